@@ -1,0 +1,65 @@
+/*
+ * cli.h - shared plumbing of the parley executable: argument helpers, exit
+ * statuses and error reporting. The executable is thin: every subcommand
+ * parses its arguments, calls libparley and maps the result to an exit status.
+ *
+ * Exit statuses (documented in docs/cli.md):
+ *   0  success
+ *   1  verification failed: a signature, proof, quorum or audit did not check
+ *   2  usage error: bad flags or arguments
+ *   3  any other failure (I/O, corrupt or missing data, resources)
+ */
+#ifndef PARLEY_CLI_H
+#define PARLEY_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "tlog/note.h"
+
+enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
+
+/* Maps a library error to an exit status. */
+int cli_exit_for(int err);
+
+/* Prints "parley <cmd>: <diag or strerror>" on stderr and returns the exit status. */
+int cli_fail(const char *cmd, int err, const pl_diag *d);
+
+/* Prints a usage error and returns EXIT_USAGE. */
+int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A parsed command line: positional arguments and --flag value pairs. */
+#define CLI_MAX_ARGS 32
+typedef struct cli_args {
+	const char *pos[CLI_MAX_ARGS];
+	int npos;
+	const char *flag[CLI_MAX_ARGS]; /* flag names without "--" */
+	const char *val[CLI_MAX_ARGS];  /* values, or NULL for boolean flags */
+	int nflags;
+} cli_args;
+
+/*
+ * Splits argv into positionals and flags. value_flags lists flags that take a
+ * value ("origin", "vkey", ...); bool_flags lists flags without one. Unknown
+ * flags and missing values are usage errors (returns false after printing).
+ */
+bool cli_parse(int argc, char **argv, const char *const *value_flags, const char *const *bool_flags,
+	       cli_args *out, const char *usage);
+
+/* Value of --name, or NULL. For repeated flags, the last one. */
+const char *cli_get(const cli_args *a, const char *name);
+bool cli_has(const cli_args *a, const char *name);
+
+/* Parses a canonical decimal argument. */
+bool cli_u64(const char *s, uint64_t *out);
+
+/* Reads a verifier key given either as a key string or as a file holding one. */
+int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d);
+
+/* True when stderr is a terminal (progress bars go only there). */
+bool cli_stderr_is_tty(void);
+
+int cmd_log(int argc, char **argv);
+
+#endif

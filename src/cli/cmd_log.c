@@ -1,0 +1,277 @@
+/* cmd_log.c - `parley log`: create, append to, prove from and audit a log. */
+#include "cli/cli.h"
+
+#include "base/fsio.h"
+#include "store/audit.h"
+#include "store/client.h"
+#include "store/log.h"
+#include "store/source.h"
+#include "tlog/proof_file.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char USAGE_LOG[] =
+	"parley log init DIR --origin ORIGIN\n"
+	"       parley log add DIR                 (entries: one per line of standard input)\n"
+	"       parley log prove DIR INDEX [--vkey VKEY]\n"
+	"       parley log verify-proof FILE --vkey VKEY [--entry FILE]\n"
+	"       parley log audit DIR|URL --vkey VKEY";
+
+static int log_init(int argc, char **argv)
+{
+	static const char *const vf[] = {"origin", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
+		return EXIT_USAGE;
+	if (a.npos != 1 || cli_get(&a, "origin") == NULL)
+		return cli_usage(USAGE_LOG, "log init needs DIR and --origin");
+	pl_diag d = {0};
+	int rc = pl_log_init(a.pos[0], cli_get(&a, "origin"), &d);
+	if (rc != PL_OK)
+		return cli_fail("log init", rc, &d);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
+	pl_buf vk;
+	pl_buf_init(&vk, 1024);
+	if (pl_fs_read(path, 1024, &vk, NULL) == PL_OK)
+		fprintf(stdout, "%s", pl_buf_cstr(&vk));
+	pl_buf_release(&vk);
+	return 0;
+}
+
+/* Splits stdin into lines (without newlines). A final line without a newline counts. */
+static int read_lines(pl_buf *in, pl_span **out, size_t *n, pl_diag *d)
+{
+	int rc = pl_fs_read_fd(STDIN_FILENO, in, d);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "reading standard input");
+	size_t count = 0, cap = 0;
+	pl_span *v = NULL;
+	size_t off = 0;
+	while (off < in->len) {
+		const uint8_t *nl = memchr(in->data + off, '\n', in->len - off);
+		size_t len = nl ? (size_t)(nl - (in->data + off)) : in->len - off;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 1024;
+			pl_span *p = realloc(v, cap * sizeof *p);
+			if (p == NULL) {
+				free(v);
+				return pl_diag_set(d, PL_ENOMEM, "out of memory");
+			}
+			v = p;
+		}
+		v[count].p = in->data + off;
+		v[count].n = len;
+		count++;
+		off += len + (nl ? 1 : 0);
+	}
+	*out = v;
+	*n = count;
+	return PL_OK;
+}
+
+static int log_add(int argc, char **argv)
+{
+	cli_args a;
+	if (!cli_parse(argc, argv, NULL, NULL, &a, USAGE_LOG))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_LOG, "log add needs DIR");
+	pl_diag d = {0};
+	pl_log *l = NULL;
+	pl_span *entries = NULL;
+	size_t n = 0;
+	pl_buf in;
+	pl_buf_init(&in, PL_BATCH_MAX_BYTES);
+	int rc = read_lines(&in, &entries, &n, &d);
+	if (rc == PL_OK)
+		rc = pl_log_open(a.pos[0], &l, &d);
+	uint64_t first = 0;
+	if (rc == PL_OK && n > 0)
+		rc = pl_log_append(l, entries, n, &first, &d);
+	if (rc == PL_OK)
+		printf("%llu\n", (unsigned long long)pl_log_size(l));
+	pl_log_close(l);
+	free(entries);
+	pl_buf_release(&in);
+	if (rc != PL_OK)
+		return cli_fail("log add", rc, &d);
+	return 0;
+}
+
+/* Builds a policy from --vkey, or from DIR/log.vkey when allowed. */
+static int policy_from(const cli_args *a, const char *dir_default, pl_policy *pol, pl_diag *d)
+{
+	const char *vk = cli_get(a, "vkey");
+	char path[PATH_MAX];
+	if (vk == NULL && dir_default != NULL) {
+		snprintf(path, sizeof path, "%s/log.vkey", dir_default);
+		vk = path;
+	}
+	if (vk == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--vkey is required: the log's verifier key, or a file holding it");
+	pl_verifier v;
+	int rc = cli_load_vkey(vk, &v, d);
+	if (rc != PL_OK)
+		return rc;
+	if (v.type != PL_SIGTYPE_ED25519)
+		return pl_diag_set(d, PL_EINVAL, "%s is not an Ed25519 log key", vk);
+	pl_policy_init(pol, &v);
+	return PL_OK;
+}
+
+static int log_prove(int argc, char **argv)
+{
+	static const char *const vf[] = {"vkey", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
+		return EXIT_USAGE;
+	uint64_t index;
+	if (a.npos != 2 || !cli_u64(a.pos[1], &index))
+		return cli_usage(USAGE_LOG, "log prove needs DIR and a decimal INDEX");
+	pl_diag d = {0};
+	pl_policy pol;
+	pl_source *s = NULL;
+	pl_buf out;
+	pl_buf_init(&out, PL_PROOF_FILE_MAX);
+	int rc = policy_from(&a, a.pos[0], &pol, &d);
+	if (rc == PL_OK)
+		rc = pl_source_open(a.pos[0], &s, &d);
+	if (rc == PL_OK)
+		rc = pl_client_prove(s, &pol, index, &out, &d);
+	if (rc == PL_OK && fwrite(out.data, 1, out.len, stdout) != out.len)
+		rc = pl_diag_set(&d, PL_EIO, "writing the proof to standard output");
+	pl_source_free(s);
+	pl_buf_release(&out);
+	if (rc != PL_OK)
+		return cli_fail("log prove", rc, &d);
+	return 0;
+}
+
+static int log_verify_proof(int argc, char **argv)
+{
+	static const char *const vf[] = {"vkey", "entry", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_LOG, "log verify-proof needs FILE");
+	pl_diag d = {0};
+	pl_policy pol;
+	pl_proof_file pf;
+	bool parsed = false;
+	pl_buf file, entry;
+	pl_buf_init(&file, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_ENTRY_MAX);
+	pl_checkpoint cp;
+	int rc = policy_from(&a, NULL, &pol, &d);
+	if (rc != PL_OK)
+		goto out;
+	if ((rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d)) != PL_OK)
+		goto out;
+	if ((rc = pl_proof_file_parse(file.data, file.len, &pf)) != PL_OK) {
+		pl_diag_set(&d, rc, "%s is not a well-formed c2sp.org/tlog-proof@v1 file", a.pos[0]);
+		goto out;
+	}
+	parsed = true;
+	const char *ef = cli_get(&a, "entry");
+	if (ef != NULL) {
+		if ((rc = pl_fs_read(ef, PL_ENTRY_MAX, &entry, &d)) != PL_OK)
+			goto out;
+		if (pf.has_extra && (pf.extra_len != entry.len || memcmp(pf.extra, entry.data, entry.len) != 0)) {
+			rc = pl_diag_set(&d, PL_EVERIFY, "the proof carries an entry different from %s", ef);
+			goto out;
+		}
+	} else if (pf.has_extra) {
+		if ((rc = pl_buf_append(&entry, pf.extra, pf.extra_len)) != PL_OK)
+			goto out;
+	} else {
+		rc = pl_diag_set(&d, PL_EINVAL, "the proof carries no entry; give it with --entry FILE");
+		goto out;
+	}
+	pl_hash leaf;
+	pl_leaf_hash(entry.data, entry.len, &leaf);
+	rc = pl_proof_file_verify(&pf, &pol, &leaf, &cp);
+	if (rc == PL_EVERIFY)
+		pl_diag_set(&d, rc, "the proof does not verify: entry %llu is not included with that content, or "
+			    "the checkpoint signature is bad", (unsigned long long)pf.index);
+	else if (rc == PL_ENOKEY)
+		pl_diag_set(&d, rc, "the checkpoint is not signed by %s", pol.log.name);
+	else if (rc != PL_OK)
+		pl_diag_set(&d, rc, "the proof's checkpoint is malformed");
+out:
+	if (parsed)
+		pl_proof_file_release(&pf);
+	pl_buf_release(&file);
+	pl_buf_release(&entry);
+	if (rc != PL_OK)
+		return cli_fail("log verify-proof", rc, &d);
+	printf("OK: entry %llu is in %s at tree size %llu\n", (unsigned long long)pf.index, cp.origin,
+	       (unsigned long long)cp.size);
+	return 0;
+}
+
+static void progress_bar(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+	char bar[41];
+	unsigned fill = pct * 40 / 100;
+	for (unsigned i = 0; i < 40; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[40] = '\0';
+	fprintf(stderr, "\raudit [%s] %3u%% %llu/%llu entries", bar, pct, (unsigned long long)done,
+		(unsigned long long)total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int log_audit(int argc, char **argv)
+{
+	static const char *const vf[] = {"vkey", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_LOG, "log audit needs DIR or URL");
+	pl_diag d = {0};
+	pl_policy pol;
+	pl_source *s = NULL;
+	pl_audit_result res;
+	int rc = policy_from(&a, NULL, &pol, &d);
+	if (rc == PL_OK)
+		rc = pl_source_open(a.pos[0], &s, &d);
+	if (rc == PL_OK)
+		rc = pl_audit(s, &pol, cli_stderr_is_tty() ? progress_bar : NULL, NULL, &res, &d);
+	pl_source_free(s);
+	if (rc != PL_OK)
+		return cli_fail("log audit", rc, &d);
+	printf("OK: %s at size %llu: %llu bundles, %llu tiles and %llu older partial tiles check out\n",
+	       res.cp.origin, (unsigned long long)res.cp.size, (unsigned long long)res.bundles,
+	       (unsigned long long)res.tiles, (unsigned long long)res.old_partials);
+	return 0;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+		printf("usage: %s\n", USAGE_LOG);
+		return argc < 1 ? EXIT_USAGE : 0;
+	}
+	const char *sub = argv[0];
+	if (strcmp(sub, "init") == 0)
+		return log_init(argc - 1, argv + 1);
+	if (strcmp(sub, "add") == 0)
+		return log_add(argc - 1, argv + 1);
+	if (strcmp(sub, "prove") == 0)
+		return log_prove(argc - 1, argv + 1);
+	if (strcmp(sub, "verify-proof") == 0)
+		return log_verify_proof(argc - 1, argv + 1);
+	if (strcmp(sub, "audit") == 0)
+		return log_audit(argc - 1, argv + 1);
+	return cli_usage(USAGE_LOG, "unknown log command \"%s\"", sub);
+}

@@ -1,0 +1,102 @@
+/*
+ * log.h - the durable log writer: a log directory laid out exactly as the
+ * C2SP tlog-tiles URLs, sequenced in batches, recovered after any crash.
+ *
+ * Directory layout (DIR):
+ *   checkpoint               the signed checkpoint (public)
+ *   tile/<L>/<N>[.p/<W>]     hash tiles (public)
+ *   tile/entries/<N>[.p/<W>] entry bundles (public)
+ *   log.vkey                 the log's verifier key, one line (public)
+ *   private/                 mode 0700, never to be served:
+ *     log.key                the log's signer key (mode 0600)
+ *     state.db               sequencer state (SQLite, WAL, synchronous=FULL)
+ *     tmp/                   temporaries, emptied on every open
+ *     lock                   held (flock) by the one writer
+ *
+ * A batch goes through two durable steps:
+ *   stage      the entries are written to the pending table in one
+ *              transaction: from then on their indexes are fixed and they
+ *              will be published even if the process dies;
+ *   integrate  every pending entry is hashed into tiles and bundles, which
+ *              are published in one fsync round (see writeset.h), then the
+ *              new size, root and signed checkpoint are committed to SQLite,
+ *              then the checkpoint file is replaced.
+ * Crash states and what pl_log_open does about them:
+ *   - before the stage commit: the batch never existed (never acknowledged);
+ *   - staged, tiles partly or wholly written: the pending batches are
+ *     integrated again; files already written are byte-identical and kept
+ *     (integration is deterministic), temporaries are removed;
+ *   - state committed, checkpoint file old: the file is rewritten from the
+ *     database, which is the authority; the checkpoint never goes backwards
+ *     because the database only ever moves forwards;
+ *   - after the checkpoint file: partial tiles made obsolete by full tiles may
+ *     remain; they are still correct and are removed when seen again.
+ * The published checkpoint only ever covers tiles that are already durable.
+ */
+#ifndef PARLEY_STORE_LOG_H
+#define PARLEY_STORE_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "tlog/note.h"
+
+/* Cap on one batch: entries and their bundle encoding. */
+#define PL_BATCH_MAX_ENTRIES 1000000
+#define PL_BATCH_MAX_BYTES ((size_t)256 << 20)
+
+typedef struct pl_log pl_log;
+
+/*
+ * Creates a new, empty log in dir (created if missing; it must not already
+ * hold a log): a fresh Ed25519 key named origin, the state database, the
+ * size-0 checkpoint and log.vkey. origin must be a valid key name (no spaces,
+ * no '+'). PL_EEXIST if dir already holds a log.
+ */
+int pl_log_init(const char *dir, const char *origin, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * Opens the log in dir for writing, recovering from any crash (see above).
+ * Only one process may have a log open: PL_ESTATE if another holds it.
+ * PL_EPERM if the key file is readable by others. The caller closes the log
+ * with pl_log_close.
+ */
+int pl_log_open(const char *dir, pl_log **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Closes the log and wipes its key; NULL is fine. */
+void pl_log_close(pl_log *l);
+
+/* Size of the published (checkpointed) tree. */
+uint64_t pl_log_size(const pl_log *l);
+
+/* Published size plus every staged entry. */
+uint64_t pl_log_staged(const pl_log *l);
+
+/* The log's verifier (its name is the origin). */
+const pl_verifier *pl_log_verifier(const pl_log *l);
+
+/* The current signed checkpoint (valid until the next integrate). */
+pl_span pl_log_checkpoint(const pl_log *l);
+
+/*
+ * Stages n entries (1..PL_BATCH_MAX_ENTRIES, each <= 65535 bytes) as one
+ * batch; *first receives the index of the first. Durable on return. On error
+ * nothing is staged.
+ */
+int pl_log_stage(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Integrates every staged entry and publishes one new checkpoint (no-op if
+ * nothing is staged). On error the published state is unchanged and the
+ * staged entries stay staged; the in-memory state is reloaded from disk.
+ */
+int pl_log_integrate(pl_log *l, pl_diag *d) __attribute__((warn_unused_result));
+
+/* pl_log_stage then pl_log_integrate. */
+int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+#endif
