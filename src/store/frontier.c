@@ -90,11 +90,14 @@ static int read_tile_file(const char *dir, const pl_tile *t, pl_buf *out, size_t
 	if (rc != PL_OK)
 		return pl_diag_set(d, rc, "tile path too long");
 	pl_buf_reset(out);
-	rc = pl_fs_read(path, max, out, d);
+	pl_diag inner = {0};
+	rc = pl_fs_read(path, max, out, &inner);
 	if (rc == PL_ENOTFOUND)
 		return pl_diag_set(d, PL_ECORRUPT, "%s is missing: the log directory lost a file the published "
 				   "checkpoint covers", path);
-	return rc;
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "%s", inner.msg);
+	return PL_OK;
 }
 
 int pl_frontier_load(pl_frontier *f, const char *dir, uint64_t size, pl_diag *d)
