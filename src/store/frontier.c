@@ -9,7 +9,6 @@
 void pl_frontier_init(pl_frontier *f)
 {
 	f->size = 0;
-	pl_edge_init(&f->edge);
 	pl_buf_init(&f->bundle, PL_BUNDLE_MAX);
 }
 
@@ -36,9 +35,9 @@ int pl_frontier_append(pl_frontier *f, const uint8_t *e, size_t n, const pl_hash
 	int rc = pl_bundle_append(&f->bundle, e, n);
 	if (rc != PL_OK)
 		return rc;
-	if ((rc = pl_edge_append(&f->edge, leaf)) != PL_OK) {
+	if (f->size + 1 >= PL_TREE_MAX) {
 		pl_buf_truncate(&f->bundle, before);
-		return rc;
+		return PL_ERANGE;
 	}
 	f->size++;
 	/* Place the hash at level 0 and carry full tiles upwards. */
@@ -60,6 +59,28 @@ int pl_frontier_append(pl_frontier *f, const uint8_t *e, size_t n, const pl_hash
 		pl_merkle_root_of(f->tiles[level], PL_TILE_WIDTH, &h);
 	}
 	return PL_OK;
+}
+
+void pl_frontier_root(const pl_frontier *f, pl_hash *out)
+{
+	/* The partial tile of level L holds w complete level-8L subtrees; grouped
+	 * by the bits of w they are the tree's maximal subtrees of heights
+	 * 8L+7 .. 8L. Left to right, top level first, they are the right edge. */
+	pl_edge e;
+	pl_edge_init(&e);
+	for (int level = PL_LEVELS_MAX - 1; level >= 0; level--) {
+		unsigned w = (unsigned)(pl_tile_level_count(f->size, level) % PL_TILE_WIDTH);
+		unsigned off = 0;
+		for (int r = PL_TILE_HEIGHT - 1; r >= 0; r--) {
+			unsigned chunk = 1u << r;
+			if (!(w & chunk))
+				continue;
+			pl_merkle_root_of(f->tiles[level] + off, chunk, &e.h[e.n++]);
+			off += chunk;
+		}
+	}
+	e.size = f->size;
+	pl_edge_root(&e, out);
 }
 
 int pl_frontier_flush(pl_frontier *f, uint64_t since, pl_writeset *ws)
@@ -123,18 +144,7 @@ int pl_frontier_load(pl_frontier *f, const char *dir, uint64_t size, pl_diag *d)
 			goto out;
 		}
 		memcpy(f->tiles[level], b.data, b.len);
-		/* This tile's hashes, grouped by the bits of w, are the edge's
-		 * subtrees of heights 8*level+7 down to 8*level. */
-		unsigned off = 0;
-		for (int r = PL_TILE_HEIGHT - 1; r >= 0; r--) {
-			unsigned chunk = 1u << r;
-			if (!(w & chunk))
-				continue;
-			pl_merkle_root_of(f->tiles[level] + off, chunk, &f->edge.h[f->edge.n++]);
-			off += chunk;
-		}
 	}
-	f->edge.size = size;
 	/* The partial bundle must hold exactly the level-0 partial tile's leaves. */
 	unsigned w0 = (unsigned)(size % PL_TILE_WIDTH);
 	if (w0 > 0) {

@@ -2,9 +2,10 @@
  * frontier.h - the growing right edge of a tiled log, in memory.
  *
  * The frontier of a tree of size s is everything a writer needs to append:
- * the RFC 6962 right edge (for the root) and, at every tile level, the
- * hashes of the current partial tile, plus the entries of the current partial
- * bundle. Appending an entry updates them and hands every tile or bundle that
+ * at every tile level, the hashes of the current partial tile, plus the
+ * entries of the current partial bundle. The root is derived from the partial
+ * tiles when asked (pl_frontier_root), so an append hashes each interior node
+ * once, for its tile. Appending an entry updates them and hands every tile or bundle that
  * becomes full to a write set; flushing adds the partial tiles and bundle of
  * the new size. All of it can be rebuilt from the partial tiles on disk
  * (pl_frontier_load), which also checks them against each other.
@@ -24,7 +25,6 @@
 
 typedef struct pl_frontier {
 	uint64_t size;                                   /* leaves appended */
-	pl_edge edge;                                    /* right edge for the root */
 	pl_hash tiles[PL_LEVELS_MAX][PL_TILE_WIDTH];     /* partial tile hashes, per level */
 	pl_buf bundle;                                   /* partial entry bundle */
 } pl_frontier;
@@ -40,6 +40,9 @@ void pl_frontier_release(pl_frontier *f);
  */
 int pl_frontier_append(pl_frontier *f, const uint8_t *e, size_t n, const pl_hash *leaf, pl_writeset *ws)
 	__attribute__((warn_unused_result));
+
+/* The RFC 6962 root of the tree of the frontier's size. */
+void pl_frontier_root(const pl_frontier *f, pl_hash *out);
 
 /* Adds the partial tiles and partial bundle of the current size to ws,
  * skipping levels whose partial tile is the same as at tree size `since`

@@ -9,6 +9,7 @@
 #include "tlog/checkpoint.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
@@ -34,6 +35,8 @@ struct pl_log {
 };
 
 #define KEY_FILE_MAX 1024
+
+static int check_batch(const pl_log *l, const pl_span *entries, size_t n, pl_diag *d);
 
 static int paths(const char *dir, char *priv, char *tmp, pl_diag *d)
 {
@@ -214,6 +217,9 @@ static int reload(pl_log *l, pl_diag *d)
 				 l->signer->v.name, pl_buf_cstr(&st.origin));
 		goto out;
 	}
+	/* Crash state: committed, renames unfinished. Replay is idempotent. */
+	if (st.manifest.len > 0 && (rc = pl_writeset_replay(l->dir, st.manifest.data, st.manifest.len, d)) != PL_OK)
+		goto out;
 	l->size = st.size;
 	l->root = st.root;
 	pl_buf_reset(&l->checkpoint);
@@ -222,7 +228,7 @@ static int reload(pl_log *l, pl_diag *d)
 	if ((rc = pl_frontier_load(&l->fr, l->dir, l->size, d)) != PL_OK)
 		goto out;
 	pl_hash root;
-	pl_edge_root(&l->fr.edge, &root);
+	pl_frontier_root(&l->fr, &root);
 	if (!pl_hash_eq(&root, &l->root))
 		rc = pl_diag_set(d, PL_ECORRUPT, "the partial tiles on disk do not hash to the published root");
 out:
@@ -279,10 +285,12 @@ int pl_log_open(const char *dir, pl_log **out, pl_diag *d)
 		goto fail;
 	if ((rc = pl_seqdb_open(path, &l->db, d)) != PL_OK)
 		goto fail;
-	/* Crash state: temporaries of an interrupted publish. */
-	if ((rc = pl_fs_mkdirs(l->tmp, 0700, d)) != PL_OK || (rc = pl_fs_clear_dir(l->tmp, d)) != PL_OK)
+	if ((rc = pl_fs_mkdirs(l->tmp, 0700, d)) != PL_OK)
 		goto fail;
 	if ((rc = reload(l, d)) != PL_OK || (rc = sync_checkpoint_file(l, d)) != PL_OK)
+		goto fail;
+	/* Crash state: temporaries of a publish that never committed. */
+	if ((rc = pl_fs_clear_dir(l->tmp, d)) != PL_OK)
 		goto fail;
 	count_ctx cc = {l->size, 0};
 	if ((rc = pl_seqdb_each_pending(l->db, count_pending, &cc, d)) != PL_OK) {
@@ -335,19 +343,12 @@ pl_span pl_log_checkpoint(const pl_log *l)
 
 int pl_log_stage(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
 {
-	if (n == 0 || n > PL_BATCH_MAX_ENTRIES)
-		return pl_diag_set(d, PL_EINVAL, "a batch holds 1 to %d entries, not %zu", PL_BATCH_MAX_ENTRIES, n);
-	if (l->staged + n >= PL_TREE_MAX)
-		return pl_diag_set(d, PL_ERANGE, "the log is full");
+	int rc = check_batch(l, entries, n, d);
+	if (rc != PL_OK)
+		return rc;
 	pl_buf blob;
 	pl_buf_init(&blob, PL_BATCH_MAX_BYTES);
-	int rc = PL_OK;
 	for (size_t i = 0; i < n; i++) {
-		if (entries[i].n > PL_ENTRY_MAX) {
-			rc = pl_diag_set(d, PL_ETOOBIG, "entry %zu of the batch has %zu bytes; the limit is %d", i,
-					 entries[i].n, PL_ENTRY_MAX);
-			goto out;
-		}
 		if ((rc = pl_bundle_append(&blob, entries[i].p, entries[i].n)) != PL_OK) {
 			pl_diag_set(d, rc, "batch larger than %zu bytes", (size_t)PL_BATCH_MAX_BYTES);
 			goto out;
@@ -362,53 +363,112 @@ out:
 	return rc;
 }
 
+typedef struct hash_job {
+	const pl_span *entries;
+	pl_hash *out;
+	size_t from, to;
+} hash_job;
+
+static void *hash_range(void *arg)
+{
+	hash_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++)
+		pl_leaf_hash(j->entries[i].p, j->entries[i].n, &j->out[i]);
+	return NULL;
+}
+
+/* Leaf hashes of n entries, on up to 4 cores for large batches. */
+static void hash_leaves(const pl_span *entries, size_t n, pl_hash *out)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = n < 1024 || cpus < 2 ? 1 : (size_t)(cpus > 4 ? 4 : cpus);
+	hash_job jobs[4];
+	pthread_t th[4];
+	size_t started = 0;
+	for (size_t t = 0; t < threads; t++) {
+		jobs[t].entries = entries;
+		jobs[t].out = out;
+		jobs[t].from = n * t / threads;
+		jobs[t].to = n * (t + 1) / threads;
+		if (t > 0 && pthread_create(&th[started], NULL, hash_range, &jobs[t]) == 0) {
+			started++;
+			continue;
+		}
+		if (t > 0) /* no thread: do it here */
+			hash_range(&jobs[t]);
+	}
+	hash_range(&jobs[0]);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* Appends entries to the in-memory frontier, adding completed tiles to ws.
+ * Works in chunks so the write set's workers write the tiles of one chunk
+ * while the next is hashed. */
+static int grow(pl_log *l, const pl_span *entries, size_t n, pl_writeset *ws, pl_diag *d)
+{
+	enum { CHUNK = 4096 };
+	pl_hash *leaves = malloc((n < CHUNK ? (n ? n : 1) : CHUNK) * sizeof *leaves);
+	if (leaves == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	int rc = PL_OK;
+	for (size_t at = 0; at < n && rc == PL_OK; at += CHUNK) {
+		size_t m = n - at < CHUNK ? n - at : CHUNK;
+		hash_leaves(entries + at, m, leaves);
+		for (size_t i = 0; i < m; i++) {
+			rc = pl_frontier_append(&l->fr, entries[at + i].p, entries[at + i].n, &leaves[i], ws);
+			if (rc != PL_OK) {
+				pl_diag_set(d, rc, "appending entry %llu", (unsigned long long)l->fr.size);
+				break;
+			}
+		}
+	}
+	free(leaves);
+	return rc;
+}
+
+/* Splits a staged bundle blob into spans (into *out, reallocated). */
+static int split_batch(const uint8_t *data, size_t n, uint64_t count, pl_span **out, size_t *cap)
+{
+	if (count > *cap) {
+		pl_span *p = realloc(*out, count * sizeof *p);
+		if (p == NULL)
+			return PL_ENOMEM;
+		*out = p;
+		*cap = count;
+	}
+	size_t off = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		if (n - off < 2)
+			return PL_ECORRUPT;
+		size_t len = (size_t)data[off] << 8 | data[off + 1];
+		if (n - off - 2 < len)
+			return PL_ECORRUPT;
+		(*out)[i].p = data + off + 2;
+		(*out)[i].n = len;
+		off += 2 + len;
+	}
+	return off == n ? PL_OK : PL_ECORRUPT;
+}
+
 typedef struct integ_ctx {
 	pl_log *l;
 	pl_writeset *ws;
 	pl_diag *d;
-	pl_hash *leaves; /* scratch for one batch's leaf hashes */
+	pl_span *spans;
 	size_t cap;
 } integ_ctx;
 
 static int integrate_batch(void *ctx, uint64_t start, uint64_t count, const uint8_t *data, size_t n)
 {
 	integ_ctx *c = ctx;
-	pl_frontier *f = &c->l->fr;
-	if (start != f->size)
+	if (start != c->l->fr.size)
 		return pl_diag_set(c->d, PL_ECORRUPT, "pending batch at %llu does not follow size %llu",
-				   (unsigned long long)start, (unsigned long long)f->size);
-	if (count > c->cap) {
-		pl_hash *p = realloc(c->leaves, count * sizeof *p);
-		if (p == NULL)
-			return pl_diag_set(c->d, PL_ENOMEM, "out of memory");
-		c->leaves = p;
-		c->cap = count;
-	}
-	/* Decode the staged bundle and hash every entry before appending. */
-	size_t off = 0;
-	for (uint64_t i = 0; i < count; i++) {
-		if (n - off < 2)
-			return pl_diag_set(c->d, PL_ECORRUPT, "pending batch at %llu is truncated",
-					   (unsigned long long)start);
-		size_t len = (size_t)data[off] << 8 | data[off + 1];
-		if (n - off - 2 < len)
-			return pl_diag_set(c->d, PL_ECORRUPT, "pending batch at %llu is truncated",
-					   (unsigned long long)start);
-		pl_leaf_hash(data + off + 2, len, &c->leaves[i]);
-		off += 2 + len;
-	}
-	if (off != n)
-		return pl_diag_set(c->d, PL_ECORRUPT, "pending batch at %llu has trailing bytes",
-				   (unsigned long long)start);
-	off = 0;
-	for (uint64_t i = 0; i < count; i++) {
-		size_t len = (size_t)data[off] << 8 | data[off + 1];
-		int rc = pl_frontier_append(f, data + off + 2, len, &c->leaves[i], c->ws);
-		if (rc != PL_OK)
-			return pl_diag_set(c->d, rc, "appending entry %llu", (unsigned long long)f->size);
-		off += 2 + len;
-	}
-	return PL_OK;
+				   (unsigned long long)start, (unsigned long long)c->l->fr.size);
+	int rc = split_batch(data, n, count, &c->spans, &c->cap);
+	if (rc != PL_OK)
+		return pl_diag_set(c->d, rc, "pending batch at %llu is malformed", (unsigned long long)start);
+	return grow(c->l, c->spans, count, c->ws, c->d);
 }
 
 /* Removes the partial versions of tiles that became full between old and new
@@ -418,8 +478,10 @@ static void drop_partials(pl_log *l, uint64_t old, uint64_t new)
 	for (int level = PL_TILE_LEVEL_ENTRIES; level < PL_LEVELS_MAX; level++) {
 		uint64_t a = pl_tile_level_count(old, level) / PL_TILE_WIDTH;
 		uint64_t b = pl_tile_level_count(new, level) / PL_TILE_WIDTH;
-		for (uint64_t idx = a; idx < b; idx++) {
-			pl_tile t = {level, idx, PL_TILE_WIDTH};
+		/* only the first tile completed can have partials: later ones were
+		 * empty at `old` */
+		if (a < b && pl_tile_level_count(old, level) % PL_TILE_WIDTH != 0) {
+			pl_tile t = {level, a, PL_TILE_WIDTH};
 			char rel[PL_TILE_PATH_MAX], dirp[PATH_MAX];
 			if (pl_tile_path(&t, rel, sizeof rel) != PL_OK ||
 			    snprintf(dirp, sizeof dirp, "%s/%s.p", l->dir, rel) >= (int)sizeof dirp)
@@ -430,67 +492,125 @@ static void drop_partials(pl_log *l, uint64_t old, uint64_t new)
 	}
 }
 
+/* Publishes the frontier (already grown to its new size, with every
+ * completed tile in ws): steps 2-6 of log.h. */
+static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
+{
+	pl_buf cp, manifest;
+	pl_buf_init(&cp, PL_NOTE_MAX);
+	pl_buf_init(&manifest, (size_t)1 << 24);
+	pl_hash root;
+	int rc = pl_frontier_flush(&l->fr, old, ws);
+	if (rc != PL_OK)
+		goto out;
+	/* 2. temporaries durable */
+	if ((rc = pl_writeset_prepare(ws, &manifest, d)) != PL_OK)
+		goto out;
+	/* 3. the new state and the manifest, in one transaction */
+	pl_frontier_root(&l->fr, &root);
+	if ((rc = sign_checkpoint(l->signer, l->fr.size, &root, &cp)) != PL_OK)
+		goto out;
+	if ((rc = pl_seqdb_publish(l->db, l->fr.size, &root, cp.data, cp.len, manifest.data, manifest.len, d)) !=
+	    PL_OK)
+		goto out;
+	l->size = l->fr.size;
+	l->root = root;
+	pl_buf_reset(&l->checkpoint);
+	if ((rc = pl_buf_append(&l->checkpoint, cp.data, cp.len)) != PL_OK)
+		goto out;
+	/* 4. renames; a crash from here on is finished by the manifest replay */
+	if ((rc = pl_writeset_finish(ws, d)) != PL_OK)
+		goto out;
+	/* 5. the checkpoint file */
+	if ((rc = write_public(l->dir, l->tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
+		goto out;
+	/* 6. clutter */
+	drop_partials(l, old, l->size);
+out:
+	pl_buf_release(&cp);
+	pl_buf_release(&manifest);
+	return rc;
+}
+
+/* After a failure, puts memory back in line with the disk. */
+static int recover_after(pl_log *l, int rc, pl_diag *d)
+{
+	pl_diag reload_diag = {0};
+	if (reload(l, &reload_diag) != PL_OK)
+		pl_diag_set(d, rc, "%s (and reloading the log state failed: %s)", pl_strerror(rc), reload_diag.msg);
+	return rc;
+}
+
+static int new_writeset(pl_log *l, uint64_t new_size, pl_writeset **ws)
+{
+	char tag[32];
+	snprintf(tag, sizeof tag, "b%llu", (unsigned long long)new_size);
+	return pl_writeset_new(l->dir, l->tmp, tag, ws);
+}
+
 int pl_log_integrate(pl_log *l, pl_diag *d)
 {
 	if (l->staged == l->size)
 		return PL_OK;
 	uint64_t old = l->size;
 	pl_writeset *ws = NULL;
-	pl_buf cp;
-	pl_buf_init(&cp, PL_NOTE_MAX);
 	integ_ctx c = {l, NULL, d, NULL, 0};
-	int rc = pl_writeset_new(l->dir, l->tmp, &ws);
+	int rc = new_writeset(l, l->staged, &ws);
 	if (rc != PL_OK)
-		goto fail;
+		goto out;
 	c.ws = ws;
 	if ((rc = pl_seqdb_each_pending(l->db, integrate_batch, &c, d)) != PL_OK)
-		goto fail;
+		goto out;
 	if (l->fr.size != l->staged) {
 		rc = pl_diag_set(d, PL_ECORRUPT, "pending batches end at %llu, expected %llu",
 				 (unsigned long long)l->fr.size, (unsigned long long)l->staged);
-		goto fail;
+		goto out;
 	}
-	if ((rc = pl_frontier_flush(&l->fr, old, ws)) != PL_OK)
-		goto fail;
-	/* 1. tiles and bundles durable */
-	if ((rc = pl_writeset_commit(ws, d)) != PL_OK)
-		goto fail;
-	/* 2. sign and commit the new state */
-	pl_hash root;
-	pl_edge_root(&l->fr.edge, &root);
-	if ((rc = sign_checkpoint(l->signer, l->fr.size, &root, &cp)) != PL_OK)
-		goto fail;
-	if ((rc = pl_seqdb_publish(l->db, l->fr.size, &root, cp.data, cp.len, d)) != PL_OK)
-		goto fail;
-	l->size = l->fr.size;
-	l->root = root;
-	pl_buf_reset(&l->checkpoint);
-	if ((rc = pl_buf_append(&l->checkpoint, cp.data, cp.len)) != PL_OK)
-		goto fail;
-	/* 3. the checkpoint file; a crash before this is repaired on open */
-	if ((rc = write_public(l->dir, l->tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
-		goto fail;
-	drop_partials(l, old, l->size);
+	rc = publish(l, old, ws, d);
+out:
 	pl_writeset_free(ws);
-	pl_buf_release(&cp);
-	free(c.leaves);
+	free(c.spans);
+	if (rc != PL_OK)
+		return recover_after(l, rc, d);
 	return PL_OK;
-fail:
-	pl_writeset_free(ws);
-	pl_buf_release(&cp);
-	free(c.leaves);
-	/* Put memory back in line with the disk; the staged batches stay staged. */
-	pl_diag reload_diag = {0};
-	if (reload(l, &reload_diag) != PL_OK)
-		pl_diag_set(d, rc, "%s (and reloading the log state failed: %s)", pl_diag_text(d, rc),
-			    reload_diag.msg);
-	return rc;
+}
+
+static int check_batch(const pl_log *l, const pl_span *entries, size_t n, pl_diag *d)
+{
+	if (n == 0 || n > PL_BATCH_MAX_ENTRIES)
+		return pl_diag_set(d, PL_EINVAL, "a batch holds 1 to %d entries, not %zu", PL_BATCH_MAX_ENTRIES, n);
+	if (l->staged + n >= PL_TREE_MAX)
+		return pl_diag_set(d, PL_ERANGE, "the log is full");
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (entries[i].n > PL_ENTRY_MAX)
+			return pl_diag_set(d, PL_ETOOBIG, "entry %zu of the batch has %zu bytes; the limit is %d", i,
+					   entries[i].n, PL_ENTRY_MAX);
+		total += 2 + entries[i].n;
+	}
+	if (total > PL_BATCH_MAX_BYTES)
+		return pl_diag_set(d, PL_ETOOBIG, "batch larger than %zu bytes", (size_t)PL_BATCH_MAX_BYTES);
+	return PL_OK;
 }
 
 int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
 {
-	int rc = pl_log_stage(l, entries, n, first, d);
+	if (l->staged != l->size) {
+		/* staged batches go first, in order */
+		int rc = pl_log_stage(l, entries, n, first, d);
+		return rc != PL_OK ? rc : pl_log_integrate(l, d);
+	}
+	int rc = check_batch(l, entries, n, d);
 	if (rc != PL_OK)
 		return rc;
-	return pl_log_integrate(l, d);
+	uint64_t old = l->size;
+	pl_writeset *ws = NULL;
+	if ((rc = new_writeset(l, old + n, &ws)) == PL_OK && (rc = grow(l, entries, n, ws, d)) == PL_OK)
+		rc = publish(l, old, ws, d);
+	pl_writeset_free(ws);
+	if (rc != PL_OK)
+		return recover_after(l, rc, d);
+	*first = old;
+	l->staged = l->size;
+	return PL_OK;
 }

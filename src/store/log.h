@@ -13,25 +13,37 @@
  *     tmp/                   temporaries, emptied on every open
  *     lock                   held (flock) by the one writer
  *
- * A batch goes through two durable steps:
- *   stage      the entries are written to the pending table in one
- *              transaction: from then on their indexes are fixed and they
- *              will be published even if the process dies;
- *   integrate  every pending entry is hashed into tiles and bundles, which
- *              are published in one fsync round (see writeset.h), then the
- *              new size, root and signed checkpoint are committed to SQLite,
- *              then the checkpoint file is replaced.
- * Crash states and what pl_log_open does about them:
- *   - before the stage commit: the batch never existed (never acknowledged);
- *   - staged, tiles partly or wholly written: the pending batches are
- *     integrated again; files already written are byte-identical and kept
- *     (integration is deterministic), temporaries are removed;
- *   - state committed, checkpoint file old: the file is rewritten from the
- *     database, which is the authority; the checkpoint never goes backwards
- *     because the database only ever moves forwards;
- *   - after the checkpoint file: partial tiles made obsolete by full tiles may
- *     remain; they are still correct and are removed when seen again.
- * The published checkpoint only ever covers tiles that are already durable.
+ * Publishing a batch (pl_log_append, or pl_log_integrate of staged batches):
+ *   1. every entry is hashed and the new tiles, bundles and partial tiles are
+ *      computed in memory;
+ *   2. they are written to temporaries in private/tmp and fsynced together
+ *      (one fsync round; see writeset.h);
+ *   3. one SQLite transaction commits the new size, root, signed checkpoint
+ *      and the manifest of renames still to do (and drops staged batches now
+ *      published);
+ *   4. the temporaries are renamed onto their tile paths and the directories
+ *      fsynced; 5. the checkpoint file is replaced; 6. partial tiles made
+ *      obsolete by full ones are removed.
+ * Staging (pl_log_stage) is for callers that must acknowledge entries before
+ * they are published (the server): the batch is committed to the pending
+ * table in one transaction, its indexes are fixed from then on, and the next
+ * integrate publishes it.
+ *
+ * Crash states, and what pl_log_open does about them:
+ *   - during 1-2: only temporaries exist; they are deleted; the batch never
+ *     happened (it was never acknowledged). Staged batches stay staged and are
+ *     published by the open;
+ *   - after 3: the committed manifest is replayed: temporaries still present
+ *     are renamed, files already renamed are checked; the state is then
+ *     exactly as if the publish had finished;
+ *   - after 4: the checkpoint file is rewritten from the database, which is
+ *     the authority and only ever moves forward, so the published checkpoint
+ *     never goes backwards;
+ *   - during 6: obsolete partial tiles may remain; they are correct data.
+ * A file under tile/ is never rewritten with other bytes: a target that
+ * exists must already hold the new bytes, or the publish stops with
+ * PL_ECORRUPT before touching anything. The published checkpoint only ever
+ * covers files that are already durable.
  */
 #ifndef PARLEY_STORE_LOG_H
 #define PARLEY_STORE_LOG_H

@@ -33,7 +33,7 @@ static int configure(sqlite3 *db, pl_diag *d)
 static const char SCHEMA[] =
 	"CREATE TABLE state(id INTEGER PRIMARY KEY CHECK (id = 0),"
 	" version INTEGER NOT NULL, origin TEXT NOT NULL, size INTEGER NOT NULL,"
-	" root BLOB NOT NULL, checkpoint BLOB NOT NULL);"
+	" root BLOB NOT NULL, checkpoint BLOB NOT NULL, manifest BLOB NOT NULL);"
 	"CREATE TABLE pending(start INTEGER PRIMARY KEY, count INTEGER NOT NULL CHECK (count > 0),"
 	" data BLOB NOT NULL);";
 
@@ -53,7 +53,7 @@ int pl_seqdb_create(const char *path, const char *origin, const pl_hash *root, c
 	if ((rc = configure(db, d)) != PL_OK || (rc = exec(db, "BEGIN IMMEDIATE", d)) != PL_OK ||
 	    (rc = exec(db, SCHEMA, d)) != PL_OK)
 		goto out;
-	if (sqlite3_prepare_v2(db, "INSERT INTO state VALUES(0, ?, ?, 0, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "INSERT INTO state VALUES(0, ?, ?, 0, ?, ?, x'')", -1, &st, NULL) != SQLITE_OK) {
 		rc = db_err(db, d, "prepare");
 		goto out;
 	}
@@ -102,19 +102,21 @@ void pl_seqdb_state_init(pl_seqdb_state *st)
 	memset(&st->root, 0, sizeof st->root);
 	pl_buf_init(&st->checkpoint, 1 << 20);
 	pl_buf_init(&st->origin, 1024);
+	pl_buf_init(&st->manifest, 1 << 24);
 }
 
 void pl_seqdb_state_release(pl_seqdb_state *st)
 {
 	pl_buf_release(&st->checkpoint);
 	pl_buf_release(&st->origin);
+	pl_buf_release(&st->manifest);
 }
 
 int pl_seqdb_load(sqlite3 *db, pl_seqdb_state *st, pl_diag *d)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = PL_OK;
-	if (sqlite3_prepare_v2(db, "SELECT version, origin, size, root, checkpoint FROM state WHERE id = 0", -1, &s,
+	if (sqlite3_prepare_v2(db, "SELECT version, origin, size, root, checkpoint, manifest FROM state WHERE id = 0", -1, &s,
 			       NULL) != SQLITE_OK)
 		return db_err(db, d, "read state");
 	int step = sqlite3_step(s);
@@ -137,11 +139,15 @@ int pl_seqdb_load(sqlite3 *db, pl_seqdb_state *st, pl_diag *d)
 	memcpy(st->root.b, sqlite3_column_blob(s, 3), PL_HASH_SIZE);
 	pl_buf_reset(&st->checkpoint);
 	pl_buf_reset(&st->origin);
+	pl_buf_reset(&st->manifest);
 	const void *cp = sqlite3_column_blob(s, 4);
 	int cplen = sqlite3_column_bytes(s, 4);
 	const unsigned char *origin = sqlite3_column_text(s, 1);
+	const void *mf = sqlite3_column_blob(s, 5);
+	int mflen = sqlite3_column_bytes(s, 5);
 	if ((rc = pl_buf_append(&st->checkpoint, cp, (size_t)cplen)) != PL_OK ||
-	    (rc = pl_buf_puts(&st->origin, (const char *)origin)) != PL_OK)
+	    (rc = pl_buf_puts(&st->origin, (const char *)origin)) != PL_OK ||
+	    (rc = pl_buf_append(&st->manifest, mf, (size_t)mflen)) != PL_OK)
 		rc = pl_diag_set(d, rc, "state row too large");
 out:
 	sqlite3_finalize(s);
@@ -191,13 +197,14 @@ int pl_seqdb_each_pending(sqlite3 *db, pl_seqdb_batch_fn fn, void *ctx, pl_diag 
 	return rc;
 }
 
-int pl_seqdb_publish(sqlite3 *db, uint64_t size, const pl_hash *root, const uint8_t *cp, size_t cplen, pl_diag *d)
+int pl_seqdb_publish(sqlite3 *db, uint64_t size, const pl_hash *root, const uint8_t *cp, size_t cplen,
+		     const uint8_t *manifest, size_t mlen, pl_diag *d)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = exec(db, "BEGIN IMMEDIATE", d);
 	if (rc != PL_OK)
 		return rc;
-	if (sqlite3_prepare_v2(db, "UPDATE state SET size = ?, root = ?, checkpoint = ? WHERE id = 0", -1, &s,
+	if (sqlite3_prepare_v2(db, "UPDATE state SET size = ?, root = ?, checkpoint = ?, manifest = ? WHERE id = 0", -1, &s,
 			       NULL) != SQLITE_OK) {
 		rc = db_err(db, d, "publish");
 		goto out;
@@ -205,6 +212,7 @@ int pl_seqdb_publish(sqlite3 *db, uint64_t size, const pl_hash *root, const uint
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
 	sqlite3_bind_blob(s, 2, root->b, PL_HASH_SIZE, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, cp, (int)cplen, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, mlen ? (const void *)manifest : "", (int)mlen, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = db_err(db, d, "publish");
 		goto out;

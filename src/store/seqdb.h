@@ -3,7 +3,8 @@
  *
  * Two tables hold everything the log writer must not lose:
  *   state   (one row): the published tree size, its root and the signed
- *           checkpoint text; the origin;
+ *           checkpoint text; the origin; the manifest of the renames that
+ *           put the tiles of that size in place (replayed after a crash);
  *   pending (one row per staged batch): entries sequenced (their indexes are
  *           fixed) but not yet integrated into tiles, as a bundle blob.
  * The database runs in WAL mode with synchronous=FULL: a COMMIT that returns
@@ -23,10 +24,11 @@
 #define PL_SEQDB_VERSION 1
 
 typedef struct pl_seqdb_state {
-	uint64_t size;   /* published tree size */
-	pl_hash root;    /* its root */
+	uint64_t size;     /* published tree size */
+	pl_hash root;      /* its root */
 	pl_buf checkpoint; /* signed checkpoint note for that size (owned) */
 	pl_buf origin;     /* log origin (owned) */
+	pl_buf manifest;   /* renames of the last publish (see writeset.h; owned) */
 } pl_seqdb_state;
 
 /* Creates a new database at path with the initial state. PL_EEXIST if it exists. */
@@ -52,9 +54,10 @@ typedef int (*pl_seqdb_batch_fn)(void *ctx, uint64_t start, uint64_t count, cons
 int pl_seqdb_each_pending(sqlite3 *db, pl_seqdb_batch_fn fn, void *ctx, pl_diag *d)
 	__attribute__((warn_unused_result));
 
-/* Publishes a new state in one transaction: size, root and checkpoint, and
- * drops every pending batch now below size. Durable on return. */
-int pl_seqdb_publish(sqlite3 *db, uint64_t size, const pl_hash *root, const uint8_t *cp, size_t cplen, pl_diag *d)
-	__attribute__((warn_unused_result));
+/* Publishes a new state in one transaction: size, root, checkpoint and the
+ * manifest of the renames still to do, and drops every pending batch now
+ * below size. Durable on return. */
+int pl_seqdb_publish(sqlite3 *db, uint64_t size, const pl_hash *root, const uint8_t *cp, size_t cplen,
+		     const uint8_t *manifest, size_t mlen, pl_diag *d) __attribute__((warn_unused_result));
 
 #endif

@@ -1,21 +1,27 @@
 /*
- * writeset.h - publish a set of immutable files durably, in one fsync round.
+ * writeset.h - publish a set of immutable files durably, in one fsync round,
+ * with an intent manifest so a crash never leaves them half-published.
  *
  * A log batch produces many files (full tiles, bundles, the new partial
- * tiles). A write set collects them in memory and then publishes them all:
+ * tiles). A write set collects them in memory and publishes them in two
+ * halves around a commit the caller makes durable in between:
  *
- *   1. each target that already exists is compared with the new bytes:
- *      identical -> skipped (recovery re-publishing the same batch),
- *      different -> PL_ECORRUPT, nothing published (a tile that exists is
- *      never rewritten with other bytes);
- *   2. every file is written to a temporary name in tmp_dir (same file system);
- *   3. all temporaries are fsynced, in parallel (one fsync round);
- *   4. each is renamed into place; 5. every directory that gained an entry
- *      (and the parent of every directory created) is fsynced.
+ *   prepare  1. a target that already exists must hold exactly the new bytes
+ *               (then it is skipped); other bytes -> PL_ECORRUPT, nothing is
+ *               touched: a file that exists is never rewritten;
+ *            2. every file is written to a temporary in tmp_dir (same file
+ *               system), and all of them are fsynced in parallel (one round);
+ *            3. the manifest (temporary -> target, one per line) is returned
+ *               for the caller to commit durably with its new state;
+ *   finish   4. each temporary is renamed onto its target; 5. every directory
+ *               that gained an entry (and the parent of every new directory)
+ *               is fsynced.
  *
- * Crash states: during 2-3 only temporaries exist (the owner clears tmp_dir
- * on start-up); during 4-5 some targets exist with their final, complete
- * contents, and publishing the same set again is idempotent.
+ * Crash states: before the caller's commit, only temporaries exist and the
+ * owner deletes them on start-up (the batch never happened); after it, the
+ * owner replays the committed manifest with pl_writeset_replay, which renames
+ * what is left and checks what was already renamed. Nothing is ever copied
+ * twice: the temporary becomes the published file.
  */
 #ifndef PARLEY_STORE_WRITESET_H
 #define PARLEY_STORE_WRITESET_H
@@ -29,8 +35,9 @@
 typedef struct pl_writeset pl_writeset;
 
 /* Creates an empty write set publishing under root (paths are relative to
- * it), staging temporaries in tmp_dir. */
-int pl_writeset_new(const char *root, const char *tmp_dir, pl_writeset **out) __attribute__((warn_unused_result));
+ * it), staging temporaries in tmp_dir with names starting with tag. */
+int pl_writeset_new(const char *root, const char *tmp_dir, const char *tag, pl_writeset **out)
+	__attribute__((warn_unused_result));
 
 /* Adds a file: relpath (copied) with a copy of data[0..n). */
 int pl_writeset_add(pl_writeset *ws, const char *relpath, const void *data, size_t n)
@@ -39,11 +46,23 @@ int pl_writeset_add(pl_writeset *ws, const char *relpath, const void *data, size
 /* Number of files added. */
 size_t pl_writeset_count(const pl_writeset *ws);
 
-/* Publishes every file as described above. On error some files may have been
- * published (see the crash states); the set can be committed again. */
-int pl_writeset_commit(pl_writeset *ws, pl_diag *d) __attribute__((warn_unused_result));
+/* Steps 1-3. On success the manifest is appended to manifest. On failure the
+ * temporaries are removed and nothing was published. */
+int pl_writeset_prepare(pl_writeset *ws, pl_buf *manifest, pl_diag *d) __attribute__((warn_unused_result));
 
-/* Frees the set and its copies; NULL is fine. */
+/* Steps 4-5, after the caller committed the manifest. */
+int pl_writeset_finish(pl_writeset *ws, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Frees the set and its copies, removing temporaries not yet renamed; NULL is fine. */
 void pl_writeset_free(pl_writeset *ws);
+
+/*
+ * Completes a committed manifest after a crash: for every line, a temporary
+ * still present is renamed onto its target (if the target already exists it
+ * must hold the same bytes, and the temporary is dropped); a temporary that
+ * is gone must have its target in place (else PL_ECORRUPT). Idempotent.
+ */
+int pl_writeset_replay(const char *root, const uint8_t *manifest, size_t n, pl_diag *d)
+	__attribute__((warn_unused_result));
 
 #endif
