@@ -31,6 +31,8 @@ const char *pl_strerror(int err)
 	}
 }
 
+static void diag_vset(pl_diag *d, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void diag_vset(pl_diag *d, int code, const char *fmt, va_list ap)
 {
 	if (d == NULL || d->msg[0] != '\0')

@@ -91,9 +91,10 @@ int pl_checkpoint_open(const uint8_t *msg, size_t n, const pl_policy *p, pl_chec
 		goto out;
 	}
 	pl_checkpoint c;
-	rc = pl_checkpoint_parse(nt->text.p, nt->text.n, &c);
-	if (rc != PL_OK)
+	if (pl_checkpoint_parse(nt->text.p, nt->text.n, &c) != PL_OK) {
+		rc = PL_EFORMAT; /* including a size past PL_TREE_MAX */
 		goto out;
+	}
 	if (strcmp(c.origin, p->log.name) != 0) {
 		rc = PL_EVERIFY;
 		goto out;

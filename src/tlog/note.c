@@ -359,20 +359,23 @@ int pl_note_open(const uint8_t *msg, size_t n, const pl_verifier *vs, size_t nv,
 			return PL_EFORMAT;
 		if (++out->nsigs > PL_NOTE_SIGS_MAX)
 			return PL_ETOOBIG;
-		uint8_t sig[8192];
+		/* Any signature, of any type and size, must be canonical base64. */
 		size_t siglen;
-		int rc = pl_b64_decode(b64, b64len, sig, sizeof sig, &siglen);
-		if (rc == PL_ETOOBIG) {
-			continue; /* larger than any signature we verify: an unknown type */
-		}
-		if (rc != PL_OK || siglen < 5)
+		uint8_t *sig = malloc(b64len / 4 * 3 + 1);
+		if (sig == NULL)
+			return PL_ENOMEM;
+		int rc = pl_b64_decode(b64, b64len, sig, b64len / 4 * 3, &siglen);
+		if (rc != PL_OK || siglen < 5) {
+			free(sig);
 			return PL_EFORMAT;
+		}
 		uint32_t id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
 		for (size_t vi = 0; vi < nv; vi++) {
 			const pl_verifier *v = &vs[vi];
 			if (v->id != id || strlen(v->name) != namelen || memcmp(v->name, rest.p, namelen) != 0)
 				continue;
 			uint64_t ts;
+			/* a known key's signature of the wrong size fails to verify */
 			if (verify_sig(v, out->text.p, out->text.n, sig + 4, siglen - 4, &ts) != PL_OK) {
 				failed = true;
 				break;
@@ -385,6 +388,7 @@ int pl_note_open(const uint8_t *msg, size_t n, const pl_verifier *vs, size_t nv,
 			}
 			break;
 		}
+		free(sig);
 	}
 	if (failed)
 		return PL_EVERIFY;
