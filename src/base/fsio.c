@@ -247,6 +247,8 @@ int pl_fs_read_secret(const char *path, size_t max, uint8_t **out, size_t *outle
 	*outlen = 0;
 	int rc = PL_OK;
 	uint8_t *mem = NULL;
+	if (sodium_init() < 0)
+		return pl_diag_set(d, PL_ECRYPTO, "libsodium failed to initialise");
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)

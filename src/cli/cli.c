@@ -2,11 +2,17 @@
 #include "cli/cli.h"
 
 #include "base/codec.h"
+#include "base/fsio.h"
+#include "statement/party.h"
 #include "store/client.h"
+
+#include <stdlib.h>
+#include <termios.h>
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 
 int cli_exit_for(int err)
@@ -140,4 +146,90 @@ int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d)
 bool cli_stderr_is_tty(void)
 {
 	return isatty(STDERR_FILENO) == 1;
+}
+
+const char *cli_opt(const cli_args *a, const char *name, const char *env)
+{
+	const char *v = cli_get(a, name);
+	if (v == NULL && env != NULL) {
+		v = getenv(env);
+		if (v != NULL && *v == '\0')
+			v = NULL;
+	}
+	return v;
+}
+
+/* Reads a passphrase from the terminal without echo. */
+static int ask_passphrase(const char *path, char *out, size_t cap)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (tty == NULL)
+		return PL_ENOKEY;
+	fprintf(tty, "passphrase for %s: ", path);
+	fflush(tty);
+	struct termios old, quiet;
+	int fd = fileno(tty);
+	bool have = tcgetattr(fd, &old) == 0;
+	if (have) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	char *r = fgets(out, (int)cap, tty);
+	if (have)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	if (r == NULL)
+		return PL_ENOKEY;
+	out[strcspn(out, "\r\n")] = '\0';
+	return PL_OK;
+}
+
+int cli_load_party_key(const char *path, const cli_args *a, struct pl_party_key **out, pl_diag *d)
+{
+	if (path == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--key is required (or PARLEY_KEY): your secret key file");
+	if (!pl_party_key_is_sealed(path))
+		return pl_party_key_load(path, NULL, out, d);
+	char *pass = sodium_malloc(1024);
+	if (pass == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of secure memory");
+	pass[0] = '\0';
+	int rc = PL_OK;
+	const char *pf = cli_get(a, "passphrase-file");
+	const char *env = getenv("PARLEY_PASSPHRASE");
+	if (pf != NULL) {
+		uint8_t *p = NULL;
+		size_t n = 0;
+		rc = pl_fs_read_secret(pf, 1000, &p, &n, d);
+		if (rc == PL_OK) {
+			memcpy(pass, p, n);
+			pass[n] = '\0';
+			pass[strcspn(pass, "\r\n")] = '\0';
+			sodium_free(p);
+		}
+	} else if (env != NULL) {
+		snprintf(pass, 1024, "%s", env);
+	} else if (ask_passphrase(path, pass, 1024) != PL_OK) {
+		rc = pl_diag_set(d, PL_ENOKEY, "%s is protected by a passphrase: give --passphrase-file, set "
+					       "PARLEY_PASSPHRASE, or run on a terminal",
+				 path);
+	}
+	if (rc == PL_OK)
+		rc = pl_party_key_load(path, pass, out, d);
+	sodium_free(pass);
+	return rc;
+}
+
+int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d)
+{
+	if (strcmp(path, "-") == 0) {
+		size_t saved = out->max;
+		out->max = out->len + max;
+		int rc = pl_fs_read_fd(0, out, d);
+		out->max = saved;
+		return rc;
+	}
+	return pl_fs_read(path, max, out, d);
 }

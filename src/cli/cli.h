@@ -8,6 +8,7 @@
  *   1  verification failed: a signature, proof, quorum or audit did not check
  *   2  usage error: bad flags or arguments
  *   3  any other failure (I/O, corrupt or missing data, resources)
+ *   4  the server refused the request (its code and sentence are printed)
  */
 #ifndef PARLEY_CLI_H
 #define PARLEY_CLI_H
@@ -16,9 +17,12 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/buf.h"
 #include "tlog/note.h"
 
-enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3 };
+struct pl_party_key;
+
+enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3, EXIT_REFUSED = 4 };
 
 /* Maps a library error to an exit status. */
 int cli_exit_for(int err);
@@ -60,6 +64,29 @@ int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d);
 /* True when stderr is a terminal (progress bars go only there). */
 bool cli_stderr_is_tty(void);
 
+/* Value of --name, else of the environment variable env (may be NULL), else NULL. */
+const char *cli_opt(const cli_args *a, const char *name, const char *env);
+
+/*
+ * Loads a party's secret key file; a sealed one needs a passphrase, taken
+ * from --passphrase-file, PARLEY_PASSPHRASE, or asked on the terminal.
+ */
+int cli_load_party_key(const char *path, const cli_args *a, struct pl_party_key **out, pl_diag *d);
+
+/* Reads a whole file ("-" for standard input) into out. */
+int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d);
+
 int cmd_log(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+int cmd_verify_proof(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_contact(int argc, char **argv);
+int cmd_blob(int argc, char **argv);
 
 #endif

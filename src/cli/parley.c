@@ -14,6 +14,14 @@ static const char USAGE[] =
 	"  log verify-proof FILE --vkey VKEY [--entry FILE]\n"
 	"                                    verify a proof file offline\n"
 	"  log audit DIR|URL --vkey VKEY     recompute and check the whole log\n"
+	"  keygen --party NAME --out PREFIX  make a party's keys (secret file + public identity)\n"
+	"  init DIR --origin O --key K       create a log whose entry 0 is the charter\n"
+	"  serve DIR [--listen HOST:PORT]    run the log server\n"
+	"  submit --type T [--body F]        sign and submit a statement (--wait for the receipt)\n"
+	"  get INDEX | proof INDEX           fetch and verify a statement, or its proof file\n"
+	"  verify-proof FILE --vkey K --identity ID   verify a statement's proof offline\n"
+	"  enroll ID.json | key rotate|revoke | contact   membership statements\n"
+	"  blob put FILE | blob get SHA256   members' content-addressed blobs\n"
 	"  help [COMMAND]                    show help\n"
 	"  version                           print the version\n"
 	"\n"
@@ -26,8 +34,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "log") == 0)
-		return cmd_log(argc - 2, argv + 2);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"log", cmd_log},         {"keygen", cmd_keygen}, {"init", cmd_init},       {"serve", cmd_serve},
+		{"submit", cmd_submit},   {"get", cmd_get},       {"proof", cmd_proof},     {"verify-proof", cmd_verify_proof},
+		{"enroll", cmd_enroll},   {"key", cmd_key},       {"contact", cmd_contact}, {"blob", cmd_blob},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			return cmds[i].fn(argc - 2, argv + 2);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		if (argc > 2 && strcmp(argv[2], "log") == 0) {
 			char help[] = "help";

@@ -336,6 +336,14 @@ const pl_verifier *pl_log_verifier(const pl_log *l)
 	return &l->signer->v;
 }
 
+int pl_log_sign_note(const pl_log *l, const uint8_t *text, size_t n, pl_buf *out)
+{
+	if (n >= strlen(l->signer->v.name) + 1 && memcmp(text, l->signer->v.name, strlen(l->signer->v.name)) == 0 &&
+	    text[strlen(l->signer->v.name)] == '\n')
+		return PL_EINVAL; /* would look like a checkpoint of this log */
+	return pl_note_sign(l->signer, text, n, out);
+}
+
 pl_span pl_log_checkpoint(const pl_log *l)
 {
 	return pl_buf_span(&l->checkpoint);

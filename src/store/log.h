@@ -89,6 +89,14 @@ uint64_t pl_log_staged(const pl_log *l);
 /* The log's verifier (its name is the origin). */
 const pl_verifier *pl_log_verifier(const pl_log *l);
 
+/*
+ * Signs note text (ending in a newline) with the log key and appends the
+ * signed note to out. Used for statements the log makes about itself, such
+ * as acceptances; their first line must not be a valid origin line of this log
+ * so they can never be read as checkpoints.
+ */
+int pl_log_sign_note(const pl_log *l, const uint8_t *text, size_t n, pl_buf *out) __attribute__((warn_unused_result));
+
 /* The current signed checkpoint (valid until the next integrate). */
 pl_span pl_log_checkpoint(const pl_log *l);
 

@@ -1,0 +1,549 @@
+/* cmd_client.c - commands that talk to a Parley server: submit, get, proof,
+ * verify-proof, enroll, key rotate/revoke, contact, blob. */
+#include "cli/cli.h"
+
+#include "base/codec.h"
+#include "base/fsio.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "base/timefmt.h"
+#include "client/api.h"
+#include "statement/dsse.h"
+#include "tlog/proof_file.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMMON_VALUE_FLAGS "server", "vkey", "key", "passphrase-file", "seq"
+
+static const char CONN_HELP[] =
+	"       common: --server URL (PARLEY_SERVER)  --vkey LOGKEY (PARLEY_VKEY: the log's verifier key or a file)\n"
+	"               --key FILE (PARLEY_KEY: your secret key)  --passphrase-file FILE";
+
+typedef struct client {
+	pl_api *api;
+	pl_policy pol;
+	pl_party_key *key; /* NULL unless needed */
+} client;
+
+static void client_close(client *c)
+{
+	pl_api_close(c->api);
+	pl_party_key_free(c->key);
+}
+
+static int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
+{
+	memset(c, 0, sizeof *c);
+	const char *server = cli_opt(a, "server", "PARLEY_SERVER");
+	const char *vkey = cli_opt(a, "vkey", "PARLEY_VKEY");
+	if (server == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--server is required (or PARLEY_SERVER)");
+	if (vkey == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--vkey is required (or PARLEY_VKEY): the log's verifier key");
+	pl_verifier v;
+	int rc = cli_load_vkey(vkey, &v, d);
+	if (rc != PL_OK)
+		return rc;
+	pl_policy_init(&c->pol, &v);
+	if ((rc = pl_api_open(server, &c->api, d)) != PL_OK)
+		return rc;
+	if (need_key && (rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &c->key, d)) != PL_OK) {
+		client_close(c);
+		return rc;
+	}
+	return PL_OK;
+}
+
+/* Prints the outcome of an accepted submission. */
+static void print_accept(const pl_api_accept *r, const char *receipt_path, pl_diag *d)
+{
+	char leaf[64];
+	pl_b64_encode(r->leaf.b, 32, leaf);
+	printf("accepted: index %llu, leaf %s (acceptance signed by the log: verified)\n", (unsigned long long)r->index,
+	       leaf);
+	if (r->has_receipt) {
+		printf("in a checkpoint: receipt verified\n");
+		if (receipt_path != NULL) {
+			char tmp[PATH_MAX + 8];
+			snprintf(tmp, sizeof tmp, "%s.tmp", receipt_path);
+			if (pl_fs_replace(receipt_path, tmp, r->receipt.data, r->receipt.len, 0644, d) == PL_OK)
+				printf("receipt written to %s\n", receipt_path);
+			else
+				fprintf(stderr, "parley: cannot write %s: %s\n", receipt_path, d->msg);
+		}
+	}
+}
+
+/* Signs (body, refs) as the next statement of the key's party and submits it. */
+static int submit_statement(client *c, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
+			    size_t nrefs, const pl_party_key *second, const char *cmd)
+{
+	pl_diag d = {0};
+	uint64_t seq;
+	int rc;
+	const char *s = cli_get(a, "seq");
+	if (s != NULL) {
+		if (!cli_u64(s, &seq))
+			return cli_usage("--seq N", "--seq takes a decimal number");
+	} else if ((rc = pl_api_next_seq(c->api, c->key->id.party, &seq, &d)) != PL_OK) {
+		return cli_fail(cmd, rc, &d);
+	}
+	pl_buf env;
+	pl_buf_init(&env, PL_DSSE_MAX);
+	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, pl_now(), body, &env)
+		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, pl_now(), body, refs, nrefs, &env);
+	if (rc != PL_OK) {
+		pl_buf_release(&env);
+		return cli_fail(cmd, rc, &d);
+	}
+	pl_api_accept r;
+	pl_api_accept_init(&r);
+	long status = 0;
+	bool wait = cli_has(a, "wait");
+	rc = pl_api_submit(c->api, &c->pol, env.data, env.len, wait, &r, &status, &d);
+	if (rc == PL_OK)
+		print_accept(&r, cli_get(a, "receipt"), &d);
+	pl_api_accept_release(&r);
+	pl_buf_release(&env);
+	if (rc == PL_EINVAL && status >= 400) {
+		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, rc));
+		return EXIT_REFUSED;
+	}
+	if (rc != PL_OK)
+		return cli_fail(cmd, rc, &d);
+	return 0;
+}
+
+/* The leaf hash of entry index, from a verified proof. */
+static int ref_to(client *c, uint64_t index, pl_ref *ref, pl_diag *d)
+{
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
+	if (rc == PL_OK) {
+		ref->index = index;
+		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
+	}
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	return rc;
+}
+
+static const char USAGE_SUBMIT[] =
+	"parley submit --type TYPE [--body FILE|-] [--ref INDEX]... [--seq N] [--wait] [--receipt FILE]\n"
+	"       parley submit --envelope FILE [--wait] [--receipt FILE]   (an envelope signed elsewhere)\n";
+
+int cmd_submit(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "type", "body", "ref", "envelope", "receipt", NULL};
+	static const char *const bf[] = {"wait", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_SUBMIT))
+		return EXIT_USAGE;
+	const char *envfile = cli_get(&a, "envelope"), *type = cli_get(&a, "type");
+	if (a.npos != 0 || (envfile == NULL) == (type == NULL))
+		return cli_usage(USAGE_SUBMIT, "give --type (and a body) or --envelope\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, envfile == NULL, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("submit", rc, &d);
+	int status = 0;
+	if (envfile != NULL) {
+		pl_buf env;
+		pl_buf_init(&env, PL_DSSE_MAX);
+		if ((rc = cli_read_input(envfile, PL_DSSE_MAX, &env, &d)) == PL_OK) {
+			pl_api_accept r;
+			pl_api_accept_init(&r);
+			long http = 0;
+			rc = pl_api_submit(c.api, &c.pol, env.data, env.len, cli_has(&a, "wait"), &r, &http, &d);
+			if (rc == PL_OK)
+				print_accept(&r, cli_get(&a, "receipt"), &d);
+			pl_api_accept_release(&r);
+			if (rc == PL_EINVAL && http >= 400) {
+				fprintf(stderr, "parley submit: %s\n", pl_diag_text(&d, rc));
+				rc = PL_OK;
+				status = EXIT_REFUSED;
+			}
+		}
+		pl_buf_release(&env);
+		if (status == 0)
+			status = rc == PL_OK ? 0 : cli_fail("submit", rc, &d);
+		client_close(&c);
+		return status;
+	}
+	json_t *body = NULL;
+	pl_ref refs[PL_REFS_MAX];
+	size_t nrefs = 0;
+	const char *bf_path = cli_get(&a, "body");
+	if (bf_path != NULL) {
+		pl_buf b;
+		pl_buf_init(&b, PL_DSSE_MAX);
+		rc = cli_read_input(bf_path, PL_DSSE_MAX, &b, &d);
+		if (rc == PL_OK)
+			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &body, &d);
+		pl_buf_release(&b);
+	}
+	for (int i = 0; rc == PL_OK && i < a.nflags; i++) {
+		if (strcmp(a.flag[i], "ref") != 0)
+			continue;
+		uint64_t idx;
+		if (nrefs == PL_REFS_MAX || !cli_u64(a.val[i], &idx))
+			rc = pl_diag_set(&d, PL_EINVAL, "--ref takes an entry index (at most %d refs)", PL_REFS_MAX);
+		else
+			rc = ref_to(&c, idx, &refs[nrefs++], &d);
+	}
+	if (rc == PL_OK)
+		status = submit_statement(&c, &a, type, body, refs, nrefs, NULL, "submit");
+	else
+		status = cli_fail("submit", rc, &d);
+	json_decref(body);
+	client_close(&c);
+	return status;
+}
+
+static void print_statement(uint64_t index, const pl_stmt *st, const char *mark)
+{
+	char ts[PL_TIME_LEN + 1];
+	pl_time_format(st->time, ts);
+	printf("entry %llu: %s by %s (seq %llu) at %s\n", (unsigned long long)index, st->type, st->author,
+	       (unsigned long long)st->seq, ts);
+	printf("  %s\n", mark);
+	char *body = json_dumps(st->body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (body) {
+		printf("  body: %s\n", body);
+		free(body);
+	}
+	for (size_t i = 0; i < st->nrefs; i++)
+		printf("  refers to entry %llu\n", (unsigned long long)st->refs[i].index);
+}
+
+static const char USAGE_GET[] = "parley get INDEX [--json]\n";
+
+int cmd_get(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_GET))
+		return EXIT_USAGE;
+	uint64_t index;
+	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
+		return cli_usage(USAGE_GET, "get needs an entry INDEX\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, false, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("get", rc, &d);
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	uint8_t pk[32];
+	if ((rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d)) != PL_OK)
+		goto out;
+	if ((rc = pl_envelope_parse(entry.data, entry.len, &env, &d)) != PL_OK ||
+	    (rc = pl_stmt_parse(env.payload, env.payload_len, &st, &d)) != PL_OK)
+		goto out;
+	if ((rc = pl_api_key_at(c.api, st.author, index, pk, &d)) != PL_OK)
+		goto out;
+	if (pl_envelope_verify(&env, pk, NULL) != PL_OK) {
+		rc = pl_diag_set(&d, PL_EVERIFY, "entry %llu is not signed by the key %s held then",
+				 (unsigned long long)index, st.author);
+		goto out;
+	}
+	if (cli_has(&a, "json")) {
+		printf("{\"index\":%llu,\"verified\":{\"checkpoint\":true,\"inclusion\":true,\"signature\":true},"
+		       "\"statement\":%.*s}\n",
+		       (unsigned long long)index, (int)env.payload_len, (const char *)env.payload);
+	} else {
+		print_statement(index, &st, "checkpoint signature ok, inclusion ok, author's signature ok");
+	}
+out:
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	client_close(&c);
+	if (rc != PL_OK)
+		return cli_fail("get", rc, &d);
+	return 0;
+}
+
+static const char USAGE_PROOF[] = "parley proof INDEX [--out FILE]   (a tlog-proof carrying the statement)\n";
+
+int cmd_proof(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "out", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_PROOF))
+		return EXIT_USAGE;
+	uint64_t index;
+	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
+		return cli_usage(USAGE_PROOF, "proof needs an entry INDEX\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, false, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("proof", rc, &d);
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d);
+	const char *out = cli_get(&a, "out");
+	if (rc == PL_OK && out != NULL) {
+		char tmp[PATH_MAX + 8];
+		snprintf(tmp, sizeof tmp, "%s.tmp", out);
+		rc = pl_fs_replace(out, tmp, proof.data, proof.len, 0644, &d);
+	} else if (rc == PL_OK && fwrite(proof.data, 1, proof.len, stdout) != proof.len) {
+		rc = pl_diag_set(&d, PL_EIO, "writing the proof");
+	}
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	client_close(&c);
+	if (rc != PL_OK)
+		return cli_fail("proof", rc, &d);
+	return 0;
+}
+
+static const char USAGE_VERIFY[] =
+	"parley verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json\n"
+	"       checks offline: the checkpoint signature, the inclusion of the statement, and the author's signature";
+
+int cmd_verify_proof(int argc, char **argv)
+{
+	static const char *const vf[] = {"vkey", "identity", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_VERIFY))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_VERIFY, "verify-proof needs FILE");
+	const char *vkey = cli_opt(&a, "vkey", "PARLEY_VKEY"), *idf = cli_get(&a, "identity");
+	if (vkey == NULL || idf == NULL)
+		return cli_usage(USAGE_VERIFY, "--vkey (the log's key) and --identity (the author's identity) are needed; "
+					       "`parley log verify-proof` checks the log part alone");
+	pl_diag d = {0};
+	pl_verifier v;
+	pl_identity id;
+	pl_policy pol;
+	pl_buf file;
+	pl_buf_init(&file, PL_PROOF_FILE_MAX);
+	pl_stmt st;
+	uint64_t index = 0;
+	memset(&st, 0, sizeof st);
+	int rc = cli_load_vkey(vkey, &v, &d);
+	if (rc == PL_OK)
+		rc = pl_identity_load(idf, &id, &d);
+	if (rc == PL_OK) {
+		pl_policy_init(&pol, &v);
+		rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d);
+	}
+	if (rc == PL_OK)
+		rc = pl_statement_proof_verify(file.data, file.len, &pol, &id, &index, &st, &d);
+	if (rc == PL_OK)
+		print_statement(index, &st, "checkpoint signature ok, inclusion ok, author's signature ok (offline)");
+	pl_stmt_release(&st);
+	pl_buf_release(&file);
+	if (rc != PL_OK)
+		return cli_fail("verify-proof", rc, &d);
+	return 0;
+}
+
+static const char USAGE_ENROLL[] = "parley enroll IDENTITY.id.json   (sponsor a new member)\n";
+
+int cmd_enroll(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "receipt", NULL};
+	static const char *const bf[] = {"wait", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_ENROLL))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_ENROLL, "enroll needs the candidate's identity file\n%s", CONN_HELP);
+	pl_diag d = {0};
+	pl_identity id;
+	int rc = pl_identity_load(a.pos[0], &id, &d);
+	if (rc != PL_OK)
+		return cli_fail("enroll", rc, &d);
+	client c;
+	if ((rc = client_open(&a, true, &c, &d)) != PL_OK)
+		return cli_fail("enroll", rc, &d);
+	pl_buf idb;
+	pl_buf_init(&idb, PL_IDENTITY_MAX);
+	json_t *body = NULL;
+	json_error_t je;
+	if (pl_identity_format(&id, &idb) == PL_OK)
+		body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
+	int status = body ? submit_statement(&c, &a, "enroll", body, NULL, 0, NULL, "enroll")
+			  : cli_fail("enroll", PL_ENOMEM, NULL);
+	json_decref(body);
+	pl_buf_release(&idb);
+	client_close(&c);
+	return status;
+}
+
+static const char USAGE_KEY[] = "parley key rotate --new NEW.key | parley key revoke [--reason TEXT]\n";
+
+int cmd_key(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "new", "reason", "receipt", NULL};
+	static const char *const bf[] = {"wait", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_KEY))
+		return EXIT_USAGE;
+	bool rotate = a.npos == 1 && strcmp(a.pos[0], "rotate") == 0;
+	bool revoke = a.npos == 1 && strcmp(a.pos[0], "revoke") == 0;
+	if (!rotate && !revoke)
+		return cli_usage(USAGE_KEY, "key takes rotate or revoke\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("key", rc, &d);
+	int status;
+	if (rotate) {
+		pl_party_key *nk = NULL;
+		if (cli_get(&a, "new") == NULL || (rc = cli_load_party_key(cli_get(&a, "new"), &a, &nk, &d)) != PL_OK) {
+			client_close(&c);
+			return rc == PL_OK ? cli_usage(USAGE_KEY, "key rotate needs --new NEW.key") : cli_fail("key", rc, &d);
+		}
+		if (strcmp(nk->id.party, c.key->id.party) != 0) {
+			pl_party_key_free(nk);
+			client_close(&c);
+			pl_diag_set(&d, PL_EINVAL, "the new key belongs to another party");
+			return cli_fail("key", PL_EINVAL, &d);
+		}
+		pl_buf idb;
+		pl_buf_init(&idb, PL_IDENTITY_MAX);
+		json_error_t je;
+		json_t *body = NULL;
+		if (pl_identity_format(&nk->id, &idb) == PL_OK)
+			body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
+		status = body ? submit_statement(&c, &a, "key.rotate", body, NULL, 0, nk, "key rotate")
+			      : cli_fail("key", PL_ENOMEM, NULL);
+		json_decref(body);
+		pl_buf_release(&idb);
+		pl_party_key_free(nk);
+	} else {
+		json_t *body = cli_get(&a, "reason") ? json_pack("{s:s}", "reason", cli_get(&a, "reason")) : json_object();
+		status = submit_statement(&c, &a, "key.revoke", body, NULL, 0, NULL, "key revoke");
+		json_decref(body);
+	}
+	client_close(&c);
+	return status;
+}
+
+static const char USAGE_CONTACT[] =
+	"parley contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S]\n";
+
+int cmd_contact(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "name", "email", "phone", "url", "hours", "note",
+					 "receipt", NULL};
+	static const char *const bf[] = {"wait", NULL};
+	static const char *const fields[] = {"name", "email", "phone", "url", "hours", "note"};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CONTACT))
+		return EXIT_USAGE;
+	json_t *contact = json_object();
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (cli_get(&a, fields[i]))
+			json_object_set_new(contact, fields[i], json_string(cli_get(&a, fields[i])));
+	if (json_object_size(contact) == 0) {
+		json_decref(contact);
+		return cli_usage(USAGE_CONTACT, "give at least one contact field\n%s", CONN_HELP);
+	}
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, true, &c, &d);
+	if (rc != PL_OK) {
+		json_decref(contact);
+		return cli_fail("contact", rc, &d);
+	}
+	json_t *body = json_pack("{s:o}", "contact", contact);
+	int status = submit_statement(&c, &a, "contact.update", body, NULL, 0, NULL, "contact");
+	json_decref(body);
+	client_close(&c);
+	return status;
+}
+
+static const char USAGE_BLOB[] = "parley blob put FILE | parley blob get SHA256 [--out FILE]\n";
+
+int cmd_blob(int argc, char **argv)
+{
+	static const char *const vf[] = {COMMON_VALUE_FLAGS, "out", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_BLOB))
+		return EXIT_USAGE;
+	bool put = a.npos == 2 && strcmp(a.pos[0], "put") == 0;
+	bool get = a.npos == 2 && strcmp(a.pos[0], "get") == 0;
+	if (!put && !get)
+		return cli_usage(USAGE_BLOB, "blob takes put FILE or get SHA256\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(&a, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("blob", rc, &d);
+	pl_buf data;
+	pl_buf_init(&data, (size_t)1 << 30);
+	char hex[65], path[128], hdr[3][256];
+	long status = 0;
+	if (put) {
+		rc = cli_read_input(a.pos[1], (size_t)1 << 30, &data, &d);
+		uint8_t h[32];
+		if (rc == PL_OK) {
+			pl_sha256(data.data, data.len, h);
+			pl_hex_encode(h, 32, hex);
+			snprintf(path, sizeof path, "/v1/blobs/%s", hex);
+			rc = pl_blob_sign_headers(c.key, "PUT", hex, hdr);
+		}
+		const char *headers[] = {hdr[0], hdr[1], hdr[2], "Content-Type: application/octet-stream", NULL};
+		pl_buf resp;
+		pl_buf_init(&resp, 1 << 16);
+		if (rc == PL_OK)
+			rc = pl_api_request(c.api, "PUT", path, data.data, data.len, headers, &resp, &status, &d);
+		if (rc == PL_OK && status != 201 && status != 409)
+			rc = PL_EINVAL;
+		if (rc == PL_OK)
+			printf("%s\n", hex);
+		pl_buf_release(&resp);
+	} else {
+		snprintf(hex, sizeof hex, "%s", a.pos[1]);
+		snprintf(path, sizeof path, "/v1/blobs/%s", hex);
+		rc = pl_blob_sign_headers(c.key, "GET", hex, hdr);
+		const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};
+		if (rc == PL_OK)
+			rc = pl_api_request(c.api, "GET", path, NULL, 0, headers, &data, &status, &d);
+		if (rc == PL_OK && status != 200)
+			rc = PL_EINVAL;
+		uint8_t h[32];
+		char got[65];
+		if (rc == PL_OK) {
+			pl_sha256(data.data, data.len, h);
+			pl_hex_encode(h, 32, got);
+			if (strcmp(got, hex) != 0)
+				rc = pl_diag_set(&d, PL_EVERIFY, "the server sent bytes that hash to %s", got);
+		}
+		const char *out = cli_get(&a, "out");
+		if (rc == PL_OK && out != NULL) {
+			char tmp[PATH_MAX + 8];
+			snprintf(tmp, sizeof tmp, "%s.tmp", out);
+			rc = pl_fs_replace(out, tmp, data.data, data.len, 0600, &d);
+		} else if (rc == PL_OK && fwrite(data.data, 1, data.len, stdout) != data.len) {
+			rc = pl_diag_set(&d, PL_EIO, "writing the blob");
+		}
+	}
+	pl_buf_release(&data);
+	client_close(&c);
+	if (rc != PL_OK)
+		return cli_fail("blob", rc, &d);
+	return 0;
+}

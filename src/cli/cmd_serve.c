@@ -1,0 +1,119 @@
+/* cmd_serve.c - `parley serve`: the log server. */
+#include "cli/cli.h"
+
+#include "base/fsio.h"
+#include "server/http.h"
+#include "server/node.h"
+#include "store/blobs.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char USAGE_SERVE[] =
+	"parley serve DIR [--listen HOST:PORT] [--skew SECONDS] [--batch-ms MS] [--batch-max N]\n"
+	"                 [--queue-max N] [--rate PER_SECOND] [--blob-max BYTES] [--port-file FILE]\n"
+	"                 [--trust-log] [--allow-root]\n"
+	"       serves the log in DIR (default listen address 127.0.0.1:8080; port 0 picks one)";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const char *const vf[] = {"listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max",
+					 "port-file", NULL};
+	static const char *const bf[] = {"trust-log", "allow-root", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_SERVE))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_SERVE, "serve needs DIR");
+	if (geteuid() == 0 && !cli_has(&a, "allow-root")) {
+		fprintf(stderr, "parley serve: refusing to run as root; run it as its own user (see docs/operating.md), "
+				"or pass --allow-root\n");
+		return EXIT_USAGE;
+	}
+	pl_node_opts no;
+	pl_node_opts_default(&no);
+	pl_http_opts ho;
+	pl_http_opts_default(&ho);
+	uint64_t v;
+	char host[64] = "127.0.0.1";
+	uint64_t port = 8080, blob_max = (uint64_t)256 << 20;
+	const char *listen = cli_get(&a, "listen");
+	if (listen != NULL) {
+		const char *colon = strrchr(listen, ':');
+		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
+			return cli_usage(USAGE_SERVE, "--listen takes HOST:PORT, like 127.0.0.1:8080");
+		memcpy(host, listen, (size_t)(colon - listen));
+		host[colon - listen] = '\0';
+	}
+	ho.host = host;
+	ho.port = (uint16_t)port;
+#define NUM(name, field, type)                                                                     \
+	if (cli_get(&a, name) != NULL) {                                                           \
+		if (!cli_u64(cli_get(&a, name), &v))                                               \
+			return cli_usage(USAGE_SERVE, "--%s takes a decimal number", name);        \
+		field = (type)v;                                                                   \
+	}
+	NUM("skew", no.skew, int64_t)
+	NUM("batch-ms", no.batch_ms, unsigned)
+	NUM("batch-max", no.batch_max, size_t)
+	NUM("queue-max", no.queue_max, size_t)
+	NUM("rate", no.rate, double)
+	NUM("blob-max", blob_max, uint64_t)
+#undef NUM
+	no.trust_log = cli_has(&a, "trust-log");
+
+	pl_diag d = {0};
+	pl_node *node = NULL;
+	pl_blobs *blobs = NULL;
+	pl_http *http = NULL;
+	char bdir[PATH_MAX];
+	snprintf(bdir, sizeof bdir, "%s/private/blobs", a.pos[0]);
+	int rc = pl_node_open(a.pos[0], &no, &node, &d);
+	if (rc == PL_OK)
+		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
+	if (rc == PL_OK)
+		rc = pl_http_start(node, blobs, &ho, &http, &d);
+	if (rc != PL_OK) {
+		pl_blobs_close(blobs);
+		pl_node_close(node);
+		return cli_fail("serve", rc, &d);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pl_node_stats st;
+	pl_node_stats_get(node, &st);
+	printf("parley serve: log %s (%llu entries) at http://%s:%u/\n", pl_node_origin(node),
+	       (unsigned long long)st.size, host, (unsigned)pl_http_port(http));
+	fflush(stdout);
+	const char *pf = cli_get(&a, "port-file");
+	if (pf != NULL) {
+		char text[16], tmp[PATH_MAX];
+		int w = snprintf(text, sizeof text, "%u\n", (unsigned)pl_http_port(http));
+		snprintf(tmp, sizeof tmp, "%s.tmp", pf);
+		if (pl_fs_replace(pf, tmp, text, (size_t)w, 0644, &d) != PL_OK)
+			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, d.msg);
+	}
+	while (!stop_flag)
+		pause();
+	fprintf(stderr, "parley serve: stopping\n");
+	pl_http_stop(http);
+	pl_node_close(node);
+	pl_blobs_close(blobs);
+	return 0;
+}

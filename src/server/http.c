@@ -1,0 +1,643 @@
+/* http.c - libmicrohttpd adapter: routing, limits, JSON errors, static tiles. */
+#include "server/http.h"
+
+#include "base/codec.h"
+#include "base/timefmt.h"
+#include "tlog/proof_file.h"
+#include "tlog/tile.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum route {
+	R_NONE,
+	R_CHECKPOINT,
+	R_TILE,
+	R_SUBMIT,
+	R_ENTRY,
+	R_INCLUSION,
+	R_CONSISTENCY,
+	R_PARTIES,
+	R_PARTY,
+	R_BLOB_PUT,
+	R_BLOB_GET,
+	R_HEALTH,
+	R_METRICS,
+	R_COUNT
+};
+
+static const char *const route_names[R_COUNT] = {"none", "checkpoint", "tile", "submit", "entry", "inclusion",
+						 "consistency", "parties", "party", "blob_put", "blob_get",
+						 "health", "metrics"};
+
+struct pl_http {
+	struct MHD_Daemon *d;
+	pl_node *node;
+	pl_blobs *blobs;
+	uint16_t port;
+	atomic_ulong requests[R_COUNT];
+	atomic_ulong errors4xx, errors5xx;
+};
+
+typedef struct req {
+	enum route route;
+	char arg[80];          /* path argument (tile path, index, party, blob id) */
+	pl_buf body;           /* statement submissions */
+	pl_blob_upload *up;    /* blob uploads */
+	bool failed;           /* an error response is decided; the body is drained */
+	int status;
+	const char *code;
+	char msg[256];
+} req;
+
+void pl_http_opts_default(pl_http_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->host = "127.0.0.1";
+	o->conn_timeout = 30;
+	o->conn_limit = 512;
+	o->per_ip_limit = 256;
+	o->header_max = 16 * 1024;
+}
+
+uint16_t pl_http_port(const pl_http *h)
+{
+	return h->port;
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result send_buf(pl_http *h, struct MHD_Connection *c, unsigned status, const char *type,
+				const void *data, size_t n, const char *cache)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	if (cache)
+		MHD_add_response_header(r, "Cache-Control", cache);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (status >= 400 && status < 500)
+		atomic_fetch_add(&h->errors4xx, 1);
+	else if (status >= 500)
+		atomic_fetch_add(&h->errors5xx, 1);
+	enum MHD_Result res = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return res;
+}
+
+/* Writes s as a JSON string literal (escaped) into out. */
+static int json_str(pl_buf *out, const char *s)
+{
+	int rc = pl_buf_putc(out, '"');
+	for (; rc == PL_OK && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			rc = pl_buf_printf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			rc = pl_buf_printf(out, "\\u%04x", ch);
+		else
+			rc = pl_buf_putc(out, ch);
+	}
+	if (rc == PL_OK)
+		rc = pl_buf_putc(out, '"');
+	return rc;
+}
+
+static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg, unsigned retry_after)
+{
+	pl_buf b;
+	pl_buf_init(&b, 4096);
+	int rc = pl_buf_puts(&b, "{\"error\":{\"code\":");
+	if (rc == PL_OK)
+		rc = json_str(&b, code);
+	if (rc == PL_OK)
+		rc = pl_buf_puts(&b, ",\"message\":");
+	if (rc == PL_OK)
+		rc = json_str(&b, msg);
+	if (rc == PL_OK)
+		rc = pl_buf_puts(&b, "}}\n");
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(b.len, rc == PL_OK ? b.data : (void *)(uintptr_t) "{}", MHD_RESPMEM_MUST_COPY);
+	pl_buf_release(&b);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (status == 405)
+		MHD_add_response_header(r, "Allow", "GET, HEAD, POST, PUT");
+	if (status >= 500)
+		atomic_fetch_add(&h->errors5xx, 1);
+	else
+		atomic_fetch_add(&h->errors4xx, 1);
+	enum MHD_Result res = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return res;
+}
+
+/* ---- routing ---- */
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	return s != NULL && pl_dec_parse((const uint8_t *)s, strlen(s), PL_TREE_MAX - 1, out) == PL_OK;
+}
+
+/* Finds the route; fills r->arg. Returns the HTTP status to refuse with, or 0. */
+static unsigned route(const char *url, const char *method, req *r)
+{
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	bool post = strcmp(method, "POST") == 0, put = strcmp(method, "PUT") == 0;
+	size_t n = strlen(url);
+	if (n > 200)
+		return 414;
+	r->route = R_NONE;
+	if (strcmp(url, "/checkpoint") == 0)
+		r->route = R_CHECKPOINT;
+	else if (strncmp(url, "/tile/", 6) == 0) {
+		pl_tile t;
+		if (pl_tile_parse_path(url + 1, n - 1, &t) != PL_OK)
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 1);
+		r->route = R_TILE;
+	} else if (strcmp(url, "/v1/statements") == 0) {
+		r->route = R_SUBMIT;
+		return post ? 0 : 405;
+	} else if (strncmp(url, "/v1/entries/", 12) == 0) {
+		uint64_t i;
+		if (!parse_u64(url + 12, &i))
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 12);
+		r->route = R_ENTRY;
+	} else if (strcmp(url, "/v1/proof/inclusion") == 0)
+		r->route = R_INCLUSION;
+	else if (strcmp(url, "/v1/proof/consistency") == 0)
+		r->route = R_CONSISTENCY;
+	else if (strcmp(url, "/v1/parties") == 0)
+		r->route = R_PARTIES;
+	else if (strncmp(url, "/v1/parties/", 12) == 0) {
+		if (!pl_party_name_valid(url + 12, strlen(url + 12)))
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 12);
+		r->route = R_PARTY;
+	} else if (strncmp(url, "/v1/blobs/", 10) == 0) {
+		if (!pl_blob_id_valid(url + 10))
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
+		r->route = put ? R_BLOB_PUT : R_BLOB_GET;
+		return (put || get) ? 0 : 405;
+	} else if (strcmp(url, "/healthz") == 0)
+		r->route = R_HEALTH;
+	else if (strcmp(url, "/metrics") == 0)
+		r->route = R_METRICS;
+	else
+		return 404;
+	return get ? 0 : 405;
+}
+
+/* ---- handlers ---- */
+
+static enum MHD_Result do_tile(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%s", pl_node_dir(h->node), r->arg) >= (int)sizeof path)
+		return send_error(h, c, 404, "not_found", "no such tile", 0);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return send_error(h, c, 404, "not_found", "no such tile", 0);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (resp == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	enum MHD_Result res = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return res;
+}
+
+static enum MHD_Result do_submit(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait");
+	bool wait = w != NULL && (strcmp(w, "1") == 0 || strcmp(w, "true") == 0);
+	pl_node_result res;
+	pl_node_result_init(&res);
+	pl_node_submit(h->node, r->body.data ? r->body.data : (const uint8_t *)"", r->body.len, wait, &res);
+	enum MHD_Result out;
+	if (res.code != NULL) {
+		out = send_error(h, c, (unsigned)res.status, res.code, res.msg, res.retry_after);
+	} else {
+		pl_buf b;
+		pl_buf_init(&b, 1 << 20);
+		char leaf[64];
+		pl_b64_encode(res.leaf.b, 32, leaf);
+		int rc = pl_buf_printf(&b, "{\"index\":%llu,\"leaf\":\"%s\",\"acceptance\":", (unsigned long long)res.index,
+				       leaf);
+		if (rc == PL_OK)
+			rc = json_str(&b, pl_buf_cstr(&res.acceptance));
+		if (rc == PL_OK && res.receipt.len > 0) {
+			rc = pl_buf_puts(&b, ",\"receipt\":");
+			if (rc == PL_OK)
+				rc = json_str(&b, pl_buf_cstr(&res.receipt));
+		}
+		if (rc == PL_OK)
+			rc = pl_buf_puts(&b, "}\n");
+		unsigned status = res.receipt.len > 0 ? 200 : (wait ? 202 : 201);
+		out = rc == PL_OK ? send_buf(h, c, status, "application/json", b.data, b.len, "no-store")
+				  : send_error(h, c, 500, "internal", "response too large", 0);
+		pl_buf_release(&b);
+	}
+	pl_node_result_release(&res);
+	return out;
+}
+
+static enum MHD_Result do_inclusion(pl_http *h, struct MHD_Connection *c)
+{
+	uint64_t i;
+	if (!parse_u64(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "index"), &i))
+		return send_error(h, c, 400, "bad_request", "give ?index=N (a canonical decimal)", 0);
+	pl_buf b;
+	pl_buf_init(&b, PL_PROOF_FILE_MAX);
+	pl_diag d = {0};
+	int rc = pl_node_prove(h->node, i, &b, &d);
+	enum MHD_Result out;
+	if (rc == PL_ERANGE)
+		out = send_error(h, c, 404, "not_found", pl_diag_text(&d, rc), 0);
+	else if (rc != PL_OK)
+		out = send_error(h, c, 500, "internal", pl_diag_text(&d, rc), 0);
+	else
+		out = send_buf(h, c, 200, "text/plain; charset=utf-8", b.data, b.len, "no-cache");
+	pl_buf_release(&b);
+	return out;
+}
+
+static enum MHD_Result do_consistency(pl_http *h, struct MHD_Connection *c)
+{
+	uint64_t m, n;
+	if (!parse_u64(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "old"), &m) ||
+	    !parse_u64(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "new"), &n))
+		return send_error(h, c, 400, "bad_request", "give ?old=M&new=N (canonical decimals)", 0);
+	pl_hash proof[PL_PROOF_MAX];
+	size_t len = 0;
+	pl_diag d = {0};
+	int rc = pl_node_consistency(h->node, m, n, proof, &len, &d);
+	if (rc == PL_ERANGE)
+		return send_error(h, c, 400, "bad_request", pl_diag_text(&d, rc), 0);
+	if (rc != PL_OK)
+		return send_error(h, c, 500, "internal", pl_diag_text(&d, rc), 0);
+	pl_buf b;
+	pl_buf_init(&b, 8192);
+	rc = pl_buf_printf(&b, "{\"old\":%llu,\"new\":%llu,\"proof\":[", (unsigned long long)m, (unsigned long long)n);
+	for (size_t i = 0; rc == PL_OK && i < len; i++) {
+		char s[64];
+		pl_b64_encode(proof[i].b, 32, s);
+		rc = pl_buf_printf(&b, "%s\"%s\"", i ? "," : "", s);
+	}
+	if (rc == PL_OK)
+		rc = pl_buf_puts(&b, "]}\n");
+	enum MHD_Result out = send_buf(h, c, 200, "application/json", b.data, b.len, "no-cache");
+	pl_buf_release(&b);
+	return out;
+}
+
+static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
+{
+	pl_node_stats s;
+	pl_node_stats_get(h->node, &s);
+	pl_buf b, refusals;
+	pl_buf_init(&b, 1 << 16);
+	pl_buf_init(&refusals, 1 << 14);
+	int rc = pl_buf_printf(
+		&b,
+		"# HELP parley_log_size Entries in the published log.\n# TYPE parley_log_size gauge\n"
+		"parley_log_size %llu\n"
+		"# HELP parley_statements_accepted_total Statements accepted since start.\n"
+		"# TYPE parley_statements_accepted_total counter\nparley_statements_accepted_total %llu\n"
+		"# HELP parley_batches_total Batches integrated (one checkpoint each).\n"
+		"# TYPE parley_batches_total counter\nparley_batches_total %llu\n"
+		"# HELP parley_queue_depth Submissions waiting to be checked or sequenced.\n"
+		"# TYPE parley_queue_depth gauge\nparley_queue_depth %llu\n"
+		"# HELP parley_integrate_seconds_total Time spent staging and integrating batches.\n"
+		"# TYPE parley_integrate_seconds_total counter\nparley_integrate_seconds_total %.6f\n"
+		"# HELP parley_storage_errors_total Batches that failed to stage or integrate.\n"
+		"# TYPE parley_storage_errors_total counter\nparley_storage_errors_total %llu\n"
+		"# HELP parley_http_errors_total Error responses, by class.\n# TYPE parley_http_errors_total counter\n"
+		"parley_http_errors_total{class=\"4xx\"} %lu\nparley_http_errors_total{class=\"5xx\"} %lu\n"
+		"# HELP parley_statements_refused_total Statements refused since start, by code.\n"
+		"# TYPE parley_statements_refused_total counter\n",
+		(unsigned long long)s.size, (unsigned long long)s.accepted, (unsigned long long)s.batches,
+		(unsigned long long)s.queue, s.integrate_seconds, (unsigned long long)s.storage_errors,
+		atomic_load(&h->errors4xx), atomic_load(&h->errors5xx));
+	if (rc == PL_OK)
+		rc = pl_node_refusals(h->node, &refusals);
+	const char *line = pl_buf_cstr(&refusals);
+	while (rc == PL_OK && *line) {
+		const char *sp = strchr(line, ' '), *nl = strchr(line, '\n');
+		if (sp == NULL || nl == NULL)
+			break;
+		rc = pl_buf_printf(&b, "parley_statements_refused_total{code=\"%.*s\"} %.*s\n", (int)(sp - line), line,
+				   (int)(nl - sp - 1), sp + 1);
+		line = nl + 1;
+	}
+	if (rc == PL_OK)
+		rc = pl_buf_puts(&b, "# HELP parley_http_requests_total Requests, by route.\n"
+				     "# TYPE parley_http_requests_total counter\n");
+	for (int i = 1; rc == PL_OK && i < R_COUNT; i++)
+		rc = pl_buf_printf(&b, "parley_http_requests_total{route=\"%s\"} %lu\n", route_names[i],
+				   atomic_load(&h->requests[i]));
+	enum MHD_Result out = send_buf(h, c, 200, "text/plain; version=0.0.4", b.data, b.len, "no-store");
+	pl_buf_release(&b);
+	pl_buf_release(&refusals);
+	return out;
+}
+
+/* Checks the Parley-Party / Parley-Time / Parley-Signature headers of a blob request. */
+static bool blob_auth(pl_http *h, struct MHD_Connection *c, const char *method, const char *hex, req *r)
+{
+	const char *party = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Party");
+	const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Time");
+	const char *sig64 = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Signature");
+	r->status = 401;
+	r->code = "unauthenticated";
+	if (party == NULL || t == NULL || sig64 == NULL) {
+		snprintf(r->msg, sizeof r->msg, "blobs are for members: sign the request (Parley-Party, Parley-Time, "
+						"Parley-Signature)");
+		return false;
+	}
+	int64_t when;
+	if (pl_time_parse(t, strlen(t), &when) != PL_OK || when - pl_now() > PL_BLOB_AUTH_SKEW ||
+	    pl_now() - when > PL_BLOB_AUTH_SKEW) {
+		snprintf(r->msg, sizeof r->msg, "Parley-Time must be the current UTC time to the second");
+		return false;
+	}
+	uint8_t pk[32], sig[64];
+	if (!pl_node_member_key(h->node, party, pk)) {
+		r->status = 403;
+		r->code = "not_member";
+		snprintf(r->msg, sizeof r->msg, "%.64s is not an active member", party);
+		return false;
+	}
+	pl_buf m;
+	pl_buf_init(&m, 512);
+	bool ok = pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, 64) == PL_OK &&
+		  pl_blob_auth_message(method, hex, t, &m) == PL_OK &&
+		  crypto_sign_verify_detached(sig, m.data, m.len, pk) == 0;
+	pl_buf_release(&m);
+	if (!ok) {
+		r->status = 403;
+		r->code = "bad_signature";
+		snprintf(r->msg, sizeof r->msg, "the request signature does not verify under %.64s's key", party);
+	}
+	return ok;
+}
+
+static enum MHD_Result do_blob_get(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	char path[PATH_MAX];
+	if (h->blobs == NULL || pl_blobs_path(h->blobs, r->arg, path) != PL_OK)
+		return send_error(h, c, 404, "not_found", "no such blob", 0);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return send_error(h, c, 404, "not_found", "no such blob", 0);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (resp == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	enum MHD_Result res = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return res;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	pl_http *h = cls;
+	req *r = *con_cls;
+	if (r == NULL) {
+		/* first call: headers only */
+		r = calloc(1, sizeof *r);
+		if (r == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		pl_buf_init(&r->body, PL_DSSE_MAX);
+		unsigned refuse = route(url, method, r);
+		atomic_fetch_add(&h->requests[r->route], 1);
+		if (refuse != 0) {
+			r->failed = true;
+			r->status = (int)refuse;
+			r->code = refuse == 404 ? "not_found" : refuse == 405 ? "method_not_allowed" : "uri_too_long";
+			snprintf(r->msg, sizeof r->msg, "%s", refuse == 404 ? "no such resource" :
+							      refuse == 405 ? "this method is not allowed here" :
+									      "the request URI is too long");
+			return MHD_YES;
+		}
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		uint64_t len = 0;
+		if (cl != NULL && pl_dec_parse((const uint8_t *)cl, strlen(cl), UINT64_MAX, &len) != PL_OK)
+			len = UINT64_MAX;
+		if (r->route == R_SUBMIT && len > PL_DSSE_MAX) {
+			r->failed = true;
+			r->status = 413;
+			r->code = "too_large";
+			snprintf(r->msg, sizeof r->msg, "a statement envelope holds at most %d bytes", PL_DSSE_MAX);
+		} else if (r->route == R_BLOB_PUT || r->route == R_BLOB_GET) {
+			if (!blob_auth(h, c, r->route == R_BLOB_PUT ? "PUT" : "GET", r->arg, r)) {
+				r->failed = true;
+			} else if (r->route == R_BLOB_PUT) {
+				pl_diag d = {0};
+				int rc = h->blobs ? pl_blobs_begin(h->blobs, r->arg, &r->up, &d) : PL_ESTATE;
+				if (rc != PL_OK) {
+					r->failed = true;
+					r->status = rc == PL_EEXIST ? 409 : rc == PL_ESTATE ? 503 : 500;
+					r->code = rc == PL_EEXIST ? "exists" : rc == PL_ESTATE ? "no_blob_store" : "internal";
+					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
+				}
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!r->failed) {
+			if (r->route == R_SUBMIT) {
+				if (pl_buf_append(&r->body, upload, *upload_size) != PL_OK) {
+					r->failed = true;
+					r->status = 413;
+					r->code = "too_large";
+					snprintf(r->msg, sizeof r->msg, "a statement envelope holds at most %d bytes",
+						 PL_DSSE_MAX);
+				}
+			} else if (r->route == R_BLOB_PUT) {
+				pl_diag d = {0};
+				int rc = pl_blob_write(r->up, upload, *upload_size, &d);
+				if (rc != PL_OK) {
+					r->failed = true;
+					r->status = rc == PL_ETOOBIG ? 413 : 500;
+					r->code = rc == PL_ETOOBIG ? "too_large" : "storage_failed";
+					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
+				}
+			} else {
+				r->failed = true;
+				r->status = 400;
+				r->code = "bad_request";
+				snprintf(r->msg, sizeof r->msg, "this request takes no body");
+			}
+		}
+		*upload_size = 0; /* consumed (or drained after a failure) */
+		return MHD_YES;
+	}
+	if (r->failed)
+		return send_error(h, c, (unsigned)r->status, r->code, r->msg, 0);
+	switch (r->route) {
+	case R_CHECKPOINT: {
+		pl_buf b;
+		pl_buf_init(&b, PL_NOTE_MAX);
+		enum MHD_Result res = pl_node_checkpoint(h->node, &b, NULL) == PL_OK
+					      ? send_buf(h, c, 200, "text/plain; charset=utf-8", b.data, b.len, "no-cache")
+					      : send_error(h, c, 500, "internal", "checkpoint unavailable", 0);
+		pl_buf_release(&b);
+		return res;
+	}
+	case R_TILE:
+		return do_tile(h, c, r);
+	case R_SUBMIT:
+		return do_submit(h, c, r);
+	case R_ENTRY: {
+		uint64_t i = 0;
+		(void)parse_u64(r->arg, &i);
+		pl_buf b;
+		pl_buf_init(&b, PL_DSSE_MAX);
+		pl_diag d = {0};
+		int rc = pl_node_entry(h->node, i, &b, &d);
+		enum MHD_Result res =
+			rc == PL_OK ? send_buf(h, c, 200, "application/json", b.data, b.len, "public, max-age=31536000, immutable")
+			: rc == PL_ERANGE ? send_error(h, c, 404, "not_found", pl_diag_text(&d, rc), 0)
+					  : send_error(h, c, 500, "internal", pl_diag_text(&d, rc), 0);
+		pl_buf_release(&b);
+		return res;
+	}
+	case R_INCLUSION:
+		return do_inclusion(h, c);
+	case R_CONSISTENCY:
+		return do_consistency(h, c);
+	case R_PARTIES:
+	case R_PARTY: {
+		pl_buf b;
+		pl_buf_init(&b, 1 << 24);
+		int rc = r->route == R_PARTY ? pl_node_party(h->node, r->arg, &b) : pl_node_parties(h->node, &b);
+		if (rc == PL_OK)
+			rc = pl_buf_putc(&b, '\n');
+		enum MHD_Result res = rc == PL_OK ? send_buf(h, c, 200, "application/json", b.data, b.len, "no-cache")
+				      : rc == PL_ENOTFOUND ? send_error(h, c, 404, "not_found", "no such member", 0)
+							   : send_error(h, c, 500, "internal", pl_strerror(rc), 0);
+		pl_buf_release(&b);
+		return res;
+	}
+	case R_BLOB_PUT: {
+		pl_diag d = {0};
+		int rc = pl_blob_commit(r->up, &d);
+		if (rc == PL_EVERIFY)
+			return send_error(h, c, 422, "hash_mismatch", pl_diag_text(&d, rc), 0);
+		if (rc != PL_OK)
+			return send_error(h, c, 500, "storage_failed", pl_diag_text(&d, rc), 0);
+		char body[128];
+		int w = snprintf(body, sizeof body, "{\"blob\":\"%s\"}\n", r->arg);
+		return send_buf(h, c, 201, "application/json", body, (size_t)w, "no-store");
+	}
+	case R_BLOB_GET:
+		return do_blob_get(h, c, r);
+	case R_HEALTH: {
+		pl_node_stats s;
+		pl_node_stats_get(h->node, &s);
+		char body[256];
+		int w = snprintf(body, sizeof body, "{\"status\":\"ok\",\"origin\":\"%s\",\"size\":%llu,\"queue\":%llu}\n",
+				 pl_node_origin(h->node), (unsigned long long)s.size, (unsigned long long)s.queue);
+		return send_buf(h, c, 200, "application/json", body, (size_t)w, "no-store");
+	}
+	case R_METRICS:
+		return do_metrics(h, c);
+	default:
+		return send_error(h, c, 404, "not_found", "no such resource", 0);
+	}
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	req *r = *con_cls;
+	if (r == NULL)
+		return;
+	pl_buf_release(&r->body);
+	pl_blob_abort(r->up);
+	free(r);
+	*con_cls = NULL;
+}
+
+int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http **out, pl_diag *d)
+{
+	*out = NULL;
+	pl_http *h = calloc(1, sizeof *h);
+	if (h == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	h->node = node;
+	h->blobs = blobs;
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(o->port);
+	if (inet_pton(AF_INET, o->host ? o->host : "127.0.0.1", &sa.sin_addr) != 1) {
+		free(h);
+		return pl_diag_set(d, PL_EINVAL, "cannot listen on \"%s\": give an IPv4 address", o->host);
+	}
+	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+				0, NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)o->conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->header_max, MHD_OPTION_END);
+	if (h->d == NULL) {
+		free(h);
+		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", o->host, o->port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : o->port;
+	*out = h;
+	return PL_OK;
+}
+
+void pl_http_stop(pl_http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

@@ -1,0 +1,52 @@
+/*
+ * http.h - `parley serve`'s HTTP interface (libmicrohttpd), an adapter over
+ * pl_node: the C2SP tlog-tiles read API, statement submission, proofs,
+ * blobs, health and metrics. docs/api.md is the reference; in short:
+ *
+ *   GET  /checkpoint                         signed checkpoint (no-cache)
+ *   GET  /tile/<L>/<N>[.p/<W>]               hash tiles (immutable)
+ *   GET  /tile/entries/<N>[.p/<W>]           entry bundles (immutable, gzip on request)
+ *   POST /v1/statements[?wait=1]             submit a DSSE envelope
+ *   GET  /v1/entries/<i>                     one entry (the envelope as submitted)
+ *   GET  /v1/proof/inclusion?index=I         tlog-proof against the current checkpoint
+ *   GET  /v1/proof/consistency?old=M&new=N   consistency proof (JSON)
+ *   GET  /v1/parties[/<name>]                the membership registry
+ *   PUT  /v1/blobs/<sha256>, GET /v1/blobs/<sha256>   members only, signed requests
+ *   GET  /healthz, GET /metrics
+ * Every error is JSON {"error": {"code": C, "message": M}} with its status.
+ */
+#ifndef PARLEY_SERVER_HTTP_H
+#define PARLEY_SERVER_HTTP_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "server/node.h"
+#include "store/blobs.h"
+
+#define PL_BLOB_AUTH_SKEW 300
+
+typedef struct pl_http_opts {
+	const char *host;        /* address to listen on (default 127.0.0.1) */
+	uint16_t port;           /* 0 picks a free port */
+	unsigned conn_timeout;   /* idle seconds before a connection is closed (default 30) */
+	unsigned conn_limit;     /* simultaneous connections (default 512) */
+	unsigned per_ip_limit;   /* simultaneous connections per address (default 256) */
+	size_t header_max;       /* bytes of request line and headers (default 16 KiB) */
+} pl_http_opts;
+
+void pl_http_opts_default(pl_http_opts *o);
+
+typedef struct pl_http pl_http;
+
+/* Starts serving node (and blobs, which may be NULL). */
+int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* The port actually bound. */
+uint16_t pl_http_port(const pl_http *h);
+
+/* Stops accepting, finishes requests in flight, frees. NULL is fine. */
+void pl_http_stop(pl_http *h);
+
+#endif

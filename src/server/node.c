@@ -1,0 +1,887 @@
+/* node.c - a running log: registry replay, verifier threads, batching sequencer. */
+#include "server/node.h"
+
+#include "base/codec.h"
+#include "base/json.h"
+#include "base/timefmt.h"
+#include "store/client.h"
+#include "store/log.h"
+#include "store/source.h"
+#include "tlog/proof_file.h"
+#include "tlog/tile.h"
+#include "workflow/types.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { JOB_QUEUED, JOB_VERIFIED, JOB_ACCEPTED, JOB_DONE };
+
+typedef struct job {
+	const uint8_t *raw;
+	size_t len;
+	bool wait;
+	pl_submission sub;
+	bool parsed;
+	int state;               /* JOB_* */
+	pl_node_result *res;     /* where the answer goes (owned by the submitter) */
+	struct job *next;
+} job;
+
+typedef struct queue {
+	job *head, *tail;
+	size_t n;
+} queue;
+
+typedef struct bucket {
+	char party[PL_PARTY_MAX + 1];
+	double tokens;
+	double at;               /* last refill, monotonic seconds */
+} bucket;
+
+typedef struct refusal {
+	const char *code;        /* static string from a verdict */
+	uint64_t count;
+} refusal;
+
+struct pl_node {
+	char dir[PATH_MAX];
+	pl_node_opts o;
+	pl_log *log;
+	pl_source *src;          /* the log directory, for tiles and bundles */
+	char origin[PL_ORIGIN_LEN_MAX + 1];
+
+	pthread_rwlock_t mlock;  /* guards members */
+	pl_members members;
+
+	pthread_mutex_t mu;      /* guards everything below */
+	pthread_cond_t in_cv;    /* work for verifiers */
+	pthread_cond_t seq_cv;   /* work for the sequencer */
+	pthread_cond_t done_cv;  /* a job changed state */
+	queue in, verified;
+	job *waiting;            /* accepted, waiting for a checkpoint */
+	bool stop;
+	pl_buf checkpoint;       /* published signed checkpoint */
+	uint64_t size;           /* its size */
+	pl_hash *staged_leaves;  /* leaves of entries staged but not yet published */
+	size_t nstaged, capstaged;
+	bucket *buckets;
+	size_t nbuckets, capbuckets;
+	refusal refusals[64];
+	size_t nrefusals;
+	pl_node_stats stats;
+
+	pthread_t seq_thread;
+	pthread_t ver_threads[16];
+	size_t nver;
+};
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void pl_node_opts_default(pl_node_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->skew = 300;
+	o->batch_ms = 20;
+	o->batch_max = 4096;
+	o->queue_max = 20000;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->verifiers = cpus < 1 ? 1 : (unsigned)(cpus > 16 ? 16 : cpus);
+	o->wait_ms = 30000;
+}
+
+void pl_node_result_init(pl_node_result *r)
+{
+	memset(r, 0, sizeof *r);
+	pl_buf_init(&r->acceptance, PL_NOTE_MAX);
+	pl_buf_init(&r->receipt, PL_PROOF_FILE_MAX);
+}
+
+void pl_node_result_release(pl_node_result *r)
+{
+	pl_buf_release(&r->acceptance);
+	pl_buf_release(&r->receipt);
+}
+
+static void push(queue *q, job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+	q->n++;
+}
+
+static job *pop(queue *q)
+{
+	job *j = q->head;
+	if (j) {
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->n--;
+		j->next = NULL;
+	}
+	return j;
+}
+
+/* Records a refusal in the job's result (node->mu held). */
+static void refuse_locked(pl_node *n, job *j, const pl_verdict *v)
+{
+	j->res->status = v->status;
+	j->res->code = v->code;
+	snprintf(j->res->msg, sizeof j->res->msg, "%s", v->msg);
+	if (v->status == 429 || v->status == 503)
+		j->res->retry_after = 1;
+	j->state = JOB_DONE;
+	n->stats.refused++;
+	size_t i = 0;
+	for (; i < n->nrefusals; i++)
+		if (strcmp(n->refusals[i].code, v->code) == 0)
+			break;
+	if (i == n->nrefusals && n->nrefusals < 64)
+		n->refusals[n->nrefusals++].code = v->code;
+	if (i < 64)
+		n->refusals[i].count++;
+}
+
+/* ---- leaves of existing entries, for references ---- */
+
+static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
+{
+	pl_node *n = ctx; /* called by the sequencer: size and staged leaves are stable */
+	if (index >= n->size) {
+		if (index - n->size < n->nstaged) {
+			*out = n->staged_leaves[index - n->size];
+			return PL_OK;
+		}
+		return PL_ERANGE;
+	}
+	pl_tile t;
+	int rc = pl_tile_in_tree(n->size, 0, index / PL_TILE_WIDTH, &t);
+	if (rc != PL_OK)
+		return rc;
+	pl_buf b;
+	pl_buf_init(&b, PL_TILE_BYTES);
+	rc = pl_source_fetch_tile(n->src, &t, &b);
+	if (rc == PL_OK && b.len == pl_tile_size(&t))
+		memcpy(out->b, b.data + (index % PL_TILE_WIDTH) * PL_HASH_SIZE, PL_HASH_SIZE);
+	else if (rc == PL_OK)
+		rc = PL_ECORRUPT;
+	pl_buf_release(&b);
+	return rc;
+}
+
+static void admission_for(pl_node *n, pl_admission *a)
+{
+	memset(a, 0, sizeof *a);
+	a->now = pl_now();
+	a->skew = n->o.skew;
+	a->leaf = leaf_of;
+	a->leaf_ctx = n;
+	a->other_types = pl_workflow_check;
+}
+
+/* ---- per-party rate limit (node->mu held) ---- */
+
+static bool rate_ok(pl_node *n, const char *party)
+{
+	if (n->o.rate <= 0)
+		return true;
+	double now = mono(), burst = n->o.burst > 0 ? n->o.burst : (n->o.rate * 2 < 1 ? 1 : n->o.rate * 2);
+	bucket *b = NULL;
+	for (size_t i = 0; i < n->nbuckets; i++)
+		if (strcmp(n->buckets[i].party, party) == 0)
+			b = &n->buckets[i];
+	if (b == NULL) {
+		if (n->nbuckets == n->capbuckets) {
+			size_t cap = n->capbuckets ? n->capbuckets * 2 : 16;
+			bucket *p = realloc(n->buckets, cap * sizeof *p);
+			if (p == NULL)
+				return true; /* out of memory: do not punish the party */
+			n->buckets = p;
+			n->capbuckets = cap;
+		}
+		b = &n->buckets[n->nbuckets++];
+		snprintf(b->party, sizeof b->party, "%s", party);
+		b->tokens = burst;
+		b->at = now;
+	}
+	b->tokens += (now - b->at) * n->o.rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at = now;
+	if (b->tokens < 1)
+		return false;
+	b->tokens -= 1;
+	return true;
+}
+
+/* ---- verifier threads ---- */
+
+static void *verifier(void *arg)
+{
+	pl_node *n = arg;
+	pthread_mutex_lock(&n->mu);
+	for (;;) {
+		while (!n->stop && n->in.n == 0)
+			pthread_cond_wait(&n->in_cv, &n->mu);
+		if (n->stop)
+			break;
+		job *j = pop(&n->in);
+		pthread_mutex_unlock(&n->mu);
+
+		pl_admission a;
+		admission_for(n, &a);
+		pl_verdict v = {0};
+		bool ok = pl_submission_parse(j->raw, j->len, n->origin, &a, &j->sub, &v) == PL_OK;
+		j->parsed = true;
+		if (ok) {
+			/* signature against the author's current key, outside every lock */
+			pthread_rwlock_rdlock(&n->mlock);
+			const pl_member *mem = pl_members_get(&n->members, j->sub.st.author);
+			bool active = mem != NULL && mem->active;
+			if (active)
+				memcpy(j->sub.key, mem->id.sign_pk, 32);
+			pthread_rwlock_unlock(&n->mlock);
+			if (active) {
+				j->sub.sig_ok = pl_envelope_verify(&j->sub.env, j->sub.key, NULL) == PL_OK;
+				j->sub.preverified = true;
+			}
+		}
+		pthread_mutex_lock(&n->mu);
+		if (ok && !rate_ok(n, j->sub.st.author)) {
+			pl_refuse(&v, 429, "rate_limited", "%s is over its rate of %.0f statements per second",
+				  j->sub.st.author, n->o.rate);
+			ok = false;
+		}
+		if (!ok) {
+			refuse_locked(n, j, &v);
+			pthread_cond_broadcast(&n->done_cv);
+			continue;
+		}
+		j->state = JOB_VERIFIED;
+		push(&n->verified, j);
+		pthread_cond_signal(&n->seq_cv);
+	}
+	pthread_mutex_unlock(&n->mu);
+	return NULL;
+}
+
+/* ---- the sequencer ---- */
+
+static int by_author_seq(const void *a, const void *b)
+{
+	const job *x = *(job *const *)a, *y = *(job *const *)b;
+	int c = strcmp(x->sub.st.author, y->sub.st.author);
+	if (c != 0)
+		return c;
+	return x->sub.st.seq < y->sub.st.seq ? -1 : x->sub.st.seq > y->sub.st.seq;
+}
+
+/* A copy of the registry's arrays, to undo a batch whose stage failed. */
+typedef struct snapshot {
+	pl_members m;
+} snapshot;
+
+static int snap_take(const pl_members *m, snapshot *s)
+{
+	s->m = *m;
+	s->m.m = NULL;
+	s->m.c = NULL;
+	if (m->n) {
+		s->m.m = malloc(m->n * sizeof *m->m);
+		if (s->m.m == NULL)
+			return PL_ENOMEM;
+		memcpy(s->m.m, m->m, m->n * sizeof *m->m);
+	}
+	if (m->nc) {
+		s->m.c = malloc(m->nc * sizeof *m->c);
+		if (s->m.c == NULL) {
+			free(s->m.m);
+			return PL_ENOMEM;
+		}
+		memcpy(s->m.c, m->c, m->nc * sizeof *m->c);
+	}
+	s->m.cap = m->n;
+	s->m.capc = m->nc;
+	return PL_OK;
+}
+
+static void acceptance(pl_node *n, uint64_t index, const pl_hash *leaf, pl_buf *out)
+{
+	char ts[PL_TIME_LEN + 1], lb[64];
+	pl_time_format(pl_now(), ts);
+	pl_b64_encode(leaf->b, 32, lb);
+	char text[512];
+	int w = snprintf(text, sizeof text, "parley.acceptance/v1\n%s\n%llu\n%s\n%s\n", n->origin,
+			 (unsigned long long)index, lb, ts);
+	pl_buf_reset(out);
+	if (w > 0 && (size_t)w < sizeof text && pl_log_sign_note(n->log, (const uint8_t *)text, (size_t)w, out) != PL_OK)
+		pl_buf_reset(out);
+}
+
+/* Receipts for every waiting job now covered by the checkpoint (mu held). */
+static void answer_waiters(pl_node *n)
+{
+	if (n->waiting == NULL)
+		return;
+	pl_tile_reader *tr = malloc(sizeof *tr);
+	if (tr == NULL)
+		return;
+	pl_tile_reader_init(tr, n->size, pl_source_fetch_tile, n->src);
+	pl_hash_reader hr = pl_tile_reader_as_hash_reader(tr);
+	job **pp = &n->waiting;
+	while (*pp) {
+		job *j = *pp;
+		if (j->res->index >= n->size) {
+			pp = &j->next;
+			continue;
+		}
+		pl_hash proof[PL_PROOF_MAX];
+		size_t len = 0;
+		if (pl_prove_inclusion(&hr, n->size, j->res->index, proof, &len) == PL_OK)
+			(void)!pl_proof_file_write(j->res->index, proof, len, j->raw, j->len, n->checkpoint.data,
+						   n->checkpoint.len, &j->res->receipt);
+		j->res->status = 200;
+		j->state = JOB_DONE;
+		*pp = j->next;
+	}
+	free(tr);
+	pthread_cond_broadcast(&n->done_cv);
+}
+
+static void refresh_checkpoint_locked(pl_node *n)
+{
+	pl_span cp = pl_log_checkpoint(n->log);
+	pl_buf_reset(&n->checkpoint);
+	if (pl_buf_append(&n->checkpoint, cp.p, cp.n) != PL_OK)
+		pl_buf_reset(&n->checkpoint);
+	n->size = pl_log_size(n->log);
+}
+
+static void run_batch(pl_node *n, job **batch, size_t count)
+{
+	qsort(batch, count, sizeof *batch, by_author_seq);
+	pl_admission a;
+	admission_for(n, &a);
+	job **ok = malloc(count * sizeof *ok);
+	pl_span *spans = malloc(count * sizeof *spans);
+	snapshot snap = {0};
+	size_t k = 0;
+	pl_verdict v = {0};
+	if (ok == NULL || spans == NULL) {
+		pthread_mutex_lock(&n->mu);
+		for (size_t i = 0; i < count; i++) {
+			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
+			refuse_locked(n, batch[i], &v);
+		}
+		pthread_cond_broadcast(&n->done_cv);
+		pthread_mutex_unlock(&n->mu);
+		free(ok);
+		free(spans);
+		return;
+	}
+	double t0 = mono();
+	uint64_t first_index = pl_log_staged(n->log);
+	pthread_rwlock_wrlock(&n->mlock);
+	bool have_snap = snap_take(&n->members, &snap) == PL_OK;
+	pthread_mutex_lock(&n->mu);
+	for (size_t i = 0; i < count; i++) {
+		job *j = batch[i];
+		memset(&v, 0, sizeof v);
+		if (!have_snap) {
+			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
+			refuse_locked(n, j, &v);
+			continue;
+		}
+		if (pl_admission_check(&n->members, &a, &j->sub, &v) != PL_OK) {
+			refuse_locked(n, j, &v);
+			continue;
+		}
+		if (pl_members_apply(&n->members, &j->sub, first_index + k) != PL_OK) {
+			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
+			refuse_locked(n, j, &v);
+			continue;
+		}
+		ok[k] = j;
+		spans[k] = j->sub.raw;
+		k++;
+	}
+	pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
+	pthread_mutex_unlock(&n->mu);
+	pthread_rwlock_unlock(&n->mlock);
+
+	if (k > 0) {
+		uint64_t first = 0;
+		pl_diag d = {0};
+		int rc = pl_log_stage(n->log, spans, k, &first, &d);
+		if (rc != PL_OK || first != first_index) {
+			/* nothing was staged: undo the registry and refuse the batch */
+			pthread_rwlock_wrlock(&n->mlock);
+			pl_members_release(&n->members);
+			n->members = snap.m;
+			snap.m.m = NULL;
+			snap.m.c = NULL;
+			pthread_rwlock_unlock(&n->mlock);
+			pthread_mutex_lock(&n->mu);
+			n->stats.storage_errors++;
+			for (size_t i = 0; i < k; i++) {
+				pl_refuse(&v, 503, "storage_failed", "the log could not store the statement: %s",
+					  pl_diag_text(&d, rc));
+				refuse_locked(n, ok[i], &v);
+			}
+			pthread_cond_broadcast(&n->done_cv);
+			pthread_mutex_unlock(&n->mu);
+			fprintf(stderr, "parley serve: staging a batch failed: %s\n", pl_diag_text(&d, rc));
+			k = 0;
+		} else {
+			/* durable: answer with index, leaf and a signed acceptance */
+			pthread_mutex_lock(&n->mu);
+			for (size_t i = 0; i < k; i++) {
+				job *j = ok[i];
+				if (n->nstaged == n->capstaged) {
+					size_t cap = n->capstaged ? n->capstaged * 2 : 1024;
+					pl_hash *p = realloc(n->staged_leaves, cap * sizeof *p);
+					if (p != NULL) {
+						n->staged_leaves = p;
+						n->capstaged = cap;
+					}
+				}
+				if (n->nstaged < n->capstaged)
+					n->staged_leaves[n->nstaged++] = j->sub.leaf;
+				j->res->index = first + i;
+				j->res->leaf = j->sub.leaf;
+				j->res->status = 201;
+				n->stats.accepted++;
+			}
+			pthread_mutex_unlock(&n->mu);
+			for (size_t i = 0; i < k; i++)
+				acceptance(n, ok[i]->res->index, &ok[i]->sub.leaf, &ok[i]->res->acceptance);
+			pthread_mutex_lock(&n->mu);
+			for (size_t i = 0; i < k; i++) {
+				job *j = ok[i];
+				if (j->wait) {
+					j->state = JOB_ACCEPTED;
+					j->next = n->waiting;
+					n->waiting = j;
+				} else {
+					j->state = JOB_DONE;
+				}
+			}
+			pthread_cond_broadcast(&n->done_cv);
+			pthread_mutex_unlock(&n->mu);
+		}
+	}
+	free(snap.m.m);
+	free(snap.m.c);
+	free(ok);
+	free(spans);
+
+	/* one write, one checkpoint */
+	if (pl_log_staged(n->log) != pl_log_size(n->log)) {
+		pl_diag d = {0};
+		int rc = pl_log_integrate(n->log, &d);
+		pthread_mutex_lock(&n->mu);
+		if (rc != PL_OK) {
+			n->stats.storage_errors++;
+			fprintf(stderr, "parley serve: integrating a batch failed (will retry): %s\n",
+				pl_diag_text(&d, rc));
+		} else {
+			refresh_checkpoint_locked(n);
+			n->nstaged = 0;
+			n->stats.batches++;
+			answer_waiters(n);
+		}
+		n->stats.integrate_seconds += mono() - t0;
+		pthread_mutex_unlock(&n->mu);
+	}
+}
+
+static void *sequencer(void *arg)
+{
+	pl_node *n = arg;
+	job **batch = malloc(n->o.batch_max * sizeof *batch);
+	pthread_mutex_lock(&n->mu);
+	while (batch != NULL) {
+		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
+			pthread_cond_wait(&n->seq_cv, &n->mu);
+		if (n->stop)
+			break;
+		/* let the batch fill for up to batch_ms after the first arrival */
+		if (n->verified.n < n->o.batch_max && n->o.batch_ms > 0) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			long ns = until.tv_nsec + (long)n->o.batch_ms * 1000000L;
+			until.tv_sec += ns / 1000000000L;
+			until.tv_nsec = ns % 1000000000L;
+			while (!n->stop && n->verified.n < n->o.batch_max && (n->in.n > 0 || n->verified.n == 0)) {
+				if (pthread_cond_timedwait(&n->seq_cv, &n->mu, &until) != 0)
+					break;
+			}
+		}
+		size_t count = 0;
+		while (count < n->o.batch_max && n->verified.n > 0)
+			batch[count++] = pop(&n->verified);
+		n->stats.queue = n->in.n + n->verified.n;
+		pthread_mutex_unlock(&n->mu);
+		run_batch(n, batch, count);
+		pthread_mutex_lock(&n->mu);
+	}
+	pthread_mutex_unlock(&n->mu);
+	free(batch);
+	return NULL;
+}
+
+/* ---- lifecycle ---- */
+
+typedef struct replay_ctx {
+	pl_node *n;
+	pl_admission a;
+} replay_ctx;
+
+static int replay_log(pl_node *n, pl_diag *d)
+{
+	pl_admission a;
+	admission_for(n, &a);
+	a.skew = -1;
+	a.trust_signatures = n->o.trust_log;
+	pl_buf b;
+	pl_buf_init(&b, PL_BUNDLE_MAX);
+	int rc = PL_OK;
+	for (uint64_t t = 0; rc == PL_OK && t * PL_TILE_WIDTH < n->size; t++) {
+		pl_tile tile;
+		if ((rc = pl_tile_in_tree(n->size, PL_TILE_LEVEL_ENTRIES, t, &tile)) != PL_OK)
+			break;
+		pl_buf_reset(&b);
+		if ((rc = pl_source_fetch_tile(n->src, &tile, &b)) != PL_OK) {
+			pl_diag_set(d, rc, "reading entry bundle %llu", (unsigned long long)t);
+			break;
+		}
+		pl_span e[PL_TILE_WIDTH];
+		if (pl_bundle_parse(b.data, b.len, tile.width, e) != PL_OK) {
+			rc = pl_diag_set(d, PL_ECORRUPT, "entry bundle %llu is malformed", (unsigned long long)t);
+			break;
+		}
+		for (unsigned i = 0; rc == PL_OK && i < tile.width; i++)
+			rc = pl_members_replay(&n->members, e[i].p, e[i].n, t * PL_TILE_WIDTH + i, &a, d);
+	}
+	pl_buf_release(&b);
+	return rc;
+}
+
+int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d)
+{
+	*out = NULL;
+	pl_node *n = calloc(1, sizeof *n);
+	if (n == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	n->o = *o;
+	if (n->o.batch_max == 0)
+		n->o.batch_max = 1;
+	if (n->o.verifiers == 0)
+		n->o.verifiers = 1;
+	if (n->o.verifiers > 16)
+		n->o.verifiers = 16;
+	snprintf(n->dir, sizeof n->dir, "%s", dir);
+	pthread_rwlock_init(&n->mlock, NULL);
+	pthread_mutex_init(&n->mu, NULL);
+	pthread_cond_init(&n->in_cv, NULL);
+	pthread_cond_init(&n->seq_cv, NULL);
+	pthread_cond_init(&n->done_cv, NULL);
+	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
+	int rc = pl_log_open(dir, &n->log, d);
+	if (rc != PL_OK)
+		goto fail;
+	if ((rc = pl_source_open(dir, &n->src, d)) != PL_OK)
+		goto fail;
+	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
+	pl_members_init(&n->members, n->origin);
+	refresh_checkpoint_locked(n);
+	if ((rc = replay_log(n, d)) != PL_OK)
+		goto fail;
+	if (pthread_create(&n->seq_thread, NULL, sequencer, n) != 0) {
+		rc = pl_diag_set(d, PL_ENOMEM, "cannot start the sequencer thread");
+		goto fail;
+	}
+	for (; n->nver < n->o.verifiers; n->nver++)
+		if (pthread_create(&n->ver_threads[n->nver], NULL, verifier, n) != 0)
+			break;
+	if (n->nver == 0) {
+		rc = pl_diag_set(d, PL_ENOMEM, "cannot start verifier threads");
+		pthread_mutex_lock(&n->mu);
+		n->stop = true;
+		pthread_cond_broadcast(&n->seq_cv);
+		pthread_mutex_unlock(&n->mu);
+		pthread_join(n->seq_thread, NULL);
+		goto fail;
+	}
+	*out = n;
+	return PL_OK;
+fail:
+	pl_members_release(&n->members);
+	pl_source_free(n->src);
+	pl_log_close(n->log);
+	pl_buf_release(&n->checkpoint);
+	free(n);
+	return rc;
+}
+
+void pl_node_close(pl_node *n)
+{
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&n->mu);
+	n->stop = true;
+	pthread_cond_broadcast(&n->in_cv);
+	pthread_cond_broadcast(&n->seq_cv);
+	pthread_mutex_unlock(&n->mu);
+	for (size_t i = 0; i < n->nver; i++)
+		pthread_join(n->ver_threads[i], NULL);
+	pthread_join(n->seq_thread, NULL);
+	/* whatever is still queued is answered 503; waiters keep their acceptance */
+	pthread_mutex_lock(&n->mu);
+	pl_verdict v;
+	job *j;
+	pl_refuse(&v, 503, "shutting_down", "the server is shutting down");
+	while ((j = pop(&n->in)) != NULL)
+		refuse_locked(n, j, &v);
+	while ((j = pop(&n->verified)) != NULL)
+		refuse_locked(n, j, &v);
+	for (j = n->waiting; j != NULL; j = j->next)
+		j->state = JOB_DONE;
+	n->waiting = NULL;
+	pthread_cond_broadcast(&n->done_cv);
+	pthread_mutex_unlock(&n->mu);
+	pl_members_release(&n->members);
+	pl_source_free(n->src);
+	pl_log_close(n->log);
+	pl_buf_release(&n->checkpoint);
+	free(n->staged_leaves);
+	free(n->buckets);
+	/* submitters still inside pl_node_submit must be gone before this;
+	 * the HTTP layer stops its daemon first */
+	pthread_rwlock_destroy(&n->mlock);
+	pthread_mutex_destroy(&n->mu);
+	pthread_cond_destroy(&n->in_cv);
+	pthread_cond_destroy(&n->seq_cv);
+	pthread_cond_destroy(&n->done_cv);
+	free(n);
+}
+
+void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res)
+{
+	job j;
+	memset(&j, 0, sizeof j);
+	j.raw = raw;
+	j.len = len;
+	j.wait = wait;
+	j.res = res;
+	res->status = 0;
+	pthread_mutex_lock(&n->mu);
+	if (n->stop) {
+		pl_verdict v;
+		pl_refuse(&v, 503, "shutting_down", "the server is shutting down");
+		refuse_locked(n, &j, &v);
+	} else if (n->in.n + n->verified.n >= n->o.queue_max) {
+		pl_verdict v;
+		pl_refuse(&v, 429, "queue_full", "%zu statements are waiting; try again shortly", n->in.n + n->verified.n);
+		refuse_locked(n, &j, &v);
+	} else {
+		push(&n->in, &j);
+		pthread_cond_signal(&n->in_cv);
+		double queued_until = mono() + 60, receipt_until = 0;
+		while (j.state != JOB_DONE) {
+			struct timespec tick;
+			clock_gettime(CLOCK_REALTIME, &tick);
+			tick.tv_nsec += 200000000L; /* re-check deadlines five times a second */
+			if (tick.tv_nsec >= 1000000000L) {
+				tick.tv_sec++;
+				tick.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&n->done_cv, &n->mu, &tick);
+			double now = mono();
+			if (j.state == JOB_QUEUED && now > queued_until) {
+				/* still not checked after a minute: withdraw it */
+				job **pp = &n->in.head, *prev = NULL;
+				while (*pp && *pp != &j) {
+					prev = *pp;
+					pp = &(*pp)->next;
+				}
+				if (*pp) {
+					*pp = j.next;
+					if (n->in.tail == &j)
+						n->in.tail = prev;
+					n->in.n--;
+					pl_verdict v;
+					pl_refuse(&v, 503, "overloaded", "the statement waited too long to be checked");
+					refuse_locked(n, &j, &v);
+				}
+			} else if (j.state == JOB_ACCEPTED) {
+				if (receipt_until == 0)
+					receipt_until = now + n->o.wait_ms / 1000.0;
+				if (now > receipt_until) {
+					/* no checkpoint in time: the acceptance alone answers */
+					job **pp = &n->waiting;
+					while (*pp && *pp != &j)
+						pp = &(*pp)->next;
+					if (*pp)
+						*pp = j.next;
+					j.state = JOB_DONE;
+				}
+			}
+		}
+	}
+	pthread_mutex_unlock(&n->mu);
+	if (j.parsed)
+		pl_submission_release(&j.sub);
+}
+
+const char *pl_node_origin(const pl_node *n)
+{
+	return n->origin;
+}
+
+const char *pl_node_dir(const pl_node *n)
+{
+	return n->dir;
+}
+
+int pl_node_checkpoint(pl_node *n, pl_buf *out, uint64_t *size)
+{
+	pthread_mutex_lock(&n->mu);
+	int rc = pl_buf_append(out, n->checkpoint.data, n->checkpoint.len);
+	if (size)
+		*size = n->size;
+	pthread_mutex_unlock(&n->mu);
+	return rc;
+}
+
+int pl_node_prove(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d)
+{
+	pl_policy pol;
+	pl_policy_init(&pol, pl_log_verifier(n->log));
+	return pl_client_prove(n->src, &pol, index, out, d);
+}
+
+int pl_node_consistency(pl_node *n, uint64_t old, uint64_t new, pl_hash *proof, size_t *len, pl_diag *d)
+{
+	uint64_t size;
+	pthread_mutex_lock(&n->mu);
+	size = n->size;
+	pthread_mutex_unlock(&n->mu);
+	if (old > new || new > size)
+		return pl_diag_set(d, PL_ERANGE, "sizes must satisfy old <= new <= %llu", (unsigned long long)size);
+	pl_tile_reader *tr = malloc(sizeof *tr);
+	if (tr == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	pl_tile_reader_init(tr, size, pl_source_fetch_tile, n->src);
+	pl_hash_reader hr = pl_tile_reader_as_hash_reader(tr);
+	int rc = pl_prove_consistency(&hr, old, new, proof, len);
+	free(tr);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "cannot build the consistency proof");
+	return PL_OK;
+}
+
+int pl_node_entry(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d)
+{
+	uint64_t size;
+	pthread_mutex_lock(&n->mu);
+	size = n->size;
+	pthread_mutex_unlock(&n->mu);
+	return pl_client_entry(n->src, size, index, out, d);
+}
+
+static int member_json(const pl_member *m, pl_buf *out)
+{
+	char s[64], b[64], p[128];
+	pl_b64_encode(m->id.sign_pk, 32, s);
+	pl_b64_encode(m->id.box_pk, 32, b);
+	pl_b64_encode(m->id.proof, 64, p);
+	int rc = pl_buf_printf(out,
+			       "{\"party\":\"%s\",\"sign\":\"%s\",\"box\":\"%s\",\"proof\":\"%s\",\"active\":%s,"
+			       "\"founder\":%s,\"seq\":%llu,\"since\":%llu,\"contact\":%s,\"keys\":[",
+			       m->id.party, s, b, p, m->active ? "true" : "false", m->founder ? "true" : "false",
+			       (unsigned long long)m->seq, (unsigned long long)m->since,
+			       m->contact[0] ? m->contact : "null");
+	for (size_t i = 0; rc == PL_OK && i < m->nkeys; i++) {
+		pl_b64_encode(m->keys[i].sign_pk, 32, s);
+		if (m->keys[i].until == UINT64_MAX)
+			rc = pl_buf_printf(out, "%s{\"sign\":\"%s\",\"from\":%llu,\"until\":null}", i ? "," : "", s,
+					   (unsigned long long)m->keys[i].from);
+		else
+			rc = pl_buf_printf(out, "%s{\"sign\":\"%s\",\"from\":%llu,\"until\":%llu}", i ? "," : "", s,
+					   (unsigned long long)m->keys[i].from, (unsigned long long)m->keys[i].until);
+	}
+	if (rc == PL_OK)
+		rc = pl_buf_puts(out, "]}");
+	return rc;
+}
+
+int pl_node_party(pl_node *n, const char *party, pl_buf *out)
+{
+	pthread_rwlock_rdlock(&n->mlock);
+	const pl_member *m = pl_members_get(&n->members, party);
+	int rc = m ? member_json(m, out) : PL_ENOTFOUND;
+	pthread_rwlock_unlock(&n->mlock);
+	return rc;
+}
+
+int pl_node_parties(pl_node *n, pl_buf *out)
+{
+	pthread_rwlock_rdlock(&n->mlock);
+	int rc = pl_buf_putc(out, '[');
+	for (size_t i = 0; rc == PL_OK && i < n->members.n; i++) {
+		if (i)
+			rc = pl_buf_putc(out, ',');
+		if (rc == PL_OK)
+			rc = member_json(&n->members.m[i], out);
+	}
+	if (rc == PL_OK)
+		rc = pl_buf_putc(out, ']');
+	pthread_rwlock_unlock(&n->mlock);
+	return rc;
+}
+
+bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32])
+{
+	pthread_rwlock_rdlock(&n->mlock);
+	const pl_member *m = pl_members_get(&n->members, party);
+	bool ok = m != NULL && m->active;
+	if (ok)
+		memcpy(pk, m->id.sign_pk, 32);
+	pthread_rwlock_unlock(&n->mlock);
+	return ok;
+}
+
+void pl_node_stats_get(pl_node *n, pl_node_stats *s)
+{
+	pthread_mutex_lock(&n->mu);
+	*s = n->stats;
+	s->size = n->size;
+	s->queue = n->in.n + n->verified.n;
+	pthread_mutex_unlock(&n->mu);
+}
+
+int pl_node_refusals(pl_node *n, pl_buf *out)
+{
+	pthread_mutex_lock(&n->mu);
+	int rc = PL_OK;
+	for (size_t i = 0; rc == PL_OK && i < n->nrefusals; i++)
+		rc = pl_buf_printf(out, "%s %llu\n", n->refusals[i].code, (unsigned long long)n->refusals[i].count);
+	pthread_mutex_unlock(&n->mu);
+	return rc;
+}

@@ -1,0 +1,120 @@
+/*
+ * node.h - a running Parley log: the durable log, the membership registry
+ * replayed from it, and the sequencer that admits statements in batches.
+ *
+ * Submissions go through a pipeline:
+ *   verifiers (one per core): parse the envelope and payload, check the
+ *     origin and the clock, apply the per-party rate limit, and verify the
+ *     Ed25519 signature against the author's current key;
+ *   sequencer (one thread): collects what the verifiers passed for up to
+ *     batch_ms (or batch_max statements), runs every admission check in
+ *     order against the registry, stages the admitted ones in one durable
+ *     transaction (each is answered now with its index, leaf hash and a
+ *     signed acceptance), then integrates the batch (one write, one
+ *     checkpoint) and answers those waiting for a receipt.
+ * A refused statement is never staged: the log stays exactly as it was.
+ *
+ * The HTTP server (http.h) is an adapter over this; so are the tests.
+ */
+#ifndef PARLEY_SERVER_NODE_H
+#define PARLEY_SERVER_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "statement/members.h"
+#include "tlog/merkle.h"
+
+typedef struct pl_node pl_node;
+
+typedef struct pl_node_opts {
+	int64_t skew;            /* allowed |statement time - clock| in seconds (default 300) */
+	unsigned batch_ms;       /* longest wait to fill a batch (default 20 ms) */
+	size_t batch_max;        /* statements per batch (default 4096) */
+	size_t queue_max;        /* submissions waiting before 429 (default 20000) */
+	double rate;             /* statements per second per party; 0 = unlimited */
+	double burst;            /* bucket size for the rate (default 2 * rate, at least 1) */
+	unsigned verifiers;      /* verifier threads (default: online CPUs) */
+	bool trust_log;          /* replay the log at start without Ed25519 checks */
+	unsigned wait_ms;        /* longest a submission waits for its receipt (default 30000) */
+} pl_node_opts;
+
+/* Fills opts with the defaults above. */
+void pl_node_opts_default(pl_node_opts *o);
+
+typedef struct pl_node_result {
+	int status;              /* 201 accepted (and 200 with a receipt); else the refusal's */
+	const char *code;        /* refusal code, NULL when accepted */
+	char msg[256];           /* refusal sentence */
+	unsigned retry_after;    /* seconds, for 429 and 503 */
+	uint64_t index;          /* assigned index */
+	pl_hash leaf;            /* leaf hash of the entry */
+	pl_buf acceptance;       /* signed acceptance note (see docs/api.md) */
+	pl_buf receipt;          /* tlog-proof, when waited for and reached */
+} pl_node_result;
+
+void pl_node_result_init(pl_node_result *r);
+void pl_node_result_release(pl_node_result *r);
+
+/*
+ * Opens the log in dir (recovering it), replays every entry into the
+ * registry and starts the pipeline. PL_ECORRUPT if the log holds an entry
+ * admission would refuse. Close with pl_node_close.
+ */
+int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Stops the pipeline (queued submissions get 503) and closes the log. */
+void pl_node_close(pl_node *n);
+
+/*
+ * Submits an envelope (raw[0..len), which must stay valid until this
+ * returns) and waits for the verdict; with wait, also for the checkpoint
+ * that includes it (res->receipt). Thread-safe. Always fills res.
+ */
+void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res);
+
+/* The log's origin and directory. */
+const char *pl_node_origin(const pl_node *n);
+const char *pl_node_dir(const pl_node *n);
+
+/* Appends the current signed checkpoint; *size (may be NULL) gets its size. */
+int pl_node_checkpoint(pl_node *n, pl_buf *out, uint64_t *size);
+
+/* Appends a tlog-proof for entry index against the current checkpoint. PL_ERANGE past the end. */
+int pl_node_prove(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* A consistency proof between two published sizes (old <= new <= current). */
+int pl_node_consistency(pl_node *n, uint64_t old, uint64_t new, pl_hash *proof, size_t *len, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* Appends entry index (published) to out. */
+int pl_node_entry(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Appends one party's registry record as JSON; PL_ENOTFOUND if no such member. */
+int pl_node_party(pl_node *n, const char *party, pl_buf *out) __attribute__((warn_unused_result));
+
+/* Appends every member's record as a JSON array. */
+int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result));
+
+/* Copies a member's current signing key if it is an active member. */
+bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32]);
+
+typedef struct pl_node_stats {
+	uint64_t size;           /* published entries */
+	uint64_t accepted;       /* statements accepted since start */
+	uint64_t refused;        /* statements refused since start */
+	uint64_t batches;        /* batches integrated */
+	uint64_t queue;          /* submissions waiting now */
+	double integrate_seconds;/* total time spent staging and integrating */
+	uint64_t storage_errors; /* failed stages or integrations */
+} pl_node_stats;
+
+void pl_node_stats_get(pl_node *n, pl_node_stats *s);
+
+/* Appends "code count" lines for every refusal code seen (for metrics). */
+int pl_node_refusals(pl_node *n, pl_buf *out) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * setup.h - creating a Parley log: the empty log and its charter as entry 0,
+ * checked exactly as the server's admission would check it.
+ */
+#ifndef PARLEY_SERVER_SETUP_H
+#define PARLEY_SERVER_SETUP_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "statement/members.h"
+#include "statement/party.h"
+
+/*
+ * Creates the log in dir named origin and appends the charter: the founders
+ * are signer's party and others[0..n), the rules those of c (c->name may be
+ * ""). The charter is signed by signer. Nothing is created if the charter
+ * would be refused (PL_EINVAL with the reason in d).
+ */
+int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer, const pl_identity *others, size_t n,
+		 const pl_charter *c, pl_diag *d) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,488 @@
+/* members.c - the membership registry, admission checks and their application. */
+#include "statement/members.h"
+
+#include "base/json.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pl_members_init(pl_members *m, const char *origin)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->origin, sizeof m->origin, "%s", origin);
+}
+
+void pl_members_release(pl_members *m)
+{
+	free(m->m);
+	free(m->c);
+	m->m = NULL;
+	m->c = NULL;
+	m->n = m->nc = m->cap = m->capc = 0;
+}
+
+static pl_member *find(const pl_members *m, const char *party)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->m[i].id.party, party) == 0)
+			return &m->m[i];
+	return NULL;
+}
+
+const pl_member *pl_members_get(const pl_members *m, const char *party)
+{
+	return find(m, party);
+}
+
+int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[32])
+{
+	const pl_member *e = find(m, party);
+	if (e == NULL)
+		return PL_ENOTFOUND;
+	/* A key established at `from` signs the entries after it, up to `until`
+	 * included (a rotation is signed by the old key it ends); the charter is
+	 * signed by the key it establishes. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = e->nkeys; i-- > 0;) {
+			const pl_member_key *k = &e->keys[i];
+			if ((pass == 0 ? k->from < index : k->from <= index) && index <= k->until) {
+				memcpy(pk, k->sign_pk, 32);
+				return PL_OK;
+			}
+		}
+	}
+	return PL_ENOTFOUND;
+}
+
+/* Starts a new key in the member's history at index (closing the current one). */
+static void push_key(pl_member *e, const uint8_t pk[32], uint64_t index)
+{
+	if (e->nkeys > 0 && e->keys[e->nkeys - 1].until == UINT64_MAX)
+		e->keys[e->nkeys - 1].until = index;
+	if (e->nkeys == PL_KEYS_MAX) {
+		memmove(e->keys, e->keys + 1, (PL_KEYS_MAX - 1) * sizeof *e->keys);
+		e->nkeys--;
+	}
+	pl_member_key *k = &e->keys[e->nkeys++];
+	memcpy(k->sign_pk, pk, 32);
+	k->from = index;
+	k->until = UINT64_MAX;
+}
+
+bool pl_members_owns_type(const char *type)
+{
+	static const char *const own[] = {"charter", "enroll", "key.rotate", "key.revoke", "contact.update", NULL};
+	for (const char *const *t = own; *t; t++)
+		if (strcmp(*t, type) == 0)
+			return true;
+	return false;
+}
+
+void pl_submission_release(pl_submission *s)
+{
+	pl_envelope_release(&s->env);
+	pl_stmt_release(&s->st);
+}
+
+int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const pl_admission *a, pl_submission *s,
+			pl_verdict *v)
+{
+	memset(s, 0, sizeof *s);
+	s->raw.p = raw;
+	s->raw.n = n;
+	if (n > PL_DSSE_MAX)
+		return pl_refuse(v, 413, "too_large", "a statement envelope holds at most %d bytes; this one has %zu",
+				 PL_DSSE_MAX, n);
+	pl_diag d = {0};
+	int rc = pl_envelope_parse(raw, n, &s->env, &d);
+	if (rc != PL_OK)
+		return pl_refuse(v, 400, "envelope_malformed", "the DSSE envelope is malformed: %s", d.msg);
+	if (strcmp(s->env.payload_type, PL_STATEMENT_TYPE) != 0)
+		return pl_refuse(v, 415, "payload_type_unknown", "the payload type must be %s", PL_STATEMENT_TYPE);
+	if ((rc = pl_stmt_parse(s->env.payload, s->env.payload_len, &s->st, &d)) != PL_OK)
+		return pl_refuse(v, 400, "payload_malformed", "the statement is malformed: %s", d.msg);
+	if (strcmp(s->st.log, origin) != 0)
+		return pl_refuse(v, 422, "wrong_log", "the statement is for the log \"%.100s\"; this log is \"%.100s\"",
+				 s->st.log, origin);
+	if (a->skew >= 0) {
+		int64_t delta = s->st.time - a->now;
+		if (delta > a->skew || -delta > a->skew)
+			return pl_refuse(v, 422, "clock_skew",
+					 "the statement's time is %lld s away from this server's clock; at most %lld s "
+					 "are allowed",
+					 (long long)(delta < 0 ? -delta : delta), (long long)a->skew);
+	}
+	pl_leaf_hash(raw, n, &s->leaf);
+	return PL_OK;
+}
+
+void pl_submission_preverify(const pl_members *m, pl_submission *s)
+{
+	const pl_member *mem = find(m, s->st.author);
+	if (mem == NULL || !mem->active)
+		return;
+	memcpy(s->key, mem->id.sign_pk, 32);
+	s->sig_ok = pl_envelope_verify(&s->env, s->key, NULL) == PL_OK;
+	s->preverified = true;
+}
+
+/* The author's signature, reusing a pre-verification made with the same key. */
+static bool signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
+{
+	if (a->trust_signatures)
+		return true;
+	if (s->preverified && sodium_memcmp(s->key, pk, 32) == 0)
+		return s->sig_ok;
+	return pl_envelope_verify(&s->env, pk, NULL) == PL_OK;
+}
+
+static int body_keys(const json_t *body, const char *const *allowed, const char *const *required, pl_verdict *v)
+{
+	pl_diag d = {0};
+	if (pl_json_keys(body, allowed, required, "the body", &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	return PL_OK;
+}
+
+static int body_int(const json_t *o, const char *key, int64_t min, int64_t max, int64_t *out, pl_verdict *v)
+{
+	pl_diag d = {0};
+	if (pl_json_int(o, key, min, max, out, &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	return PL_OK;
+}
+
+/* Parses the charter body into c and the founders' identities. */
+static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founders, size_t *nf, pl_verdict *v)
+{
+	static const char *const keys[] = {"name", "founders", "admission", "deadlines", NULL};
+	static const char *const req[] = {"founders", "admission", "deadlines", NULL};
+	static const char *const akeys[] = {"sponsors", NULL};
+	static const char *const dkeys[] = {"ack", "response", NULL};
+	memset(c, 0, sizeof *c);
+	if (body_keys(body, keys, req, v) != PL_OK)
+		return -1;
+	pl_diag d = {0};
+	const char *name;
+	if (pl_json_str_opt(body, "name", 128, &name, &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	snprintf(c->name, sizeof c->name, "%s", name ? name : "");
+	json_t *fs = json_object_get(body, "founders");
+	if (!json_is_array(fs) || json_array_size(fs) < 1 || json_array_size(fs) > PL_FOUNDERS_MAX)
+		return pl_refuse(v, 422, "body_invalid", "\"founders\" must list 1 to %d identities", PL_FOUNDERS_MAX);
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f)
+	{
+		if (pl_identity_from_json(f, &founders[i], &d) != PL_OK)
+			return pl_refuse(v, 422, "body_invalid", "founder %zu: %s", i, d.msg);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(founders[j].party, founders[i].party) == 0)
+				return pl_refuse(v, 422, "body_invalid", "the founder %s is listed twice", founders[i].party);
+	}
+	*nf = json_array_size(fs);
+	json_t *adm = json_object_get(body, "admission"), *dl = json_object_get(body, "deadlines");
+	int64_t k, ack, resp;
+	if (pl_json_keys(adm, akeys, akeys, "\"admission\"", &d) != PL_OK ||
+	    pl_json_keys(dl, dkeys, dkeys, "\"deadlines\"", &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	if (body_int(adm, "sponsors", 1, PL_SPONSORS_MAX, &k, v) != PL_OK ||
+	    body_int(dl, "ack", 60, 366 * 86400, &ack, v) != PL_OK ||
+	    body_int(dl, "response", 60, 366 * 86400, &resp, v) != PL_OK)
+		return -1;
+	c->sponsors = (size_t)k;
+	c->ack_seconds = ack;
+	c->response_seconds = resp;
+	return PL_OK;
+}
+
+static int check_charter(const pl_members *m, const pl_admission *a, pl_submission *s, pl_verdict *v)
+{
+	if (m->size != 0 || m->chartered)
+		return pl_refuse(v, 409, "not_allowed", "the charter is entry 0 and this log already has one");
+	pl_charter c;
+	pl_identity founders[PL_FOUNDERS_MAX];
+	size_t nf = 0;
+	if (parse_charter(s->st.body, &c, founders, &nf, v) != PL_OK)
+		return -1;
+	const pl_identity *author = NULL;
+	for (size_t i = 0; i < nf; i++)
+		if (strcmp(founders[i].party, s->st.author) == 0)
+			author = &founders[i];
+	if (author == NULL)
+		return pl_refuse(v, 403, "unknown_author", "the charter's author %s is not one of its founders",
+				 s->st.author);
+	if (!signed_by(a, s, author->sign_pk))
+		return pl_refuse(v, 403, "bad_signature", "the charter is not signed by %s's key", s->st.author);
+	if (s->st.seq != 1)
+		return pl_refuse(v, 409, s->st.seq < 1 ? "seq_replayed" : "seq_skipped",
+				 "the charter is its author's first statement: seq must be 1");
+	if (s->st.nrefs != 0)
+		return pl_refuse(v, 422, "ref_missing", "the charter cannot refer to earlier entries");
+	return PL_OK;
+}
+
+static int identity_in(const json_t *body, pl_identity *id, pl_verdict *v)
+{
+	static const char *const keys[] = {"identity", NULL};
+	if (body_keys(body, keys, keys, v) != PL_OK)
+		return -1;
+	pl_diag d = {0};
+	int rc = pl_identity_from_json(json_object_get(body, "identity"), id, &d);
+	if (rc == PL_EVERIFY)
+		return pl_refuse(v, 422, "identity_proof_invalid", "%s", d.msg);
+	if (rc != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "the identity is malformed: %s", d.msg);
+	return PL_OK;
+}
+
+static const pl_candidate *find_candidate(const pl_members *m, const pl_identity *id)
+{
+	for (size_t i = 0; i < m->nc; i++)
+		if (memcmp(&m->c[i].id, id, sizeof *id) == 0)
+			return &m->c[i];
+	return NULL;
+}
+
+static int check_enroll(const pl_members *m, pl_submission *s, pl_verdict *v)
+{
+	pl_identity id;
+	if (identity_in(s->st.body, &id, v) != PL_OK)
+		return -1;
+	const pl_member *existing = find(m, id.party);
+	if (existing != NULL && existing->active)
+		return pl_refuse(v, 409, "already_member", "%s is already a member", id.party);
+	const pl_candidate *c = find_candidate(m, &id);
+	if (c != NULL)
+		for (size_t i = 0; i < c->nsponsors; i++)
+			if (strcmp(c->sponsors[i], s->st.author) == 0)
+				return pl_refuse(v, 409, "already_sponsored", "%s already enrolled this identity of %s",
+						 s->st.author, id.party);
+	return PL_OK;
+}
+
+static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submission *s, pl_verdict *v)
+{
+	pl_identity id;
+	if (identity_in(s->st.body, &id, v) != PL_OK)
+		return -1;
+	if (strcmp(id.party, s->st.author) != 0)
+		return pl_refuse(v, 403, "not_allowed", "a party rotates only its own key");
+	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, 32) == 0)
+		return pl_refuse(v, 422, "body_invalid", "the new signing key is the current one");
+	if (s->env.nsigs != 2 || (!a->trust_signatures && pl_envelope_verify(&s->env, id.sign_pk, NULL) != PL_OK))
+		return pl_refuse(v, 403, "bad_signature", "a key rotation is signed by the old key and by the new key");
+	return PL_OK;
+}
+
+static int check_contact(const json_t *body, pl_verdict *v)
+{
+	static const char *const keys[] = {"contact", NULL};
+	static const char *const ckeys[] = {"name", "email", "phone", "url", "hours", "note", NULL};
+	if (body_keys(body, keys, keys, v) != PL_OK)
+		return -1;
+	const json_t *c = json_object_get(body, "contact");
+	pl_diag d = {0};
+	if (pl_json_keys(c, ckeys, NULL, "\"contact\"", &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	if (json_object_size(c) == 0)
+		return pl_refuse(v, 422, "body_invalid", "\"contact\" is empty");
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)(uintptr_t)c, k, x)
+	{
+		if (!json_is_string(x) || json_string_length(x) == 0 || json_string_length(x) > 256)
+			return pl_refuse(v, 422, "body_invalid", "contact \"%s\" must be a string of 1 to 256 bytes", k);
+	}
+	pl_buf b;
+	pl_buf_init(&b, PL_CONTACT_MAX - 1);
+	int rc = pl_json_dump(c, &b);
+	pl_buf_release(&b);
+	if (rc != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "contact details are too long");
+	return PL_OK;
+}
+
+static int check_revoke(const json_t *body, pl_verdict *v)
+{
+	static const char *const keys[] = {"reason", NULL};
+	if (body_keys(body, keys, NULL, v) != PL_OK)
+		return -1;
+	const char *r;
+	pl_diag d = {0};
+	if (pl_json_str_opt(body, "reason", 512, &r, &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	return PL_OK;
+}
+
+int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_verdict *v)
+{
+	const char *type = s->st.type;
+	if (!m->chartered) {
+		if (strcmp(type, "charter") != 0)
+			return pl_refuse(v, 409, "no_charter", "this log has no charter yet: entry 0 must be the charter");
+		return check_charter(m, a, s, v);
+	}
+	if (strcmp(type, "charter") == 0)
+		return pl_refuse(v, 409, "not_allowed", "the charter is entry 0 and this log already has one");
+	const pl_member *mem = find(m, s->st.author);
+	if (mem == NULL)
+		return pl_refuse(v, 403, "unknown_author", "%s is not a member of this log", s->st.author);
+	if (!mem->active)
+		return pl_refuse(v, 403, "key_revoked", "%s's key is revoked; it signs nothing more", s->st.author);
+	if (!signed_by(a, s, mem->id.sign_pk))
+		return pl_refuse(v, 403, "bad_signature", "the envelope is not signed by %s's current key", s->st.author);
+	if (s->st.seq <= mem->seq)
+		return pl_refuse(v, 409, "seq_replayed", "%s already used seq %llu; the next is %llu", s->st.author,
+				 (unsigned long long)s->st.seq, (unsigned long long)(mem->seq + 1));
+	if (s->st.seq > mem->seq + 1)
+		return pl_refuse(v, 409, "seq_skipped", "%s's next seq is %llu, not %llu", s->st.author,
+				 (unsigned long long)(mem->seq + 1), (unsigned long long)s->st.seq);
+	for (size_t i = 0; i < s->st.nrefs; i++) {
+		pl_hash h;
+		if (a->leaf == NULL || a->leaf(a->leaf_ctx, s->st.refs[i].index, &h) != PL_OK)
+			return pl_refuse(v, 422, "ref_missing", "the referenced entry %llu does not exist",
+					 (unsigned long long)s->st.refs[i].index);
+		if (!pl_hash_eq(&h, &s->st.refs[i].leaf))
+			return pl_refuse(v, 422, "ref_mismatch", "entry %llu has another leaf hash than the reference",
+					 (unsigned long long)s->st.refs[i].index);
+	}
+	if (strcmp(type, "enroll") == 0)
+		return check_enroll(m, s, v);
+	if (strcmp(type, "key.rotate") == 0)
+		return check_rotate(mem, a, s, v);
+	if (strcmp(type, "key.revoke") == 0)
+		return check_revoke(s->st.body, v);
+	if (strcmp(type, "contact.update") == 0)
+		return check_contact(s->st.body, v);
+	if (a->other_types != NULL)
+		return a->other_types(a->type_ctx, m, s, v);
+	return pl_refuse(v, 400, "type_unknown", "unknown statement type \"%s\"", type);
+}
+
+static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t index)
+{
+	pl_member *e = find(m, id->party);
+	if (e == NULL) {
+		if (m->n == m->cap) {
+			size_t cap = m->cap ? m->cap * 2 : 8;
+			pl_member *p = realloc(m->m, cap * sizeof *p);
+			if (p == NULL)
+				return NULL;
+			m->m = p;
+			m->cap = cap;
+		}
+		e = &m->m[m->n++];
+		memset(e, 0, sizeof *e);
+	}
+	e->id = *id;
+	e->active = true;
+	e->since = index;
+	push_key(e, id->sign_pk, index);
+	return e;
+}
+
+static void drop_candidates(pl_members *m, const char *party)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < m->nc; i++)
+		if (strcmp(m->c[i].id.party, party) != 0)
+			m->c[w++] = m->c[i];
+	m->nc = w;
+}
+
+static int apply_enroll(pl_members *m, const pl_submission *s, uint64_t index)
+{
+	pl_identity id;
+	if (pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL) != PL_OK)
+		return PL_EINVAL;
+	pl_candidate *c = (pl_candidate *)(uintptr_t)find_candidate(m, &id);
+	if (c == NULL) {
+		if (m->nc == m->capc) {
+			size_t cap = m->capc ? m->capc * 2 : 4;
+			pl_candidate *p = realloc(m->c, cap * sizeof *p);
+			if (p == NULL)
+				return PL_ENOMEM;
+			m->c = p;
+			m->capc = cap;
+		}
+		c = &m->c[m->nc++];
+		memset(c, 0, sizeof *c);
+		c->id = id;
+	}
+	if (c->nsponsors < PL_SPONSORS_MAX)
+		strcpy(c->sponsors[c->nsponsors++], s->st.author);
+	if (c->nsponsors >= m->charter.sponsors) {
+		if (add_member(m, &id, index) == NULL)
+			return PL_ENOMEM;
+		drop_candidates(m, id.party);
+	}
+	return PL_OK;
+}
+
+int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
+{
+	const char *type = s->st.type;
+	if (strcmp(type, "charter") == 0) {
+		pl_identity founders[PL_FOUNDERS_MAX];
+		size_t nf = 0;
+		if (parse_charter(s->st.body, &m->charter, founders, &nf, NULL) != PL_OK)
+			return PL_EINVAL;
+		for (size_t i = 0; i < nf; i++) {
+			pl_member *e = add_member(m, &founders[i], index);
+			if (e == NULL)
+				return PL_ENOMEM;
+			e->founder = true;
+		}
+		m->chartered = true;
+	} else if (strcmp(type, "enroll") == 0) {
+		int rc = apply_enroll(m, s, index);
+		if (rc != PL_OK)
+			return rc;
+	} else if (strcmp(type, "key.rotate") == 0) {
+		pl_member *e = find(m, s->st.author);
+		if (e == NULL || pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL) != PL_OK)
+			return PL_EINVAL;
+		push_key(e, e->id.sign_pk, index);
+	} else if (strcmp(type, "key.revoke") == 0) {
+		pl_member *e = find(m, s->st.author);
+		if (e != NULL) {
+			e->active = false;
+			if (e->nkeys > 0)
+				e->keys[e->nkeys - 1].until = index;
+		}
+	} else if (strcmp(type, "contact.update") == 0) {
+		pl_member *e = find(m, s->st.author);
+		pl_buf b;
+		pl_buf_init(&b, PL_CONTACT_MAX - 1);
+		if (e != NULL && pl_json_dump(json_object_get(s->st.body, "contact"), &b) == PL_OK)
+			snprintf(e->contact, sizeof e->contact, "%s", pl_buf_cstr(&b));
+		pl_buf_release(&b);
+	}
+	pl_member *author = find(m, s->st.author);
+	if (author != NULL && s->st.seq > author->seq)
+		author->seq = s->st.seq;
+	m->size = index + 1;
+	return PL_OK;
+}
+
+int pl_members_replay(pl_members *m, const uint8_t *raw, size_t n, uint64_t index, const pl_admission *a, pl_diag *d)
+{
+	pl_submission s;
+	pl_verdict v = {0};
+	int rc = PL_OK;
+	if (index != m->size)
+		return pl_diag_set(d, PL_EINVAL, "entry %llu replayed out of order", (unsigned long long)index);
+	if (pl_submission_parse(raw, n, m->origin, a, &s, &v) != PL_OK ||
+	    pl_admission_check(m, a, &s, &v) != PL_OK) {
+		rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s", (unsigned long long)index,
+				 v.code, v.msg);
+		goto out;
+	}
+	if ((rc = pl_members_apply(m, &s, index)) != PL_OK)
+		pl_diag_set(d, rc, "applying entry %llu", (unsigned long long)index);
+out:
+	pl_submission_release(&s);
+	return rc;
+}

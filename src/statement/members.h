@@ -1,0 +1,159 @@
+/*
+ * members.h - who may sign what, as a function of the log alone.
+ *
+ * The membership registry is rebuilt by applying the log's statements in
+ * order. Entry 0 is the charter; enroll, key.rotate, key.revoke and
+ * contact.update change the registry; every other statement only advances
+ * its author's sequence number. Admission (pl_admission_check) runs every
+ * check a statement must pass before it may be appended, and says which one
+ * failed in a pl_verdict; pl_members_apply then records an admitted one.
+ *
+ * Types and bodies (docs/statements.md defines them for other implementations):
+ *   charter        {"name": S, "founders": [IDENTITY...], "admission": {"sponsors": K},
+ *                   "deadlines": {"ack": SECONDS, "response": SECONDS}}
+ *                  only at index 0, authored by one of the founders
+ *   enroll         {"identity": IDENTITY}  by an active member; the party becomes a
+ *                  member once K distinct members enrolled the same identity
+ *   key.rotate     {"identity": IDENTITY}  by the party itself; the identity names the
+ *                  party and its new keys; signed by the old key and by the new key
+ *   key.revoke     {"reason": S?}          by the party itself: its key signs nothing more
+ *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
+ */
+#ifndef PARLEY_STATEMENT_MEMBERS_H
+#define PARLEY_STATEMENT_MEMBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "statement/dsse.h"
+#include "statement/party.h"
+#include "statement/statement.h"
+#include "statement/verdict.h"
+
+#define PL_SPONSORS_MAX 16
+#define PL_CONTACT_MAX 2048
+#define PL_FOUNDERS_MAX 64
+
+typedef struct pl_charter {
+	char name[129];             /* the group's name */
+	size_t sponsors;            /* distinct members needed to enroll a party (>= 1) */
+	int64_t ack_seconds;        /* default deadline to acknowledge a request */
+	int64_t response_seconds;   /* default deadline to answer a request */
+} pl_charter;
+
+#define PL_KEYS_MAX 16
+
+typedef struct pl_member_key {
+	uint8_t sign_pk[32];        /* a signing key the party held */
+	uint64_t from;              /* index of the entry that established it */
+	uint64_t until;             /* index of the entry that ended it (UINT64_MAX: still valid) */
+} pl_member_key;
+
+typedef struct pl_member {
+	pl_identity id;             /* current keys */
+	pl_member_key keys[PL_KEYS_MAX]; /* key history, oldest first (the last PL_KEYS_MAX) */
+	size_t nkeys;
+	bool active;                /* false once its key is revoked */
+	uint64_t seq;               /* last sequence number used */
+	uint64_t since;             /* index of the entry that admitted it */
+	bool founder;
+	char contact[PL_CONTACT_MAX]; /* compact JSON of its contact details, or "" */
+} pl_member;
+
+typedef struct pl_candidate {
+	pl_identity id;
+	char sponsors[PL_SPONSORS_MAX][PL_PARTY_MAX + 1];
+	size_t nsponsors;
+} pl_candidate;
+
+typedef struct pl_members {
+	char origin[PL_ORIGIN_LEN_MAX + 1];
+	uint64_t size;              /* entries applied so far */
+	bool chartered;             /* entry 0 applied */
+	pl_charter charter;
+	pl_member *m;
+	size_t n, cap;
+	pl_candidate *c;            /* parties enrolled by fewer than K sponsors yet */
+	size_t nc, capc;
+} pl_members;
+
+/* A submission being admitted: the exact bytes, the envelope, the payload. */
+typedef struct pl_submission {
+	pl_span raw;          /* envelope bytes (the log entry); borrowed */
+	pl_envelope env;
+	pl_stmt st;
+	pl_hash leaf;         /* RFC 6962 leaf hash of raw */
+	/* filled by a parallel pre-verification (pl_submission_preverify) */
+	bool preverified;     /* the signature check below was done */
+	bool sig_ok;          /* a signature verified under key */
+	uint8_t key[32];      /* the key it was checked against */
+} pl_submission;
+
+/* Looks up the leaf hash of entry index, PL_ERANGE if it does not exist (yet). */
+typedef int (*pl_leaf_fn)(void *ctx, uint64_t index, pl_hash *out);
+
+/* Checks for statement types the membership layer does not own: returns
+ * PL_OK if type is known and its body valid (given the registry), filling v
+ * otherwise with code "type_unknown" or a body error. NULL accepts nothing. */
+typedef int (*pl_type_fn)(void *ctx, const pl_members *m, const pl_submission *s, pl_verdict *v);
+
+typedef struct pl_admission {
+	int64_t now;            /* the server's clock */
+	int64_t skew;           /* allowed |time - now|, seconds; < 0 disables the check */
+	pl_leaf_fn leaf;        /* how to find referenced entries */
+	void *leaf_ctx;
+	pl_type_fn other_types; /* checker for the types of upper layers */
+	void *type_ctx;
+	bool trust_signatures;  /* replaying a log already verified: skip Ed25519 */
+} pl_admission;
+
+void pl_members_init(pl_members *m, const char *origin);
+void pl_members_release(pl_members *m);
+
+/* The member named party, or NULL. */
+const pl_member *pl_members_get(const pl_members *m, const char *party);
+
+/* The signing key party held when the entry at index was admitted (its key
+ * at index - 1). PL_ENOTFOUND if none. */
+int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[32]);
+
+/* True for the types this module owns. */
+bool pl_members_owns_type(const char *type);
+
+/*
+ * Stateless checks (parallel-safe): size, envelope, payload type, payload,
+ * origin, clock skew. Fills s (release with pl_submission_release).
+ * Returns PL_OK or -1 with v filled.
+ */
+int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const pl_admission *a, pl_submission *s,
+			pl_verdict *v);
+
+void pl_submission_release(pl_submission *s);
+
+/* Verifies the signature against the author's current key in m (read-only;
+ * safe to run on several submissions at once while m does not change). */
+void pl_submission_preverify(const pl_members *m, pl_submission *s);
+
+/*
+ * Every check that depends on the log so far: author, key, signature (reusing
+ * the pre-verification when done with the current key), sequence number,
+ * references, the type's rules. Returns PL_OK or -1 with v filled.
+ */
+int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_verdict *v);
+
+/* Records an admitted submission appended at index (== m->size). PL_ENOMEM only. */
+int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index) __attribute__((warn_unused_result));
+
+/*
+ * Replays one entry of an existing log through the same checks (a->skew
+ * should be -1: old statements are old; a->trust_signatures skips Ed25519
+ * for a log this process verified before). PL_ECORRUPT (with the reason in
+ * d) if the log holds an entry that admission would have refused.
+ */
+int pl_members_replay(pl_members *m, const uint8_t *raw, size_t n, uint64_t index, const pl_admission *a, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * party.h - parties: their names, their keys, their public identities.
+ *
+ * A party (a CERT, a point of contact) has a name such as "cert.example-a"
+ * (1-64 bytes of a-z, 0-9, '.', '-', starting and ending with a letter or
+ * digit), an Ed25519 key that signs its statements, and an X25519 key others
+ * encrypt to.
+ *
+ * Secret key file (mode 0600; text, read into sodium_malloc memory):
+ *   parley-secret-key/v1
+ *   party <name>
+ *   secret <base64(ed25519 seed(32) || x25519 secret(32))>
+ * or, protected by a passphrase (Argon2id through crypto_pwhash, then
+ * XSalsa20-Poly1305 secretbox):
+ *   parley-secret-key/v1
+ *   party <name>
+ *   argon2id <opslimit> <memlimit> <base64 salt(16)>
+ *   sealed <base64(nonce(24) || secretbox(seed || x25519 secret))>
+ *
+ * Public identity file (JSON, handed to others):
+ *   {"parley":"identity/v1","party":NAME,"sign":B64(ed25519 pk),
+ *    "box":B64(x25519 pk),"proof":B64(sig)}
+ * where proof is the Ed25519 signature, by the sign key, of
+ *   "parley identity v1\n" NAME "\n" B64(sign) "\n" B64(box) "\n"
+ * (proof that the party holds the key it names).
+ */
+#ifndef PARLEY_STATEMENT_PARTY_H
+#define PARLEY_STATEMENT_PARTY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define PL_PARTY_MAX 64
+#define PL_SECRET_FILE_MAX 1024
+#define PL_IDENTITY_MAX 1024
+
+typedef struct pl_identity {
+	char party[PL_PARTY_MAX + 1]; /* the party's name */
+	uint8_t sign_pk[32];          /* Ed25519 public key */
+	uint8_t box_pk[32];           /* X25519 public key */
+	uint8_t proof[64];            /* self-signature (see above) */
+} pl_identity;
+
+typedef struct pl_party_key {
+	pl_identity id;   /* the public half */
+	uint8_t *secret;  /* sodium_malloc: ed25519 sk (64) || x25519 sk (32) */
+} pl_party_key;
+
+/* True if name is a valid party name. */
+bool pl_party_name_valid(const char *name, size_t n);
+
+/* Creates a new party key with fresh random keys. Free with pl_party_key_free. */
+int pl_party_key_generate(const char *party, pl_party_key **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Creates a party key from 32-byte seeds (tests and known-answer vectors). */
+int pl_party_key_from_seeds(const char *party, const uint8_t sign_seed[32], const uint8_t box_secret[32],
+			    pl_party_key **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Wipes and frees; NULL is fine. */
+void pl_party_key_free(pl_party_key *k);
+
+/*
+ * Writes k's secret key file at path (must not exist; mode 0600). With a
+ * non-NULL passphrase the secret is sealed under Argon2id (moderate limits).
+ */
+int pl_party_key_save(const pl_party_key *k, const char *path, const char *passphrase, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Loads a secret key file (refused when group/other can read it, PL_EPERM).
+ * passphrase is needed for a sealed file (PL_ENOKEY when missing or wrong).
+ */
+int pl_party_key_load(const char *path, const char *passphrase, pl_party_key **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* True if a key file at path is sealed with a passphrase. */
+bool pl_party_key_is_sealed(const char *path);
+
+/* Signs msg with the party's Ed25519 key. */
+int pl_party_sign(const pl_party_key *k, const uint8_t *msg, size_t n, uint8_t sig[64])
+	__attribute__((warn_unused_result));
+
+/* Appends the identity as JSON (the public identity file). */
+int pl_identity_format(const pl_identity *id, pl_buf *out) __attribute__((warn_unused_result));
+
+/* Parses and checks an identity document (fields, sizes, name, self-signature).
+ * PL_EFORMAT if malformed, PL_EVERIFY if the proof does not verify. */
+int pl_identity_parse(const uint8_t *p, size_t n, pl_identity *out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* The same from an already parsed JSON object. */
+int pl_identity_from_json(const json_t *v, pl_identity *out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Checks the proof of an identity built from parts. PL_OK or PL_EVERIFY. */
+int pl_identity_check(const pl_identity *id) __attribute__((warn_unused_result));
+
+/*
+ * The message a party signs to read or write a blob (docs/api.md):
+ *   "parley.blob/v1\n" METHOD "\n" SHA256HEX "\n" TIME "\n"
+ * appended to out.
+ */
+int pl_blob_auth_message(const char *method, const char *hex, const char *time, pl_buf *out)
+	__attribute__((warn_unused_result));
+
+/* Loads an identity file. */
+int pl_identity_load(const char *path, pl_identity *out, pl_diag *d) __attribute__((warn_unused_result));
+
+#endif
