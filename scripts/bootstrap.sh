@@ -14,7 +14,7 @@ LIBS=(
 # nginx to show the log directory serves unchanged, benchmarking.
 TOOLS=(
   clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev
-  python3 valgrind nginx-light hyperfine curl sqlite3 ca-certificates
+  python3 valgrind nginx-light hyperfine wrk curl sqlite3 ca-certificates
 )
 
 want=("${LIBS[@]}")

@@ -543,6 +543,10 @@ int cmd_blob(int argc, char **argv)
 	}
 	pl_buf_release(&data);
 	client_close(&c);
+	if (rc == PL_EINVAL && status >= 400) {
+		fprintf(stderr, "parley blob: %s\n", pl_diag_text(&d, rc));
+		return EXIT_REFUSED;
+	}
 	if (rc != PL_OK)
 		return cli_fail("blob", rc, &d);
 	return 0;

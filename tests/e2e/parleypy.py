@@ -1,0 +1,163 @@
+"""Parley's formats written independently in Python, for end-to-end tests:
+party keys and identities, DSSE envelopes over PAE, statement payloads,
+signed notes, RFC 6962 inclusion proofs and tlog-proof files. Ed25519 comes
+from the `cryptography` package, an implementation nobody on this project wrote.
+"""
+import base64
+import hashlib
+import json
+import os
+import struct
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+STATEMENT_TYPE = "application/vnd.parley.statement.v1+json"
+b64 = lambda b: base64.b64encode(b).decode()
+unb64 = base64.b64decode
+
+
+def raw_pub(k):
+    return k.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def raw_priv(k):
+    return k.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+
+
+class Party:
+    def __init__(self, name):
+        self.name = name
+        self.sign = Ed25519PrivateKey.generate()
+        self.box = X25519PrivateKey.generate()
+        self.seq = 0
+
+    @property
+    def pk(self):
+        return raw_pub(self.sign)
+
+    def identity(self):
+        s, b = b64(self.pk), b64(raw_pub(self.box))
+        msg = ("parley identity v1\n%s\n%s\n%s\n" % (self.name, s, b)).encode()
+        return {"parley": "identity/v1", "party": self.name, "sign": s, "box": b,
+                "proof": b64(self.sign.sign(msg))}
+
+    def write(self, directory):
+        key = os.path.join(directory, self.name + ".key")
+        secret = raw_priv(self.sign) + raw_priv(self.box)
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, ("parley-secret-key/v1\nparty %s\nsecret %s\n" % (self.name, b64(secret))).encode())
+        os.close(fd)
+        idf = os.path.join(directory, self.name + ".id.json")
+        with open(idf, "w") as f:
+            json.dump(self.identity(), f)
+        return key, idf
+
+
+def pae(ptype, body):
+    t = ptype.encode()
+    return b"DSSEv1 %d %s %d " % (len(t), t, len(body)) + body
+
+
+def payload(log, ptype, author, seq, when, body=None, refs=None):
+    p = {"log": log, "type": ptype, "author": author, "seq": seq, "time": when, "body": body if body is not None else {}}
+    if refs is not None:
+        p["refs"] = refs
+    return json.dumps(p, separators=(",", ":")).encode()
+
+
+def envelope(signers, body, ptype=STATEMENT_TYPE):
+    sigs = [{"keyid": hashlib.sha256(raw_pub(k)).hexdigest()[:16], "sig": b64(k.sign(pae(ptype, body)))}
+            for k in signers]
+    return json.dumps({"payloadType": ptype, "payload": b64(body), "signatures": sigs},
+                      separators=(",", ":")).encode()
+
+
+def verify_envelope(env_bytes, pk):
+    env = json.loads(env_bytes)
+    body = unb64(env["payload"])
+    pub = Ed25519PublicKey.from_public_bytes(pk)
+    for s in env["signatures"]:
+        try:
+            pub.verify(unb64(s["sig"]), pae(env["payloadType"], body))
+            return json.loads(body)
+        except Exception:
+            pass
+    raise AssertionError("no signature verifies")
+
+
+def vkey_pub(vkey):
+    """(name, key id, public key) of a C2SP verifier key string."""
+    name, kid, key = vkey.split("+", 2)
+    raw = unb64(key)
+    assert raw[0] == 1 and len(raw) == 33
+    want = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex()
+    assert want == kid, "key id mismatch"
+    return name, kid, raw[1:]
+
+
+def open_note(note, vkey):
+    """Checks the note's signature by vkey; returns its text."""
+    name, kid, pk = vkey_pub(vkey)
+    text, sigs = note.rsplit("\n\n", 1)
+    text += "\n"
+    for line in sigs.splitlines():
+        assert line.startswith("\u2014 ")
+        n, s = line[2:].split(" ", 1)
+        raw = unb64(s)
+        if n == name and raw[:4].hex() == kid:
+            Ed25519PublicKey.from_public_bytes(pk).verify(raw[4:], text.encode())
+            return text
+    raise AssertionError("no signature by " + name)
+
+
+def leaf_hash(entry):
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(a, b):
+    return hashlib.sha256(b"\x01" + a + b).digest()
+
+
+def verify_inclusion(index, size, leaf, proof, root):
+    """RFC 9162 section 2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_tlog_proof(text, vkey):
+    """Checks a C2SP tlog-proof carrying an entry in `extra`; returns (index, entry, size)."""
+    lines = text.split("\n")
+    assert lines[0] == "c2sp.org/tlog-proof@v1"
+    i = 1
+    entry = b""
+    if lines[i].startswith("extra "):
+        entry = unb64(lines[i][6:])
+        i += 1
+    assert lines[i].startswith("index ")
+    index = int(lines[i][6:])
+    i += 1
+    proof = []
+    while lines[i] != "":
+        proof.append(unb64(lines[i]))
+        i += 1
+    note = "\n".join(lines[i + 1:])
+    body = open_note(note, vkey)
+    origin, size, root = body.rstrip("\n").split("\n")
+    assert verify_inclusion(index, int(size), leaf_hash(entry), proof, unb64(root)), "inclusion fails"
+    return index, entry, int(size)

@@ -1,0 +1,333 @@
+/* test_statement.c - the statement layer: the DSSE known-answer vector, party
+ * keys and identity files, payload parsing, membership rules. */
+#include "testutil.h"
+
+#include "base/codec.h"
+#include "base/err.h"
+#include "base/sha256.h"
+#include "base/timefmt.h"
+#include "statement/dsse.h"
+#include "statement/members.h"
+#include "statement/party.h"
+#include "statement/sign.h"
+#include "statement/statement.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char VECTOR_PAYLOAD[] = "{\"log\":\"example.org/cert-log\",\"type\":\"ping\",\"author\":\"cert.example-a\","
+				     "\"seq\":1,\"time\":\"2026-01-01T00:00:00Z\",\"body\":{}}";
+
+static void test_dsse_vector(void **state)
+{
+	(void)state;
+	size_t n;
+	char *text = (char *)tu_read_file(tu_vector("dsse.txt"), &n);
+	char *pae_hex = strstr(text, "PAE (hex): ") + 11, *sig_b64 = strstr(text, "signature (base64): ") + 20;
+	*strchr(pae_hex, '\n') = '\0';
+	*strchr(sig_b64, '\n') = '\0';
+	/* PAE of the vector's payload */
+	pl_buf pae;
+	pl_buf_init(&pae, 4096);
+	assert_int_equal(pl_dsse_pae(PL_STATEMENT_TYPE, (const uint8_t *)VECTOR_PAYLOAD, strlen(VECTOR_PAYLOAD), &pae),
+			 PL_OK);
+	uint8_t want[1024];
+	size_t wn = tu_hex(pae_hex, want, sizeof want);
+	assert_int_equal(pae.len, wn);
+	assert_memory_equal(pae.data, want, wn);
+	/* our canonical payload builder writes exactly the vector's payload */
+	int64_t t;
+	assert_int_equal(pl_time_parse("2026-01-01T00:00:00Z", 20, &t), PL_OK);
+	pl_buf payload;
+	pl_buf_init(&payload, 4096);
+	assert_int_equal(pl_stmt_build("example.org/cert-log", "ping", "cert.example-a", 1, t, NULL, NULL, 0, &payload),
+			 PL_OK);
+	assert_string_equal(pl_buf_cstr(&payload), VECTOR_PAYLOAD);
+	/* the signature, from the seed, byte for byte */
+	uint8_t seed[32], zero[32] = {0};
+	pl_sha256("party seed", 10, seed);
+	pl_party_key *k;
+	assert_int_equal(pl_party_key_from_seeds("cert.example-a", seed, zero, &k, NULL), PL_OK);
+	char pkhex[65];
+	pl_hex_encode(k->id.sign_pk, 32, pkhex);
+	assert_string_equal(pkhex, "ca62909e9d1d1dab619f4a05d59e0518f8b1716be6c2223f1fdb9246a02afff6");
+	pl_buf env;
+	pl_buf_init(&env, 65535);
+	assert_int_equal(pl_statement_sign(k, "example.org/cert-log", "ping", 1, t, NULL, NULL, 0, &env), PL_OK);
+	pl_envelope e;
+	assert_int_equal(pl_envelope_parse(env.data, env.len, &e, NULL), PL_OK);
+	char got[128];
+	pl_b64_encode(e.sigs[0].sig, 64, got);
+	assert_string_equal(got, sig_b64);
+	assert_int_equal(pl_envelope_verify(&e, k->id.sign_pk, NULL), PL_OK);
+	e.payload[5] ^= 1;
+	assert_int_equal(pl_envelope_verify(&e, k->id.sign_pk, NULL), PL_EVERIFY);
+	pl_envelope_release(&e);
+	pl_party_key_free(k);
+	pl_buf_release(&env);
+	pl_buf_release(&payload);
+	pl_buf_release(&pae);
+	free(text);
+}
+
+static void test_envelope_rejects(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"", "[]", "{}", "null", "{\"payloadType\":\"t\",\"payload\":\"e30=\"}",
+		"{\"payloadType\":\"t\",\"payload\":\"e30=\",\"signatures\":[]}",
+		"{\"payloadType\":\"t\",\"payload\":\"e30\",\"signatures\":[{\"sig\":\"" /* bad b64 */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}]}",
+		"{\"payloadType\":\"t\",\"payload\":\"e30=\",\"signatures\":[{\"sig\":\"AAAA\"}]}",
+		"{\"payloadType\":\"t\",\"payload\":\"e30=\",\"signatures\":[{\"sig\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}],\"x\":1}",
+		"{\"payloadType\":\"t\",\"payloadType\":\"u\",\"payload\":\"e30=\",\"signatures\":[{\"sig\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}]}",
+		"{\"payloadType\":\"t\",\"payload\":\"e30=\",\"signatures\":[{\"sig\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\",\"other\":1}]}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		pl_envelope e;
+		if (pl_envelope_parse((const uint8_t *)bad[i], strlen(bad[i]), &e, NULL) == PL_OK) {
+			pl_envelope_release(&e);
+			fail_msg("accepted bad envelope #%zu", i);
+		}
+		pl_envelope_release(&e);
+	}
+}
+
+static void test_keys_and_identities(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir(), path[512], idp[512];
+	pl_party_key *k, *back;
+	pl_diag d = {0};
+	assert_int_equal(pl_party_key_generate("cert.test", &k, &d), PL_OK);
+	assert_int_equal(pl_party_key_generate("Bad Name", &back, &d), PL_EINVAL);
+	/* plain file */
+	snprintf(path, sizeof path, "%s/plain.key", dir);
+	assert_int_equal(pl_party_key_save(k, path, NULL, NULL), PL_OK);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_false(pl_party_key_is_sealed(path));
+	assert_int_equal(pl_party_key_load(path, NULL, &back, NULL), PL_OK);
+	assert_memory_equal(&back->id, &k->id, sizeof k->id);
+	pl_party_key_free(back);
+	assert_int_equal(pl_party_key_save(k, path, NULL, NULL), PL_EEXIST); /* never overwrites */
+	chmod(path, 0640);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_party_key_load(path, NULL, &back, &d), PL_EPERM);
+	assert_non_null(strstr(d.msg, "chmod 600"));
+	/* sealed file */
+	snprintf(path, sizeof path, "%s/sealed.key", dir);
+	assert_int_equal(pl_party_key_save(k, path, "correct horse", NULL), PL_OK);
+	assert_true(pl_party_key_is_sealed(path));
+	assert_int_equal(pl_party_key_load(path, NULL, &back, NULL), PL_ENOKEY);
+	assert_int_equal(pl_party_key_load(path, "wrong", &back, NULL), PL_ENOKEY);
+	assert_int_equal(pl_party_key_load(path, "correct horse", &back, NULL), PL_OK);
+	assert_memory_equal(&back->id, &k->id, sizeof k->id);
+	pl_party_key_free(back);
+	/* identity documents: self-signed, checked */
+	pl_buf b;
+	pl_buf_init(&b, 4096);
+	assert_int_equal(pl_identity_format(&k->id, &b), PL_OK);
+	pl_identity id;
+	assert_int_equal(pl_identity_parse(b.data, b.len, &id, NULL), PL_OK);
+	assert_memory_equal(&id, &k->id, sizeof id);
+	/* another party's name on the same keys is refused */
+	pl_identity forged = k->id;
+	strcpy(forged.party, "cert.other");
+	assert_int_equal(pl_identity_check(&forged), PL_EVERIFY);
+	snprintf(idp, sizeof idp, "%s/x", dir);
+	pl_party_key_free(k);
+	pl_buf_release(&b);
+	tu_rmrf(dir);
+}
+
+static void test_payload_rules(void **state)
+{
+	(void)state;
+	pl_stmt s;
+	const char *good = "{\"log\":\"x.org/l\",\"type\":\"key.rotate\",\"author\":\"a-1.b\",\"seq\":9007199254740992,"
+			   "\"time\":\"2024-02-29T23:59:59Z\",\"body\":{\"k\":[1,2]},"
+			   "\"refs\":[{\"index\":3,\"leaf\":\"duZ9rbzfHhDht03cYIq9L5jfsW+851J3tSMqEn8gh+8=\"}]}";
+	assert_int_equal(pl_stmt_parse((const uint8_t *)good, strlen(good), &s, NULL), PL_OK);
+	assert_int_equal(s.nrefs, 1);
+	assert_true(s.seq == 9007199254740992ull);
+	pl_stmt_release(&s);
+	const char *bad[] = {
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-02-30T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2023-02-29T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01t00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00.5Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00+00:00\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":0,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1.0,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":9007199254740993,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"A\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"Ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":[]}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\"}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{},\"x\":1}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{},\"refs\":[]}",
+		"{\"log\":\"x\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{},"
+		"\"refs\":[{\"index\":1,\"leaf\":\"duZ9rbzfHhDht03cYIq9L5jfsW+851J3tSMqEn8gh+8=\"},"
+		"{\"index\":1,\"leaf\":\"duZ9rbzfHhDht03cYIq9L5jfsW+851J3tSMqEn8gh+8=\"}]}",
+		"{\"log\":\"\",\"type\":\"ping\",\"author\":\"a\",\"seq\":1,\"time\":\"2024-01-01T00:00:00Z\",\"body\":{}}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (pl_stmt_parse((const uint8_t *)bad[i], strlen(bad[i]), &s, NULL) == PL_OK)
+			fail_msg("accepted bad payload #%zu", i);
+		pl_stmt_release(&s);
+	}
+}
+
+/* A registry driven through the membership rules, in memory. */
+typedef struct world {
+	pl_members m;
+	pl_party_key *a, *b, *c;
+	uint64_t seq_a, seq_b, seq_c;
+	int64_t now;
+} world;
+
+static int admit(world *w, pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body, uint64_t seq,
+		 pl_verdict *v)
+{
+	pl_buf env;
+	pl_buf_init(&env, 65535);
+	int rc = k2 ? pl_statement_sign2(k, k2, "example.org/wg", type, seq, w->now, body, &env)
+		    : pl_statement_sign(k, "example.org/wg", type, seq, w->now, body, NULL, 0, &env);
+	assert_int_equal(rc, PL_OK);
+	pl_admission a;
+	memset(&a, 0, sizeof a);
+	a.now = w->now;
+	a.skew = 300;
+	pl_submission s;
+	memset(v, 0, sizeof *v);
+	rc = pl_submission_parse(env.data, env.len, "example.org/wg", &a, &s, v);
+	if (rc == PL_OK)
+		rc = pl_admission_check(&w->m, &a, &s, v);
+	if (rc == PL_OK)
+		assert_int_equal(pl_members_apply(&w->m, &s, w->m.size), PL_OK);
+	pl_submission_release(&s);
+	pl_buf_release(&env);
+	json_decref(body);
+	return rc;
+}
+
+/* A statement every member may make (membership types only: no workflow layer here). */
+static json_t *note(void)
+{
+	return json_pack("{s:{s:s}}", "contact", "note", "on duty");
+}
+
+static json_t *identity_body(const pl_identity *id)
+{
+	pl_buf b;
+	pl_buf_init(&b, 4096);
+	assert_int_equal(pl_identity_format(id, &b), PL_OK);
+	json_error_t je;
+	json_t *v = json_pack("{s:o}", "identity", json_loadb((const char *)b.data, b.len, 0, &je));
+	pl_buf_release(&b);
+	return v;
+}
+
+static void test_membership_rules(void **state)
+{
+	(void)state;
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	assert_int_equal(pl_party_key_generate("cert.a", &w.a, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.b", &w.b, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.c", &w.c, NULL), PL_OK);
+	pl_verdict v;
+	/* nothing before the charter */
+	assert_int_not_equal(admit(&w, w.a, NULL, "contact.update", note(), 1, &v), PL_OK);
+	assert_string_equal(v.code, "no_charter");
+	/* a charter with founders a and b, two sponsors needed */
+	pl_buf fb;
+	pl_buf_init(&fb, 4096);
+	json_error_t je;
+	assert_int_equal(pl_identity_format(&w.a->id, &fb), PL_OK);
+	json_t *fa = json_loadb((const char *)fb.data, fb.len, 0, &je);
+	pl_buf_reset(&fb);
+	assert_int_equal(pl_identity_format(&w.b->id, &fb), PL_OK);
+	json_t *fbj = json_loadb((const char *)fb.data, fb.len, 0, &je);
+	pl_buf_release(&fb);
+	json_t *charter = json_pack("{s:s,s:[o,o],s:{s:i},s:{s:i,s:i}}", "name", "wg", "founders", fa, fbj,
+				    "admission", "sponsors", 2, "deadlines", "ack", 3600, "response", 86400);
+	assert_int_equal(admit(&w, w.c, NULL, "charter", json_incref(charter), 1, &v), -1);
+	assert_string_equal(v.code, "unknown_author");
+	assert_int_equal(admit(&w, w.a, NULL, "charter", json_incref(charter), 2, &v), -1);
+	assert_string_equal(v.code, "seq_skipped");
+	assert_int_equal(admit(&w, w.a, NULL, "charter", json_incref(charter), 1, &v), PL_OK);
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter, 2, &v), -1);
+	assert_string_equal(v.code, "not_allowed");
+	/* founders can speak; seq rules */
+	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 1, &v), PL_OK);
+	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 1, &v), -1);
+	assert_string_equal(v.code, "seq_replayed");
+	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 3, &v), -1);
+	assert_string_equal(v.code, "seq_skipped");
+	/* c needs two sponsors */
+	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 1, &v), -1);
+	assert_string_equal(v.code, "unknown_author");
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 2, &v), PL_OK);
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), -1);
+	assert_string_equal(v.code, "already_sponsored");
+	assert_null(pl_members_get(&w.m, "cert.c"));
+	assert_int_equal(admit(&w, w.b, NULL, "enroll", identity_body(&w.c->id), 2, &v), PL_OK);
+	assert_non_null(pl_members_get(&w.m, "cert.c"));
+	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 1, &v), PL_OK);
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), -1);
+	assert_string_equal(v.code, "already_member");
+	/* rotation: old and new key must both sign */
+	pl_party_key *c2;
+	pl_diag d = {0};
+	assert_int_equal(pl_party_key_generate("cert.c", &c2, &d), PL_OK);
+	assert_int_equal(admit(&w, w.c, NULL, "key.rotate", identity_body(&c2->id), 2, &v), -1);
+	assert_string_equal(v.code, "bad_signature");
+	assert_int_equal(admit(&w, w.a, w.c, "key.rotate", identity_body(&c2->id), 3, &v), -1);
+	assert_string_equal(v.code, "not_allowed");
+	assert_int_equal(admit(&w, w.c, c2, "key.rotate", identity_body(&c2->id), 2, &v), PL_OK);
+	uint64_t rotated_at = w.m.size - 1;
+	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 3, &v), -1); /* old key now */
+	assert_string_equal(v.code, "bad_signature");
+	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 3, &v), PL_OK);
+	uint8_t pk[32];
+	assert_int_equal(pl_members_key_at(&w.m, "cert.c", rotated_at, pk), PL_OK);
+	assert_memory_equal(pk, w.c->id.sign_pk, 32); /* the rotation is the old key's last word */
+	assert_int_equal(pl_members_key_at(&w.m, "cert.c", rotated_at + 1, pk), PL_OK);
+	assert_memory_equal(pk, c2->id.sign_pk, 32);
+	/* contact, then revocation */
+	assert_int_equal(admit(&w, c2, NULL, "contact.update", json_pack("{s:{s:s}}", "contact", "email", "x@y"), 4, &v),
+			 PL_OK);
+	assert_string_equal(pl_members_get(&w.m, "cert.c")->contact, "{\"email\":\"x@y\"}");
+	assert_int_equal(admit(&w, c2, NULL, "contact.update", json_pack("{s:{s:s}}", "contact", "fax", "1"), 5, &v),
+			 -1);
+	assert_string_equal(v.code, "body_invalid");
+	assert_int_equal(admit(&w, c2, NULL, "key.revoke", json_object(), 5, &v), PL_OK);
+	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 6, &v), -1);
+	assert_string_equal(v.code, "key_revoked");
+	/* unknown types are refused without an upper layer */
+	assert_int_equal(admit(&w, w.a, NULL, "concern", json_object(), 3, &v), -1);
+	assert_string_equal(v.code, "type_unknown");
+	pl_party_key_free(c2);
+	pl_party_key_free(w.a);
+	pl_party_key_free(w.b);
+	pl_party_key_free(w.c);
+	pl_members_release(&w.m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dsse_vector),       cmocka_unit_test(test_envelope_rejects),
+		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
+		cmocka_unit_test(test_membership_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
