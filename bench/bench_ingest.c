@@ -709,8 +709,12 @@ static void print_row(const char *name, size_t nconn, size_t total, const phase_
 		      const server_stats *before, const server_stats *after)
 {
 	double batches = after->batches - before->batches;
-	printf("%-8s %5zu %8zu %7zu %6zu %8.2f %9.0f  %7.2f %7.2f %8.2f  ", name, nconn, total, r->ok, r->errors,
-	       r->seconds, (double)r->ok / r->seconds, acc.p50, acc.p99, acc.max);
+	printf("%-8s %5zu %8zu %7zu %6zu %8.2f %9.0f  ", name, nconn, total, r->ok, r->errors, r->seconds,
+	       (double)r->ok / r->seconds);
+	if (acc.n > 0)
+		printf("%7.2f %7.2f %8.2f  ", acc.p50, acc.p99, acc.max);
+	else
+		printf("%7s %7s %8s  ", "-", "-", "-");
 	if (cp.n > 0)
 		printf("%7.2f %7.2f %8.2f", cp.p50, cp.p99, cp.max);
 	else

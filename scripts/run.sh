@@ -1,47 +1,59 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds, and runs
-# Parley's main job on its embedded default storage (a log directory under
-# var/): create the log if needed, append a batch, audit the whole log, and
-# write and verify an offline proof of the newest entry.
+# The README's run command: installs what is missing, builds, and starts
+# Parley's main job on its embedded default storage (var/parley): a log whose
+# entry 0 is a fresh charter, served by `parley serve` in the background.
+# Prints how to reach it and what to try next. Running it again reuses the log
+# and the server if it is still running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --runtime-only
 scripts/build.sh build >/dev/null
-P=build/src/parley
-HOME_DIR=${PARLEY_HOME:-var/parley}
-LOG="$HOME_DIR/log"
-ORIGIN=${PARLEY_ORIGIN:-parley.localhost/log}
-mkdir -p "$HOME_DIR"
+P=$PWD/build/src/parley
+HOME_DIR=${PARLEY_HOME:-$PWD/var/parley}
+LOG=$HOME_DIR/log
+KEYS=$HOME_DIR/keys
+ORIGIN=${PARLEY_ORIGIN:-parley.localhost/wg}
+LISTEN=${PARLEY_LISTEN:-127.0.0.1:8080}
+PIDFILE=$HOME_DIR/serve.pid
+mkdir -p "$HOME_DIR" "$KEYS"
 
 if [ ! -f "$LOG/checkpoint" ]; then
-  echo "== creating the log $ORIGIN in $LOG"
-  $P log init "$LOG" --origin "$ORIGIN" >/dev/null
+  echo "== a fresh log $ORIGIN, with its charter, in $LOG"
+  [ -f "$KEYS/operator.key" ] || $P keygen --party operator --out "$KEYS/operator" >/dev/null
+  $P init "$LOG" --origin "$ORIGIN" --key "$KEYS/operator.key" --name "Parley working group (local)"
 fi
-echo "   verifier key: $(cat "$LOG/log.vkey")"
+VKEY=$(cat "$LOG/log.vkey")
 
-echo "== appending a batch of statements (one entry per line)"
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-size=$(printf '%s\n' \
-  "{\"type\":\"ping\",\"time\":\"$now\",\"note\":\"communication check\"}" \
-  "{\"type\":\"note\",\"time\":\"$now\",\"note\":\"every entry is hashed into RFC 6962 tiles\"}" \
-  "{\"type\":\"note\",\"time\":\"$now\",\"note\":\"the checkpoint is a signed C2SP note\"}" \
-  | $P log add "$LOG")
-echo "   the log now holds $size entries"
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  echo "== parley serve is already running (pid $(cat "$PIDFILE"))"
+else
+  echo "== starting parley serve on $LISTEN"
+  extra=()
+  # this machine's set-up runs as root; a real deployment runs parley as its own user
+  [ "$(id -u)" = 0 ] && extra+=(--allow-root)
+  nohup "$P" serve "$LOG" --listen "$LISTEN" "${extra[@]}" >"$HOME_DIR/serve.log" 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 50); do
+    curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS "http://$LISTEN/healthz" >/dev/null || { echo "parley serve did not start:"; cat "$HOME_DIR/serve.log"; exit 1; }
+fi
 
-echo "== auditing the whole log from its tiles"
-$P log audit "$LOG" --vkey "$LOG/log.vkey"
-
-last=$((size - 1))
-proof="$HOME_DIR/entry-$last.tlog-proof"
-echo "== writing an offline proof of entry $last to $proof"
-$P log prove "$LOG" "$last" >"$proof"
-$P log verify-proof "$proof" --vkey "$LOG/log.vkey"
-
+export PARLEY_SERVER="http://$LISTEN" PARLEY_VKEY="$VKEY" PARLEY_KEY="$KEYS/operator.key"
+echo "== a first statement from the operator: a communication check"
+$P submit --type ping --wait
 cat <<MSG
 
-Done. Next:
-  $P log audit $LOG --vkey $LOG/log.vkey      # recheck everything
-  echo 'hello' | $P log add $LOG              # append
-  $P log prove $LOG 0 > p && $P log verify-proof p --vkey "\$(cat $LOG/log.vkey)"
-  serve $LOG with any static web server (see docs/operating.md) and audit it by URL
+Parley is running: http://$LISTEN/   (log $ORIGIN, $(curl -fsS "http://$LISTEN/healthz"))
+  checkpoint  http://$LISTEN/checkpoint        health  http://$LISTEN/healthz   metrics  http://$LISTEN/metrics
+  verifier key: $VKEY
+  server log:   $HOME_DIR/serve.log             stop it: kill \$(cat $PIDFILE)
+
+Try, with the environment set as below:
+  export PARLEY_SERVER=http://$LISTEN PARLEY_VKEY='$VKEY' PARLEY_KEY=$KEYS/operator.key
+  $P get 1                                   # fetch and verify the ping above
+  $P keygen --party cert.example --out /tmp/cert && $P enroll /tmp/cert.id.json
+  $P proof 1 --out p.tlog-proof && $P verify-proof p.tlog-proof --identity $KEYS/operator.id.json
+  $P log audit http://$LISTEN --vkey "\$PARLEY_VKEY"
 MSG

@@ -116,6 +116,15 @@ int pl_seqdb_load(sqlite3 *db, pl_seqdb_state *st, pl_diag *d)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = PL_OK;
+	if (sqlite3_prepare_v2(db, "SELECT version FROM state WHERE id = 0", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) != PL_SEQDB_VERSION) {
+		rc = pl_diag_set(d, PL_ECORRUPT, "the state database has format version %d; this parley reads version %d",
+				 sqlite3_column_int(s, 0), PL_SEQDB_VERSION);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT version, origin, size, root, checkpoint, manifest FROM state WHERE id = 0", -1, &s,
 			       NULL) != SQLITE_OK)
 		return db_err(db, d, "read state");

@@ -21,7 +21,7 @@
 #include "base/err.h"
 #include "tlog/merkle.h"
 
-#define PL_SEQDB_VERSION 1
+#define PL_SEQDB_VERSION 2
 
 typedef struct pl_seqdb_state {
 	uint64_t size;     /* published tree size */
