@@ -76,6 +76,13 @@ uint32_t pl_crc32(const uint8_t *p, size_t n)
 	return c ^ 0xFFFFFFFFu;
 }
 
+/*
+ * Every block but the last covers at least 16384 input bytes (one per
+ * symbol), and no block is written larger than its stored form: at most
+ * 3 + 7 + 32 bits of headers plus 40 bits per further 65535-byte chunk.
+ * So the stream is at most 8n + 42 (n/16384 + 1) + 40 n/65535 bits, and
+ * with the 18 bytes of gzip framing that stays under n + n/1000 + 32.
+ */
 size_t pl_gzip_bound(size_t n)
 {
 	size_t extra = n / 1000 + 32;
@@ -96,6 +103,7 @@ enum {
 	GOOD_LEN = 8,           /* pending match this long: search a quarter of the chain */
 	MAX_LAZY = 16,          /* match this long: take it without looking one byte ahead */
 	NICE_LEN = 128,         /* match this long: stop searching */
+	SEGMENT = 1 << 30,      /* input matched independently per segment (32-bit positions) */
 	SYM_MAX = 16384,        /* symbols per block */
 	LL_SYMS = 286,          /* literal/length alphabet in use (286, 287 never occur) */
 	D_SYMS = 30,            /* distance alphabet */
@@ -136,9 +144,11 @@ typedef struct gz {
 	const uint8_t *in;
 	size_t n;
 
-	/* LZ77: head[h] and prev[pos & WMASK] hold positions + 1 (0 = none). */
-	size_t head[HASH_SIZE];
-	size_t prev[WSIZE];
+	/* LZ77 over the segment [base, end): head[h] and prev[pos & WMASK]
+	 * hold pos - base + 1, or 0 for none. */
+	size_t base, end;
+	uint32_t head[HASH_SIZE];
+	uint32_t prev[WSIZE];
 
 	/* The current block: symbols, their frequencies, the input they cover. */
 	uint16_t sym_ll[SYM_MAX]; /* literal byte, or match length 3..258 */
@@ -371,6 +381,53 @@ static void write_symbols(gz *s, const huff *ll, const huff *d)
 	bw_put(s, ll->code[256], ll->len[256]);
 }
 
+/*
+ * Run-length codes a sequence of code lengths (RFC 1951 3.2.7): symbol 16
+ * repeats the previous length 3-6 times, 17 and 18 give 3-10 and 11-138
+ * zeros; arg is the repeat count minus the base. Returns the number of
+ * symbols, at most total.
+ */
+static size_t rle_lengths(const uint8_t *seq, size_t total, uint8_t *sym, uint8_t *arg)
+{
+	size_t nrle = 0;
+	for (size_t i = 0; i < total;) {
+		uint8_t v = seq[i];
+		size_t r = 1;
+		while (i + r < total && seq[i + r] == v)
+			r++;
+		i += r;
+		if (v == 0) {
+			while (r >= 11) {
+				size_t k = r < 138 ? r : 138;
+				sym[nrle] = 18;
+				arg[nrle++] = (uint8_t)(k - 11);
+				r -= k;
+			}
+			if (r >= 3) {
+				sym[nrle] = 17;
+				arg[nrle++] = (uint8_t)(r - 3);
+				r = 0;
+			}
+		} else {
+			sym[nrle] = v;
+			arg[nrle++] = 0;
+			r--;
+			while (r >= 3) {
+				size_t k = r < 6 ? r : 6;
+				sym[nrle] = 16;
+				arg[nrle++] = (uint8_t)(k - 3);
+				r -= k;
+			}
+		}
+		while (r > 0) {
+			sym[nrle] = v;
+			arg[nrle++] = 0;
+			r--;
+		}
+	}
+	return nrle;
+}
+
 /* Ends the current block: writes it in the cheapest of the three forms. */
 static void flush_block(gz *s, bool final)
 {
@@ -398,43 +455,8 @@ static void flush_block(gz *s, bool final)
 	uint8_t seq[LL_SYMS + D_SYMS], rle_sym[LL_SYMS + D_SYMS], rle_arg[LL_SYMS + D_SYMS];
 	memcpy(seq, s->dyn_ll.len, hlit);
 	memcpy(seq + hlit, s->dyn_d.len, hdist);
-	size_t total = hlit + hdist, nrle = 0;
+	size_t nrle = rle_lengths(seq, hlit + hdist, rle_sym, rle_arg);
 	uint32_t cl_freq[CL_SYMS] = {0};
-	for (size_t i = 0; i < total;) {
-		uint8_t v = seq[i];
-		size_t r = 1;
-		while (i + r < total && seq[i + r] == v)
-			r++;
-		i += r;
-		if (v == 0) {
-			while (r >= 11) {
-				size_t k = r < 138 ? r : 138;
-				rle_sym[nrle] = 18;
-				rle_arg[nrle++] = (uint8_t)(k - 11);
-				r -= k;
-			}
-			if (r >= 3) {
-				rle_sym[nrle] = 17;
-				rle_arg[nrle++] = (uint8_t)(r - 3);
-				r = 0;
-			}
-		} else {
-			rle_sym[nrle] = v;
-			rle_arg[nrle++] = 0;
-			r--;
-			while (r >= 3) {
-				size_t k = r < 6 ? r : 6;
-				rle_sym[nrle] = 16;
-				rle_arg[nrle++] = (uint8_t)(k - 3);
-				r -= k;
-			}
-		}
-		while (r > 0) {
-			rle_sym[nrle] = v;
-			rle_arg[nrle++] = 0;
-			r--;
-		}
-	}
 	for (size_t i = 0; i < nrle; i++)
 		cl_freq[rle_sym[i]]++;
 	huff_lengths(s, cl_freq, CL_SYMS, CL_MAX_BITS, &s->dyn_cl);
@@ -518,15 +540,15 @@ static inline size_t hash3(const uint8_t *p)
 /* Enters positions [from, to) into the hash chains. */
 static void insert_range(gz *s, size_t from, size_t to)
 {
-	if (s->n < MIN_MATCH)
+	if (s->end - s->base < MIN_MATCH)
 		return;
-	size_t last = s->n - MIN_MATCH + 1; /* positions with three bytes to hash */
+	size_t last = s->end - MIN_MATCH + 1; /* positions with three bytes to hash */
 	if (to > last)
 		to = last;
 	for (size_t pos = from; pos < to; pos++) {
 		size_t h = hash3(s->in + pos);
 		s->prev[pos & WMASK] = s->head[h];
-		s->head[h] = pos + 1;
+		s->head[h] = (uint32_t)(pos - s->base + 1);
 	}
 }
 
@@ -559,16 +581,16 @@ static inline size_t common_prefix(const uint8_t *a, const uint8_t *b, size_t ma
  */
 static size_t find_match(gz *s, size_t pos, size_t longer, unsigned chain, size_t *dist)
 {
-	size_t max = s->n - pos;
+	size_t max = s->end - pos;
 	if (max > MAX_MATCH)
 		max = MAX_MATCH;
 	if (max < MIN_MATCH || max <= longer)
 		return 0;
 	const uint8_t *cur = s->in + pos;
-	size_t lowest = pos > WSIZE ? pos - WSIZE : 0, best = longer;
-	size_t cand = s->head[hash3(cur)];
+	size_t lowest = pos - s->base > WSIZE ? pos - WSIZE : s->base, best = longer;
+	uint32_t cand = s->head[hash3(cur)];
 	while (cand != 0 && chain-- > 0) {
-		size_t c = cand - 1;
+		size_t c = s->base + cand - 1;
 		if (c < lowest)
 			break;
 		const uint8_t *m = s->in + c;
@@ -589,13 +611,14 @@ static size_t find_match(gz *s, size_t pos, size_t longer, unsigned chain, size_
 	return best;
 }
 
-/* Turns the input into symbols, with one-step lazy matching: a match found
- * at pos is held back while the match at pos + 1 is looked for, and loses to
- * it (becoming a literal) if that one is longer. */
-static void compress(gz *s)
+/* Turns the segment into symbols, with one-step lazy matching: a match
+ * found at pos is held back while the match at pos + 1 is looked for, and
+ * loses to it (becoming a literal) if that one is longer. */
+static void compress_segment(gz *s)
 {
-	size_t pos = 0, plen = 0, pdist = 0; /* plen > 0: a match pending at pos - 1 */
-	while (pos < s->n && s->err == PL_OK) {
+	memset(s->head, 0, sizeof s->head); /* prev is only read where written */
+	size_t pos = s->base, plen = 0, pdist = 0; /* plen > 0: a match pending at pos - 1 */
+	while (pos < s->end && s->err == PL_OK) {
 		if (plen >= MAX_LAZY) {
 			emit_match(s, plen, pdist);
 			insert_range(s, pos, pos - 1 + plen);
@@ -634,6 +657,16 @@ static void compress(gz *s)
 	}
 	if (plen > 0 && s->err == PL_OK)
 		emit_match(s, plen, pdist);
+}
+
+/* Inputs past SEGMENT bytes are matched a segment at a time (no match
+ * reaches back across a boundary), which keeps positions in 32 bits. */
+static void compress(gz *s)
+{
+	for (s->base = 0; s->base < s->n && s->err == PL_OK; s->base = s->end) {
+		s->end = s->n - s->base > SEGMENT ? s->base + SEGMENT : s->n;
+		compress_segment(s);
+	}
 }
 
 /* ----------------------------------------------------------------- gzip */
@@ -683,7 +716,6 @@ int pl_gzip(const uint8_t *in, size_t n, pl_buf *out)
 	}
 	s->in = in;
 	s->n = n;
-	memset(s->head, 0, sizeof s->head); /* prev is only read where written */
 	s->nsyms = 0;
 	memset(s->ll_freq, 0, sizeof s->ll_freq);
 	memset(s->d_freq, 0, sizeof s->d_freq);

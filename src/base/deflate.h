@@ -43,10 +43,12 @@ size_t pl_gzip_bound(size_t n);
  * Appends one complete gzip member holding the n bytes at in to out: the
  * 10-byte header, the DEFLATE stream (final block marked), then CRC-32 and
  * ISIZE (n mod 2^32), both little-endian. in may be NULL when n == 0; an
- * empty input gives a valid 20-byte member. Any n works (tested to 16 MiB);
- * time is linear in n with a bounded constant per byte (hash chains are cut
- * after 128 candidates), and about 0.7 MiB of working memory is allocated
- * and freed per call.
+ * empty input gives a valid 20-byte member. Any n works (tested to 16 MiB;
+ * past 1 GiB, matching restarts every GiB). Time is linear in n with a
+ * bounded cost per byte (each search stops after 128 candidates): about
+ * 30 MB/s on log bundles (zlib -6 speed), 5 MB/s on inputs built to make
+ * every search walk the whole chain (random text over 2-3 letters).
+ * About 400 KiB of working memory is allocated and freed per call.
  *
  * Returns PL_OK; PL_EINVAL if out is NULL or in is NULL with n > 0;
  * PL_ETOOBIG if the member does not fit under out's cap; PL_ENOMEM. On any

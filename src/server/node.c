@@ -81,7 +81,6 @@ struct pl_node {
 	size_t nver;
 };
 
-static double T_wait, T_adm, T_stage, T_sign, T_answer, T_integ; static unsigned long N_b;
 static double mono(void)
 {
 	struct timespec t;
@@ -395,7 +394,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		free(spans);
 		return;
 	}
-	double t0 = mono(), tA, tB, tC, tD;
+	double t0 = mono();
 	uint64_t first_index = pl_log_staged(n->log);
 	pthread_rwlock_wrlock(&n->mlock);
 	bool have_snap = snap_take(&n->members, &snap) == PL_OK;
@@ -425,12 +424,10 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	pthread_mutex_unlock(&n->mu);
 	pthread_rwlock_unlock(&n->mlock);
 
-	tA = mono(); T_adm += tA - t0; tB = tA; tC = tA;
 	if (k > 0) {
 		uint64_t first = 0;
 		pl_diag d = {0};
 		int rc = pl_log_stage(n->log, spans, k, &first, &d);
-		tB = mono(); T_stage += tB - tA; tC = tB;
 		if (rc != PL_OK || first != first_index) {
 			/* nothing was staged: undo the registry and refuse the batch */
 			pthread_rwlock_wrlock(&n->mlock);
@@ -473,7 +470,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_unlock(&n->mu);
 			for (size_t i = 0; i < k; i++)
 				acceptance(n, ok[i]->res->index, &ok[i]->sub.leaf, &ok[i]->res->acceptance);
-			tC = mono(); T_sign += tC - tB;
 			pthread_mutex_lock(&n->mu);
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
@@ -493,7 +489,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	free(snap.m.c);
 	free(ok);
 	free(spans);
-	tD = mono(); T_answer += tD - tC; N_b++;
 
 	/* one write, one checkpoint */
 	if (pl_log_staged(n->log) != pl_log_size(n->log)) {
@@ -511,7 +506,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			answer_waiters(n);
 		}
 		n->stats.integrate_seconds += mono() - t0;
-		T_integ += mono() - tD;
 		pthread_mutex_unlock(&n->mu);
 	}
 }
@@ -522,7 +516,6 @@ static void *sequencer(void *arg)
 	job **batch = malloc(n->o.batch_max * sizeof *batch);
 	pthread_mutex_lock(&n->mu);
 	while (batch != NULL) {
-		double tw = mono();
 		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
 			pthread_cond_wait(&n->seq_cv, &n->mu);
 		if (n->stop)
@@ -540,7 +533,6 @@ static void *sequencer(void *arg)
 			}
 		}
 		size_t count = 0;
-		T_wait += mono() - tw;
 		while (count < n->o.batch_max && n->verified.n > 0)
 			batch[count++] = pop(&n->verified);
 		n->stats.queue = n->in.n + n->verified.n;
@@ -550,7 +542,6 @@ static void *sequencer(void *arg)
 	}
 	pthread_mutex_unlock(&n->mu);
 	free(batch);
-	fprintf(stderr, "SEQ batches %lu per-batch ms: wait %.3f adm %.3f stage %.3f sign %.3f answer %.3f integ %.3f\n", N_b, 1e3*T_wait/(double)N_b, 1e3*T_adm/(double)N_b, 1e3*T_stage/(double)N_b, 1e3*T_sign/(double)N_b, 1e3*T_answer/(double)N_b, 1e3*T_integ/(double)N_b);
 	return NULL;
 }
 
