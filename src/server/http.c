@@ -2,6 +2,8 @@
 #include "server/http.h"
 
 #include "base/codec.h"
+#include "base/deflate.h"
+#include "base/fsio.h"
 #include "base/timefmt.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -40,8 +43,22 @@ static const char *const route_names[R_COUNT] = {"none", "checkpoint", "tile", "
 						 "consistency", "parties", "party", "blob_put", "blob_get",
 						 "health", "metrics"};
 
+/* Gzipped entry bundles, kept because bundles never change. */
+#define GZ_SLOTS 256
+#define GZ_BYTES_MAX ((size_t)32 << 20)
+typedef struct gz_slot {
+	char path[96];
+	uint8_t *data;
+	size_t n;
+	uint64_t stamp;
+} gz_slot;
+
 struct pl_http {
 	struct MHD_Daemon *d;
+	pthread_mutex_t gz_mu;
+	gz_slot gz[GZ_SLOTS];
+	size_t gz_bytes;
+	uint64_t gz_clock;
 	pl_node *node;
 	pl_blobs *blobs;
 	uint16_t port;
@@ -212,8 +229,108 @@ static unsigned route(const char *url, const char *method, req *r)
 
 /* ---- handlers ---- */
 
+/* True if Accept-Encoding lists gzip with a non-zero quality. */
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+	const char *g = ae ? strstr(ae, "gzip") : NULL;
+	if (g == NULL)
+		return false;
+	const char *q = g + 4;
+	while (*q == ' ')
+		q++;
+	if (*q != ';')
+		return true;
+	q++;
+	while (*q == ' ')
+		q++;
+	if (strncmp(q, "q=", 2) != 0)
+		return true;
+	return strtod(q + 2, NULL) > 0;
+}
+
+/* The gzipped bytes of the bundle at rel (cached); NULL if it cannot be made. */
+static struct MHD_Response *gzip_response(pl_http *h, const char *rel, const char *path)
+{
+	struct MHD_Response *resp = NULL;
+	pthread_mutex_lock(&h->gz_mu);
+	for (size_t i = 0; i < GZ_SLOTS; i++) {
+		if (h->gz[i].data != NULL && strcmp(h->gz[i].path, rel) == 0) {
+			h->gz[i].stamp = ++h->gz_clock;
+			resp = MHD_create_response_from_buffer(h->gz[i].n, h->gz[i].data, MHD_RESPMEM_MUST_COPY);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->gz_mu);
+	if (resp != NULL)
+		return resp;
+	pl_buf raw, gz;
+	pl_buf_init(&raw, PL_BUNDLE_MAX);
+	pl_buf_init(&gz, pl_gzip_bound(PL_BUNDLE_MAX));
+	if (pl_fs_read(path, PL_BUNDLE_MAX, &raw, NULL) == PL_OK && pl_gzip(raw.data, raw.len, &gz) == PL_OK) {
+		resp = MHD_create_response_from_buffer(gz.len, gz.data, MHD_RESPMEM_MUST_COPY);
+		pthread_mutex_lock(&h->gz_mu);
+		size_t victim = 0;
+		for (size_t i = 0; i < GZ_SLOTS; i++) {
+			if (h->gz[i].data == NULL) {
+				victim = i;
+				break;
+			}
+			if (h->gz[i].stamp < h->gz[victim].stamp)
+				victim = i;
+		}
+		/* make room: evict the least recently used until the bytes fit */
+		while (h->gz_bytes + gz.len > GZ_BYTES_MAX) {
+			size_t lru = GZ_SLOTS;
+			for (size_t i = 0; i < GZ_SLOTS; i++)
+				if (h->gz[i].data != NULL && (lru == GZ_SLOTS || h->gz[i].stamp < h->gz[lru].stamp))
+					lru = i;
+			if (lru == GZ_SLOTS)
+				break;
+			h->gz_bytes -= h->gz[lru].n;
+			free(h->gz[lru].data);
+			h->gz[lru].data = NULL;
+			victim = lru;
+		}
+		if (h->gz[victim].data != NULL) {
+			h->gz_bytes -= h->gz[victim].n;
+			free(h->gz[victim].data);
+		}
+		if (gz.len <= GZ_BYTES_MAX) {
+			snprintf(h->gz[victim].path, sizeof h->gz[victim].path, "%s", rel);
+			h->gz[victim].data = gz.data; /* the cache takes the buffer */
+			h->gz[victim].n = gz.len;
+			h->gz[victim].stamp = ++h->gz_clock;
+			h->gz_bytes += gz.len;
+			gz.data = NULL;
+		} else {
+			h->gz[victim].data = NULL;
+		}
+		pthread_mutex_unlock(&h->gz_mu);
+	}
+	pl_buf_release(&raw);
+	pl_buf_release(&gz);
+	return resp;
+}
+
 static enum MHD_Result do_tile(pl_http *h, struct MHD_Connection *c, req *r)
 {
+	if (strncmp(r->arg, "tile/entries/", 13) == 0 && accepts_gzip(c)) {
+		char gpath[PATH_MAX];
+		if (snprintf(gpath, sizeof gpath, "%s/%s", pl_node_dir(h->node), r->arg) < (int)sizeof gpath &&
+		    pl_fs_exists(gpath)) {
+			struct MHD_Response *resp = gzip_response(h, r->arg, gpath);
+			if (resp != NULL) {
+				MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+				MHD_add_response_header(resp, "Content-Encoding", "gzip");
+				MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+				MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+				enum MHD_Result res = MHD_queue_response(c, MHD_HTTP_OK, resp);
+				MHD_destroy_response(resp);
+				return res;
+			}
+		}
+	}
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/%s", pl_node_dir(h->node), r->arg) >= (int)sizeof path)
 		return send_error(h, c, 404, "not_found", "no such tile", 0);
@@ -231,6 +348,8 @@ static enum MHD_Result do_tile(pl_http *h, struct MHD_Connection *c, req *r)
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
 	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+	if (strncmp(r->arg, "tile/entries/", 13) == 0)
+		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	enum MHD_Result res = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return res;
@@ -610,6 +729,7 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	h->node = node;
 	h->blobs = blobs;
+	pthread_mutex_init(&h->gz_mu, NULL);
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
@@ -639,5 +759,8 @@ void pl_http_stop(pl_http *h)
 	if (h == NULL)
 		return;
 	MHD_stop_daemon(h->d);
+	for (size_t i = 0; i < GZ_SLOTS; i++)
+		free(h->gz[i].data);
+	pthread_mutex_destroy(&h->gz_mu);
 	free(h);
 }

@@ -15,6 +15,7 @@ the CLI and by raw HTTP:
 usage: server_test.py PARLEY SCRATCH
 """
 import base64
+import gzip
 import hashlib
 import http.client
 import json
@@ -351,6 +352,18 @@ def main():
     st, _, metrics = srv.request("GET", "/metrics")
     check(st == 200 and b'parley_statements_refused_total{code="bad_signature"}' in metrics,
           "metrics count refusals by code")
+
+    # --- the tlog-tiles read API, gzip included ---
+    st, hd, raw = srv.request("GET", "/tile/entries/000")
+    st2, hd2, gz = srv.request("GET", "/tile/entries/000", headers={"Accept-Encoding": "gzip, identity"})
+    check(st == 200 and hd.get("Content-Encoding") is None and st2 == 200 and hd2.get("Content-Encoding") == "gzip"
+          and gzip.decompress(gz) == raw and len(gz) < len(raw), "bundles are gzip-compressed on request")
+    check("immutable" in hd.get("Cache-Control", ""), "tiles are served immutable")
+    st, hd, _ = srv.request("GET", "/checkpoint")
+    check(hd.get("Cache-Control") == "no-cache", "the checkpoint is served no-cache")
+    st3, hd3, raw2 = srv.request("GET", "/tile/entries/000", headers={"Accept-Encoding": "gzip;q=0"})
+    check(hd3.get("Content-Encoding") is None and raw2 == raw, "gzip;q=0 gets the plain bundle")
+    run_cli("log", "audit", srv.url, "--vkey", vkey)  # the whole log through the server
 
     # --- restart keeps everything ---
     size2 = srv.size()
