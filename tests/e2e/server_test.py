@@ -51,11 +51,12 @@ class Server:
         self.logdir = logdir
         self.proc = None
 
-    def start(self):
+    def start(self, *extra):
         portfile = os.path.join(WORK, "port")
         if os.path.exists(portfile):
             os.unlink(portfile)
         args = [PARLEY, "serve", self.logdir, "--listen", "127.0.0.1:0", "--port-file", portfile, "--skew", "120"]
+        args += list(extra)
         if os.geteuid() == 0:
             args.append("--allow-root")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -377,6 +378,43 @@ def main():
     check(st == 201 and ans["index"] == size2, "and goes on accepting where it stopped")
     run_cli("get", str(first_python), env=cli_env)
     srv.stop()
+
+    # --- per-party rate limit and the bounded queue: 429 with Retry-After, nothing appended ---
+    srv.start("--rate", "1")
+    p5 = parties[5]
+    size3 = srv.size()
+    limited, accepted = 0, 0
+    for _ in range(6):
+        st, hd, data = srv.request("POST", "/v1/statements", signed(p5), {"Content-Type": "application/json"})
+        if st == 429:
+            limited += 1
+            p5.seq -= 1
+            check(json.loads(data)["error"]["code"] == "rate_limited" and hd.get("Retry-After") == "1",
+                  "a rate-limited statement gets 429 rate_limited with Retry-After")
+        else:
+            accepted += st == 201
+    time.sleep(0.3)
+    check(limited >= 3 and srv.size() == size3 + accepted, "the rate limit holds and refusals append nothing "
+          "(%d limited, %d accepted)" % (limited, accepted))
+    srv.stop()
+    srv.start("--queue-max", "1", "--batch-ms", "200")
+    full = []
+
+    def flood(p):
+        st, hd, data = srv.request("POST", "/v1/statements", signed(p), {"Content-Type": "application/json"})
+        if st == 429:
+            p.seq -= 1
+            full.append(json.loads(data)["error"]["code"])
+    threads = [threading.Thread(target=flood, args=(p,)) for p in parties[6:14]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(full and set(full) == {"queue_full"}, "a full queue answers 429 queue_full (%s)" % full)
+    srv.stop()
+    if os.geteuid() == 0:
+        r = subprocess.run([PARLEY, "serve", logdir], capture_output=True, timeout=30)
+        check(r.returncode == 2 and b"root" in r.stderr, "serve refuses to run as root without --allow-root")
     run_cli("log", "audit", logdir, "--vkey", vkey)
 
     if failures:
