@@ -21,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 build=$root/build-fuzz
-all_targets=(note checkpoint tile_path bundle proof_file witness_req)
+all_targets=(note checkpoint tile_path bundle proof_file witness_req statement identity)
 
 # Longest input per target: a little over the largest meaningful seed (the
 # oversize seeds are truncated when loaded; the replay tests cover them whole).
@@ -33,6 +33,8 @@ max_len() {
 	bundle) echo 8192 ;;
 	proof_file) echo 8192 ;;
 	witness_req) echo 8192 ;;
+	statement) echo 4096 ;;
+	identity) echo 1024 ;;
 	*) echo 4096 ;;
 	esac
 }

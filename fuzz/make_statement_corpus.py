@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Seeds for fuzz_statement and fuzz_identity: statements really signed by the
+fuzz registry's founder (seed SHA-256("fuzz party seed")) and near-misses.
+Deterministic (Ed25519 is). Needs Python `cryptography`.
+usage: make_statement_corpus.py  (writes fuzz/corpus/statement and fuzz/corpus/identity)
+"""
+import hashlib
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
+import parleypy as pp  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
+
+ORIGIN = "fuzz.example/wg"
+party = pp.Party("fz.party")
+party.sign = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"fuzz party seed").digest())
+party.box = X25519PrivateKey.from_private_bytes(hashlib.sha256(b"fuzz box seed").digest())
+other = pp.Party("fz.other")
+other.sign = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"fuzz other seed").digest())
+other.box = X25519PrivateKey.from_private_bytes(hashlib.sha256(b"fuzz other box").digest())
+T = "2026-01-01T00:00:00Z"
+zero_leaf = pp.b64(b"\0" * 32)
+
+
+def stmt(ptype, body=None, refs=None, seq=2, author="fz.party", log=ORIGIN, signers=None, when=T):
+    return pp.envelope(signers or [party.sign], pp.payload(log, ptype, author, seq, when, body, refs))
+
+
+seeds = {
+    "ping": stmt("ping"),
+    "ping-note": stmt("ping", {"note": "communication check"}),
+    "ping-to": stmt("ping", {"to": ["fz.party"]}),
+    "pong": stmt("pong", {"ping": 0}, [{"index": 0, "leaf": zero_leaf}]),
+    "pong-missing-ref": stmt("pong", {"ping": 0}),
+    "ref-mismatch": stmt("ping", None, [{"index": 0, "leaf": pp.b64(b"\1" * 32)}]),
+    "ref-missing": stmt("ping", None, [{"index": 9, "leaf": zero_leaf}]),
+    "enroll": stmt("enroll", {"identity": other.identity()}),
+    "rotate": stmt("key.rotate", {"identity": dict(party.identity())}, signers=[party.sign, other.sign]),
+    "revoke": stmt("key.revoke", {"reason": "rotation"}),
+    "contact": stmt("contact.update", {"contact": {"email": "soc@example.org", "phone": "+1 555"}}),
+    "charter-again": stmt("charter", {"founders": []}),
+    "seq-replayed": stmt("ping", seq=1),
+    "seq-skipped": stmt("ping", seq=7),
+    "unknown-author": stmt("ping", author="fz.other", signers=[other.sign]),
+    "bad-signature": stmt("ping", signers=[other.sign]),
+    "wrong-log": stmt("ping", log="other.example/log"),
+    "unknown-type": stmt("gossip"),
+    "wrong-payload-type": pp.envelope([party.sign], pp.payload(ORIGIN, "ping", "fz.party", 2, T), "text/plain"),
+    "not-json": b"{not json",
+    "array": b"[]",
+    "empty": b"",
+}
+sdir = os.path.join(HERE, "corpus", "statement")
+os.makedirs(sdir, exist_ok=True)
+for name, data in seeds.items():
+    with open(os.path.join(sdir, name), "wb") as f:
+        f.write(data)
+idir = os.path.join(HERE, "corpus", "identity")
+os.makedirs(idir, exist_ok=True)
+ids = {
+    "valid": json.dumps(party.identity()).encode(),
+    "valid-compact": json.dumps(other.identity(), separators=(",", ":")).encode(),
+    "wrong-proof": json.dumps(dict(party.identity(), proof=other.identity()["proof"])).encode(),
+    "renamed": json.dumps(dict(party.identity(), party="fz.thief")).encode(),
+    "bad-name": json.dumps(dict(party.identity(), party="Fz Party")).encode(),
+    "extra-field": json.dumps(dict(party.identity(), extra=1)).encode(),
+    "short-key": json.dumps(dict(party.identity(), sign="AAAA")).encode(),
+    "not-json": b"identity",
+}
+for name, data in ids.items():
+    with open(os.path.join(idir, name), "wb") as f:
+        f.write(data)
+print("wrote %d statement seeds and %d identity seeds" % (len(seeds), len(ids)))
