@@ -1,0 +1,153 @@
+/* whttp.c - HTTP adapter for the witness. */
+#include "witness/whttp.h"
+
+#include "tlog/witness_req.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct pl_whttp {
+	struct MHD_Daemon *d;
+	pl_witness *w;
+	uint16_t port;
+};
+
+typedef struct wreq {
+	pl_buf body;
+	bool too_big;
+} wreq;
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *p, size_t n,
+			     unsigned retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)(uintptr_t)p, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	enum MHD_Result res = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return res;
+}
+
+static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return reply(c, status, "text/plain; charset=utf-8", msg, strlen(msg), 0);
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	pl_whttp *h = cls;
+	wreq *r = *con_cls;
+	if (r == NULL) {
+		r = calloc(1, sizeof *r);
+		if (r == NULL)
+			return MHD_NO;
+		pl_buf_init(&r->body, PL_WITNESS_REQ_MAX);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (pl_buf_append(&r->body, upload, *upload_size) != PL_OK)
+			r->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/add-checkpoint") == 0) {
+		if (strcmp(method, "POST") != 0)
+			return text(c, 405, "use POST\n");
+		if (r->too_big)
+			return text(c, 413, "request too large\n");
+		pl_witness_answer a;
+		pl_witness_answer_init(&a);
+		pl_witness_add_checkpoint(h->w, r->body.data ? r->body.data : (const uint8_t *)"", r->body.len,
+					  (uint64_t)time(NULL), &a);
+		enum MHD_Result res = reply(c, (unsigned)a.status, a.content_type, a.body.data ? a.body.data : (const uint8_t *)"",
+					    a.body.len, a.retry_after);
+		pl_witness_answer_release(&a);
+		return res;
+	}
+	if (strcmp(url, "/checkpoint") == 0 && strcmp(method, "GET") == 0) {
+		const char *origin = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "origin");
+		if (origin == NULL)
+			return text(c, 400, "give ?origin=ORIGIN\n");
+		pl_buf b;
+		pl_buf_init(&b, 1 << 17);
+		enum MHD_Result res = pl_witness_latest(h->w, origin, &b) == PL_OK
+					      ? reply(c, 200, "text/plain; charset=utf-8", b.data, b.len, 0)
+					      : text(c, 404, "no checkpoint witnessed for that log\n");
+		pl_buf_release(&b);
+		return res;
+	}
+	if (strcmp(url, "/healthz") == 0)
+		return text(c, 200, "ok\n");
+	return text(c, 404, "not found\n");
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	wreq *r = *con_cls;
+	if (r) {
+		pl_buf_release(&r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+int pl_whttp_start(pl_witness *w, const char *host, uint16_t port, pl_whttp **out, pl_diag *d)
+{
+	*out = NULL;
+	pl_whttp *h = calloc(1, sizeof *h);
+	if (h == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	h->w = w;
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		free(h);
+		return pl_diag_set(d, PL_EINVAL, "cannot listen on \"%s\": give an IPv4 address", host);
+	}
+	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+				NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+				MHD_OPTION_END);
+	if (h->d == NULL) {
+		free(h);
+		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", host, port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : port;
+	*out = h;
+	return PL_OK;
+}
+
+uint16_t pl_whttp_port(const pl_whttp *h)
+{
+	return h->port;
+}
+
+void pl_whttp_stop(pl_whttp *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

@@ -1,0 +1,22 @@
+/*
+ * whttp.h - the witness's HTTP interface (libmicrohttpd):
+ *   POST /add-checkpoint              C2SP tlog-witness
+ *   GET  /checkpoint?origin=ORIGIN    the latest checkpoint cosigned for that log, with the cosignature
+ *   GET  /healthz
+ */
+#ifndef PARLEY_WITNESS_WHTTP_H
+#define PARLEY_WITNESS_WHTTP_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "witness/witness.h"
+
+typedef struct pl_whttp pl_whttp;
+
+int pl_whttp_start(pl_witness *w, const char *host, uint16_t port, pl_whttp **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+uint16_t pl_whttp_port(const pl_whttp *h);
+void pl_whttp_stop(pl_whttp *h);
+
+#endif
