@@ -88,5 +88,7 @@ int cmd_enroll(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_contact(int argc, char **argv);
 int cmd_blob(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
+int cmd_verify_fork(int argc, char **argv);
 
 #endif

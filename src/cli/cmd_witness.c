@@ -1,0 +1,171 @@
+/* cmd_witness.c - `parley witness` (init, add-log, serve) and `parley verify-fork`. */
+#include "cli/cli.h"
+
+#include "base/fsio.h"
+#include "tlog/fork.h"
+#include "witness/whttp.h"
+#include "witness/witness.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char USAGE_WITNESS[] =
+	"parley witness init DIR --name NAME             make a witness (its cosigning key)\n"
+	"       parley witness add-log DIR --vkey LOGKEY        witness that log\n"
+	"       parley witness serve DIR [--listen HOST:PORT] [--rate PER_SECOND] [--allow-root]";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static int witness_serve(const cli_args *a)
+{
+	if (geteuid() == 0 && !cli_has(a, "allow-root")) {
+		fprintf(stderr, "parley witness serve: refusing to run as root; pass --allow-root to insist\n");
+		return EXIT_USAGE;
+	}
+	char host[64] = "127.0.0.1";
+	uint64_t port = 8081, rate = 10;
+	const char *listen = cli_get(a, "listen");
+	if (listen != NULL) {
+		const char *colon = strrchr(listen, ':');
+		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
+			return cli_usage(USAGE_WITNESS, "--listen takes HOST:PORT");
+		memcpy(host, listen, (size_t)(colon - listen));
+		host[colon - listen] = '\0';
+	}
+	if (cli_get(a, "rate") && !cli_u64(cli_get(a, "rate"), &rate))
+		return cli_usage(USAGE_WITNESS, "--rate takes a decimal number (0: unlimited)");
+	pl_diag d = {0};
+	pl_witness *w = NULL;
+	pl_whttp *h = NULL;
+	int rc = pl_witness_open(a->pos[1], (double)rate, &w, &d);
+	if (rc == PL_OK)
+		rc = pl_whttp_start(w, host, (uint16_t)port, &h, &d);
+	if (rc != PL_OK) {
+		pl_witness_close(w);
+		return cli_fail("witness serve", rc, &d);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pl_buf vk;
+	pl_buf_init(&vk, 1024);
+	(void)!pl_verifier_format(pl_witness_verifier(w), &vk);
+	printf("parley witness: %s at http://%s:%u/\n", pl_buf_cstr(&vk), host, (unsigned)pl_whttp_port(h));
+	fflush(stdout);
+	pl_buf_release(&vk);
+	const char *pf = cli_get(a, "port-file");
+	if (pf != NULL) {
+		char text[16], tmp[PATH_MAX];
+		int n = snprintf(text, sizeof text, "%u\n", (unsigned)pl_whttp_port(h));
+		snprintf(tmp, sizeof tmp, "%s.tmp", pf);
+		(void)!pl_fs_replace(pf, tmp, text, (size_t)n, 0644, NULL);
+	}
+	while (!stop_flag)
+		pause();
+	pl_whttp_stop(h);
+	pl_witness_close(w);
+	return 0;
+}
+
+int cmd_witness(int argc, char **argv)
+{
+	static const char *const vf[] = {"name", "vkey", "listen", "rate", "port-file", NULL};
+	static const char *const bf[] = {"allow-root", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_WITNESS))
+		return EXIT_USAGE;
+	if (a.npos != 2)
+		return cli_usage(USAGE_WITNESS, "witness takes init, add-log or serve, and DIR");
+	pl_diag d = {0};
+	const char *sub = a.pos[0];
+	if (strcmp(sub, "init") == 0) {
+		if (cli_get(&a, "name") == NULL)
+			return cli_usage(USAGE_WITNESS, "witness init needs --name (like witness.example.org/w1)");
+		int rc = pl_witness_init(a.pos[1], cli_get(&a, "name"), &d);
+		if (rc != PL_OK)
+			return cli_fail("witness init", rc, &d);
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/witness.vkey", a.pos[1]);
+		pl_buf vk;
+		pl_buf_init(&vk, 1024);
+		(void)!pl_fs_read(path, 1024, &vk, NULL);
+		printf("witness key: %s", pl_buf_cstr(&vk));
+		pl_buf_release(&vk);
+		return 0;
+	}
+	if (strcmp(sub, "add-log") == 0) {
+		const char *vk = cli_get(&a, "vkey");
+		if (vk == NULL)
+			return cli_usage(USAGE_WITNESS, "witness add-log needs --vkey (the log's verifier key)");
+		pl_verifier v;
+		pl_witness *w = NULL;
+		pl_buf s;
+		pl_buf_init(&s, 1024);
+		int rc = cli_load_vkey(vk, &v, &d);
+		if (rc == PL_OK)
+			rc = pl_verifier_format(&v, &s);
+		if (rc == PL_OK)
+			rc = pl_witness_open(a.pos[1], 0, &w, &d);
+		if (rc == PL_OK)
+			rc = pl_witness_add_log(w, pl_buf_cstr(&s), &d);
+		pl_witness_close(w);
+		pl_buf_release(&s);
+		if (rc != PL_OK)
+			return cli_fail("witness add-log", rc, &d);
+		printf("witnessing %s\n", v.name);
+		return 0;
+	}
+	if (strcmp(sub, "serve") == 0)
+		return witness_serve(&a);
+	return cli_usage(USAGE_WITNESS, "unknown witness command \"%s\"", sub);
+}
+
+static const char USAGE_FORK[] = "parley verify-fork FILE [--vkey LOGKEY]";
+
+int cmd_verify_fork(int argc, char **argv)
+{
+	static const char *const vf[] = {"vkey", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_FORK))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_FORK, "verify-fork needs FILE");
+	pl_diag d = {0};
+	pl_verifier v;
+	const pl_verifier *want = NULL;
+	int rc = PL_OK;
+	if (cli_get(&a, "vkey") != NULL) {
+		if ((rc = cli_load_vkey(cli_get(&a, "vkey"), &v, &d)) != PL_OK)
+			return cli_fail("verify-fork", rc, &d);
+		want = &v;
+	}
+	pl_buf b;
+	pl_buf_init(&b, PL_FORK_PROOF_MAX);
+	pl_fork f;
+	rc = pl_fs_read(a.pos[0], PL_FORK_PROOF_MAX, &b, &d);
+	if (rc == PL_OK)
+		rc = pl_fork_verify(b.data, b.len, want, &f, &d);
+	pl_buf_release(&b);
+	if (rc != PL_OK)
+		return cli_fail("verify-fork", rc, &d);
+	if (f.prefix)
+		printf("FORK: %s signed a checkpoint of size %llu whose first %llu entries differ from its checkpoint of "
+		       "size %llu\n",
+		       f.log.name, (unsigned long long)f.a.size, (unsigned long long)f.b.size, (unsigned long long)f.b.size);
+	else
+		printf("FORK: %s signed two different checkpoints of size %llu\n", f.log.name, (unsigned long long)f.a.size);
+	return 0;
+}
