@@ -24,7 +24,9 @@ struct pl_log {
 	char dir[PATH_MAX];
 	char priv[PATH_MAX];   /* dir/private */
 	char tmp[PATH_MAX];    /* dir/private/tmp */
-	pl_signer *signer;     /* the log key */
+	pl_signer *signer;     /* the log key; NULL for a mirror */
+	pl_verifier verifier;  /* the log's public key (the signer's, or the mirrored log's) */
+	pl_span external_cp;   /* mirror: the checkpoint the next publish uses */
 	sqlite3 *db;
 	int lockfd;
 	uint64_t size;         /* published size */
@@ -149,9 +151,25 @@ out:
 
 static int load_key(pl_log *l, pl_diag *d)
 {
-	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->priv, "log.key") != PL_OK)
+	char path[PATH_MAX], marker[PATH_MAX];
+	if (pl_path_join(path, sizeof path, l->priv, "log.key") != PL_OK ||
+	    pl_path_join(marker, sizeof marker, l->priv, "mirror") != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
+	if (!pl_fs_exists(path) && pl_fs_exists(marker)) {
+		/* a mirror: only the mirrored log's public key */
+		char vk[PATH_MAX];
+		if (pl_path_join(vk, sizeof vk, l->dir, "log.vkey") != PL_OK)
+			return pl_diag_set(d, PL_EINVAL, "path too long");
+		pl_buf b;
+		pl_buf_init(&b, PL_VKEY_MAX + 2);
+		int rc = pl_fs_read(vk, PL_VKEY_MAX + 2, &b, d);
+		size_t n = b.len && b.data[b.len - 1] == '\n' ? b.len - 1 : b.len;
+		if (rc == PL_OK && (pl_verifier_parse((const char *)b.data, n, &l->verifier) != PL_OK ||
+				    l->verifier.type != PL_SIGTYPE_ED25519))
+			rc = pl_diag_set(d, PL_ECORRUPT, "%s does not hold the mirrored log's key", vk);
+		pl_buf_release(&b);
+		return rc;
+	}
 	uint8_t *key = NULL;
 	size_t n = 0;
 	int rc = pl_fs_read_secret(path, KEY_FILE_MAX, &key, &n, d);
@@ -165,6 +183,8 @@ static int load_key(pl_log *l, pl_diag *d)
 		pl_diag_set(d, rc, "%s: not a valid log key", path);
 	else if (l->signer->v.type != PL_SIGTYPE_ED25519)
 		rc = pl_diag_set(d, PL_EFORMAT, "%s: the log key must be an Ed25519 (type 1) key", path);
+	else
+		l->verifier = l->signer->v;
 	sodium_memzero(key, n);
 	sodium_free(key);
 	return rc;
@@ -190,6 +210,8 @@ static int lock_log(pl_log *l, pl_diag *d)
  * committed, file not yet replaced). */
 static int sync_checkpoint_file(pl_log *l, pl_diag *d)
 {
+	if (l->checkpoint.len == 0)
+		return PL_OK; /* an empty mirror: no checkpoint of its log yet */
 	char path[PATH_MAX];
 	if (pl_path_join(path, sizeof path, l->dir, "checkpoint") != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
@@ -212,9 +234,9 @@ static int reload(pl_log *l, pl_diag *d)
 	int rc = pl_seqdb_load(l->db, &st, d);
 	if (rc != PL_OK)
 		goto out;
-	if (strcmp(pl_buf_cstr(&st.origin), l->signer->v.name) != 0) {
+	if (strcmp(pl_buf_cstr(&st.origin), l->verifier.name) != 0) {
 		rc = pl_diag_set(d, PL_ECORRUPT, "the log key is named %s but the log's origin is %s",
-				 l->signer->v.name, pl_buf_cstr(&st.origin));
+				 l->verifier.name, pl_buf_cstr(&st.origin));
 		goto out;
 	}
 	/* Crash state: committed, renames unfinished. Replay is idempotent. */
@@ -298,8 +320,9 @@ int pl_log_open(const char *dir, pl_log **out, pl_diag *d)
 		goto fail;
 	}
 	l->staged = cc.next;
-	/* Crash state: staged batches not yet published. */
-	if ((rc = pl_log_integrate(l, d)) != PL_OK)
+	/* Crash state: staged batches not yet published. (A mirror's wait for a
+	 * checkpoint of its log: pl_log_append_mirrored publishes them.) */
+	if (l->signer != NULL && (rc = pl_log_integrate(l, d)) != PL_OK)
 		goto fail;
 	*out = l;
 	return PL_OK;
@@ -333,11 +356,13 @@ uint64_t pl_log_staged(const pl_log *l)
 
 const pl_verifier *pl_log_verifier(const pl_log *l)
 {
-	return &l->signer->v;
+	return &l->verifier;
 }
 
 int pl_log_sign_note(const pl_log *l, const uint8_t *text, size_t n, pl_buf *out)
 {
+	if (l->signer == NULL)
+		return PL_ESTATE; /* a mirror signs nothing */
 	if (n >= strlen(l->signer->v.name) + 1 && memcmp(text, l->signer->v.name, strlen(l->signer->v.name)) == 0 &&
 	    text[strlen(l->signer->v.name)] == '\n')
 		return PL_EINVAL; /* would look like a checkpoint of this log */
@@ -516,7 +541,21 @@ static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 		goto out;
 	/* 3. the new state and the manifest, in one transaction */
 	pl_frontier_root(&l->fr, &root);
-	if ((rc = sign_checkpoint(l->signer, l->fr.size, &root, &cp)) != PL_OK)
+	if (l->signer != NULL) {
+		rc = sign_checkpoint(l->signer, l->fr.size, &root, &cp);
+	} else {
+		/* a mirror publishes its log's checkpoint, which must sign this very tree */
+		pl_policy pol;
+		pl_checkpoint ext;
+		pl_policy_init(&pol, &l->verifier);
+		if (pl_checkpoint_open(l->external_cp.p, l->external_cp.n, &pol, &ext, NULL, NULL) != PL_OK ||
+		    ext.size != l->fr.size || !pl_hash_eq(&ext.root, &root)) {
+			rc = pl_diag_set(d, PL_EVERIFY, "the entries do not make the tree the checkpoint signs");
+			goto out;
+		}
+		rc = pl_buf_append(&cp, l->external_cp.p, l->external_cp.n);
+	}
+	if (rc != PL_OK)
 		goto out;
 	if ((rc = pl_seqdb_publish(l->db, l->fr.size, &root, cp.data, cp.len, manifest.data, manifest.len, d)) !=
 	    PL_OK)
@@ -560,6 +599,8 @@ int pl_log_integrate(pl_log *l, pl_diag *d)
 {
 	if (l->staged == l->size)
 		return PL_OK;
+	if (l->signer == NULL && l->external_cp.p == NULL)
+		return pl_diag_set(d, PL_ESTATE, "a mirror publishes only with a checkpoint of its log");
 	uint64_t old = l->size;
 	pl_writeset *ws = NULL;
 	integ_ctx c = {l, NULL, d, NULL, 0};
@@ -603,6 +644,8 @@ static int check_batch(const pl_log *l, const pl_span *entries, size_t n, pl_dia
 
 int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
 {
+	if (l->signer == NULL)
+		return pl_diag_set(d, PL_ESTATE, "a mirror only follows its log (pl_log_append_mirrored)");
 	if (l->staged != l->size) {
 		/* staged batches go first, in order */
 		int rc = pl_log_stage(l, entries, n, first, d);
@@ -621,4 +664,117 @@ int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, 
 	*first = old;
 	l->staged = l->size;
 	return PL_OK;
+}
+
+int pl_log_init_mirror(const char *dir, const pl_verifier *log, pl_diag *d)
+{
+	char priv[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	sqlite3 *db = NULL;
+	pl_buf vkey;
+	pl_buf_init(&vkey, PL_VKEY_MAX + 2);
+	int rc;
+	if (log->type != PL_SIGTYPE_ED25519)
+		return pl_diag_set(d, PL_EINVAL, "a log's key is an Ed25519 key");
+	if ((rc = paths(dir, priv, tmp, d)) != PL_OK || (rc = pl_fs_mkdirs(dir, 0755, d)) != PL_OK)
+		return rc;
+	if (pl_fs_exists(priv))
+		return pl_diag_set(d, PL_EEXIST, "%s already holds a log or a mirror", dir);
+	if (mkdir(priv, 0700) != 0 || mkdir(tmp, 0700) != 0)
+		return pl_diag_errno(d, PL_EIO, errno, "create %s", tmp);
+	if (pl_path_join(path, sizeof path, priv, "mirror") != PL_OK) {
+		rc = pl_diag_set(d, PL_EINVAL, "path too long");
+		goto out;
+	}
+	if ((rc = pl_fs_write_secret(path, "mirror\n", 7, d)) != PL_OK)
+		goto out;
+	if ((rc = pl_verifier_format(log, &vkey)) != PL_OK || (rc = pl_buf_putc(&vkey, '\n')) != PL_OK ||
+	    (rc = write_public(dir, tmp, "log.vkey", vkey.data, vkey.len, d)) != PL_OK)
+		goto out;
+	pl_hash root;
+	pl_empty_root(&root);
+	if (pl_path_join(path, sizeof path, priv, "state.db") != PL_OK) {
+		rc = pl_diag_set(d, PL_EINVAL, "path too long");
+		goto out;
+	}
+	rc = pl_seqdb_create(path, log->name, &root, (const uint8_t *)"", 0, &db, d);
+out:
+	sqlite3_close(db);
+	pl_buf_release(&vkey);
+	return rc;
+}
+
+int pl_log_append_mirrored(pl_log *l, const pl_span *entries, size_t n, const uint8_t *note, size_t notelen,
+			   pl_diag *d)
+{
+	if (l->signer != NULL)
+		return pl_diag_set(d, PL_ESTATE, "not a mirror");
+	pl_policy pol;
+	pl_policy_init(&pol, &l->verifier);
+	pl_checkpoint cp;
+	if (pl_checkpoint_open(note, notelen, &pol, &cp, NULL, NULL) != PL_OK)
+		return pl_diag_set(d, PL_EVERIFY, "the checkpoint is not validly signed by %s", l->verifier.name);
+	if (cp.size != l->staged + n)
+		return pl_diag_set(d, PL_EINVAL, "the checkpoint has %llu entries; the mirror has %llu and %zu more",
+				   (unsigned long long)cp.size, (unsigned long long)l->staged, n);
+	uint64_t first;
+	int rc = n > 0 ? pl_log_stage(l, entries, n, &first, d) : PL_OK;
+	if (rc != PL_OK)
+		return rc;
+	l->external_cp.p = note;
+	l->external_cp.n = notelen;
+	if (l->staged == l->size) {
+		/* no new entries: a newer signature (or more cosignatures) on the same tree */
+		pl_hash root;
+		pl_frontier_root(&l->fr, &root);
+		if (!pl_hash_eq(&root, &cp.root))
+			rc = pl_diag_set(d, PL_EVERIFY, "the checkpoint signs another tree of the same size");
+		else if ((rc = pl_seqdb_publish(l->db, l->size, &root, note, notelen, NULL, 0, d)) == PL_OK) {
+			pl_buf_reset(&l->checkpoint);
+			rc = pl_buf_append(&l->checkpoint, note, notelen);
+			if (rc == PL_OK)
+				rc = write_public(l->dir, l->tmp, "checkpoint", note, notelen, d);
+		}
+	} else {
+		rc = pl_log_integrate(l, d);
+	}
+	l->external_cp.p = NULL;
+	l->external_cp.n = 0;
+	return rc;
+}
+
+int pl_log_drop_staged(pl_log *l, pl_diag *d)
+{
+	if (l->staged == l->size)
+		return PL_OK;
+	int rc = pl_seqdb_drop_pending(l->db, d);
+	if (rc == PL_OK)
+		l->staged = l->size;
+	return rc;
+}
+
+typedef struct each_ctx {
+	pl_log_entry_fn fn;
+	void *ctx;
+	pl_span *spans;
+	size_t cap;
+} each_ctx;
+
+static int each_batch(void *ctx, uint64_t start, uint64_t count, const uint8_t *data, size_t n)
+{
+	each_ctx *c = ctx;
+	int rc = split_batch(data, n, count, &c->spans, &c->cap);
+	if (rc != PL_OK)
+		return PL_ECORRUPT;
+	for (uint64_t i = 0; i < count; i++)
+		if ((rc = c->fn(c->ctx, start + i, c->spans[i].p, c->spans[i].n)) != PL_OK)
+			return rc;
+	return PL_OK;
+}
+
+int pl_log_each_staged(pl_log *l, pl_log_entry_fn fn, void *ctx, pl_diag *d)
+{
+	each_ctx c = {fn, ctx, NULL, 0};
+	int rc = pl_seqdb_each_pending(l->db, each_batch, &c, d);
+	free(c.spans);
+	return rc;
 }

@@ -77,6 +77,34 @@ int pl_log_init(const char *dir, const char *origin, pl_diag *d) __attribute__((
  */
 int pl_log_open(const char *dir, pl_log **out, pl_diag *d) __attribute__((warn_unused_result));
 
+/*
+ * Creates an empty mirror of another log in dir: the same layout and crash
+ * guarantees, no key of its own. It grows only with pl_log_append_mirrored,
+ * each time to a checkpoint signed by log, which it then publishes as is
+ * (cosignatures included), so the directory can be served as a mirror.
+ */
+int pl_log_init_mirror(const char *dir, const pl_verifier *log, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * Mirror: stages n more entries (n may be 0) after those already staged
+ * (pl_log_stage works on a mirror too: a follower can make its progress
+ * durable before it has a checkpoint covering it) and publishes the signed
+ * checkpoint note, which must be signed by the mirrored log and sign exactly
+ * the tree the mirror then holds: PL_EVERIFY otherwise, and nothing is
+ * published (the staged entries stay staged; see pl_log_drop_staged).
+ */
+int pl_log_append_mirrored(pl_log *l, const pl_span *entries, size_t n, const uint8_t *note, size_t notelen,
+			   pl_diag *d) __attribute__((warn_unused_result));
+
+/* Calls fn for every staged, unpublished entry, in index order; stops at the
+ * first non-OK return and passes it back. */
+typedef int (*pl_log_entry_fn)(void *ctx, uint64_t index, const uint8_t *entry, size_t n);
+int pl_log_each_staged(pl_log *l, pl_log_entry_fn fn, void *ctx, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Forgets every staged, unpublished entry (a mirror whose log served entries
+ * that its checkpoint does not sign). */
+int pl_log_drop_staged(pl_log *l, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Closes the log and wipes its key; NULL is fine. */
 void pl_log_close(pl_log *l);
 
@@ -86,7 +114,7 @@ uint64_t pl_log_size(const pl_log *l);
 /* Published size plus every staged entry. */
 uint64_t pl_log_staged(const pl_log *l);
 
-/* The log's verifier (its name is the origin). */
+/* The log's verifier (its name is the origin); a mirror's is the mirrored log's. */
 const pl_verifier *pl_log_verifier(const pl_log *l);
 
 /*

@@ -244,3 +244,8 @@ out:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
+
+int pl_seqdb_drop_pending(sqlite3 *db, pl_diag *d)
+{
+	return exec(db, "DELETE FROM pending", d);
+}

@@ -54,6 +54,9 @@ typedef int (*pl_seqdb_batch_fn)(void *ctx, uint64_t start, uint64_t count, cons
 int pl_seqdb_each_pending(sqlite3 *db, pl_seqdb_batch_fn fn, void *ctx, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/* Deletes every pending batch. */
+int pl_seqdb_drop_pending(sqlite3 *db, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Publishes a new state in one transaction: size, root, checkpoint and the
  * manifest of the renames still to do, and drops every pending batch now
  * below size. Durable on return. */
