@@ -2,15 +2,16 @@
  * bench_ingest.c - sustained durable ingest through `parley serve`.
  *
  *   bench_ingest PARLEY [--conns N] [--stmts M] [--wait-stmts W] [--batch-ms MS]
- *                       [--batch-max N] [--poll-us US] [--dir DIR] [--keep] [--port-file-timeout S]
+ *                       [--batch-max N] [--poll-us US] [--dir DIR] [--keep]
  *
  * Creates a fresh log (in DIR, or a new directory under /tmp) whose charter
  * lists N founders (default 64, the most a charter takes), one per
- * connection, with keys generated in-process. Starts the server as a child
- * process (PARLEY serve DIR --listen 127.0.0.1:0 --port-file ... --allow-root
- * --batch-ms MS), then runs two timed phases from one epoll thread holding N
- * plain HTTP/1.1 keep-alive connections, one request in flight on each, each
- * connection sending its founder's pings in seq order:
+ * connection, with keys generated in-process; with N above 64 (up to 250)
+ * founder 0 enrolls the other parties before any clock starts. Starts the
+ * server as a child process (PARLEY serve DIR --listen 127.0.0.1:0
+ * --port-file ... --allow-root --batch-ms MS), then runs two timed phases
+ * from one epoll thread holding N plain HTTP/1.1 keep-alive connections, one
+ * request in flight on each, each sending its party's pings in seq order:
  *
  *   phase 1 "accept": M statements per connection (default 1000), no wait.
  *     Latency is send -> 201 (the statement is durably staged). A separate

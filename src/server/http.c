@@ -313,6 +313,9 @@ static struct MHD_Response *gzip_response(pl_http *h, const char *rel, const cha
 	return resp;
 }
 
+/* Tiles up to this size are read and sent from memory (a full hash tile is 8 KiB). */
+#define TILE_INLINE_MAX (64 * 1024)
+
 static enum MHD_Result do_tile(pl_http *h, struct MHD_Connection *c, req *r)
 {
 	if (strncmp(r->arg, "tile/entries/", 13) == 0 && accepts_gzip(c)) {
@@ -341,10 +344,35 @@ static enum MHD_Result do_tile(pl_http *h, struct MHD_Connection *c, req *r)
 			close(fd);
 		return send_error(h, c, 404, "not_found", "no such tile", 0);
 	}
-	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-	if (resp == NULL) {
+	struct MHD_Response *resp = NULL;
+	if (st.st_size <= TILE_INLINE_MAX) {
+		/* small files go out from memory: MHD then sends the headers and the
+		 * body in one write, where a file response costs a send and a sendfile */
+		size_t size = (size_t)st.st_size, got = 0;
+		uint8_t *data = malloc(size ? size : 1);
+		while (data != NULL && got < size) {
+			ssize_t k = read(fd, data + got, size - got);
+			if (k <= 0 && !(k < 0 && errno == EINTR))
+				break;
+			if (k > 0)
+				got += (size_t)k;
+		}
 		close(fd);
-		return MHD_NO;
+		if (data == NULL || got != size) {
+			free(data);
+			return send_error(h, c, 500, "internal", "cannot read the tile", 0);
+		}
+		resp = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
+		if (resp == NULL) {
+			free(data);
+			return MHD_NO;
+		}
+	} else {
+		resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+		if (resp == NULL) {
+			close(fd);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
 	MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");

@@ -270,11 +270,16 @@ static void *verifier(void *arg)
 		if (!ok) {
 			refuse_locked(n, j, &v);
 			pthread_cond_broadcast(&n->done_cv);
+			if (n->in.n == 0 && n->verified.n > 0)
+				pthread_cond_signal(&n->seq_cv);
 			continue;
 		}
 		j->state = JOB_VERIFIED;
 		push(&n->verified, j);
-		pthread_cond_signal(&n->seq_cv);
+		/* the sequencer acts on a first arrival (it starts its batch clock),
+		 * on a drained input and on a full batch; not on every job */
+		if (n->verified.n == 1 || n->in.n == 0 || n->verified.n >= n->o.batch_max)
+			pthread_cond_signal(&n->seq_cv);
 	}
 	pthread_mutex_unlock(&n->mu);
 	return NULL;
@@ -420,7 +425,8 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		spans[k] = j->sub.raw;
 		k++;
 	}
-	pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
+	if (k < count)
+		pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
 	pthread_mutex_unlock(&n->mu);
 	pthread_rwlock_unlock(&n->mlock);
 
@@ -448,7 +454,8 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			fprintf(stderr, "parley serve: staging a batch failed: %s\n", pl_diag_text(&d, rc));
 			k = 0;
 		} else {
-			/* durable: answer with index, leaf and a signed acceptance */
+			/* durable: answer with index and leaf (the submitter's own thread
+			 * signs the acceptance, off this thread and in parallel) */
 			pthread_mutex_lock(&n->mu);
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
@@ -467,10 +474,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 				j->res->status = 201;
 				n->stats.accepted++;
 			}
-			pthread_mutex_unlock(&n->mu);
-			for (size_t i = 0; i < k; i++)
-				acceptance(n, ok[i]->res->index, &ok[i]->sub.leaf, &ok[i]->res->acceptance);
-			pthread_mutex_lock(&n->mu);
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
 				if (j->wait) {
@@ -489,58 +492,115 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	free(snap.m.c);
 	free(ok);
 	free(spans);
-
-	/* one write, one checkpoint */
-	if (pl_log_staged(n->log) != pl_log_size(n->log)) {
-		pl_diag d = {0};
-		int rc = pl_log_integrate(n->log, &d);
-		pthread_mutex_lock(&n->mu);
-		if (rc != PL_OK) {
-			n->stats.storage_errors++;
-			fprintf(stderr, "parley serve: integrating a batch failed (will retry): %s\n",
-				pl_diag_text(&d, rc));
-		} else {
-			refresh_checkpoint_locked(n);
-			n->nstaged = 0;
-			n->stats.batches++;
-			answer_waiters(n);
-		}
-		n->stats.integrate_seconds += mono() - t0;
-		pthread_mutex_unlock(&n->mu);
-	}
+	pthread_mutex_lock(&n->mu);
+	n->stats.integrate_seconds += mono() - t0;
+	pthread_mutex_unlock(&n->mu);
 }
+
+/* Publishes every staged entry: one write, one checkpoint. False if it failed. */
+static bool integrate(pl_node *n)
+{
+	double t0 = mono();
+	pl_diag d = {0};
+	int rc = pl_log_integrate(n->log, &d);
+	pthread_mutex_lock(&n->mu);
+	if (rc != PL_OK) {
+		n->stats.storage_errors++;
+		fprintf(stderr, "parley serve: integrating a batch failed (will retry): %s\n", pl_diag_text(&d, rc));
+	} else {
+		refresh_checkpoint_locked(n);
+		n->nstaged = 0;
+		n->stats.batches++;
+		answer_waiters(n);
+	}
+	n->stats.integrate_seconds += mono() - t0;
+	pthread_mutex_unlock(&n->mu);
+	return rc == PL_OK;
+}
+
+/* Waits on the sequencer's condition until the monotonic time t (mu held). */
+static void seq_wait_until(pl_node *n, double t)
+{
+	double left = t - mono();
+	if (left <= 0)
+		return;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	long ns = until.tv_nsec + (long)(left * 1e9);
+	until.tv_sec += ns / 1000000000L;
+	until.tv_nsec = ns % 1000000000L;
+	pthread_cond_timedwait(&n->seq_cv, &n->mu, &until);
+}
+
+/*
+ * Integrating (publishing) costs several fsyncs whatever the batch size, so
+ * under load staged batches wait for their checkpoint while more statements
+ * keep arriving, and one integrate covers them all: staged entries are
+ * published as soon as no new statement is ready within SEQ_GRACE_MS, and
+ * at most batch_ms after the first of them was staged. With batch_ms 0 every
+ * batch is published at once.
+ */
+#define SEQ_GRACE_MS 2.0
 
 static void *sequencer(void *arg)
 {
 	pl_node *n = arg;
 	job **batch = malloc(n->o.batch_max * sizeof *batch);
+	double since = 0; /* when the oldest staged, unpublished entry was staged; 0: none */
 	pthread_mutex_lock(&n->mu);
 	while (batch != NULL) {
 		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
 			pthread_cond_wait(&n->seq_cv, &n->mu);
 		if (n->stop)
 			break;
-		/* let the batch fill for up to batch_ms after the first arrival */
-		if (n->verified.n < n->o.batch_max && n->o.batch_ms > 0) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			long ns = until.tv_nsec + (long)n->o.batch_ms * 1000000L;
-			until.tv_sec += ns / 1000000000L;
-			until.tv_nsec = ns % 1000000000L;
-			while (!n->stop && n->verified.n < n->o.batch_max && (n->in.n > 0 || n->verified.n == 0)) {
-				if (pthread_cond_timedwait(&n->seq_cv, &n->mu, &until) != 0)
-					break;
-			}
+		if (n->verified.n > 0) {
+			/* let the batch fill for up to batch_ms after the first arrival */
+			double fill = mono() + n->o.batch_ms / 1e3;
+			while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 &&
+			       mono() < fill)
+				seq_wait_until(n, fill);
+			size_t count = 0;
+			while (count < n->o.batch_max && n->verified.n > 0)
+				batch[count++] = pop(&n->verified);
+			n->stats.queue = n->in.n + n->verified.n;
+			pthread_mutex_unlock(&n->mu);
+			double staged_at = mono();
+			run_batch(n, batch, count);
+			pthread_mutex_lock(&n->mu);
+			if (since == 0)
+				since = staged_at;
 		}
-		size_t count = 0;
-		while (count < n->o.batch_max && n->verified.n > 0)
-			batch[count++] = pop(&n->verified);
-		n->stats.queue = n->in.n + n->verified.n;
+		if (pl_log_staged(n->log) == pl_log_size(n->log)) {
+			since = 0; /* everything was refused */
+			continue;
+		}
+		if (since == 0)
+			since = mono(); /* staged before this thread started */
+		if (!n->stop && n->o.batch_ms > 0) {
+			double due = since + n->o.batch_ms / 1e3, grace = mono() + SEQ_GRACE_MS / 1e3;
+			if (grace > due)
+				grace = due;
+			while (!n->stop && n->verified.n == 0 && mono() < grace)
+				seq_wait_until(n, grace);
+			if (!n->stop && n->verified.n > 0 && mono() < due)
+				continue; /* stage these first; one integrate publishes both */
+		}
 		pthread_mutex_unlock(&n->mu);
-		run_batch(n, batch, count);
+		bool published = integrate(n);
 		pthread_mutex_lock(&n->mu);
+		if (published) {
+			since = 0;
+		} else {
+			/* retry after a pause; what arrives meanwhile is staged first */
+			double pause = mono() + (n->o.batch_ms > 10 ? n->o.batch_ms : 10) / 1e3;
+			while (!n->stop && mono() < pause)
+				seq_wait_until(n, pause);
+		}
 	}
 	pthread_mutex_unlock(&n->mu);
+	/* stopping: publish what is staged (best effort: the next open would) */
+	if (batch != NULL && pl_log_staged(n->log) != pl_log_size(n->log))
+		(void)integrate(n);
 	free(batch);
 	return NULL;
 }
@@ -660,8 +720,11 @@ void pl_node_close(pl_node *n)
 		refuse_locked(n, j, &v);
 	while ((j = pop(&n->verified)) != NULL)
 		refuse_locked(n, j, &v);
-	for (j = n->waiting; j != NULL; j = j->next)
+	for (j = n->waiting; j != NULL; j = j->next) {
+		/* signed here, while the log is open, not by the submitter */
+		acceptance(n, j->res->index, &j->res->leaf, &j->res->acceptance);
 		j->state = JOB_DONE;
+	}
 	n->waiting = NULL;
 	pthread_cond_broadcast(&n->done_cv);
 	pthread_mutex_unlock(&n->mu);
@@ -745,6 +808,8 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 		}
 	}
 	pthread_mutex_unlock(&n->mu);
+	if (res->code == NULL && (res->status == 201 || res->status == 200) && res->acceptance.len == 0)
+		acceptance(n, res->index, &res->leaf, &res->acceptance);
 	if (j.parsed)
 		pl_submission_release(&j.sub);
 }

@@ -10,8 +10,12 @@
  *     batch_ms (or batch_max statements), runs every admission check in
  *     order against the registry, stages the admitted ones in one durable
  *     transaction (each is answered now with its index, leaf hash and a
- *     signed acceptance), then integrates the batch (one write, one
- *     checkpoint) and answers those waiting for a receipt.
+ *     signed acceptance, signed by the submitter's thread), then integrates
+ *     (one write, one checkpoint) and answers those waiting for a receipt.
+ *     Under load one integrate covers several staged batches: it runs as
+ *     soon as no new statement is ready within 2 ms, and at most batch_ms
+ *     after the oldest unpublished batch was staged (batch_ms 0: after
+ *     every batch).
  * A refused statement is never staged: the log stays exactly as it was.
  *
  * The HTTP server (http.h) is an adapter over this; so are the tests.
@@ -32,7 +36,8 @@ typedef struct pl_node pl_node;
 
 typedef struct pl_node_opts {
 	int64_t skew;            /* allowed |statement time - clock| in seconds (default 300) */
-	unsigned batch_ms;       /* longest wait to fill a batch (default 20 ms) */
+	unsigned batch_ms;       /* longest wait to fill a batch, and longest a staged batch waits
+				    for its checkpoint while more arrive (default 20 ms) */
 	size_t batch_max;        /* statements per batch (default 4096) */
 	size_t queue_max;        /* submissions waiting before 429 (default 20000) */
 	double rate;             /* statements per second per party; 0 = unlimited */
