@@ -21,6 +21,7 @@
 #include "tlog/note.h"
 
 struct pl_party_key;
+struct pl_policy;
 
 enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3, EXIT_REFUSED = 4 };
 
@@ -73,6 +74,9 @@ const char *cli_opt(const cli_args *a, const char *name, const char *env);
  */
 int cli_load_party_key(const char *path, const cli_args *a, struct pl_party_key **out, pl_diag *d);
 
+/* Adds --witness-key VKEY (or --witness VKEY@URL) keys and --quorum K to pol. */
+int cli_policy_witnesses(const cli_args *a, struct pl_policy *pol, pl_diag *d);
+
 /* Reads a whole file ("-" for standard input) into out. */
 int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d);
 
@@ -89,6 +93,7 @@ int cmd_key(int argc, char **argv);
 int cmd_contact(int argc, char **argv);
 int cmd_blob(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 int cmd_verify_fork(int argc, char **argv);
 
 #endif

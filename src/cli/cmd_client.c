@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMON_VALUE_FLAGS "server", "vkey", "key", "passphrase-file", "seq"
+#define COMMON_VALUE_FLAGS "server", "vkey", "key", "passphrase-file", "seq", "witness-key", "quorum"
 
 static const char CONN_HELP[] =
 	"       common: --server URL (PARLEY_SERVER)  --vkey LOGKEY (PARLEY_VKEY: the log's verifier key or a file)\n"
-	"               --key FILE (PARLEY_KEY: your secret key)  --passphrase-file FILE";
+	"               --key FILE (PARLEY_KEY: your secret key)  --passphrase-file FILE\n"
+	"               --witness-key WKEY (repeatable) --quorum K: require K witness cosignatures";
 
 typedef struct client {
 	pl_api *api;
@@ -49,6 +50,8 @@ static int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
 	if (rc != PL_OK)
 		return rc;
 	pl_policy_init(&c->pol, &v);
+	if ((rc = cli_policy_witnesses(a, &c->pol, d)) != PL_OK)
+		return rc;
 	if ((rc = pl_api_open(server, &c->api, d)) != PL_OK)
 		return rc;
 	if (need_key && (rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &c->key, d)) != PL_OK) {
@@ -315,12 +318,12 @@ int cmd_proof(int argc, char **argv)
 }
 
 static const char USAGE_VERIFY[] =
-	"parley verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json\n"
+	"parley verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]\n"
 	"       checks offline: the checkpoint signature, the inclusion of the statement, and the author's signature";
 
 int cmd_verify_proof(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "identity", NULL};
+	static const char *const vf[] = {"vkey", "identity", "witness-key", "quorum", NULL};
 	cli_args a;
 	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_VERIFY))
 		return EXIT_USAGE;
@@ -344,8 +347,10 @@ int cmd_verify_proof(int argc, char **argv)
 		rc = pl_identity_load(idf, &id, &d);
 	if (rc == PL_OK) {
 		pl_policy_init(&pol, &v);
-		rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d);
+		rc = cli_policy_witnesses(&a, &pol, &d);
 	}
+	if (rc == PL_OK)
+		rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d);
 	if (rc == PL_OK)
 		rc = pl_statement_proof_verify(file.data, file.len, &pol, &id, &index, &st, &d);
 	if (rc == PL_OK)

@@ -19,7 +19,8 @@ static const char USAGE_LOG[] =
 	"       parley log add DIR                 (entries: one per line of standard input)\n"
 	"       parley log prove DIR INDEX [--vkey VKEY]\n"
 	"       parley log verify-proof FILE --vkey VKEY [--entry FILE]\n"
-	"       parley log audit DIR|URL --vkey VKEY";
+	"       parley log audit DIR|URL --vkey VKEY\n"
+	"       (verify-proof and audit also take --witness-key WKEY (repeatable) --quorum K)";
 
 static int log_init(int argc, char **argv)
 {
@@ -121,7 +122,7 @@ static int policy_from(const cli_args *a, const char *dir_default, pl_policy *po
 	if (v.type != PL_SIGTYPE_ED25519)
 		return pl_diag_set(d, PL_EINVAL, "%s is not an Ed25519 log key", vk);
 	pl_policy_init(pol, &v);
-	return PL_OK;
+	return cli_policy_witnesses(a, pol, d);
 }
 
 static int log_prove(int argc, char **argv)
@@ -154,7 +155,7 @@ static int log_prove(int argc, char **argv)
 
 static int log_verify_proof(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "entry", NULL};
+	static const char *const vf[] = {"vkey", "entry", "witness-key", "quorum", NULL};
 	cli_args a;
 	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
 		return EXIT_USAGE;
@@ -232,7 +233,7 @@ static void progress_bar(void *ctx, uint64_t done, uint64_t total)
 
 static int log_audit(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", NULL};
+	static const char *const vf[] = {"vkey", "witness-key", "quorum", NULL};
 	cli_args a;
 	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
 		return EXIT_USAGE;

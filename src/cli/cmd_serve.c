@@ -16,7 +16,7 @@
 static const char USAGE_SERVE[] =
 	"parley serve DIR [--listen HOST:PORT] [--skew SECONDS] [--batch-ms MS] [--batch-max N]\n"
 	"                 [--queue-max N] [--rate PER_SECOND] [--blob-max BYTES] [--port-file FILE]\n"
-	"                 [--trust-log] [--allow-root]\n"
+	"                 [--witness VKEY@URL]... [--witness-interval MS] [--trust-log] [--allow-root]\n"
 	"       serves the log in DIR (default listen address 127.0.0.1:8080; port 0 picks one)";
 
 static volatile sig_atomic_t stop_flag;
@@ -30,7 +30,7 @@ static void on_signal(int sig)
 int cmd_serve(int argc, char **argv)
 {
 	static const char *const vf[] = {"listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max",
-					 "port-file", NULL};
+					 "port-file", "witness", "witness-interval", NULL};
 	static const char *const bf[] = {"trust-log", "allow-root", NULL};
 	cli_args a;
 	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_SERVE))
@@ -71,7 +71,16 @@ int cmd_serve(int argc, char **argv)
 	NUM("queue-max", no.queue_max, size_t)
 	NUM("rate", no.rate, double)
 	NUM("blob-max", blob_max, uint64_t)
+	NUM("witness-interval", no.witness_ms, unsigned)
 #undef NUM
+	for (int i = 0; i < a.nflags; i++) {
+		if (strcmp(a.flag[i], "witness") != 0)
+			continue;
+		if (no.nwitnesses == PL_WITNESS_MAX)
+			return cli_usage(USAGE_SERVE, "at most %d witnesses", PL_WITNESS_MAX);
+		if (pl_cosigner_parse(a.val[i], &no.witnesses[no.nwitnesses++]) != PL_OK)
+			return cli_usage(USAGE_SERVE, "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
+	}
 	no.trust_log = cli_has(&a, "trust-log");
 
 	pl_diag d = {0};

@@ -24,6 +24,7 @@ static const char USAGE[] =
 	"  blob put FILE | blob get SHA256   members' content-addressed blobs\n"
 	"  witness init|add-log|serve DIR    run a witness that cosigns a log's checkpoints\n"
 	"  verify-fork FILE [--vkey K]       check a proof that a log forked\n"
+	"  monitor URL --vkey K --dir D      follow a log, verify everything, keep a mirror, catch forks\n"
 	"  help [COMMAND]                    show help\n"
 	"  version                           print the version\n"
 	"\n"
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 		{"log", cmd_log},         {"keygen", cmd_keygen}, {"init", cmd_init},       {"serve", cmd_serve},
 		{"submit", cmd_submit},   {"get", cmd_get},       {"proof", cmd_proof},     {"verify-proof", cmd_verify_proof},
 		{"enroll", cmd_enroll},   {"key", cmd_key},       {"contact", cmd_contact}, {"blob", cmd_blob},
-		{"witness", cmd_witness}, {"verify-fork", cmd_verify_fork},
+		{"witness", cmd_witness}, {"verify-fork", cmd_verify_fork}, {"monitor", cmd_monitor},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

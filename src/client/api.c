@@ -271,6 +271,9 @@ int pl_api_fetch_proven(pl_api *a, const pl_policy *pol, uint64_t index, pl_buf 
 	}
 	if (rc == PL_OK)
 		rc = pl_buf_append(entry, pf.extra, pf.extra_len);
+	else if (rc == PL_ENOKEY)
+		pl_diag_set(d, rc, "the log's checkpoint lacks the log's signature or has fewer than %zu witness "
+			    "cosignatures (are the witnesses down? try again later)", pol->quorum);
 	else
 		pl_diag_set(d, rc, "the server's proof of entry %llu does not verify", (unsigned long long)index);
 	pl_proof_file_release(&pf);

@@ -488,13 +488,18 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 		"# TYPE parley_integrate_seconds_total counter\nparley_integrate_seconds_total %.6f\n"
 		"# HELP parley_storage_errors_total Batches that failed to stage or integrate.\n"
 		"# TYPE parley_storage_errors_total counter\nparley_storage_errors_total %llu\n"
+		"# HELP parley_witness_cosignatures_total Witness cosignatures obtained since start.\n"
+		"# TYPE parley_witness_cosignatures_total counter\nparley_witness_cosignatures_total %llu\n"
+		"# HELP parley_witnessed_size Size of the newest checkpoint published with cosignatures.\n"
+		"# TYPE parley_witnessed_size gauge\nparley_witnessed_size %llu\n"
 		"# HELP parley_http_errors_total Error responses, by class.\n# TYPE parley_http_errors_total counter\n"
 		"parley_http_errors_total{class=\"4xx\"} %lu\nparley_http_errors_total{class=\"5xx\"} %lu\n"
 		"# HELP parley_statements_refused_total Statements refused since start, by code.\n"
 		"# TYPE parley_statements_refused_total counter\n",
 		(unsigned long long)s.size, (unsigned long long)s.accepted, (unsigned long long)s.batches,
 		(unsigned long long)s.queue, s.integrate_seconds, (unsigned long long)s.storage_errors,
-		atomic_load(&h->errors4xx), atomic_load(&h->errors5xx));
+		(unsigned long long)s.cosignatures, (unsigned long long)s.witnessed_size, atomic_load(&h->errors4xx),
+		atomic_load(&h->errors5xx));
 	if (rc == PL_OK)
 		rc = pl_node_refusals(h->node, &refusals);
 	const char *line = pl_buf_cstr(&refusals);

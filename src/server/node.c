@@ -2,6 +2,7 @@
 #include "server/node.h"
 
 #include "base/codec.h"
+#include "base/fsio.h"
 #include "base/json.h"
 #include "base/timefmt.h"
 #include "store/client.h"
@@ -66,8 +67,13 @@ struct pl_node {
 	queue in, verified;
 	job *waiting;            /* accepted, waiting for a checkpoint */
 	bool stop;
-	pl_buf checkpoint;       /* published signed checkpoint */
+	pl_buf checkpoint;       /* published signed checkpoint (with cosignatures) */
 	uint64_t size;           /* its size */
+	pl_buf latest;           /* the newest checkpoint the log signed (may be unpublished) */
+	uint64_t latest_size;
+	pthread_cond_t cosign_cv; /* a new checkpoint for the cosigning thread */
+	pthread_t cosign_thread;
+	bool cosigning;          /* the cosigning thread runs */
 	pl_hash *staged_leaves;  /* leaves of entries staged but not yet published */
 	size_t nstaged, capstaged;
 	bucket *buckets;
@@ -161,16 +167,17 @@ static void refuse_locked(pl_node *n, job *j, const pl_verdict *v)
 
 static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
-	pl_node *n = ctx; /* called by the sequencer: size and staged leaves are stable */
-	if (index >= n->size) {
-		if (index - n->size < n->nstaged) {
-			*out = n->staged_leaves[index - n->size];
+	pl_node *n = ctx; /* called by the sequencer: the log's size and staged leaves are stable */
+	uint64_t size = pl_log_size(n->log);
+	if (index >= size) {
+		if (index - size < n->nstaged) {
+			*out = n->staged_leaves[index - size];
 			return PL_OK;
 		}
 		return PL_ERANGE;
 	}
 	pl_tile t;
-	int rc = pl_tile_in_tree(n->size, 0, index / PL_TILE_WIDTH, &t);
+	int rc = pl_tile_in_tree(size, 0, index / PL_TILE_WIDTH, &t);
 	if (rc != PL_OK)
 		return rc;
 	pl_buf b;
@@ -368,13 +375,93 @@ static void answer_waiters(pl_node *n)
 	pthread_cond_broadcast(&n->done_cv);
 }
 
+/* Publishes note (size): served, and waiters answered (mu held). */
+static void publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_t size)
+{
+	pl_buf_reset(&n->checkpoint);
+	if (pl_buf_append(&n->checkpoint, note, len) != PL_OK)
+		pl_buf_reset(&n->checkpoint);
+	n->size = size;
+	answer_waiters(n);
+}
+
+/* Takes the log's newest checkpoint; publishes it at once without witnesses (mu held). */
 static void refresh_checkpoint_locked(pl_node *n)
 {
 	pl_span cp = pl_log_checkpoint(n->log);
-	pl_buf_reset(&n->checkpoint);
-	if (pl_buf_append(&n->checkpoint, cp.p, cp.n) != PL_OK)
-		pl_buf_reset(&n->checkpoint);
-	n->size = pl_log_size(n->log);
+	pl_buf_reset(&n->latest);
+	if (pl_buf_append(&n->latest, cp.p, cp.n) != PL_OK)
+		pl_buf_reset(&n->latest);
+	n->latest_size = pl_log_size(n->log);
+	if (n->o.nwitnesses == 0)
+		publish_locked(n, cp.p, cp.n, n->latest_size);
+	else
+		pthread_cond_signal(&n->cosign_cv);
+}
+
+/* The cosigning thread: one round per witness_ms at most, when the size changed. */
+static void *cosigner(void *arg)
+{
+	pl_node *n = arg;
+	pl_buf note, out;
+	pl_buf_init(&note, PL_NOTE_MAX);
+	pl_buf_init(&out, PL_NOTE_MAX);
+	double last = 0;
+	pthread_mutex_lock(&n->mu);
+	while (!n->stop) {
+		/* work: an unpublished checkpoint, or a witness that has not cosigned
+		 * the newest one and is not backing off */
+		bool pending = n->size != n->latest_size;
+		bool retry_due = false;
+		for (size_t i = 0; i < n->o.nwitnesses; i++)
+			if (n->o.witnesses[i].size != n->latest_size && n->o.witnesses[i].backoff_until <= mono())
+				retry_due = true;
+		double due = last + n->o.witness_ms / 1e3;
+		if ((!pending && !retry_due) || mono() < due) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			long ms = pending || retry_due ? (long)((due - mono()) * 1e3) + 1 : 250;
+			if (ms < 1)
+				ms = 1;
+			until.tv_sec += ms / 1000;
+			until.tv_nsec += (ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&n->cosign_cv, &n->mu, &until);
+			continue;
+		}
+		/* a round on the newest checkpoint, outside the lock */
+		pl_buf_reset(&note);
+		pl_buf_reset(&out);
+		if (pl_buf_append(&note, n->latest.data, n->latest.len) != PL_OK)
+			continue;
+		uint64_t size = n->latest_size;
+		last = mono();
+		pthread_mutex_unlock(&n->mu);
+		pl_checkpoint cp;
+		pl_policy pol;
+		pl_policy_init(&pol, pl_log_verifier(n->log));
+		size_t got = 0;
+		if (pl_checkpoint_open(note.data, note.len, &pol, &cp, NULL, NULL) == PL_OK)
+			got = pl_cosign_round(n->o.witnesses, n->o.nwitnesses, note.data, note.len, &cp, n->src, &out);
+		(void)!pl_buf_append(&note, out.data, out.len);
+		pl_diag d = {0};
+		if (pl_log_write_checkpoint(n->log, note.data, note.len, &d) != PL_OK)
+			fprintf(stderr, "parley serve: publishing the checkpoint failed: %s\n", d.msg);
+		pthread_mutex_lock(&n->mu);
+		if (size >= n->size) {
+			publish_locked(n, note.data, note.len, size);
+			n->stats.cosignatures += got;
+			if (got > 0)
+				n->stats.witnessed_size = size;
+		}
+	}
+	pthread_mutex_unlock(&n->mu);
+	pl_buf_release(&note);
+	pl_buf_release(&out);
+	return NULL;
 }
 
 static void run_batch(pl_node *n, job **batch, size_t count)
@@ -508,10 +595,9 @@ static bool integrate(pl_node *n)
 		n->stats.storage_errors++;
 		fprintf(stderr, "parley serve: integrating a batch failed (will retry): %s\n", pl_diag_text(&d, rc));
 	} else {
-		refresh_checkpoint_locked(n);
 		n->nstaged = 0;
 		n->stats.batches++;
-		answer_waiters(n);
+		refresh_checkpoint_locked(n);
 	}
 	n->stats.integrate_seconds += mono() - t0;
 	pthread_mutex_unlock(&n->mu);
@@ -661,7 +747,11 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	pthread_cond_init(&n->in_cv, NULL);
 	pthread_cond_init(&n->seq_cv, NULL);
 	pthread_cond_init(&n->done_cv, NULL);
+	pthread_cond_init(&n->cosign_cv, NULL);
 	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
+	pl_buf_init(&n->latest, PL_NOTE_MAX);
+	if (n->o.witness_ms == 0)
+		n->o.witness_ms = 1000;
 	int rc = pl_log_open(dir, &n->log, d);
 	if (rc != PL_OK)
 		goto fail;
@@ -669,9 +759,30 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		goto fail;
 	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
 	pl_members_init(&n->members, n->origin);
-	refresh_checkpoint_locked(n);
+	{
+		/* until the first cosigning round, serve what the file holds (cosigned, perhaps) */
+		pl_span cp = pl_log_checkpoint(n->log);
+		n->latest_size = pl_log_size(n->log);
+		(void)!pl_buf_append(&n->latest, cp.p, cp.n);
+		pl_buf file;
+		pl_buf_init(&file, PL_NOTE_MAX);
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof path, "%s/checkpoint", dir);
+		bool have = n->o.nwitnesses > 0 && pl_fs_read(path, PL_NOTE_MAX, &file, NULL) == PL_OK;
+		publish_locked(n, have ? file.data : cp.p, have ? file.len : cp.n, n->latest_size);
+		pl_buf_release(&file);
+	}
+	if (n->o.nwitnesses > 0)
+		pl_log_checkpoint_by_caller(n->log, true);
 	if ((rc = replay_log(n, d)) != PL_OK)
 		goto fail;
+	if (n->o.nwitnesses > 0) {
+		if (pthread_create(&n->cosign_thread, NULL, cosigner, n) != 0) {
+			rc = pl_diag_set(d, PL_ENOMEM, "cannot start the cosigning thread");
+			goto fail;
+		}
+		n->cosigning = true;
+	}
 	if (pthread_create(&n->seq_thread, NULL, sequencer, n) != 0) {
 		rc = pl_diag_set(d, PL_ENOMEM, "cannot start the sequencer thread");
 		goto fail;
@@ -684,13 +795,17 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		pthread_mutex_lock(&n->mu);
 		n->stop = true;
 		pthread_cond_broadcast(&n->seq_cv);
+		pthread_cond_broadcast(&n->cosign_cv);
 		pthread_mutex_unlock(&n->mu);
 		pthread_join(n->seq_thread, NULL);
+		if (n->cosigning)
+			pthread_join(n->cosign_thread, NULL);
 		goto fail;
 	}
 	*out = n;
 	return PL_OK;
 fail:
+	pl_buf_release(&n->latest);
 	pl_members_release(&n->members);
 	pl_source_free(n->src);
 	pl_log_close(n->log);
@@ -707,10 +822,13 @@ void pl_node_close(pl_node *n)
 	n->stop = true;
 	pthread_cond_broadcast(&n->in_cv);
 	pthread_cond_broadcast(&n->seq_cv);
+	pthread_cond_broadcast(&n->cosign_cv);
 	pthread_mutex_unlock(&n->mu);
 	for (size_t i = 0; i < n->nver; i++)
 		pthread_join(n->ver_threads[i], NULL);
 	pthread_join(n->seq_thread, NULL);
+	if (n->cosigning)
+		pthread_join(n->cosign_thread, NULL);
 	/* whatever is still queued is answered 503; waiters keep their acceptance */
 	pthread_mutex_lock(&n->mu);
 	pl_verdict v;
@@ -732,6 +850,8 @@ void pl_node_close(pl_node *n)
 	pl_source_free(n->src);
 	pl_log_close(n->log);
 	pl_buf_release(&n->checkpoint);
+	pl_buf_release(&n->latest);
+	pthread_cond_destroy(&n->cosign_cv);
 	free(n->staged_leaves);
 	free(n->buckets);
 	/* submitters still inside pl_node_submit must be gone before this;

@@ -18,6 +18,13 @@
  *     every batch).
  * A refused statement is never staged: the log stays exactly as it was.
  *
+ * With witnesses configured, a cosigning thread takes the newest checkpoint
+ * at most once per witness_ms (and only when the size changed), asks every
+ * witness for its cosignature (cosigners.h), and publishes the checkpoint
+ * with the cosignatures it got (none if every witness is down: the log goes
+ * on, clients that need a quorum wait or fail). Receipts wait for that
+ * published checkpoint. Without witnesses each integration publishes at once.
+ *
  * The HTTP server (http.h) is an adapter over this; so are the tests.
  */
 #ifndef PARLEY_SERVER_NODE_H
@@ -29,6 +36,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "server/cosigners.h"
 #include "statement/members.h"
 #include "tlog/merkle.h"
 
@@ -45,6 +53,9 @@ typedef struct pl_node_opts {
 	unsigned verifiers;      /* verifier threads (default: online CPUs) */
 	bool trust_log;          /* replay the log at start without Ed25519 checks */
 	unsigned wait_ms;        /* longest a submission waits for its receipt (default 30000) */
+	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
+	size_t nwitnesses;
+	unsigned witness_ms;     /* at most one cosigning round per this many ms (default 1000) */
 } pl_node_opts;
 
 /* Fills opts with the defaults above. */
@@ -108,6 +119,8 @@ int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result))
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32]);
 
 typedef struct pl_node_stats {
+	uint64_t cosignatures;   /* witness cosignatures obtained since start */
+	uint64_t witnessed_size; /* size of the latest checkpoint published with cosignatures */
 	uint64_t size;           /* published entries */
 	uint64_t accepted;       /* statements accepted since start */
 	uint64_t refused;        /* statements refused since start */

@@ -27,6 +27,7 @@ struct pl_log {
 	pl_signer *signer;     /* the log key; NULL for a mirror */
 	pl_verifier verifier;  /* the log's public key (the signer's, or the mirrored log's) */
 	pl_span external_cp;   /* mirror: the checkpoint the next publish uses */
+	bool cp_by_caller;     /* the checkpoint file is written by pl_log_write_checkpoint */
 	sqlite3 *db;
 	int lockfd;
 	uint64_t size;         /* published size */
@@ -218,8 +219,14 @@ static int sync_checkpoint_file(pl_log *l, pl_diag *d)
 	pl_buf cur;
 	pl_buf_init(&cur, PL_NOTE_MAX);
 	int rc = pl_fs_read(path, PL_NOTE_MAX, &cur, NULL);
-	bool same = rc == PL_OK && cur.len == l->checkpoint.len &&
-		    memcmp(cur.data, l->checkpoint.data, cur.len) == 0;
+	/* the same checkpoint, perhaps with cosignatures added: keep it */
+	bool same = false;
+	if (rc == PL_OK) {
+		pl_note a, b;
+		same = pl_note_open(cur.data, cur.len, &l->verifier, 1, &a) == PL_OK &&
+		       pl_note_open(l->checkpoint.data, l->checkpoint.len, &l->verifier, 1, &b) == PL_OK &&
+		       a.text.n == b.text.n && memcmp(a.text.p, b.text.p, a.text.n) == 0;
+	}
 	pl_buf_release(&cur);
 	if (same)
 		return PL_OK;
@@ -568,8 +575,8 @@ static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 	/* 4. renames; a crash from here on is finished by the manifest replay */
 	if ((rc = pl_writeset_finish(ws, d)) != PL_OK)
 		goto out;
-	/* 5. the checkpoint file */
-	if ((rc = write_public(l->dir, l->tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
+	/* 5. the checkpoint file (unless the caller publishes it, cosigned) */
+	if (!l->cp_by_caller && (rc = write_public(l->dir, l->tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
 		goto out;
 	/* 6. clutter */
 	drop_partials(l, old, l->size);
@@ -777,4 +784,30 @@ int pl_log_each_staged(pl_log *l, pl_log_entry_fn fn, void *ctx, pl_diag *d)
 	int rc = pl_seqdb_each_pending(l->db, each_batch, &c, d);
 	free(c.spans);
 	return rc;
+}
+
+void pl_log_checkpoint_by_caller(pl_log *l, bool yes)
+{
+	l->cp_by_caller = yes;
+}
+
+int pl_log_write_checkpoint(pl_log *l, const uint8_t *note, size_t n, pl_diag *d)
+{
+	pl_policy pol;
+	pl_policy_init(&pol, &l->verifier);
+	pl_checkpoint cp, cur;
+	if (pl_checkpoint_open(note, n, &pol, &cp, NULL, NULL) != PL_OK || cp.size > l->size)
+		return pl_diag_set(d, PL_EINVAL, "not a checkpoint this log signed");
+	char path[PATH_MAX];
+	if (pl_path_join(path, sizeof path, l->dir, "checkpoint") != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	pl_buf b;
+	pl_buf_init(&b, PL_NOTE_MAX);
+	int rc = pl_fs_read(path, PL_NOTE_MAX, &b, NULL);
+	bool older = rc == PL_OK && pl_checkpoint_open(b.data, b.len, &pol, &cur, NULL, NULL) == PL_OK &&
+		     cur.size > cp.size;
+	pl_buf_release(&b);
+	if (older)
+		return pl_diag_set(d, PL_EINVAL, "the published checkpoint never goes backwards");
+	return write_public(l->dir, l->tmp, "checkpoint", note, n, d);
 }

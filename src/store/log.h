@@ -48,6 +48,7 @@
 #ifndef PARLEY_STORE_LOG_H
 #define PARLEY_STORE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,6 +125,18 @@ const pl_verifier *pl_log_verifier(const pl_log *l);
  * so they can never be read as checkpoints.
  */
 int pl_log_sign_note(const pl_log *l, const uint8_t *text, size_t n, pl_buf *out) __attribute__((warn_unused_result));
+
+/*
+ * From now on integration does not write the checkpoint file: the caller
+ * publishes checkpoints itself with pl_log_write_checkpoint (a server adding
+ * its witnesses' cosignatures). On open the file is kept if it holds the
+ * latest checkpoint (cosigned or not), else rewritten from the database.
+ */
+void pl_log_checkpoint_by_caller(pl_log *l, bool yes);
+
+/* Replaces the checkpoint file with note: a checkpoint this log signed (extra
+ * cosignature lines welcome), never smaller than the one the file holds. */
+int pl_log_write_checkpoint(pl_log *l, const uint8_t *note, size_t n, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The current signed checkpoint (valid until the next integrate). */
 pl_span pl_log_checkpoint(const pl_log *l);
