@@ -348,6 +348,38 @@ static void same_size(pl_monitor *m, const pl_span bnote, const char *who, pl_mo
 			"log's.", who, (unsigned long long)pl_log_size(m->mirror));
 }
 
+/* Checks that a larger checkpoint extends the mirror's, with a consistency
+ * proof built from the log's own tiles; records a fork or a problem and
+ * returns false if it does not. */
+static bool extends(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monitor_result *r)
+{
+	uint64_t t = pl_log_size(m->mirror);
+	if (t == 0)
+		return true;
+	pl_hash root, proof[PL_PROOF_MAX];
+	size_t len = 0;
+	if (root_and_proof(m->remote, cp->size, t, &root, proof, &len) != PL_OK ||
+	    pl_verify_consistency(t, cp->size, &root, &cp->root, proof, len) != PL_OK) {
+		finding(r, PL_FINDING_PROBLEM, "the log's tiles do not make the tree its checkpoint of size %llu signs.",
+			(unsigned long long)cp->size);
+		return false;
+	}
+	pl_checkpoint mine;
+	pl_span mnote = pl_log_checkpoint(m->mirror);
+	pl_policy pol;
+	pl_policy_init(&pol, &m->o.policy.log);
+	if (pl_checkpoint_open(mnote.p, mnote.n, &pol, &mine, NULL, NULL) != PL_OK)
+		return false;
+	if (pl_hash_eq(&root, &mine.root))
+		return true;
+	pl_buf_reset(&r->fork_proof);
+	if (pl_fork_write_prefix(&m->o.policy.log, note.p, note.n, mnote.p, mnote.n, &root, proof, len, &r->fork_proof) ==
+	    PL_OK)
+		finding(r, PL_FINDING_FORK, "FORK: the log's checkpoint of size %llu does not extend the one of size %llu "
+			"it signed before.", (unsigned long long)cp->size, (unsigned long long)t);
+	return false;
+}
+
 /* The new checkpoint did not match the entries: find out who is wrong. */
 static void analyse_mismatch(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monitor_result *r)
 {
@@ -539,7 +571,7 @@ int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d)
 			same_size(m, ns, "the log", r);
 		else if (mn.n != ns.n || memcmp(mn.p, ns.p, ns.n) != 0)
 			(void)!pl_log_append_mirrored(m->mirror, NULL, 0, ns.p, ns.n, NULL); /* newer cosignatures */
-	} else if ((rc = follow(m, &cp, ns, r, d)) != PL_OK) {
+	} else if (extends(m, &cp, ns, r) && (rc = follow(m, &cp, ns, r, d)) != PL_OK) {
 		goto out;
 	}
 witnesses:
