@@ -16,7 +16,7 @@
 
 static const char USAGE_MONITOR[] =
 	"parley monitor URL --vkey LOGKEY --dir STATE [--witness WKEY@URL]... [--quorum K]\n"
-	"               [--interval SECONDS] [--once] [--hook COMMAND] [--chunk N]\n"
+	"               [--interval SECONDS] [--once] [--hook COMMAND] [--chunk N] [--no-gzip]\n"
 	"       follows the log at URL, verifies every statement, keeps a verified mirror in STATE\n"
 	"       (servable as tlog-tiles), compares with the witnesses; forks become proofs in STATE/forks/";
 
@@ -86,7 +86,7 @@ int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
 int cmd_monitor(int argc, char **argv)
 {
 	static const char *const vf[] = {"vkey", "dir", "witness", "quorum", "interval", "hook", "chunk", NULL};
-	static const char *const bf[] = {"once", NULL};
+	static const char *const bf[] = {"once", "no-gzip", NULL};
 	cli_args a;
 	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_MONITOR))
 		return EXIT_USAGE;
@@ -118,6 +118,7 @@ int cmd_monitor(int argc, char **argv)
 	    (cli_get(&a, "chunk") && !cli_u64(cli_get(&a, "chunk"), &chunk)))
 		return cli_usage(USAGE_MONITOR, "--interval and --chunk take numbers");
 	o.chunk = (size_t)chunk;
+	o.no_gzip = cli_has(&a, "no-gzip");
 	if (cli_stderr_is_tty())
 		o.progress = progress;
 	pl_monitor *m = NULL;

@@ -165,7 +165,7 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 		m->o.threads = c < 1 ? 1 : (unsigned)(c > 16 ? 16 : c);
 	}
 	if (m->o.chunk == 0)
-		m->o.chunk = 65536;
+		m->o.chunk = 16384;
 	snprintf(m->dir, sizeof m->dir, "%s", o->dir);
 	m->o.dir = m->dir;
 	int rc = PL_OK;
@@ -182,6 +182,7 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 	}
 	if ((rc = pl_source_open(o->dir, &m->local, d)) != PL_OK || (rc = pl_source_open(o->source, &m->remote, d)) != PL_OK)
 		goto fail;
+	pl_source_set_gzip(m->remote, !o->no_gzip);
 	pl_members_init(&m->reg, o->policy.log.name);
 	if ((rc = replay_mirror(m, d)) != PL_OK)
 		goto fail;
@@ -411,6 +412,77 @@ static void analyse_mismatch(pl_monitor *m, const pl_checkpoint *cp, pl_span not
 
 /* ---- one round ---- */
 
+/* Bundles fetched ahead by a thread while the previous chunk is verified. */
+#define PREFETCH 64
+
+typedef struct prefetch {
+	pl_monitor *m;
+	uint64_t tree;              /* the checkpoint's size */
+	uint64_t next, end;         /* bundles still to fetch: [next, end) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pl_buf bufs[PREFETCH];
+	pl_tile tiles[PREFETCH];
+	size_t head, count;
+	int err;                    /* first failure, or PL_OK */
+	bool stop;
+} prefetch;
+
+static void *prefetcher(void *arg)
+{
+	prefetch *p = arg;
+	pl_buf b;
+	pl_buf_init(&b, PL_BUNDLE_MAX);
+	for (uint64_t t = p->next; t < p->end; t++) {
+		pl_tile tile;
+		int rc = pl_tile_in_tree(p->tree, PL_TILE_LEVEL_ENTRIES, t, &tile);
+		pl_buf_reset(&b);
+		if (rc == PL_OK)
+			rc = pl_source_fetch_tile(p->m->remote, &tile, &b);
+		pthread_mutex_lock(&p->mu);
+		while (p->count == PREFETCH && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || rc != PL_OK) {
+			if (rc != PL_OK && p->err == PL_OK)
+				p->err = rc;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		size_t slot = (p->head + p->count) % PREFETCH;
+		pl_buf tmp = p->bufs[slot];
+		p->bufs[slot] = b; /* hand the buffer over, take the slot's spare */
+		b = tmp;
+		p->tiles[slot] = tile;
+		p->count++;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pl_buf_release(&b);
+	return NULL;
+}
+
+/* Takes the next fetched bundle into *out (swapping buffers). false at the end or on failure. */
+static bool next_bundle(prefetch *p, pl_buf *out, pl_tile *tile, uint64_t want)
+{
+	pthread_mutex_lock(&p->mu);
+	(void)want;
+	while (p->count == 0 && p->err == PL_OK && !p->stop)
+		pthread_cond_wait(&p->cv, &p->mu);
+	bool ok = p->count > 0;
+	if (ok) {
+		pl_buf tmp = p->bufs[p->head];
+		p->bufs[p->head] = *out;
+		*out = tmp;
+		*tile = p->tiles[p->head];
+		p->head = (p->head + 1) % PREFETCH;
+		p->count--;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
 static int follow(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monitor_result *r, pl_diag *d)
 {
 	uint64_t staged = pl_log_staged(m->mirror);
@@ -420,41 +492,63 @@ static int follow(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monit
 	size_t *offs = malloc(m->o.chunk * sizeof *offs);
 	pl_buf b;
 	pl_buf_init(&b, PL_BUNDLE_MAX);
+	prefetch p;
+	memset(&p, 0, sizeof p);
+	p.m = m;
+	p.tree = cp->size;
+	p.next = staged / PL_TILE_WIDTH;
+	p.end = (cp->size + PL_TILE_WIDTH - 1) / PL_TILE_WIDTH;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (size_t i = 0; i < PREFETCH; i++)
+		pl_buf_init(&p.bufs[i], PL_BUNDLE_MAX);
+	pthread_t th;
+	bool started = false;
 	int rc = PL_OK;
 	if (spans == NULL || offs == NULL) {
 		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (pthread_create(&th, NULL, prefetcher, &p) != 0) {
+		rc = pl_diag_set(d, PL_ENOMEM, "cannot start a thread");
+		goto out;
+	}
+	started = true;
 	uint64_t at = staged;
 	bool refused = false;
+	/* entries of the current bundle not yet taken into a chunk */
+	pl_span pend[PL_TILE_WIDTH];
+	unsigned npend = 0, ipend = 0;
+	uint64_t bundles_taken = 0, nbundles = p.end - p.next;
 	while (at < cp->size && !refused) {
-		/* gather a chunk of entries [at, at + k) */
 		size_t k = 0;
 		pl_buf_reset(&chunk);
 		while (k < m->o.chunk && at + k < cp->size) {
-			uint64_t idx = at + k;
-			pl_tile t;
-			if ((rc = pl_tile_in_tree(cp->size, PL_TILE_LEVEL_ENTRIES, idx / PL_TILE_WIDTH, &t)) != PL_OK)
-				goto out;
-			pl_buf_reset(&b);
-			pl_span e[PL_TILE_WIDTH];
-			if ((rc = pl_source_fetch_tile(m->remote, &t, &b)) != PL_OK) {
-				pl_diag_set(d, rc, "cannot fetch entry bundle %llu from the log", (unsigned long long)t.index);
-				goto out;
-			}
-			if (pl_bundle_parse(b.data, b.len, t.width, e) != PL_OK) {
-				finding(r, PL_FINDING_PROBLEM, "the log served a malformed entry bundle %llu.",
-					(unsigned long long)t.index);
-				refused = true;
-				break;
-			}
-			for (unsigned i = (unsigned)(idx % PL_TILE_WIDTH); i < t.width && k < m->o.chunk; i++) {
-				offs[k] = chunk.len;
-				if ((rc = pl_buf_append(&chunk, e[i].p, e[i].n)) != PL_OK)
+			if (ipend == npend) {
+				pl_tile t;
+				if (bundles_taken == nbundles || !next_bundle(&p, &b, &t, 0)) {
+					pthread_mutex_lock(&p.mu);
+					rc = p.err != PL_OK ? p.err : PL_ENET;
+					pthread_mutex_unlock(&p.mu);
+					pl_diag_set(d, rc, "cannot fetch the log's entry bundles");
 					goto out;
-				spans[k].n = e[i].n;
-				k++;
+				}
+				bundles_taken++;
+				if (pl_bundle_parse(b.data, b.len, t.width, pend) != PL_OK) {
+					finding(r, PL_FINDING_PROBLEM, "the log served a malformed entry bundle %llu.",
+						(unsigned long long)t.index);
+					refused = true;
+					break;
+				}
+				npend = t.width;
+				ipend = t.index * PL_TILE_WIDTH < at + k ? (unsigned)((at + k) % PL_TILE_WIDTH) : 0;
 			}
+			offs[k] = chunk.len;
+			if ((rc = pl_buf_append(&chunk, pend[ipend].p, pend[ipend].n)) != PL_OK)
+				goto out;
+			spans[k].n = pend[ipend].n;
+			ipend++;
+			k++;
 		}
 		for (size_t i = 0; i < k; i++)
 			spans[i].p = chunk.data + offs[i];
@@ -480,6 +574,17 @@ static int follow(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monit
 		pl_diag_set(d, rc, "%s", pd.msg);
 	}
 out:
+	if (started) {
+		pthread_mutex_lock(&p.mu);
+		p.stop = true;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		pthread_join(th, NULL);
+	}
+	for (size_t i = 0; i < PREFETCH; i++)
+		pl_buf_release(&p.bufs[i]);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	if (r->finding != 0 && pl_log_staged(m->mirror) > pl_log_size(m->mirror)) {
 		/* what came with a refusal or a mismatch is suspect: forget it and rebuild the registry */
 		(void)!pl_log_drop_staged(m->mirror, NULL);

@@ -43,7 +43,8 @@ typedef struct pl_monitor_opts {
 	pl_monitor_witness witnesses[PL_MONITOR_WITNESSES_MAX];
 	size_t nwitnesses;     /* witnesses to compare with (usually those of the policy) */
 	unsigned threads;      /* signature-checking threads (0: online CPUs) */
-	size_t chunk;          /* entries staged at a time (0: 65536) */
+	size_t chunk;          /* entries verified and staged at a time (0: 16384) */
+	bool no_gzip;          /* do not ask for compressed bundles (loopback) */
 	pl_progress_fn progress;
 	void *progress_ctx;
 } pl_monitor_opts;

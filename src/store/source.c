@@ -14,7 +14,13 @@ struct pl_source {
 	char dir[PATH_MAX]; /* directory, or "" for a URL */
 	char url[2048];     /* prefix without trailing slash, or "" */
 	CURL *curl;         /* reused for keep-alive */
+	bool no_gzip;       /* ask for identity encoding only */
 };
+
+void pl_source_set_gzip(pl_source *s, bool yes)
+{
+	s->no_gzip = !yes;
+}
 
 int pl_source_open(const char *where, pl_source **out, pl_diag *d)
 {
@@ -90,7 +96,7 @@ static int http_get(pl_source *s, const char *relpath, size_t max, pl_buf *out, 
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* gzip, deflate, identity */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, s->no_gzip ? "identity" : ""); /* "": gzip, deflate, identity */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);

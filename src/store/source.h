@@ -23,6 +23,10 @@ int pl_source_open(const char *where, pl_source **out, pl_diag *d) __attribute__
 
 void pl_source_free(pl_source *s);
 
+/* Whether to ask an HTTP server for gzip-compressed bundles (default yes;
+ * worth turning off on loopback, where compressing costs more than it saves). */
+void pl_source_set_gzip(pl_source *s, bool yes);
+
 /* The directory, or NULL for a URL source. */
 const char *pl_source_dir(const pl_source *s);
 
