@@ -65,6 +65,7 @@ struct pl_node {
 	pthread_cond_t seq_cv;   /* work for the sequencer */
 	pthread_cond_t done_cv;  /* a job changed state */
 	queue in, verified;
+	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
 	job *waiting;            /* accepted, waiting for a checkpoint */
 	bool stop;
 	pl_buf checkpoint;       /* published signed checkpoint (with cosignatures) */
@@ -86,6 +87,13 @@ struct pl_node {
 	pthread_t ver_threads[16];
 	size_t nver;
 };
+
+/* Statements accepted for checking and not yet published; callers hold n->mu. The
+ * sequencer is the only writer of the log, so it refreshes n->unpublished itself. */
+static size_t queue_depth(const pl_node *n)
+{
+	return n->in.n + n->verified.n + n->unpublished;
+}
 
 static double mono(void)
 {
@@ -648,11 +656,13 @@ static void *sequencer(void *arg)
 			size_t count = 0;
 			while (count < n->o.batch_max && n->verified.n > 0)
 				batch[count++] = pop(&n->verified);
-			n->stats.queue = n->in.n + n->verified.n;
+			n->unpublished += count;
+			n->stats.queue = queue_depth(n);
 			pthread_mutex_unlock(&n->mu);
 			double staged_at = mono();
 			run_batch(n, batch, count);
 			pthread_mutex_lock(&n->mu);
+			n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
 			if (since == 0)
 				since = staged_at;
 		}
@@ -674,6 +684,7 @@ static void *sequencer(void *arg)
 		pthread_mutex_unlock(&n->mu);
 		bool published = integrate(n);
 		pthread_mutex_lock(&n->mu);
+		n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
 		if (published) {
 			since = 0;
 		} else {
@@ -878,9 +889,9 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 		pl_verdict v;
 		pl_refuse(&v, 503, "shutting_down", "the server is shutting down");
 		refuse_locked(n, &j, &v);
-	} else if (n->in.n + n->verified.n >= n->o.queue_max) {
+	} else if (queue_depth(n) >= n->o.queue_max) {
 		pl_verdict v;
-		pl_refuse(&v, 429, "queue_full", "%zu statements are waiting; try again shortly", n->in.n + n->verified.n);
+		pl_refuse(&v, 429, "queue_full", "%zu statements are waiting; try again shortly", queue_depth(n));
 		refuse_locked(n, &j, &v);
 	} else {
 		push(&n->in, &j);
@@ -1057,7 +1068,7 @@ void pl_node_stats_get(pl_node *n, pl_node_stats *s)
 	pthread_mutex_lock(&n->mu);
 	*s = n->stats;
 	s->size = n->size;
-	s->queue = n->in.n + n->verified.n;
+	s->queue = queue_depth(n);
 	pthread_mutex_unlock(&n->mu);
 }
 

@@ -47,7 +47,8 @@ typedef struct pl_node_opts {
 	unsigned batch_ms;       /* longest wait to fill a batch, and longest a staged batch waits
 				    for its checkpoint while more arrive (default 20 ms) */
 	size_t batch_max;        /* statements per batch (default 4096) */
-	size_t queue_max;        /* submissions waiting before 429 (default 20000) */
+	size_t queue_max;        /* submissions queued, being checked or staged but unpublished,
+				    before 429 (default 20000) */
 	double rate;             /* statements per second per party; 0 = unlimited */
 	double burst;            /* bucket size for the rate (default 2 * rate, at least 1) */
 	unsigned verifiers;      /* verifier threads (default: online CPUs) */
