@@ -804,7 +804,7 @@ int main(int argc, char **argv)
 	ch.response_seconds = 86400;
 	{
 		pl_diag d = {0};
-		int rc = pl_setup_log(o.dir, ORIGIN, f[0].key, others + 1, nfounders - 1, &ch, &d);
+		int rc = pl_setup_log(o.dir, ORIGIN, f[0].key, others + 1, nfounders - 1, &ch, NULL, &d);
 		if (rc != PL_OK)
 			die_rc("setup", rc, &d);
 	}

@@ -83,7 +83,7 @@ static void build(const char *logdir, const char *origin, uint64_t n)
 		ids[i] = keys[i]->id;
 	}
 	pl_charter c = {"bench", 1, 86400, 86400 * 7};
-	int rc = pl_setup_log(logdir, origin, keys[0], ids + 1, FOUNDERS - 1, &c, &d);
+	int rc = pl_setup_log(logdir, origin, keys[0], ids + 1, FOUNDERS - 1, &c, NULL, &d);
 	if (rc != PL_OK)
 		die("setup", rc, &d);
 	pl_log *l;

@@ -1,7 +1,7 @@
 /*
  * fuzz_statement.c - a submission through every admission check: the DSSE
  * envelope, the payload, the membership and workflow rules
- * (pl_submission_parse, pl_admission_check).
+ * (pl_submission_parse, pl_engine_check).
  *
  * The registry holds one chartered log, "fuzz.example/wg", whose founder
  * "fz.party" has the key derived from SHA-256("fuzz party seed"); the corpus
@@ -14,13 +14,13 @@
 #include "base/timefmt.h"
 #include "statement/members.h"
 #include "statement/sign.h"
-#include "workflow/types.h"
+#include "workflow/engine.h"
 
 #include <jansson.h>
 
-static pl_members *registry(void)
+static pl_engine *registry(void)
 {
-	static pl_members m;
+	static pl_engine m;
 	static bool ready;
 	if (ready)
 		return &m;
@@ -38,15 +38,15 @@ static pl_members *registry(void)
 				 json_loadb((const char *)id.data, id.len, 0, &je), "admission", "sponsors", 1,
 				 "deadlines", "ack", 3600, "response", 86400);
 	FZ_CHECK(pl_statement_sign(k, "fuzz.example/wg", "charter", 1, 1767225600, body, NULL, 0, &env) == PL_OK);
-	pl_members_init(&m, "fuzz.example/wg");
+	pl_engine_init(&m, "fuzz.example/wg");
 	pl_admission a;
 	memset(&a, 0, sizeof a);
 	a.skew = -1;
 	pl_submission s;
 	pl_verdict v;
-	FZ_CHECK(pl_submission_parse(env.data, env.len, m.origin, &a, &s, &v) == PL_OK);
-	FZ_CHECK(pl_admission_check(&m, &a, &s, &v) == PL_OK);
-	FZ_CHECK(pl_members_apply(&m, &s, 0) == PL_OK);
+	FZ_CHECK(pl_submission_parse(env.data, env.len, m.members.origin, &a, &s, &v) == PL_OK);
+	FZ_CHECK(pl_engine_check(&m, &a, &s, &v) == PL_OK);
+	FZ_CHECK(pl_engine_apply(&m, &s, 0, NULL) == PL_OK);
 	pl_submission_release(&s);
 	json_decref(body);
 	pl_buf_release(&id);
@@ -68,26 +68,27 @@ static int leaf(void *ctx, uint64_t index, pl_hash *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	pl_members *m = registry();
+	pl_engine *e = registry();
+	pl_members *m = &e->members;
 	uint64_t seq_before = m->m[0].seq;
 	pl_admission a;
 	memset(&a, 0, sizeof a);
 	a.skew = -1;
 	a.leaf = leaf;
-	a.other_types = pl_workflow_check;
 	pl_submission s;
 	pl_verdict v;
 	memset(&v, 0, sizeof v);
 	int rc = pl_submission_parse(data, size, m->origin, &a, &s, &v);
 	if (rc == PL_OK) {
 		pl_submission_preverify(m, &s);
-		rc = pl_admission_check(m, &a, &s, &v);
+		rc = pl_engine_check(e, &a, &s, &v);
 	}
 	if (rc != PL_OK) {
 		FZ_CHECK(v.code != NULL && v.code[0] != '\0');
 		FZ_CHECK(v.status >= 400 && v.status <= 503);
 	}
 	pl_submission_release(&s);
-	FZ_CHECK(m->m[0].seq == seq_before && m->size == 1); /* admission never changes the registry */
+	/* admission never changes the state */
+	FZ_CHECK(m->m[0].seq == seq_before && m->size == 1 && e->wf.ncases == 0 && e->wf.npings == 0);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "base/timefmt.h"
 #include "statement/party.h"
 #include "server/setup.h"
+#include "workflow/norms.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -77,15 +78,17 @@ int cmd_keygen(int argc, char **argv)
 
 static const char USAGE_INIT[] =
 	"parley init DIR --origin ORIGIN --key FOUNDER.key [--founder OTHER.id.json]... [--name NAME]\n"
-	"            [--sponsors K] [--ack SECONDS] [--response SECONDS]\n"
-	"       creates the log and appends its charter (entry 0), signed by FOUNDER.key";
+	"            [--sponsors K] [--ack SECONDS] [--response SECONDS] [--norms FILE | --no-norms]\n"
+	"       creates the log and appends its charter (entry 0), signed by FOUNDER.key, and publishes\n"
+	"       the 2015 UN GGE norms (entry 1; --norms FILE publishes another norm set instead)";
 
 int cmd_init(int argc, char **argv)
 {
 	static const char *const vf[] = {"origin", "key", "founder", "name", "sponsors", "ack", "response",
-					 "passphrase-file", NULL};
+					 "passphrase-file", "norms", NULL};
+	static const char *const bf[] = {"no-norms", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_INIT))
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_INIT))
 		return EXIT_USAGE;
 	const char *origin = cli_get(&a, "origin");
 	if (a.npos != 1 || origin == NULL)
@@ -114,8 +117,23 @@ int cmd_init(int argc, char **argv)
 		else if ((rc = pl_identity_load(a.val[i], &others[n], &d)) == PL_OK)
 			n++;
 	}
+	json_t *norms = NULL;
+	char hash[PL_NORM_HASH_HEX + 1] = "";
+	if (rc == PL_OK && !cli_has(&a, "no-norms")) {
+		if (cli_get(&a, "norms") != NULL) {
+			pl_buf f;
+			pl_buf_init(&f, 65536);
+			rc = cli_read_input(cli_get(&a, "norms"), 65536, &f, &d);
+			if (rc == PL_OK)
+				rc = pl_norm_set_load((const char *)f.data, f.len, &norms, hash, &d);
+			pl_buf_release(&f);
+		} else {
+			rc = pl_norm_set_load(pl_norms_un_gge_2015, pl_norms_un_gge_2015_len, &norms, hash, &d);
+		}
+	}
 	if (rc == PL_OK)
-		rc = pl_setup_log(a.pos[0], origin, k, others, n, &c, &d);
+		rc = pl_setup_log(a.pos[0], origin, k, others, n, &c, norms, &d);
+	json_decref(norms);
 	pl_party_key_free(k);
 	if (rc != PL_OK)
 		return cli_fail("init", rc, &d);
@@ -124,8 +142,10 @@ int cmd_init(int argc, char **argv)
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
 	(void)!pl_fs_read(path, 1024, &vk, NULL);
-	printf("log %s created in %s; entry 0 is the charter (%zu founders)\nverifier key: %s", origin, a.pos[0],
-	       n + 1, pl_buf_cstr(&vk));
+	printf("log %s created in %s; entry 0 is the charter (%zu founders)\n", origin, a.pos[0], n + 1);
+	if (hash[0])
+		printf("entry 1 publishes the norm set %s\n", hash);
+	printf("verifier key: %s", pl_buf_cstr(&vk));
 	pl_buf_release(&vk);
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include "store/source.h"
 #include "tlog/fork.h"
 #include "tlog/tile.h"
-#include "workflow/types.h"
+#include "workflow/engine.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -24,7 +24,7 @@ struct pl_monitor {
 	pl_log *mirror;
 	pl_source *local;      /* the mirror directory, for its tiles */
 	pl_source *remote;     /* the log */
-	pl_members reg;        /* the registry replayed so far (published + staged) */
+	pl_engine eng;         /* membership and workflow state replayed so far (published + staged) */
 	pl_hash *leaves;       /* leaf hashes of staged entries, [size, staged) */
 	size_t nleaves, capleaves;
 };
@@ -105,7 +105,6 @@ static void admission(pl_monitor *m, pl_admission *a, bool trusted)
 	a->skew = -1; /* old statements are old */
 	a->leaf = leaf_of;
 	a->leaf_ctx = m;
-	a->other_types = pl_workflow_check;
 	a->trust_signatures = trusted;
 }
 
@@ -118,7 +117,7 @@ static int replay_staged(void *ctx, uint64_t index, const uint8_t *e, size_t n)
 	admission(m, &a, true);
 	pl_hash h;
 	pl_leaf_hash(e, n, &h);
-	int rc = pl_members_replay(&m->reg, e, n, index, &a, NULL);
+	int rc = pl_engine_replay(&m->eng, e, n, index, &a, NULL, NULL);
 	if (rc == PL_OK)
 		rc = push_leaf(m, &h);
 	return rc;
@@ -145,7 +144,7 @@ static int replay_mirror(pl_monitor *m, pl_diag *d)
 			break;
 		}
 		for (unsigned i = 0; rc == PL_OK && i < tile.width; i++)
-			rc = pl_members_replay(&m->reg, e[i].p, e[i].n, t * PL_TILE_WIDTH + i, &a, d);
+			rc = pl_engine_replay(&m->eng, e[i].p, e[i].n, t * PL_TILE_WIDTH + i, &a, NULL, d);
 	}
 	pl_buf_release(&b);
 	if (rc == PL_OK)
@@ -183,7 +182,7 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 	if ((rc = pl_source_open(o->dir, &m->local, d)) != PL_OK || (rc = pl_source_open(o->source, &m->remote, d)) != PL_OK)
 		goto fail;
 	pl_source_set_gzip(m->remote, !o->no_gzip);
-	pl_members_init(&m->reg, o->policy.log.name);
+	pl_engine_init(&m->eng, o->policy.log.name);
 	if ((rc = replay_mirror(m, d)) != PL_OK)
 		goto fail;
 	*out = m;
@@ -200,7 +199,7 @@ void pl_monitor_close(pl_monitor *m)
 	pl_log_close(m->mirror);
 	pl_source_free(m->local);
 	pl_source_free(m->remote);
-	pl_members_release(&m->reg);
+	pl_engine_release(&m->eng);
 	free(m->leaves);
 	free(m);
 }
@@ -232,13 +231,13 @@ static void *parse_worker(void *arg)
 			break;
 		size_t end = i + 64 < j->n ? i + 64 : j->n;
 		for (; i < end; i++) {
-			if (pl_submission_parse(j->entries[i].p, j->entries[i].n, j->m->reg.origin, &a, &j->subs[i],
+			if (pl_submission_parse(j->entries[i].p, j->entries[i].n, j->m->eng.members.origin, &a, &j->subs[i],
 						&j->verdicts[i]) != PL_OK) {
 				j->parsed[i] = -1;
 				continue;
 			}
 			/* the registry is read-only while workers run */
-			pl_submission_preverify(&j->m->reg, &j->subs[i]);
+			pl_submission_preverify(&j->m->eng.members, &j->subs[i]);
 			j->parsed[i] = 1;
 		}
 	}
@@ -271,12 +270,12 @@ static int verify_and_stage(pl_monitor *m, uint64_t first, pl_span *entries, siz
 	size_t k = 0;
 	for (; k < n; k++) {
 		pl_verdict *v = &j.verdicts[k];
-		if (j.parsed[k] != 1 || pl_admission_check(&m->reg, &a, &j.subs[k], v) != PL_OK) {
+		if (j.parsed[k] != 1 || pl_engine_check(&m->eng, &a, &j.subs[k], v) != PL_OK) {
 			finding(r, PL_FINDING_PROBLEM, "entry %llu is one the rules refuse (%s: %s).",
 				(unsigned long long)(first + k), v->code ? v->code : "?", v->msg);
 			break;
 		}
-		if ((rc = pl_members_apply(&m->reg, &j.subs[k], first + k)) != PL_OK ||
+		if ((rc = pl_engine_apply(&m->eng, &j.subs[k], first + k, NULL)) != PL_OK ||
 		    (rc = push_leaf(m, &j.subs[k].leaf)) != PL_OK) {
 			pl_diag_set(d, rc, "out of memory");
 			break;
@@ -588,8 +587,8 @@ out:
 	if (r->finding != 0 && pl_log_staged(m->mirror) > pl_log_size(m->mirror)) {
 		/* what came with a refusal or a mismatch is suspect: forget it and rebuild the registry */
 		(void)!pl_log_drop_staged(m->mirror, NULL);
-		pl_members_release(&m->reg);
-		pl_members_init(&m->reg, m->o.policy.log.name);
+		pl_engine_release(&m->eng);
+		pl_engine_init(&m->eng, m->o.policy.log.name);
 		m->nleaves = 0;
 		pl_diag rd = {0};
 		if (replay_mirror(m, &rd) != PL_OK && rc == PL_OK)

@@ -10,7 +10,7 @@
 #include "store/source.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
-#include "workflow/types.h"
+#include "workflow/engine.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -57,8 +57,8 @@ struct pl_node {
 	pl_source *src;          /* the log directory, for tiles and bundles */
 	char origin[PL_ORIGIN_LEN_MAX + 1];
 
-	pthread_rwlock_t mlock;  /* guards members */
-	pl_members members;
+	pthread_rwlock_t mlock;  /* guards eng */
+	pl_engine eng;           /* membership and workflow state of every staged entry */
 
 	pthread_mutex_t mu;      /* guards everything below */
 	pthread_cond_t in_cv;    /* work for verifiers */
@@ -68,6 +68,7 @@ struct pl_node {
 	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
 	job *waiting;            /* accepted, waiting for a checkpoint */
 	bool stop;
+	bool broken;             /* eng may not match the log (sequencer thread only) */
 	pl_buf checkpoint;       /* published signed checkpoint (with cosignatures) */
 	uint64_t size;           /* its size */
 	pl_buf latest;           /* the newest checkpoint the log signed (may be unpublished) */
@@ -206,7 +207,8 @@ static void admission_for(pl_node *n, pl_admission *a)
 	a->skew = n->o.skew;
 	a->leaf = leaf_of;
 	a->leaf_ctx = n;
-	a->other_types = pl_workflow_check;
+	a->other_types = pl_engine_type_check;
+	a->type_ctx = &n->eng;
 }
 
 /* ---- per-party rate limit (node->mu held) ---- */
@@ -266,7 +268,7 @@ static void *verifier(void *arg)
 		if (ok) {
 			/* signature against the author's current key, outside every lock */
 			pthread_rwlock_rdlock(&n->mlock);
-			const pl_member *mem = pl_members_get(&n->members, j->sub.st.author);
+			const pl_member *mem = pl_members_get(&n->eng.members, j->sub.st.author);
 			bool active = mem != NULL && mem->active;
 			if (active)
 				memcpy(j->sub.key, mem->id.sign_pk, 32);
@@ -309,35 +311,6 @@ static int by_author_seq(const void *a, const void *b)
 	if (c != 0)
 		return c;
 	return x->sub.st.seq < y->sub.st.seq ? -1 : x->sub.st.seq > y->sub.st.seq;
-}
-
-/* A copy of the registry's arrays, to undo a batch whose stage failed. */
-typedef struct snapshot {
-	pl_members m;
-} snapshot;
-
-static int snap_take(const pl_members *m, snapshot *s)
-{
-	s->m = *m;
-	s->m.m = NULL;
-	s->m.c = NULL;
-	if (m->n) {
-		s->m.m = malloc(m->n * sizeof *m->m);
-		if (s->m.m == NULL)
-			return PL_ENOMEM;
-		memcpy(s->m.m, m->m, m->n * sizeof *m->m);
-	}
-	if (m->nc) {
-		s->m.c = malloc(m->nc * sizeof *m->c);
-		if (s->m.c == NULL) {
-			free(s->m.m);
-			return PL_ENOMEM;
-		}
-		memcpy(s->m.c, m->c, m->nc * sizeof *m->c);
-	}
-	s->m.cap = m->n;
-	s->m.capc = m->nc;
-	return PL_OK;
 }
 
 static void acceptance(pl_node *n, uint64_t index, const pl_hash *leaf, pl_buf *out)
@@ -472,6 +445,13 @@ static void *cosigner(void *arg)
 	return NULL;
 }
 
+typedef struct replay_ctx {
+	pl_node *n;
+	pl_admission a;
+} replay_ctx;
+
+static void rebuild_engine(pl_node *n);
+
 static void run_batch(pl_node *n, job **batch, size_t count)
 {
 	qsort(batch, count, sizeof *batch, by_author_seq);
@@ -479,7 +459,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	admission_for(n, &a);
 	job **ok = malloc(count * sizeof *ok);
 	pl_span *spans = malloc(count * sizeof *spans);
-	snapshot snap = {0};
 	size_t k = 0;
 	pl_verdict v = {0};
 	if (ok == NULL || spans == NULL) {
@@ -497,21 +476,22 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	double t0 = mono();
 	uint64_t first_index = pl_log_staged(n->log);
 	pthread_rwlock_wrlock(&n->mlock);
-	bool have_snap = snap_take(&n->members, &snap) == PL_OK;
 	pthread_mutex_lock(&n->mu);
 	for (size_t i = 0; i < count; i++) {
 		job *j = batch[i];
 		memset(&v, 0, sizeof v);
-		if (!have_snap) {
-			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
+		if (n->broken) {
+			pl_refuse(&v, 503, "storage_failed", "the server lost track of its state; it must be restarted");
 			refuse_locked(n, j, &v);
 			continue;
 		}
-		if (pl_admission_check(&n->members, &a, &j->sub, &v) != PL_OK) {
+		if (pl_engine_check(&n->eng, &a, &j->sub, &v) != PL_OK) {
 			refuse_locked(n, j, &v);
 			continue;
 		}
-		if (pl_members_apply(&n->members, &j->sub, first_index + k) != PL_OK) {
+		if (pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL) != PL_OK) {
+			/* half applied: the state is rebuilt from the log below */
+			n->broken = true;
 			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
 			refuse_locked(n, j, &v);
 			continue;
@@ -530,13 +510,9 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		pl_diag d = {0};
 		int rc = pl_log_stage(n->log, spans, k, &first, &d);
 		if (rc != PL_OK || first != first_index) {
-			/* nothing was staged: undo the registry and refuse the batch */
-			pthread_rwlock_wrlock(&n->mlock);
-			pl_members_release(&n->members);
-			n->members = snap.m;
-			snap.m.m = NULL;
-			snap.m.c = NULL;
-			pthread_rwlock_unlock(&n->mlock);
+			/* nothing was staged: the state is rebuilt from the log (below)
+			 * and the batch refused */
+			n->broken = true;
 			pthread_mutex_lock(&n->mu);
 			n->stats.storage_errors++;
 			for (size_t i = 0; i < k; i++) {
@@ -583,10 +559,10 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_unlock(&n->mu);
 		}
 	}
-	free(snap.m.m);
-	free(snap.m.c);
 	free(ok);
 	free(spans);
+	if (n->broken)
+		rebuild_engine(n);
 	pthread_mutex_lock(&n->mu);
 	n->stats.integrate_seconds += mono() - t0;
 	pthread_mutex_unlock(&n->mu);
@@ -704,23 +680,26 @@ static void *sequencer(void *arg)
 
 /* ---- lifecycle ---- */
 
-typedef struct replay_ctx {
-	pl_node *n;
-	pl_admission a;
-} replay_ctx;
+static int replay_staged(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
+{
+	replay_ctx *r = ctx;
+	return pl_engine_replay(&r->n->eng, entry, len, index, &r->a, NULL, NULL);
+}
 
+/* Rebuilds the engine from every integrated and staged entry (mlock held for writing, or not yet shared). */
 static int replay_log(pl_node *n, pl_diag *d)
 {
-	pl_admission a;
-	admission_for(n, &a);
-	a.skew = -1;
-	a.trust_signatures = n->o.trust_log;
+	replay_ctx r = {.n = n};
+	admission_for(n, &r.a);
+	r.a.skew = -1;
+	r.a.trust_signatures = n->o.trust_log;
+	uint64_t size = pl_log_size(n->log);
 	pl_buf b;
 	pl_buf_init(&b, PL_BUNDLE_MAX);
 	int rc = PL_OK;
-	for (uint64_t t = 0; rc == PL_OK && t * PL_TILE_WIDTH < n->size; t++) {
+	for (uint64_t t = 0; rc == PL_OK && t * PL_TILE_WIDTH < size; t++) {
 		pl_tile tile;
-		if ((rc = pl_tile_in_tree(n->size, PL_TILE_LEVEL_ENTRIES, t, &tile)) != PL_OK)
+		if ((rc = pl_tile_in_tree(size, PL_TILE_LEVEL_ENTRIES, t, &tile)) != PL_OK)
 			break;
 		pl_buf_reset(&b);
 		if ((rc = pl_source_fetch_tile(n->src, &tile, &b)) != PL_OK) {
@@ -733,10 +712,28 @@ static int replay_log(pl_node *n, pl_diag *d)
 			break;
 		}
 		for (unsigned i = 0; rc == PL_OK && i < tile.width; i++)
-			rc = pl_members_replay(&n->members, e[i].p, e[i].n, t * PL_TILE_WIDTH + i, &a, d);
+			rc = pl_engine_replay(&n->eng, e[i].p, e[i].n, t * PL_TILE_WIDTH + i, &r.a, NULL, d);
 	}
 	pl_buf_release(&b);
+	if (rc == PL_OK && (rc = pl_log_each_staged(n->log, replay_staged, &r, d)) != PL_OK)
+		pl_diag_set(d, rc, "replaying the staged entries");
 	return rc;
+}
+
+/* After a failed batch: the state again as the log has it (sequencer thread). */
+static void rebuild_engine(pl_node *n)
+{
+	pl_diag d = {0};
+	pthread_rwlock_wrlock(&n->mlock);
+	pl_engine_release(&n->eng);
+	pl_engine_init(&n->eng, n->origin);
+	int rc = replay_log(n, &d);
+	pthread_rwlock_unlock(&n->mlock);
+	if (rc == PL_OK)
+		n->broken = false;
+	else
+		fprintf(stderr, "parley serve: rebuilding the state from the log failed (%s); refusing statements until "
+			"restarted\n", pl_diag_text(&d, rc));
 }
 
 int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d)
@@ -769,7 +766,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	if ((rc = pl_source_open(dir, &n->src, d)) != PL_OK)
 		goto fail;
 	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
-	pl_members_init(&n->members, n->origin);
+	pl_engine_init(&n->eng, n->origin);
 	{
 		/* until the first cosigning round, serve what the file holds (cosigned, perhaps) */
 		pl_span cp = pl_log_checkpoint(n->log);
@@ -817,7 +814,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	return PL_OK;
 fail:
 	pl_buf_release(&n->latest);
-	pl_members_release(&n->members);
+	pl_engine_release(&n->eng);
 	pl_source_free(n->src);
 	pl_log_close(n->log);
 	pl_buf_release(&n->checkpoint);
@@ -857,7 +854,7 @@ void pl_node_close(pl_node *n)
 	n->waiting = NULL;
 	pthread_cond_broadcast(&n->done_cv);
 	pthread_mutex_unlock(&n->mu);
-	pl_members_release(&n->members);
+	pl_engine_release(&n->eng);
 	pl_source_free(n->src);
 	pl_log_close(n->log);
 	pl_buf_release(&n->checkpoint);
@@ -1030,7 +1027,7 @@ static int member_json(const pl_member *m, pl_buf *out)
 int pl_node_party(pl_node *n, const char *party, pl_buf *out)
 {
 	pthread_rwlock_rdlock(&n->mlock);
-	const pl_member *m = pl_members_get(&n->members, party);
+	const pl_member *m = pl_members_get(&n->eng.members, party);
 	int rc = m ? member_json(m, out) : PL_ENOTFOUND;
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
@@ -1040,11 +1037,11 @@ int pl_node_parties(pl_node *n, pl_buf *out)
 {
 	pthread_rwlock_rdlock(&n->mlock);
 	int rc = pl_buf_putc(out, '[');
-	for (size_t i = 0; rc == PL_OK && i < n->members.n; i++) {
+	for (size_t i = 0; rc == PL_OK && i < n->eng.members.n; i++) {
 		if (i)
 			rc = pl_buf_putc(out, ',');
 		if (rc == PL_OK)
-			rc = member_json(&n->members.m[i], out);
+			rc = member_json(&n->eng.members.m[i], out);
 	}
 	if (rc == PL_OK)
 		rc = pl_buf_putc(out, ']');
@@ -1055,7 +1052,7 @@ int pl_node_parties(pl_node *n, pl_buf *out)
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32])
 {
 	pthread_rwlock_rdlock(&n->mlock);
-	const pl_member *m = pl_members_get(&n->members, party);
+	const pl_member *m = pl_members_get(&n->eng.members, party);
 	bool ok = m != NULL && m->active;
 	if (ok)
 		memcpy(pk, m->id.sign_pk, 32);

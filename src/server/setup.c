@@ -4,6 +4,7 @@
 #include "base/timefmt.h"
 #include "statement/sign.h"
 #include "store/log.h"
+#include "workflow/engine.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -21,11 +22,12 @@ static json_t *identity_json(const pl_identity *id)
 }
 
 int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer, const pl_identity *others, size_t n,
-		 const pl_charter *c, pl_diag *d)
+		 const pl_charter *c, const json_t *norms, pl_diag *d)
 {
 	json_t *founders = json_array(), *body = NULL;
-	pl_buf env;
+	pl_buf env, env2;
 	pl_buf_init(&env, PL_DSSE_MAX);
+	pl_buf_init(&env2, PL_DSSE_MAX);
 	pl_log *l = NULL;
 	int rc = PL_ENOMEM;
 	if (founders == NULL || json_array_append_new(founders, identity_json(&signer->id)) != 0)
@@ -38,35 +40,44 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 			 "response", (json_int_t)c->response_seconds);
 	if (body == NULL)
 		goto out;
-	if ((rc = pl_statement_sign(signer, origin, "charter", 1, pl_now(), body, NULL, 0, &env)) != PL_OK) {
+	int64_t now = pl_now();
+	if ((rc = pl_statement_sign(signer, origin, "charter", 1, now, body, NULL, 0, &env)) != PL_OK ||
+	    (norms != NULL &&
+	     (rc = pl_statement_sign(signer, origin, "norms.publish", 2, now, norms, NULL, 0, &env2)) != PL_OK)) {
 		pl_diag_set(d, rc, "cannot sign the charter");
 		goto out;
 	}
 	/* the server's own checks, before anything exists on disk */
-	pl_members m;
-	pl_members_init(&m, origin);
+	pl_engine e;
+	pl_engine_init(&e, origin);
 	pl_admission adm;
 	memset(&adm, 0, sizeof adm);
 	adm.skew = -1;
-	pl_submission sub;
 	pl_verdict v = {0};
-	bool admitted = pl_submission_parse(env.data, env.len, origin, &adm, &sub, &v) == PL_OK &&
-			pl_admission_check(&m, &adm, &sub, &v) == PL_OK;
-	pl_submission_release(&sub);
-	pl_members_release(&m);
+	pl_span entries[2] = {{env.data, env.len}, {env2.data, env2.len}};
+	size_t count = norms != NULL ? 2 : 1;
+	bool admitted = true;
+	for (size_t i = 0; admitted && i < count; i++) {
+		pl_submission sub;
+		admitted = pl_submission_parse(entries[i].p, entries[i].n, origin, &adm, &sub, &v) == PL_OK &&
+			   pl_engine_check(&e, &adm, &sub, &v) == PL_OK && pl_engine_apply(&e, &sub, i, NULL) == PL_OK;
+		pl_submission_release(&sub);
+	}
+	pl_engine_release(&e);
 	if (!admitted) {
-		rc = pl_diag_set(d, PL_EINVAL, "the charter would be refused (%s): %s", v.code, v.msg);
+		rc = pl_diag_set(d, PL_EINVAL, "the %s would be refused (%s): %s", v.code ? "charter or norm set" : "log",
+				 v.code ? v.code : "no_memory", v.msg);
 		goto out;
 	}
 	if ((rc = pl_log_init(dir, origin, d)) != PL_OK || (rc = pl_log_open(dir, &l, d)) != PL_OK)
 		goto out;
-	pl_span e = {env.data, env.len};
 	uint64_t first;
-	rc = pl_log_append(l, &e, 1, &first, d);
+	rc = pl_log_append(l, entries, count, &first, d);
 out:
 	json_decref(body);
 	json_decref(founders);
 	pl_log_close(l);
 	pl_buf_release(&env);
+	pl_buf_release(&env2);
 	return rc;
 }

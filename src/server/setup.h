@@ -5,6 +5,7 @@
 #ifndef PARLEY_SERVER_SETUP_H
 #define PARLEY_SERVER_SETUP_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -14,10 +15,11 @@
 /*
  * Creates the log in dir named origin and appends the charter: the founders
  * are signer's party and others[0..n), the rules those of c (c->name may be
- * ""). The charter is signed by signer. Nothing is created if the charter
- * would be refused (PL_EINVAL with the reason in d).
+ * ""). The charter is signed by signer. When norms is not NULL (a norm set
+ * body, norms.h), entry 1 publishes it, signed by signer too. Nothing is
+ * created if an entry would be refused (PL_EINVAL with the reason in d).
  */
 int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer, const pl_identity *others, size_t n,
-		 const pl_charter *c, pl_diag *d) __attribute__((warn_unused_result));
+		 const pl_charter *c, const json_t *norms, pl_diag *d) __attribute__((warn_unused_result));
 
 #endif

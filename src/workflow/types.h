@@ -1,17 +1,89 @@
 /*
- * types.h - the workflow statement types and their bodies (docs/statements.md).
+ * types.h - the workflow statement types and their bodies, checked on their
+ * own (no log state); docs/workflow.md is the reference. The rules that
+ * depend on the log so far (does the case exist, is the author addressed,
+ * was it acknowledged already...) are in state.h.
  *
- * pl_workflow_check is a pl_type_fn: the admission step calls it for every
- * type the membership layer does not own. Communication checks:
- *   ping {"to": [PARTY...]?, "note": S?}      anyone may ping; "to" names who should answer
- *   pong {"ping": INDEX}                       answers a ping; INDEX must be in refs
+ *   ping            {"to": [PARTY]?, "note": S?}
+ *   pong            {"ping": I}
+ *   norms.publish   a norm set (norms.h)
+ *   norms.subscribe {"set": HASH}
+ *   norms.withdraw  {"set": HASH, "reason": S?}
+ *   concern         {"title": S, "class": RSIT, "rsit_type": RSIT?, "tlp": TLP, "summary": S,
+ *                    "recipients": [PARTY], "norms": {"set": HASH, "ids": [ID]}?,
+ *                    "evidence": [{"sha256": HEX, "name": S?, "media_type": S?}]?}
+ *   request         {"case": I, "kind": K, "to": [PARTY], "text": S, "due": TIME?, "due_reason": S?,
+ *                    "preservation": {...}?}
+ *   ack             {"request": I, "note": S?}
+ *   response        {"request": I, "status": ST, "reasons": S?, "text": S?, "until": TIME?,
+ *                    "preserved_until": TIME?, "availability_warning": S?}
+ *   status          {"request": I, "kind": "query"|"update", "text": S?}
+ *   withdraw        {"request": I, "reason": S?}
+ *   close           {"case": I, "outcome": O, "text": S?}
+ *
+ * Every I (an earlier entry's index) must also be listed in the statement's
+ * refs, which bind it to that entry's leaf hash.
  */
 #ifndef PARLEY_WORKFLOW_TYPES_H
 #define PARLEY_WORKFLOW_TYPES_H
 
-#include "statement/members.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-/* A pl_type_fn (ctx unused). */
-int pl_workflow_check(void *ctx, const pl_members *m, const pl_submission *s, pl_verdict *v);
+#include "statement/members.h"
+#include "workflow/norms.h"
+
+#define PL_WF_PARTIES_MAX 64     /* recipients of a concern, addressees of a ping */
+#define PL_WF_TO_MAX 16          /* addressees of a request */
+#define PL_WF_TEXT_MAX 4096      /* summaries and free text */
+#define PL_WF_TITLE_MAX 200
+#define PL_WF_EVIDENCE_MAX 64
+#define PL_PRESERVE_MIN_SECONDS (60 * 86400) /* Budapest Convention art. 29(7) */
+
+typedef enum pl_wf_type {
+	PL_WF_PING,
+	PL_WF_PONG,
+	PL_WF_NORMS_PUBLISH,
+	PL_WF_NORMS_SUBSCRIBE,
+	PL_WF_NORMS_WITHDRAW,
+	PL_WF_CONCERN,
+	PL_WF_REQUEST,
+	PL_WF_ACK,
+	PL_WF_RESPONSE,
+	PL_WF_STATUS,
+	PL_WF_WITHDRAW,
+	PL_WF_CLOSE,
+	PL_WF_NTYPES
+} pl_wf_type;
+
+/* A checked body. Strings are borrowed from the statement's JSON. */
+typedef struct pl_wf_body {
+	pl_wf_type type;
+	uint64_t target;                 /* pong: the ping; request, close: the case;
+					    ack, response, status, withdraw: the request */
+	const char *parties[PL_WF_PARTIES_MAX]; /* ping "to", concern "recipients", request "to" */
+	size_t nparties;
+	char set[PL_NORM_HASH_HEX + 1];  /* subscribe/withdraw/concern norms: the set; publish: its hash */
+	const char *norm_ids[PL_NORMS_MAX]; /* concern: the norms invoked */
+	size_t nnorms;
+	const char *title;               /* concern */
+	const char *cls, *rsit_type, *tlp;
+	int kind;                        /* request kind, response status, status kind, close outcome */
+	int64_t due;                     /* request: the answer's deadline (0: the charter's default) */
+	int64_t until;                   /* response postponed: the new date */
+	int64_t preserved_until;         /* response to a preservation request: data kept until */
+} pl_wf_body;
+
+/* The type of name, or -1 if it is not a workflow type. */
+int pl_wf_type_of(const char *name);
+const char *pl_wf_type_name(pl_wf_type t);
+
+/*
+ * Checks the body of a workflow statement s on its own: fields, sizes,
+ * vocabularies, that references are in refs, that dates are after the
+ * statement's time, that reasons are given where mandatory, the preservation
+ * fields. Returns PL_OK with b filled, or -1 with v filled.
+ */
+int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v);
 
 #endif

@@ -105,7 +105,7 @@ def main():
     files = {p.name: p.write(WORK) for p in parties}
     founders = parties[:16]
     logdir = os.path.join(WORK, "log")
-    init = ["init", logdir, "--origin", ORIGIN, "--key", files["p00"][0], "--name", "test group"]
+    init = ["init", logdir, "--origin", ORIGIN, "--key", files["p00"][0], "--name", "test group", "--no-norms"]
     for p in founders[1:]:
         init += ["--founder", files[p.name][1]]
     run_cli(*init)

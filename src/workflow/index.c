@@ -1,0 +1,805 @@
+/* index.c - the derived state in SQLite (index.h). */
+#include "workflow/index.h"
+
+#include "base/codec.h"
+#include "base/fsio.h"
+#include "base/json.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
+#include "workflow/vocab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* Statements of the writer, prepared once. */
+enum {
+	Q_ENTRY, Q_PARTY, Q_SET, Q_NORM, Q_SUB_DEL, Q_SUB, Q_CASE, Q_CASE_PARTY, Q_REQUEST, Q_TARGET, Q_PING,
+	Q_PING_TARGET, Q_META, NQ
+};
+
+static const char *const SQL[NQ] = {
+	[Q_ENTRY] = "INSERT OR REPLACE INTO entries VALUES(?,?,?,?,?,?,?,?)",
+	[Q_PARTY] = "INSERT OR REPLACE INTO parties VALUES(?,?,?,?,?,?,?)",
+	[Q_SET] = "INSERT OR REPLACE INTO norm_sets VALUES(?,?,?,?,?,?,?)",
+	[Q_NORM] = "INSERT OR REPLACE INTO norms VALUES(?,?,?,?,?,?)",
+	[Q_SUB_DEL] = "DELETE FROM subscriptions WHERE party = ?",
+	[Q_SUB] = "INSERT INTO subscriptions VALUES(?,?,?,?)",
+	[Q_CASE] = "INSERT OR REPLACE INTO cases VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_CASE_PARTY] = "INSERT OR REPLACE INTO case_parties VALUES(?,?,?)",
+	[Q_REQUEST] = "INSERT OR REPLACE INTO requests VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_TARGET] = "INSERT OR REPLACE INTO request_targets VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_PING] = "INSERT OR REPLACE INTO pings VALUES(?,?,?,?)",
+	[Q_PING_TARGET] = "INSERT OR REPLACE INTO ping_targets VALUES(?,?,?,?)",
+	[Q_META] = "INSERT OR REPLACE INTO meta VALUES(?,?)",
+};
+
+/* The tables in dump order, each with its primary-key ordering. */
+static const char *const TABLES[][2] = {
+	{"meta", "key"},
+	{"parties", "party"},
+	{"norm_sets", "hash"},
+	{"norms", "set_hash, pos"},
+	{"subscriptions", "party, since"},
+	{"cases", "id"},
+	{"case_parties", "case_id, party"},
+	{"requests", "id"},
+	{"request_targets", "request_id, party"},
+	{"pings", "id"},
+	{"ping_targets", "ping_id, party"},
+	{"entries", "idx"},
+};
+
+static const char SCHEMA[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE entries(idx INTEGER PRIMARY KEY, type TEXT NOT NULL, author TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, time INTEGER NOT NULL, case_id INTEGER, request_id INTEGER, leaf TEXT NOT NULL);"
+	"CREATE INDEX entries_case ON entries(case_id) WHERE case_id IS NOT NULL;"
+	"CREATE TABLE parties(party TEXT PRIMARY KEY, since INTEGER NOT NULL, founder INTEGER NOT NULL,"
+	" active INTEGER NOT NULL, key TEXT NOT NULL, key_since INTEGER NOT NULL, contact TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE norm_sets(hash TEXT PRIMARY KEY, idx INTEGER NOT NULL, author TEXT NOT NULL,"
+	" time INTEGER NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, norms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE norms(set_hash TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, short TEXT NOT NULL,"
+	" gist TEXT NOT NULL, source TEXT, PRIMARY KEY(set_hash, pos)) WITHOUT ROWID;"
+	"CREATE TABLE subscriptions(party TEXT NOT NULL, set_hash TEXT NOT NULL, since INTEGER NOT NULL,"
+	" until INTEGER, PRIMARY KEY(party, since)) WITHOUT ROWID;"
+	"CREATE TABLE cases(id INTEGER PRIMARY KEY, author TEXT NOT NULL, time INTEGER NOT NULL, title TEXT NOT NULL,"
+	" class TEXT NOT NULL, rsit_type TEXT, tlp TEXT NOT NULL, norm_set TEXT, norms TEXT, state TEXT NOT NULL,"
+	" closed_idx INTEGER, closed_time INTEGER, outcome TEXT, requests INTEGER NOT NULL,"
+	" last_idx INTEGER NOT NULL, last_time INTEGER NOT NULL);"
+	"CREATE TABLE case_parties(case_id INTEGER NOT NULL, party TEXT NOT NULL, role TEXT NOT NULL,"
+	" PRIMARY KEY(case_id, party)) WITHOUT ROWID;"
+	"CREATE INDEX case_parties_party ON case_parties(party, case_id);"
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, author TEXT NOT NULL,"
+	" kind TEXT NOT NULL, time INTEGER NOT NULL, due INTEGER NOT NULL, due_default INTEGER NOT NULL,"
+	" ack_due INTEGER NOT NULL, state TEXT NOT NULL, ended_idx INTEGER, ended_time INTEGER,"
+	" queries INTEGER NOT NULL, updates INTEGER NOT NULL, last_idx INTEGER NOT NULL);"
+	"CREATE INDEX requests_case ON requests(case_id);"
+	"CREATE TABLE request_targets(request_id INTEGER NOT NULL, party TEXT NOT NULL, open INTEGER NOT NULL,"
+	" ack_idx INTEGER, ack_time INTEGER, answer_idx INTEGER, answer_time INTEGER, status TEXT,"
+	" due INTEGER NOT NULL, preserved_until INTEGER, responses INTEGER NOT NULL,"
+	" PRIMARY KEY(request_id, party)) WITHOUT ROWID;"
+	"CREATE INDEX targets_open ON request_targets(party, due) WHERE open = 1;"
+	"CREATE TABLE pings(id INTEGER PRIMARY KEY, author TEXT NOT NULL, time INTEGER NOT NULL,"
+	" to_all INTEGER NOT NULL);"
+	"CREATE TABLE ping_targets(ping_id INTEGER NOT NULL, party TEXT NOT NULL, pong_idx INTEGER,"
+	" pong_time INTEGER, PRIMARY KEY(ping_id, party)) WITHOUT ROWID;"
+	"CREATE INDEX pings_open ON ping_targets(party, ping_id) WHERE pong_idx IS NULL;";
+
+struct pl_index {
+	sqlite3 *db;
+	sqlite3_stmt *q[NQ];
+	bool writable;
+	uint64_t size;
+	pl_hash leaf;        /* of entry size-1 (zero when size is 0) */
+	char origin[PL_ORIGIN_MAX + 1];
+};
+
+static int db_err(sqlite3 *db, pl_diag *d, const char *what)
+{
+	int ext = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+	int code = (ext & 0xff) == SQLITE_FULL ? PL_ENOSPC
+		   : (ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB ? PL_ECORRUPT
+										    : PL_EDB;
+	return pl_diag_set(d, code, "index: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int exec(sqlite3 *db, const char *sql, pl_diag *d)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(db, d, sql);
+	return PL_OK;
+}
+
+static int meta_get(sqlite3 *db, const char *key, char *out, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = PL_ENOTFOUND;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return PL_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = PL_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int meta_put(pl_index *x, const char *key, const char *value, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_META];
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_err(x->db, d, "write meta");
+	return PL_OK;
+}
+
+int pl_index_path(const char *dir, char *out, size_t cap)
+{
+	int w = snprintf(out, cap, "%s/private/index.db", dir);
+	return w > 0 && (size_t)w < cap ? PL_OK : PL_EINVAL;
+}
+
+uint64_t pl_index_size(const pl_index *x)
+{
+	return x->size;
+}
+
+sqlite3 *pl_index_db(pl_index *x)
+{
+	return x->db;
+}
+
+void pl_index_close(pl_index *x)
+{
+	if (x == NULL)
+		return;
+	for (int i = 0; i < NQ; i++)
+		sqlite3_finalize(x->q[i]);
+	sqlite3_close(x->db);
+	free(x);
+}
+
+int pl_index_open(const char *path, const char *origin, bool writable, bool create, pl_index **out, pl_diag *d)
+{
+	*out = NULL;
+	pl_index *x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	x->writable = writable;
+	snprintf(x->origin, sizeof x->origin, "%s", origin);
+	bool fresh = create && !pl_fs_exists(path);
+	int flags = writable ? SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) : SQLITE_OPEN_READONLY;
+	int rc = PL_OK;
+	char buf[128];
+	if (!fresh && !pl_fs_exists(path)) {
+		rc = pl_diag_set(d, PL_ENOTFOUND, "%s does not exist (run `parley reindex`)", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &x->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = db_err(x->db, d, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(x->db, 5000);
+	if (writable && ((rc = exec(x->db, "PRAGMA journal_mode=WAL", d)) != PL_OK ||
+			 (rc = exec(x->db, "PRAGMA synchronous=NORMAL", d)) != PL_OK))
+		goto fail;
+	if (fresh) {
+		if ((rc = exec(x->db, "BEGIN IMMEDIATE", d)) != PL_OK || (rc = exec(x->db, SCHEMA, d)) != PL_OK)
+			goto fail;
+	}
+	if (writable)
+		for (int i = 0; i < NQ; i++)
+			if (sqlite3_prepare_v3(x->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &x->q[i], NULL) != SQLITE_OK) {
+				rc = db_err(x->db, d, "prepare");
+				goto fail;
+			}
+	if (fresh) {
+		snprintf(buf, sizeof buf, "%d", PL_INDEX_SCHEMA);
+		if ((rc = meta_put(x, "schema", buf, d)) != PL_OK || (rc = meta_put(x, "origin", origin, d)) != PL_OK ||
+		    (rc = meta_put(x, "size", "0", d)) != PL_OK || (rc = meta_put(x, "leaf", "", d)) != PL_OK ||
+		    (rc = exec(x->db, "COMMIT", d)) != PL_OK)
+			goto fail;
+	}
+	char o[PL_ORIGIN_MAX + 1], sz[32], lf[64];
+	if (meta_get(x->db, "schema", buf, sizeof buf) != PL_OK || strcmp(buf, "1") != 0 ||
+	    meta_get(x->db, "origin", o, sizeof o) != PL_OK || meta_get(x->db, "size", sz, sizeof sz) != PL_OK ||
+	    meta_get(x->db, "leaf", lf, sizeof lf) != PL_OK) {
+		rc = pl_diag_set(d, PL_ECORRUPT, "%s is not a Parley index of schema %d", path, PL_INDEX_SCHEMA);
+		goto fail;
+	}
+	if (strcmp(o, origin) != 0) {
+		rc = pl_diag_set(d, PL_ECORRUPT, "%s indexes the log \"%s\", not \"%s\"", path, o, origin);
+		goto fail;
+	}
+	if (pl_dec_parse((const uint8_t *)sz, strlen(sz), PL_TREE_MAX, &x->size) != PL_OK ||
+	    (x->size > 0 && pl_b64_decode_exact((const uint8_t *)lf, strlen(lf), x->leaf.b, 32) != PL_OK)) {
+		rc = pl_diag_set(d, PL_ECORRUPT, "%s has a malformed size or leaf", path);
+		goto fail;
+	}
+	*out = x;
+	return PL_OK;
+fail:
+	pl_index_close(x);
+	return rc;
+}
+
+/* ---- writing rows ---- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_idx(sqlite3_stmt *st, int i, uint64_t v)
+{
+	if (v == PL_WF_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, bool present, int64_t t)
+{
+	if (!present)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static int step(pl_index *x, sqlite3_stmt *st, pl_diag *d)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_DONE)
+		return db_err(x->db, d, "write");
+	return PL_OK;
+}
+
+static int put_parties(pl_index *x, const pl_members *m, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_PARTY];
+	int rc = PL_OK;
+	for (size_t i = 0; rc == PL_OK && i < m->n; i++) {
+		const pl_member *e = &m->m[i];
+		char key[65];
+		pl_hex_encode(e->id.sign_pk, 32, key);
+		sqlite3_bind_text(st, 1, e->id.party, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->since);
+		sqlite3_bind_int(st, 3, e->founder);
+		sqlite3_bind_int(st, 4, e->active);
+		sqlite3_bind_text(st, 5, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 6, e->nkeys ? (sqlite3_int64)e->keys[e->nkeys - 1].from : 0);
+		sqlite3_bind_text(st, 7, e->contact, -1, SQLITE_TRANSIENT);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+static int put_set(pl_index *x, const pl_wf *w, int pos, const pl_stmt *s, pl_diag *d)
+{
+	const pl_wf_set *e = &w->sets[pos];
+	sqlite3_stmt *st = x->q[Q_SET];
+	sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->idx);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, e->time);
+	sqlite3_bind_text(st, 5, e->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, e->version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)e->nids);
+	int rc = step(x, st, d);
+	const json_t *norms = json_object_get(s->body, "norms");
+	st = x->q[Q_NORM];
+	for (size_t i = 0; rc == PL_OK && i < json_array_size(norms); i++) {
+		const json_t *n = json_array_get(norms, i);
+		sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, json_string_value(json_object_get(n, "id")));
+		bind_text(st, 4, json_string_value(json_object_get(n, "short")));
+		bind_text(st, 5, json_string_value(json_object_get(n, "gist")));
+		bind_text(st, 6, json_string_value(json_object_get(n, "source")));
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+static int put_subs(pl_index *x, const pl_wf *w, int party, pl_diag *d)
+{
+	const pl_wf_party *p = &w->parties[party];
+	sqlite3_stmt *st = x->q[Q_SUB_DEL];
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
+	int rc = step(x, st, d);
+	st = x->q[Q_SUB];
+	for (size_t i = 0; rc == PL_OK && i < p->nsubs; i++) {
+		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, w->sets[p->subs[i].set].hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)p->subs[i].since);
+		bind_idx(st, 4, p->subs[i].until);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+static int put_case(pl_index *x, const pl_wf *w, const pl_wf_case *c, bool with_parties, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_CASE];
+	char norms[PL_NORMS_MAX * (PL_NORM_ID_MAX + 1) + 1] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < c->nnorms; i++)
+		off += (size_t)snprintf(norms + off, sizeof norms - off, "%s%s", i ? "," : "", c->norms[i]);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, c->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, c->time);
+	sqlite3_bind_text(st, 4, c->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, c->cls, -1, SQLITE_STATIC);
+	bind_text(st, 6, c->rsit_type);
+	sqlite3_bind_text(st, 7, c->tlp, -1, SQLITE_STATIC);
+	bind_text(st, 8, c->set >= 0 ? w->sets[c->set].hash : NULL);
+	bind_text(st, 9, c->nnorms ? norms : NULL);
+	sqlite3_bind_text(st, 10, c->closed ? "closed" : "open", -1, SQLITE_STATIC);
+	bind_idx(st, 11, c->closed_idx);
+	bind_time(st, 12, c->closed, c->closed_time);
+	bind_text(st, 13, c->outcome >= 0 ? pl_case_outcomes[c->outcome] : NULL);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->nrequests);
+	sqlite3_bind_int64(st, 15, (sqlite3_int64)c->last_idx);
+	sqlite3_bind_int64(st, 16, c->last_time);
+	int rc = step(x, st, d);
+	if (!with_parties)
+		return rc;
+	st = x->q[Q_CASE_PARTY];
+	for (size_t i = 0; rc == PL_OK && i <= c->nrecipients; i++) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, i == 0 ? c->author : c->recipients[i - 1]), -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, i == 0 ? "author" : "recipient", -1, SQLITE_STATIC);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+static const char *const REQ_STATES[] = {"open", "withdrawn", "closed"};
+
+static int put_request(pl_index *x, const pl_wf *w, const pl_wf_request *r, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_REQUEST];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->case_id);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, r->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, pl_request_kinds[r->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, r->time);
+	sqlite3_bind_int64(st, 6, r->due);
+	sqlite3_bind_int(st, 7, r->due_default);
+	sqlite3_bind_int64(st, 8, r->ack_due);
+	sqlite3_bind_text(st, 9, REQ_STATES[r->state], -1, SQLITE_STATIC);
+	bind_idx(st, 10, r->ended_idx);
+	bind_time(st, 11, r->ended_idx != PL_WF_NONE, r->ended_time);
+	sqlite3_bind_int64(st, 12, r->queries);
+	sqlite3_bind_int64(st, 13, r->updates);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)r->last_idx);
+	int rc = step(x, st, d);
+	st = x->q[Q_TARGET];
+	for (size_t i = 0; rc == PL_OK && i < r->nt; i++) {
+		const pl_wf_target *t = &r->t[i];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, t->party), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 3, r->state == PL_REQ_OPEN && t->answer_idx == PL_WF_NONE);
+		bind_idx(st, 4, t->ack_idx);
+		bind_time(st, 5, t->ack_idx != PL_WF_NONE, t->ack_time);
+		bind_idx(st, 6, t->answer_idx);
+		bind_time(st, 7, t->answer_idx != PL_WF_NONE, t->answer_time);
+		bind_text(st, 8, t->status >= 0 ? pl_response_statuses[t->status] : NULL);
+		sqlite3_bind_int64(st, 9, t->due);
+		bind_time(st, 10, t->preserved_until != 0, t->preserved_until);
+		sqlite3_bind_int64(st, 11, t->responses);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+static int put_ping(pl_index *x, const pl_wf *w, const pl_wf_ping *p, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_PING];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)p->id);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, p->time);
+	sqlite3_bind_int(st, 4, p->to_all);
+	int rc = step(x, st, d);
+	st = x->q[Q_PING_TARGET];
+	for (size_t i = 0; rc == PL_OK && i < p->nt; i++) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)p->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->t[i].party), -1, SQLITE_TRANSIENT);
+		bind_idx(st, 3, p->t[i].pong_idx);
+		bind_time(st, 4, p->t[i].pong_idx != PL_WF_NONE, p->t[i].pong_time);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+/* The rows entry index changed, from the engine's state after applying it. */
+static int record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
+		  const pl_wf_effect *ef, pl_diag *d)
+{
+	const pl_wf *w = &e->wf;
+	char lb[64];
+	pl_b64_encode(leaf->b, 32, lb);
+	sqlite3_stmt *st = x->q[Q_ENTRY];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+	sqlite3_bind_text(st, 2, s->type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, s->author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seq);
+	sqlite3_bind_int64(st, 5, s->time);
+	bind_idx(st, 6, ef->case_id);
+	bind_idx(st, 7, ef->request_id);
+	sqlite3_bind_text(st, 8, lb, -1, SQLITE_TRANSIENT);
+	int rc = step(x, st, d);
+	if (rc != PL_OK)
+		return rc;
+	if (ef->type < 0) {
+		if (strcmp(s->type, "charter") == 0) {
+			char v[32];
+			snprintf(v, sizeof v, "%lld", (long long)e->members.charter.ack_seconds);
+			if ((rc = meta_put(x, "ack_seconds", v, d)) != PL_OK)
+				return rc;
+			snprintf(v, sizeof v, "%lld", (long long)e->members.charter.response_seconds);
+			if ((rc = meta_put(x, "response_seconds", v, d)) != PL_OK)
+				return rc;
+		}
+		return put_parties(x, &e->members, d);
+	}
+	switch ((pl_wf_type)ef->type) {
+	case PL_WF_PING:
+	case PL_WF_PONG:
+		return put_ping(x, w, pl_wf_ping_get(w, ef->ping_id), d);
+	case PL_WF_NORMS_PUBLISH:
+		return put_set(x, w, ef->set, s, d);
+	case PL_WF_NORMS_SUBSCRIBE:
+	case PL_WF_NORMS_WITHDRAW:
+		return put_subs(x, w, ef->party, d);
+	case PL_WF_CONCERN:
+		return put_case(x, w, pl_wf_case_get(w, ef->case_id), true, d);
+	case PL_WF_REQUEST:
+	case PL_WF_ACK:
+	case PL_WF_RESPONSE:
+	case PL_WF_STATUS:
+	case PL_WF_WITHDRAW:
+		if ((rc = put_request(x, w, pl_wf_request_get(w, ef->request_id), d)) != PL_OK)
+			return rc;
+		return put_case(x, w, pl_wf_case_get(w, ef->case_id), false, d);
+	case PL_WF_CLOSE: {
+		const pl_wf_case *c = pl_wf_case_get(w, ef->case_id);
+		for (size_t i = 0; rc == PL_OK && i < c->nrequests; i++)
+			rc = put_request(x, w, &w->requests[c->requests[i]], d);
+		return rc == PL_OK ? put_case(x, w, c, false, d) : rc;
+	}
+	case PL_WF_NTYPES:
+		break;
+	}
+	return PL_OK;
+}
+
+/* ---- following the log ---- */
+
+static int commit_progress(pl_index *x, uint64_t size, const pl_hash *leaf, pl_diag *d)
+{
+	char sz[32], lb[64];
+	snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+	pl_b64_encode(leaf->b, 32, lb);
+	int rc = meta_put(x, "size", sz, d);
+	if (rc == PL_OK)
+		rc = meta_put(x, "leaf", lb, d);
+	if (rc == PL_OK)
+		rc = exec(x->db, "COMMIT", d);
+	if (rc == PL_OK) {
+		x->size = size;
+		x->leaf = *leaf;
+	}
+	return rc;
+}
+
+int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
+{
+	if (!x->writable)
+		return pl_diag_set(d, PL_EINVAL, "the index is open read-only");
+	if (pl_engine_size(e) > x->size)
+		return pl_diag_set(d, PL_EINVAL, "the engine is ahead of the index");
+	if (upto < x->size)
+		return pl_diag_set(d, PL_ECORRUPT, "the index holds %llu entries but the log only %llu",
+				   (unsigned long long)x->size, (unsigned long long)upto);
+	pl_admission a;
+	memset(&a, 0, sizeof a);
+	a.skew = -1;
+	a.trust_signatures = trust_signatures;
+	pl_buf b;
+	pl_buf_init(&b, PL_BUNDLE_MAX);
+	int rc = PL_OK;
+	bool in_tx = false;
+	uint64_t pos = pl_engine_size(e);
+	pl_hash last = x->leaf;
+	while (rc == PL_OK && pos < upto) {
+		uint64_t t = pos / PL_TILE_WIDTH;
+		pl_tile tile;
+		if ((rc = pl_tile_in_tree(upto, PL_TILE_LEVEL_ENTRIES, t, &tile)) != PL_OK)
+			break;
+		pl_buf_reset(&b);
+		if ((rc = pl_source_fetch_tile(src, &tile, &b)) != PL_OK) {
+			if (rc == PL_ENOTFOUND && tile.width < PL_TILE_WIDTH) {
+				rc = PL_OK; /* a partial bundle replaced by a longer one: come back later */
+				break;
+			}
+			pl_diag_set(d, rc, "reading entry bundle %llu", (unsigned long long)t);
+			break;
+		}
+		pl_span ents[PL_TILE_WIDTH];
+		if (pl_bundle_parse(b.data, b.len, tile.width, ents) != PL_OK) {
+			rc = pl_diag_set(d, PL_ECORRUPT, "entry bundle %llu is malformed", (unsigned long long)t);
+			break;
+		}
+		for (unsigned i = (unsigned)(pos % PL_TILE_WIDTH); rc == PL_OK && i < tile.width; i++, pos++) {
+			pl_hash leaf;
+			pl_leaf_hash(ents[i].p, ents[i].n, &leaf);
+			if (pos < x->size) {
+				/* warming the engine up to rows that exist */
+				pl_wf_effect ef;
+				if ((rc = pl_engine_replay(e, ents[i].p, ents[i].n, pos, &a, &ef, d)) != PL_OK)
+					break;
+				if (pos + 1 == x->size && !pl_hash_eq(&leaf, &x->leaf))
+					rc = pl_diag_set(d, PL_ECORRUPT,
+							 "the index does not match the log at entry %llu (rebuild it)",
+							 (unsigned long long)pos);
+				continue;
+			}
+			if (!in_tx) {
+				if ((rc = exec(x->db, "BEGIN IMMEDIATE", d)) != PL_OK)
+					break;
+				in_tx = true;
+			}
+			pl_submission s;
+			pl_verdict v = {0};
+			if (pl_submission_parse(ents[i].p, ents[i].n, e->members.origin, &a, &s, &v) != PL_OK ||
+			    pl_engine_check(e, &a, &s, &v) != PL_OK) {
+				rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
+						 (unsigned long long)pos, v.code, v.msg);
+			} else {
+				pl_wf_effect ef;
+				if ((rc = pl_engine_apply(e, &s, pos, &ef)) == PL_OK)
+					rc = record(x, e, &s.st, pos, &leaf, &ef, d);
+			}
+			pl_submission_release(&s);
+			last = leaf;
+			if (rc == PL_OK && (pos + 1) % 8192 == 0) {
+				rc = commit_progress(x, pos + 1, &last, d);
+				in_tx = false;
+			}
+		}
+	}
+	if (in_tx) {
+		if (rc == PL_OK)
+			rc = commit_progress(x, pos, &last, d);
+		else
+			(void)sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	pl_buf_release(&b);
+	return rc;
+}
+
+/* ---- canonical dump ---- */
+
+static void dump_value(FILE *f, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		fputs("-", f);
+		break;
+	case SQLITE_INTEGER:
+		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	default: {
+		/* text: tabs, newlines and backslashes escaped so each row is one line */
+		const unsigned char *s = sqlite3_column_text(st, i);
+		fputc('"', f);
+		for (; s && *s; s++) {
+			if (*s == '\t')
+				fputs("\\t", f);
+			else if (*s == '\n')
+				fputs("\\n", f);
+			else if (*s == '\\')
+				fputs("\\\\", f);
+			else
+				fputc(*s, f);
+		}
+		fputc('"', f);
+	}
+	}
+}
+
+int pl_index_dump(pl_index *x, FILE *f, pl_diag *d)
+{
+	for (size_t t = 0; t < sizeof TABLES / sizeof TABLES[0]; t++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY %s", TABLES[t][0], TABLES[t][1]);
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return db_err(x->db, d, sql);
+		int r;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			fputs(TABLES[t][0], f);
+			for (int i = 0; i < sqlite3_column_count(st); i++) {
+				fputc('\t', f);
+				dump_value(f, st, i);
+			}
+			fputc('\n', f);
+		}
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return db_err(x->db, d, sql);
+	}
+	if (fflush(f) != 0)
+		return pl_diag_errno(d, PL_EIO, errno, "writing the dump");
+	return PL_OK;
+}
+
+/* ---- a log directory's index ---- */
+
+/* The log's verified checkpoint (its own key, from dir/log.vkey). */
+static int dir_checkpoint(const char *dir, pl_source *src, pl_checkpoint *cp, pl_diag *d)
+{
+	char path[PATH_MAX];
+	pl_buf vk, note;
+	pl_buf_init(&vk, 1024);
+	pl_buf_init(&note, PL_NOTE_MAX);
+	int rc;
+	snprintf(path, sizeof path, "%s/log.vkey", dir);
+	if ((rc = pl_fs_read(path, 1024, &vk, d)) != PL_OK)
+		goto out;
+	while (vk.len > 0 && (vk.data[vk.len - 1] == '\n' || vk.data[vk.len - 1] == '\r'))
+		vk.len--;
+	pl_verifier v;
+	if (pl_verifier_parse((const char *)vk.data, vk.len, &v) != PL_OK) {
+		rc = pl_diag_set(d, PL_EFORMAT, "%s does not hold a verifier key", path);
+		goto out;
+	}
+	pl_policy pol;
+	pl_policy_init(&pol, &v);
+	if ((rc = pl_source_get(src, "checkpoint", PL_NOTE_MAX, &note, d)) != PL_OK)
+		goto out;
+	if ((rc = pl_checkpoint_open(note.data, note.len, &pol, cp, NULL, NULL)) != PL_OK)
+		pl_diag_set(d, rc, "%s/checkpoint is not signed by the log's key", dir);
+out:
+	pl_buf_release(&vk);
+	pl_buf_release(&note);
+	return rc;
+}
+
+/* Takes dir's writer lock; *fd -1 (and PL_OK) when another process holds it. */
+static int try_lock(const char *dir, int *fd, pl_diag *d)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/private/lock", dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return pl_diag_errno(d, PL_EIO, errno, "open %s", path);
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(*fd);
+		*fd = -1;
+		if (e == EWOULDBLOCK)
+			return PL_OK;
+		return pl_diag_errno(d, PL_EIO, e, "lock %s", path);
+	}
+	return PL_OK;
+}
+
+/* Builds path afresh from the log (the caller holds the lock). */
+static int build(const char *path, pl_source *src, const pl_checkpoint *cp, bool verify, pl_diag *d)
+{
+	pl_index *x = NULL;
+	pl_engine e;
+	pl_engine_init(&e, cp->origin);
+	char wal[PATH_MAX + 8];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	(void)unlink(path);
+	(void)unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", path);
+	(void)unlink(wal);
+	int rc = pl_index_open(path, cp->origin, true, true, &x, d);
+	if (rc == PL_OK)
+		rc = pl_index_follow(x, &e, src, cp->size, !verify, d);
+	if (rc == PL_OK && pl_index_size(x) != cp->size)
+		rc = pl_diag_set(d, PL_EIO, "the log changed while it was indexed; run again");
+	if (rc == PL_OK)
+		rc = exec(x->db, "PRAGMA wal_checkpoint(TRUNCATE)", d);
+	pl_index_close(x);
+	pl_engine_release(&e);
+	return rc;
+}
+
+int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl_diag *d)
+{
+	pl_source *src = NULL;
+	int fd = -1, rc;
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	if (pl_index_path(dir, path, sizeof path) != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	if ((rc = pl_source_open(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+		goto out;
+	if (fd < 0) {
+		rc = pl_diag_set(d, PL_ESTATE,
+				 "%s is held by another process (a running server or monitor keeps its own index "
+				 "current; stop it to rebuild)", dir);
+		goto out;
+	}
+	pl_checkpoint cp;
+	if ((rc = dir_checkpoint(dir, src, &cp, d)) != PL_OK || (rc = build(tmp, src, &cp, verify_signatures, d)) != PL_OK)
+		goto out;
+	if (rename(tmp, path) != 0) {
+		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", tmp);
+		goto out;
+	}
+	char wal[PATH_MAX + 8];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	(void)unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", path);
+	(void)unlink(wal);
+	char priv[PATH_MAX];
+	snprintf(priv, sizeof priv, "%s/private", dir);
+	if ((rc = pl_fs_fsync_dir(priv, d)) == PL_OK && size != NULL)
+		*size = cp.size;
+out:
+	if (fd >= 0)
+		close(fd);
+	pl_source_free(src);
+	return rc;
+}
+
+int pl_index_open_dir(const char *dir, pl_index **out, pl_diag *d)
+{
+	*out = NULL;
+	pl_source *src = NULL;
+	int fd = -1, rc;
+	char path[PATH_MAX];
+	if (pl_index_path(dir, path, sizeof path) != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	if ((rc = pl_source_open(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+		goto out;
+	pl_checkpoint cp;
+	if ((rc = dir_checkpoint(dir, src, &cp, d)) != PL_OK)
+		goto out;
+	if (fd >= 0) {
+		/* nobody keeps it current: catch up (or build) now */
+		pl_index *x = NULL;
+		pl_engine e;
+		pl_engine_init(&e, cp.origin);
+		pl_diag d2 = {0};
+		rc = pl_index_open(path, cp.origin, true, true, &x, &d2);
+		if (rc == PL_OK)
+			rc = pl_index_follow(x, &e, src, cp.size, true, &d2);
+		pl_index_close(x);
+		pl_engine_release(&e);
+		if (rc == PL_ECORRUPT)
+			rc = build(path, src, &cp, false, d);
+		else if (rc != PL_OK)
+			pl_diag_set(d, rc, "%s", d2.msg);
+		if (rc != PL_OK)
+			goto out;
+	}
+	rc = pl_index_open(path, cp.origin, false, false, out, d);
+out:
+	if (fd >= 0)
+		close(fd);
+	pl_source_free(src);
+	return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * index.h - the derived state of a log in SQLite (DIR/private/index.db): what
+ * the read API, `parley inbox`, `cases` and `report` query. It holds nothing
+ * the log does not: every row is a function of the engine's state after
+ * applying entries 0..size-1, so `parley reindex` rebuilds it with identical
+ * content (pl_index_dump prints that content canonically).
+ *
+ * Crash states: rows for a run of entries are written in one transaction
+ * together with meta.size and meta.leaf (the leaf hash of the last entry
+ * applied). WAL with synchronous=NORMAL: a crash loses at most the latest
+ * transactions, never consistency; the follower resumes from meta.size. An
+ * index whose leaf does not match the log, whose schema is older, or that
+ * SQLite finds corrupt is rebuilt from scratch (pl_index_follow says so with
+ * PL_ECORRUPT; the caller deletes and recreates it).
+ *
+ * One writer at a time (the server's indexer thread, or `parley reindex`
+ * while the server is stopped); readers may open it read-only concurrently.
+ */
+#ifndef PARLEY_WORKFLOW_INDEX_H
+#define PARLEY_WORKFLOW_INDEX_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "store/source.h"
+#include "workflow/engine.h"
+
+#define PL_INDEX_SCHEMA 1
+
+typedef struct pl_index pl_index;
+
+/*
+ * Opens the index at path, creating it (for origin) when create is set and it
+ * does not exist. Read-only when writable is false. PL_ECORRUPT if it is for
+ * another origin or an unknown schema version.
+ */
+int pl_index_open(const char *path, const char *origin, bool writable, bool create, pl_index **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+void pl_index_close(pl_index *x);
+
+/* Entries applied (meta.size). */
+uint64_t pl_index_size(const pl_index *x);
+
+/* The SQLite handle, for the read queries in views.h. */
+sqlite3 *pl_index_db(pl_index *x);
+
+/*
+ * Brings the index up to the first upto entries of the log read from src
+ * (tlog-tiles; upto must be a size whose bundles src serves), replaying
+ * through e: e is first brought to the index's size without writing (its
+ * rows exist), checking meta.leaf; then every further entry is applied and
+ * recorded, committing every few thousand entries. Signatures are not checked
+ * again when trust_signatures is set (the log was verified when written).
+ * Stops early without error when a partial bundle is gone (the log grew: call
+ * again with the new size). PL_ECORRUPT if the index does not belong to this
+ * log or an entry breaks a rule; I/O and SQLite errors otherwise.
+ */
+int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Writes the canonical content of every table to f: one line per row,
+ * tables in a fixed order, rows by primary key, values tab-separated. Two
+ * indexes of the same log print the same bytes.
+ */
+int pl_index_dump(pl_index *x, FILE *f, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * Rebuilds the index of the log directory dir from scratch into
+ * dir/private/index.db (via a temporary, renamed in place). Refuses with
+ * PL_ESTATE while another process holds the log (a running server). *size
+ * gets the entries indexed.
+ */
+int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* Path of the index of log directory dir. */
+int pl_index_path(const char *dir, char *out, size_t cap);
+
+/*
+ * Opens dir's index for reading, first bringing it up to the log's current
+ * checkpoint (creating or rebuilding it if needed) when no other process
+ * holds the log. The checkpoint is read from dir and checked under the
+ * key in dir/log.vkey.
+ */
+int pl_index_open_dir(const char *dir, pl_index **out, pl_diag *d) __attribute__((warn_unused_result));
+
+#endif

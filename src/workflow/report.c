@@ -1,0 +1,221 @@
+/* report.c - `parley report`: every party's record, derived from the index (views.h). */
+#include "workflow/views.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tally {
+	char party[PL_PARTY_MAX + 1];
+	bool active;
+	int64_t raised, received, requests_made, requests_received;
+	int64_t ack[4], ans[4]; /* on time, late, never, pending */
+	int64_t *ack_s, *ans_s; /* seconds to acknowledge / to answer */
+	size_t nack, nans, capack, capans;
+	int64_t pings, pongs;
+	json_t *norms;
+} tally;
+
+enum { ON_TIME, LATE, NEVER, PENDING };
+
+static int push(int64_t **a, size_t *n, size_t *cap, int64_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		int64_t *p = realloc(*a, c * sizeof *p);
+		if (p == NULL)
+			return PL_ENOMEM;
+		*a = p;
+		*cap = c;
+	}
+	(*a)[(*n)++] = v;
+	return PL_OK;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median in whole seconds (the lower of the two middle values' mean, floored); null when empty. */
+static json_t *median(int64_t *a, size_t n)
+{
+	if (n == 0)
+		return json_null();
+	qsort(a, n, sizeof *a, cmp64);
+	return json_integer(n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2);
+}
+
+static tally *find(tally *t, size_t n, const char *party)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t[mid].party, party);
+		if (c == 0)
+			return &t[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* How a deadline went: done at `at` (if done), due at `due`, the request ended at `end` (if ended). */
+static int judge(bool done, int64_t at, int64_t due, bool ended, int64_t end, int64_t now)
+{
+	if (done)
+		return at <= due ? ON_TIME : LATE;
+	int64_t horizon = ended && end < now ? end : now;
+	if (horizon > due)
+		return NEVER;
+	return PENDING; /* still open, or ended before it fell due (counted nowhere) */
+}
+
+/* Adds per-party counts from a "SELECT party, COUNT(*) ..." query. */
+static int counts(sqlite3 *db, const char *sql, tally *t, size_t n, size_t field, pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		tally *e = find(t, n, (const char *)sqlite3_column_text(st, 0));
+		if (e != NULL)
+			*(int64_t *)(void *)((char *)e + field) += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? PL_OK : pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+}
+
+static json_t *four(const int64_t *v)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "on_time", (json_int_t)v[ON_TIME], "late", (json_int_t)v[LATE], "never",
+			 (json_int_t)v[NEVER], "pending", (json_int_t)v[PENDING]);
+}
+
+int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	tally *t = NULL;
+	size_t n = 0, cap = 0;
+	int rc = PL_OK, r;
+	json_t *arr = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT party, active FROM parties ORDER BY party", -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			tally *p = realloc(t, c * sizeof *p);
+			if (p == NULL)
+				goto nomem;
+			t = p;
+			cap = c;
+		}
+		memset(&t[n], 0, sizeof t[n]);
+		snprintf(t[n].party, sizeof t[n].party, "%s", (const char *)sqlite3_column_text(st, 0));
+		t[n].active = sqlite3_column_int(st, 1) != 0;
+		if ((t[n].norms = json_array()) == NULL)
+			goto nomem;
+		n++;
+	}
+	if (r != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = counts(db, "SELECT author, COUNT(*) FROM cases GROUP BY author", t, n, offsetof(tally, raised), d)) ||
+	    (rc = counts(db, "SELECT party, COUNT(*) FROM case_parties WHERE role = 'recipient' GROUP BY party", t, n,
+			 offsetof(tally, received), d)) ||
+	    (rc = counts(db, "SELECT author, COUNT(*) FROM requests GROUP BY author", t, n,
+			 offsetof(tally, requests_made), d)) ||
+	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets GROUP BY party", t, n, offsetof(tally, pings), d)) ||
+	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets WHERE pong_idx IS NOT NULL GROUP BY party", t, n,
+			 offsetof(tally, pongs), d)))
+		goto out;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT s.party, s.set_hash, n.name FROM subscriptions s JOIN norm_sets n"
+			       " ON n.hash = s.set_hash WHERE s.until IS NULL ORDER BY s.party, s.since",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		tally *e = find(t, n, (const char *)sqlite3_column_text(st, 0));
+		if (e != NULL && json_array_append_new(e->norms, json_pack("{s:s,s:s}", "hash", sqlite3_column_text(st, 1),
+									   "name", sqlite3_column_text(st, 2))) != 0)
+			goto nomem;
+	}
+	if (r != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT t.party, r.time, r.ack_due, t.due, t.ack_time, t.answer_time, r.ended_time"
+			       " FROM request_targets t JOIN requests r ON r.id = t.request_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		tally *e = find(t, n, (const char *)sqlite3_column_text(st, 0));
+		if (e == NULL)
+			continue;
+		int64_t time = sqlite3_column_int64(st, 1), ack_due = sqlite3_column_int64(st, 2),
+			due = sqlite3_column_int64(st, 3), ack_at = sqlite3_column_int64(st, 4),
+			ans_at = sqlite3_column_int64(st, 5), end = sqlite3_column_int64(st, 6);
+		bool acked = sqlite3_column_type(st, 4) != SQLITE_NULL, answered = sqlite3_column_type(st, 5) != SQLITE_NULL,
+		     ended = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		e->requests_received++;
+		int a = judge(acked, ack_at, ack_due, ended, end, now), b = judge(answered, ans_at, due, ended, end, now);
+		/* a request ended before its deadline, unanswered, counts nowhere */
+		if (!(a == PENDING && ended && end <= now))
+			e->ack[a]++;
+		if (!(b == PENDING && ended && end <= now))
+			e->ans[b]++;
+		if ((acked && push(&e->ack_s, &e->nack, &e->capack, ack_at - time) != PL_OK) ||
+		    (answered && push(&e->ans_s, &e->nans, &e->capans, ans_at - time) != PL_OK))
+			goto nomem;
+	}
+	if (r != SQLITE_DONE)
+		goto dberr;
+	if ((arr = json_array()) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		tally *e = &t[i];
+		if (party != NULL && strcmp(party, e->party) != 0)
+			continue;
+		json_t *o = json_pack(
+			"{s:s,s:b,s:O,s:{s:I,s:I},s:{s:I,s:I,s:o,s:o},s:{s:o,s:o},s:{s:I,s:I,s:o}}", "party", e->party,
+			"active", e->active, "norms", e->norms, "concerns", "raised", (json_int_t)e->raised, "received",
+			(json_int_t)e->received, "requests", "made", (json_int_t)e->requests_made, "received",
+			(json_int_t)e->requests_received, "acknowledged", four(e->ack), "answered", four(e->ans),
+			"median_seconds", "to_acknowledge", median(e->ack_s, e->nack), "to_answer",
+			median(e->ans_s, e->nans), "pings", "received", (json_int_t)e->pings, "answered",
+			(json_int_t)e->pongs, "answer_rate",
+			e->pings ? json_real((double)e->pongs / (double)e->pings) : json_null());
+		if (o == NULL || json_array_append_new(arr, o) != 0)
+			goto nomem;
+	}
+	if (party != NULL && json_array_size(arr) == 0) {
+		rc = pl_diag_set(d, PL_ENOTFOUND, "%s is not a member of this log", party);
+		goto out;
+	}
+	*out = json_pack("{s:o,s:o}", "now", pl_view_time(now), "parties", arr);
+	arr = NULL;
+	if (*out == NULL)
+		goto nomem;
+	goto out;
+dberr:
+	rc = pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	goto out;
+nomem:
+	rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+out:
+	sqlite3_finalize(st);
+	json_decref(arr);
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].ack_s);
+		free(t[i].ans_s);
+		json_decref(t[i].norms);
+	}
+	free(t);
+	return rc;
+}

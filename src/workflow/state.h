@@ -1,0 +1,163 @@
+/*
+ * state.h - the state engine: the workflow state of a log is a pure function
+ * of its entries, built by applying them in order (docs/workflow.md).
+ *
+ * pl_wf_check runs every rule that depends on the log so far and refuses a
+ * statement that breaks one, each with its own code; pl_wf_apply records an
+ * admitted statement. Both run only after the membership checks passed (the
+ * author is an active member, signature and seq are right, refs resolve);
+ * engine.h strings the two layers together. All times are the statements'
+ * own "time" fields (which the server admits only within its clock skew),
+ * so anyone replaying the log derives the same state.
+ *
+ * Objects are named by the index of the entry that created them: a case by
+ * its concern, a request by its request, a ping by its ping. Lookups are
+ * binary searches (entries are applied in index order).
+ */
+#ifndef PARLEY_WORKFLOW_STATE_H
+#define PARLEY_WORKFLOW_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "statement/members.h"
+#include "workflow/types.h"
+
+#define PL_WF_NONE UINT64_MAX   /* "no entry" for index fields */
+
+typedef uint32_t pl_pid;        /* a party's number in pl_wf.parties */
+
+typedef struct pl_wf_sub {
+	uint32_t set;               /* position in pl_wf.sets */
+	uint64_t since, until;      /* subscribing / withdrawing entry (until PL_WF_NONE: current) */
+} pl_wf_sub;
+
+typedef struct pl_wf_party {
+	char name[PL_PARTY_MAX + 1];
+	pl_wf_sub *subs;            /* subscription history, in log order */
+	size_t nsubs, capsubs;
+} pl_wf_party;
+
+typedef struct pl_wf_set {
+	char hash[PL_NORM_HASH_HEX + 1];
+	uint64_t idx;               /* the norms.publish entry */
+	pl_pid author;
+	int64_t time;
+	char name[129], version[33];
+	char (*ids)[PL_NORM_ID_MAX + 1];
+	size_t nids;
+} pl_wf_set;
+
+enum { PL_REQ_OPEN, PL_REQ_WITHDRAWN, PL_REQ_CLOSED }; /* closed: its case was closed */
+
+typedef struct pl_wf_target {   /* one addressee of a request */
+	pl_pid party;
+	uint64_t ack_idx;           /* first ack (or response): PL_WF_NONE until then */
+	int64_t ack_time;
+	uint64_t answer_idx;        /* final response (granted, partly granted, refused) */
+	int64_t answer_time;
+	int status;                 /* the latest response's status, -1 before any */
+	int64_t due;                /* deadline for the final answer (a timely postponement moves it) */
+	int64_t preserved_until;    /* preservation confirmed until (0: not confirmed) */
+	uint32_t responses;         /* responses given, postponements included */
+} pl_wf_target;
+
+typedef struct pl_wf_request {
+	uint64_t id, case_id;
+	pl_pid author;
+	int kind;
+	int64_t time, due, ack_due; /* due: as asked (or the charter's default); ack_due: time + the
+				       charter's ack deadline, never after due */
+	bool due_default;           /* due came from the charter */
+	pl_wf_target *t;
+	size_t nt;
+	int state;                  /* PL_REQ_* */
+	uint64_t ended_idx;         /* the withdraw or close entry */
+	int64_t ended_time;
+	uint32_t queries, updates;  /* status statements */
+	uint64_t last_idx;          /* the latest entry about it */
+} pl_wf_request;
+
+typedef struct pl_wf_case {
+	uint64_t id;
+	pl_pid author;
+	int64_t time;
+	char *title;                /* owned */
+	const char *cls, *rsit_type, *tlp; /* static vocabulary strings (rsit_type may be NULL) */
+	pl_pid *recipients;
+	size_t nrecipients;
+	int set;                    /* norm set invoked (position), -1 for none */
+	char (*norms)[PL_NORM_ID_MAX + 1];
+	size_t nnorms;
+	bool closed;
+	uint64_t closed_idx;
+	int64_t closed_time;
+	int outcome;
+	uint32_t *requests;         /* positions in pl_wf.requests */
+	size_t nrequests, caprequests;
+	uint64_t last_idx;
+	int64_t last_time;
+} pl_wf_case;
+
+typedef struct pl_wf_pong {
+	pl_pid party;
+	uint64_t pong_idx;          /* PL_WF_NONE until answered */
+	int64_t pong_time;
+} pl_wf_pong;
+
+typedef struct pl_wf_ping {
+	uint64_t id;
+	pl_pid author;
+	int64_t time;
+	bool to_all;                /* no "to": every other active member */
+	pl_wf_pong *t;
+	size_t nt;
+} pl_wf_ping;
+
+typedef struct pl_wf {
+	pl_wf_party *parties;
+	size_t nparties, capparties;
+	uint32_t *slots;            /* open-addressing index of parties by name */
+	size_t nslots;
+	pl_wf_set *sets;
+	size_t nsets, capsets;
+	pl_wf_case *cases;
+	size_t ncases, capcases;
+	pl_wf_request *requests;
+	size_t nrequests, caprequests;
+	pl_wf_ping *pings;
+	size_t npings, cappings;
+} pl_wf;
+
+/* What an applied entry touched, for the index (engine.h). */
+typedef struct pl_wf_effect {
+	int type;                   /* pl_wf_type, or -1 for a membership statement */
+	uint64_t case_id, request_id, ping_id; /* PL_WF_NONE when not about one */
+	int set;                    /* norms.*: position of the set, else -1 */
+	int party;                  /* norms.subscribe/withdraw: the author's pid, else -1 */
+} pl_wf_effect;
+
+void pl_wf_init(pl_wf *w);
+void pl_wf_release(pl_wf *w);
+
+/*
+ * The rules that depend on the log so far, for a statement whose body b was
+ * checked by pl_wf_parse and which passed the membership checks in m.
+ * Returns PL_OK or -1 with v filled.
+ */
+int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_verdict *v);
+
+/* Records an admitted statement at index. Fills *e if not NULL. PL_ENOMEM, or
+ * PL_EINVAL for a statement pl_wf_check would have refused (nothing changed). */
+int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, uint64_t index,
+		pl_wf_effect *e) __attribute__((warn_unused_result));
+
+/* Lookups (NULL if absent). */
+const pl_wf_case *pl_wf_case_get(const pl_wf *w, uint64_t id);
+const pl_wf_request *pl_wf_request_get(const pl_wf *w, uint64_t id);
+const pl_wf_ping *pl_wf_ping_get(const pl_wf *w, uint64_t id);
+int pl_wf_set_find(const pl_wf *w, const char *hash); /* position or -1 */
+const char *pl_wf_party_name(const pl_wf *w, pl_pid p);
+
+#endif

@@ -1,0 +1,409 @@
+/* views.c - queries over the index, as JSON (views.h). */
+#include "workflow/views.h"
+
+#include "base/timefmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int db_err(sqlite3 *db, pl_diag *d)
+{
+	return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+}
+
+static bool is_time_column(const char *name)
+{
+	size_t n = strlen(name);
+	return (n >= 4 && strcmp(name + n - 4, "time") == 0) || (n >= 3 && strcmp(name + n - 3, "due") == 0) ||
+	       strcmp(name, "preserved_until") == 0;
+}
+
+json_t *pl_view_time(int64_t t)
+{
+	char ts[PL_TIME_LEN + 1];
+	if (t < 0 || t >= 253402300800LL)
+		return json_integer(t);
+	pl_time_format(t, ts);
+	return json_string(ts);
+}
+
+json_t *pl_view_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	for (int i = 0; o != NULL && i < sqlite3_column_count(st); i++) {
+		const char *name = sqlite3_column_name(st, i);
+		json_t *v;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		case SQLITE_INTEGER:
+			v = is_time_column(name) ? pl_view_time(sqlite3_column_int64(st, i))
+						 : json_integer(sqlite3_column_int64(st, i));
+			break;
+		default:
+			v = json_string((const char *)sqlite3_column_text(st, i));
+		}
+		if (v == NULL || json_object_set_new(o, name, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* Runs st (bound) and appends each row to arr. */
+static int rows_into(sqlite3 *db, sqlite3_stmt *st, json_t *arr, pl_diag *d)
+{
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = pl_view_row(st);
+		if (o == NULL || json_array_append_new(arr, o) != 0)
+			return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
+	return r == SQLITE_DONE ? PL_OK : db_err(db, d);
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, pl_diag *d)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_err(db, d);
+	return PL_OK;
+}
+
+static uint64_t page_limit(pl_page pg)
+{
+	if (pg.limit == 0)
+		return 100;
+	return pg.limit > PL_VIEW_LIMIT_MAX ? PL_VIEW_LIMIT_MAX : pg.limit;
+}
+
+static int count(sqlite3 *db, sqlite3_stmt *st, int64_t *n, pl_diag *d)
+{
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_err(db, d);
+	*n = sqlite3_column_int64(st, 0);
+	return PL_OK;
+}
+
+/* {"total": N, "next": OFF|null, key: items} */
+static json_t *paged(const char *key, json_t *items, int64_t total, pl_page pg)
+{
+	uint64_t lim = page_limit(pg), next = pg.offset + lim;
+	return json_pack("{s:I,s:o,s:o}", "total", (json_int_t)total, "next",
+			 next < (uint64_t)total ? json_integer((json_int_t)next) : json_null(), key, items);
+}
+
+int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	static const char WHERE[] =
+		" WHERE (?1 IS NULL OR id IN (SELECT case_id FROM case_parties WHERE party = ?1))"
+		" AND (?2 IS NULL OR state = ?2)";
+	char sql[512];
+	sqlite3_stmt *st = NULL, *ct = NULL;
+	json_t *items = json_array();
+	int64_t total = 0;
+	int rc = items ? PL_OK : PL_ENOMEM;
+	snprintf(sql, sizeof sql,
+		 "SELECT id, author, time, title, class, rsit_type, tlp, state, outcome, requests, last_idx, last_time"
+		 " FROM cases%s ORDER BY last_idx DESC, id DESC LIMIT ?3 OFFSET ?4",
+		 WHERE);
+	if (rc == PL_OK && (rc = prepare(db, sql, &st, d)) == PL_OK) {
+		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM cases%s", WHERE);
+		rc = prepare(db, sql, &ct, d);
+	}
+	if (rc == PL_OK) {
+		sqlite3_stmt *both[2] = {st, ct};
+		for (int i = 0; i < 2; i++) {
+			if (party)
+				sqlite3_bind_text(both[i], 1, party, -1, SQLITE_STATIC);
+			if (state)
+				sqlite3_bind_text(both[i], 2, state, -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)page_limit(pg));
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)pg.offset);
+		if ((rc = rows_into(db, st, items, d)) == PL_OK)
+			rc = count(db, ct, &total, d);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(ct);
+	if (rc == PL_OK && (*out = paged("cases", items, total, pg)) == NULL)
+		rc = PL_ENOMEM;
+	else if (rc != PL_OK)
+		json_decref(items);
+	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}
+
+/* Adds each addressee's progress, judged at now, to a request object. */
+static int request_targets(sqlite3 *db, json_t *req, int64_t id, int64_t now, pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *arr = json_array();
+	int rc = arr ? prepare(db,
+			       "SELECT t.party, t.ack_idx, t.ack_time, t.answer_idx, t.answer_time, t.status, t.due,"
+			       " t.preserved_until, t.responses, r.ack_due, r.state FROM request_targets t"
+			       " JOIN requests r ON r.id = t.request_id WHERE t.request_id = ? ORDER BY t.party",
+			       &st, d)
+		     : PL_ENOMEM;
+	if (rc == PL_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		int r;
+		while (rc == PL_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+			json_t *o = pl_view_row(st);
+			if (o == NULL) {
+				rc = PL_ENOMEM;
+				break;
+			}
+			bool open = strcmp((const char *)sqlite3_column_text(st, 10), "open") == 0;
+			bool acked = sqlite3_column_type(st, 1) != SQLITE_NULL;
+			bool answered = sqlite3_column_type(st, 3) != SQLITE_NULL;
+			int64_t due = sqlite3_column_int64(st, 6), ack_due = sqlite3_column_int64(st, 9);
+			const char *progress = answered ? "answered"
+					       : !open  ? "ended"
+					       : acked  ? "acknowledged"
+							: "awaiting";
+			json_object_del(o, "ack_due");
+			json_object_del(o, "state");
+			json_object_set_new(o, "progress", json_string(progress));
+			json_object_set_new(o, "overdue",
+					    json_boolean(open && !answered && (now > due || (!acked && now > ack_due))));
+			if (json_array_append_new(arr, o) != 0)
+				rc = PL_ENOMEM;
+		}
+		if (rc == PL_OK && r != SQLITE_DONE)
+			rc = db_err(db, d);
+	}
+	sqlite3_finalize(st);
+	if (rc == PL_OK && json_object_set_new(req, "addressees", arr) == 0)
+		return PL_OK;
+	if (rc == PL_OK)
+		rc = PL_ENOMEM;
+	json_decref(arr);
+	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}
+
+int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	json_t *c = NULL, *parties = json_array(), *reqs = json_array(), *thread = json_array();
+	int rc = parties && reqs && thread ? PL_OK : PL_ENOMEM;
+	if (rc == PL_OK && (rc = prepare(db, "SELECT * FROM cases WHERE id = ?", &st, d)) == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		int r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			rc = (c = pl_view_row(st)) ? PL_OK : PL_ENOMEM;
+		else
+			rc = r == SQLITE_DONE ? pl_diag_set(d, PL_ENOTFOUND, "entry %llu is not a case",
+							    (unsigned long long)id)
+					      : db_err(db, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == PL_OK &&
+	    (rc = prepare(db, "SELECT party, role FROM case_parties WHERE case_id = ? ORDER BY role, party", &st, d)) ==
+		    PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		rc = rows_into(db, st, parties, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == PL_OK && (rc = prepare(db, "SELECT * FROM requests WHERE case_id = ? ORDER BY id", &st, d)) == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		rc = rows_into(db, st, reqs, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; rc == PL_OK && i < json_array_size(reqs); i++) {
+		json_t *r = json_array_get(reqs, i);
+		rc = request_targets(db, r, json_integer_value(json_object_get(r, "id")), now, d);
+	}
+	if (rc == PL_OK && (rc = prepare(db,
+					 "SELECT idx, type, author, seq, time, request_id, leaf FROM entries"
+					 " WHERE case_id = ? ORDER BY idx",
+					 &st, d)) == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		rc = rows_into(db, st, thread, d);
+	}
+	sqlite3_finalize(st);
+	if (rc == PL_OK && (json_object_set(c, "parties", parties) != 0 || json_object_set(c, "requests", reqs) != 0 ||
+			    json_object_set(c, "thread", thread) != 0))
+		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+	json_decref(parties);
+	json_decref(reqs);
+	json_decref(thread);
+	if (rc != PL_OK) {
+		json_decref(c);
+		return rc;
+	}
+	*out = c;
+	return PL_OK;
+}
+
+int pl_view_parties(pl_index *x, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL, *sub = NULL;
+	json_t *arr = json_array();
+	int rc = arr ? prepare(db, "SELECT party, since, founder, active, key, key_since, contact FROM parties ORDER BY party",
+			       &st, d)
+		     : PL_ENOMEM;
+	if (rc == PL_OK)
+		rc = prepare(db,
+			     "SELECT s.set_hash AS hash, n.name, n.version, s.since FROM subscriptions s"
+			     " JOIN norm_sets n ON n.hash = s.set_hash WHERE s.party = ? AND s.until IS NULL"
+			     " ORDER BY s.since",
+			     &sub, d);
+	if (rc == PL_OK)
+		rc = rows_into(db, st, arr, d);
+	for (size_t i = 0; rc == PL_OK && i < json_array_size(arr); i++) {
+		json_t *p = json_array_get(arr, i), *subs = json_array();
+		json_t *contact = json_object_get(p, "contact");
+		const char *ct = json_string_value(contact);
+		json_error_t je;
+		json_t *parsed = ct && *ct ? json_loads(ct, 0, &je) : json_null();
+		json_object_set_new(p, "contact", parsed ? parsed : json_null());
+		json_object_set_new(p, "founder", json_boolean(json_integer_value(json_object_get(p, "founder"))));
+		json_object_set_new(p, "active", json_boolean(json_integer_value(json_object_get(p, "active"))));
+		sqlite3_reset(sub);
+		sqlite3_bind_text(sub, 1, json_string_value(json_object_get(p, "party")), -1, SQLITE_TRANSIENT);
+		if (subs == NULL)
+			rc = PL_ENOMEM;
+		else if ((rc = rows_into(db, sub, subs, d)) == PL_OK)
+			json_object_set(p, "norms", subs);
+		json_decref(subs);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(sub);
+	if (rc != PL_OK) {
+		json_decref(arr);
+		return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+	}
+	*out = json_pack("{s:o}", "parties", arr);
+	return *out ? PL_OK : pl_diag_set(d, PL_ENOMEM, "out of memory");
+}
+
+int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	json_t *sets = json_array();
+	int rc = sets ? prepare(db,
+				"SELECT n.hash, n.idx, n.author, n.time, n.name, n.version, n.norms,"
+				" (SELECT COUNT(*) FROM subscriptions s WHERE s.set_hash = n.hash AND s.until IS NULL)"
+				" AS subscribers FROM norm_sets n WHERE ?1 IS NULL OR n.hash = ?1 ORDER BY n.idx",
+				&st, d)
+		      : PL_ENOMEM;
+	if (rc == PL_OK) {
+		if (hash)
+			sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+		rc = rows_into(db, st, sets, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == PL_OK && hash == NULL) {
+		*out = json_pack("{s:o}", "sets", sets);
+		return *out ? PL_OK : pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
+	if (rc == PL_OK && json_array_size(sets) == 0)
+		rc = pl_diag_set(d, PL_ENOTFOUND, "no norm set %s was published", hash);
+	json_t *set = rc == PL_OK ? json_incref(json_array_get(sets, 0)) : NULL;
+	json_decref(sets);
+	json_t *norms = json_array(), *subs = json_array();
+	if (rc == PL_OK && (norms == NULL || subs == NULL))
+		rc = PL_ENOMEM;
+	if (rc == PL_OK &&
+	    (rc = prepare(db, "SELECT id, short, gist, source FROM norms WHERE set_hash = ? ORDER BY pos", &st, d)) ==
+		    PL_OK) {
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+		rc = rows_into(db, st, norms, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == PL_OK && (rc = prepare(db,
+					 "SELECT party, since FROM subscriptions WHERE set_hash = ? AND until IS NULL"
+					 " ORDER BY party",
+					 &st, d)) == PL_OK) {
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+		rc = rows_into(db, st, subs, d);
+	}
+	sqlite3_finalize(st);
+	if (rc == PL_OK && (json_object_set(set, "norms", norms) != 0 || json_object_set(set, "subscribed", subs) != 0))
+		rc = PL_ENOMEM;
+	json_decref(norms);
+	json_decref(subs);
+	if (rc != PL_OK) {
+		json_decref(set);
+		return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+	}
+	*out = set;
+	return PL_OK;
+}
+
+int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	/* a request awaits an acknowledgement until acked (if that deadline
+	 * comes first), then the answer; a ping awaits its pong, due by the
+	 * charter's acknowledgement deadline */
+	static const char ITEMS[] =
+		"SELECT 'request' AS item, t.request_id AS id, r.case_id AS case_id, r.author AS author,"
+		" r.kind AS kind, c.title AS title, r.time AS time,"
+		" CASE WHEN t.ack_idx IS NULL AND r.ack_due < t.due THEN 'ack' ELSE 'answer' END AS awaiting,"
+		" CASE WHEN t.ack_idx IS NULL AND r.ack_due < t.due THEN r.ack_due ELSE t.due END AS next_due,"
+		" t.due AS answer_due, t.status AS status"
+		" FROM request_targets t JOIN requests r ON r.id = t.request_id JOIN cases c ON c.id = r.case_id"
+		" WHERE t.party = ?1 AND t.open = 1"
+		" UNION ALL "
+		"SELECT 'ping', p.id, NULL, p.author, NULL, NULL, p.time, 'pong',"
+		" p.time + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'ack_seconds'), 86400),"
+		" NULL, NULL"
+		" FROM ping_targets pt JOIN pings p ON p.id = pt.ping_id WHERE pt.party = ?1 AND pt.pong_idx IS NULL";
+	char sql[2048];
+	sqlite3_stmt *st = NULL, *ct = NULL;
+	json_t *items = json_array();
+	int64_t total = 0;
+	int rc = items ? PL_OK : PL_ENOMEM;
+	snprintf(sql, sizeof sql, "%s ORDER BY next_due, id LIMIT ?2 OFFSET ?3", ITEMS);
+	if (rc == PL_OK && (rc = prepare(db, sql, &st, d)) == PL_OK) {
+		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (%s)", ITEMS);
+		rc = prepare(db, sql, &ct, d);
+	}
+	if (rc == PL_OK) {
+		sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ct, 1, party, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)page_limit(pg));
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)pg.offset);
+		int r;
+		while (rc == PL_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t due = sqlite3_column_int64(st, 8);
+			json_t *o = pl_view_row(st);
+			if (o == NULL || json_object_set_new(o, "seconds_left", json_integer(due - now)) != 0 ||
+			    json_object_set_new(o, "overdue", json_boolean(now > due)) != 0 ||
+			    json_array_append_new(items, o) != 0)
+				rc = PL_ENOMEM;
+		}
+		if (rc == PL_OK && r != SQLITE_DONE)
+			rc = db_err(db, d);
+		if (rc == PL_OK)
+			rc = count(db, ct, &total, d);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(ct);
+	json_t *o = NULL;
+	if (rc == PL_OK) {
+		o = paged("items", items, total, pg); /* takes items, even when it fails */
+		items = NULL;
+	}
+	if (o != NULL) {
+		json_object_set_new(o, "party", json_string(party));
+		json_object_set_new(o, "now", pl_view_time(now));
+		*out = o;
+		return PL_OK;
+	}
+	if (rc == PL_OK)
+		rc = PL_ENOMEM;
+	json_decref(items);
+	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}

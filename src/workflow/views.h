@@ -1,0 +1,64 @@
+/*
+ * views.h - what people ask of the derived state (index.h), as JSON values
+ * the CLI prints and the HTTP read API serves (docs/workflow.md, "Views").
+ * Every function reads only the index, so any member holding a copy of the
+ * log gets the same answers. Deadlines are judged at `now` (seconds since
+ * the epoch), which callers may set to any instant (tests inject it).
+ *
+ * Lists page with limit (1..PL_VIEW_LIMIT_MAX) and offset; the answer holds
+ * "total" and "next" (the offset of the next page, or null).
+ * Each returns PL_OK with *out owned by the caller, PL_ENOTFOUND for an
+ * unknown case or norm set, PL_EDB on SQLite errors.
+ */
+#ifndef PARLEY_WORKFLOW_VIEWS_H
+#define PARLEY_WORKFLOW_VIEWS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "workflow/index.h"
+
+#define PL_VIEW_LIMIT_MAX 1000
+
+typedef struct pl_page {
+	uint64_t limit;   /* 0: 100 */
+	uint64_t offset;
+} pl_page;
+
+/* Cases, newest activity first; party (may be NULL) limits to the cases it
+ * is a party to, state ("open"/"closed", may be NULL) to that state. */
+int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* One case: its fields, parties, requests with each addressee's progress,
+ * and the thread (every entry about it, in log order). */
+int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* The members, with their current keys and norm subscriptions. */
+int pl_view_parties(pl_index *x, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* Norm sets published (hash NULL), or one set with its norms and subscribers. */
+int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
+
+/* What awaits party's answer: open requests addressed to it and unanswered
+ * pings, the nearest deadline first (overdue ones lead), with time left. */
+int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Per party: norm sets subscribed, concerns raised and received, requests
+ * made and received, acknowledged and answered on time / late / never /
+ * pending, median seconds to acknowledge and to answer, pings received and
+ * answered. party may be NULL (all parties).
+ */
+int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* Helpers shared by the views: t as RFC 3339 (an integer outside 1970..9999);
+ * the current row of st as an object (column names as keys, NULL as null,
+ * columns named *time, *due and preserved_until as RFC 3339). */
+json_t *pl_view_time(int64_t t);
+json_t *pl_view_row(sqlite3_stmt *st);
+
+#endif
