@@ -95,5 +95,21 @@ int cmd_blob(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_verify_fork(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
+int cmd_pong(int argc, char **argv);
+int cmd_concern(int argc, char **argv);
+int cmd_request(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_respond(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_withdraw(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_norms(int argc, char **argv);
+int cmd_norms_sign(const char *sub, int argc, char **argv, const char *usage);
+int cmd_inbox(int argc, char **argv);
+int cmd_cases(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* cmd_client.c - commands that talk to a Parley server: submit, get, proof,
  * verify-proof, enroll, key rotate/revoke, contact, blob. */
 #include "cli/cli.h"
+#include "cli/client.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
@@ -17,26 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMON_VALUE_FLAGS "server", "vkey", "key", "passphrase-file", "seq", "witness-key", "quorum"
-
-static const char CONN_HELP[] =
+const char CONN_HELP[] =
 	"       common: --server URL (PARLEY_SERVER)  --vkey LOGKEY (PARLEY_VKEY: the log's verifier key or a file)\n"
 	"               --key FILE (PARLEY_KEY: your secret key)  --passphrase-file FILE\n"
 	"               --witness-key WKEY (repeatable) --quorum K: require K witness cosignatures";
 
-typedef struct client {
-	pl_api *api;
-	pl_policy pol;
-	pl_party_key *key; /* NULL unless needed */
-} client;
-
-static void client_close(client *c)
+void client_close(client *c)
 {
 	pl_api_close(c->api);
 	pl_party_key_free(c->key);
 }
 
-static int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
+int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
 {
 	memset(c, 0, sizeof *c);
 	const char *server = cli_opt(a, "server", "PARLEY_SERVER");
@@ -82,8 +75,8 @@ static void print_accept(const pl_api_accept *r, const char *receipt_path, pl_di
 }
 
 /* Signs (body, refs) as the next statement of the key's party and submits it. */
-static int submit_statement(client *c, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
-			    size_t nrefs, const pl_party_key *second, const char *cmd)
+int submit_statement(client *c, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
+		     size_t nrefs, const pl_party_key *second, const char *cmd, uint64_t *index)
 {
 	pl_diag d = {0};
 	uint64_t seq;
@@ -108,11 +101,28 @@ static int submit_statement(client *c, const cli_args *a, const char *type, cons
 	long status = 0;
 	bool wait = cli_has(a, "wait");
 	rc = pl_api_submit(c->api, &c->pol, env.data, env.len, wait, &r, &status, &d);
-	if (rc == PL_OK)
+	if (rc == PL_OK && index != NULL)
+		*index = r.index;
+	if (rc == PL_OK && cli_has(a, "json")) {
+		char leaf[64];
+		pl_b64_encode(r.leaf.b, 32, leaf);
+		printf("{\"index\":%llu,\"type\":\"%s\",\"leaf\":\"%s\",\"in_checkpoint\":%s}\n",
+		       (unsigned long long)r.index, type, leaf, r.has_receipt ? "true" : "false");
+	} else if (rc == PL_OK) {
 		print_accept(&r, cli_get(a, "receipt"), &d);
+	}
 	pl_api_accept_release(&r);
 	pl_buf_release(&env);
 	if (rc == PL_EINVAL && status >= 400) {
+		if (cli_has(a, "json")) {
+			json_t *j = json_pack("{s:{s:I,s:s}}", "refused", "status", (json_int_t)status, "message",
+					      pl_diag_text(&d, rc));
+			char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			if (txt)
+				printf("%s\n", txt);
+			free(txt);
+			json_decref(j);
+		}
 		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, rc));
 		return EXIT_REFUSED;
 	}
@@ -122,7 +132,7 @@ static int submit_statement(client *c, const cli_args *a, const char *type, cons
 }
 
 /* The leaf hash of entry index, from a verified proof. */
-static int ref_to(client *c, uint64_t index, pl_ref *ref, pl_diag *d)
+int ref_to(client *c, uint64_t index, pl_ref *ref, pl_diag *d)
 {
 	pl_buf proof, entry;
 	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
@@ -202,7 +212,7 @@ int cmd_submit(int argc, char **argv)
 			rc = ref_to(&c, idx, &refs[nrefs++], &d);
 	}
 	if (rc == PL_OK)
-		status = submit_statement(&c, &a, type, body, refs, nrefs, NULL, "submit");
+		status = submit_statement(&c, &a, type, body, refs, nrefs, NULL, "submit", NULL);
 	else
 		status = cli_fail("submit", rc, &d);
 	json_decref(body);
@@ -387,7 +397,7 @@ int cmd_enroll(int argc, char **argv)
 	json_error_t je;
 	if (pl_identity_format(&id, &idb) == PL_OK)
 		body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
-	int status = body ? submit_statement(&c, &a, "enroll", body, NULL, 0, NULL, "enroll")
+	int status = body ? submit_statement(&c, &a, "enroll", body, NULL, 0, NULL, "enroll", NULL)
 			  : cli_fail("enroll", PL_ENOMEM, NULL);
 	json_decref(body);
 	pl_buf_release(&idb);
@@ -432,14 +442,14 @@ int cmd_key(int argc, char **argv)
 		json_t *body = NULL;
 		if (pl_identity_format(&nk->id, &idb) == PL_OK)
 			body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
-		status = body ? submit_statement(&c, &a, "key.rotate", body, NULL, 0, nk, "key rotate")
+		status = body ? submit_statement(&c, &a, "key.rotate", body, NULL, 0, nk, "key rotate", NULL)
 			      : cli_fail("key", PL_ENOMEM, NULL);
 		json_decref(body);
 		pl_buf_release(&idb);
 		pl_party_key_free(nk);
 	} else {
 		json_t *body = cli_get(&a, "reason") ? json_pack("{s:s}", "reason", cli_get(&a, "reason")) : json_object();
-		status = submit_statement(&c, &a, "key.revoke", body, NULL, 0, NULL, "key revoke");
+		status = submit_statement(&c, &a, "key.revoke", body, NULL, 0, NULL, "key revoke", NULL);
 		json_decref(body);
 	}
 	client_close(&c);
@@ -474,7 +484,7 @@ int cmd_contact(int argc, char **argv)
 		return cli_fail("contact", rc, &d);
 	}
 	json_t *body = json_pack("{s:o}", "contact", contact);
-	int status = submit_statement(&c, &a, "contact.update", body, NULL, 0, NULL, "contact");
+	int status = submit_statement(&c, &a, "contact.update", body, NULL, 0, NULL, "contact", NULL);
 	json_decref(body);
 	client_close(&c);
 	return status;

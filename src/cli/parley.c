@@ -25,6 +25,20 @@ static const char USAGE[] =
 	"  witness init|add-log|serve DIR    run a witness that cosigns a log's checkpoints\n"
 	"  verify-fork FILE [--vkey K]       check a proof that a log forked\n"
 	"  monitor URL --vkey K --dir D      follow a log, verify everything, keep a mirror, catch forks\n"
+	"\n"
+	"consultations (docs/workflow.md):\n"
+	"  concern raise                     raise a concern: a new case (asks for missing fields)\n"
+	"  request CASE --kind K --to P      ask for information, evidence, assistance, mitigation,\n"
+	"                                    preservation or consultation, with a deadline\n"
+	"  ack REQ | respond REQ --status S  acknowledge, answer (granted, partly_granted, postponed, refused)\n"
+	"  status REQ --query|--update T     ask where a request stands, or report progress\n"
+	"  withdraw REQ | close CASE         no longer required; close your case with its outcome\n"
+	"  ping [--to P] | pong PING         communication checks\n"
+	"  norms list|show|subscribe|withdraw|publish   norm sets (the 2015 UN GGE norms by default)\n"
+	"  inbox                             what awaits your answer, overdue first\n"
+	"  cases | case show ID              cases, and one thread with every statement verified\n"
+	"  report                            who answers and who does not, derived from the log\n"
+	"  reindex DIR                       rebuild the workflow index from the log\n"
 	"  help [COMMAND]                    show help\n"
 	"  version                           print the version\n"
 	"\n"
@@ -45,6 +59,10 @@ int main(int argc, char **argv)
 		{"submit", cmd_submit},   {"get", cmd_get},       {"proof", cmd_proof},     {"verify-proof", cmd_verify_proof},
 		{"enroll", cmd_enroll},   {"key", cmd_key},       {"contact", cmd_contact}, {"blob", cmd_blob},
 		{"witness", cmd_witness}, {"verify-fork", cmd_verify_fork}, {"monitor", cmd_monitor},
+		{"ping", cmd_ping},       {"pong", cmd_pong},     {"concern", cmd_concern}, {"request", cmd_request},
+		{"ack", cmd_ack},         {"respond", cmd_respond}, {"status", cmd_status}, {"withdraw", cmd_withdraw},
+		{"close", cmd_close},     {"norms", cmd_norms},   {"inbox", cmd_inbox},     {"cases", cmd_cases},
+		{"case", cmd_case},       {"report", cmd_report}, {"reindex", cmd_reindex},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

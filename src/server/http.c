@@ -5,6 +5,7 @@
 #include "base/deflate.h"
 #include "base/fsio.h"
 #include "base/timefmt.h"
+#include "server/views_api.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
 
@@ -36,12 +37,19 @@ enum route {
 	R_BLOB_GET,
 	R_HEALTH,
 	R_METRICS,
+	R_CASES,
+	R_CASE,
+	R_NORMS,
+	R_NORM_SET,
+	R_INBOX,
+	R_REPORT,
 	R_COUNT
 };
 
 static const char *const route_names[R_COUNT] = {"none", "checkpoint", "tile", "submit", "entry", "inclusion",
 						 "consistency", "parties", "party", "blob_put", "blob_get",
-						 "health", "metrics"};
+						 "health", "metrics", "cases", "case", "norms",
+						 "norm_set", "inbox", "report"};
 
 /* Gzipped entry bundles, kept because bundles never change. */
 #define GZ_SLOTS 256
@@ -218,6 +226,29 @@ static unsigned route(const char *url, const char *method, req *r)
 		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
 		r->route = put ? R_BLOB_PUT : R_BLOB_GET;
 		return (put || get) ? 0 : 405;
+	} else if (strcmp(url, "/v1/cases") == 0) {
+		r->route = R_CASES;
+	} else if (strncmp(url, "/v1/cases/", 10) == 0) {
+		uint64_t i;
+		if (!parse_u64(url + 10, &i))
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
+		r->route = R_CASE;
+	} else if (strcmp(url, "/v1/norms") == 0) {
+		r->route = R_NORMS;
+	} else if (strncmp(url, "/v1/norms/", 10) == 0) {
+		uint8_t h[32];
+		if (n != 74 || pl_hex_decode((const uint8_t *)url + 10, 64, h, 32) != PL_OK)
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
+		r->route = R_NORM_SET;
+	} else if (strncmp(url, "/v1/inbox/", 10) == 0) {
+		if (!pl_party_name_valid(url + 10, strlen(url + 10)))
+			return 404;
+		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
+		r->route = R_INBOX;
+	} else if (strcmp(url, "/v1/report") == 0) {
+		r->route = R_REPORT;
 	} else if (strcmp(url, "/healthz") == 0)
 		r->route = R_HEALTH;
 	else if (strcmp(url, "/metrics") == 0)
@@ -587,6 +618,26 @@ static enum MHD_Result do_blob_get(pl_http *h, struct MHD_Connection *c, req *r)
 	return res;
 }
 
+static const char *query_param(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result do_view(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	static const pl_view_kind kinds[R_COUNT] = {[R_CASES] = PL_VIEW_CASES, [R_CASE] = PL_VIEW_CASE,
+						    [R_NORMS] = PL_VIEW_NORMS, [R_NORM_SET] = PL_VIEW_NORM_SET,
+						    [R_INBOX] = PL_VIEW_INBOX, [R_REPORT] = PL_VIEW_REPORT};
+	pl_view_answer a;
+	pl_buf_init(&a.body, (size_t)64 << 20);
+	pl_views_answer(h->node, kinds[r->route], r->arg[0] ? r->arg : NULL, query_param, c, &a);
+	enum MHD_Result res = a.status == 200
+				      ? send_buf(h, c, 200, "application/json", a.body.data, a.body.len, "no-cache")
+				      : send_error(h, c, a.status, a.code, a.msg, a.status == 503 ? 1 : 0);
+	pl_buf_release(&a.body);
+	return res;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -735,6 +786,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	case R_METRICS:
 		return do_metrics(h, c);
+	case R_CASES:
+	case R_CASE:
+	case R_NORMS:
+	case R_NORM_SET:
+	case R_INBOX:
+	case R_REPORT:
+		return do_view(h, c, r);
 	default:
 		return send_error(h, c, 404, "not_found", "no such resource", 0);
 	}

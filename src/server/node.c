@@ -84,7 +84,13 @@ struct pl_node {
 	size_t nrefusals;
 	pl_node_stats stats;
 
+	pthread_t index_thread;
+	bool indexing;           /* the index thread runs */
+	pthread_cond_t index_cv; /* the indexer: a new checkpoint, or stop; readers: progress */
+	uint64_t indexed;        /* entries the index holds */
+
 	pthread_t seq_thread;
+	bool sequencing;         /* the sequencer runs */
 	pthread_t ver_threads[16];
 	size_t nver;
 };
@@ -364,6 +370,7 @@ static void publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_t
 		pl_buf_reset(&n->checkpoint);
 	n->size = size;
 	answer_waiters(n);
+	pthread_cond_broadcast(&n->index_cv);
 }
 
 /* Takes the log's newest checkpoint; publishes it at once without witnesses (mu held). */
@@ -678,6 +685,99 @@ static void *sequencer(void *arg)
 	return NULL;
 }
 
+/* ---- the workflow index ---- */
+
+static void remove_index(const char *path)
+{
+	char p[PATH_MAX + 8];
+	(void)unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	(void)unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	(void)unlink(p);
+}
+
+/* Waits on index_cv for at most ms (mu held). */
+static void index_wait(pl_node *n, long ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&n->index_cv, &n->mu, &until);
+}
+
+/* Follows the published log into DIR/private/index.db (its own engine and source). */
+static void *indexer(void *arg)
+{
+	pl_node *n = arg;
+	char path[PATH_MAX];
+	pl_index *x = NULL;
+	pl_source *src = NULL;
+	pl_engine e;
+	pl_engine_init(&e, n->origin);
+	(void)pl_index_path(n->dir, path, sizeof path);
+	pthread_mutex_lock(&n->mu);
+	while (!n->stop) {
+		uint64_t target = n->size;
+		if (x != NULL && n->indexed >= target) {
+			index_wait(n, 1000);
+			continue;
+		}
+		pthread_mutex_unlock(&n->mu);
+		pl_diag d = {0};
+		int rc = src != NULL ? PL_OK : pl_source_open(n->dir, &src, &d);
+		if (rc == PL_OK && x == NULL)
+			rc = pl_index_open(path, n->origin, true, true, &x, &d);
+		uint64_t before = x != NULL ? pl_index_size(x) : 0;
+		if (rc == PL_OK)
+			rc = pl_index_follow(x, &e, src, target, true, &d);
+		if (rc != PL_OK) {
+			fprintf(stderr, "parley serve: the workflow index %s (%s)\n",
+				rc == PL_ECORRUPT ? "does not match the log: rebuilding it" : "failed", pl_diag_text(&d, rc));
+			pl_index_close(x);
+			x = NULL;
+			pl_engine_release(&e);
+			pl_engine_init(&e, n->origin);
+			if (rc == PL_ECORRUPT)
+				remove_index(path);
+		}
+		pthread_mutex_lock(&n->mu);
+		n->indexed = x != NULL ? pl_index_size(x) : 0;
+		pthread_cond_broadcast(&n->index_cv);
+		if (rc != PL_OK)
+			index_wait(n, 1000); /* try again (or rebuild) in a second */
+		else if (x != NULL && pl_index_size(x) == before && !n->stop)
+			index_wait(n, 20); /* a partial bundle was replaced: read the new size */
+	}
+	pthread_mutex_unlock(&n->mu);
+	pl_index_close(x);
+	pl_source_free(src);
+	pl_engine_release(&e);
+	return NULL;
+}
+
+int pl_node_index_open(pl_node *n, unsigned wait_ms, pl_index **out, pl_diag *d)
+{
+	double until = mono() + wait_ms / 1e3;
+	pthread_mutex_lock(&n->mu);
+	uint64_t want = n->size;
+	while (n->indexed < want && !n->stop && mono() < until)
+		index_wait(n, 50);
+	uint64_t have = n->indexed;
+	pthread_mutex_unlock(&n->mu);
+	if (have < want)
+		return pl_diag_set(d, PL_ESTATE, "the workflow index holds %llu of %llu entries; try again shortly",
+				   (unsigned long long)have, (unsigned long long)want);
+	char path[PATH_MAX];
+	(void)pl_index_path(n->dir, path, sizeof path);
+	return pl_index_open(path, n->origin, false, false, out, d);
+}
+
 /* ---- lifecycle ---- */
 
 static int replay_staged(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
@@ -736,6 +836,28 @@ static void rebuild_engine(pl_node *n)
 			"restarted\n", pl_diag_text(&d, rc));
 }
 
+/* Stops and joins every thread that was started. */
+static void stop_threads(pl_node *n)
+{
+	pthread_mutex_lock(&n->mu);
+	n->stop = true;
+	pthread_cond_broadcast(&n->in_cv);
+	pthread_cond_broadcast(&n->seq_cv);
+	pthread_cond_broadcast(&n->cosign_cv);
+	pthread_cond_broadcast(&n->index_cv);
+	pthread_mutex_unlock(&n->mu);
+	for (size_t i = 0; i < n->nver; i++)
+		pthread_join(n->ver_threads[i], NULL);
+	n->nver = 0;
+	if (n->sequencing)
+		pthread_join(n->seq_thread, NULL);
+	if (n->cosigning)
+		pthread_join(n->cosign_thread, NULL);
+	if (n->indexing)
+		pthread_join(n->index_thread, NULL);
+	n->sequencing = n->cosigning = n->indexing = false;
+}
+
 int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d)
 {
 	*out = NULL;
@@ -756,6 +878,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	pthread_cond_init(&n->seq_cv, NULL);
 	pthread_cond_init(&n->done_cv, NULL);
 	pthread_cond_init(&n->cosign_cv, NULL);
+	pthread_cond_init(&n->index_cv, NULL);
 	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
 	pl_buf_init(&n->latest, PL_NOTE_MAX);
 	if (n->o.witness_ms == 0)
@@ -791,27 +914,27 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		}
 		n->cosigning = true;
 	}
+	if (pthread_create(&n->index_thread, NULL, indexer, n) != 0) {
+		rc = pl_diag_set(d, PL_ENOMEM, "cannot start the index thread");
+		goto stop;
+	}
+	n->indexing = true;
 	if (pthread_create(&n->seq_thread, NULL, sequencer, n) != 0) {
 		rc = pl_diag_set(d, PL_ENOMEM, "cannot start the sequencer thread");
-		goto fail;
+		goto stop;
 	}
+	n->sequencing = true;
 	for (; n->nver < n->o.verifiers; n->nver++)
 		if (pthread_create(&n->ver_threads[n->nver], NULL, verifier, n) != 0)
 			break;
 	if (n->nver == 0) {
 		rc = pl_diag_set(d, PL_ENOMEM, "cannot start verifier threads");
-		pthread_mutex_lock(&n->mu);
-		n->stop = true;
-		pthread_cond_broadcast(&n->seq_cv);
-		pthread_cond_broadcast(&n->cosign_cv);
-		pthread_mutex_unlock(&n->mu);
-		pthread_join(n->seq_thread, NULL);
-		if (n->cosigning)
-			pthread_join(n->cosign_thread, NULL);
-		goto fail;
+		goto stop;
 	}
 	*out = n;
 	return PL_OK;
+stop:
+	stop_threads(n);
 fail:
 	pl_buf_release(&n->latest);
 	pl_engine_release(&n->eng);
@@ -826,17 +949,7 @@ void pl_node_close(pl_node *n)
 {
 	if (n == NULL)
 		return;
-	pthread_mutex_lock(&n->mu);
-	n->stop = true;
-	pthread_cond_broadcast(&n->in_cv);
-	pthread_cond_broadcast(&n->seq_cv);
-	pthread_cond_broadcast(&n->cosign_cv);
-	pthread_mutex_unlock(&n->mu);
-	for (size_t i = 0; i < n->nver; i++)
-		pthread_join(n->ver_threads[i], NULL);
-	pthread_join(n->seq_thread, NULL);
-	if (n->cosigning)
-		pthread_join(n->cosign_thread, NULL);
+	stop_threads(n);
 	/* whatever is still queued is answered 503; waiters keep their acceptance */
 	pthread_mutex_lock(&n->mu);
 	pl_verdict v;
@@ -860,6 +973,7 @@ void pl_node_close(pl_node *n)
 	pl_buf_release(&n->checkpoint);
 	pl_buf_release(&n->latest);
 	pthread_cond_destroy(&n->cosign_cv);
+	pthread_cond_destroy(&n->index_cv);
 	free(n->staged_leaves);
 	free(n->buckets);
 	/* submitters still inside pl_node_submit must be gone before this;
@@ -1066,6 +1180,7 @@ void pl_node_stats_get(pl_node *n, pl_node_stats *s)
 	*s = n->stats;
 	s->size = n->size;
 	s->queue = queue_depth(n);
+	s->indexed = n->indexed;
 	pthread_mutex_unlock(&n->mu);
 }
 

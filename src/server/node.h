@@ -37,6 +37,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "server/cosigners.h"
+#include "workflow/index.h"
 #include "statement/members.h"
 #include "tlog/merkle.h"
 
@@ -129,9 +130,19 @@ typedef struct pl_node_stats {
 	uint64_t queue;          /* submissions waiting now */
 	double integrate_seconds;/* total time spent staging and integrating */
 	uint64_t storage_errors; /* failed stages or integrations */
+	uint64_t indexed;        /* entries the workflow index holds (index.h) */
 } pl_node_stats;
 
 void pl_node_stats_get(pl_node *n, pl_node_stats *s);
+
+/*
+ * The workflow index (DIR/private/index.db) is kept current by a thread of
+ * its own that follows the published log. pl_node_index_open waits (at most
+ * wait_ms) until it covers the checkpoint published when called, then opens
+ * a read-only connection for one request's queries (close with
+ * pl_index_close). PL_ESTATE if the index is not ready in time.
+ */
+int pl_node_index_open(pl_node *n, unsigned wait_ms, pl_index **out, pl_diag *d) __attribute__((warn_unused_result));
 
 /* Appends "code count" lines for every refusal code seen (for metrics). */
 int pl_node_refusals(pl_node *n, pl_buf *out) __attribute__((warn_unused_result));

@@ -21,7 +21,7 @@
 /* Statements of the writer, prepared once. */
 enum {
 	Q_ENTRY, Q_PARTY, Q_SET, Q_NORM, Q_SUB_DEL, Q_SUB, Q_CASE, Q_CASE_PARTY, Q_REQUEST, Q_TARGET, Q_PING,
-	Q_PING_TARGET, Q_META, NQ
+	Q_PING_TARGET, Q_META, Q_KEY, NQ
 };
 
 static const char *const SQL[NQ] = {
@@ -38,12 +38,14 @@ static const char *const SQL[NQ] = {
 	[Q_PING] = "INSERT OR REPLACE INTO pings VALUES(?,?,?,?)",
 	[Q_PING_TARGET] = "INSERT OR REPLACE INTO ping_targets VALUES(?,?,?,?)",
 	[Q_META] = "INSERT OR REPLACE INTO meta VALUES(?,?)",
+	[Q_KEY] = "INSERT OR REPLACE INTO keys VALUES(?,?,?,?)",
 };
 
 /* The tables in dump order, each with its primary-key ordering. */
 static const char *const TABLES[][2] = {
 	{"meta", "key"},
 	{"parties", "party"},
+	{"keys", "party, since"},
 	{"norm_sets", "hash"},
 	{"norms", "set_hash, pos"},
 	{"subscriptions", "party, since"},
@@ -63,6 +65,8 @@ static const char SCHEMA[] =
 	"CREATE INDEX entries_case ON entries(case_id) WHERE case_id IS NOT NULL;"
 	"CREATE TABLE parties(party TEXT PRIMARY KEY, since INTEGER NOT NULL, founder INTEGER NOT NULL,"
 	" active INTEGER NOT NULL, key TEXT NOT NULL, key_since INTEGER NOT NULL, contact TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE keys(party TEXT NOT NULL, key TEXT NOT NULL, since INTEGER NOT NULL, until INTEGER,"
+	" PRIMARY KEY(party, since)) WITHOUT ROWID;"
 	"CREATE TABLE norm_sets(hash TEXT PRIMARY KEY, idx INTEGER NOT NULL, author TEXT NOT NULL,"
 	" time INTEGER NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, norms INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE norms(set_hash TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, short TEXT NOT NULL,"
@@ -99,7 +103,32 @@ struct pl_index {
 	uint64_t size;
 	pl_hash leaf;        /* of entry size-1 (zero when size is 0) */
 	char origin[PL_ORIGIN_MAX + 1];
+	pl_hash *leaves;     /* leaf hashes of the entries the follower's engine applied, for refs */
+	size_t nleaves, capleaves;
 };
+
+static int leaf_at(void *ctx, uint64_t index, pl_hash *out)
+{
+	const pl_index *x = ctx;
+	if (index >= x->nleaves)
+		return PL_ERANGE;
+	*out = x->leaves[index];
+	return PL_OK;
+}
+
+static int push_leaf(pl_index *x, const pl_hash *h)
+{
+	if (x->nleaves == x->capleaves) {
+		size_t cap = x->capleaves ? x->capleaves * 2 : 1024;
+		pl_hash *p = realloc(x->leaves, cap * sizeof *p);
+		if (p == NULL)
+			return PL_ENOMEM;
+		x->leaves = p;
+		x->capleaves = cap;
+	}
+	x->leaves[x->nleaves++] = *h;
+	return PL_OK;
+}
 
 static int db_err(sqlite3 *db, pl_diag *d, const char *what)
 {
@@ -166,6 +195,7 @@ void pl_index_close(pl_index *x)
 	for (int i = 0; i < NQ; i++)
 		sqlite3_finalize(x->q[i]);
 	sqlite3_close(x->db);
+	free(x->leaves);
 	free(x);
 }
 
@@ -285,6 +315,16 @@ static int put_parties(pl_index *x, const pl_members *m, pl_diag *d)
 		sqlite3_bind_int64(st, 6, e->nkeys ? (sqlite3_int64)e->keys[e->nkeys - 1].from : 0);
 		sqlite3_bind_text(st, 7, e->contact, -1, SQLITE_TRANSIENT);
 		rc = step(x, st, d);
+		/* its key history: which key signed entries from which index on */
+		for (size_t k = 0; rc == PL_OK && k < e->nkeys; k++) {
+			sqlite3_stmt *ks = x->q[Q_KEY];
+			pl_hex_encode(e->keys[k].sign_pk, 32, key);
+			sqlite3_bind_text(ks, 1, e->id.party, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ks, 2, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ks, 3, (sqlite3_int64)e->keys[k].from);
+			bind_idx(ks, 4, e->keys[k].until == UINT64_MAX ? PL_WF_NONE : e->keys[k].until);
+			rc = step(x, ks, d);
+		}
 	}
 	return rc;
 }
@@ -513,8 +553,8 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 {
 	if (!x->writable)
 		return pl_diag_set(d, PL_EINVAL, "the index is open read-only");
-	if (pl_engine_size(e) > x->size)
-		return pl_diag_set(d, PL_EINVAL, "the engine is ahead of the index");
+	if (pl_engine_size(e) > x->size || pl_engine_size(e) != x->nleaves)
+		return pl_diag_set(d, PL_EINVAL, "the engine does not belong to this index");
 	if (upto < x->size)
 		return pl_diag_set(d, PL_ECORRUPT, "the index holds %llu entries but the log only %llu",
 				   (unsigned long long)x->size, (unsigned long long)upto);
@@ -522,6 +562,8 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 	memset(&a, 0, sizeof a);
 	a.skew = -1;
 	a.trust_signatures = trust_signatures;
+	a.leaf = leaf_at;
+	a.leaf_ctx = x;
 	pl_buf b;
 	pl_buf_init(&b, PL_BUNDLE_MAX);
 	int rc = PL_OK;
@@ -553,7 +595,8 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 			if (pos < x->size) {
 				/* warming the engine up to rows that exist */
 				pl_wf_effect ef;
-				if ((rc = pl_engine_replay(e, ents[i].p, ents[i].n, pos, &a, &ef, d)) != PL_OK)
+				if ((rc = pl_engine_replay(e, ents[i].p, ents[i].n, pos, &a, &ef, d)) != PL_OK ||
+				    (rc = push_leaf(x, &leaf)) != PL_OK)
 					break;
 				if (pos + 1 == x->size && !pl_hash_eq(&leaf, &x->leaf))
 					rc = pl_diag_set(d, PL_ECORRUPT,
@@ -574,7 +617,7 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 						 (unsigned long long)pos, v.code, v.msg);
 			} else {
 				pl_wf_effect ef;
-				if ((rc = pl_engine_apply(e, &s, pos, &ef)) == PL_OK)
+				if ((rc = pl_engine_apply(e, &s, pos, &ef)) == PL_OK && (rc = push_leaf(x, &leaf)) == PL_OK)
 					rc = record(x, e, &s.st, pos, &leaf, &ef, d);
 			}
 			pl_submission_release(&s);

@@ -56,7 +56,10 @@ sqlite3 *pl_index_db(pl_index *x);
  * again when trust_signatures is set (the log was verified when written).
  * Stops early without error when a partial bundle is gone (the log grew: call
  * again with the new size). PL_ECORRUPT if the index does not belong to this
- * log or an entry breaks a rule; I/O and SQLite errors otherwise.
+ * log or an entry breaks a rule; I/O and SQLite errors otherwise. After any
+ * error, close x and start again with a fresh engine (the uncommitted rows
+ * were rolled back, the engine was not). The engine passed must be the one
+ * used with x on every earlier call (or a fresh one with a fresh x).
  */
 int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
 	__attribute__((warn_unused_result));

@@ -241,49 +241,6 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 	return PL_OK;
 }
 
-int pl_view_parties(pl_index *x, json_t **out, pl_diag *d)
-{
-	sqlite3 *db = pl_index_db(x);
-	sqlite3_stmt *st = NULL, *sub = NULL;
-	json_t *arr = json_array();
-	int rc = arr ? prepare(db, "SELECT party, since, founder, active, key, key_since, contact FROM parties ORDER BY party",
-			       &st, d)
-		     : PL_ENOMEM;
-	if (rc == PL_OK)
-		rc = prepare(db,
-			     "SELECT s.set_hash AS hash, n.name, n.version, s.since FROM subscriptions s"
-			     " JOIN norm_sets n ON n.hash = s.set_hash WHERE s.party = ? AND s.until IS NULL"
-			     " ORDER BY s.since",
-			     &sub, d);
-	if (rc == PL_OK)
-		rc = rows_into(db, st, arr, d);
-	for (size_t i = 0; rc == PL_OK && i < json_array_size(arr); i++) {
-		json_t *p = json_array_get(arr, i), *subs = json_array();
-		json_t *contact = json_object_get(p, "contact");
-		const char *ct = json_string_value(contact);
-		json_error_t je;
-		json_t *parsed = ct && *ct ? json_loads(ct, 0, &je) : json_null();
-		json_object_set_new(p, "contact", parsed ? parsed : json_null());
-		json_object_set_new(p, "founder", json_boolean(json_integer_value(json_object_get(p, "founder"))));
-		json_object_set_new(p, "active", json_boolean(json_integer_value(json_object_get(p, "active"))));
-		sqlite3_reset(sub);
-		sqlite3_bind_text(sub, 1, json_string_value(json_object_get(p, "party")), -1, SQLITE_TRANSIENT);
-		if (subs == NULL)
-			rc = PL_ENOMEM;
-		else if ((rc = rows_into(db, sub, subs, d)) == PL_OK)
-			json_object_set(p, "norms", subs);
-		json_decref(subs);
-	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(sub);
-	if (rc != PL_OK) {
-		json_decref(arr);
-		return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
-	}
-	*out = json_pack("{s:o}", "parties", arr);
-	return *out ? PL_OK : pl_diag_set(d, PL_ENOMEM, "out of memory");
-}
-
 int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d)
 {
 	sqlite3 *db = pl_index_db(x);

@@ -35,9 +35,6 @@ int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg,
  * and the thread (every entry about it, in log order). */
 int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
-/* The members, with their current keys and norm subscriptions. */
-int pl_view_parties(pl_index *x, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
-
 /* Norm sets published (hash NULL), or one set with its norms and subscribers. */
 int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 

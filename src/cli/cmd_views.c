@@ -1,0 +1,597 @@
+/* cmd_views.c - reading the consultation: inbox, cases, case show, norms
+ * list/show, report, reindex. Views come from the server's read API or, with
+ * --log DIR, from the index of a local copy of the log (a server's directory
+ * or a monitor's mirror), so any member can recompute them. */
+#include "cli/cli.h"
+#include "cli/client.h"
+
+#include "base/codec.h"
+#include "base/json.h"
+#include "base/timefmt.h"
+#include "statement/dsse.h"
+#include "store/client.h"
+#include "tlog/proof_file.h"
+#include "workflow/views.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define VIEW_FLAGS COMMON_VALUE_FLAGS, "log", "now", "limit", "offset"
+
+static const char VIEW_HELP[] =
+	"       source: the server (--server, --vkey, ...) or --log DIR (a log directory or a monitor's mirror)\n"
+	"       --now TIME judges deadlines at another instant; --json prints the view as JSON\n";
+
+/* Where a view comes from. */
+typedef struct source {
+	client c;          /* server mode */
+	bool local;
+	pl_index *x;       /* --log mode */
+	const char *dir;
+} source;
+
+static int source_open(const cli_args *a, source *s, pl_diag *d)
+{
+	memset(s, 0, sizeof *s);
+	s->dir = cli_get(a, "log");
+	if (s->dir != NULL) {
+		s->local = true;
+		return pl_index_open_dir(s->dir, &s->x, d);
+	}
+	return client_open(a, false, &s->c, d);
+}
+
+static void source_close(source *s)
+{
+	if (s->local)
+		pl_index_close(s->x);
+	else
+		client_close(&s->c);
+}
+
+/* GETs path from the server as JSON. */
+static int http_json(source *s, const char *path, json_t **out, pl_diag *d)
+{
+	pl_buf b;
+	pl_buf_init(&b, (size_t)64 << 20);
+	long status = 0;
+	int rc = pl_api_request(s->c.api, "GET", path, NULL, 0, NULL, &b, &status, d);
+	if (rc == PL_OK && status == 404)
+		rc = pl_diag_set(d, PL_ENOTFOUND, "not found: %s", d->msg);
+	else if (rc == PL_OK && status != 200)
+		rc = pl_diag_set(d, PL_ENET, "the server answered %ld: %s", status, d->msg);
+	if (rc == PL_OK)
+		rc = pl_json_parse(b.data, b.len, b.max, out, d);
+	pl_buf_release(&b);
+	return rc;
+}
+
+/* Appends "&name=value" for a flag given (value URL-safe by construction or checked). */
+static void query_add(char *q, size_t cap, const cli_args *a, const char *flag)
+{
+	const char *v = cli_get(a, flag);
+	if (v == NULL)
+		return;
+	size_t n = strlen(q);
+	snprintf(q + n, cap - n, "%s%s=", n ? "&" : "?", flag);
+	n = strlen(q);
+	for (const char *p = v; *p && n + 4 < cap; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			q[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(q + n, cap - n, "%%%02X", ch);
+	}
+	q[n] = '\0';
+}
+
+static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
+{
+	memset(pg, 0, sizeof *pg);
+	*now = pl_now();
+	const char *v;
+	if ((v = cli_get(a, "limit")) && (!cli_u64(v, &pg->limit) || pg->limit == 0 || pg->limit > PL_VIEW_LIMIT_MAX))
+		return false;
+	if ((v = cli_get(a, "offset")) && !cli_u64(v, &pg->offset))
+		return false;
+	if ((v = cli_get(a, "now")) && pl_time_parse(v, strlen(v), now) != PL_OK)
+		return false;
+	return true;
+}
+
+static void print_json(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "-";
+}
+
+static long long num(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* "3d 4h", "-2h 10m" (overdue) */
+static void span(int64_t s, char *out, size_t cap)
+{
+	const char *sign = s < 0 ? "-" : "";
+	int64_t v = s < 0 ? -s : s;
+	if (v >= 86400)
+		snprintf(out, cap, "%s%lldd %lldh", sign, (long long)(v / 86400), (long long)(v % 86400 / 3600));
+	else if (v >= 3600)
+		snprintf(out, cap, "%s%lldh %lldm", sign, (long long)(v / 3600), (long long)(v % 3600 / 60));
+	else
+		snprintf(out, cap, "%s%lldm", sign, (long long)(v / 60));
+}
+
+static int finish(const char *cmd, int rc, pl_diag *d, source *s)
+{
+	source_close(s);
+	return rc == PL_OK ? 0 : cli_fail(cmd, rc, d);
+}
+
+/* ---- inbox ---- */
+
+static const char USAGE_INBOX[] =
+	"parley inbox [--party P] [--now TIME] [--limit N] [--offset N] [--json] [--log DIR]\n"
+	"       what awaits the party's answer (default: the party of --key/PARLEY_KEY), overdue first\n";
+
+int cmd_inbox(int argc, char **argv)
+{
+	static const char *const vf[] = {VIEW_FLAGS, "party", NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	pl_page pg;
+	int64_t now;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_INBOX))
+		return EXIT_USAGE;
+	if (a.npos != 0 || !page_flags(&a, &pg, &now))
+		return cli_usage(USAGE_INBOX, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+	pl_diag d = {0};
+	char party[PL_PARTY_MAX + 1] = "";
+	if (cli_get(&a, "party") != NULL) {
+		snprintf(party, sizeof party, "%s", cli_get(&a, "party"));
+	} else {
+		pl_party_key *k = NULL;
+		int rc = cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, &d);
+		if (rc != PL_OK)
+			return cli_fail("inbox", rc, &d);
+		snprintf(party, sizeof party, "%s", k->id.party);
+		pl_party_key_free(k);
+	}
+	if (!pl_party_name_valid(party, strlen(party)))
+		return cli_usage(USAGE_INBOX, "\"%s\" is not a party name", party);
+	source s;
+	json_t *v = NULL;
+	int rc = source_open(&a, &s, &d);
+	if (rc == PL_OK && s.local) {
+		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
+	} else if (rc == PL_OK) {
+		char q[512] = "", path[700];
+		query_add(q, sizeof q, &a, "now");
+		query_add(q, sizeof q, &a, "limit");
+		query_add(q, sizeof q, &a, "offset");
+		snprintf(path, sizeof path, "/v1/inbox/%s%s", party, q);
+		rc = http_json(&s, path, &v, &d);
+	}
+	if (rc == PL_OK && cli_has(&a, "json")) {
+		print_json(v);
+	} else if (rc == PL_OK) {
+		json_t *items = json_object_get(v, "items");
+		printf("inbox of %s: %lld item%s awaiting an answer\n", party, num(v, "total"),
+		       num(v, "total") == 1 ? "" : "s");
+		size_t i;
+		json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			char left[32];
+			span((int64_t)num(it, "seconds_left"), left, sizeof left);
+			if (strcmp(str(it, "item"), "ping") == 0)
+				printf("  %s ping %lld from %s: answer with `parley pong %lld` (%s %s)\n",
+				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
+				       str(it, "author"), num(it, "id"),
+				       json_is_true(json_object_get(it, "overdue")) ? "late by" : "due in", left);
+			else
+				printf("  %s request %lld (%s) in case %lld \"%s\" from %s: %s due %s (%s %s)\n",
+				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
+				       str(it, "kind"), num(it, "case_id"), str(it, "title"), str(it, "author"),
+				       strcmp(str(it, "awaiting"), "ack") == 0 ? "acknowledgement" : "answer",
+				       str(it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
+				       left + (left[0] == '-'));
+		}
+		if (!json_is_null(json_object_get(v, "next")))
+			printf("  ... more with --offset %lld\n", num(v, "next"));
+	}
+	json_decref(v);
+	return finish("inbox", rc, &d, &s);
+}
+
+/* ---- cases ---- */
+
+static const char USAGE_CASES[] =
+	"parley cases [--party P] [--state open|closed] [--limit N] [--offset N] [--json] [--log DIR]\n"
+	"parley case show ID [--now TIME] [--json] [--log DIR]   the whole thread, each statement verified\n";
+
+int cmd_cases(int argc, char **argv)
+{
+	static const char *const vf[] = {VIEW_FLAGS, "party", "state", NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	pl_page pg;
+	int64_t now;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CASES))
+		return EXIT_USAGE;
+	const char *state = cli_get(&a, "state");
+	if (a.npos != 0 || !page_flags(&a, &pg, &now) ||
+	    (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0))
+		return cli_usage(USAGE_CASES, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+	pl_diag d = {0};
+	source s;
+	json_t *v = NULL;
+	int rc = source_open(&a, &s, &d);
+	if (rc == PL_OK && s.local) {
+		rc = pl_view_cases(s.x, cli_get(&a, "party"), state, pg, &v, &d);
+	} else if (rc == PL_OK) {
+		char q[512] = "", path[700];
+		query_add(q, sizeof q, &a, "party");
+		query_add(q, sizeof q, &a, "state");
+		query_add(q, sizeof q, &a, "limit");
+		query_add(q, sizeof q, &a, "offset");
+		snprintf(path, sizeof path, "/v1/cases%s", q);
+		rc = http_json(&s, path, &v, &d);
+	}
+	if (rc == PL_OK && cli_has(&a, "json")) {
+		print_json(v);
+	} else if (rc == PL_OK) {
+		printf("%lld case%s\n", num(v, "total"), num(v, "total") == 1 ? "" : "s");
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(v, "cases"), i, c)
+		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), str(c, "state"),
+		       str(c, "tlp"), str(c, "class"), str(c, "author"), str(c, "title"), num(c, "requests"),
+		       num(c, "requests") == 1 ? "" : "s");
+		if (!json_is_null(json_object_get(v, "next")))
+			printf("  ... more with --offset %lld\n", num(v, "next"));
+	}
+	json_decref(v);
+	return finish("cases", rc, &d, &s);
+}
+
+/* The key party held for entry idx, from the local index's key history. */
+static int local_key_at(pl_index *x, const char *party, uint64_t idx, uint8_t pk[32], pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = PL_ENOTFOUND;
+	/* first a key established before idx and not ended before it; else one established by idx itself */
+	if (sqlite3_prepare_v2(pl_index_db(x),
+			       "SELECT key FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
+			       " OR since = ?2) ORDER BY since = ?2, since DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK)
+		rc = PL_OK;
+	sqlite3_finalize(st);
+	if (rc != PL_OK)
+		pl_diag_set(d, rc, "the index names no key of %s at entry %llu", party, (unsigned long long)idx);
+	return rc;
+}
+
+/*
+ * Verifies one statement of a thread: inclusion in a checkpoint that opens
+ * under the policy (log signature and witness quorum), and the author's
+ * signature under the key they held then. Sets the three marks.
+ */
+static void verify_entry(source *s, const pl_policy *pol, uint64_t idx, const char *author, bool marks[3])
+{
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	pl_diag d = {0};
+	int rc;
+	marks[0] = marks[1] = marks[2] = false;
+	if (s->local) {
+		pl_source *src = NULL;
+		rc = pl_source_open(s->dir, &src, &d);
+		if (rc == PL_OK)
+			rc = pl_client_prove(src, pol, idx, &proof, &d);
+		pl_source_free(src);
+		pl_proof_file pf;
+		if (rc == PL_OK && (rc = pl_proof_file_parse(proof.data, proof.len, &pf)) == PL_OK) {
+			rc = pl_buf_append(&entry, pf.extra, pf.extra_len);
+			pl_proof_file_release(&pf);
+		}
+	} else {
+		rc = pl_api_fetch_proven(s->c.api, pol, idx, &proof, &entry, &d);
+	}
+	if (rc == PL_OK)
+		marks[1] = marks[2] = true; /* the checkpoint opened under the policy and the proof verified */
+	pl_envelope env;
+	memset(&env, 0, sizeof env);
+	uint8_t pk[32];
+	if (rc == PL_OK && pl_envelope_parse(entry.data, entry.len, &env, &d) == PL_OK &&
+	    (s->local ? local_key_at(s->x, author, idx, pk, &d) : pl_api_key_at(s->c.api, author, idx, pk, &d)) == PL_OK)
+		marks[0] = pl_envelope_verify(&env, pk, NULL) == PL_OK;
+	pl_envelope_release(&env);
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+}
+
+static int case_show(const cli_args *a)
+{
+	uint64_t id;
+	pl_page pg;
+	int64_t now;
+	if (a->npos != 2 || !cli_u64(a->pos[1], &id) || !page_flags(a, &pg, &now))
+		return cli_usage(USAGE_CASES, "case show needs a case ID\n%s%s", VIEW_HELP, CONN_HELP);
+	pl_diag d = {0};
+	source s;
+	json_t *v = NULL;
+	pl_policy pol;
+	int rc = source_open(a, &s, &d);
+	if (rc == PL_OK && s.local) {
+		char path[PATH_MAX];
+		pl_verifier vk;
+		snprintf(path, sizeof path, "%s/log.vkey", s.dir);
+		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK) {
+			pl_policy_init(&pol, &vk);
+			rc = cli_policy_witnesses(a, &pol, &d);
+		}
+		if (rc == PL_OK)
+			rc = pl_view_case(s.x, id, now, &v, &d);
+	} else if (rc == PL_OK) {
+		pol = s.c.pol;
+		char q[128] = "", path[256];
+		query_add(q, sizeof q, a, "now");
+		snprintf(path, sizeof path, "/v1/cases/%llu%s", (unsigned long long)id, q);
+		rc = http_json(&s, path, &v, &d);
+	}
+	size_t bad = 0;
+	if (rc == PL_OK) {
+		/* every statement of the thread, verified independently of the view */
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(v, "thread"), i, e)
+		{
+			bool m[3];
+			verify_entry(&s, &pol, (uint64_t)num(e, "idx"), str(e, "author"), m);
+			json_object_set_new(e, "verified",
+					    json_pack("{s:b,s:b,s:b}", "signature", m[0], "inclusion", m[1], "quorum", m[2]));
+			bad += !(m[0] && m[1] && m[2]);
+		}
+	}
+	if (rc == PL_OK && cli_has(a, "json")) {
+		print_json(v);
+	} else if (rc == PL_OK) {
+		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), str(v, "title"),
+		       str(v, "author"), str(v, "time"), str(v, "tlp"), str(v, "class"),
+		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",
+		       json_is_string(json_object_get(v, "rsit_type")) ? str(v, "rsit_type") : "", str(v, "state"),
+		       json_is_string(json_object_get(v, "outcome")) ? ", outcome " : "",
+		       json_is_string(json_object_get(v, "outcome")) ? str(v, "outcome") : "");
+		if (json_is_string(json_object_get(v, "norms")))
+			printf("  norms invoked: %s (set %.16s...)\n", str(v, "norms"), str(v, "norm_set"));
+		size_t i, j;
+		json_t *r, *t;
+		json_array_foreach(json_object_get(v, "requests"), i, r)
+		{
+			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), str(r, "kind"), str(r, "author"),
+			       str(r, "due"), str(r, "state"));
+			json_array_foreach(json_object_get(r, "addressees"), j, t)
+			printf("    %-12s %-12s%s%s%s\n", str(t, "party"), str(t, "progress"),
+			       json_is_string(json_object_get(t, "status")) ? " " : "",
+			       json_is_string(json_object_get(t, "status")) ? str(t, "status") : "",
+			       json_is_true(json_object_get(t, "overdue")) ? "  OVERDUE" : "");
+		}
+		printf("  thread (signature, inclusion, witness quorum checked for each):\n");
+		json_array_foreach(json_object_get(v, "thread"), i, t)
+		{
+			json_t *m = json_object_get(t, "verified");
+			bool ok = json_is_true(json_object_get(m, "signature")) && json_is_true(json_object_get(m, "inclusion")) &&
+				  json_is_true(json_object_get(m, "quorum"));
+			printf("    [%s] entry %-6lld %-10s by %-12s at %s%s\n", ok ? "ok" : "FAILED", num(t, "idx"),
+			       str(t, "type"), str(t, "author"), str(t, "time"),
+			       ok ? "" : (json_is_true(json_object_get(m, "signature")) ? " (inclusion)" : " (signature)"));
+		}
+	}
+	json_decref(v);
+	int status = finish("case show", rc, &d, &s);
+	if (status == 0 && bad > 0) {
+		fprintf(stderr, "parley case show: %zu statement%s did not verify\n", bad, bad == 1 ? "" : "s");
+		return EXIT_VERIFY;
+	}
+	return status;
+}
+
+int cmd_case(int argc, char **argv)
+{
+	static const char *const vf[] = {VIEW_FLAGS, NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CASES))
+		return EXIT_USAGE;
+	if (a.npos < 1 || strcmp(a.pos[0], "show") != 0)
+		return cli_usage(USAGE_CASES, "the subcommand is show");
+	return case_show(&a);
+}
+
+/* ---- norms ---- */
+
+static const char USAGE_NORMS[] =
+	"parley norms list [--json] [--log DIR]        norm sets published in the log\n"
+	"parley norms show HASH [--json] [--log DIR]   one set: its norms and who subscribes\n"
+	"parley norms subscribe HASH                   subscribe your party to a published set\n"
+	"parley norms withdraw HASH [--reason TEXT]    withdraw the subscription\n"
+	"parley norms publish FILE                     publish a norm set (JSON, see docs/workflow.md)\n";
+
+int cmd_norms(int argc, char **argv)
+{
+	if (argc < 1)
+		return cli_usage(USAGE_NORMS, "norms needs a subcommand");
+	const char *sub = argv[0];
+	if (strcmp(sub, "subscribe") == 0 || strcmp(sub, "withdraw") == 0 || strcmp(sub, "publish") == 0)
+		return cmd_norms_sign(sub, argc - 1, argv + 1, USAGE_NORMS);
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0)
+		return cli_usage(USAGE_NORMS, "unknown subcommand \"%s\"", sub);
+	static const char *const vf[] = {VIEW_FLAGS, NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	if (!cli_parse(argc - 1, argv + 1, vf, bf, &a, USAGE_NORMS))
+		return EXIT_USAGE;
+	bool show = strcmp(sub, "show") == 0;
+	if (a.npos != (show ? 1 : 0))
+		return cli_usage(USAGE_NORMS, "norms %s takes %s\n%s", sub, show ? "a HASH" : "no arguments", VIEW_HELP);
+	const char *hash = show ? a.pos[0] : NULL;
+	uint8_t raw[32];
+	if (hash && (strlen(hash) != 64 || pl_hex_decode((const uint8_t *)hash, 64, raw, 32) != PL_OK))
+		return cli_usage(USAGE_NORMS, "a norm set's HASH is 64 lower-case hex digits");
+	pl_diag d = {0};
+	source s;
+	json_t *v = NULL;
+	int rc = source_open(&a, &s, &d);
+	if (rc == PL_OK && s.local) {
+		rc = pl_view_norms(s.x, hash, &v, &d);
+	} else if (rc == PL_OK) {
+		char path[128];
+		snprintf(path, sizeof path, "/v1/norms%s%s", hash ? "/" : "", hash ? hash : "");
+		rc = http_json(&s, path, &v, &d);
+	}
+	if (rc == PL_OK && cli_has(&a, "json")) {
+		print_json(v);
+	} else if (rc == PL_OK && !show) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(v, "sets"), i, e)
+		printf("%s  %s (version %s): %lld norms, %lld subscriber%s, published at entry %lld by %s\n",
+		       str(e, "hash"), str(e, "name"), str(e, "version"), num(e, "norms"), num(e, "subscribers"),
+		       num(e, "subscribers") == 1 ? "" : "s", num(e, "idx"), str(e, "author"));
+	} else if (rc == PL_OK) {
+		printf("%s (version %s), published at entry %lld by %s\n", str(v, "name"), str(v, "version"),
+		       num(v, "idx"), str(v, "author"));
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(v, "norms"), i, e)
+		printf("  %-8s %s: %s\n", str(e, "id"), str(e, "short"), str(e, "gist"));
+		printf("subscribed by:");
+		json_array_foreach(json_object_get(v, "subscribed"), i, e)
+		printf(" %s", str(e, "party"));
+		printf("%s\n", json_array_size(json_object_get(v, "subscribed")) ? "" : " nobody yet");
+	}
+	json_decref(v);
+	return finish("norms", rc, &d, &s);
+}
+
+/* ---- report ---- */
+
+static const char USAGE_REPORT[] =
+	"parley report [--party P] [--now TIME] [--json] [--log DIR]\n"
+	"       each party's record, derived from the log: norms subscribed, concerns, requests acknowledged\n"
+	"       and answered on time / late / never, median times, ping answer rate\n";
+
+int cmd_report(int argc, char **argv)
+{
+	static const char *const vf[] = {VIEW_FLAGS, "party", NULL};
+	static const char *const bf[] = {"json", NULL};
+	cli_args a;
+	pl_page pg;
+	int64_t now;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REPORT))
+		return EXIT_USAGE;
+	if (a.npos != 0 || !page_flags(&a, &pg, &now))
+		return cli_usage(USAGE_REPORT, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+	pl_diag d = {0};
+	source s;
+	json_t *v = NULL;
+	int rc = source_open(&a, &s, &d);
+	if (rc == PL_OK && s.local) {
+		rc = pl_view_report(s.x, cli_get(&a, "party"), now, &v, &d);
+	} else if (rc == PL_OK) {
+		char q[256] = "", path[300];
+		query_add(q, sizeof q, &a, "party");
+		query_add(q, sizeof q, &a, "now");
+		snprintf(path, sizeof path, "/v1/report%s", q);
+		rc = http_json(&s, path, &v, &d);
+	}
+	if (rc == PL_OK && cli_has(&a, "json")) {
+		print_json(v);
+	} else if (rc == PL_OK) {
+		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", str(v, "now"));
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(v, "parties"), i, p)
+		{
+			json_t *c = json_object_get(p, "concerns"), *r = json_object_get(p, "requests"),
+			       *ak = json_object_get(r, "acknowledged"), *an = json_object_get(r, "answered"),
+			       *md = json_object_get(p, "median_seconds"), *pg2 = json_object_get(p, "pings");
+			char ta[32] = "-", tn[32] = "-";
+			if (json_is_integer(json_object_get(md, "to_acknowledge")))
+				span(json_integer_value(json_object_get(md, "to_acknowledge")), ta, sizeof ta);
+			if (json_is_integer(json_object_get(md, "to_answer")))
+				span(json_integer_value(json_object_get(md, "to_answer")), tn, sizeof tn);
+			printf("%s%s\n  norm sets: %zu; concerns raised %lld, received %lld; requests made %lld, "
+			       "received %lld\n",
+			       str(p, "party"), json_is_true(json_object_get(p, "active")) ? "" : " (key revoked)",
+			       json_array_size(json_object_get(p, "norms")), num(c, "raised"), num(c, "received"),
+			       num(r, "made"), num(r, "received"));
+			printf("  acknowledged: %lld on time, %lld late, %lld never, %lld pending; median %s\n",
+			       num(ak, "on_time"), num(ak, "late"), num(ak, "never"), num(ak, "pending"), ta);
+			printf("  answered:     %lld on time, %lld late, %lld never, %lld pending; median %s\n",
+			       num(an, "on_time"), num(an, "late"), num(an, "never"), num(an, "pending"), tn);
+			printf("  pings: %lld received, %lld answered\n", num(pg2, "received"), num(pg2, "answered"));
+		}
+	}
+	json_decref(v);
+	return finish("report", rc, &d, &s);
+}
+
+/* ---- reindex ---- */
+
+static const char USAGE_REINDEX[] =
+	"parley reindex DIR [--verify] [--dump]\n"
+	"       rebuilds DIR/private/index.db from the log (the server must be stopped); --verify checks\n"
+	"       every signature again; --dump prints the index's canonical content afterwards\n"
+	"parley reindex DIR --dump-only    prints the current index's content without rebuilding\n";
+
+int cmd_reindex(int argc, char **argv)
+{
+	static const char *const bf[] = {"verify", "dump", "dump-only", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, NULL, bf, &a, USAGE_REINDEX))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(USAGE_REINDEX, "reindex needs the log directory");
+	pl_diag d = {0};
+	int rc = PL_OK;
+	uint64_t size = 0;
+	if (!cli_has(&a, "dump-only")) {
+		double t0 = (double)pl_now();
+		if ((rc = pl_index_rebuild(a.pos[0], cli_has(&a, "verify"), &size, &d)) != PL_OK)
+			return cli_fail("reindex", rc, &d);
+		fprintf(stderr, "reindexed %llu entries in about %.0f s\n", (unsigned long long)size,
+			(double)pl_now() - t0);
+	}
+	if (cli_has(&a, "dump") || cli_has(&a, "dump-only")) {
+		char path[PATH_MAX];
+		pl_index *x = NULL;
+		pl_verifier vk;
+		snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
+		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK && pl_index_path(a.pos[0], path, sizeof path) == PL_OK &&
+		    (rc = pl_index_open(path, vk.name, false, false, &x, &d)) == PL_OK)
+			rc = pl_index_dump(x, stdout, &d);
+		pl_index_close(x);
+	}
+	return rc == PL_OK ? 0 : cli_fail("reindex", rc, &d);
+}

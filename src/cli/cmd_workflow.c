@@ -1,0 +1,502 @@
+/* cmd_workflow.c - the statements people make in a consultation: ping, pong,
+ * concern raise, request, ack, respond, status, withdraw, close, and the
+ * norms commands that sign (subscribe, withdraw, publish). docs/workflow.md
+ * defines every body; the server refuses what breaks a rule. */
+#include "cli/cli.h"
+#include "cli/client.h"
+
+#include "base/json.h"
+#include "base/timefmt.h"
+#include "statement/dsse.h"
+#include "workflow/norms.h"
+#include "workflow/types.h"
+#include "workflow/vocab.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WF_FLAGS COMMON_VALUE_FLAGS, "receipt"
+#define WF_BOOL "wait", "json"
+
+/* Adds every value of the repeatable flag name (commas also separate) to arr. */
+static int add_list(const cli_args *a, const char *name, json_t *arr)
+{
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], name) != 0)
+			continue;
+		const char *p = a->val[i];
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			if (n > 0 && json_array_append_new(arr, json_stringn(p, n)) != 0)
+				return PL_ENOMEM;
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	return PL_OK;
+}
+
+/* Sets body[key] to the flag's value when given. */
+static int set_flag(json_t *body, const cli_args *a, const char *flag, const char *key)
+{
+	const char *v = cli_get(a, flag);
+	if (v == NULL)
+		return PL_OK;
+	return json_object_set_new(body, key, json_string(v)) == 0 ? PL_OK : PL_ENOMEM;
+}
+
+/* Reads a line from the terminal after a prompt (stdin must be a terminal). */
+static bool ask(const char *prompt, char *out, size_t cap)
+{
+	if (isatty(STDIN_FILENO) != 1)
+		return false;
+	fprintf(stderr, "%s", prompt);
+	if (fgets(out, (int)cap, stdin) == NULL)
+		return false;
+	out[strcspn(out, "\r\n")] = '\0';
+	return out[0] != '\0';
+}
+
+/* Signs and submits one statement about entry target (listed in refs; PL_WF_NONE for none). */
+static int sign_and_send(const cli_args *a, const char *type, json_t *body, uint64_t target, const char *cmd,
+			 uint64_t *index)
+{
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(a, true, &c, &d);
+	if (rc != PL_OK) {
+		json_decref(body);
+		return cli_fail(cmd, rc, &d);
+	}
+	pl_ref ref;
+	int status;
+	if (target != UINT64_MAX && (rc = ref_to(&c, target, &ref, &d)) != PL_OK)
+		status = cli_fail(cmd, rc, &d);
+	else
+		status = submit_statement(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
+	client_close(&c);
+	json_decref(body);
+	return status;
+}
+
+/* The one positional argument, an entry index. */
+static bool target_arg(const cli_args *a, uint64_t *out)
+{
+	return a->npos == 1 && cli_u64(a->pos[0], out);
+}
+
+/* ---- ping, pong ---- */
+
+static const char USAGE_PING[] =
+	"parley ping [--to PARTY]... [--note TEXT] [--wait] [--json]\n"
+	"       a communication check; without --to every other member is asked to answer\n"
+	"parley pong PING   answers the ping at entry PING\n";
+
+int cmd_ping(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "to", "note", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_PING))
+		return EXIT_USAGE;
+	if (a.npos != 0)
+		return cli_usage(USAGE_PING, "ping takes no arguments\n%s", CONN_HELP);
+	json_t *body = json_object(), *to = json_array();
+	if (body == NULL || to == NULL || add_list(&a, "to", to) != PL_OK || set_flag(body, &a, "note", "note") != PL_OK) {
+		json_decref(body);
+		json_decref(to);
+		return cli_fail("ping", PL_ENOMEM, NULL);
+	}
+	if (json_array_size(to) > 0)
+		json_object_set(body, "to", to);
+	json_decref(to);
+	return sign_and_send(&a, "ping", body, UINT64_MAX, "ping", NULL);
+}
+
+int cmd_pong(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	uint64_t ping;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_PING))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &ping))
+		return cli_usage(USAGE_PING, "pong needs the PING's entry index\n%s", CONN_HELP);
+	return sign_and_send(&a, "pong", json_pack("{s:I}", "ping", (json_int_t)ping), ping, "pong", NULL);
+}
+
+/* ---- concern raise ---- */
+
+static const char USAGE_CONCERN[] =
+	"parley concern raise [--file CONCERN.json] [--title T] [--class RSIT-CLASS] [--rsit-type TYPE]\n"
+	"       [--tlp TLP:LABEL] [--summary TEXT | --summary-file FILE] [--to PARTY]...\n"
+	"       [--norm-set HASH --norm ID...] [--evidence SHA256[:NAME]]... [--wait] [--json]\n"
+	"       raises a concern (a new case, named by its entry index); --file gives the body as JSON and\n"
+	"       flags complete or override it; missing fields are asked for on a terminal\n";
+
+static int concern_fields(json_t *body, const cli_args *a)
+{
+	int rc = PL_OK;
+	if (rc == PL_OK)
+		rc = set_flag(body, a, "title", "title");
+	if (rc == PL_OK)
+		rc = set_flag(body, a, "class", "class");
+	if (rc == PL_OK)
+		rc = set_flag(body, a, "rsit-type", "rsit_type");
+	if (rc == PL_OK)
+		rc = set_flag(body, a, "tlp", "tlp");
+	if (rc == PL_OK)
+		rc = set_flag(body, a, "summary", "summary");
+	json_t *to = json_array(), *norms = json_array(), *ev = json_array();
+	if (to == NULL || norms == NULL || ev == NULL)
+		rc = PL_ENOMEM;
+	if (rc == PL_OK && (rc = add_list(a, "to", to)) == PL_OK && json_array_size(to) > 0)
+		rc = json_object_set(body, "recipients", to) == 0 ? PL_OK : PL_ENOMEM;
+	if (rc == PL_OK && (rc = add_list(a, "norm", norms)) == PL_OK && json_array_size(norms) > 0) {
+		const char *set = cli_get(a, "norm-set");
+		json_t *n = set ? json_pack("{s:s,s:O}", "set", set, "ids", norms) : NULL;
+		if (set == NULL)
+			rc = PL_EINVAL;
+		else if (n == NULL || json_object_set_new(body, "norms", n) != 0)
+			rc = PL_ENOMEM;
+	}
+	for (int i = 0; rc == PL_OK && i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "evidence") != 0)
+			continue;
+		const char *v = a->val[i], *colon = strchr(v, ':');
+		json_t *e = colon ? json_pack("{s:s%,s:s}", "sha256", v, (size_t)(colon - v), "name", colon + 1)
+				  : json_pack("{s:s}", "sha256", v);
+		if (e == NULL || json_array_append_new(ev, e) != 0)
+			rc = PL_ENOMEM;
+	}
+	if (rc == PL_OK && json_array_size(ev) > 0)
+		rc = json_object_set(body, "evidence", ev) == 0 ? PL_OK : PL_ENOMEM;
+	json_decref(to);
+	json_decref(norms);
+	json_decref(ev);
+	return rc;
+}
+
+/* Asks for the required fields still missing; false if one is missing and no terminal. */
+static bool concern_complete(json_t *body, char *missing, size_t cap)
+{
+	static const char *const fields[][2] = {
+		{"title", "Title (one line): "},
+		{"class", "Incident class (RSIT: abusive-content, malicious-code, information-gathering,\n"
+			  "  intrusion-attempts, intrusions, availability, information-content-security, fraud,\n"
+			  "  vulnerable, other, test): "},
+		{"tlp", "TLP label (TLP:RED, TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN, TLP:CLEAR): "},
+		{"summary", "Summary (one paragraph): "},
+		{"recipients", "Addressed to (party names, comma-separated): "},
+	};
+	missing[0] = '\0';
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (json_object_get(body, fields[i][0]) != NULL)
+			continue;
+		char line[4096];
+		if (!ask(fields[i][1], line, sizeof line)) {
+			size_t n = strlen(missing);
+			snprintf(missing + n, cap - n, "%s%s", n ? ", " : "", fields[i][0]);
+			continue;
+		}
+		if (strcmp(fields[i][0], "recipients") == 0) {
+			json_t *arr = json_array();
+			for (char *tok = strtok(line, ", "); tok && arr; tok = strtok(NULL, ", "))
+				json_array_append_new(arr, json_string(tok));
+			json_object_set_new(body, "recipients", arr);
+		} else {
+			json_object_set_new(body, fields[i][0], json_string(line));
+		}
+	}
+	return missing[0] == '\0';
+}
+
+int cmd_concern(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "file", "title", "class", "rsit-type", "tlp", "summary",
+					 "summary-file", "to", "norm-set", "norm", "evidence", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	if (argc < 1 || strcmp(argv[0], "raise") != 0)
+		return cli_usage(USAGE_CONCERN, "the subcommand is raise");
+	if (!cli_parse(argc - 1, argv + 1, vf, bf, &a, USAGE_CONCERN))
+		return EXIT_USAGE;
+	if (a.npos != 0)
+		return cli_usage(USAGE_CONCERN, "concern raise takes no arguments\n%s", CONN_HELP);
+	pl_diag d = {0};
+	json_t *body = NULL;
+	int rc = PL_OK;
+	if (cli_get(&a, "file") != NULL) {
+		pl_buf b;
+		pl_buf_init(&b, PL_DSSE_MAX);
+		rc = cli_read_input(cli_get(&a, "file"), PL_DSSE_MAX, &b, &d);
+		if (rc == PL_OK)
+			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &body, &d);
+		pl_buf_release(&b);
+		if (rc == PL_OK && !json_is_object(body))
+			rc = pl_diag_set(&d, PL_EFORMAT, "%s must hold a JSON object", cli_get(&a, "file"));
+		if (rc != PL_OK) {
+			json_decref(body);
+			return cli_fail("concern raise", rc, &d);
+		}
+	} else if ((body = json_object()) == NULL) {
+		return cli_fail("concern raise", PL_ENOMEM, NULL);
+	}
+	if (cli_get(&a, "summary-file") != NULL) {
+		pl_buf b;
+		pl_buf_init(&b, PL_WF_TEXT_MAX);
+		if ((rc = cli_read_input(cli_get(&a, "summary-file"), PL_WF_TEXT_MAX, &b, &d)) == PL_OK) {
+			while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+				b.len--;
+			json_object_set_new(body, "summary", json_stringn((const char *)b.data, b.len));
+		}
+		pl_buf_release(&b);
+		if (rc != PL_OK) {
+			json_decref(body);
+			return cli_fail("concern raise", rc, &d);
+		}
+	}
+	if ((rc = concern_fields(body, &a)) != PL_OK) {
+		json_decref(body);
+		if (rc == PL_EINVAL)
+			return cli_usage(USAGE_CONCERN, "--norm needs --norm-set HASH (see `parley norms list`)");
+		return cli_fail("concern raise", rc, NULL);
+	}
+	char missing[256];
+	if (!concern_complete(body, missing, sizeof missing)) {
+		json_decref(body);
+		return cli_usage(USAGE_CONCERN, "a concern needs %s", missing);
+	}
+	uint64_t index = 0;
+	int status = sign_and_send(&a, "concern", body, UINT64_MAX, "concern raise", &index);
+	if (status == 0 && !cli_has(&a, "json"))
+		printf("case %llu raised\n", (unsigned long long)index);
+	return status;
+}
+
+/* ---- requests and answers ---- */
+
+static const char USAGE_REQUEST[] =
+	"parley request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT]\n"
+	"       [--preservation FILE.json | --authority T --offence T --facts T --data T --relationship T\n"
+	"        --custodian T --necessity T --mla-intent] [--wait] [--json]\n"
+	"       KIND: information, evidence, assistance, mitigation, preservation, consultation;\n"
+	"       TIME like 2026-12-31T12:00:00Z (without --due, the charter's default deadline)\n";
+
+int cmd_request(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "kind", "to", "text", "due", "due-reason", "preservation",
+					 "authority", "offence", "facts", "data", "relationship", "custodian",
+					 "necessity", NULL};
+	static const char *const bf[] = {WF_BOOL, "mla-intent", NULL};
+	static const char *const pres[] = {"authority", "offence", "facts", "data", "relationship", "custodian",
+					   "necessity", NULL};
+	cli_args a;
+	uint64_t cs;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REQUEST))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &cs) || cli_get(&a, "kind") == NULL || cli_get(&a, "to") == NULL ||
+	    cli_get(&a, "text") == NULL)
+		return cli_usage(USAGE_REQUEST, "request needs CASE, --kind, --to and --text\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I,s:s,s:[],s:s}", "case", (json_int_t)cs, "kind", cli_get(&a, "kind"), "to",
+				 "text", cli_get(&a, "text"));
+	pl_diag d = {0};
+	int rc = body ? add_list(&a, "to", json_object_get(body, "to")) : PL_ENOMEM;
+	if (rc == PL_OK)
+		rc = set_flag(body, &a, "due", "due");
+	if (rc == PL_OK)
+		rc = set_flag(body, &a, "due-reason", "due_reason");
+	json_t *p = NULL;
+	if (rc == PL_OK && cli_get(&a, "preservation") != NULL) {
+		pl_buf b;
+		pl_buf_init(&b, PL_DSSE_MAX);
+		if ((rc = cli_read_input(cli_get(&a, "preservation"), PL_DSSE_MAX, &b, &d)) == PL_OK)
+			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &p, &d);
+		pl_buf_release(&b);
+	} else if (rc == PL_OK && cli_get(&a, "authority") != NULL) {
+		p = json_object();
+		for (size_t i = 0; p && pres[i]; i++)
+			if (cli_get(&a, pres[i]))
+				json_object_set_new(p, pres[i], json_string(cli_get(&a, pres[i])));
+		if (p && cli_has(&a, "mla-intent"))
+			json_object_set_new(p, "mla_intent", json_true());
+	}
+	if (rc == PL_OK && p != NULL)
+		json_object_set_new(body, "preservation", p);
+	if (rc != PL_OK) {
+		json_decref(body);
+		return cli_fail("request", rc, &d);
+	}
+	uint64_t index = 0;
+	int status = sign_and_send(&a, "request", body, cs, "request", &index);
+	if (status == 0 && !cli_has(&a, "json"))
+		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
+	return status;
+}
+
+static const char USAGE_ACK[] = "parley ack REQUEST [--note TEXT] [--wait] [--json]   acknowledges a request\n";
+
+int cmd_ack(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "note", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	uint64_t req;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_ACK))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &req))
+		return cli_usage(USAGE_ACK, "ack needs the REQUEST's entry index\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
+	if (body == NULL || set_flag(body, &a, "note", "note") != PL_OK) {
+		json_decref(body);
+		return cli_fail("ack", PL_ENOMEM, NULL);
+	}
+	return sign_and_send(&a, "ack", body, req, "ack", NULL);
+}
+
+static const char USAGE_RESPOND[] =
+	"parley respond REQUEST --status granted|partly_granted|postponed|refused [--reasons TEXT] [--text TEXT]\n"
+	"       [--until TIME] [--preserved-until TIME] [--availability-warning TEXT] [--wait] [--json]\n"
+	"       postponed and refused need --reasons; postponed needs --until; confirming a preservation\n"
+	"       request needs --preserved-until at least 60 days away\n";
+
+int cmd_respond(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "status", "reasons", "text", "until", "preserved-until",
+					 "availability-warning", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	uint64_t req;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_RESPOND))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &req) || cli_get(&a, "status") == NULL)
+		return cli_usage(USAGE_RESPOND, "respond needs REQUEST and --status\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "status", cli_get(&a, "status"));
+	int rc = body ? PL_OK : PL_ENOMEM;
+	static const char *const fl[][2] = {{"reasons", "reasons"},
+					    {"text", "text"},
+					    {"until", "until"},
+					    {"preserved-until", "preserved_until"},
+					    {"availability-warning", "availability_warning"}};
+	for (size_t i = 0; rc == PL_OK && i < sizeof fl / sizeof fl[0]; i++)
+		rc = set_flag(body, &a, fl[i][0], fl[i][1]);
+	if (rc != PL_OK) {
+		json_decref(body);
+		return cli_fail("respond", rc, NULL);
+	}
+	return sign_and_send(&a, "response", body, req, "respond", NULL);
+}
+
+static const char USAGE_STATUS[] =
+	"parley status REQUEST --query [--text TEXT]    the requester asks where a request stands\n"
+	"parley status REQUEST --update TEXT            an addressee reports progress\n";
+
+int cmd_status(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "update", "text", NULL};
+	static const char *const bf[] = {WF_BOOL, "query", NULL};
+	cli_args a;
+	uint64_t req;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_STATUS))
+		return EXIT_USAGE;
+	bool query = cli_has(&a, "query");
+	const char *update = cli_get(&a, "update");
+	if (!target_arg(&a, &req) || query == (update != NULL))
+		return cli_usage(USAGE_STATUS, "status needs REQUEST and one of --query or --update TEXT\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "kind", query ? "query" : "update");
+	const char *text = query ? cli_get(&a, "text") : update;
+	if (body == NULL || (text && json_object_set_new(body, "text", json_string(text)) != 0)) {
+		json_decref(body);
+		return cli_fail("status", PL_ENOMEM, NULL);
+	}
+	return sign_and_send(&a, "status", body, req, "status", NULL);
+}
+
+static const char USAGE_WITHDRAW[] =
+	"parley withdraw REQUEST [--reason TEXT]   the requester says a request is no longer required\n";
+
+int cmd_withdraw(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "reason", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	uint64_t req;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_WITHDRAW))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &req))
+		return cli_usage(USAGE_WITHDRAW, "withdraw needs the REQUEST's entry index\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
+	if (body == NULL || set_flag(body, &a, "reason", "reason") != PL_OK) {
+		json_decref(body);
+		return cli_fail("withdraw", PL_ENOMEM, NULL);
+	}
+	return sign_and_send(&a, "withdraw", body, req, "withdraw", NULL);
+}
+
+static const char USAGE_CLOSE[] =
+	"parley close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT]\n"
+	"       the party that raised the concern closes its case\n";
+
+int cmd_close(int argc, char **argv)
+{
+	static const char *const vf[] = {WF_FLAGS, "outcome", "text", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	uint64_t cs;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CLOSE))
+		return EXIT_USAGE;
+	if (!target_arg(&a, &cs) || cli_get(&a, "outcome") == NULL)
+		return cli_usage(USAGE_CLOSE, "close needs CASE and --outcome\n%s", CONN_HELP);
+	json_t *body = json_pack("{s:I,s:s}", "case", (json_int_t)cs, "outcome", cli_get(&a, "outcome"));
+	if (body == NULL || set_flag(body, &a, "text", "text") != PL_OK) {
+		json_decref(body);
+		return cli_fail("close", PL_ENOMEM, NULL);
+	}
+	return sign_and_send(&a, "close", body, cs, "close", NULL);
+}
+
+/* ---- norms: the signed part (views are in cmd_views.c) ---- */
+
+int cmd_norms_sign(const char *sub, int argc, char **argv, const char *usage)
+{
+	static const char *const vf[] = {WF_FLAGS, "reason", NULL};
+	static const char *const bf[] = {WF_BOOL, NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, usage))
+		return EXIT_USAGE;
+	if (a.npos != 1)
+		return cli_usage(usage, "norms %s needs %s\n%s", sub, strcmp(sub, "publish") == 0 ? "a FILE" : "a set's HASH",
+				 CONN_HELP);
+	pl_diag d = {0};
+	if (strcmp(sub, "publish") == 0) {
+		pl_buf b;
+		pl_buf_init(&b, 65536);
+		json_t *set = NULL;
+		char hash[PL_NORM_HASH_HEX + 1];
+		int rc = cli_read_input(a.pos[0], 65536, &b, &d);
+		if (rc == PL_OK)
+			rc = pl_norm_set_load((const char *)b.data, b.len, &set, hash, &d);
+		pl_buf_release(&b);
+		if (rc != PL_OK)
+			return cli_fail("norms publish", rc, &d);
+		int status = sign_and_send(&a, "norms.publish", set, UINT64_MAX, "norms publish", NULL);
+		if (status == 0 && !cli_has(&a, "json"))
+			printf("norm set %s published\n", hash);
+		return status;
+	}
+	bool sub_ = strcmp(sub, "subscribe") == 0;
+	json_t *body = json_pack("{s:s}", "set", a.pos[0]);
+	if (body != NULL && !sub_ && cli_get(&a, "reason"))
+		json_object_set_new(body, "reason", json_string(cli_get(&a, "reason")));
+	if (body != NULL && sub_ && cli_get(&a, "reason")) {
+		json_decref(body);
+		return cli_usage(usage, "--reason goes with withdraw");
+	}
+	return sign_and_send(&a, sub_ ? "norms.subscribe" : "norms.withdraw", body, UINT64_MAX,
+		    sub_ ? "norms subscribe" : "norms withdraw", NULL);
+}
