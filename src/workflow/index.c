@@ -410,7 +410,7 @@ static int put_case(pl_index *x, const pl_wf *w, const pl_wf_case *c, bool with_
 	return rc;
 }
 
-static const char *const REQ_STATES[] = {"open", "withdrawn", "closed"};
+static const char *const REQ_STATES[] = {"open", "withdrawn", "closed", "answered"};
 
 static int put_request(pl_index *x, const pl_wf *w, const pl_wf_request *r, pl_diag *d)
 {

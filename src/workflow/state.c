@@ -206,11 +206,12 @@ static int open_request(const pl_wf *w, const pl_stmt *s, uint64_t id, const pl_
 	const pl_wf_request *r = pl_wf_request_get(w, id);
 	if (r == NULL)
 		return pl_refuse(v, 422, "request_unknown", "entry %llu is not a request", (unsigned long long)id);
-	if (r->state == PL_REQ_CLOSED)
-		return pl_refuse(v, 409, "case_closed", "the case of request %llu is closed", (unsigned long long)id);
 	if (r->state == PL_REQ_WITHDRAWN)
 		return pl_refuse(v, 409, "request_withdrawn", "request %llu was withdrawn by %s", (unsigned long long)id,
 				 pl_wf_party_name(w, r->author));
+	const pl_wf_case *c = pl_wf_case_get(w, r->case_id);
+	if (c == NULL || c->closed)
+		return pl_refuse(v, 409, "case_closed", "the case of request %llu is closed", (unsigned long long)id);
 	(void)s;
 	*out = r;
 	return PL_OK;
@@ -561,6 +562,11 @@ static int apply_answer(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_
 	t->answer_idx = index;
 	t->answer_time = s->time;
 	t->preserved_until = b->preserved_until;
+	size_t open = 0;
+	for (size_t i = 0; i < r->nt; i++)
+		open += r->t[i].answer_idx == PL_WF_NONE;
+	if (open == 0 && r->state == PL_REQ_OPEN)
+		r->state = PL_REQ_ANSWERED;
 	return PL_OK;
 }
 

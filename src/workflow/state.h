@@ -49,7 +49,9 @@ typedef struct pl_wf_set {
 	size_t nids;
 } pl_wf_set;
 
-enum { PL_REQ_OPEN, PL_REQ_WITHDRAWN, PL_REQ_CLOSED }; /* closed: its case was closed */
+/* answered: every addressee gave a final answer; withdrawn by its author; closed: its case was
+ * closed while an answer was still awaited */
+enum { PL_REQ_OPEN, PL_REQ_WITHDRAWN, PL_REQ_CLOSED, PL_REQ_ANSWERED };
 
 typedef struct pl_wf_target {   /* one addressee of a request */
 	pl_pid party;

@@ -307,8 +307,8 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 	static const char ITEMS[] =
 		"SELECT 'request' AS item, t.request_id AS id, r.case_id AS case_id, r.author AS author,"
 		" r.kind AS kind, c.title AS title, r.time AS time,"
-		" CASE WHEN t.ack_idx IS NULL AND r.ack_due < t.due THEN 'ack' ELSE 'answer' END AS awaiting,"
-		" CASE WHEN t.ack_idx IS NULL AND r.ack_due < t.due THEN r.ack_due ELSE t.due END AS next_due,"
+		" CASE WHEN t.ack_idx IS NULL THEN 'ack' ELSE 'answer' END AS awaiting,"
+		" CASE WHEN t.ack_idx IS NULL THEN r.ack_due ELSE t.due END AS next_due,"
 		" t.due AS answer_due, t.status AS status"
 		" FROM request_targets t JOIN requests r ON r.id = t.request_id JOIN cases c ON c.id = r.case_id"
 		" WHERE t.party = ?1 AND t.open = 1"
