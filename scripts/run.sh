@@ -42,7 +42,9 @@ fi
 
 export PARLEY_SERVER="http://$LISTEN" PARLEY_VKEY="$VKEY" PARLEY_KEY="$KEYS/operator.key"
 echo "== a first statement from the operator: a communication check"
-$P submit --type ping --wait
+IDX=$($P ping --note "first check" --wait --json | sed -n 's/.*"index":\([0-9]*\).*/\1/p')
+[ -n "$IDX" ] || { echo "the ping was not accepted"; exit 1; }
+echo "   ping accepted at entry $IDX, in a checkpoint, receipt verified"
 cat <<MSG
 
 Parley is running: http://$LISTEN/   (log $ORIGIN, $(curl -fsS "http://$LISTEN/healthz"))
@@ -52,8 +54,10 @@ Parley is running: http://$LISTEN/   (log $ORIGIN, $(curl -fsS "http://$LISTEN/h
 
 Try, with the environment set as below:
   export PARLEY_SERVER=http://$LISTEN PARLEY_VKEY='$VKEY' PARLEY_KEY=$KEYS/operator.key
-  $P get 1                                   # fetch and verify the ping above
+  $P get $IDX                                   # fetch and verify the ping above
+  $P norms list                              # entry 1: the 2015 UN GGE norms
   $P keygen --party cert.example --out /tmp/cert && $P enroll /tmp/cert.id.json
-  $P proof 1 --out p.tlog-proof && $P verify-proof p.tlog-proof --identity $KEYS/operator.id.json
+  $P concern raise                           # asks for what it needs; then: cases, inbox, report
+  $P proof $IDX --out p.tlog-proof && $P verify-proof p.tlog-proof --identity $KEYS/operator.id.json
   $P log audit http://$LISTEN --vkey "\$PARLEY_VKEY"
 MSG

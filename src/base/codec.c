@@ -49,19 +49,22 @@ int pl_b64_append(pl_buf *b, const uint8_t *src, size_t n)
 	return PL_OK;
 }
 
+/* Value of each base64 character, -1 for the others. */
+static const int8_t B64_VAL[256] = {
+	['A'] = 0,  ['B'] = 1,  ['C'] = 2,  ['D'] = 3,  ['E'] = 4,  ['F'] = 5,  ['G'] = 6,  ['H'] = 7,
+	['I'] = 8,  ['J'] = 9,  ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13, ['O'] = 14, ['P'] = 15,
+	['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20, ['V'] = 21, ['W'] = 22, ['X'] = 23,
+	['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31,
+	['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35, ['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39,
+	['o'] = 40, ['p'] = 41, ['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47,
+	['w'] = 48, ['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
+	['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60, ['9'] = 61, ['+'] = 62, ['/'] = 63,
+};
+
+/* 'A' maps to 0 in the table like every non-base64 byte: tell them apart. */
 static int b64_val(uint8_t c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return B64_VAL[c] != 0 || c == 'A' ? B64_VAL[c] : -1;
 }
 
 int pl_b64_decode(const uint8_t *text, size_t n, uint8_t *out, size_t cap, size_t *outlen)
@@ -74,30 +77,28 @@ int pl_b64_decode(const uint8_t *text, size_t n, uint8_t *out, size_t cap, size_
 	size_t len = n / 4 * 3 - pad;
 	if (len > cap)
 		return PL_ETOOBIG;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		size_t real = (i + 4 == n) ? 4 - pad : 4;
-		for (size_t j = 0; j < 4; j++) {
-			if (j < real) {
-				v[j] = b64_val(text[i + j]);
-				if (v[j] < 0)
-					return PL_EFORMAT;
-			} else {
-				v[j] = 0; /* '=' checked by the pad count above */
-			}
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		if (real == 4) {
-			out[o++] = (uint8_t)(w >> 16);
-			out[o++] = (uint8_t)(w >> 8);
-			out[o++] = (uint8_t)w;
-		} else if (real == 3) {
+	size_t o = 0, full = pad ? n - 4 : n;
+	for (size_t i = 0; i < full; i += 4) {
+		int a = b64_val(text[i]), b = b64_val(text[i + 1]), c = b64_val(text[i + 2]), e = b64_val(text[i + 3]);
+		if ((a | b | c | e) < 0)
+			return PL_EFORMAT;
+		uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)e;
+		out[o++] = (uint8_t)(w >> 16);
+		out[o++] = (uint8_t)(w >> 8);
+		out[o++] = (uint8_t)w;
+	}
+	if (pad) {
+		const uint8_t *q = text + n - 4;
+		int a = b64_val(q[0]), b = b64_val(q[1]), c = pad == 1 ? b64_val(q[2]) : 0;
+		if ((a | b | c) < 0)
+			return PL_EFORMAT;
+		uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+		if (pad == 1) {
 			if (w & 0xff) /* non-zero padding bits: not canonical */
 				return PL_EFORMAT;
 			out[o++] = (uint8_t)(w >> 16);
 			out[o++] = (uint8_t)(w >> 8);
-		} else { /* real == 2 */
+		} else {
 			if (w & 0xffff)
 				return PL_EFORMAT;
 			out[o++] = (uint8_t)(w >> 16);

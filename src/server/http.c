@@ -523,14 +523,16 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 		"# TYPE parley_witness_cosignatures_total counter\nparley_witness_cosignatures_total %llu\n"
 		"# HELP parley_witnessed_size Size of the newest checkpoint published with cosignatures.\n"
 		"# TYPE parley_witnessed_size gauge\nparley_witnessed_size %llu\n"
+		"# HELP parley_index_entries Entries the workflow index holds.\n"
+		"# TYPE parley_index_entries gauge\nparley_index_entries %llu\n"
 		"# HELP parley_http_errors_total Error responses, by class.\n# TYPE parley_http_errors_total counter\n"
 		"parley_http_errors_total{class=\"4xx\"} %lu\nparley_http_errors_total{class=\"5xx\"} %lu\n"
 		"# HELP parley_statements_refused_total Statements refused since start, by code.\n"
 		"# TYPE parley_statements_refused_total counter\n",
 		(unsigned long long)s.size, (unsigned long long)s.accepted, (unsigned long long)s.batches,
 		(unsigned long long)s.queue, s.integrate_seconds, (unsigned long long)s.storage_errors,
-		(unsigned long long)s.cosignatures, (unsigned long long)s.witnessed_size, atomic_load(&h->errors4xx),
-		atomic_load(&h->errors5xx));
+		(unsigned long long)s.cosignatures, (unsigned long long)s.witnessed_size, (unsigned long long)s.indexed,
+		atomic_load(&h->errors4xx), atomic_load(&h->errors5xx));
 	if (rc == PL_OK)
 		rc = pl_node_refusals(h->node, &refusals);
 	const char *line = pl_buf_cstr(&refusals);
@@ -780,8 +782,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_node_stats s;
 		pl_node_stats_get(h->node, &s);
 		char body[256];
-		int w = snprintf(body, sizeof body, "{\"status\":\"ok\",\"origin\":\"%s\",\"size\":%llu,\"queue\":%llu}\n",
-				 pl_node_origin(h->node), (unsigned long long)s.size, (unsigned long long)s.queue);
+		int w = snprintf(body, sizeof body,
+				 "{\"status\":\"ok\",\"origin\":\"%s\",\"size\":%llu,\"queue\":%llu,\"indexed\":%llu}\n",
+				 pl_node_origin(h->node), (unsigned long long)s.size, (unsigned long long)s.queue,
+				 (unsigned long long)s.indexed);
 		return send_buf(h, c, 200, "application/json", body, (size_t)w, "no-store");
 	}
 	case R_METRICS:

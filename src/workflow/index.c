@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,89 @@ static int commit_progress(pl_index *x, uint64_t size, const pl_hash *leaf, pl_d
 	return rc;
 }
 
+/* Entries are parsed (envelope and payload: the costly part) on every core, a
+ * chunk at a time, then checked, applied and recorded in order. */
+#define CHUNK 4096
+#define CHUNK_BUNDLES (CHUNK / PL_TILE_WIDTH + 1)
+
+typedef struct chunk {
+	pl_span ents[CHUNK];
+	pl_submission subs[CHUNK];
+	pl_verdict v[CHUNK];
+	bool parsed[CHUNK];
+	size_t n;
+	const char *origin;
+	const pl_admission *a;
+	size_t next;            /* next entry to parse (or release) */
+	bool releasing;         /* the workers release the parsed entries instead */
+	pthread_mutex_t mu;
+} chunk;
+
+static void *parse_worker(void *arg)
+{
+	chunk *c = arg;
+	for (;;) {
+		pthread_mutex_lock(&c->mu);
+		size_t i = c->next;
+		c->next += 64;
+		pthread_mutex_unlock(&c->mu);
+		if (i >= c->n)
+			return NULL;
+		for (size_t k = i; k < i + 64 && k < c->n; k++) {
+			if (c->releasing)
+				pl_submission_release(&c->subs[k]);
+			else
+				c->parsed[k] = pl_submission_parse(c->ents[k].p, c->ents[k].n, c->origin, c->a,
+								   &c->subs[k], &c->v[k]) == PL_OK;
+		}
+	}
+}
+
+/* Parses (or releases) every entry of c on all cores. */
+static void parse_chunk(chunk *c, bool releasing)
+{
+	c->releasing = releasing;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t th[3];
+	size_t started = 0;
+	c->next = 0;
+	for (; c->n > 256 && started + 1 < (size_t)(cpus > 4 ? 4 : cpus); started++)
+		if (pthread_create(&th[started], NULL, parse_worker, c) != 0)
+			break;
+	parse_worker(c);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* Reads the bundles holding entries [pos, pos + CHUNK) of the tree of size upto into c
+ * (bufs keep the bytes). Stops early at a partial bundle that is gone (*gone set). */
+static int read_chunk(pl_source *src, uint64_t pos, uint64_t upto, pl_buf *bufs, chunk *c, bool *gone, pl_diag *d)
+{
+	c->n = 0;
+	*gone = false;
+	for (size_t nb = 0; nb < CHUNK_BUNDLES && c->n < CHUNK && pos + c->n < upto; nb++) {
+		uint64_t at = pos + c->n, t = at / PL_TILE_WIDTH;
+		pl_tile tile;
+		int rc = pl_tile_in_tree(upto, PL_TILE_LEVEL_ENTRIES, t, &tile);
+		if (rc != PL_OK)
+			return rc;
+		pl_buf_reset(&bufs[nb]);
+		if ((rc = pl_source_fetch_tile(src, &tile, &bufs[nb])) != PL_OK) {
+			if (rc == PL_ENOTFOUND && tile.width < PL_TILE_WIDTH) {
+				*gone = true; /* a partial bundle replaced by a longer one: come back later */
+				return PL_OK;
+			}
+			return pl_diag_set(d, rc, "reading entry bundle %llu", (unsigned long long)t);
+		}
+		pl_span e[PL_TILE_WIDTH];
+		if (pl_bundle_parse(bufs[nb].data, bufs[nb].len, tile.width, e) != PL_OK)
+			return pl_diag_set(d, PL_ECORRUPT, "entry bundle %llu is malformed", (unsigned long long)t);
+		for (unsigned i = (unsigned)(at % PL_TILE_WIDTH); i < tile.width && c->n < CHUNK; i++)
+			c->ents[c->n++] = e[i];
+	}
+	return PL_OK;
+}
+
 int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
 {
 	if (!x->writable)
@@ -564,40 +648,42 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 	a.trust_signatures = trust_signatures;
 	a.leaf = leaf_at;
 	a.leaf_ctx = x;
-	pl_buf b;
-	pl_buf_init(&b, PL_BUNDLE_MAX);
+	chunk *c = calloc(1, sizeof *c);
+	pl_buf *bufs = calloc(CHUNK_BUNDLES, sizeof *bufs);
+	if (c == NULL || bufs == NULL) {
+		free(c);
+		free(bufs);
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < CHUNK_BUNDLES; i++)
+		pl_buf_init(&bufs[i], PL_BUNDLE_MAX);
+	pthread_mutex_init(&c->mu, NULL);
+	c->origin = e->members.origin;
+	c->a = &a;
 	int rc = PL_OK;
-	bool in_tx = false;
+	bool in_tx = false, gone = false;
 	uint64_t pos = pl_engine_size(e);
 	pl_hash last = x->leaf;
-	while (rc == PL_OK && pos < upto) {
-		uint64_t t = pos / PL_TILE_WIDTH;
-		pl_tile tile;
-		if ((rc = pl_tile_in_tree(upto, PL_TILE_LEVEL_ENTRIES, t, &tile)) != PL_OK)
+	while (rc == PL_OK && pos < upto && !gone) {
+		if ((rc = read_chunk(src, pos, upto, bufs, c, &gone, d)) != PL_OK || c->n == 0)
 			break;
-		pl_buf_reset(&b);
-		if ((rc = pl_source_fetch_tile(src, &tile, &b)) != PL_OK) {
-			if (rc == PL_ENOTFOUND && tile.width < PL_TILE_WIDTH) {
-				rc = PL_OK; /* a partial bundle replaced by a longer one: come back later */
-				break;
-			}
-			pl_diag_set(d, rc, "reading entry bundle %llu", (unsigned long long)t);
-			break;
-		}
-		pl_span ents[PL_TILE_WIDTH];
-		if (pl_bundle_parse(b.data, b.len, tile.width, ents) != PL_OK) {
-			rc = pl_diag_set(d, PL_ECORRUPT, "entry bundle %llu is malformed", (unsigned long long)t);
-			break;
-		}
-		for (unsigned i = (unsigned)(pos % PL_TILE_WIDTH); rc == PL_OK && i < tile.width; i++, pos++) {
+		parse_chunk(c, false);
+		for (size_t k = 0; k < c->n; k++, pos++) {
 			pl_hash leaf;
-			pl_leaf_hash(ents[i].p, ents[i].n, &leaf);
+			pl_verdict *v = &c->v[k];
+			if (rc != PL_OK)
+				continue; /* release what is left below */
+			pl_leaf_hash(c->ents[k].p, c->ents[k].n, &leaf);
+			if (!c->parsed[k] || pl_engine_check(e, &a, &c->subs[k], v) != PL_OK) {
+				rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
+						 (unsigned long long)pos, v->code, v->msg);
+				continue;
+			}
+			pl_wf_effect ef;
+			if ((rc = pl_engine_apply(e, &c->subs[k], pos, &ef)) != PL_OK || (rc = push_leaf(x, &leaf)) != PL_OK)
+				continue;
 			if (pos < x->size) {
 				/* warming the engine up to rows that exist */
-				pl_wf_effect ef;
-				if ((rc = pl_engine_replay(e, ents[i].p, ents[i].n, pos, &a, &ef, d)) != PL_OK ||
-				    (rc = push_leaf(x, &leaf)) != PL_OK)
-					break;
 				if (pos + 1 == x->size && !pl_hash_eq(&leaf, &x->leaf))
 					rc = pl_diag_set(d, PL_ECORRUPT,
 							 "the index does not match the log at entry %llu (rebuild it)",
@@ -606,27 +692,17 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 			}
 			if (!in_tx) {
 				if ((rc = exec(x->db, "BEGIN IMMEDIATE", d)) != PL_OK)
-					break;
+					continue;
 				in_tx = true;
 			}
-			pl_submission s;
-			pl_verdict v = {0};
-			if (pl_submission_parse(ents[i].p, ents[i].n, e->members.origin, &a, &s, &v) != PL_OK ||
-			    pl_engine_check(e, &a, &s, &v) != PL_OK) {
-				rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
-						 (unsigned long long)pos, v.code, v.msg);
-			} else {
-				pl_wf_effect ef;
-				if ((rc = pl_engine_apply(e, &s, pos, &ef)) == PL_OK && (rc = push_leaf(x, &leaf)) == PL_OK)
-					rc = record(x, e, &s.st, pos, &leaf, &ef, d);
-			}
-			pl_submission_release(&s);
+			rc = record(x, e, &c->subs[k].st, pos, &leaf, &ef, d);
 			last = leaf;
 			if (rc == PL_OK && (pos + 1) % 8192 == 0) {
 				rc = commit_progress(x, pos + 1, &last, d);
 				in_tx = false;
 			}
 		}
+		parse_chunk(c, true);
 	}
 	if (in_tx) {
 		if (rc == PL_OK)
@@ -634,7 +710,11 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 		else
 			(void)sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	pl_buf_release(&b);
+	pthread_mutex_destroy(&c->mu);
+	for (size_t i = 0; i < CHUNK_BUNDLES; i++)
+		pl_buf_release(&bufs[i]);
+	free(bufs);
+	free(c);
 	return rc;
 }
 
