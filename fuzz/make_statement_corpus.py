@@ -26,34 +26,78 @@ T = "2026-01-01T00:00:00Z"
 zero_leaf = pp.b64(b"\0" * 32)
 
 
-def stmt(ptype, body=None, refs=None, seq=2, author="fz.party", log=ORIGIN, signers=None, when=T):
+def stmt(ptype, body=None, refs=None, seq=6, author="fz.party", log=ORIGIN, signers=None, when=T):
     return pp.envelope(signers or [party.sign], pp.payload(log, ptype, author, seq, when, body, refs))
+
+
+def by_other(ptype, body=None, refs=None, seq=1):
+    return stmt(ptype, body, refs, seq=seq, author="fz.other", signers=[other.sign])
+
+
+def ref(i):
+    return [{"index": i, "leaf": zero_leaf}]
+
+
+# the fuzz log (fuzz_statement.c): 0 charter, 1 norm set, 2 concern, 3 request, 4 ping
+gge = json.load(open(os.path.join(HERE, "..", "data", "norms", "un-gge-2015.json")))
+GGE = hashlib.sha256(json.dumps(gge, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+LATER = "2026-03-01T00:00:00Z"
+pres = {"authority": "a", "offence": "o", "facts": "f", "data": "d", "relationship": "r", "custodian": "c",
+        "necessity": "n", "mla_intent": True}
+workflow = {
+    "wf-pong": by_other("pong", {"ping": 4}, ref(4)),
+    "wf-pong-not-addressed": stmt("pong", {"ping": 4}, ref(4)),
+    "wf-ack": by_other("ack", {"request": 3, "note": "on it"}, ref(3)),
+    "wf-ack-not-request": by_other("ack", {"request": 2}, ref(2)),
+    "wf-granted": by_other("response", {"request": 3, "status": "granted", "text": "done"}, ref(3)),
+    "wf-postponed": by_other("response", {"request": 3, "status": "postponed", "reasons": "busy", "until": LATER},
+                             ref(3)),
+    "wf-refused-no-reasons": by_other("response", {"request": 3, "status": "refused"}, ref(3)),
+    "wf-status-query": stmt("status", {"request": 3, "kind": "query"}, ref(3)),
+    "wf-status-update": by_other("status", {"request": 3, "kind": "update", "text": "progress"}, ref(3)),
+    "wf-withdraw": stmt("withdraw", {"request": 3, "reason": "solved"}, ref(3)),
+    "wf-close": stmt("close", {"case": 2, "outcome": "resolved", "text": "thanks"}, ref(2)),
+    "wf-close-not-author": by_other("close", {"case": 2, "outcome": "resolved"}, ref(2)),
+    "wf-request": by_other("request", {"case": 2, "kind": "evidence", "to": ["fz.party"], "text": "logs?",
+                                       "due": LATER, "due_reason": "court date"}, ref(2)),
+    "wf-preservation": stmt("request", {"case": 2, "kind": "preservation", "to": ["fz.other"], "text": "keep",
+                                        "preservation": pres}, ref(2)),
+    "wf-concern": stmt("concern", {"title": "t", "class": "availability", "rsit_type": "ddos", "tlp": "TLP:RED",
+                                   "summary": "s", "recipients": ["fz.other"],
+                                   "norms": {"set": GGE, "ids": ["13(f)", "13(h)"]},
+                                   "evidence": [{"sha256": "ab" * 32, "name": "x.pcap"}]}),
+    "wf-subscribe": by_other("norms.subscribe", {"set": GGE}),
+    "wf-withdraw-norms": stmt("norms.withdraw", {"set": GGE}),
+    "wf-publish": stmt("norms.publish", {"name": "n", "version": "1",
+                                         "norms": [{"id": "a", "short": "s", "gist": "g"}]}),
+}
 
 
 seeds = {
     "ping": stmt("ping"),
     "ping-note": stmt("ping", {"note": "communication check"}),
-    "ping-to": stmt("ping", {"to": ["fz.party"]}),
+    "ping-to": stmt("ping", {"to": ["fz.other"]}),
     "pong": stmt("pong", {"ping": 0}, [{"index": 0, "leaf": zero_leaf}]),
     "pong-missing-ref": stmt("pong", {"ping": 0}),
     "ref-mismatch": stmt("ping", None, [{"index": 0, "leaf": pp.b64(b"\1" * 32)}]),
     "ref-missing": stmt("ping", None, [{"index": 9, "leaf": zero_leaf}]),
-    "enroll": stmt("enroll", {"identity": other.identity()}),
+    "enroll": stmt("enroll", {"identity": dict(other.identity())}),
     "rotate": stmt("key.rotate", {"identity": dict(party.identity())}, signers=[party.sign, other.sign]),
     "revoke": stmt("key.revoke", {"reason": "rotation"}),
     "contact": stmt("contact.update", {"contact": {"email": "soc@example.org", "phone": "+1 555"}}),
     "charter-again": stmt("charter", {"founders": []}),
-    "seq-replayed": stmt("ping", seq=1),
+    "seq-replayed": stmt("ping", seq=5),
     "seq-skipped": stmt("ping", seq=7),
-    "unknown-author": stmt("ping", author="fz.other", signers=[other.sign]),
+    "unknown-author": stmt("ping", author="fz.nobody", signers=[other.sign]),
     "bad-signature": stmt("ping", signers=[other.sign]),
     "wrong-log": stmt("ping", log="other.example/log"),
     "unknown-type": stmt("gossip"),
-    "wrong-payload-type": pp.envelope([party.sign], pp.payload(ORIGIN, "ping", "fz.party", 2, T), "text/plain"),
+    "wrong-payload-type": pp.envelope([party.sign], pp.payload(ORIGIN, "ping", "fz.party", 6, T), "text/plain"),
     "not-json": b"{not json",
     "array": b"[]",
     "empty": b"",
 }
+seeds.update(workflow)
 sdir = os.path.join(HERE, "corpus", "statement")
 os.makedirs(sdir, exist_ok=True)
 for name, data in seeds.items():
