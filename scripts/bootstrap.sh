@@ -11,10 +11,13 @@ LIBS=(
   libyara-dev libpcap-dev libcurl4-openssl-dev libcmocka-dev
 )
 # Test and tooling: the independent verifier (Go's x/mod sumdb), fuzzing, python checks,
-# nginx to show the log directory serves unchanged, benchmarking.
+# nginx to show the log directory serves unchanged, benchmarking, and for evidence: the yara
+# command line (the baseline `parley reproduce` is measured against) and tshark (an independent
+# capture dissector the tests compare with).
 TOOLS=(
   clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev
   python3 valgrind nginx-light hyperfine wrk curl sqlite3 ca-certificates
+  yara tshark
 )
 
 want=("${LIBS[@]}")

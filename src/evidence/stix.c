@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int pl_placeholder_stix;
