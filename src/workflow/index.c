@@ -22,7 +22,7 @@
 /* Statements of the writer, prepared once. */
 enum {
 	Q_ENTRY, Q_PARTY, Q_SET, Q_NORM, Q_SUB_DEL, Q_SUB, Q_CASE, Q_CASE_PARTY, Q_REQUEST, Q_TARGET, Q_PING,
-	Q_PING_TARGET, Q_META, Q_KEY, NQ
+	Q_PING_TARGET, Q_META, Q_KEY, Q_EVIDENCE, Q_FINDING, NQ
 };
 
 static const char *const SQL[NQ] = {
@@ -40,6 +40,8 @@ static const char *const SQL[NQ] = {
 	[Q_PING_TARGET] = "INSERT OR REPLACE INTO ping_targets VALUES(?,?,?,?)",
 	[Q_META] = "INSERT OR REPLACE INTO meta VALUES(?,?)",
 	[Q_KEY] = "INSERT OR REPLACE INTO keys VALUES(?,?,?,?)",
+	[Q_EVIDENCE] = "INSERT OR REPLACE INTO evidence VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_FINDING] = "INSERT OR REPLACE INTO findings VALUES(?,?,?,?,?,?,?)",
 };
 
 /* The tables in dump order, each with its primary-key ordering. */
@@ -56,6 +58,8 @@ static const char *const TABLES[][2] = {
 	{"request_targets", "request_id, party"},
 	{"pings", "id"},
 	{"ping_targets", "ping_id, party"},
+	{"evidence", "id"},
+	{"findings", "id"},
 	{"entries", "idx"},
 };
 
@@ -95,7 +99,14 @@ static const char SCHEMA[] =
 	" to_all INTEGER NOT NULL);"
 	"CREATE TABLE ping_targets(ping_id INTEGER NOT NULL, party TEXT NOT NULL, pong_idx INTEGER,"
 	" pong_time INTEGER, PRIMARY KEY(ping_id, party)) WITHOUT ROWID;"
-	"CREATE INDEX pings_open ON ping_targets(party, ping_id) WHERE pong_idx IS NULL;";
+	"CREATE INDEX pings_open ON ping_targets(party, ping_id) WHERE pong_idx IS NULL;"
+	"CREATE TABLE evidence(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, author TEXT NOT NULL,"
+	" time INTEGER NOT NULL, title TEXT NOT NULL, tlp TEXT NOT NULL, recipients TEXT, sealed INTEGER NOT NULL,"
+	" files INTEGER NOT NULL, bytes INTEGER NOT NULL, findings INTEGER NOT NULL, last_result TEXT);"
+	"CREATE INDEX evidence_case ON evidence(case_id);"
+	"CREATE TABLE findings(id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL, case_id INTEGER NOT NULL,"
+	" author TEXT NOT NULL, time INTEGER NOT NULL, result TEXT NOT NULL, tlp TEXT NOT NULL);"
+	"CREATE INDEX findings_evidence ON findings(evidence_id);";
 
 struct pl_index {
 	sqlite3 *db;
@@ -242,7 +253,7 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 			goto fail;
 	}
 	char o[PL_ORIGIN_MAX + 1], sz[32], lf[64];
-	if (meta_get(x->db, "schema", buf, sizeof buf) != PL_OK || strcmp(buf, "1") != 0 ||
+	if (meta_get(x->db, "schema", buf, sizeof buf) != PL_OK || atoi(buf) != PL_INDEX_SCHEMA ||
 	    meta_get(x->db, "origin", o, sizeof o) != PL_OK || meta_get(x->db, "size", sz, sizeof sz) != PL_OK ||
 	    meta_get(x->db, "leaf", lf, sizeof lf) != PL_OK) {
 		rc = pl_diag_set(d, PL_ECORRUPT, "%s is not a Parley index of schema %d", path, PL_INDEX_SCHEMA);
@@ -469,6 +480,41 @@ static int put_ping(pl_index *x, const pl_wf *w, const pl_wf_ping *p, pl_diag *d
 	return rc;
 }
 
+static int put_evidence(pl_index *x, const pl_wf *w, const pl_wf_evidence *e, pl_diag *d)
+{
+	char rec[PL_WF_PARTIES_MAX * (PL_PARTY_MAX + 1) + 1] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < e->nrecipients; i++)
+		off += (size_t)snprintf(rec + off, sizeof rec - off, "%s%s", i ? "," : "", pl_wf_party_name(w, e->recipients[i]));
+	sqlite3_stmt *st = x->q[Q_EVIDENCE];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)e->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->case_id);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, e->time);
+	sqlite3_bind_text(st, 5, e->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, e->tlp, -1, SQLITE_STATIC);
+	bind_text(st, 7, e->nrecipients ? rec : NULL);
+	sqlite3_bind_int(st, 8, e->sealed);
+	sqlite3_bind_int64(st, 9, e->files);
+	sqlite3_bind_int64(st, 10, e->bytes);
+	sqlite3_bind_int64(st, 11, e->findings);
+	bind_text(st, 12, e->last_result >= 0 ? pl_finding_results[e->last_result] : NULL);
+	return step(x, st, d);
+}
+
+static int put_finding(pl_index *x, const pl_wf *w, const pl_wf_finding *f, uint64_t case_id, pl_diag *d)
+{
+	sqlite3_stmt *st = x->q[Q_FINDING];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->evidence_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)case_id);
+	sqlite3_bind_text(st, 4, pl_wf_party_name(w, f->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, f->time);
+	sqlite3_bind_text(st, 6, pl_finding_results[f->result], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->tlp, -1, SQLITE_STATIC);
+	return step(x, st, d);
+}
+
 /* The rows entry index changed, from the engine's state after applying it. */
 static int record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
 		  const pl_wf_effect *ef, pl_diag *d)
@@ -525,6 +571,14 @@ static int record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t in
 			rc = put_request(x, w, &w->requests[c->requests[i]], d);
 		return rc == PL_OK ? put_case(x, w, c, false, d) : rc;
 	}
+	case PL_WF_EVIDENCE:
+	case PL_WF_FINDING:
+		if ((rc = put_evidence(x, w, pl_wf_evidence_get(w, ef->evidence_id), d)) != PL_OK)
+			return rc;
+		if (ef->finding_id != PL_WF_NONE &&
+		    (rc = put_finding(x, w, pl_wf_finding_get(w, ef->finding_id), ef->case_id, d)) != PL_OK)
+			return rc;
+		return put_case(x, w, pl_wf_case_get(w, ef->case_id), false, d);
 	case PL_WF_NTYPES:
 		break;
 	}

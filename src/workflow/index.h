@@ -28,7 +28,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 
-#define PL_INDEX_SCHEMA 1
+#define PL_INDEX_SCHEMA 2
 
 typedef struct pl_index pl_index;
 

@@ -27,6 +27,12 @@ void pl_wf_release(pl_wf *w)
 		free(w->requests[i].t);
 	for (size_t i = 0; i < w->npings; i++)
 		free(w->pings[i].t);
+	for (size_t i = 0; i < w->nevidence; i++) {
+		free(w->evidence[i].title);
+		free(w->evidence[i].recipients);
+	}
+	free(w->evidence);
+	free(w->findings);
 	free(w->parties);
 	free(w->slots);
 	free(w->sets);
@@ -148,6 +154,16 @@ const pl_wf_request *pl_wf_request_get(const pl_wf *w, uint64_t id)
 const pl_wf_ping *pl_wf_ping_get(const pl_wf *w, uint64_t id)
 {
 	BSEARCH(w->pings, w->npings, id);
+}
+
+const pl_wf_evidence *pl_wf_evidence_get(const pl_wf *w, uint64_t id)
+{
+	BSEARCH(w->evidence, w->nevidence, id);
+}
+
+const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id)
+{
+	BSEARCH(w->findings, w->nfindings, id);
 }
 
 int pl_wf_set_find(const pl_wf *w, const char *hash)
@@ -368,6 +384,32 @@ int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_
 					 (unsigned long long)c->id, (unsigned long long)c->closed_idx);
 		return PL_OK;
 	}
+	case PL_WF_EVIDENCE:
+	case PL_WF_FINDING: {
+		uint64_t cid = b->target;
+		if (b->type == PL_WF_FINDING) {
+			const pl_wf_evidence *ev = pl_wf_evidence_get(w, b->target);
+			if (ev == NULL)
+				return pl_refuse(v, 422, "evidence_unknown", "entry %llu is not an evidence statement",
+						 (unsigned long long)b->target);
+			cid = ev->case_id;
+		}
+		const pl_wf_case *c = pl_wf_case_get(w, cid);
+		if (c == NULL)
+			return pl_refuse(v, 422, "case_unknown", "entry %llu is not a concern", (unsigned long long)cid);
+		if (c->closed)
+			return pl_refuse(v, 409, "case_closed", "case %llu was closed at entry %llu", (unsigned long long)c->id,
+					 (unsigned long long)c->closed_idx);
+		if (!in_case(w, c, s->author))
+			return pl_refuse(v, 403, "not_participant", "%s is not a party to case %llu", s->author,
+					 (unsigned long long)c->id);
+		for (size_t i = 0; i < b->nparties; i++)
+			if (!in_case(w, c, b->parties[i]))
+				return pl_refuse(v, 422, "recipient_not_participant",
+						 "%s is not a party to case %llu and may not receive its material", b->parties[i],
+						 (unsigned long long)c->id);
+		return check_to_members(m, b, v);
+	}
 	case PL_WF_NTYPES:
 		break;
 	}
@@ -570,10 +612,59 @@ static int apply_answer(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_
 	return PL_OK;
 }
 
+static int apply_evidence(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
+{
+	if (grow((void **)&w->evidence, &w->capevidence, w->nevidence, sizeof *w->evidence) != PL_OK)
+		return PL_ENOMEM;
+	pl_wf_evidence *e = &w->evidence[w->nevidence];
+	memset(e, 0, sizeof *e);
+	e->id = index;
+	e->case_id = b->target;
+	e->author = (pl_pid)me;
+	e->time = s->time;
+	e->tlp = pl_tlp_labels[pl_vocab_find(pl_tlp_labels, b->tlp)];
+	e->sealed = b->sealed;
+	e->files = json_integer_value(json_object_get(s->body, "files"));
+	e->bytes = json_integer_value(json_object_get(s->body, "bytes"));
+	e->last_result = -1;
+	e->title = strdup(b->title);
+	e->recipients = calloc(b->nparties ? b->nparties : 1, sizeof *e->recipients);
+	if (e->title == NULL || e->recipients == NULL)
+		goto nomem;
+	for (size_t i = 0; i < b->nparties; i++) {
+		int q = intern(w, b->parties[i]);
+		if (q < 0)
+			goto nomem;
+		e->recipients[e->nrecipients++] = (pl_pid)q;
+	}
+	w->nevidence++;
+	return PL_OK;
+nomem:
+	free(e->title);
+	free(e->recipients);
+	return PL_ENOMEM;
+}
+
+static int apply_finding(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
+{
+	pl_wf_evidence *ev = (pl_wf_evidence *)(uintptr_t)pl_wf_evidence_get(w, b->target);
+	if (ev == NULL)
+		return PL_EINVAL;
+	if (grow((void **)&w->findings, &w->capfindings, w->nfindings, sizeof *w->findings) != PL_OK)
+		return PL_ENOMEM;
+	w->findings[w->nfindings++] = (pl_wf_finding){.id = index, .evidence_id = ev->id, .author = (pl_pid)me,
+						      .time = s->time, .result = b->kind,
+						      .tlp = pl_tlp_labels[pl_vocab_find(pl_tlp_labels, b->tlp)]};
+	ev->findings++;
+	ev->last_result = b->kind;
+	return PL_OK;
+}
+
 int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, uint64_t index, pl_wf_effect *e)
 {
 	pl_wf_effect ef = {.type = (int)b->type, .case_id = PL_WF_NONE, .request_id = PL_WF_NONE,
-			   .ping_id = PL_WF_NONE, .set = -1, .party = -1};
+			   .ping_id = PL_WF_NONE, .evidence_id = PL_WF_NONE, .finding_id = PL_WF_NONE, .set = -1,
+			   .party = -1};
 	int me = intern(w, s->author);
 	if (me < 0)
 		return PL_ENOMEM;
@@ -655,6 +746,18 @@ int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_bod
 			}
 		}
 		ef.case_id = b->target;
+		break;
+	case PL_WF_EVIDENCE:
+		rc = apply_evidence(w, s, b, index, me);
+		ef.case_id = b->target;
+		ef.evidence_id = index;
+		break;
+	case PL_WF_FINDING:
+		rc = apply_finding(w, s, b, index, me);
+		ef.evidence_id = b->target;
+		ef.finding_id = index;
+		if (rc == PL_OK)
+			ef.case_id = pl_wf_evidence_get(w, b->target)->case_id;
 		break;
 	case PL_WF_NTYPES:
 		break;

@@ -117,6 +117,28 @@ typedef struct pl_wf_ping {
 	size_t nt;
 } pl_wf_ping;
 
+typedef struct pl_wf_evidence {
+	uint64_t id, case_id;
+	pl_pid author;
+	int64_t time;
+	char *title;                /* owned */
+	const char *tlp;            /* static vocabulary string */
+	pl_pid *recipients;
+	size_t nrecipients;
+	bool sealed;
+	int64_t files, bytes;
+	uint32_t findings;
+	int last_result;            /* the latest finding's result, -1 before any */
+} pl_wf_evidence;
+
+typedef struct pl_wf_finding {
+	uint64_t id, evidence_id;
+	pl_pid author;
+	int64_t time;
+	int result;
+	const char *tlp;
+} pl_wf_finding;
+
 typedef struct pl_wf {
 	pl_wf_party *parties;
 	size_t nparties, capparties;
@@ -130,12 +152,17 @@ typedef struct pl_wf {
 	size_t nrequests, caprequests;
 	pl_wf_ping *pings;
 	size_t npings, cappings;
+	pl_wf_evidence *evidence;
+	size_t nevidence, capevidence;
+	pl_wf_finding *findings;
+	size_t nfindings, capfindings;
 } pl_wf;
 
 /* What an applied entry touched, for the index (engine.h). */
 typedef struct pl_wf_effect {
 	int type;                   /* pl_wf_type, or -1 for a membership statement */
 	uint64_t case_id, request_id, ping_id; /* PL_WF_NONE when not about one */
+	uint64_t evidence_id, finding_id;
 	int set;                    /* norms.*: position of the set, else -1 */
 	int party;                  /* norms.subscribe/withdraw: the author's pid, else -1 */
 } pl_wf_effect;
@@ -159,6 +186,8 @@ int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_bod
 const pl_wf_case *pl_wf_case_get(const pl_wf *w, uint64_t id);
 const pl_wf_request *pl_wf_request_get(const pl_wf *w, uint64_t id);
 const pl_wf_ping *pl_wf_ping_get(const pl_wf *w, uint64_t id);
+const pl_wf_evidence *pl_wf_evidence_get(const pl_wf *w, uint64_t id);
+const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id);
 int pl_wf_set_find(const pl_wf *w, const char *hash); /* position or -1 */
 const char *pl_wf_party_name(const pl_wf *w, pl_pid p);
 

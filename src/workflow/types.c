@@ -10,7 +10,7 @@
 
 static const char *const names[PL_WF_NTYPES] = {
 	"ping", "pong", "norms.publish", "norms.subscribe", "norms.withdraw", "concern",
-	"request", "ack", "response", "status", "withdraw", "close",
+	"request", "ack", "response", "status", "withdraw", "close", "evidence", "finding",
 };
 
 int pl_wf_type_of(const char *name)
@@ -349,6 +349,80 @@ static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 	return PL_OK;
 }
 
+/* A blob reference: {"sha256": HEX, "sealed": HEX?, "size": N}. */
+static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_verdict *v)
+{
+	static const char *const keys[] = {"sha256", "sealed", "size", NULL};
+	static const char *const req[] = {"sha256", "size", NULL};
+	const json_t *o = json_object_get(body, key);
+	pl_diag d = {0};
+	int64_t size;
+	const char *h;
+	uint8_t raw[32];
+	if (!json_is_object(o) || pl_json_keys(o, keys, req, key, &d) != PL_OK ||
+	    pl_json_int(o, "size", 0, INT64_MAX, &size, &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}%s%s", key,
+				 d.msg[0] ? ": " : "", d.msg);
+	for (int i = 0; i < 2; i++) {
+		if (str(o, i ? "sealed" : "sha256", 64, i == 0, &h, v) != PL_OK)
+			return -1;
+		if (h != NULL && (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK))
+			return pl_refuse(v, 422, "body_invalid", "\"%s\" digests are 64 lower-case hex digits", key);
+	}
+	*sealed = json_object_get(o, "sealed") != NULL;
+	return PL_OK;
+}
+
+/* TLP and recipients of sealed material: anything but TLP:CLEAR is for named recipients, sealed to them. */
+static int parse_sharing(const pl_stmt *s, const char *blob, pl_wf_body *b, pl_verdict *v)
+{
+	int tlp;
+	if (word(s->body, "tlp", pl_tlp_labels, "tlp_unknown", &tlp, v) != PL_OK ||
+	    parse_blob(s->body, blob, &b->sealed, v) != PL_OK)
+		return -1;
+	b->tlp = pl_tlp_labels[tlp];
+	if (json_object_get(s->body, "recipients") != NULL && party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v) != PL_OK)
+		return -1;
+	if (tlp != PL_TLP_CLEAR && b->nparties == 0)
+		return pl_refuse(v, 422, "recipients_missing", "%s material goes to named recipients (\"recipients\")", b->tlp);
+	if (tlp != PL_TLP_CLEAR && !b->sealed)
+		return pl_refuse(v, 422, "encryption_required",
+				 "%s material must be sealed to its recipients (\"%s\".\"sealed\")", b->tlp, blob);
+	if (b->sealed && b->nparties == 0)
+		return pl_refuse(v, 422, "recipients_missing", "sealed material names its recipients");
+	return PL_OK;
+}
+
+static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+{
+	static const char *const allowed[] = {"case", "title", "tlp", "recipients", "index", "files", "bytes",
+					      "reproduce", NULL};
+	static const char *const required[] = {"case", "title", "tlp", "index", "files", "bytes", NULL};
+	const char *text;
+	int64_t n;
+	pl_diag d = {0};
+	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "case", &b->target, v) != PL_OK ||
+	    str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v) != PL_OK ||
+	    str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v) != PL_OK)
+		return -1;
+	if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
+	    pl_json_int(s->body, "bytes", 0, INT64_MAX, &n, &d) != PL_OK)
+		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+	return parse_sharing(s, "index", b, v);
+}
+
+static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+{
+	static const char *const allowed[] = {"evidence", "result", "summary", "tlp", "recipients", "report", NULL};
+	static const char *const required[] = {"evidence", "result", "summary", "tlp", "report", NULL};
+	const char *text;
+	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "evidence", &b->target, v) != PL_OK ||
+	    word(s->body, "result", pl_finding_results, "result_unknown", &b->kind, v) != PL_OK ||
+	    str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v) != PL_OK)
+		return -1;
+	return parse_sharing(s, "report", b, v);
+}
+
 int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 {
 	memset(b, 0, sizeof *b);
@@ -382,6 +456,10 @@ int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 		return parse_withdraw(s, b, v);
 	case PL_WF_CLOSE:
 		return parse_close(s, b, v);
+	case PL_WF_EVIDENCE:
+		return parse_evidence_stmt(s, b, v);
+	case PL_WF_FINDING:
+		return parse_finding(s, b, v);
 	case PL_WF_NTYPES:
 		break;
 	}

@@ -20,6 +20,12 @@
  *   status          {"request": I, "kind": "query"|"update", "text": S?}
  *   withdraw        {"request": I, "reason": S?}
  *   close           {"case": I, "outcome": O, "text": S?}
+ *   evidence        {"case": I, "title": S, "tlp": TLP, "recipients": [PARTY]?, "index": BLOB,
+ *                    "files": N, "bytes": N, "reproduce": S?}
+ *   finding         {"evidence": I, "result": R, "summary": S, "tlp": TLP, "recipients": [PARTY]?,
+ *                    "report": BLOB}
+ *                   BLOB = {"sha256": HEX, "sealed": HEX?, "size": N}: the plaintext's SHA-256,
+ *                   the sealed blob's name (absent for TLP:CLEAR plaintext), the plaintext size
  *
  * Every I (an earlier entry's index) must also be listed in the statement's
  * refs, which bind it to that entry's leaf hash.
@@ -53,22 +59,26 @@ typedef enum pl_wf_type {
 	PL_WF_STATUS,
 	PL_WF_WITHDRAW,
 	PL_WF_CLOSE,
+	PL_WF_EVIDENCE,
+	PL_WF_FINDING,
 	PL_WF_NTYPES
 } pl_wf_type;
 
 /* A checked body. Strings are borrowed from the statement's JSON. */
 typedef struct pl_wf_body {
 	pl_wf_type type;
-	uint64_t target;                 /* pong: the ping; request, close: the case;
-					    ack, response, status, withdraw: the request */
+	uint64_t target;                 /* pong: the ping; request, close, evidence: the case;
+					    ack, response, status, withdraw: the request; finding: the evidence */
 	const char *parties[PL_WF_PARTIES_MAX]; /* ping "to", concern "recipients", request "to" */
 	size_t nparties;
 	char set[PL_NORM_HASH_HEX + 1];  /* subscribe/withdraw/concern norms: the set; publish: its hash */
 	const char *norm_ids[PL_NORMS_MAX]; /* concern: the norms invoked */
 	size_t nnorms;
 	const char *title;               /* concern */
-	const char *cls, *rsit_type, *tlp;
-	int kind;                        /* request kind, response status, status kind, close outcome */
+	const char *cls, *rsit_type, *tlp; /* tlp: concern, evidence, finding */
+	int kind;                        /* request kind, response status, status kind, close outcome,
+					    finding result */
+	bool sealed;                     /* evidence, finding: the blob is sealed to the recipients */
 	int64_t due;                     /* request: the answer's deadline (0: the charter's default) */
 	int64_t until;                   /* response postponed: the new date */
 	int64_t preserved_until;         /* response to a preservation request: data kept until */

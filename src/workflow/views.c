@@ -219,6 +219,30 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 		json_t *r = json_array_get(reqs, i);
 		rc = request_targets(db, r, json_integer_value(json_object_get(r, "id")), now, d);
 	}
+	json_t *evidence = json_array();
+	if (rc == PL_OK && evidence == NULL)
+		rc = PL_ENOMEM;
+	if (rc == PL_OK &&
+	    (rc = prepare(db,
+			  "SELECT e.*, (SELECT json_group_array(json_object('id', f.id, 'author', f.author, 'result', f.result,"
+			  " 'time', strftime('%Y-%m-%dT%H:%M:%SZ', f.time, 'unixepoch'), 'tlp', f.tlp)) FROM findings f"
+			  " WHERE f.evidence_id = e.id) AS finding_list FROM evidence e WHERE e.case_id = ? ORDER BY e.id",
+			  &st, d)) == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		rc = rows_into(db, st, evidence, d);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; rc == PL_OK && i < json_array_size(evidence); i++) {
+		/* the findings, aggregated by SQLite as JSON text, as a real array */
+		json_t *e = json_array_get(evidence, i);
+		json_error_t je;
+		json_t *fl = json_loads(json_string_value(json_object_get(e, "finding_list")), 0, &je);
+		json_object_del(e, "finding_list");
+		json_object_set_new(e, "sealed", json_boolean(json_integer_value(json_object_get(e, "sealed"))));
+		if (fl == NULL || json_object_set_new(e, "finding_list", fl) != 0)
+			rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
 	if (rc == PL_OK && (rc = prepare(db,
 					 "SELECT idx, type, author, seq, time, request_id, leaf FROM entries"
 					 " WHERE case_id = ? ORDER BY idx",
@@ -228,8 +252,9 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 	}
 	sqlite3_finalize(st);
 	if (rc == PL_OK && (json_object_set(c, "parties", parties) != 0 || json_object_set(c, "requests", reqs) != 0 ||
-			    json_object_set(c, "thread", thread) != 0))
+			    json_object_set(c, "evidence", evidence) != 0 || json_object_set(c, "thread", thread) != 0))
 		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+	json_decref(evidence);
 	json_decref(parties);
 	json_decref(reqs);
 	json_decref(thread);

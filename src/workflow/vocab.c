@@ -67,3 +67,4 @@ const char *const pl_request_kinds[] = {"information",  "evidence",     "assista
 const char *const pl_response_statuses[] = {"granted", "partly_granted", "postponed", "refused", NULL};
 const char *const pl_status_kinds[] = {"query", "update", NULL};
 const char *const pl_case_outcomes[] = {"resolved", "partly_resolved", "unresolved", "no_longer_required", NULL};
+const char *const pl_finding_results[] = {"reproduced", "not_reproduced", "inconclusive", NULL};

@@ -24,6 +24,7 @@ extern const char *const pl_request_kinds[];   /* information, evidence, assista
 extern const char *const pl_response_statuses[]; /* granted, partly_granted, postponed, refused */
 extern const char *const pl_status_kinds[];    /* query, update */
 extern const char *const pl_case_outcomes[];   /* resolved, partly_resolved, unresolved, no_longer_required */
+extern const char *const pl_finding_results[]; /* reproduced, not_reproduced, inconclusive */
 
 enum { PL_TLP_RED, PL_TLP_AMBER_STRICT, PL_TLP_AMBER, PL_TLP_GREEN, PL_TLP_CLEAR };
 enum { PL_KIND_INFORMATION, PL_KIND_EVIDENCE, PL_KIND_ASSISTANCE, PL_KIND_MITIGATION, PL_KIND_PRESERVATION,

@@ -1,0 +1,64 @@
+/*
+ * seal.h - evidence encrypted to its recipients before it leaves the author's
+ * machine (docs/evidence.md, "Sealed blobs"). The server stores and serves
+ * the sealed bytes; it never sees a key or a plaintext byte.
+ *
+ * A sealed blob (version 1):
+ *
+ *   "PLSEAL01"                                   8 bytes
+ *   count                                        1 byte, 1..PL_SEAL_RECIPIENTS_MAX
+ *   count times: name length (1 byte), party name, crypto_box_seal(key) (80 bytes)
+ *   secretstream header                          24 bytes
+ *   chunks: XChaCha20-Poly1305 secretstream messages of PL_SEAL_CHUNK plaintext
+ *           bytes (+17), the last one shorter (possibly empty) and tagged FINAL
+ *
+ * The key is 32 random bytes per blob, sealed to each recipient's X25519 key.
+ * Every chunk is authenticated with the SHA-256 of everything before the
+ * secretstream header as additional data, so the recipient list cannot be
+ * edited either. A stream that ends before its FINAL chunk, or goes on after
+ * it, is refused. Keys and stream states live in sodium_malloc memory and are
+ * wiped after use.
+ */
+#ifndef PARLEY_EVIDENCE_SEAL_H
+#define PARLEY_EVIDENCE_SEAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "statement/party.h"
+
+#define PL_SEAL_RECIPIENTS_MAX 64
+#define PL_SEAL_CHUNK 65536
+
+typedef struct pl_seal_digest {
+	uint8_t plain[32];   /* SHA-256 of the plaintext */
+	uint8_t sealed[32];  /* SHA-256 of the sealed bytes (the blob's name on the server) */
+	uint64_t plain_size;
+	uint64_t sealed_size;
+} pl_seal_digest;
+
+/*
+ * Seals everything read from in to out for recipients[0..n) (1..64 distinct
+ * parties). Fills dg. PL_EINVAL for a bad recipient list, PL_EIO on I/O
+ * errors, PL_ECRYPTO if libsodium fails.
+ */
+int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_seal_digest *dg, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Opens a sealed blob with k (its party must be a recipient), writing the
+ * plaintext to out. When want_plain is not NULL the plaintext must hash to
+ * it. PL_ENOKEY if k's party is not a recipient or its sealed key does not
+ * open; PL_EVERIFY if any chunk fails authentication, the stream is truncated
+ * or extended, or the plaintext hash differs; PL_EFORMAT for a malformed
+ * header. On failure out holds a prefix that must be discarded.
+ */
+int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[32], pl_seal_digest *dg,
+	      pl_diag *d) __attribute__((warn_unused_result));
+
+/* The recipients named in a sealed blob's header (names has room for 64). */
+int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+#endif
