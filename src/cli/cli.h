@@ -111,5 +111,7 @@ int cmd_cases(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_finding(int argc, char **argv);
 
 #endif

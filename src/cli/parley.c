@@ -39,6 +39,12 @@ static const char USAGE[] =
 	"  cases | case show ID              cases, and one thread with every statement verified\n"
 	"  report                            who answers and who does not, derived from the log\n"
 	"  reindex DIR                       rebuild the workflow index from the log\n"
+	"\n"
+	"evidence (docs/evidence.md):\n"
+	"  evidence add CASE DIR --tlp L --to P   seal a package to its recipients, upload it, record it\n"
+	"  evidence fetch EVIDENCE --out DIR      download, open and check a package\n"
+	"  reproduce DIR --files D --pcap F       run a package's indicators and rules on your own data\n"
+	"  finding EVIDENCE --result R ...        record what reproducing showed\n"
 	"  help [COMMAND]                    show help\n"
 	"  version                           print the version\n"
 	"\n"
@@ -63,6 +69,7 @@ int main(int argc, char **argv)
 		{"ack", cmd_ack},         {"respond", cmd_respond}, {"status", cmd_status}, {"withdraw", cmd_withdraw},
 		{"close", cmd_close},     {"norms", cmd_norms},   {"inbox", cmd_inbox},     {"cases", cmd_cases},
 		{"case", cmd_case},       {"report", cmd_report}, {"reindex", cmd_reindex},
+		{"evidence", cmd_evidence}, {"finding", cmd_finding},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

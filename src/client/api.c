@@ -3,11 +3,14 @@
 
 #include "base/codec.h"
 #include "base/json.h"
+#include "base/sha256.h"
 #include "base/timefmt.h"
 #include "statement/dsse.h"
 #include "tlog/proof_file.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,4 +391,208 @@ int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *
 	snprintf(headers[1], 256, "Parley-Time: %s", t);
 	snprintf(headers[2], 256, "Parley-Signature: %s", s64);
 	return PL_OK;
+}
+
+/* ---- blobs, streamed ---- */
+
+typedef struct file_sink {
+	CURL *curl;
+	FILE *out;
+	pl_sha256_ctx h;
+	pl_buf err;       /* the body of an error answer */
+	long status;
+	bool failed;
+	uint64_t bytes;
+} file_sink;
+
+static size_t on_file_data(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	file_sink *k = ctx;
+	size_t n = size * nmemb;
+	if (k->status == 0)
+		curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &k->status);
+	if (k->status >= 400 || k->status == 0) {
+		(void)!pl_buf_append(&k->err, p, n); /* an error's body, capped: best effort */
+		return n;
+	}
+	if (fwrite(p, 1, n, k->out) != n) {
+		k->failed = true;
+		return 0;
+	}
+	pl_sha256_update(&k->h, p, n);
+	k->bytes += n;
+	return n;
+}
+
+int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
+{
+	char url[2048], hdr[3][256];
+	if (snprintf(url, sizeof url, "%s/v1/blobs/%s", a->url, hex) >= (int)sizeof url)
+		return pl_diag_set(d, PL_EINVAL, "URL too long");
+	int rc = pl_blob_sign_headers(k, "GET", hex, hdr);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "cannot sign the blob request");
+	CURL *c = a->curl;
+	curl_easy_reset(c);
+	struct curl_slist *hl = NULL;
+	for (int i = 0; i < 3; i++)
+		hl = curl_slist_append(hl, hdr[i]);
+	file_sink s = {.curl = c, .out = out};
+	pl_sha256_init(&s.h);
+	pl_buf_init(&s.err, 1 << 16);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_file_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* give up below 1 KB/s for a minute */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "parley/0.1");
+	CURLcode cr = curl_easy_perform(c);
+	curl_slist_free_all(hl);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (cr != CURLE_OK && !s.failed)
+		rc = pl_diag_set(d, PL_ENET, "GET %s: %s", url, curl_easy_strerror(cr));
+	else if (s.failed)
+		rc = pl_diag_set(d, PL_EIO, "writing blob %s failed", hex);
+	else if (status != 200) {
+		error_text(&s.err, status, d);
+		rc = status == 404 ? PL_ENOTFOUND : PL_EINVAL;
+	} else {
+		uint8_t h[32];
+		char got[65];
+		pl_sha256_final(&s.h, h);
+		pl_hex_encode(h, 32, got);
+		if (strcmp(got, hex) != 0)
+			rc = pl_diag_set(d, PL_EVERIFY, "the server sent bytes that hash to %s, not %s", got, hex);
+		else if (fflush(out) != 0)
+			rc = pl_diag_set(d, PL_EIO, "writing blob %s failed", hex);
+		else if (size != NULL)
+			*size = s.bytes;
+	}
+	pl_buf_release(&s.err);
+	return rc;
+}
+
+static size_t on_file_read(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	return fread(p, size, nmemb, (FILE *)ctx);
+}
+
+int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const char *path, pl_diag *d)
+{
+	char url[2048], hdr[3][256];
+	if (snprintf(url, sizeof url, "%s/v1/blobs/%s", a->url, hex) >= (int)sizeof url)
+		return pl_diag_set(d, PL_EINVAL, "URL too long");
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return pl_diag_errno(d, PL_EIO, errno, "open %s", path);
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0) {
+		fclose(f);
+		return pl_diag_errno(d, PL_EIO, errno, "stat %s", path);
+	}
+	int rc = pl_blob_sign_headers(k, "PUT", hex, hdr);
+	if (rc != PL_OK) {
+		fclose(f);
+		return pl_diag_set(d, rc, "cannot sign the blob request");
+	}
+	CURL *c = a->curl;
+	curl_easy_reset(c);
+	struct curl_slist *hl = NULL;
+	for (int i = 0; i < 3; i++)
+		hl = curl_slist_append(hl, hdr[i]);
+	hl = curl_slist_append(hl, "Content-Type: application/octet-stream");
+	hl = curl_slist_append(hl, "Expect:");
+	pl_buf body;
+	pl_buf_init(&body, 1 << 16);
+	sink k2 = {&body, 0, false};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, on_file_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, f);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k2);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "parley/0.1");
+	CURLcode cr = curl_easy_perform(c);
+	curl_slist_free_all(hl);
+	fclose(f);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (cr != CURLE_OK)
+		rc = pl_diag_set(d, PL_ENET, "PUT %s: %s", url, curl_easy_strerror(cr));
+	else if (status != 201 && status != 409) { /* 409: already stored, same bytes (content-addressed) */
+		error_text(&body, status, d);
+		rc = PL_EINVAL;
+	}
+	pl_buf_release(&body);
+	return rc;
+}
+
+/* The identity naming party in a statement that establishes keys (charter, enroll, key.rotate). */
+static int identity_in(const pl_stmt *st, const char *party, pl_identity *out)
+{
+	const json_t *body = st->body;
+	if (strcmp(st->type, "charter") == 0) {
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(body, "founders"), i, f)
+		{
+			if (pl_identity_from_json(f, out, NULL) == PL_OK && strcmp(out->party, party) == 0)
+				return PL_OK;
+		}
+		return PL_ENOTFOUND;
+	}
+	if (strcmp(st->type, "enroll") != 0 && strcmp(st->type, "key.rotate") != 0)
+		return PL_ENOTFOUND;
+	if (pl_identity_from_json(json_object_get(body, "identity"), out, NULL) != PL_OK || strcmp(out->party, party) != 0)
+		return PL_ENOTFOUND;
+	return PL_OK;
+}
+
+int pl_api_identity(pl_api *a, const pl_policy *pol, const char *party, pl_identity *out, pl_diag *d)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/parties/%s", party);
+	json_t *v = NULL;
+	int rc = get_json(a, path, &v, d);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "%s is not a member of this log", party);
+	json_t *keys = json_object_get(v, "keys");
+	json_t *cur = json_array_get(keys, json_array_size(keys) - 1);
+	uint64_t from = 0;
+	if (!json_is_true(json_object_get(v, "active")) || cur == NULL || !json_is_null(json_object_get(cur, "until")) ||
+	    !json_is_integer(json_object_get(cur, "from"))) {
+		json_decref(v);
+		return pl_diag_set(d, PL_ENOKEY, "%s has no active key", party);
+	}
+	from = (uint64_t)json_integer_value(json_object_get(cur, "from"));
+	json_decref(v);
+	/* the entry that established the key, proven, says which keys they are */
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	if ((rc = pl_api_fetch_proven(a, pol, from, &proof, &entry, d)) == PL_OK &&
+	    ((rc = pl_envelope_parse(entry.data, entry.len, &env, d)) != PL_OK ||
+	     (rc = pl_stmt_parse(env.payload, env.payload_len, &st, d)) != PL_OK ||
+	     identity_in(&st, party, out) != PL_OK))
+		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu, which the registry says gave %s its key, does not name it",
+				 (unsigned long long)from, party);
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	return rc;
 }

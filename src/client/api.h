@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -66,6 +67,15 @@ int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n,
 int pl_api_fetch_proven(pl_api *a, const pl_policy *pol, uint64_t index, pl_buf *proof, pl_buf *entry, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * party's current identity (its signing and encryption keys), not on the
+ * registry's word: from the entry that established the key (charter, enroll
+ * or key.rotate), fetched with an inclusion proof under pol and its identity
+ * proof checked. PL_ENOKEY if the party has no active key.
+ */
+int pl_api_identity(pl_api *a, const pl_policy *pol, const char *party, pl_identity *out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The signing key the registry says party held when entry index was admitted. */
 int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
 	__attribute__((warn_unused_result));
@@ -79,6 +89,19 @@ int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[32], 
  */
 int pl_statement_proof_verify(const uint8_t *file, size_t n, const pl_policy *pol, const pl_identity *signer,
 			      uint64_t *index, pl_stmt *st, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * Blobs, streamed (members only; the requests are signed by k). put uploads
+ * the file at path as blob hex, which must be its SHA-256 (PL_OK also when
+ * the server already holds it). get writes blob hex to out, checking on the
+ * way that the bytes hash to hex (PL_EVERIFY otherwise: discard out).
+ * PL_ENOTFOUND for an unknown blob; PL_EINVAL (d: the server's reason) for
+ * another refusal.
+ */
+int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const char *path, pl_diag *d)
+	__attribute__((warn_unused_result));
+int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
+	__attribute__((warn_unused_result));
 
 /* Signs a blob request: appends the three headers ("Parley-Party: ..."). */
 int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *hex, char headers[3][256])

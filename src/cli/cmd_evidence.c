@@ -1,0 +1,337 @@
+/* cmd_evidence.c - `parley evidence add|fetch` and `parley finding`: evidence
+ * packages sealed to their recipients, uploaded as blobs and recorded in the
+ * log; findings answering them (docs/evidence.md). */
+#include "cli/cli.h"
+#include "cli/client.h"
+
+#include "base/codec.h"
+#include "base/fsio.h"
+#include "base/json.h"
+#include "base/timefmt.h"
+#include "base/walk.h"
+#include "evidence/package.h"
+#include "evidence/seal.h"
+#include "statement/dsse.h"
+#include "tlog/proof_file.h"
+#include "workflow/vocab.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EV_FLAGS COMMON_VALUE_FLAGS, "receipt"
+
+static const char USAGE_EVIDENCE[] =
+	"parley evidence add CASE PACKAGE_DIR --title T --tlp TLP:LABEL [--to PARTY]... [--reproduce TEXT]\n"
+	"       seals every file of the package to the recipients (the case's parties named with --to, and\n"
+	"       you), uploads the sealed blobs and records an evidence statement; TLP:CLEAR needs no --to\n"
+	"       and is uploaded unsealed\n"
+	"parley evidence fetch EVIDENCE --out DIR\n"
+	"       downloads, opens and checks the package recorded at entry EVIDENCE into DIR\n";
+
+/* The recipients' identities, each proven from the log; the author is always one. */
+static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
+{
+	*n = 0;
+	out[(*n)++] = c->key->id;
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "to") != 0)
+			continue;
+		const char *p = a->val[i];
+		if (*n == PL_SEAL_RECIPIENTS_MAX)
+			return pl_diag_set(d, PL_EINVAL, "at most %d recipients", PL_SEAL_RECIPIENTS_MAX - 1);
+		if (strcmp(p, c->key->id.party) == 0)
+			continue;
+		int rc = pl_api_identity(c->api, &c->pol, p, &out[*n], d);
+		if (rc != PL_OK)
+			return rc;
+		(*n)++;
+		if (json_array_append_new(names, json_string(p)) != 0)
+			return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
+	return PL_OK;
+}
+
+/* Uploads every staged blob. */
+static int upload(client *c, const char *staging, const pl_packed *p, pl_diag *d)
+{
+	for (size_t i = 0; i < p->nblobs; i++) {
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s", staging, p->blobs[i].name) >= (int)sizeof path)
+			return pl_diag_set(d, PL_ETOOBIG, "path too long");
+		int rc = pl_api_blob_put(c->api, c->key, p->blobs[i].name, path, d);
+		if (rc != PL_OK)
+			return rc;
+	}
+	return PL_OK;
+}
+
+static void remove_staging(const char *staging, const pl_packed *p)
+{
+	for (size_t i = 0; i < p->nblobs; i++) {
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s", staging, p->blobs[i].name) < (int)sizeof path)
+			(void)unlink(path);
+	}
+	(void)rmdir(staging);
+}
+
+static json_t *blob_json(const uint8_t plain[32], const char *name, bool sealed, uint64_t size)
+{
+	char hex[65];
+	pl_hex_encode(plain, 32, hex);
+	json_t *b = json_pack("{s:s,s:I}", "sha256", hex, "size", (json_int_t)size);
+	if (b != NULL && sealed)
+		json_object_set_new(b, "sealed", json_string(name));
+	return b;
+}
+
+static int evidence_add(const cli_args *a)
+{
+	uint64_t cs;
+	const char *title = cli_get(a, "title"), *tlp = cli_get(a, "tlp");
+	if (a->npos != 3 || !cli_u64(a->pos[1], &cs) || title == NULL || tlp == NULL)
+		return cli_usage(USAGE_EVIDENCE, "evidence add needs CASE, PACKAGE_DIR, --title and --tlp\n%s", CONN_HELP);
+	if (pl_vocab_find(pl_tlp_labels, tlp) < 0)
+		return cli_usage(USAGE_EVIDENCE, "%s is not a TLP 2.0 label", tlp);
+	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(a, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("evidence add", rc, &d);
+	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
+	json_t *names = json_array();
+	size_t n = 0;
+	pl_packed p;
+	memset(&p, 0, sizeof p);
+	char staging[PATH_MAX];
+	snprintf(staging, sizeof staging, "%s.parley-staging-%d", a->pos[2], (int)getpid());
+	int status = 0;
+	if (rec == NULL || names == NULL)
+		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
+	if (rc == PL_OK)
+		rc = recipients(&c, a, rec, &n, names, &d);
+	if (rc == PL_OK && !clear && json_array_size(names) == 0)
+		rc = pl_diag_set(&d, PL_EINVAL, "%s evidence goes to named recipients: give --to PARTY", tlp);
+	if (rc == PL_OK) {
+		fprintf(stderr, "sealing the package to %zu recipient%s ...\n", clear ? 0 : n, n == 1 ? "" : "s");
+		rc = pl_package_pack(a->pos[2], rec, clear ? 0 : n, staging, &p, &d);
+	}
+	if (rc == PL_OK) {
+		fprintf(stderr, "uploading %zu blob%s ...\n", p.nblobs, p.nblobs == 1 ? "" : "s");
+		rc = upload(&c, staging, &p, &d);
+	}
+	if (rc == PL_OK) {
+		json_t *body = json_pack("{s:I,s:s,s:s,s:o,s:I,s:I}", "case", (json_int_t)cs, "title", title, "tlp", tlp,
+					 "index", blob_json(p.index_sha256, p.index_name, p.sealed, p.index_size),
+					 "files", (json_int_t)p.files, "bytes", (json_int_t)p.bytes);
+		if (body != NULL && json_array_size(names) > 0)
+			json_object_set(body, "recipients", names);
+		if (body != NULL && cli_get(a, "reproduce") != NULL)
+			json_object_set_new(body, "reproduce", json_string(cli_get(a, "reproduce")));
+		pl_ref ref;
+		uint64_t index = 0;
+		if (body == NULL)
+			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
+		else if ((rc = ref_to(&c, cs, &ref, &d)) == PL_OK) {
+			status = submit_statement(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
+			if (status == 0 && !cli_has(a, "json"))
+				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
+				       (unsigned long long)index, (unsigned long long)cs, (unsigned long long)p.files,
+				       (unsigned long long)p.bytes, tlp, p.sealed ? ", sealed to its recipients" : "");
+		}
+		json_decref(body);
+	}
+	remove_staging(staging, &p);
+	pl_packed_release(&p);
+	json_decref(names);
+	free(rec);
+	client_close(&c);
+	if (rc != PL_OK)
+		return cli_fail("evidence add", rc, &d);
+	return status;
+}
+
+/* A fetched and verified statement of the given type. */
+static int proven_statement(client *c, uint64_t index, const char *type, pl_envelope *env, pl_stmt *st, pl_diag *d)
+{
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	uint8_t pk[32];
+	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
+	if (rc == PL_OK)
+		rc = pl_envelope_parse(entry.data, entry.len, env, d);
+	if (rc == PL_OK)
+		rc = pl_stmt_parse(env->payload, env->payload_len, st, d);
+	if (rc == PL_OK && strcmp(st->type, type) != 0)
+		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is a %s, not %s", (unsigned long long)index, st->type, type);
+	if (rc == PL_OK && (rc = pl_api_key_at(c->api, st->author, index, pk, d)) == PL_OK &&
+	    pl_envelope_verify(env, pk, NULL) != PL_OK)
+		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu is not signed by %s's key", (unsigned long long)index, st->author);
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	return rc;
+}
+
+static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
+{
+	client *c = ctx;
+	return pl_api_blob_get(c->api, c->key, name, out, NULL, d);
+}
+
+static int evidence_fetch(const cli_args *a)
+{
+	uint64_t idx;
+	const char *out = cli_get(a, "out");
+	if (a->npos != 2 || !cli_u64(a->pos[1], &idx) || out == NULL)
+		return cli_usage(USAGE_EVIDENCE, "evidence fetch needs EVIDENCE and --out DIR\n%s", CONN_HELP);
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(a, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("evidence fetch", rc, &d);
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	pl_manifest m;
+	memset(&m, 0, sizeof m);
+	if ((rc = proven_statement(&c, idx, "evidence", &env, &st, &d)) == PL_OK) {
+		const json_t *ix = json_object_get(st.body, "index");
+		const char *hex = json_string_value(json_object_get(ix, "sha256"));
+		const char *sealed = json_string_value(json_object_get(ix, "sealed"));
+		uint8_t want[32];
+		if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
+			rc = pl_diag_set(&d, PL_EFORMAT, "the evidence statement's index is malformed");
+		else
+			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? c.key : NULL, out, &m, &d);
+	}
+	if (rc == PL_OK) {
+		if (cli_has(a, "json"))
+			printf("{\"evidence\":%llu,\"out\":\"%s\",\"files\":%zu,\"datasets\":%zu,\"expected\":%zu}\n",
+			       (unsigned long long)idx, out, m.nfiles + 1, m.ndatasets, m.nexpected);
+		else
+			printf("evidence %llu by %s: \"%s\"\n  %zu files opened and checked into %s (%zu datasets, %zu "
+			       "expected hits)\n  next: parley reproduce %s --files YOUR_DATA... --pcap YOUR.pcap...\n",
+			       (unsigned long long)idx, st.author, m.title, m.nfiles + 1, out, m.ndatasets, m.nexpected, out);
+	}
+	pl_manifest_release(&m);
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	client_close(&c);
+	return rc == PL_OK ? 0 : cli_fail("evidence fetch", rc, &d);
+}
+
+int cmd_evidence(int argc, char **argv)
+{
+	static const char *const vf[] = {EV_FLAGS, "title", "tlp", "to", "reproduce", "out", NULL};
+	static const char *const bf[] = {"wait", "json", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_EVIDENCE))
+		return EXIT_USAGE;
+	if (a.npos >= 1 && strcmp(a.pos[0], "add") == 0)
+		return evidence_add(&a);
+	if (a.npos >= 1 && strcmp(a.pos[0], "fetch") == 0)
+		return evidence_fetch(&a);
+	return cli_usage(USAGE_EVIDENCE, "the subcommands are add and fetch");
+}
+
+/* ---- findings ---- */
+
+static const char USAGE_FINDING[] =
+	"parley finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE\n"
+	"               --tlp TLP:LABEL [--to PARTY]...\n"
+	"       records a signed finding on the evidence at entry EVIDENCE, with the report as a blob sealed\n"
+	"       to the recipients (and you); `parley reproduce --sign` does this for you\n";
+
+int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
+		const char *tlp);
+int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
+		const char *tlp)
+{
+	if (pl_vocab_find(pl_finding_results, result) < 0 || pl_vocab_find(pl_tlp_labels, tlp) < 0)
+		return cli_usage(USAGE_FINDING, "unknown --result or --tlp");
+	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+	pl_diag d = {0};
+	client c;
+	int rc = client_open(a, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("finding", rc, &d);
+	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
+	json_t *names = json_array(), *body = NULL;
+	size_t n = 0;
+	int status = 0;
+	char staged[PATH_MAX], name[65];
+	snprintf(staged, sizeof staged, "%s.parley-sealed-%d", report, (int)getpid());
+	pl_seal_digest dg;
+	memset(&dg, 0, sizeof dg);
+	if (rec == NULL || names == NULL)
+		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
+	if (rc == PL_OK)
+		rc = recipients(&c, a, rec, &n, names, &d);
+	if (rc == PL_OK && !clear && json_array_size(names) == 0)
+		rc = pl_diag_set(&d, PL_EINVAL, "a %s finding goes to named recipients: give --to PARTY", tlp);
+	if (rc == PL_OK) {
+		FILE *in = fopen(report, "rb"), *out = in ? fopen(staged, "wb") : NULL;
+		if (in == NULL || out == NULL)
+			rc = pl_diag_errno(&d, PL_EIO, errno, "open %s", in ? staged : report);
+		else if (!clear)
+			rc = pl_seal(in, out, rec, n, &dg, &d);
+		if (in)
+			fclose(in);
+		if (out && fclose(out) != 0 && rc == PL_OK)
+			rc = pl_diag_errno(&d, PL_EIO, errno, "write %s", staged);
+		if (rc == PL_OK && clear)
+			rc = pl_sha256_path(report, dg.plain, &dg.plain_size, &d);
+	}
+	if (rc == PL_OK) {
+		if (clear)
+			pl_hex_encode(dg.plain, 32, name);
+		else
+			pl_hex_encode(dg.sealed, 32, name);
+		rc = pl_api_blob_put(c.api, c.key, name, clear ? report : staged, &d);
+	}
+	pl_ref ref;
+	if (rc == PL_OK && (rc = ref_to(&c, ev, &ref, &d)) == PL_OK) {
+		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,
+				 "tlp", tlp, "report", blob_json(dg.plain, name, !clear, dg.plain_size));
+		if (body != NULL && json_array_size(names) > 0)
+			json_object_set(body, "recipients", names);
+		uint64_t index = 0;
+		if (body == NULL)
+			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
+		else if ((status = submit_statement(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
+			 !cli_has(a, "json"))
+			printf("finding %llu on evidence %llu: %s\n", (unsigned long long)index, (unsigned long long)ev, result);
+	}
+	(void)unlink(staged);
+	json_decref(body);
+	json_decref(names);
+	free(rec);
+	client_close(&c);
+	if (rc != PL_OK)
+		return cli_fail("finding", rc, &d);
+	return status;
+}
+
+int cmd_finding(int argc, char **argv)
+{
+	static const char *const vf[] = {EV_FLAGS, "result", "summary", "report", "tlp", "to", NULL};
+	static const char *const bf[] = {"wait", "json", NULL};
+	cli_args a;
+	uint64_t ev;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_FINDING))
+		return EXIT_USAGE;
+	if (a.npos != 1 || !cli_u64(a.pos[0], &ev) || !cli_get(&a, "result") || !cli_get(&a, "summary") ||
+	    !cli_get(&a, "report") || !cli_get(&a, "tlp"))
+		return cli_usage(USAGE_FINDING, "finding needs EVIDENCE, --result, --summary, --report and --tlp\n%s",
+				 CONN_HELP);
+	return cli_finding(&a, ev, cli_get(&a, "result"), cli_get(&a, "summary"), cli_get(&a, "report"),
+			   cli_get(&a, "tlp"));
+}

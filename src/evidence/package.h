@@ -1,0 +1,71 @@
+/*
+ * package.h - an evidence package on its way into the log and back out.
+ *
+ * Packing: every file of the package (manifest.json and each file it lists)
+ * is sealed to the recipients (seal.h) into a staging directory, named by
+ * the sealed bytes' SHA-256; with no recipients (TLP:CLEAR) the files are
+ * staged as they are, named by their own SHA-256. An *index* lists them:
+ *
+ *   {"parley": "evidence-index/v1",
+ *    "files": {PATH: {"sha256": HEX, "sealed": HEX?, "size": N}, ...}}
+ *
+ * and is staged (sealed or not) the same way. The evidence statement records
+ * the index's plaintext SHA-256, its sealed name, the TLP label and the
+ * recipients; the index commits to every file's plaintext and sealed hash.
+ *
+ * Unpacking fetches the index, opens it, checks its SHA-256 against the
+ * statement, then fetches, opens and checks every file, writes it under the
+ * output directory (paths checked safe), and finally loads the package
+ * (manifest.h) so every file is also the one the manifest lists.
+ */
+#ifndef PARLEY_EVIDENCE_PACKAGE_H
+#define PARLEY_EVIDENCE_PACKAGE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "evidence/manifest.h"
+#include "statement/party.h"
+
+/* A blob ready to upload: staging/<name>. */
+typedef struct pl_staged {
+	char name[65];        /* the blob's name: SHA-256 of what is stored */
+	uint64_t size;        /* bytes stored */
+} pl_staged;
+
+typedef struct pl_packed {
+	pl_staged *blobs;     /* every blob to upload, the index last */
+	size_t nblobs;
+	uint8_t index_sha256[32]; /* the index's plaintext */
+	char index_name[65];  /* the index blob's name */
+	uint64_t index_size;  /* the index's plaintext size */
+	uint64_t files, bytes;/* package files (manifest included) and their plaintext bytes */
+	bool sealed;
+} pl_packed;
+
+void pl_packed_release(pl_packed *p);
+
+/*
+ * Packs the package in dir (checked with pl_package_load first) into staging
+ * (created if needed) for recipients[0..n) (n == 0: not sealed). *out is
+ * released with pl_packed_release.
+ */
+int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, const char *staging, pl_packed *out,
+		    pl_diag *d) __attribute__((warn_unused_result));
+
+/* Fetches blob name into out (the caller's transport: HTTP, a directory...). */
+typedef int (*pl_blob_fetch_fn)(void *ctx, const char *name, FILE *out, pl_diag *d);
+
+/*
+ * Unpacks into outdir (must not exist; created) the package whose index is
+ * blob index_name with plaintext SHA-256 index_sha256; sealed blobs are
+ * opened with k (NULL for TLP:CLEAR packages). PL_ENOKEY if k's party is not
+ * a recipient; PL_EVERIFY for any hash or authentication failure; the
+ * manifest is loaded into m on success (release with pl_manifest_release).
+ */
+int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
+		      const pl_party_key *k, const char *outdir, pl_manifest *m, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+#endif
