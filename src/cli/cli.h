@@ -113,5 +113,6 @@ int cmd_report(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_finding(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 
 #endif

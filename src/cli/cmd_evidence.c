@@ -10,6 +10,7 @@
 #include "base/timefmt.h"
 #include "base/walk.h"
 #include "evidence/package.h"
+#include "evidence/reproduce.h"
 #include "evidence/seal.h"
 #include "statement/dsse.h"
 #include "tlog/proof_file.h"
@@ -334,4 +335,187 @@ int cmd_finding(int argc, char **argv)
 				 CONN_HELP);
 	return cli_finding(&a, ev, cli_get(&a, "result"), cli_get(&a, "summary"), cli_get(&a, "report"),
 			   cli_get(&a, "tlp"));
+}
+
+/* ---- reproduce ---- */
+
+static const char USAGE_REPRODUCE[] =
+	"parley reproduce PACKAGE_DIR [--files DIR]... [--pcap FILE]... [--threads N] [--json] [--out REPORT.json]\n"
+	"                 [--sign EVIDENCE --tlp TLP:LABEL [--to PARTY]...]\n"
+	"parley reproduce PACKAGE_DIR --check-claim [--json]\n"
+	"       runs the package's STIX indicators and YARA rules on your own files and captures and says,\n"
+	"       for each, where it matched or that it did not; --check-claim runs them on the package's own\n"
+	"       datasets and checks the hits are exactly the ones it claims (exit status 1 if not); --sign\n"
+	"       records the report as a finding on the evidence at entry EVIDENCE\n";
+
+static void print_report(const json_t *rep)
+{
+	printf("%s\n", json_string_value(json_object_get(rep, "summary")));
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(rep, "datasets"), i, e)
+	{
+		const char *kind = json_string_value(json_object_get(e, "kind"));
+		if (json_is_string(json_object_get(e, "error")))
+			printf("  dataset %s: unreadable: %s\n", json_string_value(json_object_get(e, "name")),
+			       json_string_value(json_object_get(e, "error")));
+		else if (strcmp(kind, "pcap") == 0)
+			printf("  capture %s: %lld packets, %lld bytes\n", json_string_value(json_object_get(e, "name")),
+			       (long long)json_integer_value(json_object_get(e, "packets")),
+			       (long long)json_integer_value(json_object_get(e, "bytes")));
+		else
+			printf("  files %s: %lld files, %lld bytes in %.2f s, %zu unreadable\n",
+			       json_string_value(json_object_get(e, "name")),
+			       (long long)json_integer_value(json_object_get(e, "files")),
+			       (long long)json_integer_value(json_object_get(e, "bytes")),
+			       json_real_value(json_object_get(e, "seconds")), json_array_size(json_object_get(e, "errors")));
+	}
+	json_array_foreach(json_object_get(rep, "indicators"), i, e)
+	{
+		const char *st = json_string_value(json_object_get(e, "status"));
+		const char *name = json_string_value(json_object_get(e, "name"));
+		printf("  %-13s %s%s%s%s", st, json_string_value(json_object_get(e, "id")), name ? " (" : "", name ? name : "",
+		       name ? ")" : "");
+		if (strcmp(st, "matched") == 0)
+			printf(": %lld hit%s\n", (long long)json_integer_value(json_object_get(e, "hits")),
+			       json_integer_value(json_object_get(e, "hits")) == 1 ? "" : "s");
+		else if (strcmp(st, "not_evaluated") == 0)
+			printf(": %s\n", json_string_value(json_object_get(e, "why")));
+		else
+			printf("\n");
+	}
+	json_array_foreach(json_object_get(rep, "rules"), i, e)
+	printf("  %-13s rule %s (%s)%s%lld\n", json_integer_value(json_object_get(e, "hits")) ? "matched" : "not_matched",
+	       json_string_value(json_object_get(e, "rule")), json_string_value(json_object_get(e, "file")),
+	       json_integer_value(json_object_get(e, "hits")) ? ": hits " : ", hits ",
+	       (long long)json_integer_value(json_object_get(e, "hits")));
+	size_t shown = 0;
+	json_array_foreach(json_object_get(rep, "hits"), i, e)
+	{
+		if (shown++ == 25) {
+			printf("  ... %zu hits in all (--json or --out for every one)\n", json_array_size(json_object_get(rep, "hits")));
+			break;
+		}
+		const char *who = json_string_value(json_object_get(e, "rule"));
+		if (json_object_get(e, "packet") != NULL)
+			printf("  hit: packet %lld at %s, %s:%lld -> %s:%lld: %s\n",
+			       (long long)json_integer_value(json_object_get(e, "packet")),
+			       json_string_value(json_object_get(e, "time")), json_string_value(json_object_get(e, "src")),
+			       (long long)json_integer_value(json_object_get(e, "sport")),
+			       json_string_value(json_object_get(e, "dst")),
+			       (long long)json_integer_value(json_object_get(e, "dport")),
+			       json_string_value(json_object_get(e, "indicator")));
+		else {
+			char off[32] = "";
+			if (json_object_get(e, "offset") != NULL)
+				snprintf(off, sizeof off, " @%lld", (long long)json_integer_value(json_object_get(e, "offset")));
+			printf("  hit: %s/%s%s: %s %s\n", json_string_value(json_object_get(e, "dataset")),
+			       json_string_value(json_object_get(e, "path")), off, who ? "rule" : "indicator",
+			       who ? who : json_string_value(json_object_get(e, "indicator")));
+		}
+	}
+	const json_t *cc = json_object_get(rep, "check_claim");
+	if (cc != NULL) {
+		printf("claim check: %s (%lld expected, %lld found, %zu missing, %zu unexpected)\n",
+		       json_is_true(json_object_get(cc, "exact")) ? "the hits are exactly the claimed ones" : "MISMATCH",
+		       (long long)json_integer_value(json_object_get(cc, "expected")),
+		       (long long)json_integer_value(json_object_get(cc, "found")),
+		       json_array_size(json_object_get(cc, "missing")), json_array_size(json_object_get(cc, "unexpected")));
+		json_array_foreach(json_object_get(cc, "missing"), i, e)
+		{
+			char *t = json_dumps(e, JSON_COMPACT);
+			printf("  missing:    %s\n", t ? t : "?");
+			free(t);
+		}
+		json_array_foreach(json_object_get(cc, "unexpected"), i, e)
+		{
+			char *t = json_dumps(e, JSON_COMPACT);
+			printf("  unexpected: %s\n", t ? t : "?");
+			free(t);
+		}
+	}
+}
+
+int cmd_reproduce(int argc, char **argv)
+{
+	static const char *const vf[] = {EV_FLAGS, "files", "pcap", "threads", "out", "sign", "tlp", "to", NULL};
+	static const char *const bf[] = {"check-claim", "json", "wait", NULL};
+	cli_args a;
+	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REPRODUCE))
+		return EXIT_USAGE;
+	bool check = cli_has(&a, "check-claim");
+	bool data = cli_get(&a, "files") != NULL || cli_get(&a, "pcap") != NULL;
+	uint64_t threads = 0, ev = 0;
+	if (a.npos != 1 || check == data || (cli_get(&a, "threads") && !cli_u64(cli_get(&a, "threads"), &threads)) ||
+	    (cli_get(&a, "sign") && (!cli_u64(cli_get(&a, "sign"), &ev) || cli_get(&a, "tlp") == NULL || check)))
+		return cli_usage(USAGE_REPRODUCE, "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
+						  "--check-claim; --sign needs --tlp");
+	pl_diag d = {0};
+	pl_manifest m;
+	pl_repro *r = NULL;
+	json_t *rep = NULL;
+	pl_repro_opts o = {.threads = (unsigned)threads, .progress = cli_stderr_is_tty() && !cli_has(&a, "json")};
+	int rc = pl_package_load(a.pos[0], &m, &d);
+	if (rc == PL_OK)
+		rc = pl_repro_open(a.pos[0], &m, &r, &d);
+	for (size_t i = 0; rc == PL_OK && check && i < m.ndatasets; i++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", a.pos[0], m.datasets[i].where);
+		rc = m.datasets[i].kind == PL_DATASET_FILES ? pl_repro_files(r, m.datasets[i].name, path, &o, &d)
+							    : pl_repro_pcap(r, m.datasets[i].name, path, &o, &d);
+	}
+	for (int i = 0; rc == PL_OK && i < a.nflags; i++) {
+		if (strcmp(a.flag[i], "files") == 0)
+			rc = pl_repro_files(r, a.val[i], a.val[i], &o, &d);
+		else if (strcmp(a.flag[i], "pcap") == 0)
+			rc = pl_repro_pcap(r, a.val[i], a.val[i], &o, &d);
+	}
+	const char *sighter = NULL;
+	pl_party_key *k = NULL;
+	if (rc == PL_OK && cli_opt(&a, "key", "PARLEY_KEY") != NULL &&
+	    cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, NULL) == PL_OK)
+		sighter = k->id.party;
+	if (rc == PL_OK)
+		rc = pl_repro_report(r, check ? &m : NULL, sighter, &rep, &d);
+	char tmp[PATH_MAX] = "";
+	const char *out = cli_get(&a, "out");
+	if (rc == PL_OK && (out != NULL || ev > 0)) {
+		char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		char t2[PATH_MAX + 8];
+		if (out == NULL) {
+			snprintf(tmp, sizeof tmp, "%s/parley-report-%d.json", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+				 (int)getpid());
+			out = tmp;
+		}
+		snprintf(t2, sizeof t2, "%s.tmp", out);
+		rc = text ? pl_fs_replace(out, t2, text, strlen(text), 0600, &d) : pl_diag_set(&d, PL_ENOMEM, "out of memory");
+		free(text);
+	}
+	int status = 0;
+	if (rc == PL_OK) {
+		if (cli_has(&a, "json")) {
+			char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+			printf("%s\n", text ? text : "{}");
+			free(text);
+		} else {
+			print_report(rep);
+		}
+		const json_t *cc = json_object_get(rep, "check_claim");
+		if (cc != NULL && !json_is_true(json_object_get(cc, "exact")))
+			status = EXIT_VERIFY;
+	}
+	if (rc == PL_OK && ev > 0) {
+		fflush(stdout);
+		status = cli_finding(&a, ev, json_string_value(json_object_get(rep, "result")),
+				     json_string_value(json_object_get(rep, "summary")), out, cli_get(&a, "tlp"));
+	}
+	if (tmp[0])
+		(void)unlink(tmp);
+	pl_party_key_free(k);
+	json_decref(rep);
+	pl_repro_free(r);
+	pl_manifest_release(&m);
+	if (rc != PL_OK)
+		return cli_fail("reproduce", rc, &d);
+	return status;
 }

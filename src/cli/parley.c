@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 		{"ack", cmd_ack},         {"respond", cmd_respond}, {"status", cmd_status}, {"withdraw", cmd_withdraw},
 		{"close", cmd_close},     {"norms", cmd_norms},   {"inbox", cmd_inbox},     {"cases", cmd_cases},
 		{"case", cmd_case},       {"report", cmd_report}, {"reindex", cmd_reindex},
-		{"evidence", cmd_evidence}, {"finding", cmd_finding},
+		{"evidence", cmd_evidence}, {"finding", cmd_finding}, {"reproduce", cmd_reproduce},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

@@ -92,6 +92,13 @@ size_t pl_yara_rules(const pl_yara *y)
 	return y ? y->count : 0;
 }
 
+void pl_yara_rule_at(const pl_yara *y, size_t i, const char **ns, const char **rule)
+{
+	const YR_RULE *r = &y->rules->rules_table[i];
+	*ns = r->ns->name;
+	*rule = r->identifier;
+}
+
 /* ---- the scan ---- */
 
 typedef struct result {

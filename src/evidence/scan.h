@@ -37,6 +37,9 @@ void pl_yara_free(pl_yara *y);
 /* Rules compiled. */
 size_t pl_yara_rules(const pl_yara *y);
 
+/* The i-th compiled rule's namespace and identifier (i < pl_yara_rules), owned by y. */
+void pl_yara_rule_at(const pl_yara *y, size_t i, const char **ns, const char **rule);
+
 typedef struct pl_rule_hit {
 	const char *ns;        /* the namespace it was compiled under */
 	const char *rule;      /* the rule's identifier */
