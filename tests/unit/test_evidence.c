@@ -1,0 +1,243 @@
+/* test_evidence.c - sealed blobs and evidence manifests. */
+#include "testutil.h"
+
+#include "base/sha256.h"
+#include "evidence/manifest.h"
+#include "evidence/seal.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static pl_party_key *party(const char *name)
+{
+	uint8_t seed[32], box[32];
+	char s[64];
+	snprintf(s, sizeof s, "sign %s", name);
+	pl_sha256(s, strlen(s), seed);
+	snprintf(s, sizeof s, "box %s", name);
+	pl_sha256(s, strlen(s), box);
+	pl_party_key *k = NULL;
+	assert_int_equal(pl_party_key_from_seeds(name, seed, box, &k, NULL), PL_OK);
+	return k;
+}
+
+/* Seals n bytes for the recipients; returns the sealed bytes (caller frees) and their length. */
+static uint8_t *seal_bytes(const uint8_t *p, size_t n, const pl_identity *r, size_t nr, size_t *len, pl_seal_digest *dg)
+{
+	FILE *in = fmemopen((void *)(uintptr_t)p, n ? n : 1, "rb");
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *out = open_memstream(&buf, &blen);
+	assert_non_null(in);
+	assert_non_null(out);
+	if (n == 0)
+		fgetc(in); /* an empty input: consume the dummy byte */
+	assert_int_equal(pl_seal(in, out, r, nr, dg, NULL), PL_OK);
+	fclose(in);
+	fclose(out);
+	*len = blen;
+	return (uint8_t *)buf;
+}
+
+/* Opens sealed bytes with k; returns the library's code, the plaintext in *plain. */
+static int open_bytes(const uint8_t *s, size_t n, const pl_party_key *k, const uint8_t *want, char **plain, size_t *pn)
+{
+	FILE *in = fmemopen((void *)(uintptr_t)s, n, "rb");
+	FILE *out = open_memstream(plain, pn);
+	pl_diag d = {0};
+	int rc = pl_unseal(in, out, k, want, NULL, &d);
+	fclose(in);
+	fclose(out);
+	return rc;
+}
+
+static void test_seal_roundtrip_and_refusals(void **state)
+{
+	(void)state;
+	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
+	pl_identity rec[2] = {a->id, b->id};
+	/* sizes around the chunk boundary, and empty */
+	size_t sizes[] = {0, 1, PL_SEAL_CHUNK - 1, PL_SEAL_CHUNK, PL_SEAL_CHUNK + 1, 3 * PL_SEAL_CHUNK + 17};
+	for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+		size_t n = sizes[t];
+		uint8_t *p = malloc(n + 1);
+		randombytes_buf(p, n + 1);
+		pl_seal_digest dg;
+		size_t slen;
+		uint8_t *s = seal_bytes(p, n, rec, 2, &slen, &dg);
+		uint8_t h[32];
+		pl_sha256(p, n, h);
+		assert_memory_equal(dg.plain, h, 32);
+		assert_int_equal(dg.plain_size, n);
+		pl_sha256(s, slen, h);
+		assert_memory_equal(dg.sealed, h, 32);
+		assert_int_equal(dg.sealed_size, slen);
+		/* no plaintext in the clear (for inputs long enough to tell) */
+		if (n >= 64)
+			assert_null(memmem(s, slen, p, 64));
+		for (int who = 0; who < 2; who++) {
+			char *plain = NULL;
+			size_t pn = 0;
+			assert_int_equal(open_bytes(s, slen, who ? b : a, dg.plain, &plain, &pn), PL_OK);
+			assert_int_equal(pn, n);
+			assert_true(n == 0 || memcmp(plain, p, n) == 0);
+			free(plain);
+		}
+		char *plain = NULL;
+		size_t pn = 0;
+		/* not a recipient */
+		assert_int_equal(open_bytes(s, slen, c, NULL, &plain, &pn), PL_ENOKEY);
+		free(plain);
+		/* another plaintext hash than the statement records */
+		uint8_t wrong[32] = {1};
+		plain = NULL;
+		assert_int_equal(open_bytes(s, slen, b, wrong, &plain, &pn), PL_EVERIFY);
+		free(plain);
+		/* a flipped byte anywhere in the stream */
+		size_t hdr = 8 + 1 + 2 * (1 + 6 + 80);
+		for (size_t at = hdr; at < slen; at += (slen - hdr) / 7 + 1) {
+			s[at] ^= 0x40;
+			plain = NULL;
+			assert_int_equal(open_bytes(s, slen, b, NULL, &plain, &pn), PL_EVERIFY);
+			free(plain);
+			s[at] ^= 0x40;
+		}
+		/* an edited recipient list (a name byte): the chunks no longer authenticate */
+		s[10] ^= 0x01;
+		plain = NULL;
+		int rc = open_bytes(s, slen, b, NULL, &plain, &pn);
+		assert_true(rc == PL_EVERIFY || rc == PL_ENOKEY || rc == PL_EFORMAT);
+		free(plain);
+		s[10] ^= 0x01;
+		/* truncated at the end, and extended */
+		plain = NULL;
+		assert_int_equal(open_bytes(s, slen - 1, b, NULL, &plain, &pn), PL_EVERIFY);
+		free(plain);
+		uint8_t *longer = malloc(slen + 1);
+		memcpy(longer, s, slen);
+		longer[slen] = 0;
+		plain = NULL;
+		assert_int_equal(open_bytes(longer, slen + 1, b, NULL, &plain, &pn), PL_EVERIFY);
+		free(plain);
+		free(longer);
+		free(s);
+		free(p);
+	}
+	/* a whole chunk dropped from the middle */
+	size_t n = 3 * PL_SEAL_CHUNK, slen;
+	uint8_t *p = calloc(1, n);
+	pl_seal_digest dg;
+	uint8_t *s = seal_bytes(p, n, rec, 2, &slen, &dg);
+	size_t hdr = 8 + 1 + 2 * (1 + 6 + 80) + 24, chunk = PL_SEAL_CHUNK + 17;
+	memmove(s + hdr + chunk, s + hdr + 2 * chunk, slen - hdr - 2 * chunk);
+	char *plain = NULL;
+	size_t pn;
+	assert_int_equal(open_bytes(s, slen - chunk, b, NULL, &plain, &pn), PL_EVERIFY);
+	free(plain);
+	free(s);
+	free(p);
+	/* bad recipient lists */
+	char x[1] = {'x'};
+	FILE *in = fmemopen(x, 1, "rb");
+	char *buf = NULL;
+	size_t blen;
+	FILE *out = open_memstream(&buf, &blen);
+	pl_identity twice[2] = {a->id, a->id};
+	assert_int_equal(pl_seal(in, out, twice, 2, &dg, NULL), PL_EINVAL);
+	assert_int_equal(pl_seal(in, out, rec, 0, &dg, NULL), PL_EINVAL);
+	fclose(in);
+	fclose(out);
+	free(buf);
+	/* not a sealed blob */
+	plain = NULL;
+	assert_int_equal(open_bytes((const uint8_t *)"PLSEAL00garbage", 15, a, NULL, &plain, &pn), PL_EFORMAT);
+	free(plain);
+	pl_party_key_free(a);
+	pl_party_key_free(b);
+	pl_party_key_free(c);
+}
+
+static int parse(const char *json, pl_manifest *m)
+{
+	pl_diag d = {0};
+	int rc = pl_manifest_parse((const uint8_t *)json, strlen(json), m, &d);
+	pl_manifest_release(m);
+	return rc;
+}
+
+#define H "\"0000000000000000000000000000000000000000000000000000000000000000\""
+
+static void test_manifest(void **state)
+{
+	(void)state;
+	pl_manifest m;
+	const char *good = "{\"parley\":\"evidence/v1\",\"title\":\"t\",\"stix\":[\"i.json\"],\"yara\":[\"r.yar\"],"
+			   "\"files\":{\"i.json\":" H ",\"r.yar\":" H ",\"d/a/x.bin\":" H ",\"d/c.pcap\":" H "},"
+			   "\"datasets\":[{\"name\":\"a\",\"kind\":\"files\",\"root\":\"d/a\"},"
+			   "{\"name\":\"c\",\"kind\":\"pcap\",\"path\":\"d/c.pcap\"}],"
+			   "\"expected\":[{\"dataset\":\"a\",\"rule\":\"R\",\"path\":\"x.bin\",\"offset\":7},"
+			   "{\"dataset\":\"c\",\"indicator\":\"indicator--1\",\"packet\":3}]}";
+	pl_diag d = {0};
+	assert_int_equal(pl_manifest_parse((const uint8_t *)good, strlen(good), &m, &d), PL_OK);
+	assert_int_equal(m.nfiles, 4);
+	assert_int_equal(m.ndatasets, 2);
+	assert_int_equal(m.nexpected, 2);
+	assert_int_equal(m.expected[0].offset, 7);
+	assert_int_equal(m.expected[1].packet, 3);
+	assert_non_null(pl_manifest_find(&m, "d/c.pcap"));
+	assert_null(pl_manifest_find(&m, "d/none"));
+	pl_manifest_release(&m);
+	static const char *const bad[] = {
+		"{}",
+		"[]",
+		"{\"parley\":\"evidence/v2\",\"title\":\"t\",\"files\":{\"a\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"../a\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"/a\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a//b\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a/./b\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"manifest.json\":" H "}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":\"00\"}}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},\"extra\":1}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},\"stix\":[\"b\"]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"b\"}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"files\",\"root\":\"d\"}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"tar\",\"path\":\"a\"}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"a\"},{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"a\"}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"a\"}],"
+		"\"expected\":[{\"dataset\":\"y\",\"indicator\":\"i\",\"packet\":1}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"a\"}],"
+		"\"expected\":[{\"dataset\":\"x\",\"indicator\":\"i\",\"packet\":0}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"pcap\",\"path\":\"a\"}],"
+		"\"expected\":[{\"dataset\":\"x\",\"rule\":\"r\",\"indicator\":\"i\",\"packet\":1}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"files\":{\"d/a\":" H "},"
+		"\"datasets\":[{\"name\":\"x\",\"kind\":\"files\",\"root\":\"d\"}],"
+		"\"expected\":[{\"dataset\":\"x\",\"rule\":\"r\",\"path\":\"b\"}]}",
+		"{\"parley\":\"evidence/v1\",\"title\":\"t\",\"title\":\"u\",\"files\":{\"a\":" H "}}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = parse(bad[i], &m);
+		if (rc == PL_OK)
+			fail_msg("manifest %zu was accepted: %s", i, bad[i]);
+	}
+	assert_true(pl_package_path_ok("a/b/c.txt"));
+	assert_false(pl_package_path_ok("a/../b"));
+	assert_false(pl_package_path_ok("a\\b"));
+	assert_false(pl_package_path_ok(""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seal_roundtrip_and_refusals),
+		cmocka_unit_test(test_manifest),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
