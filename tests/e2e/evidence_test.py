@@ -186,6 +186,29 @@ def run(A, B, C, files, logdir, port, scen):
     check("MISMATCH" in res.stdout and "missing:" in res.stdout and "unexpected:" in res.stdout,
           "--check-claim fails when an expected hit is altered:\n" + res.stdout[-600:])
 
+    # malformed rules and bundles are refused with a clear error
+    def broken(name, rel, content):
+        d = os.path.join(WORK, name)
+        shutil.copytree(got, d)
+        open(os.path.join(d, rel), "w").write(content)
+        m = json.load(open(os.path.join(d, "manifest.json")))
+        m["files"][rel] = hashlib.sha256(content.encode()).hexdigest()
+        json.dump(m, open(os.path.join(d, "manifest.json"), "w"))
+        return d
+    res = cli("reproduce", broken("bad-rules", "rules.yar", "rule broken { strings: $a = \"x\" condition: $b }"),
+              "--check-claim", expect=3)
+    check("do not compile" in res.stderr and "rules.yar" in res.stderr, "a YARA file that does not compile is refused: "
+          + res.stderr.strip())
+    bundle = json.load(open(os.path.join(got, "indicators.json")))
+    ind = next(o for o in bundle["objects"] if o["type"] == "indicator")
+    ind["pattern"] = "[file:name = 'x'"
+    res = cli("reproduce", broken("bad-stix", "indicators.json", json.dumps(bundle)), "--check-claim", expect=3)
+    check(ind["id"] in res.stderr, "a bundle with a pattern that does not parse is refused, naming the indicator: "
+          + res.stderr.strip())
+    res = cli("reproduce", got, "--pcap", os.path.join(got, "manifest.json"), expect=3)
+    check("manifest.json" in res.stderr or "capture" in res.stderr, "a file that is no capture is refused clearly: "
+          + res.stderr.strip())
+
     # the accused side reproduces on its own data
     acc = os.path.join(scen, "accused")
     res = cli("reproduce", got, "--files", os.path.join(acc, "clean", "files"), "--pcap",
