@@ -165,15 +165,17 @@ static int on_match(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
 		r->hits = p;
 		r->caphits = cap;
 	}
+	/* libyara's arena does not align its strings and matches: read them by copy */
 	int64_t lowest = -1;
-	const YR_STRING *s;
-	yr_rule_strings_foreach(rule, s)
-	{
-		const YR_MATCH *m;
-		yr_string_matches_foreach(ctx, s, m)
-		{
-			int64_t at = m->base + m->offset;
-			if (lowest < 0 || at < lowest)
+	YR_STRING str;
+	for (const YR_STRING *sp = rule->strings; sp != NULL;
+	     sp = (str.flags & STRING_FLAGS_LAST_IN_RULE) ? NULL : sp + 1) {
+		memcpy(&str, sp, sizeof str);
+		YR_MATCH m;
+		for (const YR_MATCH *mp = ctx->matches[str.idx].head; mp != NULL; mp = m.next) {
+			memcpy(&m, mp, sizeof m);
+			int64_t at = m.base + m.offset;
+			if (!m.is_private && (lowest < 0 || at < lowest))
 				lowest = at;
 		}
 	}

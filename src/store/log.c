@@ -78,6 +78,76 @@ static int write_public(const char *dir, const char *tmpdir, const char *name, c
 	return pl_fs_replace(path, tmp, data, n, 0644, d);
 }
 
+/*
+ * Creating a log or a mirror: the state database appearing under its final
+ * name is the commit point. Everything else (key, public files) is written
+ * first; the database is created as state.db.new and renamed into place
+ * (directory fsynced). A process killed before that leaves a directory with
+ * no state.db, which clear_partial() recognises and clears so that the
+ * creation can simply be run again.
+ */
+static int clear_partial(const char *dir, const char *priv, const char *tmp, pl_diag *d)
+{
+	static const char *const privfiles[] = {"log.key", "mirror", "state.db.new", "state.db.new-wal",
+						"state.db.new-shm", "state.db.new-journal", "lock", NULL};
+	static const char *const pubfiles[] = {"checkpoint", "log.vkey", NULL};
+	char path[PATH_MAX];
+	if (pl_path_join(path, sizeof path, dir, "tile") != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	if (pl_fs_exists(path))
+		return pl_diag_set(d, PL_ECORRUPT, "%s holds tiles but no log state: not touching it", dir);
+	int rc = pl_fs_clear_dir(tmp, d);
+	for (const char *const *f = privfiles; rc == PL_OK && *f; f++)
+		if (pl_path_join(path, sizeof path, priv, *f) == PL_OK && pl_fs_exists(path))
+			rc = pl_fs_unlink(path, d);
+	for (const char *const *f = pubfiles; rc == PL_OK && *f; f++)
+		if (pl_path_join(path, sizeof path, dir, *f) == PL_OK && pl_fs_exists(path))
+			rc = pl_fs_unlink(path, d);
+	return rc;
+}
+
+/* Creates priv/state.db through state.db.new and a rename (the commit point). */
+static int commit_state(const char *priv, const char *origin, const pl_hash *root, const uint8_t *cp, size_t cplen,
+			pl_diag *d)
+{
+	char fresh[PATH_MAX], path[PATH_MAX];
+	if (pl_path_join(fresh, sizeof fresh, priv, "state.db.new") != PL_OK ||
+	    pl_path_join(path, sizeof path, priv, "state.db") != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	sqlite3 *db = NULL;
+	int rc = pl_seqdb_create(fresh, origin, root, cp, cplen, &db, d);
+	if (db != NULL && sqlite3_close(db) != SQLITE_OK && rc == PL_OK)
+		rc = pl_diag_set(d, PL_EDB, "closing %s failed", fresh);
+	if (rc == PL_OK && rename(fresh, path) != 0)
+		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", fresh);
+	if (rc == PL_OK)
+		rc = pl_fs_fsync_dir(priv, d);
+	return rc;
+}
+
+/* Prepares dir for a new log or mirror: refuses an existing one, clears an
+ * interrupted creation, makes private/ and private/tmp. */
+static int prepare_dir(const char *dir, const char *priv, const char *tmp, const char *what, pl_diag *d)
+{
+	char path[PATH_MAX];
+	int rc = pl_fs_mkdirs(dir, 0755, d);
+	if (rc != PL_OK)
+		return rc;
+	if (pl_path_join(path, sizeof path, priv, "state.db") != PL_OK)
+		return pl_diag_set(d, PL_EINVAL, "path too long");
+	if (pl_fs_exists(path))
+		return pl_diag_set(d, PL_EEXIST, "%s already holds %s", dir, what);
+	if (pl_fs_exists(priv)) {
+		if ((rc = clear_partial(dir, priv, tmp, d)) != PL_OK)
+			return rc;
+	} else if (mkdir(priv, 0700) != 0) {
+		return pl_diag_errno(d, PL_EIO, errno, "mkdir %s", priv);
+	}
+	if (chmod(priv, 0700) != 0 || (!pl_fs_exists(tmp) && mkdir(tmp, 0700) != 0))
+		return pl_diag_errno(d, PL_EIO, errno, "create %s", tmp);
+	return PL_OK;
+}
+
 int pl_log_init(const char *dir, const char *origin, pl_diag *d)
 {
 	char priv[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
@@ -96,20 +166,8 @@ int pl_log_init(const char *dir, const char *origin, pl_diag *d)
 				   "origin \"%s\" is not valid: it must be 1-%d bytes of UTF-8 without spaces, "
 				   "control characters or '+' (for example example.org/log)",
 				   origin, PL_KEYNAME_MAX);
-	if ((rc = paths(dir, priv, tmp, d)) != PL_OK)
+	if ((rc = paths(dir, priv, tmp, d)) != PL_OK || (rc = prepare_dir(dir, priv, tmp, "a log", d)) != PL_OK)
 		return rc;
-	if ((rc = pl_fs_mkdirs(dir, 0755, d)) != PL_OK)
-		return rc;
-	if (pl_path_join(path, sizeof path, dir, "checkpoint") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	if (pl_fs_exists(priv) || pl_fs_exists(path))
-		return pl_diag_set(d, PL_EEXIST, "%s already holds a log", dir);
-	if (mkdir(priv, 0700) != 0)
-		return pl_diag_errno(d, PL_EIO, errno, "mkdir %s", priv);
-	if (chmod(priv, 0700) != 0 || mkdir(tmp, 0700) != 0) {
-		rc = pl_diag_errno(d, PL_EIO, errno, "create %s", tmp);
-		goto out;
-	}
 	if ((rc = pl_signer_new(origin, PL_SIGTYPE_ED25519, NULL, &s)) != PL_OK) {
 		pl_diag_set(d, rc, "key generation failed");
 		goto out;
@@ -127,17 +185,12 @@ int pl_log_init(const char *dir, const char *origin, pl_diag *d)
 	pl_empty_root(&root);
 	if ((rc = sign_checkpoint(s, 0, &root, &cp)) != PL_OK)
 		goto out;
-	if (pl_path_join(path, sizeof path, priv, "state.db") != PL_OK) {
-		rc = pl_diag_set(d, PL_EINVAL, "path too long");
-		goto out;
-	}
-	if ((rc = pl_seqdb_create(path, origin, &root, cp.data, cp.len, &db, d)) != PL_OK)
-		goto out;
 	if ((rc = pl_verifier_format(&s->v, &vkey)) != PL_OK || (rc = pl_buf_putc(&vkey, '\n')) != PL_OK)
 		goto out;
-	if ((rc = write_public(dir, tmp, "log.vkey", vkey.data, vkey.len, d)) != PL_OK)
+	if ((rc = write_public(dir, tmp, "log.vkey", vkey.data, vkey.len, d)) != PL_OK ||
+	    (rc = write_public(dir, tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
 		goto out;
-	rc = write_public(dir, tmp, "checkpoint", cp.data, cp.len, d);
+	rc = commit_state(priv, origin, &root, cp.data, cp.len, d);
 out:
 	if (skey != NULL) {
 		sodium_memzero(skey, skeylen + 1);
@@ -682,12 +735,8 @@ int pl_log_init_mirror(const char *dir, const pl_verifier *log, pl_diag *d)
 	int rc;
 	if (log->type != PL_SIGTYPE_ED25519)
 		return pl_diag_set(d, PL_EINVAL, "a log's key is an Ed25519 key");
-	if ((rc = paths(dir, priv, tmp, d)) != PL_OK || (rc = pl_fs_mkdirs(dir, 0755, d)) != PL_OK)
+	if ((rc = paths(dir, priv, tmp, d)) != PL_OK || (rc = prepare_dir(dir, priv, tmp, "a log or a mirror", d)) != PL_OK)
 		return rc;
-	if (pl_fs_exists(priv))
-		return pl_diag_set(d, PL_EEXIST, "%s already holds a log or a mirror", dir);
-	if (mkdir(priv, 0700) != 0 || mkdir(tmp, 0700) != 0)
-		return pl_diag_errno(d, PL_EIO, errno, "create %s", tmp);
 	if (pl_path_join(path, sizeof path, priv, "mirror") != PL_OK) {
 		rc = pl_diag_set(d, PL_EINVAL, "path too long");
 		goto out;
@@ -699,11 +748,7 @@ int pl_log_init_mirror(const char *dir, const pl_verifier *log, pl_diag *d)
 		goto out;
 	pl_hash root;
 	pl_empty_root(&root);
-	if (pl_path_join(path, sizeof path, priv, "state.db") != PL_OK) {
-		rc = pl_diag_set(d, PL_EINVAL, "path too long");
-		goto out;
-	}
-	rc = pl_seqdb_create(path, log->name, &root, (const uint8_t *)"", 0, &db, d);
+	rc = commit_state(priv, log->name, &root, (const uint8_t *)"", 0, d);
 out:
 	sqlite3_close(db);
 	pl_buf_release(&vkey);

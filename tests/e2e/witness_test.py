@@ -294,7 +294,8 @@ def main():
     db = os.path.join(mon3, "private", "state.db")
     while time.time() < deadline and m.poll() is None:
         try:
-            c = sqlite3.connect(db, timeout=1)
+            # read-only: a plain connect would create an empty database under the monitor's feet
+            c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=1)
             n = c.execute("SELECT count(*) FROM pending").fetchone()[0]
             c.close()
             if n >= 3:

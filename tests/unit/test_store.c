@@ -127,6 +127,31 @@ static void test_init_layout(void **state)
 	assert_null(l);
 }
 
+/* A creation killed before its commit point (private/state.db) can be run again. */
+static void test_init_interrupted(void **state)
+{
+	(void)state;
+	pl_diag d = {0};
+	assert_int_equal(pl_log_init(dir, "example.org/store-test", &d), PL_OK);
+	char p[PATH_MAX], q[PATH_MAX];
+	/* what a kill just before the rename leaves: every file but state.db */
+	path(p, "private/state.db");
+	path(q, "private/state.db.new");
+	assert_int_equal(rename(p, q), 0);
+	memset(&d, 0, sizeof d);
+	int rc = pl_log_init(dir, "example.org/store-test", &d);
+	if (rc != PL_OK)
+		fail_msg("init again: %s", pl_diag_text(&d, rc));
+	assert_false(pl_fs_exists(q));
+	assert_true(pl_fs_exists(p));
+	assert_int_equal(audit(NULL), PL_OK);
+	/* a directory with tiles but no state is not cleared */
+	assert_int_equal(unlink(p), 0);
+	path(p, "tile");
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(pl_log_init(dir, "example.org/store-test", NULL), PL_ECORRUPT);
+}
+
 static void test_batches_and_tiles(void **state)
 {
 	(void)state;
@@ -454,6 +479,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_and_tiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_rewrites_a_tile, setup, teardown),
