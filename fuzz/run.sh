@@ -21,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 build=$root/build-fuzz
-all_targets=(note checkpoint tile_path bundle proof_file witness_req statement identity capture stix_pattern manifest sealed)
+all_targets=(note checkpoint tile_path bundle proof_file witness_req statement identity capture stix_pattern manifest sealed route)
 
 # Longest input per target: a little over the largest meaningful seed (the
 # oversize seeds are truncated when loaded; the replay tests cover them whole).

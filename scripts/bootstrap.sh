@@ -17,7 +17,7 @@ LIBS=(
 TOOLS=(
   clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev
   python3 valgrind nginx-light hyperfine wrk curl sqlite3 ca-certificates
-  yara tshark
+  yara tshark systemd
 )
 
 want=("${LIBS[@]}")

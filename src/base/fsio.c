@@ -158,6 +158,8 @@ int pl_fs_replace(const char *path, const char *tmp_path, const void *data, size
 	if (dir_of(path, dir, sizeof dir) != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
 	int fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp_path) == 0) /* left by a crash: stale */
+		fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return pl_diag_errno(d, PL_EIO, errno, "create %s", tmp_path);
 	int rc = pl_fs_write_all(fd, data, n, d);

@@ -42,11 +42,12 @@ int pl_fs_fsync_dir(const char *path, pl_diag *d) __attribute__((warn_unused_res
 int pl_fs_mkdirs(const char *path, mode_t mode, pl_diag *d) __attribute__((warn_unused_result));
 
 /*
- * Durably replaces path with data: writes tmp_path (which must be on the same
- * file system and must not exist), fsyncs it, renames it over path and fsyncs
- * path's directory. Crash states: before the rename, path is untouched and
- * tmp_path may be left behind (callers put temporaries where recovery removes
- * them); after the rename, path holds the complete new data.
+ * Durably replaces path with data: writes tmp_path (on the same file system;
+ * one left behind by an earlier crash is removed first, so two processes must
+ * not share a tmp_path), fsyncs it, renames it over path and fsyncs path's
+ * directory. Crash states: before the rename, path is untouched and tmp_path
+ * may be left behind (the next replacement removes it); after the rename,
+ * path holds the complete new data.
  */
 int pl_fs_replace(const char *path, const char *tmp_path, const void *data, size_t n, mode_t mode,
 		  pl_diag *d) __attribute__((warn_unused_result));

@@ -73,6 +73,9 @@ int pl_json_parse(const uint8_t *p, size_t n, size_t max, json_t **out, pl_diag 
 		return pl_diag_set(d, PL_ETOOBIG, "JSON nested deeper than %d levels", PL_JSON_DEPTH_MAX);
 	json_error_t err;
 	json_t *v = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &err);
+	/* jansson 2.14 returns NULL with no position when it cannot allocate its lexer */
+	if (v == NULL && (json_error_code(&err) == json_error_out_of_memory || (err.line == -1 && err.text[0] == '\0')))
+		return pl_diag_set(d, PL_ENOMEM, "out of memory parsing JSON");
 	if (v == NULL)
 		return pl_diag_set(d, PL_EFORMAT, "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);
 	if (depth(v) > PL_JSON_DEPTH_MAX) {

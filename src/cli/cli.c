@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <termios.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -232,4 +234,29 @@ int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d)
 		return rc;
 	}
 	return pl_fs_read(path, max, out, d);
+}
+
+static void stop_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+void cli_stop_block(void)
+{
+	sigset_t set;
+	stop_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_stop_wait(void)
+{
+	sigset_t set;
+	stop_set(&set);
+	int sig = 0;
+	while (sigwait(&set, &sig) != 0)
+		;
+	return sig;
 }

@@ -62,6 +62,16 @@ bool cli_u64(const char *s, uint64_t *out);
 /* Reads a verifier key given either as a key string or as a file holding one. */
 int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d);
 
+/*
+ * Long-running commands (serve, witness serve): cli_stop_block() blocks
+ * SIGINT and SIGTERM in the calling thread, so every thread started after it
+ * inherits the mask; cli_stop_wait() then returns when one of them arrives.
+ * (A handler setting a flag around pause() loses a signal delivered to
+ * another thread, and the process never stops.) Also ignores SIGPIPE.
+ */
+void cli_stop_block(void);
+int cli_stop_wait(void);
+
 /* True when stderr is a terminal (progress bars go only there). */
 bool cli_stderr_is_tty(void);
 

@@ -19,14 +19,6 @@ static const char USAGE_SERVE[] =
 	"                 [--witness VKEY@URL]... [--witness-interval MS] [--trust-log] [--allow-root]\n"
 	"       serves the log in DIR (default listen address 127.0.0.1:8080; port 0 picks one)";
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	static const char *const vf[] = {"listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max",
@@ -89,6 +81,7 @@ int cmd_serve(int argc, char **argv)
 	pl_http *http = NULL;
 	char bdir[PATH_MAX];
 	snprintf(bdir, sizeof bdir, "%s/private/blobs", a.pos[0]);
+	cli_stop_block(); /* before any thread starts: they all inherit the mask */
 	int rc = pl_node_open(a.pos[0], &no, &node, &d);
 	if (rc == PL_OK)
 		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
@@ -99,12 +92,6 @@ int cmd_serve(int argc, char **argv)
 		pl_node_close(node);
 		return cli_fail("serve", rc, &d);
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	pl_node_stats st;
 	pl_node_stats_get(node, &st);
 	printf("parley serve: log %s (%llu entries) at http://%s:%u/\n", pl_node_origin(node),
@@ -118,8 +105,7 @@ int cmd_serve(int argc, char **argv)
 		if (pl_fs_replace(pf, tmp, text, (size_t)w, 0644, &d) != PL_OK)
 			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, d.msg);
 	}
-	while (!stop_flag)
-		pause();
+	(void)cli_stop_wait();
 	fprintf(stderr, "parley serve: stopping\n");
 	pl_http_stop(http);
 	pl_node_close(node);

@@ -18,14 +18,6 @@ static const char USAGE_WITNESS[] =
 	"       parley witness add-log DIR --vkey LOGKEY        witness that log\n"
 	"       parley witness serve DIR [--listen HOST:PORT] [--rate PER_SECOND] [--allow-root]";
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static int witness_serve(const cli_args *a)
 {
 	if (geteuid() == 0 && !cli_has(a, "allow-root")) {
@@ -47,6 +39,7 @@ static int witness_serve(const cli_args *a)
 	pl_diag d = {0};
 	pl_witness *w = NULL;
 	pl_whttp *h = NULL;
+	cli_stop_block(); /* before any thread starts: they all inherit the mask */
 	int rc = pl_witness_open(a->pos[1], (double)rate, &w, &d);
 	if (rc == PL_OK)
 		rc = pl_whttp_start(w, host, (uint16_t)port, &h, &d);
@@ -54,12 +47,6 @@ static int witness_serve(const cli_args *a)
 		pl_witness_close(w);
 		return cli_fail("witness serve", rc, &d);
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
 	(void)!pl_verifier_format(pl_witness_verifier(w), &vk);
@@ -73,8 +60,7 @@ static int witness_serve(const cli_args *a)
 		snprintf(tmp, sizeof tmp, "%s.tmp", pf);
 		(void)!pl_fs_replace(pf, tmp, text, (size_t)n, 0644, NULL);
 	}
-	while (!stop_flag)
-		pause();
+	(void)cli_stop_wait();
 	pl_whttp_stop(h);
 	pl_witness_close(w);
 	return 0;

@@ -5,6 +5,7 @@
 #include "base/deflate.h"
 #include "base/fsio.h"
 #include "base/timefmt.h"
+#include "server/route.h"
 #include "server/views_api.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
@@ -22,34 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-enum route {
-	R_NONE,
-	R_CHECKPOINT,
-	R_TILE,
-	R_SUBMIT,
-	R_ENTRY,
-	R_INCLUSION,
-	R_CONSISTENCY,
-	R_PARTIES,
-	R_PARTY,
-	R_BLOB_PUT,
-	R_BLOB_GET,
-	R_HEALTH,
-	R_METRICS,
-	R_CASES,
-	R_CASE,
-	R_NORMS,
-	R_NORM_SET,
-	R_INBOX,
-	R_REPORT,
-	R_COUNT
-};
-
-static const char *const route_names[R_COUNT] = {"none", "checkpoint", "tile", "submit", "entry", "inclusion",
-						 "consistency", "parties", "party", "blob_put", "blob_get",
-						 "health", "metrics", "cases", "case", "norms",
-						 "norm_set", "inbox", "report"};
 
 /* Gzipped entry bundles, kept because bundles never change. */
 #define GZ_SLOTS 256
@@ -70,16 +43,18 @@ struct pl_http {
 	pl_node *node;
 	pl_blobs *blobs;
 	uint16_t port;
-	atomic_ulong requests[R_COUNT];
+	atomic_ulong requests[PL_ROUTE_COUNT];
 	atomic_ulong errors4xx, errors5xx;
 };
 
 typedef struct req {
-	enum route route;
-	char arg[80];          /* path argument (tile path, index, party, blob id) */
+	pl_route_id route;
+	char arg[PL_ROUTE_ARG_MAX]; /* path argument (tile path, index, party, blob id) */
+	const char *allow;     /* the Allow header of a 405 (static) */
 	pl_buf body;           /* statement submissions */
 	pl_blob_upload *up;    /* blob uploads */
 	bool failed;           /* an error response is decided; the body is drained */
+	bool answered;         /* that response was queued early, before any body */
 	int status;
 	const char *code;
 	char msg[256];
@@ -139,8 +114,9 @@ static int json_str(pl_buf *out, const char *s)
 	return rc;
 }
 
-static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
-				  const char *msg, unsigned retry_after)
+/* An error response; allow is the Allow header of a 405 (NULL elsewhere). */
+static enum MHD_Result send_error_allow(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
+					const char *msg, unsigned retry_after, const char *allow)
 {
 	pl_buf b;
 	pl_buf_init(&b, 4096);
@@ -166,7 +142,7 @@ static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
 	if (status == 405)
-		MHD_add_response_header(r, "Allow", "GET, HEAD, POST, PUT");
+		MHD_add_response_header(r, "Allow", allow != NULL ? allow : "GET, HEAD, POST, PUT");
 	if (status >= 500)
 		atomic_fetch_add(&h->errors5xx, 1);
 	else
@@ -176,6 +152,12 @@ static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned
 	return res;
 }
 
+static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg, unsigned retry_after)
+{
+	return send_error_allow(h, c, status, code, msg, retry_after, NULL);
+}
+
 /* ---- routing ---- */
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -183,79 +165,44 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return s != NULL && pl_dec_parse((const uint8_t *)s, strlen(s), PL_TREE_MAX - 1, out) == PL_OK;
 }
 
-/* Finds the route; fills r->arg. Returns the HTTP status to refuse with, or 0. */
-static unsigned route(const char *url, const char *method, req *r)
+/* ---- percent-decoding ---- */
+
+static int hex_digit(char ch)
 {
-	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	bool post = strcmp(method, "POST") == 0, put = strcmp(method, "PUT") == 0;
-	size_t n = strlen(url);
-	if (n > 200)
-		return 414;
-	r->route = R_NONE;
-	if (strcmp(url, "/checkpoint") == 0)
-		r->route = R_CHECKPOINT;
-	else if (strncmp(url, "/tile/", 6) == 0) {
-		pl_tile t;
-		if (pl_tile_parse_path(url + 1, n - 1, &t) != PL_OK)
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 1);
-		r->route = R_TILE;
-	} else if (strcmp(url, "/v1/statements") == 0) {
-		r->route = R_SUBMIT;
-		return post ? 0 : 405;
-	} else if (strncmp(url, "/v1/entries/", 12) == 0) {
-		uint64_t i;
-		if (!parse_u64(url + 12, &i))
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 12);
-		r->route = R_ENTRY;
-	} else if (strcmp(url, "/v1/proof/inclusion") == 0)
-		r->route = R_INCLUSION;
-	else if (strcmp(url, "/v1/proof/consistency") == 0)
-		r->route = R_CONSISTENCY;
-	else if (strcmp(url, "/v1/parties") == 0)
-		r->route = R_PARTIES;
-	else if (strncmp(url, "/v1/parties/", 12) == 0) {
-		if (!pl_party_name_valid(url + 12, strlen(url + 12)))
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 12);
-		r->route = R_PARTY;
-	} else if (strncmp(url, "/v1/blobs/", 10) == 0) {
-		if (!pl_blob_id_valid(url + 10))
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
-		r->route = put ? R_BLOB_PUT : R_BLOB_GET;
-		return (put || get) ? 0 : 405;
-	} else if (strcmp(url, "/v1/cases") == 0) {
-		r->route = R_CASES;
-	} else if (strncmp(url, "/v1/cases/", 10) == 0) {
-		uint64_t i;
-		if (!parse_u64(url + 10, &i))
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
-		r->route = R_CASE;
-	} else if (strcmp(url, "/v1/norms") == 0) {
-		r->route = R_NORMS;
-	} else if (strncmp(url, "/v1/norms/", 10) == 0) {
-		uint8_t h[32];
-		if (n != 74 || pl_hex_decode((const uint8_t *)url + 10, 64, h, 32) != PL_OK)
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
-		r->route = R_NORM_SET;
-	} else if (strncmp(url, "/v1/inbox/", 10) == 0) {
-		if (!pl_party_name_valid(url + 10, strlen(url + 10)))
-			return 404;
-		snprintf(r->arg, sizeof r->arg, "%s", url + 10);
-		r->route = R_INBOX;
-	} else if (strcmp(url, "/v1/report") == 0) {
-		r->route = R_REPORT;
-	} else if (strcmp(url, "/healthz") == 0)
-		r->route = R_HEALTH;
-	else if (strcmp(url, "/metrics") == 0)
-		r->route = R_METRICS;
-	else
-		return 404;
-	return get ? 0 : 405;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes %HH escapes in place in the path and in every query key and value
+ * (libmicrohttpd's unescape callback); returns the new length. Malformed
+ * escapes stay as they are, and so does "%00": a decoded NUL would end the
+ * C string early, and "/checkpoint%00junk" would be served as /checkpoint
+ * (or "?index=1%00junk" read as index=1). Kept literally, the '%' never
+ * matches a route or a canonical parameter, so such requests are refused.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *w = s;
+	for (const char *p = s; *p != '\0'; p++) {
+		int hi = p[0] == '%' ? hex_digit(p[1]) : -1;
+		int lo = hi >= 0 ? hex_digit(p[2]) : -1;
+		if (lo >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			p += 2;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
 }
 
 /* ---- handlers ---- */
@@ -547,8 +494,8 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 	if (rc == PL_OK)
 		rc = pl_buf_puts(&b, "# HELP parley_http_requests_total Requests, by route.\n"
 				     "# TYPE parley_http_requests_total counter\n");
-	for (int i = 1; rc == PL_OK && i < R_COUNT; i++)
-		rc = pl_buf_printf(&b, "parley_http_requests_total{route=\"%s\"} %lu\n", route_names[i],
+	for (int i = 1; rc == PL_OK && i < PL_ROUTE_COUNT; i++)
+		rc = pl_buf_printf(&b, "parley_http_requests_total{route=\"%s\"} %lu\n", pl_route_name((pl_route_id)i),
 				   atomic_load(&h->requests[i]));
 	enum MHD_Result out = send_buf(h, c, 200, "text/plain; version=0.0.4", b.data, b.len, "no-store");
 	pl_buf_release(&b);
@@ -627,9 +574,9 @@ static const char *query_param(void *ctx, const char *name)
 
 static enum MHD_Result do_view(pl_http *h, struct MHD_Connection *c, req *r)
 {
-	static const pl_view_kind kinds[R_COUNT] = {[R_CASES] = PL_VIEW_CASES, [R_CASE] = PL_VIEW_CASE,
-						    [R_NORMS] = PL_VIEW_NORMS, [R_NORM_SET] = PL_VIEW_NORM_SET,
-						    [R_INBOX] = PL_VIEW_INBOX, [R_REPORT] = PL_VIEW_REPORT};
+	static const pl_view_kind kinds[PL_ROUTE_COUNT] = {[PL_ROUTE_CASES] = PL_VIEW_CASES, [PL_ROUTE_CASE] = PL_VIEW_CASE,
+						    [PL_ROUTE_NORMS] = PL_VIEW_NORMS, [PL_ROUTE_NORM_SET] = PL_VIEW_NORM_SET,
+						    [PL_ROUTE_INBOX] = PL_VIEW_INBOX, [PL_ROUTE_REPORT] = PL_VIEW_REPORT};
 	pl_view_answer a;
 	pl_buf_init(&a.body, (size_t)64 << 20);
 	pl_views_answer(h->node, kinds[r->route], r->arg[0] ? r->arg : NULL, query_param, c, &a);
@@ -638,6 +585,25 @@ static enum MHD_Result do_view(pl_http *h, struct MHD_Connection *c, req *r)
 				      : send_error(h, c, a.status, a.code, a.msg, a.status == 503 ? 1 : 0);
 	pl_buf_release(&a.body);
 	return res;
+}
+
+/* True if the request announces a chunked body. */
+static bool chunked(struct MHD_Connection *c)
+{
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	return te != NULL && te[0] != '\0';
+}
+
+/*
+ * Sends the refusal decided from the request line and headers at once,
+ * without waiting for a body that may never come (a declared length of
+ * 10^12 bytes, a blob upload by a non-member): libmicrohttpd then reads no
+ * body and closes the connection after the answer.
+ */
+static enum MHD_Result answer_early(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	r->answered = true;
+	return send_error_allow(h, c, (unsigned)r->status, r->code, r->msg, 0, r->allow);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -653,30 +619,36 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		*con_cls = r;
 		pl_buf_init(&r->body, PL_DSSE_MAX);
-		unsigned refuse = route(url, method, r);
+		pl_route_match m;
+		unsigned refuse = pl_route(url, strlen(url), method, &m);
+		r->route = m.route;
+		memcpy(r->arg, m.arg, sizeof r->arg);
+		r->allow = m.allow;
 		atomic_fetch_add(&h->requests[r->route], 1);
 		if (refuse != 0) {
 			r->failed = true;
 			r->status = (int)refuse;
-			r->code = refuse == 404 ? "not_found" : refuse == 405 ? "method_not_allowed" : "uri_too_long";
+			r->code = refuse == 404 ? "not_found" : refuse == 405 ? "method_not_allowed" :
+				  refuse == 414 ? "uri_too_long" : "bad_request";
 			snprintf(r->msg, sizeof r->msg, "%s", refuse == 404 ? "no such resource" :
 							      refuse == 405 ? "this method is not allowed here" :
-									      "the request URI is too long");
-			return MHD_YES;
+							      refuse == 414 ? "the request URI is too long" :
+									      "the request URI is malformed");
+			return answer_early(h, c, r);
 		}
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		uint64_t len = 0;
 		if (cl != NULL && pl_dec_parse((const uint8_t *)cl, strlen(cl), UINT64_MAX, &len) != PL_OK)
 			len = UINT64_MAX;
-		if (r->route == R_SUBMIT && len > PL_DSSE_MAX) {
+		if (r->route == PL_ROUTE_SUBMIT && len > PL_DSSE_MAX) {
 			r->failed = true;
 			r->status = 413;
 			r->code = "too_large";
 			snprintf(r->msg, sizeof r->msg, "a statement envelope holds at most %d bytes", PL_DSSE_MAX);
-		} else if (r->route == R_BLOB_PUT || r->route == R_BLOB_GET) {
-			if (!blob_auth(h, c, r->route == R_BLOB_PUT ? "PUT" : "GET", r->arg, r)) {
+		} else if (r->route == PL_ROUTE_BLOB_PUT || r->route == PL_ROUTE_BLOB_GET) {
+			if (!blob_auth(h, c, r->route == PL_ROUTE_BLOB_PUT ? "PUT" : "GET", r->arg, r)) {
 				r->failed = true;
-			} else if (r->route == R_BLOB_PUT) {
+			} else if (r->route == PL_ROUTE_BLOB_PUT) {
 				pl_diag d = {0};
 				int rc = h->blobs ? pl_blobs_begin(h->blobs, r->arg, &r->up, &d) : PL_ESTATE;
 				if (rc != PL_OK) {
@@ -686,12 +658,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
 				}
 			}
+		} else if (r->route != PL_ROUTE_SUBMIT && (len > 0 || chunked(c))) {
+			r->failed = true;
+			r->status = 400;
+			r->code = "bad_request";
+			snprintf(r->msg, sizeof r->msg, "this request takes no body");
 		}
+		return r->failed ? answer_early(h, c, r) : MHD_YES;
+	}
+	if (r->answered) { /* refused before its body: anything that still comes is dropped */
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		if (!r->failed) {
-			if (r->route == R_SUBMIT) {
+			if (r->route == PL_ROUTE_SUBMIT) {
 				if (pl_buf_append(&r->body, upload, *upload_size) != PL_OK) {
 					r->failed = true;
 					r->status = 413;
@@ -699,7 +680,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 					snprintf(r->msg, sizeof r->msg, "a statement envelope holds at most %d bytes",
 						 PL_DSSE_MAX);
 				}
-			} else if (r->route == R_BLOB_PUT) {
+			} else if (r->route == PL_ROUTE_BLOB_PUT) {
 				pl_diag d = {0};
 				int rc = pl_blob_write(r->up, upload, *upload_size, &d);
 				if (rc != PL_OK) {
@@ -719,9 +700,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	if (r->failed)
-		return send_error(h, c, (unsigned)r->status, r->code, r->msg, 0);
+		return send_error_allow(h, c, (unsigned)r->status, r->code, r->msg, 0, r->allow);
 	switch (r->route) {
-	case R_CHECKPOINT: {
+	case PL_ROUTE_CHECKPOINT: {
 		pl_buf b;
 		pl_buf_init(&b, PL_NOTE_MAX);
 		enum MHD_Result res = pl_node_checkpoint(h->node, &b, NULL) == PL_OK
@@ -730,11 +711,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_buf_release(&b);
 		return res;
 	}
-	case R_TILE:
+	case PL_ROUTE_TILE:
 		return do_tile(h, c, r);
-	case R_SUBMIT:
+	case PL_ROUTE_SUBMIT:
 		return do_submit(h, c, r);
-	case R_ENTRY: {
+	case PL_ROUTE_ENTRY: {
 		uint64_t i = 0;
 		(void)parse_u64(r->arg, &i);
 		pl_buf b;
@@ -748,15 +729,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_buf_release(&b);
 		return res;
 	}
-	case R_INCLUSION:
+	case PL_ROUTE_INCLUSION:
 		return do_inclusion(h, c);
-	case R_CONSISTENCY:
+	case PL_ROUTE_CONSISTENCY:
 		return do_consistency(h, c);
-	case R_PARTIES:
-	case R_PARTY: {
+	case PL_ROUTE_PARTIES:
+	case PL_ROUTE_PARTY: {
 		pl_buf b;
 		pl_buf_init(&b, 1 << 24);
-		int rc = r->route == R_PARTY ? pl_node_party(h->node, r->arg, &b) : pl_node_parties(h->node, &b);
+		int rc = r->route == PL_ROUTE_PARTY ? pl_node_party(h->node, r->arg, &b) : pl_node_parties(h->node, &b);
 		if (rc == PL_OK)
 			rc = pl_buf_putc(&b, '\n');
 		enum MHD_Result res = rc == PL_OK ? send_buf(h, c, 200, "application/json", b.data, b.len, "no-cache")
@@ -765,7 +746,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_buf_release(&b);
 		return res;
 	}
-	case R_BLOB_PUT: {
+	case PL_ROUTE_BLOB_PUT: {
 		pl_diag d = {0};
 		int rc = pl_blob_commit(r->up, &d);
 		if (rc == PL_EVERIFY)
@@ -776,9 +757,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		int w = snprintf(body, sizeof body, "{\"blob\":\"%s\"}\n", r->arg);
 		return send_buf(h, c, 201, "application/json", body, (size_t)w, "no-store");
 	}
-	case R_BLOB_GET:
+	case PL_ROUTE_BLOB_GET:
 		return do_blob_get(h, c, r);
-	case R_HEALTH: {
+	case PL_ROUTE_HEALTH: {
 		pl_node_stats s;
 		pl_node_stats_get(h->node, &s);
 		char body[256];
@@ -788,14 +769,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 				 (unsigned long long)s.indexed);
 		return send_buf(h, c, 200, "application/json", body, (size_t)w, "no-store");
 	}
-	case R_METRICS:
+	case PL_ROUTE_METRICS:
 		return do_metrics(h, c);
-	case R_CASES:
-	case R_CASE:
-	case R_NORMS:
-	case R_NORM_SET:
-	case R_INBOX:
-	case R_REPORT:
+	case PL_ROUTE_CASES:
+	case PL_ROUTE_CASE:
+	case PL_ROUTE_NORMS:
+	case PL_ROUTE_NORM_SET:
+	case PL_ROUTE_INBOX:
+	case PL_ROUTE_REPORT:
 		return do_view(h, c, r);
 	default:
 		return send_error(h, c, 404, "not_found", "no such resource", 0);
@@ -838,7 +819,8 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned int)o->conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->header_max, MHD_OPTION_END);
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->header_max, MHD_OPTION_UNESCAPE_CALLBACK,
+				unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (h->d == NULL) {
 		free(h);
 		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", o->host, o->port);

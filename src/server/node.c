@@ -60,6 +60,8 @@ struct pl_node {
 	pthread_rwlock_t mlock;  /* guards eng */
 	pl_engine eng;           /* membership and workflow state of every staged entry */
 
+	pthread_mutex_t logmu;   /* serialises the sequencer's integrations and the cosigner's
+				    checkpoint writes: pl_log is not thread-safe */
 	pthread_mutex_t mu;      /* guards everything below */
 	pthread_cond_t in_cv;    /* work for verifiers */
 	pthread_cond_t seq_cv;   /* work for the sequencer */
@@ -436,7 +438,10 @@ static void *cosigner(void *arg)
 			got = pl_cosign_round(n->o.witnesses, n->o.nwitnesses, note.data, note.len, &cp, n->src, &out);
 		(void)!pl_buf_append(&note, out.data, out.len);
 		pl_diag d = {0};
-		if (pl_log_write_checkpoint(n->log, note.data, note.len, &d) != PL_OK)
+		pthread_mutex_lock(&n->logmu);
+		int wrc = pl_log_write_checkpoint(n->log, note.data, note.len, &d);
+		pthread_mutex_unlock(&n->logmu);
+		if (wrc != PL_OK)
 			fprintf(stderr, "parley serve: publishing the checkpoint failed: %s\n", d.msg);
 		pthread_mutex_lock(&n->mu);
 		if (size >= n->size) {
@@ -580,7 +585,9 @@ static bool integrate(pl_node *n)
 {
 	double t0 = mono();
 	pl_diag d = {0};
+	pthread_mutex_lock(&n->logmu);
 	int rc = pl_log_integrate(n->log, &d);
+	pthread_mutex_unlock(&n->logmu);
 	pthread_mutex_lock(&n->mu);
 	if (rc != PL_OK) {
 		n->stats.storage_errors++;
@@ -874,6 +881,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	snprintf(n->dir, sizeof n->dir, "%s", dir);
 	pthread_rwlock_init(&n->mlock, NULL);
 	pthread_mutex_init(&n->mu, NULL);
+	pthread_mutex_init(&n->logmu, NULL);
 	pthread_cond_init(&n->in_cv, NULL);
 	pthread_cond_init(&n->seq_cv, NULL);
 	pthread_cond_init(&n->done_cv, NULL);
@@ -980,6 +988,7 @@ void pl_node_close(pl_node *n)
 	 * the HTTP layer stops its daemon first */
 	pthread_rwlock_destroy(&n->mlock);
 	pthread_mutex_destroy(&n->mu);
+	pthread_mutex_destroy(&n->logmu);
 	pthread_cond_destroy(&n->in_cv);
 	pthread_cond_destroy(&n->seq_cv);
 	pthread_cond_destroy(&n->done_cv);

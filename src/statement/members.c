@@ -96,11 +96,15 @@ int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const 
 				 PL_DSSE_MAX, n);
 	pl_diag d = {0};
 	int rc = pl_envelope_parse(raw, n, &s->env, &d);
+	if (rc == PL_ENOMEM)
+		return pl_refuse(v, 503, "no_memory", "out of memory reading the envelope");
 	if (rc != PL_OK)
 		return pl_refuse(v, 400, "envelope_malformed", "the DSSE envelope is malformed: %s", d.msg);
 	if (strcmp(s->env.payload_type, PL_STATEMENT_TYPE) != 0)
 		return pl_refuse(v, 415, "payload_type_unknown", "the payload type must be %s", PL_STATEMENT_TYPE);
-	if ((rc = pl_stmt_parse(s->env.payload, s->env.payload_len, &s->st, &d)) != PL_OK)
+	if ((rc = pl_stmt_parse(s->env.payload, s->env.payload_len, &s->st, &d)) == PL_ENOMEM)
+		return pl_refuse(v, 503, "no_memory", "out of memory reading the statement");
+	if (rc != PL_OK)
 		return pl_refuse(v, 400, "payload_malformed", "the statement is malformed: %s", d.msg);
 	if (strcmp(s->st.log, origin) != 0)
 		return pl_refuse(v, 422, "wrong_log", "the statement is for the log \"%.100s\"; this log is \"%.100s\"",
@@ -123,18 +127,29 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s)
 	if (mem == NULL || !mem->active)
 		return;
 	memcpy(s->key, mem->id.sign_pk, 32);
-	s->sig_ok = pl_envelope_verify(&s->env, s->key, NULL) == PL_OK;
-	s->preverified = true;
+	int rc = pl_envelope_verify(&s->env, s->key, NULL);
+	s->sig_ok = rc == PL_OK;
+	s->preverified = rc != PL_ENOMEM; /* out of memory: check again later */
 }
 
-/* The author's signature, reusing a pre-verification made with the same key. */
-static bool signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
+/* The author's signature, reusing a pre-verification made with the same key:
+ * PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing about the signature). */
+static int signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
 {
 	if (a->trust_signatures)
-		return true;
+		return PL_OK;
 	if (s->preverified && sodium_memcmp(s->key, pk, 32) == 0)
-		return s->sig_ok;
-	return pl_envelope_verify(&s->env, pk, NULL) == PL_OK;
+		return s->sig_ok ? PL_OK : PL_EVERIFY;
+	int rc = pl_envelope_verify(&s->env, pk, NULL);
+	return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_EVERIFY;
+}
+
+static int refuse_unsigned(pl_verdict *v, int rc, const char *what, const char *author)
+{
+	if (rc == PL_ENOMEM)
+		return pl_refuse(v, 503, "no_memory", "out of memory checking the signature");
+	return pl_refuse(v, 403, "bad_signature", "the %s is not signed by %s's %skey", what, author,
+			 strcmp(what, "charter") == 0 ? "" : "current ");
 }
 
 static int body_keys(const json_t *body, const char *const *allowed, const char *const *required, pl_verdict *v)
@@ -213,8 +228,9 @@ static int check_charter(const pl_members *m, const pl_admission *a, pl_submissi
 	if (author == NULL)
 		return pl_refuse(v, 403, "unknown_author", "the charter's author %s is not one of its founders",
 				 s->st.author);
-	if (!signed_by(a, s, author->sign_pk))
-		return pl_refuse(v, 403, "bad_signature", "the charter is not signed by %s's key", s->st.author);
+	int sig = signed_by(a, s, author->sign_pk);
+	if (sig != PL_OK)
+		return refuse_unsigned(v, sig, "charter", s->st.author);
 	if (s->st.seq != 1)
 		return pl_refuse(v, 409, s->st.seq < 1 ? "seq_replayed" : "seq_skipped",
 				 "the charter is its author's first statement: seq must be 1");
@@ -331,8 +347,9 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 		return pl_refuse(v, 403, "unknown_author", "%s is not a member of this log", s->st.author);
 	if (!mem->active)
 		return pl_refuse(v, 403, "key_revoked", "%s's key is revoked; it signs nothing more", s->st.author);
-	if (!signed_by(a, s, mem->id.sign_pk))
-		return pl_refuse(v, 403, "bad_signature", "the envelope is not signed by %s's current key", s->st.author);
+	int sig = signed_by(a, s, mem->id.sign_pk);
+	if (sig != PL_OK)
+		return refuse_unsigned(v, sig, "envelope", s->st.author);
 	if (s->st.seq <= mem->seq)
 		return pl_refuse(v, 409, "seq_replayed", "%s already used seq %llu; the next is %llu", s->st.author,
 				 (unsigned long long)s->st.seq, (unsigned long long)(mem->seq + 1));
@@ -476,8 +493,9 @@ int pl_members_replay(pl_members *m, const uint8_t *raw, size_t n, uint64_t inde
 		return pl_diag_set(d, PL_EINVAL, "entry %llu replayed out of order", (unsigned long long)index);
 	if (pl_submission_parse(raw, n, m->origin, a, &s, &v) != PL_OK ||
 	    pl_admission_check(m, a, &s, &v) != PL_OK) {
-		rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s", (unsigned long long)index,
-				 v.code, v.msg);
+		/* out of memory is no verdict on the entry */
+		rc = pl_diag_set(d, v.code != NULL && strcmp(v.code, "no_memory") == 0 ? PL_ENOMEM : PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
+				 (unsigned long long)index, v.code, v.msg);
 		goto out;
 	}
 	if ((rc = pl_members_apply(m, &s, index)) != PL_OK)

@@ -118,6 +118,13 @@ static int commit_state(const char *priv, const char *origin, const pl_hash *roo
 	int rc = pl_seqdb_create(fresh, origin, root, cp, cplen, &db, d);
 	if (db != NULL && sqlite3_close(db) != SQLITE_OK && rc == PL_OK)
 		rc = pl_diag_set(d, PL_EDB, "closing %s failed", fresh);
+	/* sqlite3_close ignores a failed final checkpoint (out of memory, I/O):
+	 * the committed rows would stay in the WAL, which the rename leaves
+	 * behind under the old name. A clean close removes the WAL. */
+	char wal[PATH_MAX + 8];
+	snprintf(wal, sizeof wal, "%s-wal", fresh);
+	if (rc == PL_OK && pl_fs_exists(wal))
+		rc = pl_diag_set(d, PL_EDB, "%s was not completely written (its write-ahead log remains)", fresh);
 	if (rc == PL_OK && rename(fresh, path) != 0)
 		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", fresh);
 	if (rc == PL_OK)
@@ -617,6 +624,8 @@ static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 	}
 	if (rc != PL_OK)
 		goto out;
+	/* even a commit that fails may have reached the disk: keep the temporaries it names */
+	pl_writeset_keep(ws);
 	if ((rc = pl_seqdb_publish(l->db, l->fr.size, &root, cp.data, cp.len, manifest.data, manifest.len, d)) !=
 	    PL_OK)
 		goto out;
@@ -719,8 +728,13 @@ int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, 
 	if ((rc = new_writeset(l, old + n, &ws)) == PL_OK && (rc = grow(l, entries, n, ws, d)) == PL_OK)
 		rc = publish(l, old, ws, d);
 	pl_writeset_free(ws);
-	if (rc != PL_OK)
-		return recover_after(l, rc, d);
+	if (rc != PL_OK) {
+		rc = recover_after(l, rc, d);
+		/* nothing was staged: a publish that reached the disk before failing
+		 * moved the published size, and later batches must follow it */
+		l->staged = l->size;
+		return rc;
+	}
 	*first = old;
 	l->staged = l->size;
 	return PL_OK;

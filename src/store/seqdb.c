@@ -8,7 +8,7 @@
 static int db_err(sqlite3 *db, pl_diag *d, const char *what)
 {
 	int ext = sqlite3_extended_errcode(db);
-	int code = (ext & 0xff) == SQLITE_FULL ? PL_ENOSPC : PL_EDB;
+	int code = (ext & 0xff) == SQLITE_FULL ? PL_ENOSPC : (ext & 0xff) == SQLITE_NOMEM ? PL_ENOMEM : PL_EDB;
 	return pl_diag_set(d, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -58,9 +58,11 @@ int pl_seqdb_create(const char *path, const char *origin, const pl_hash *root, c
 		goto out;
 	}
 	sqlite3_bind_int(st, 1, PL_SEQDB_VERSION);
-	sqlite3_bind_text(st, 2, origin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 3, root->b, PL_HASH_SIZE, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 4, cp, (int)cplen, SQLITE_TRANSIENT);
+	/* static: the values outlive the statement, and a copy that cannot be
+	 * allocated would silently bind NULL */
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, root->b, PL_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, cp, (int)cplen, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = db_err(db, d, "insert state");
 		goto out;

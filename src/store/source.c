@@ -131,6 +131,18 @@ int pl_source_get(pl_source *s, const char *relpath, size_t max, pl_buf *out, pl
 	return pl_fs_read(path, max, out, d);
 }
 
+/* The first width entries' bytes of a bundle (0 if it has fewer). */
+static size_t bundle_prefix(const uint8_t *p, size_t n, unsigned width)
+{
+	size_t off = 0;
+	for (unsigned i = 0; i < width; i++) {
+		if (n - off < 2 || n - off - 2 < ((size_t)p[off] << 8 | p[off + 1]))
+			return 0;
+		off += 2 + ((size_t)p[off] << 8 | p[off + 1]);
+	}
+	return off;
+}
+
 int pl_source_fetch_tile(void *ctx, const pl_tile *t, pl_buf *out)
 {
 	char rel[PL_TILE_PATH_MAX];
@@ -138,5 +150,27 @@ int pl_source_fetch_tile(void *ctx, const pl_tile *t, pl_buf *out)
 	if (rc != PL_OK)
 		return rc;
 	size_t max = t->level == PL_TILE_LEVEL_ENTRIES ? PL_BUNDLE_MAX : pl_tile_size(t);
-	return pl_source_get(ctx, rel, max, out, NULL);
+	rc = pl_source_get(ctx, rel, max, out, NULL);
+	if (rc != PL_ENOTFOUND || t->width >= PL_TILE_WIDTH)
+		return rc;
+	/* A partial tile is removed once the full tile is published (log.h, step
+	 * 6), so a reader working from a checkpoint read just before may miss it:
+	 * the full tile's prefix holds the same bytes (and is checked against the
+	 * checkpoint like anything read here). */
+	pl_tile full = *t;
+	full.width = PL_TILE_WIDTH;
+	if (pl_tile_path(&full, rel, sizeof rel) != PL_OK)
+		return rc;
+	size_t start = out->len;
+	int frc = pl_source_get(ctx, rel, t->level == PL_TILE_LEVEL_ENTRIES ? PL_BUNDLE_MAX : pl_tile_size(&full),
+				out, NULL);
+	if (frc != PL_OK) {
+		pl_buf_truncate(out, start);
+		return rc;
+	}
+	size_t keep = t->level == PL_TILE_LEVEL_ENTRIES
+			      ? bundle_prefix(out->data + start, out->len - start, t->width)
+			      : (out->len - start >= pl_tile_size(t) ? pl_tile_size(t) : 0);
+	pl_buf_truncate(out, start + keep);
+	return keep > 0 ? PL_OK : PL_ECORRUPT;
 }

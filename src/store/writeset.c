@@ -46,6 +46,7 @@ struct pl_writeset {
 	pthread_t th[WS_WORKERS];
 	size_t nthreads;
 	size_t idle;           /* workers waiting for work */
+	bool keep;             /* a manifest naming the temporaries may be committed */
 };
 
 int pl_writeset_new(const char *root, const char *tmp_dir, const char *tag, pl_writeset **out)
@@ -201,6 +202,8 @@ size_t pl_writeset_count(const pl_writeset *ws)
 
 static void drop_temporaries(pl_writeset *ws)
 {
+	if (ws->keep)
+		return;
 	for (size_t i = 0; i < ws->n; i++) {
 		ws_item *it = ws->items[i];
 		if (it->pending) {
@@ -393,6 +396,11 @@ static int sync_dirs(dirlist *dl, pl_diag *d)
 	if (j.err != PL_OK)
 		return pl_diag_set(d, j.err, "%s", j.diag.msg);
 	return PL_OK;
+}
+
+void pl_writeset_keep(pl_writeset *ws)
+{
+	ws->keep = true;
 }
 
 int pl_writeset_finish(pl_writeset *ws, pl_diag *d)

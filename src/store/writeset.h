@@ -50,6 +50,16 @@ size_t pl_writeset_count(const pl_writeset *ws);
  * temporaries are removed and nothing was published. */
 int pl_writeset_prepare(pl_writeset *ws, pl_buf *manifest, pl_diag *d) __attribute__((warn_unused_result));
 
+/*
+ * Called just before the caller tries to commit the manifest: from then on
+ * the set never removes its temporaries (pl_writeset_free and a failed
+ * pl_writeset_finish leave them), because a commit that reported an error
+ * may still have reached the disk and the manifest would then name files
+ * that are gone. Recovery (pl_writeset_replay, then the clearing of the
+ * temporaries directory on open) renames or removes them.
+ */
+void pl_writeset_keep(pl_writeset *ws);
+
 /* Steps 4-5, after the caller committed the manifest. */
 int pl_writeset_finish(pl_writeset *ws, pl_diag *d) __attribute__((warn_unused_result));
 

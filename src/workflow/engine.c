@@ -60,8 +60,9 @@ int pl_engine_replay(pl_engine *e, const uint8_t *raw, size_t n, uint64_t index,
 		return pl_diag_set(d, PL_EINVAL, "entry %llu replayed out of order", (unsigned long long)index);
 	if (pl_submission_parse(raw, n, e->members.origin, a, &s, &v) != PL_OK ||
 	    pl_engine_check(e, a, &s, &v) != PL_OK) {
-		rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s", (unsigned long long)index,
-				 v.code, v.msg);
+		/* out of memory is no verdict on the entry */
+		rc = pl_diag_set(d, v.code != NULL && strcmp(v.code, "no_memory") == 0 ? PL_ENOMEM : PL_ECORRUPT,
+				 "entry %llu would not be admitted (%s): %s", (unsigned long long)index, v.code, v.msg);
 		goto out;
 	}
 	if ((rc = pl_engine_apply(e, &s, index, ef)) != PL_OK)

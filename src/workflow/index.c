@@ -146,6 +146,7 @@ static int db_err(sqlite3 *db, pl_diag *d, const char *what)
 {
 	int ext = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
 	int code = (ext & 0xff) == SQLITE_FULL ? PL_ENOSPC
+		   : (ext & 0xff) == SQLITE_NOMEM ? PL_ENOMEM
 		   : (ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB ? PL_ECORRUPT
 										    : PL_EDB;
 	return pl_diag_set(d, code, "index: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
@@ -165,9 +166,13 @@ static int meta_get(sqlite3 *db, const char *key, char *out, size_t cap)
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
 		return PL_EDB;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	int r = sqlite3_step(st);
+	const unsigned char *v = r == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (v != NULL) {
+		snprintf(out, cap, "%s", (const char *)v);
 		rc = PL_OK;
+	} else if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		rc = PL_EDB; /* no answer (out of memory, I/O): not a verdict on the file */
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -178,7 +183,7 @@ static int meta_put(pl_index *x, const char *key, const char *value, pl_diag *d)
 	sqlite3_stmt *st = x->q[Q_META];
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_err(x->db, d, "write meta");
 	return PL_OK;
@@ -253,9 +258,20 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 			goto fail;
 	}
 	char o[PL_ORIGIN_MAX + 1], sz[32], lf[64];
-	if (meta_get(x->db, "schema", buf, sizeof buf) != PL_OK || atoi(buf) != PL_INDEX_SCHEMA ||
-	    meta_get(x->db, "origin", o, sizeof o) != PL_OK || meta_get(x->db, "size", sz, sizeof sz) != PL_OK ||
-	    meta_get(x->db, "leaf", lf, sizeof lf) != PL_OK) {
+	int m = meta_get(x->db, "schema", buf, sizeof buf);
+	if (m == PL_OK && atoi(buf) != PL_INDEX_SCHEMA)
+		m = PL_ENOTFOUND;
+	if (m == PL_OK)
+		m = meta_get(x->db, "origin", o, sizeof o);
+	if (m == PL_OK)
+		m = meta_get(x->db, "size", sz, sizeof sz);
+	if (m == PL_OK)
+		m = meta_get(x->db, "leaf", lf, sizeof lf);
+	if (m == PL_EDB) {
+		rc = db_err(x->db, d, "read meta");
+		goto fail;
+	}
+	if (m != PL_OK) {
 		rc = pl_diag_set(d, PL_ECORRUPT, "%s is not a Parley index of schema %d", path, PL_INDEX_SCHEMA);
 		goto fail;
 	}
@@ -272,6 +288,16 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 	return PL_OK;
 fail:
 	pl_index_close(x);
+	if (fresh) {
+		/* a half-created index (no schema yet) would fail every later open
+		 * with an error that does not call for a rebuild: remove it */
+		static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+		for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+			char p[PATH_MAX + 16];
+			snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+			(void)unlink(p);
+		}
+	}
 	return rc;
 }
 
@@ -282,7 +308,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 	if (s == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
 static void bind_idx(sqlite3_stmt *st, int i, uint64_t v)
@@ -319,20 +345,20 @@ static int put_parties(pl_index *x, const pl_members *m, pl_diag *d)
 		const pl_member *e = &m->m[i];
 		char key[65];
 		pl_hex_encode(e->id.sign_pk, 32, key);
-		sqlite3_bind_text(st, 1, e->id.party, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, e->id.party, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->since);
 		sqlite3_bind_int(st, 3, e->founder);
 		sqlite3_bind_int(st, 4, e->active);
-		sqlite3_bind_text(st, 5, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, e->nkeys ? (sqlite3_int64)e->keys[e->nkeys - 1].from : 0);
-		sqlite3_bind_text(st, 7, e->contact, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, e->contact, -1, SQLITE_STATIC);
 		rc = step(x, st, d);
 		/* its key history: which key signed entries from which index on */
 		for (size_t k = 0; rc == PL_OK && k < e->nkeys; k++) {
 			sqlite3_stmt *ks = x->q[Q_KEY];
 			pl_hex_encode(e->keys[k].sign_pk, 32, key);
-			sqlite3_bind_text(ks, 1, e->id.party, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(ks, 2, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ks, 1, e->id.party, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ks, 2, key, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(ks, 3, (sqlite3_int64)e->keys[k].from);
 			bind_idx(ks, 4, e->keys[k].until == UINT64_MAX ? PL_WF_NONE : e->keys[k].until);
 			rc = step(x, ks, d);
@@ -345,19 +371,19 @@ static int put_set(pl_index *x, const pl_wf *w, int pos, const pl_stmt *s, pl_di
 {
 	const pl_wf_set *e = &w->sets[pos];
 	sqlite3_stmt *st = x->q[Q_SET];
-	sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->idx);
-	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, e->time);
-	sqlite3_bind_text(st, 5, e->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, e->version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, e->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, e->version, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)e->nids);
 	int rc = step(x, st, d);
 	const json_t *norms = json_object_get(s->body, "norms");
 	st = x->q[Q_NORM];
 	for (size_t i = 0; rc == PL_OK && i < json_array_size(norms); i++) {
 		const json_t *n = json_array_get(norms, i);
-		sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, e->hash, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
 		bind_text(st, 3, json_string_value(json_object_get(n, "id")));
 		bind_text(st, 4, json_string_value(json_object_get(n, "short")));
@@ -372,12 +398,12 @@ static int put_subs(pl_index *x, const pl_wf *w, int party, pl_diag *d)
 {
 	const pl_wf_party *p = &w->parties[party];
 	sqlite3_stmt *st = x->q[Q_SUB_DEL];
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
 	int rc = step(x, st, d);
 	st = x->q[Q_SUB];
 	for (size_t i = 0; rc == PL_OK && i < p->nsubs; i++) {
-		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, w->sets[p->subs[i].set].hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, w->sets[p->subs[i].set].hash, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)p->subs[i].since);
 		bind_idx(st, 4, p->subs[i].until);
 		rc = step(x, st, d);
@@ -393,9 +419,9 @@ static int put_case(pl_index *x, const pl_wf *w, const pl_wf_case *c, bool with_
 	for (size_t i = 0; i < c->nnorms; i++)
 		off += (size_t)snprintf(norms + off, sizeof norms - off, "%s%s", i ? "," : "", c->norms[i]);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id);
-	sqlite3_bind_text(st, 2, pl_wf_party_name(w, c->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, c->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, c->time);
-	sqlite3_bind_text(st, 4, c->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, c->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, c->cls, -1, SQLITE_STATIC);
 	bind_text(st, 6, c->rsit_type);
 	sqlite3_bind_text(st, 7, c->tlp, -1, SQLITE_STATIC);
@@ -415,7 +441,7 @@ static int put_case(pl_index *x, const pl_wf *w, const pl_wf_case *c, bool with_
 	for (size_t i = 0; rc == PL_OK && i <= c->nrecipients; i++) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id);
 		sqlite3_bind_text(st, 2, pl_wf_party_name(w, i == 0 ? c->author : c->recipients[i - 1]), -1,
-				  SQLITE_TRANSIENT);
+				  SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, i == 0 ? "author" : "recipient", -1, SQLITE_STATIC);
 		rc = step(x, st, d);
 	}
@@ -429,7 +455,7 @@ static int put_request(pl_index *x, const pl_wf *w, const pl_wf_request *r, pl_d
 	sqlite3_stmt *st = x->q[Q_REQUEST];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->case_id);
-	sqlite3_bind_text(st, 3, pl_wf_party_name(w, r->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, r->author), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pl_request_kinds[r->kind], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, r->time);
 	sqlite3_bind_int64(st, 6, r->due);
@@ -446,7 +472,7 @@ static int put_request(pl_index *x, const pl_wf *w, const pl_wf_request *r, pl_d
 	for (size_t i = 0; rc == PL_OK && i < r->nt; i++) {
 		const pl_wf_target *t = &r->t[i];
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id);
-		sqlite3_bind_text(st, 2, pl_wf_party_name(w, t->party), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, t->party), -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, r->state == PL_REQ_OPEN && t->answer_idx == PL_WF_NONE);
 		bind_idx(st, 4, t->ack_idx);
 		bind_time(st, 5, t->ack_idx != PL_WF_NONE, t->ack_time);
@@ -465,14 +491,14 @@ static int put_ping(pl_index *x, const pl_wf *w, const pl_wf_ping *p, pl_diag *d
 {
 	sqlite3_stmt *st = x->q[Q_PING];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)p->id);
-	sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, p->time);
 	sqlite3_bind_int(st, 4, p->to_all);
 	int rc = step(x, st, d);
 	st = x->q[Q_PING_TARGET];
 	for (size_t i = 0; rc == PL_OK && i < p->nt; i++) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)p->id);
-		sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->t[i].party), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->t[i].party), -1, SQLITE_STATIC);
 		bind_idx(st, 3, p->t[i].pong_idx);
 		bind_time(st, 4, p->t[i].pong_idx != PL_WF_NONE, p->t[i].pong_time);
 		rc = step(x, st, d);
@@ -489,9 +515,9 @@ static int put_evidence(pl_index *x, const pl_wf *w, const pl_wf_evidence *e, pl
 	sqlite3_stmt *st = x->q[Q_EVIDENCE];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)e->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->case_id);
-	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, e->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, e->time);
-	sqlite3_bind_text(st, 5, e->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, e->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, e->tlp, -1, SQLITE_STATIC);
 	bind_text(st, 7, e->nrecipients ? rec : NULL);
 	sqlite3_bind_int(st, 8, e->sealed);
@@ -508,7 +534,7 @@ static int put_finding(pl_index *x, const pl_wf *w, const pl_wf_finding *f, uint
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->evidence_id);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)case_id);
-	sqlite3_bind_text(st, 4, pl_wf_party_name(w, f->author), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, pl_wf_party_name(w, f->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, f->time);
 	sqlite3_bind_text(st, 6, pl_finding_results[f->result], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->tlp, -1, SQLITE_STATIC);
@@ -524,13 +550,13 @@ static int record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t in
 	pl_b64_encode(leaf->b, 32, lb);
 	sqlite3_stmt *st = x->q[Q_ENTRY];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
-	sqlite3_bind_text(st, 2, s->type, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, s->author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, s->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->author, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seq);
 	sqlite3_bind_int64(st, 5, s->time);
 	bind_idx(st, 6, ef->case_id);
 	bind_idx(st, 7, ef->request_id);
-	sqlite3_bind_text(st, 8, lb, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, lb, -1, SQLITE_STATIC);
 	int rc = step(x, st, d);
 	if (rc != PL_OK)
 		return rc;
@@ -729,8 +755,12 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 				continue; /* release what is left below */
 			pl_leaf_hash(c->ents[k].p, c->ents[k].n, &leaf);
 			if (!c->parsed[k] || pl_engine_check(e, &a, &c->subs[k], v) != PL_OK) {
-				rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
-						 (unsigned long long)pos, v->code, v->msg);
+				/* out of memory is no verdict on the entry */
+				rc = pl_diag_set(d,
+						 v->code != NULL && strcmp(v->code, "no_memory") == 0 ? PL_ENOMEM
+												     : PL_ECORRUPT,
+						 "entry %llu would not be admitted (%s): %s", (unsigned long long)pos, v->code,
+						 v->msg);
 				continue;
 			}
 			pl_wf_effect ef;

@@ -224,6 +224,80 @@ static void test_batches_and_tiles(void **state)
 	pl_log_close(l);
 }
 
+/* The checkpoint's root, from the file (signature checked). */
+static void checkpoint_root(pl_checkpoint *cp)
+{
+	pl_policy pol;
+	policy(&pol);
+	pl_buf b;
+	pl_buf_init(&b, 65536);
+	char p[PATH_MAX];
+	path(p, "checkpoint");
+	assert_int_equal(pl_fs_read(p, 65536, &b, NULL), PL_OK);
+	size_t nwit = 0;
+	assert_int_equal(pl_checkpoint_open(b.data, b.len, &pol, cp, NULL, &nwit), PL_OK);
+	pl_buf_release(&b);
+}
+
+/* Found by the crash soak (tests/e2e/soak_test.py): the server answered 500 to
+ * GET /v1/entries/<i> when a batch completed tile i/256 between its reading
+ * the tree size and its reading the partial bundle, which publishing removes
+ * (log.h, step 6). A reader still working from an older size must get the
+ * same bytes from the full tile, as tlog-tiles lets clients do. */
+static void test_reader_behind_a_dropped_partial(void **state)
+{
+	(void)state;
+	assert_int_equal(pl_log_init(dir, "example.org/store-test", NULL), PL_OK);
+	pl_log *l = open_log();
+	pl_checkpoint at150, at200;
+	append(l, "a", 0, 150);
+	checkpoint_root(&at150);
+	append(l, "a", 150, 200);
+	checkpoint_root(&at200);
+	append(l, "a", 200, 300); /* tile 0 is full: its partials are removed */
+	char p[PATH_MAX];
+	path(p, "tile/entries/000.p");
+	assert_false(pl_fs_exists(p));
+	path(p, "tile/0/000.p");
+	assert_false(pl_fs_exists(p));
+	pl_source *s;
+	assert_int_equal(pl_source_open(dir, &s, NULL), PL_OK);
+	for (uint64_t i = 0; i < 200; i++) {
+		pl_buf b;
+		pl_buf_init(&b, PL_ENTRY_MAX);
+		char want[32];
+		int w = snprintf(want, sizeof want, "a-%llu", (unsigned long long)i);
+		pl_diag d = {0};
+		int rc = pl_client_entry(s, 200, i, &b, &d);
+		if (rc != PL_OK)
+			fail_msg("entry %llu of the tree of size 200: %s", (unsigned long long)i, pl_diag_text(&d, rc));
+		assert_int_equal(b.len, (size_t)w);
+		assert_memory_equal(b.data, want, (size_t)w);
+		pl_buf_release(&b);
+	}
+	/* proofs for the tree of size 200 come from the full hash tile's prefix */
+	pl_tile_reader *tr = malloc(sizeof *tr);
+	pl_tile_reader_init(tr, 200, pl_source_fetch_tile, s);
+	pl_hash_reader hr = pl_tile_reader_as_hash_reader(tr);
+	pl_hash proof[PL_PROOF_MAX], leaf;
+	size_t len = 0;
+	assert_int_equal(pl_prove_consistency(&hr, 150, 200, proof, &len), PL_OK);
+	assert_int_equal(pl_verify_consistency(150, 200, &at150.root, &at200.root, proof, len), PL_OK);
+	assert_int_equal(pl_prove_inclusion(&hr, 200, 199, proof, &len), PL_OK);
+	pl_leaf_hash((const uint8_t *)"a-199", 5, &leaf);
+	assert_int_equal(pl_verify_inclusion(199, 200, &leaf, proof, len, &at200.root), PL_OK);
+	free(tr);
+	/* a partial tile with no full tile behind it is still missing */
+	pl_tile t = {0, 1, 43}; /* tile/0/001.p/44 is the current one */
+	pl_buf b;
+	pl_buf_init(&b, PL_TILE_BYTES);
+	assert_int_equal(pl_source_fetch_tile(s, &t, &b), PL_ENOTFOUND);
+	assert_int_equal(b.len, 0);
+	pl_buf_release(&b);
+	pl_source_free(s);
+	pl_log_close(l);
+}
+
 static void copy_file(const char *from, const char *to)
 {
 	pl_buf b;
@@ -481,6 +555,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_and_tiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reader_behind_a_dropped_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_rewrites_a_tile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
