@@ -4,11 +4,13 @@
 # when nothing is missing. Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-# Build and runtime libraries (the only dependencies libparley has).
+# Build and runtime libraries (the only dependencies libparley has), and what scripts/run.sh
+# uses besides Parley: python3 (the scenario generator), curl.
 LIBS=(
   build-essential cmake pkg-config
   libsodium-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
   libyara-dev libpcap-dev libcurl4-openssl-dev libcmocka-dev
+  python3 curl ca-certificates
 )
 # Test and tooling: the independent verifier (Go's x/mod sumdb), fuzzing, python checks,
 # nginx to show the log directory serves unchanged, benchmarking, and for evidence: the yara
@@ -16,7 +18,7 @@ LIBS=(
 # capture dissector the tests compare with).
 TOOLS=(
   clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev
-  python3 valgrind nginx-light hyperfine wrk curl sqlite3 ca-certificates
+  valgrind nginx-light hyperfine wrk sqlite3
   yara tshark systemd
 )
 

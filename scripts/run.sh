@@ -1,63 +1,264 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds, and starts
-# Parley's main job on its embedded default storage (var/parley): a log whose
-# entry 0 is a fresh charter, served by `parley serve` in the background.
-# Prints how to reach it and what to try next. Running it again reuses the log
-# and the server if it is still running.
+# The README's run command. Installs what is missing, builds, and starts a
+# complete working group on this machine, on Parley's embedded default storage
+# (var/parley): `parley serve`, two witnesses, two member parties with keys.
+# Then it plays the synthetic GREYHERON incident end to end, verifying every
+# step against both witnesses' cosignatures, writes an offline proof file, and
+# leaves the servers running.
+#
+#   scripts/run.sh          set up (first time), start what is not running, play a consultation
+#   scripts/run.sh stop     stop the server and the witnesses
+#   scripts/run.sh status   say what runs where
+#
+# Environment: PARLEY_HOME (default var/parley), PARLEY_LISTEN (the log server,
+# default 127.0.0.1:8080), PARLEY_WITNESS1_LISTEN / PARLEY_WITNESS2_LISTEN
+# (default 127.0.0.1:8081 / :8082). Port 0 picks a free port. Running it again
+# reuses the keys, the log and the running servers and plays one more case.
+# Exit status: 0 when every step verified, 1 when one did not (it says which).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh --runtime-only
-scripts/build.sh build >/dev/null
-P=$PWD/build/src/parley
-HOME_DIR=${PARLEY_HOME:-$PWD/var/parley}
-LOG=$HOME_DIR/log
-KEYS=$HOME_DIR/keys
-ORIGIN=${PARLEY_ORIGIN:-parley.localhost/wg}
-LISTEN=${PARLEY_LISTEN:-127.0.0.1:8080}
-PIDFILE=$HOME_DIR/serve.pid
-mkdir -p "$HOME_DIR" "$KEYS"
+ROOT=$PWD
+HOME_DIR=${PARLEY_HOME:-$ROOT/var/parley}
+case "$HOME_DIR" in /*) ;; *) HOME_DIR=$ROOT/$HOME_DIR ;; esac
+RUN=$HOME_DIR/run
+P=$ROOT/build/src/parley
+ORIGIN=parley.localhost/wg
 
+stop_one() { # NAME: SIGTERM, then wait for the process to end
+  local f=$RUN/$1.pid
+  [ -f "$f" ] || return 0
+  local pid
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then echo "  $1 (pid $pid) did not stop on SIGTERM; killing it"; kill -KILL "$pid"; fi
+    echo "  stopped $1 (pid $pid)"
+  fi
+  rm -f "$f" "$RUN/$1.port"
+}
+
+running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+case "${1:-}" in
+  stop)
+    for s in serve witness1 witness2; do stop_one "$s"; done
+    exit 0 ;;
+  status)
+    for s in serve witness1 witness2; do
+      if running "$s"; then echo "$s: running, pid $(cat "$RUN/$s.pid"), http://127.0.0.1:$(cat "$RUN/$s.port")/"
+      else echo "$s: not running"; fi
+    done
+    exit 0 ;;
+  "") ;;
+  *) echo "usage: scripts/run.sh [stop|status]" >&2; exit 2 ;;
+esac
+
+mkdir -p "$HOME_DIR" "$RUN"
+scripts/bootstrap.sh --runtime-only
+if [ ! -x "$P" ]; then echo "== building Parley (a few minutes the first time; output in $HOME_DIR/build.log)"; fi
+PARLEY_BUILD_TARGET=parley-cli scripts/build.sh build >"$HOME_DIR/build.log" 2>&1 || { tail -30 "$HOME_DIR/build.log"; echo "the build failed"; exit 1; }
+
+# --- the narrative: one line per step, [ok] only once the step verified ---
+n=0
+ok() { n=$((n + 1)); printf '  [ok] %2d. %s\n' "$n" "$*"; }
+fail() {
+  printf '  [FAILED] %s\n' "$1"
+  [ -f "${2:-}" ] && sed 's/^/         /' "$2" | tail -20
+  echo "The working group's files are in $HOME_DIR; servers' logs in $RUN/*.log."
+  exit 1
+}
+# run WHAT CMD...: runs CMD with its output kept in $OUT; a failure stops everything
+OUT=$RUN/last.out
+ERR=$RUN/last.err
+run() {
+  local what=$1
+  shift
+  "$@" >"$OUT" 2>"$ERR" </dev/null || { cat "$OUT" >>"$ERR"; fail "$what" "$ERR"; }
+}
+json() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); [v := v[int(k) if isinstance(v, list) else k] for k in sys.argv[2:]]; print(v)' "$OUT" "$@"; }
+
+start() { # NAME LISTEN CMD...: starts a server in the background, waits for its port file
+  local name=$1 listen=$2
+  shift 2
+  rm -f "$RUN/$name.port"
+  nohup "$@" --listen "$listen" --port-file "$RUN/$name.port" "${ROOT_FLAG[@]}" >"$RUN/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+  for _ in $(seq 1 100); do [ -s "$RUN/$name.port" ] && break; sleep 0.1; done
+  [ -s "$RUN/$name.port" ] || fail "$name did not start" "$RUN/$name.log"
+}
+ROOT_FLAG=()
+# this machine's set-up may run as root; a real deployment runs Parley as its own user (docs/operating.md)
+[ "$(id -u)" = 0 ] && ROOT_FLAG=(--allow-root)
+
+echo "Parley: a working group on this machine, in $HOME_DIR"
+echo
+
+# --- the members, the log and the witnesses (made once) ---
+KEYS=$HOME_DIR/keys
+mkdir -p "$KEYS"
+for who in cert.a cert.b; do
+  if [ ! -f "$KEYS/$who.key" ]; then
+    run "keys for $who" env -u PARLEY_PASSPHRASE "$P" keygen --party "$who" --out "$KEYS/$who"
+    ok "$who made its key pair: $KEYS/$who.key (secret, 0600) and $who.id.json (public)"
+  fi
+done
+LOG=$HOME_DIR/log
 if [ ! -f "$LOG/checkpoint" ]; then
-  echo "== a fresh log $ORIGIN, with its charter, in $LOG"
-  [ -f "$KEYS/operator.key" ] || $P keygen --party operator --out "$KEYS/operator" >/dev/null
-  $P init "$LOG" --origin "$ORIGIN" --key "$KEYS/operator.key" --name "Parley working group (local)"
+  run "the log" "$P" init "$LOG" --origin "$ORIGIN" --key "$KEYS/cert.a.key" --founder "$KEYS/cert.b.id.json" \
+    --name "Parley working group (local demonstration)" --no-norms
+  ok "log $ORIGIN created; entry 0 is the charter naming cert.a and cert.b as founders"
 fi
 VKEY=$(cat "$LOG/log.vkey")
+for i in 1 2; do
+  w=$HOME_DIR/witness$i
+  owner=$([ "$i" = 1 ] && echo cert-a || echo cert-b)
+  if [ ! -f "$w/witness.vkey" ]; then
+    run "witness $i" "$P" witness init "$w" --name "witness.$owner.example/w$i"
+    run "witness $i follows the log" "$P" witness add-log "$w" --vkey "$VKEY"
+    ok "witness $i ($owner's) made its cosigning key and will follow $ORIGIN"
+  fi
+done
+W1=$(cat "$HOME_DIR/witness1/witness.vkey")
+W2=$(cat "$HOME_DIR/witness2/witness.vkey")
 
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "== parley serve is already running (pid $(cat "$PIDFILE"))"
-else
-  echo "== starting parley serve on $LISTEN"
-  extra=()
-  # this machine's set-up runs as root; a real deployment runs parley as its own user
-  [ "$(id -u)" = 0 ] && extra+=(--allow-root)
-  nohup "$P" serve "$LOG" --listen "$LISTEN" "${extra[@]}" >"$HOME_DIR/serve.log" 2>&1 &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 1 50); do
-    curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fsS "http://$LISTEN/healthz" >/dev/null || { echo "parley serve did not start:"; cat "$HOME_DIR/serve.log"; exit 1; }
+# --- start what is not running ---
+for i in 1 2; do
+  if ! running "witness$i"; then
+    def=127.0.0.1:808$i
+    var=PARLEY_WITNESS${i}_LISTEN
+    start "witness$i" "${!var:-$def}" "$P" witness serve "$HOME_DIR/witness$i"
+  fi
+done
+WURL1=http://127.0.0.1:$(cat "$RUN/witness1.port")
+WURL2=http://127.0.0.1:$(cat "$RUN/witness2.port")
+if ! running serve; then
+  start serve "${PARLEY_LISTEN:-127.0.0.1:8080}" "$P" serve "$LOG" --witness "$W1@$WURL1" --witness "$W2@$WURL2"
+fi
+HOST=$(sed -n 's/.* at http:\/\/\([^/]*\)\/.*/\1/p' "$RUN/serve.log" | tail -1)
+URL=http://${HOST:-127.0.0.1:$(cat "$RUN/serve.port")}
+ok "parley serve at $URL, witnesses at $WURL1 and $WURL2 (pids in $RUN)"
+
+# Every command below checks what the server says: signatures, the inclusion
+# of each statement in a checkpoint, and the cosignatures of both witnesses.
+export PARLEY_SERVER=$URL PARLEY_VKEY=$VKEY
+unset PARLEY_KEY PARLEY_PASSPHRASE
+Q=(--witness-key "$W1" --witness-key "$W2" --quorum 2)
+A=(--key "$KEYS/cert.a.key" "${Q[@]}")
+B=(--key "$KEYS/cert.b.key" "${Q[@]}")
+VERIFIED="signed, in a checkpoint cosigned by both witnesses"
+
+# --- the norms ---
+run "listing the norm sets" "$P" norms list --json "${Q[@]}"
+H=$(python3 -c 'import json,sys; s=[x for x in json.load(open(sys.argv[1]))["sets"] if x["version"]=="2015"]; print(s[0]["hash"] if s else "")' "$OUT" 2>/dev/null || true)
+if [ -z "$H" ]; then
+  run "publishing the norms" "$P" norms publish "$ROOT/data/norms/un-gge-2015.json" --wait --json "${A[@]}"
+  ok "cert.a published the 11 norms of the 2015 UN GGE report (A/70/174 §13) at entry $(json index); $VERIFIED"
+  run "listing the norm sets" "$P" norms list --json "${Q[@]}"
+  H=$(python3 -c 'import json,sys; print([x for x in json.load(open(sys.argv[1]))["sets"] if x["version"]=="2015"][0]["hash"])' "$OUT")
+fi
+run "the subscriptions" "$P" norms show "$H" --json "${Q[@]}"
+if ! python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["subscribed"]; sys.exit(0 if "cert.a" in json.dumps(s) else 1)' "$OUT"; then
+  run "cert.a subscribes" "$P" norms subscribe "$H" --wait --json "${A[@]}"
+  ok "cert.a subscribed to those norms (set ${H:0:12}…) at entry $(json index); $VERIFIED"
 fi
 
-export PARLEY_SERVER="http://$LISTEN" PARLEY_VKEY="$VKEY" PARLEY_KEY="$KEYS/operator.key"
-echo "== a first statement from the operator: a communication check"
-IDX=$($P ping --note "first check" --wait --json | sed -n 's/.*"index":\([0-9]*\).*/\1/p')
-[ -n "$IDX" ] || { echo "the ping was not accepted"; exit 1; }
-echo "   ping accepted at entry $IDX, in a checkpoint, receipt verified"
+# --- the incident: invented, deterministic, documentation addresses only ---
+SCEN=$HOME_DIR/greyheron
+if [ ! -f "$SCEN/package/manifest.json" ]; then
+  run "the scenario" python3 "$ROOT/scripts/make_scenario.py" "$SCEN"
+fi
+ok "the GREYHERON scenario: cert.a's evidence package and cert.b's own hosts and traffic, in $SCEN"
+
+# --- cert.a raises a concern, seals its evidence to cert.b, asks for assistance ---
+run "cert.a raises a concern" "$P" concern raise --title "GREYHERON implant in a grid operator's network" \
+  --class malicious-code --rsit-type infected-system --tlp TLP:AMBER \
+  --summary "An implant reporting to infrastructure hosted with cert.b's constituency; indicators and samples attached." \
+  --to cert.b --norm-set "$H" --norm "13(f)" --norm "13(h)" --wait --json "${A[@]}"
+CASE=$(json index)
+ok "cert.a raised a concern: case $CASE, TLP:AMBER, invoking norms 13(f) and 13(h); $VERIFIED"
+rm -rf "$RUN/staging"
+run "cert.a adds evidence" "$P" evidence add "$CASE" "$SCEN/package" --title "GREYHERON indicators, rules and samples" \
+  --tlp TLP:AMBER --to cert.b --reproduce "run the rules and indicators on your hosts and captures" --wait --json "${A[@]}"
+EV=$(json index)
+ok "cert.a sealed its evidence to cert.b and itself (the server holds only ciphertext): entry $EV; $VERIFIED"
+DUE=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)
+run "cert.a requests assistance" "$P" request "$CASE" --kind assistance --to cert.b \
+  --text "Please check your hosts and traffic for GREYHERON with the attached package and tell us what you find." \
+  --due "$DUE" --due-reason "the implant is still active on the grid operator's network" --wait --json "${A[@]}"
+REQ=$(json index)
+ok "cert.a asked cert.b for assistance: request $REQ, due $DUE; $VERIFIED"
+
+# --- cert.b: inbox, acknowledgement, reproduction, finding, answer ---
+run "cert.b's inbox" "$P" inbox --json "${B[@]}"
+INBOX=$(python3 -c 'import json,sys; i=[i for i in json.load(open(sys.argv[1]))["items"] if i["item"] == "request" and i["id"] == int(sys.argv[2])]; print("acknowledgement due %s, answer due %s" % (i[0]["next_due"], i[0]["answer_due"]) if i else "")' "$OUT" "$REQ")
+[ -n "$INBOX" ] || fail "request $REQ is not in cert.b's inbox" "$OUT"
+ok "request $REQ is in cert.b's inbox: $INBOX (the charter's default for acknowledgements)"
+run "cert.b acknowledges" "$P" ack "$REQ" --note "received; our analysts are on it" --wait --json "${B[@]}"
+ok "cert.b acknowledged request $REQ at entry $(json index); $VERIFIED"
+GOT=$HOME_DIR/cert.b/evidence-$EV
+rm -rf "$GOT"
+mkdir -p "$HOME_DIR/cert.b"
+run "cert.b fetches the evidence" "$P" evidence fetch "$EV" --out "$GOT" --json "${B[@]}"
+ok "cert.b fetched evidence $EV, opened it with its own key and checked every file's hash, into $GOT"
+run "cert.b checks the claim" "$P" reproduce "$GOT" --check-claim --json
+ok "cert.b ran the package on its own examples: exactly the hits cert.a claims, no more, no less"
+REPORT=$HOME_DIR/cert.b/report-$EV.json
+run "cert.b reproduces on its own data" "$P" reproduce "$GOT" --files "$SCEN/accused/infected/files" \
+  --pcap "$SCEN/accused/infected/capture.pcap" --out "$REPORT" --sign "$EV" --tlp TLP:AMBER --to cert.a --wait "${B[@]}"
+FINDING=$(sed -n 's/^finding \([0-9]*\) on evidence.*/\1/p' "$OUT" | tail -1)
+RESULT=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["result"], len(r["hits"]))' "$REPORT")
+[ -n "$FINDING" ] && [ "${RESULT%% *}" = reproduced ] || fail "the finding was not recorded as reproduced ($RESULT)" "$OUT"
+ok "cert.b reproduced it on its own hosts and traffic (${RESULT#* } hits) and signed a finding: entry $FINDING; $VERIFIED"
+run "cert.b answers" "$P" respond "$REQ" --status granted \
+  --text "Reproduced on two of our hosts (finding $FINDING); the hosts are isolated and the C2 domain is sinkholed." \
+  --wait --json "${B[@]}"
+RESP=$(json index)
+ok "cert.b answered request $REQ (granted) at entry $RESP, before its deadline; $VERIFIED"
+
+# --- cert.a reads the thread, closes the case ---
+run "cert.a reads the case" "$P" case show "$CASE" --json "${A[@]}"
+python3 - "$OUT" <<'EOF' || fail "a statement of the case did not verify" "$OUT"
+import json, sys
+c = json.load(open(sys.argv[1]))
+marks = [s["verified"] for s in c["thread"]]
+sys.exit(0 if marks and all(all(m.values()) for m in marks) else 1)
+EOF
+ok "cert.a read case $CASE: every statement's signature, inclusion and witness quorum verified"
+run "cert.a closes the case" "$P" close "$CASE" --outcome resolved --text "reproduced and mitigated by cert.b" --wait --json "${A[@]}"
+CLOSE=$(json index)
+ok "cert.a closed case $CASE as resolved at entry $CLOSE; $VERIFIED"
+
+# --- anyone, offline: a proof file, and the whole log audited ---
+mkdir -p "$HOME_DIR/proofs"
+PROOF=$HOME_DIR/proofs/finding-$FINDING.tlog-proof
+run "the proof file" "$P" proof "$FINDING" --out "$PROOF" "${Q[@]}"
+run "the offline proof check" env -u PARLEY_SERVER "$P" verify-proof "$PROOF" --vkey "$VKEY" \
+  --identity "$KEYS/cert.b.id.json" "${Q[@]}"
+ok "an offline proof that cert.b signed finding $FINDING, with both cosignatures: $PROOF (verified without the server)"
+run "the audit" "$P" log audit "$URL" --vkey "$VKEY" "${Q[@]}"
+SIZE=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/healthz"))["size"])' "$URL")
+ok "the whole log ($SIZE entries) audited from its tiles: every hash recomputed, the checkpoint cosigned by both witnesses"
+
 cat <<MSG
 
-Parley is running: http://$LISTEN/   (log $ORIGIN, $(curl -fsS "http://$LISTEN/healthz"))
-  checkpoint  http://$LISTEN/checkpoint        health  http://$LISTEN/healthz   metrics  http://$LISTEN/metrics
-  verifier key: $VKEY
-  server log:   $HOME_DIR/serve.log             stop it: kill \$(cat $PIDFILE)
+All $n steps verified. Parley is running:
+  log server   $URL/   (checkpoint: $URL/checkpoint   metrics: $URL/metrics)
+  witnesses    $WURL1/  $WURL2/
+  files        $HOME_DIR  (keys, log, witnesses, the scenario, proofs; servers' logs in $RUN)
+  stop         scripts/run.sh stop
 
-Try, with the environment set as below:
-  export PARLEY_SERVER=http://$LISTEN PARLEY_VKEY='$VKEY' PARLEY_KEY=$KEYS/operator.key
-  $P get $IDX                                   # fetch and verify the ping above
-  $P norms list                              # entry 1: the 2015 UN GGE norms
-  $P keygen --party cert.example --out /tmp/cert && $P enroll /tmp/cert.id.json
-  $P concern raise                           # asks for what it needs; then: cases, inbox, report
-  $P proof $IDX --out p.tlog-proof && $P verify-proof p.tlog-proof --identity $KEYS/operator.id.json
-  $P log audit http://$LISTEN --vkey "\$PARLEY_VKEY"
+Try, as cert.b (or cert.a: change the key):
+  P=$P
+  export PARLEY_SERVER=$URL PARLEY_VKEY='$VKEY'
+  export PARLEY_KEY=$KEYS/cert.b.key
+  export PARLEY_WITNESS_KEY='$W1,$W2' PARLEY_QUORUM=2
+  \$P case show $CASE                 # the thread, each statement verified
+  \$P inbox                         # what awaits cert.b
+  \$P report                        # who answered what, and when, derived from the log
+  \$P get $FINDING --json              # one statement, fetched and verified
+  \$P verify-proof $PROOF --identity $KEYS/cert.b.id.json
+  \$P ping --to cert.a --wait        # a communication check
+  curl $URL/checkpoint
+Then docs/getting-started.md explains what happened, and the guides what comes next.
 MSG
