@@ -41,7 +41,9 @@ typedef struct cli_args {
 	int npos;
 	const char *flag[CLI_MAX_ARGS]; /* flag names without "--" */
 	const char *val[CLI_MAX_ARGS];  /* values, or NULL for boolean flags */
+	const char *src[CLI_MAX_ARGS];  /* NULL: the command line; "env NAME"; "file PATH:LINE" */
 	int nflags;
+	bool help; /* --help (or -h) was given */
 } cli_args;
 
 /*
@@ -51,6 +53,19 @@ typedef struct cli_args {
  */
 bool cli_parse(int argc, char **argv, const char *const *value_flags, const char *const *bool_flags,
 	       cli_args *out, const char *usage);
+
+/*
+ * The way every command parses its arguments: with the flag lists of its entry
+ * in the command table (help.h), then --help (prints the command's help) and
+ * configuration: each setting the command takes a flag for and that is not on
+ * the command line comes from its PARLEY_* variable, else from the
+ * configuration file (docs/cli.md). Returns true to go on; false with *status
+ * 0 (help printed) or EXIT_USAGE (error printed).
+ */
+bool cli_parse_cmd(int argc, char **argv, const char *cmd, cli_args *out, int *status);
+
+/* Prints a usage error for the command named cmd (its synopsis from the table); returns EXIT_USAGE. */
+int cli_usage_cmd(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Value of --name, or NULL. For repeated flags, the last one. */
 const char *cli_get(const cli_args *a, const char *name);
@@ -115,7 +130,7 @@ int cmd_status(int argc, char **argv);
 int cmd_withdraw(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_norms(int argc, char **argv);
-int cmd_norms_sign(const char *sub, int argc, char **argv, const char *usage);
+int cmd_norms_sign(const char *sub, int argc, char **argv, const char *name);
 int cmd_inbox(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_case(int argc, char **argv);
@@ -124,5 +139,6 @@ int cmd_reindex(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_finding(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

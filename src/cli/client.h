@@ -12,11 +12,6 @@
 #include "cli/cli.h"
 #include "client/api.h"
 
-#define COMMON_VALUE_FLAGS "server", "vkey", "key", "passphrase-file", "seq", "witness-key", "quorum"
-
-/* The help lines for the common flags. */
-extern const char CONN_HELP[];
-
 typedef struct client {
 	pl_api *api;
 	pl_policy pol;

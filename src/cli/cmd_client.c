@@ -18,11 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char CONN_HELP[] =
-	"       common: --server URL (PARLEY_SERVER)  --vkey LOGKEY (PARLEY_VKEY: the log's verifier key or a file)\n"
-	"               --key FILE (PARLEY_KEY: your secret key)  --passphrase-file FILE\n"
-	"               --witness-key WKEY (repeatable) --quorum K: require K witness cosignatures";
-
 void client_close(client *c)
 {
 	pl_api_close(c->api);
@@ -147,20 +142,15 @@ int ref_to(client *c, uint64_t index, pl_ref *ref, pl_diag *d)
 	return rc;
 }
 
-static const char USAGE_SUBMIT[] =
-	"parley submit --type TYPE [--body FILE|-] [--ref INDEX]... [--seq N] [--wait] [--receipt FILE]\n"
-	"       parley submit --envelope FILE [--wait] [--receipt FILE]   (an envelope signed elsewhere)\n";
-
 int cmd_submit(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "type", "body", "ref", "envelope", "receipt", NULL};
-	static const char *const bf[] = {"wait", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_SUBMIT))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "submit", &a, &ust))
+		return ust;
 	const char *envfile = cli_get(&a, "envelope"), *type = cli_get(&a, "type");
 	if (a.npos != 0 || (envfile == NULL) == (type == NULL))
-		return cli_usage(USAGE_SUBMIT, "give --type (and a body) or --envelope\n%s", CONN_HELP);
+		return cli_usage_cmd("submit", "give --type (and a body) or --envelope");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(&a, envfile == NULL, &c, &d);
@@ -236,18 +226,15 @@ static void print_statement(uint64_t index, const pl_stmt *st, const char *mark)
 		printf("  refers to entry %llu\n", (unsigned long long)st->refs[i].index);
 }
 
-static const char USAGE_GET[] = "parley get INDEX [--json]\n";
-
 int cmd_get(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, NULL};
-	static const char *const bf[] = {"json", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_GET))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "get", &a, &ust))
+		return ust;
 	uint64_t index;
 	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
-		return cli_usage(USAGE_GET, "get needs an entry INDEX\n%s", CONN_HELP);
+		return cli_usage_cmd("get", "get needs an entry INDEX");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(&a, false, &c, &d);
@@ -291,17 +278,15 @@ out:
 	return 0;
 }
 
-static const char USAGE_PROOF[] = "parley proof INDEX [--out FILE]   (a tlog-proof carrying the statement)\n";
-
 int cmd_proof(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "out", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_PROOF))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "proof", &a, &ust))
+		return ust;
 	uint64_t index;
 	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
-		return cli_usage(USAGE_PROOF, "proof needs an entry INDEX\n%s", CONN_HELP);
+		return cli_usage_cmd("proof", "proof needs an entry INDEX");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(&a, false, &c, &d);
@@ -327,21 +312,17 @@ int cmd_proof(int argc, char **argv)
 	return 0;
 }
 
-static const char USAGE_VERIFY[] =
-	"parley verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]\n"
-	"       checks offline: the checkpoint signature, the inclusion of the statement, and the author's signature";
-
 int cmd_verify_proof(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "identity", "witness-key", "quorum", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_VERIFY))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "verify-proof", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_VERIFY, "verify-proof needs FILE");
+		return cli_usage_cmd("verify-proof", "verify-proof needs FILE");
 	const char *vkey = cli_opt(&a, "vkey", "PARLEY_VKEY"), *idf = cli_get(&a, "identity");
 	if (vkey == NULL || idf == NULL)
-		return cli_usage(USAGE_VERIFY, "--vkey (the log's key) and --identity (the author's identity) are needed; "
+		return cli_usage_cmd("verify-proof", "--vkey (the log's key) and --identity (the author's identity) are needed; "
 					       "`parley log verify-proof` checks the log part alone");
 	pl_diag d = {0};
 	pl_verifier v;
@@ -372,17 +353,14 @@ int cmd_verify_proof(int argc, char **argv)
 	return 0;
 }
 
-static const char USAGE_ENROLL[] = "parley enroll IDENTITY.id.json   (sponsor a new member)\n";
-
 int cmd_enroll(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "receipt", NULL};
-	static const char *const bf[] = {"wait", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_ENROLL))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "enroll", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_ENROLL, "enroll needs the candidate's identity file\n%s", CONN_HELP);
+		return cli_usage_cmd("enroll", "enroll needs the candidate's identity file");
 	pl_diag d = {0};
 	pl_identity id;
 	int rc = pl_identity_load(a.pos[0], &id, &d);
@@ -405,19 +383,16 @@ int cmd_enroll(int argc, char **argv)
 	return status;
 }
 
-static const char USAGE_KEY[] = "parley key rotate --new NEW.key | parley key revoke [--reason TEXT]\n";
-
 int cmd_key(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "new", "reason", "receipt", NULL};
-	static const char *const bf[] = {"wait", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_KEY))
-		return EXIT_USAGE;
-	bool rotate = a.npos == 1 && strcmp(a.pos[0], "rotate") == 0;
-	bool revoke = a.npos == 1 && strcmp(a.pos[0], "revoke") == 0;
-	if (!rotate && !revoke)
-		return cli_usage(USAGE_KEY, "key takes rotate or revoke\n%s", CONN_HELP);
+	int ust;
+	bool rotate = argc > 0 && strcmp(argv[0], "rotate") == 0;
+	if (!cli_parse_cmd(argc - 1, argv + 1, rotate ? "key rotate" : "key revoke", &a, &ust))
+		return ust;
+	if (a.npos != 0)
+		return cli_usage_cmd(rotate ? "key rotate" : "key revoke", "key %s takes no arguments",
+				     rotate ? "rotate" : "revoke");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(&a, true, &c, &d);
@@ -428,7 +403,7 @@ int cmd_key(int argc, char **argv)
 		pl_party_key *nk = NULL;
 		if (cli_get(&a, "new") == NULL || (rc = cli_load_party_key(cli_get(&a, "new"), &a, &nk, &d)) != PL_OK) {
 			client_close(&c);
-			return rc == PL_OK ? cli_usage(USAGE_KEY, "key rotate needs --new NEW.key") : cli_fail("key", rc, &d);
+			return rc == PL_OK ? cli_usage_cmd("key rotate", "key rotate needs --new NEW.key") : cli_fail("key", rc, &d);
 		}
 		if (strcmp(nk->id.party, c.key->id.party) != 0) {
 			pl_party_key_free(nk);
@@ -456,25 +431,20 @@ int cmd_key(int argc, char **argv)
 	return status;
 }
 
-static const char USAGE_CONTACT[] =
-	"parley contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S]\n";
-
 int cmd_contact(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "name", "email", "phone", "url", "hours", "note",
-					 "receipt", NULL};
-	static const char *const bf[] = {"wait", NULL};
 	static const char *const fields[] = {"name", "email", "phone", "url", "hours", "note"};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CONTACT))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "contact", &a, &ust))
+		return ust;
 	json_t *contact = json_object();
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 		if (cli_get(&a, fields[i]))
 			json_object_set_new(contact, fields[i], json_string(cli_get(&a, fields[i])));
 	if (json_object_size(contact) == 0) {
 		json_decref(contact);
-		return cli_usage(USAGE_CONTACT, "give at least one contact field\n%s", CONN_HELP);
+		return cli_usage_cmd("contact", "give at least one contact field");
 	}
 	pl_diag d = {0};
 	client c;
@@ -490,18 +460,15 @@ int cmd_contact(int argc, char **argv)
 	return status;
 }
 
-static const char USAGE_BLOB[] = "parley blob put FILE | parley blob get SHA256 [--out FILE]\n";
-
 int cmd_blob(int argc, char **argv)
 {
-	static const char *const vf[] = {COMMON_VALUE_FLAGS, "out", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_BLOB))
-		return EXIT_USAGE;
-	bool put = a.npos == 2 && strcmp(a.pos[0], "put") == 0;
-	bool get = a.npos == 2 && strcmp(a.pos[0], "get") == 0;
-	if (!put && !get)
-		return cli_usage(USAGE_BLOB, "blob takes put FILE or get SHA256\n%s", CONN_HELP);
+	int ust;
+	bool put = strcmp(argv[0], "put") == 0; /* parley.c checked it names a subcommand */
+	if (!cli_parse_cmd(argc - 1, argv + 1, put ? "blob put" : "blob get", &a, &ust))
+		return ust;
+	if (a.npos != 1)
+		return cli_usage_cmd(put ? "blob put" : "blob get", put ? "blob put needs FILE" : "blob get needs SHA256");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(&a, true, &c, &d);
@@ -512,7 +479,7 @@ int cmd_blob(int argc, char **argv)
 	char hex[65], path[128], hdr[3][256];
 	long status = 0;
 	if (put) {
-		rc = cli_read_input(a.pos[1], (size_t)1 << 30, &data, &d);
+		rc = cli_read_input(a.pos[0], (size_t)1 << 30, &data, &d);
 		uint8_t h[32];
 		if (rc == PL_OK) {
 			pl_sha256(data.data, data.len, h);
@@ -531,7 +498,7 @@ int cmd_blob(int argc, char **argv)
 			printf("%s\n", hex);
 		pl_buf_release(&resp);
 	} else {
-		snprintf(hex, sizeof hex, "%s", a.pos[1]);
+		snprintf(hex, sizeof hex, "%s", a.pos[0]);
 		snprintf(path, sizeof path, "/v1/blobs/%s", hex);
 		rc = pl_blob_sign_headers(c.key, "GET", hex, hdr);
 		const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};

@@ -24,16 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EV_FLAGS COMMON_VALUE_FLAGS, "receipt"
-
-static const char USAGE_EVIDENCE[] =
-	"parley evidence add CASE PACKAGE_DIR --title T --tlp TLP:LABEL [--to PARTY]... [--reproduce TEXT]\n"
-	"       seals every file of the package to the recipients (the case's parties named with --to, and\n"
-	"       you), uploads the sealed blobs and records an evidence statement; TLP:CLEAR needs no --to\n"
-	"       and is uploaded unsealed\n"
-	"parley evidence fetch EVIDENCE --out DIR\n"
-	"       downloads, opens and checks the package recorded at entry EVIDENCE into DIR\n";
-
 /* The recipients' identities, each proven from the log; the author is always one. */
 static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
 {
@@ -95,10 +85,10 @@ static int evidence_add(const cli_args *a)
 {
 	uint64_t cs;
 	const char *title = cli_get(a, "title"), *tlp = cli_get(a, "tlp");
-	if (a->npos != 3 || !cli_u64(a->pos[1], &cs) || title == NULL || tlp == NULL)
-		return cli_usage(USAGE_EVIDENCE, "evidence add needs CASE, PACKAGE_DIR, --title and --tlp\n%s", CONN_HELP);
+	if (a->npos != 2 || !cli_u64(a->pos[0], &cs) || title == NULL || tlp == NULL)
+		return cli_usage_cmd("evidence add", "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
 	if (pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage(USAGE_EVIDENCE, "%s is not a TLP 2.0 label", tlp);
+		return cli_usage_cmd("evidence add", "%s is not a TLP 2.0 label", tlp);
 	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
 	pl_diag d = {0};
 	client c;
@@ -111,7 +101,7 @@ static int evidence_add(const cli_args *a)
 	pl_packed p;
 	memset(&p, 0, sizeof p);
 	char staging[PATH_MAX];
-	snprintf(staging, sizeof staging, "%s.parley-staging-%d", a->pos[2], (int)getpid());
+	snprintf(staging, sizeof staging, "%s.parley-staging-%d", a->pos[1], (int)getpid());
 	int status = 0;
 	if (rec == NULL || names == NULL)
 		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
@@ -120,11 +110,13 @@ static int evidence_add(const cli_args *a)
 	if (rc == PL_OK && !clear && json_array_size(names) == 0)
 		rc = pl_diag_set(&d, PL_EINVAL, "%s evidence goes to named recipients: give --to PARTY", tlp);
 	if (rc == PL_OK) {
-		fprintf(stderr, "sealing the package to %zu recipient%s ...\n", clear ? 0 : n, n == 1 ? "" : "s");
-		rc = pl_package_pack(a->pos[2], rec, clear ? 0 : n, staging, &p, &d);
+		if (cli_stderr_is_tty())
+			fprintf(stderr, "sealing the package to %zu recipient%s ...\n", clear ? 0 : n, n == 1 ? "" : "s");
+		rc = pl_package_pack(a->pos[1], rec, clear ? 0 : n, staging, &p, &d);
 	}
 	if (rc == PL_OK) {
-		fprintf(stderr, "uploading %zu blob%s ...\n", p.nblobs, p.nblobs == 1 ? "" : "s");
+		if (cli_stderr_is_tty())
+			fprintf(stderr, "uploading %zu blob%s ...\n", p.nblobs, p.nblobs == 1 ? "" : "s");
 		rc = upload(&c, staging, &p, &d);
 	}
 	if (rc == PL_OK) {
@@ -190,8 +182,8 @@ static int evidence_fetch(const cli_args *a)
 {
 	uint64_t idx;
 	const char *out = cli_get(a, "out");
-	if (a->npos != 2 || !cli_u64(a->pos[1], &idx) || out == NULL)
-		return cli_usage(USAGE_EVIDENCE, "evidence fetch needs EVIDENCE and --out DIR\n%s", CONN_HELP);
+	if (a->npos != 1 || !cli_u64(a->pos[0], &idx) || out == NULL)
+		return cli_usage_cmd("evidence fetch", "evidence fetch needs EVIDENCE and --out DIR");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(a, true, &c, &d);
@@ -231,25 +223,15 @@ static int evidence_fetch(const cli_args *a)
 
 int cmd_evidence(int argc, char **argv)
 {
-	static const char *const vf[] = {EV_FLAGS, "title", "tlp", "to", "reproduce", "out", NULL};
-	static const char *const bf[] = {"wait", "json", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_EVIDENCE))
-		return EXIT_USAGE;
-	if (a.npos >= 1 && strcmp(a.pos[0], "add") == 0)
-		return evidence_add(&a);
-	if (a.npos >= 1 && strcmp(a.pos[0], "fetch") == 0)
-		return evidence_fetch(&a);
-	return cli_usage(USAGE_EVIDENCE, "the subcommands are add and fetch");
+	int ust;
+	bool add = strcmp(argv[0], "add") == 0; /* parley.c checked it names a subcommand */
+	if (!cli_parse_cmd(argc - 1, argv + 1, add ? "evidence add" : "evidence fetch", &a, &ust))
+		return ust;
+	return add ? evidence_add(&a) : evidence_fetch(&a);
 }
 
 /* ---- findings ---- */
-
-static const char USAGE_FINDING[] =
-	"parley finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE\n"
-	"               --tlp TLP:LABEL [--to PARTY]...\n"
-	"       records a signed finding on the evidence at entry EVIDENCE, with the report as a blob sealed\n"
-	"       to the recipients (and you); `parley reproduce --sign` does this for you\n";
 
 int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
 		const char *tlp);
@@ -257,7 +239,7 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 		const char *tlp)
 {
 	if (pl_vocab_find(pl_finding_results, result) < 0 || pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage(USAGE_FINDING, "unknown --result or --tlp");
+		return cli_usage_cmd("finding", "unknown --result or --tlp");
 	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
 	pl_diag d = {0};
 	client c;
@@ -323,30 +305,19 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 
 int cmd_finding(int argc, char **argv)
 {
-	static const char *const vf[] = {EV_FLAGS, "result", "summary", "report", "tlp", "to", NULL};
-	static const char *const bf[] = {"wait", "json", NULL};
 	cli_args a;
 	uint64_t ev;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_FINDING))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "finding", &a, &ust))
+		return ust;
 	if (a.npos != 1 || !cli_u64(a.pos[0], &ev) || !cli_get(&a, "result") || !cli_get(&a, "summary") ||
 	    !cli_get(&a, "report") || !cli_get(&a, "tlp"))
-		return cli_usage(USAGE_FINDING, "finding needs EVIDENCE, --result, --summary, --report and --tlp\n%s",
-				 CONN_HELP);
+		return cli_usage_cmd("finding", "finding needs EVIDENCE, --result, --summary, --report and --tlp");
 	return cli_finding(&a, ev, cli_get(&a, "result"), cli_get(&a, "summary"), cli_get(&a, "report"),
 			   cli_get(&a, "tlp"));
 }
 
 /* ---- reproduce ---- */
-
-static const char USAGE_REPRODUCE[] =
-	"parley reproduce PACKAGE_DIR [--files DIR]... [--pcap FILE]... [--threads N] [--json] [--out REPORT.json]\n"
-	"                 [--sign EVIDENCE --tlp TLP:LABEL [--to PARTY]...]\n"
-	"parley reproduce PACKAGE_DIR --check-claim [--json]\n"
-	"       runs the package's STIX indicators and YARA rules on your own files and captures and says,\n"
-	"       for each, where it matched or that it did not; --check-claim runs them on the package's own\n"
-	"       datasets and checks the hits are exactly the ones it claims (exit status 1 if not); --sign\n"
-	"       records the report as a finding on the evidence at entry EVIDENCE\n";
 
 static void print_report(const json_t *rep)
 {
@@ -438,17 +409,16 @@ static void print_report(const json_t *rep)
 
 int cmd_reproduce(int argc, char **argv)
 {
-	static const char *const vf[] = {EV_FLAGS, "files", "pcap", "threads", "out", "sign", "tlp", "to", NULL};
-	static const char *const bf[] = {"check-claim", "json", "wait", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REPRODUCE))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "reproduce", &a, &ust))
+		return ust;
 	bool check = cli_has(&a, "check-claim");
 	bool data = cli_get(&a, "files") != NULL || cli_get(&a, "pcap") != NULL;
 	uint64_t threads = 0, ev = 0;
 	if (a.npos != 1 || check == data || (cli_get(&a, "threads") && !cli_u64(cli_get(&a, "threads"), &threads)) ||
 	    (cli_get(&a, "sign") && (!cli_u64(cli_get(&a, "sign"), &ev) || cli_get(&a, "tlp") == NULL || check)))
-		return cli_usage(USAGE_REPRODUCE, "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
+		return cli_usage_cmd("reproduce", "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
 						  "--check-claim; --sign needs --tlp");
 	pl_diag d = {0};
 	pl_manifest m;

@@ -14,22 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char USAGE_LOG[] =
-	"parley log init DIR --origin ORIGIN\n"
-	"       parley log add DIR                 (entries: one per line of standard input)\n"
-	"       parley log prove DIR INDEX [--vkey VKEY]\n"
-	"       parley log verify-proof FILE --vkey VKEY [--entry FILE]\n"
-	"       parley log audit DIR|URL --vkey VKEY\n"
-	"       (verify-proof and audit also take --witness-key WKEY (repeatable) --quorum K)";
-
 static int log_init(int argc, char **argv)
 {
-	static const char *const vf[] = {"origin", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "log init", &a, &ust))
+		return ust;
 	if (a.npos != 1 || cli_get(&a, "origin") == NULL)
-		return cli_usage(USAGE_LOG, "log init needs DIR and --origin");
+		return cli_usage_cmd("log init", "log init needs DIR and --origin");
 	pl_diag d = {0};
 	int rc = pl_log_init(a.pos[0], cli_get(&a, "origin"), &d);
 	if (rc != PL_OK)
@@ -78,10 +70,11 @@ static int read_lines(pl_buf *in, pl_span **out, size_t *n, pl_diag *d)
 static int log_add(int argc, char **argv)
 {
 	cli_args a;
-	if (!cli_parse(argc, argv, NULL, NULL, &a, USAGE_LOG))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "log add", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_LOG, "log add needs DIR");
+		return cli_usage_cmd("log add", "log add needs DIR");
 	pl_diag d = {0};
 	pl_log *l = NULL;
 	pl_span *entries = NULL;
@@ -127,13 +120,13 @@ static int policy_from(const cli_args *a, const char *dir_default, pl_policy *po
 
 static int log_prove(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "log prove", &a, &ust))
+		return ust;
 	uint64_t index;
 	if (a.npos != 2 || !cli_u64(a.pos[1], &index))
-		return cli_usage(USAGE_LOG, "log prove needs DIR and a decimal INDEX");
+		return cli_usage_cmd("log prove", "log prove needs DIR and a decimal INDEX");
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_source *s = NULL;
@@ -144,8 +137,14 @@ static int log_prove(int argc, char **argv)
 		rc = pl_source_open(a.pos[0], &s, &d);
 	if (rc == PL_OK)
 		rc = pl_client_prove(s, &pol, index, &out, &d);
-	if (rc == PL_OK && fwrite(out.data, 1, out.len, stdout) != out.len)
+	const char *outf = cli_get(&a, "out");
+	if (rc == PL_OK && outf != NULL) {
+		char tmp[PATH_MAX + 8];
+		snprintf(tmp, sizeof tmp, "%s.tmp", outf);
+		rc = pl_fs_replace(outf, tmp, out.data, out.len, 0644, &d);
+	} else if (rc == PL_OK && fwrite(out.data, 1, out.len, stdout) != out.len) {
 		rc = pl_diag_set(&d, PL_EIO, "writing the proof to standard output");
+	}
 	pl_source_free(s);
 	pl_buf_release(&out);
 	if (rc != PL_OK)
@@ -155,12 +154,12 @@ static int log_prove(int argc, char **argv)
 
 static int log_verify_proof(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "entry", "witness-key", "quorum", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "log verify-proof", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_LOG, "log verify-proof needs FILE");
+		return cli_usage_cmd("log verify-proof", "log verify-proof needs FILE");
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_proof_file pf;
@@ -233,12 +232,12 @@ static void progress_bar(void *ctx, uint64_t done, uint64_t total)
 
 static int log_audit(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "witness-key", "quorum", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_LOG))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "log audit", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_LOG, "log audit needs DIR or URL");
+		return cli_usage_cmd("log audit", "log audit needs DIR or URL");
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_source *s = NULL;
@@ -259,10 +258,7 @@ static int log_audit(int argc, char **argv)
 
 int cmd_log(int argc, char **argv)
 {
-	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
-		printf("usage: %s\n", USAGE_LOG);
-		return argc < 1 ? EXIT_USAGE : 0;
-	}
+	/* parley.c checked that argv[0] is a subcommand of the table */
 	const char *sub = argv[0];
 	if (strcmp(sub, "init") == 0)
 		return log_init(argc - 1, argv + 1);
@@ -274,5 +270,5 @@ int cmd_log(int argc, char **argv)
 		return log_verify_proof(argc - 1, argv + 1);
 	if (strcmp(sub, "audit") == 0)
 		return log_audit(argc - 1, argv + 1);
-	return cli_usage(USAGE_LOG, "unknown log command \"%s\"", sub);
+	return cli_usage_cmd("log", "unknown log command \"%s\"", sub);
 }

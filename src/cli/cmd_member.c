@@ -14,20 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE_KEYGEN[] =
-	"parley keygen --party NAME --out PREFIX [--passphrase-file FILE]\n"
-	"       writes PREFIX.key (secret, mode 0600) and PREFIX.id.json (public identity);\n"
-	"       a passphrase (from the file or PARLEY_PASSPHRASE) seals the secret with Argon2id";
-
 int cmd_keygen(int argc, char **argv)
 {
-	static const char *const vf[] = {"party", "out", "passphrase-file", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_KEYGEN))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "keygen", &a, &ust))
+		return ust;
 	const char *party = cli_get(&a, "party"), *out = cli_get(&a, "out");
 	if (party == NULL || out == NULL || a.npos != 0)
-		return cli_usage(USAGE_KEYGEN, "keygen needs --party and --out");
+		return cli_usage_cmd("keygen", "keygen needs --party and --out");
 	pl_diag d = {0};
 	pl_party_key *k = NULL;
 	char keyp[PATH_MAX], idp[PATH_MAX];
@@ -76,28 +71,20 @@ int cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
-static const char USAGE_INIT[] =
-	"parley init DIR --origin ORIGIN --key FOUNDER.key [--founder OTHER.id.json]... [--name NAME]\n"
-	"            [--sponsors K] [--ack SECONDS] [--response SECONDS] [--norms FILE | --no-norms]\n"
-	"       creates the log and appends its charter (entry 0), signed by FOUNDER.key, and publishes\n"
-	"       the 2015 UN GGE norms (entry 1; --norms FILE publishes another norm set instead)";
-
 int cmd_init(int argc, char **argv)
 {
-	static const char *const vf[] = {"origin", "key", "founder", "name", "sponsors", "ack", "response",
-					 "passphrase-file", "norms", NULL};
-	static const char *const bf[] = {"no-norms", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_INIT))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "init", &a, &ust))
+		return ust;
 	const char *origin = cli_get(&a, "origin");
 	if (a.npos != 1 || origin == NULL)
-		return cli_usage(USAGE_INIT, "init needs DIR, --origin and --key");
+		return cli_usage_cmd("init", "init needs DIR, --origin and --key");
 	uint64_t sponsors = 1, ack = 86400, resp = 7 * 86400;
 	if ((cli_get(&a, "sponsors") && !cli_u64(cli_get(&a, "sponsors"), &sponsors)) ||
 	    (cli_get(&a, "ack") && !cli_u64(cli_get(&a, "ack"), &ack)) ||
 	    (cli_get(&a, "response") && !cli_u64(cli_get(&a, "response"), &resp)))
-		return cli_usage(USAGE_INIT, "--sponsors, --ack and --response take decimal numbers");
+		return cli_usage_cmd("init", "--sponsors, --ack and --response take decimal numbers");
 	pl_charter c;
 	memset(&c, 0, sizeof c);
 	snprintf(c.name, sizeof c.name, "%s", cli_get(&a, "name") ? cli_get(&a, "name") : "");

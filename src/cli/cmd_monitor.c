@@ -14,12 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char USAGE_MONITOR[] =
-	"parley monitor URL --vkey LOGKEY --dir STATE [--witness WKEY@URL]... [--quorum K]\n"
-	"               [--interval SECONDS] [--once] [--hook COMMAND] [--chunk N] [--no-gzip]\n"
-	"       follows the log at URL, verifies every statement, keeps a verified mirror in STATE\n"
-	"       (servable as tlog-tiles), compares with the witnesses; forks become proofs in STATE/forks/";
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -85,13 +79,12 @@ int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
 
 int cmd_monitor(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", "dir", "witness", "quorum", "interval", "hook", "chunk", NULL};
-	static const char *const bf[] = {"once", "no-gzip", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_MONITOR))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "monitor", &a, &ust))
+		return ust;
 	if (a.npos != 1 || cli_get(&a, "vkey") == NULL || cli_get(&a, "dir") == NULL)
-		return cli_usage(USAGE_MONITOR, "monitor needs URL, --vkey and --dir");
+		return cli_usage_cmd("monitor", "monitor needs URL, --vkey and --dir");
 	pl_monitor_opts o;
 	memset(&o, 0, sizeof o);
 	o.source = a.pos[0];
@@ -109,14 +102,14 @@ int cmd_monitor(int argc, char **argv)
 			continue;
 		pl_cosigner c;
 		if (pl_cosigner_parse(a.val[i], &c) != PL_OK)
-			return cli_usage(USAGE_MONITOR, "--witness takes WKEY@URL");
+			return cli_usage_cmd("monitor", "--witness takes WKEY@URL");
 		snprintf(o.witnesses[o.nwitnesses].url, sizeof o.witnesses[0].url, "%s", c.url);
 		o.witnesses[o.nwitnesses++].v = c.v;
 	}
 	uint64_t interval = 10, chunk = 0;
 	if ((cli_get(&a, "interval") && !cli_u64(cli_get(&a, "interval"), &interval)) ||
 	    (cli_get(&a, "chunk") && !cli_u64(cli_get(&a, "chunk"), &chunk)))
-		return cli_usage(USAGE_MONITOR, "--interval and --chunk take numbers");
+		return cli_usage_cmd("monitor", "--interval and --chunk take numbers");
 	o.chunk = (size_t)chunk;
 	o.no_gzip = cli_has(&a, "no-gzip");
 	if (cli_stderr_is_tty())

@@ -13,22 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char USAGE_SERVE[] =
-	"parley serve DIR [--listen HOST:PORT] [--skew SECONDS] [--batch-ms MS] [--batch-max N]\n"
-	"                 [--queue-max N] [--rate PER_SECOND] [--blob-max BYTES] [--port-file FILE]\n"
-	"                 [--witness VKEY@URL]... [--witness-interval MS] [--trust-log] [--allow-root]\n"
-	"       serves the log in DIR (default listen address 127.0.0.1:8080; port 0 picks one)";
-
 int cmd_serve(int argc, char **argv)
 {
-	static const char *const vf[] = {"listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max",
-					 "port-file", "witness", "witness-interval", NULL};
-	static const char *const bf[] = {"trust-log", "allow-root", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_SERVE))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "serve", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_SERVE, "serve needs DIR");
+		return cli_usage_cmd("serve", "serve needs DIR");
 	if (geteuid() == 0 && !cli_has(&a, "allow-root")) {
 		fprintf(stderr, "parley serve: refusing to run as root; run it as its own user (see docs/operating.md), "
 				"or pass --allow-root\n");
@@ -45,7 +37,7 @@ int cmd_serve(int argc, char **argv)
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
 		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
-			return cli_usage(USAGE_SERVE, "--listen takes HOST:PORT, like 127.0.0.1:8080");
+			return cli_usage_cmd("serve", "--listen takes HOST:PORT, like 127.0.0.1:8080");
 		memcpy(host, listen, (size_t)(colon - listen));
 		host[colon - listen] = '\0';
 	}
@@ -54,7 +46,7 @@ int cmd_serve(int argc, char **argv)
 #define NUM(name, field, type)                                                                     \
 	if (cli_get(&a, name) != NULL) {                                                           \
 		if (!cli_u64(cli_get(&a, name), &v))                                               \
-			return cli_usage(USAGE_SERVE, "--%s takes a decimal number", name);        \
+			return cli_usage_cmd("serve", "--%s takes a decimal number", name);        \
 		field = (type)v;                                                                   \
 	}
 	NUM("skew", no.skew, int64_t)
@@ -69,9 +61,9 @@ int cmd_serve(int argc, char **argv)
 		if (strcmp(a.flag[i], "witness") != 0)
 			continue;
 		if (no.nwitnesses == PL_WITNESS_MAX)
-			return cli_usage(USAGE_SERVE, "at most %d witnesses", PL_WITNESS_MAX);
+			return cli_usage_cmd("serve", "at most %d witnesses", PL_WITNESS_MAX);
 		if (pl_cosigner_parse(a.val[i], &no.witnesses[no.nwitnesses++]) != PL_OK)
-			return cli_usage(USAGE_SERVE, "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
+			return cli_usage_cmd("serve", "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
 	}
 	no.trust_log = cli_has(&a, "trust-log");
 

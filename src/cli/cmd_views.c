@@ -20,12 +20,6 @@
 #include <string.h>
 
 
-#define VIEW_FLAGS COMMON_VALUE_FLAGS, "log", "now", "limit", "offset"
-
-static const char VIEW_HELP[] =
-	"       source: the server (--server, --vkey, ...) or --log DIR (a log directory or a monitor's mirror)\n"
-	"       --now TIME judges deadlines at another instant; --json prints the view as JSON\n";
-
 /* Where a view comes from. */
 typedef struct source {
 	client c;          /* server mode */
@@ -143,21 +137,16 @@ static int finish(const char *cmd, int rc, pl_diag *d, source *s)
 
 /* ---- inbox ---- */
 
-static const char USAGE_INBOX[] =
-	"parley inbox [--party P] [--now TIME] [--limit N] [--offset N] [--json] [--log DIR]\n"
-	"       what awaits the party's answer (default: the party of --key/PARLEY_KEY), overdue first\n";
-
 int cmd_inbox(int argc, char **argv)
 {
-	static const char *const vf[] = {VIEW_FLAGS, "party", NULL};
-	static const char *const bf[] = {"json", NULL};
 	cli_args a;
 	pl_page pg;
 	int64_t now;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_INBOX))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "inbox", &a, &ust))
+		return ust;
 	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage(USAGE_INBOX, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+		return cli_usage_cmd("inbox", "bad arguments");
 	pl_diag d = {0};
 	char party[PL_PARTY_MAX + 1] = "";
 	if (cli_get(&a, "party") != NULL) {
@@ -171,7 +160,7 @@ int cmd_inbox(int argc, char **argv)
 		pl_party_key_free(k);
 	}
 	if (!pl_party_name_valid(party, strlen(party)))
-		return cli_usage(USAGE_INBOX, "\"%s\" is not a party name", party);
+		return cli_usage_cmd("inbox", "\"%s\" is not a party name", party);
 	source s;
 	json_t *v = NULL;
 	int rc = source_open(&a, &s, &d);
@@ -219,23 +208,18 @@ int cmd_inbox(int argc, char **argv)
 
 /* ---- cases ---- */
 
-static const char USAGE_CASES[] =
-	"parley cases [--party P] [--state open|closed] [--limit N] [--offset N] [--json] [--log DIR]\n"
-	"parley case show ID [--now TIME] [--json] [--log DIR]   the whole thread, each statement verified\n";
-
 int cmd_cases(int argc, char **argv)
 {
-	static const char *const vf[] = {VIEW_FLAGS, "party", "state", NULL};
-	static const char *const bf[] = {"json", NULL};
 	cli_args a;
 	pl_page pg;
 	int64_t now;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CASES))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "cases", &a, &ust))
+		return ust;
 	const char *state = cli_get(&a, "state");
 	if (a.npos != 0 || !page_flags(&a, &pg, &now) ||
 	    (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0))
-		return cli_usage(USAGE_CASES, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+		return cli_usage_cmd("cases", "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
@@ -335,8 +319,8 @@ static int case_show(const cli_args *a)
 	uint64_t id;
 	pl_page pg;
 	int64_t now;
-	if (a->npos != 2 || !cli_u64(a->pos[1], &id) || !page_flags(a, &pg, &now))
-		return cli_usage(USAGE_CASES, "case show needs a case ID\n%s%s", VIEW_HELP, CONN_HELP);
+	if (a->npos != 1 || !cli_u64(a->pos[0], &id) || !page_flags(a, &pg, &now))
+		return cli_usage_cmd("case show", "case show needs a case ID");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
@@ -418,46 +402,34 @@ static int case_show(const cli_args *a)
 
 int cmd_case(int argc, char **argv)
 {
-	static const char *const vf[] = {VIEW_FLAGS, NULL};
-	static const char *const bf[] = {"json", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CASES))
-		return EXIT_USAGE;
-	if (a.npos < 1 || strcmp(a.pos[0], "show") != 0)
-		return cli_usage(USAGE_CASES, "the subcommand is show");
+	int ust;
+	/* parley.c checked that argv[0] is show */
+	if (!cli_parse_cmd(argc - 1, argv + 1, "case show", &a, &ust))
+		return ust;
 	return case_show(&a);
 }
 
 /* ---- norms ---- */
 
-static const char USAGE_NORMS[] =
-	"parley norms list [--json] [--log DIR]        norm sets published in the log\n"
-	"parley norms show HASH [--json] [--log DIR]   one set: its norms and who subscribes\n"
-	"parley norms subscribe HASH                   subscribe your party to a published set\n"
-	"parley norms withdraw HASH [--reason TEXT]    withdraw the subscription\n"
-	"parley norms publish FILE                     publish a norm set (JSON, see docs/workflow.md)\n";
-
 int cmd_norms(int argc, char **argv)
 {
-	if (argc < 1)
-		return cli_usage(USAGE_NORMS, "norms needs a subcommand");
-	const char *sub = argv[0];
+	const char *sub = argv[0]; /* parley.c checked it names a subcommand */
+	char name[64];
+	snprintf(name, sizeof name, "norms %s", sub);
 	if (strcmp(sub, "subscribe") == 0 || strcmp(sub, "withdraw") == 0 || strcmp(sub, "publish") == 0)
-		return cmd_norms_sign(sub, argc - 1, argv + 1, USAGE_NORMS);
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0)
-		return cli_usage(USAGE_NORMS, "unknown subcommand \"%s\"", sub);
-	static const char *const vf[] = {VIEW_FLAGS, NULL};
-	static const char *const bf[] = {"json", NULL};
+		return cmd_norms_sign(sub, argc - 1, argv + 1, name);
 	cli_args a;
-	if (!cli_parse(argc - 1, argv + 1, vf, bf, &a, USAGE_NORMS))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc - 1, argv + 1, name, &a, &ust))
+		return ust;
 	bool show = strcmp(sub, "show") == 0;
 	if (a.npos != (show ? 1 : 0))
-		return cli_usage(USAGE_NORMS, "norms %s takes %s\n%s", sub, show ? "a HASH" : "no arguments", VIEW_HELP);
+		return cli_usage_cmd(name, "norms %s takes %s", sub, show ? "a HASH" : "no arguments");
 	const char *hash = show ? a.pos[0] : NULL;
 	uint8_t raw[32];
 	if (hash && (strlen(hash) != 64 || pl_hex_decode((const uint8_t *)hash, 64, raw, 32) != PL_OK))
-		return cli_usage(USAGE_NORMS, "a norm set's HASH is 64 lower-case hex digits");
+		return cli_usage_cmd(name, "a norm set's HASH is 64 lower-case hex digits");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
@@ -496,22 +468,16 @@ int cmd_norms(int argc, char **argv)
 
 /* ---- report ---- */
 
-static const char USAGE_REPORT[] =
-	"parley report [--party P] [--now TIME] [--json] [--log DIR]\n"
-	"       each party's record, derived from the log: norms subscribed, concerns, requests acknowledged\n"
-	"       and answered on time / late / never, median times, ping answer rate\n";
-
 int cmd_report(int argc, char **argv)
 {
-	static const char *const vf[] = {VIEW_FLAGS, "party", NULL};
-	static const char *const bf[] = {"json", NULL};
 	cli_args a;
 	pl_page pg;
 	int64_t now;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REPORT))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "report", &a, &ust))
+		return ust;
 	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage(USAGE_REPORT, "bad arguments\n%s%s", VIEW_HELP, CONN_HELP);
+		return cli_usage_cmd("report", "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
@@ -559,20 +525,14 @@ int cmd_report(int argc, char **argv)
 
 /* ---- reindex ---- */
 
-static const char USAGE_REINDEX[] =
-	"parley reindex DIR [--verify] [--dump]\n"
-	"       rebuilds DIR/private/index.db from the log (the server must be stopped); --verify checks\n"
-	"       every signature again; --dump prints the index's canonical content afterwards\n"
-	"parley reindex DIR --dump-only    prints the current index's content without rebuilding\n";
-
 int cmd_reindex(int argc, char **argv)
 {
-	static const char *const bf[] = {"verify", "dump", "dump-only", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, NULL, bf, &a, USAGE_REINDEX))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "reindex", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_REINDEX, "reindex needs the log directory");
+		return cli_usage_cmd("reindex", "reindex needs the log directory");
 	pl_diag d = {0};
 	int rc = PL_OK;
 	uint64_t size = 0;

@@ -13,11 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char USAGE_WITNESS[] =
-	"parley witness init DIR --name NAME             make a witness (its cosigning key)\n"
-	"       parley witness add-log DIR --vkey LOGKEY        witness that log\n"
-	"       parley witness serve DIR [--listen HOST:PORT] [--rate PER_SECOND] [--allow-root]";
-
 static int witness_serve(const cli_args *a)
 {
 	if (geteuid() == 0 && !cli_has(a, "allow-root")) {
@@ -30,17 +25,17 @@ static int witness_serve(const cli_args *a)
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
 		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
-			return cli_usage(USAGE_WITNESS, "--listen takes HOST:PORT");
+			return cli_usage_cmd("witness serve", "--listen takes HOST:PORT");
 		memcpy(host, listen, (size_t)(colon - listen));
 		host[colon - listen] = '\0';
 	}
 	if (cli_get(a, "rate") && !cli_u64(cli_get(a, "rate"), &rate))
-		return cli_usage(USAGE_WITNESS, "--rate takes a decimal number (0: unlimited)");
+		return cli_usage_cmd("witness serve", "--rate takes a decimal number (0: unlimited)");
 	pl_diag d = {0};
 	pl_witness *w = NULL;
 	pl_whttp *h = NULL;
 	cli_stop_block(); /* before any thread starts: they all inherit the mask */
-	int rc = pl_witness_open(a->pos[1], (double)rate, &w, &d);
+	int rc = pl_witness_open(a->pos[0], (double)rate, &w, &d);
 	if (rc == PL_OK)
 		rc = pl_whttp_start(w, host, (uint16_t)port, &h, &d);
 	if (rc != PL_OK) {
@@ -68,23 +63,24 @@ static int witness_serve(const cli_args *a)
 
 int cmd_witness(int argc, char **argv)
 {
-	static const char *const vf[] = {"name", "vkey", "listen", "rate", "port-file", NULL};
-	static const char *const bf[] = {"allow-root", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_WITNESS))
-		return EXIT_USAGE;
-	if (a.npos != 2)
-		return cli_usage(USAGE_WITNESS, "witness takes init, add-log or serve, and DIR");
+	int ust;
+	char name[64];
+	const char *sub = argv[0]; /* parley.c checked it names a subcommand */
+	snprintf(name, sizeof name, "witness %s", sub);
+	if (!cli_parse_cmd(argc - 1, argv + 1, name, &a, &ust))
+		return ust;
+	if (a.npos != 1)
+		return cli_usage_cmd(name, "%s needs DIR", name);
 	pl_diag d = {0};
-	const char *sub = a.pos[0];
 	if (strcmp(sub, "init") == 0) {
 		if (cli_get(&a, "name") == NULL)
-			return cli_usage(USAGE_WITNESS, "witness init needs --name (like witness.example.org/w1)");
-		int rc = pl_witness_init(a.pos[1], cli_get(&a, "name"), &d);
+			return cli_usage_cmd("witness init", "witness init needs --name (like witness.example.org/w1)");
+		int rc = pl_witness_init(a.pos[0], cli_get(&a, "name"), &d);
 		if (rc != PL_OK)
 			return cli_fail("witness init", rc, &d);
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/witness.vkey", a.pos[1]);
+		snprintf(path, sizeof path, "%s/witness.vkey", a.pos[0]);
 		pl_buf vk;
 		pl_buf_init(&vk, 1024);
 		(void)!pl_fs_read(path, 1024, &vk, NULL);
@@ -95,7 +91,7 @@ int cmd_witness(int argc, char **argv)
 	if (strcmp(sub, "add-log") == 0) {
 		const char *vk = cli_get(&a, "vkey");
 		if (vk == NULL)
-			return cli_usage(USAGE_WITNESS, "witness add-log needs --vkey (the log's verifier key)");
+			return cli_usage_cmd("witness add-log", "witness add-log needs --vkey (the log's verifier key)");
 		pl_verifier v;
 		pl_witness *w = NULL;
 		pl_buf s;
@@ -104,7 +100,7 @@ int cmd_witness(int argc, char **argv)
 		if (rc == PL_OK)
 			rc = pl_verifier_format(&v, &s);
 		if (rc == PL_OK)
-			rc = pl_witness_open(a.pos[1], 0, &w, &d);
+			rc = pl_witness_open(a.pos[0], 0, &w, &d);
 		if (rc == PL_OK)
 			rc = pl_witness_add_log(w, pl_buf_cstr(&s), &d);
 		pl_witness_close(w);
@@ -116,19 +112,17 @@ int cmd_witness(int argc, char **argv)
 	}
 	if (strcmp(sub, "serve") == 0)
 		return witness_serve(&a);
-	return cli_usage(USAGE_WITNESS, "unknown witness command \"%s\"", sub);
+	return cli_usage_cmd("witness", "unknown witness command \"%s\"", sub);
 }
-
-static const char USAGE_FORK[] = "parley verify-fork FILE [--vkey LOGKEY]";
 
 int cmd_verify_fork(int argc, char **argv)
 {
-	static const char *const vf[] = {"vkey", NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, NULL, &a, USAGE_FORK))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "verify-fork", &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(USAGE_FORK, "verify-fork needs FILE");
+		return cli_usage_cmd("verify-fork", "verify-fork needs FILE");
 	pl_diag d = {0};
 	pl_verifier v;
 	const pl_verifier *want = NULL;

@@ -18,9 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WF_FLAGS COMMON_VALUE_FLAGS, "receipt"
-#define WF_BOOL "wait", "json"
-
 /* Adds every value of the repeatable flag name (commas also separate) to arr. */
 static int add_list(const cli_args *a, const char *name, json_t *arr)
 {
@@ -91,20 +88,14 @@ static bool target_arg(const cli_args *a, uint64_t *out)
 
 /* ---- ping, pong ---- */
 
-static const char USAGE_PING[] =
-	"parley ping [--to PARTY]... [--note TEXT] [--wait] [--json]\n"
-	"       a communication check; without --to every other member is asked to answer\n"
-	"parley pong PING   answers the ping at entry PING\n";
-
 int cmd_ping(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "to", "note", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_PING))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "ping", &a, &ust))
+		return ust;
 	if (a.npos != 0)
-		return cli_usage(USAGE_PING, "ping takes no arguments\n%s", CONN_HELP);
+		return cli_usage_cmd("ping", "ping takes no arguments");
 	json_t *body = json_object(), *to = json_array();
 	if (body == NULL || to == NULL || add_list(&a, "to", to) != PL_OK || set_flag(body, &a, "note", "note") != PL_OK) {
 		json_decref(body);
@@ -119,25 +110,17 @@ int cmd_ping(int argc, char **argv)
 
 int cmd_pong(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
 	uint64_t ping;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_PING))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "pong", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &ping))
-		return cli_usage(USAGE_PING, "pong needs the PING's entry index\n%s", CONN_HELP);
+		return cli_usage_cmd("pong", "pong needs the PING's entry index");
 	return sign_and_send(&a, "pong", json_pack("{s:I}", "ping", (json_int_t)ping), ping, "pong", NULL);
 }
 
 /* ---- concern raise ---- */
-
-static const char USAGE_CONCERN[] =
-	"parley concern raise [--file CONCERN.json] [--title T] [--class RSIT-CLASS] [--rsit-type TYPE]\n"
-	"       [--tlp TLP:LABEL] [--summary TEXT | --summary-file FILE] [--to PARTY]...\n"
-	"       [--norm-set HASH --norm ID...] [--evidence SHA256[:NAME]]... [--wait] [--json]\n"
-	"       raises a concern (a new case, named by its entry index); --file gives the body as JSON and\n"
-	"       flags complete or override it; missing fields are asked for on a terminal\n";
 
 static int concern_fields(json_t *body, const cli_args *a)
 {
@@ -218,16 +201,13 @@ static bool concern_complete(json_t *body, char *missing, size_t cap)
 
 int cmd_concern(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "file", "title", "class", "rsit-type", "tlp", "summary",
-					 "summary-file", "to", "norm-set", "norm", "evidence", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
-	if (argc < 1 || strcmp(argv[0], "raise") != 0)
-		return cli_usage(USAGE_CONCERN, "the subcommand is raise");
-	if (!cli_parse(argc - 1, argv + 1, vf, bf, &a, USAGE_CONCERN))
-		return EXIT_USAGE;
+	int ust;
+	/* parley.c checked that argv[0] is raise */
+	if (!cli_parse_cmd(argc - 1, argv + 1, "concern raise", &a, &ust))
+		return ust;
 	if (a.npos != 0)
-		return cli_usage(USAGE_CONCERN, "concern raise takes no arguments\n%s", CONN_HELP);
+		return cli_usage_cmd("concern raise", "concern raise takes no arguments");
 	pl_diag d = {0};
 	json_t *body = NULL;
 	int rc = PL_OK;
@@ -264,13 +244,13 @@ int cmd_concern(int argc, char **argv)
 	if ((rc = concern_fields(body, &a)) != PL_OK) {
 		json_decref(body);
 		if (rc == PL_EINVAL)
-			return cli_usage(USAGE_CONCERN, "--norm needs --norm-set HASH (see `parley norms list`)");
+			return cli_usage_cmd("concern raise", "--norm needs --norm-set HASH (see `parley norms list`)");
 		return cli_fail("concern raise", rc, NULL);
 	}
 	char missing[256];
 	if (!concern_complete(body, missing, sizeof missing)) {
 		json_decref(body);
-		return cli_usage(USAGE_CONCERN, "a concern needs %s", missing);
+		return cli_usage_cmd("concern raise", "a concern needs %s", missing);
 	}
 	uint64_t index = 0;
 	int status = sign_and_send(&a, "concern", body, UINT64_MAX, "concern raise", &index);
@@ -281,28 +261,18 @@ int cmd_concern(int argc, char **argv)
 
 /* ---- requests and answers ---- */
 
-static const char USAGE_REQUEST[] =
-	"parley request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT]\n"
-	"       [--preservation FILE.json | --authority T --offence T --facts T --data T --relationship T\n"
-	"        --custodian T --necessity T --mla-intent] [--wait] [--json]\n"
-	"       KIND: information, evidence, assistance, mitigation, preservation, consultation;\n"
-	"       TIME like 2026-12-31T12:00:00Z (without --due, the charter's default deadline)\n";
-
 int cmd_request(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "kind", "to", "text", "due", "due-reason", "preservation",
-					 "authority", "offence", "facts", "data", "relationship", "custodian",
-					 "necessity", NULL};
-	static const char *const bf[] = {WF_BOOL, "mla-intent", NULL};
 	static const char *const pres[] = {"authority", "offence", "facts", "data", "relationship", "custodian",
 					   "necessity", NULL};
 	cli_args a;
 	uint64_t cs;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_REQUEST))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "request", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &cs) || cli_get(&a, "kind") == NULL || cli_get(&a, "to") == NULL ||
 	    cli_get(&a, "text") == NULL)
-		return cli_usage(USAGE_REQUEST, "request needs CASE, --kind, --to and --text\n%s", CONN_HELP);
+		return cli_usage_cmd("request", "request needs CASE, --kind, --to and --text");
 	json_t *body = json_pack("{s:I,s:s,s:[],s:s}", "case", (json_int_t)cs, "kind", cli_get(&a, "kind"), "to",
 				 "text", cli_get(&a, "text"));
 	pl_diag d = {0};
@@ -339,18 +309,15 @@ int cmd_request(int argc, char **argv)
 	return status;
 }
 
-static const char USAGE_ACK[] = "parley ack REQUEST [--note TEXT] [--wait] [--json]   acknowledges a request\n";
-
 int cmd_ack(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "note", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
 	uint64_t req;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_ACK))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "ack", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &req))
-		return cli_usage(USAGE_ACK, "ack needs the REQUEST's entry index\n%s", CONN_HELP);
+		return cli_usage_cmd("ack", "ack needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
 	if (body == NULL || set_flag(body, &a, "note", "note") != PL_OK) {
 		json_decref(body);
@@ -359,23 +326,15 @@ int cmd_ack(int argc, char **argv)
 	return sign_and_send(&a, "ack", body, req, "ack", NULL);
 }
 
-static const char USAGE_RESPOND[] =
-	"parley respond REQUEST --status granted|partly_granted|postponed|refused [--reasons TEXT] [--text TEXT]\n"
-	"       [--until TIME] [--preserved-until TIME] [--availability-warning TEXT] [--wait] [--json]\n"
-	"       postponed and refused need --reasons; postponed needs --until; confirming a preservation\n"
-	"       request needs --preserved-until at least 60 days away\n";
-
 int cmd_respond(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "status", "reasons", "text", "until", "preserved-until",
-					 "availability-warning", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
 	uint64_t req;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_RESPOND))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "respond", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &req) || cli_get(&a, "status") == NULL)
-		return cli_usage(USAGE_RESPOND, "respond needs REQUEST and --status\n%s", CONN_HELP);
+		return cli_usage_cmd("respond", "respond needs REQUEST and --status");
 	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "status", cli_get(&a, "status"));
 	int rc = body ? PL_OK : PL_ENOMEM;
 	static const char *const fl[][2] = {{"reasons", "reasons"},
@@ -392,22 +351,17 @@ int cmd_respond(int argc, char **argv)
 	return sign_and_send(&a, "response", body, req, "respond", NULL);
 }
 
-static const char USAGE_STATUS[] =
-	"parley status REQUEST --query [--text TEXT]    the requester asks where a request stands\n"
-	"parley status REQUEST --update TEXT            an addressee reports progress\n";
-
 int cmd_status(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "update", "text", NULL};
-	static const char *const bf[] = {WF_BOOL, "query", NULL};
 	cli_args a;
 	uint64_t req;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_STATUS))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "status", &a, &ust))
+		return ust;
 	bool query = cli_has(&a, "query");
 	const char *update = cli_get(&a, "update");
 	if (!target_arg(&a, &req) || query == (update != NULL))
-		return cli_usage(USAGE_STATUS, "status needs REQUEST and one of --query or --update TEXT\n%s", CONN_HELP);
+		return cli_usage_cmd("status", "status needs REQUEST and one of --query or --update TEXT");
 	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "kind", query ? "query" : "update");
 	const char *text = query ? cli_get(&a, "text") : update;
 	if (body == NULL || (text && json_object_set_new(body, "text", json_string(text)) != 0)) {
@@ -417,19 +371,15 @@ int cmd_status(int argc, char **argv)
 	return sign_and_send(&a, "status", body, req, "status", NULL);
 }
 
-static const char USAGE_WITHDRAW[] =
-	"parley withdraw REQUEST [--reason TEXT]   the requester says a request is no longer required\n";
-
 int cmd_withdraw(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "reason", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
 	uint64_t req;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_WITHDRAW))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "withdraw", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &req))
-		return cli_usage(USAGE_WITHDRAW, "withdraw needs the REQUEST's entry index\n%s", CONN_HELP);
+		return cli_usage_cmd("withdraw", "withdraw needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
 	if (body == NULL || set_flag(body, &a, "reason", "reason") != PL_OK) {
 		json_decref(body);
@@ -438,20 +388,15 @@ int cmd_withdraw(int argc, char **argv)
 	return sign_and_send(&a, "withdraw", body, req, "withdraw", NULL);
 }
 
-static const char USAGE_CLOSE[] =
-	"parley close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT]\n"
-	"       the party that raised the concern closes its case\n";
-
 int cmd_close(int argc, char **argv)
 {
-	static const char *const vf[] = {WF_FLAGS, "outcome", "text", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
 	uint64_t cs;
-	if (!cli_parse(argc, argv, vf, bf, &a, USAGE_CLOSE))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, "close", &a, &ust))
+		return ust;
 	if (!target_arg(&a, &cs) || cli_get(&a, "outcome") == NULL)
-		return cli_usage(USAGE_CLOSE, "close needs CASE and --outcome\n%s", CONN_HELP);
+		return cli_usage_cmd("close", "close needs CASE and --outcome");
 	json_t *body = json_pack("{s:I,s:s}", "case", (json_int_t)cs, "outcome", cli_get(&a, "outcome"));
 	if (body == NULL || set_flag(body, &a, "text", "text") != PL_OK) {
 		json_decref(body);
@@ -462,16 +407,14 @@ int cmd_close(int argc, char **argv)
 
 /* ---- norms: the signed part (views are in cmd_views.c) ---- */
 
-int cmd_norms_sign(const char *sub, int argc, char **argv, const char *usage)
+int cmd_norms_sign(const char *sub, int argc, char **argv, const char *name)
 {
-	static const char *const vf[] = {WF_FLAGS, "reason", NULL};
-	static const char *const bf[] = {WF_BOOL, NULL};
 	cli_args a;
-	if (!cli_parse(argc, argv, vf, bf, &a, usage))
-		return EXIT_USAGE;
+	int ust;
+	if (!cli_parse_cmd(argc, argv, name, &a, &ust))
+		return ust;
 	if (a.npos != 1)
-		return cli_usage(usage, "norms %s needs %s\n%s", sub, strcmp(sub, "publish") == 0 ? "a FILE" : "a set's HASH",
-				 CONN_HELP);
+		return cli_usage_cmd(name, "norms %s needs %s", sub, strcmp(sub, "publish") == 0 ? "a FILE" : "a set's HASH");
 	pl_diag d = {0};
 	if (strcmp(sub, "publish") == 0) {
 		pl_buf b;
@@ -495,7 +438,7 @@ int cmd_norms_sign(const char *sub, int argc, char **argv, const char *usage)
 		json_object_set_new(body, "reason", json_string(cli_get(&a, "reason")));
 	if (body != NULL && sub_ && cli_get(&a, "reason")) {
 		json_decref(body);
-		return cli_usage(usage, "--reason goes with withdraw");
+		return cli_usage_cmd(name, "--reason goes with withdraw");
 	}
 	return sign_and_send(&a, sub_ ? "norms.subscribe" : "norms.withdraw", body, UINT64_MAX,
 		    sub_ ? "norms subscribe" : "norms withdraw", NULL);

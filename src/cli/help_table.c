@@ -1,0 +1,522 @@
+/* help_table.c - every command of parley: what it accepts and what it does
+ * (help.h). Keep the flag lists and their documentation side by side:
+ * tests/e2e/help_test.py fails when they disagree. */
+#include "cli/help.h"
+
+#include <stddef.h>
+
+#define CONN "server", "vkey", "key", "passphrase-file", "witness-key", "quorum"
+#define SIGN "seq", "receipt"
+#define END NULL
+
+#define V(...) (const char *const[]){__VA_ARGS__, END}
+#define NOFLAGS (const char *const[]){END}
+#define O(...) (const cli_optdoc[]){__VA_ARGS__, {NULL, NULL, NULL}}
+#define NOOPTS (const cli_optdoc[]){{NULL, NULL, NULL}}
+
+#define S_LOG "the log"
+#define S_MEMBERS "members and statements"
+#define S_WITNESS "witnesses and monitors"
+#define S_WORK "consultations (docs/workflow.md)"
+#define S_EVIDENCE "evidence (docs/evidence.md)"
+#define S_OTHER "other"
+
+static const char TLP_TEXT[] = "TLP 2.0 label: TLP:RED, TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN or TLP:CLEAR";
+
+const cli_cmd cli_cmds[] = {
+	/* ---- the log ---- */
+	{.name = "log", .summary = "create, append to, prove from and audit a verifiable log directly",
+	 .description = "The log alone, without statements or a server: a directory of C2SP tlog-tiles and signed "
+			"checkpoints (docs/log.md).",
+	 .section = S_LOG},
+	{.name = "log init", .summary = "create a log and its signing key",
+	 .synopsis = "log init DIR --origin ORIGIN",
+	 .description = "Creates DIR holding an empty log named ORIGIN and a fresh Ed25519 key (DIR/private/log.key, "
+			"mode 0600), and prints the log's verifier key, also written to DIR/log.vkey.",
+	 .vf = V("origin"), .bf = NOFLAGS,
+	 .opts = O({"origin", "ORIGIN", "the log's name, like example.org/log (required)"}),
+	 .examples = "parley log init /srv/log --origin example.org/log", .section = S_LOG},
+	{.name = "log add", .summary = "append each line of standard input, in one batch",
+	 .synopsis = "log add DIR",
+	 .description = "Reads standard input, makes each line (without its newline) one entry, appends them all in "
+			"one batch and prints the log's new size. Nothing is published unless the whole batch is.",
+	 .vf = NOFLAGS, .bf = NOFLAGS, .opts = NOOPTS,
+	 .examples = "seq 1 1000 | parley log add /srv/log", .section = S_LOG},
+	{.name = "log prove", .summary = "write a tlog-proof file for an entry",
+	 .synopsis = "log prove DIR INDEX [--vkey VKEY] [--out FILE]",
+	 .description = "Writes a C2SP tlog-proof for entry INDEX (carrying the entry itself) to standard output or "
+			"FILE, after checking it against the log's key.",
+	 .vf = V("vkey", "out"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "VKEY", "the log's verifier key, or a file holding it (default: DIR/log.vkey)"},
+		   {"out", "FILE", "write the proof to FILE instead of standard output"}),
+	 .examples = "parley log prove /srv/log 42 --out 42.tlog-proof", .section = S_LOG},
+	{.name = "log verify-proof", .summary = "verify a tlog-proof file offline",
+	 .synopsis = "log verify-proof FILE --vkey VKEY [--entry FILE] [--witness-key WKEY]... [--quorum K]",
+	 .description = "Checks that the proof's checkpoint is signed by VKEY (and cosigned by K of the witnesses) "
+			"and that the entry is included at its index.",
+	 .vf = V("vkey", "entry", "witness-key", "quorum"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "VKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"},
+		   {"entry", "FILE", "the entry, when the proof does not carry it (or to check it is that one)"}),
+	 .docs = DOC_POLICY,
+	 .examples = "parley log verify-proof 42.tlog-proof --vkey /srv/log/log.vkey",
+	 .exits = "1 when the proof, the signature or the quorum does not check", .section = S_LOG},
+	{.name = "log audit", .summary = "recompute and check the whole log",
+	 .synopsis = "log audit DIR|URL --vkey VKEY [--witness-key WKEY]... [--quorum K]",
+	 .description = "Reads every tile and bundle of the log in DIR or at URL and recomputes the tree: the "
+			"checkpoint must be signed and every hash must agree. A progress bar is shown when standard "
+			"error is a terminal.",
+	 .vf = V("vkey", "witness-key", "quorum"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "VKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"}),
+	 .docs = DOC_POLICY,
+	 .examples = "parley log audit /srv/log --vkey /srv/log/log.vkey\n"
+		     "parley log audit https://example.org/log --vkey \"$(cat log.vkey)\"",
+	 .exits = "1 when anything in the log does not check", .section = S_LOG},
+
+	/* ---- members and statements ---- */
+	{.name = "keygen", .summary = "make a party's keys: a secret key file and a public identity",
+	 .synopsis = "keygen --party NAME --out PREFIX [--passphrase-file FILE]",
+	 .description = "Writes PREFIX.key (the secret, mode 0600) and PREFIX.id.json (the public identity to hand "
+			"to the others). A passphrase, from --passphrase-file or PARLEY_PASSPHRASE, seals the secret "
+			"with Argon2id.",
+	 .vf = V("party", "out", "passphrase-file"), .bf = NOFLAGS,
+	 .opts = O({"party", "NAME", "the party's name, like cert.example (required)"},
+		   {"out", "PREFIX", "where to write PREFIX.key and PREFIX.id.json (required)"},
+		   {"passphrase-file", "FILE", "seal the secret key with the passphrase in FILE"}),
+	 .examples = "parley keygen --party cert.a --out a", .section = S_MEMBERS},
+	{.name = "init", .summary = "create a log whose entry 0 is the charter",
+	 .synopsis = "init DIR --origin ORIGIN --key FOUNDER.key [--founder OTHER.id.json]... [--name NAME]\n"
+		     "init DIR --origin ORIGIN --key FOUNDER.key [--sponsors K] [--ack SECONDS] [--response SECONDS] "
+		     "[--norms FILE | --no-norms]",
+	 .description = "Creates the log in DIR and appends its charter (entry 0), signed by the founder's key and "
+			"listing the other founders, then publishes the 2015 UN GGE norms as entry 1 (or the norm "
+			"set in --norms FILE, or none).",
+	 .vf = V("origin", "key", "founder", "name", "sponsors", "ack", "response", "passphrase-file", "norms"),
+	 .bf = V("no-norms"),
+	 .opts = O({"origin", "ORIGIN", "the log's name, like example.org/wg (required)"},
+		   {"key", "FILE", "the founder's secret key, which signs the charter (PARLEY_KEY)"},
+		   {"passphrase-file", "FILE", "the passphrase of a sealed key (PARLEY_PASSPHRASE_FILE)"},
+		   {"founder", "ID.json", "another founding member's identity (repeatable)"},
+		   {"name", "NAME", "the working group's name, written in the charter"},
+		   {"sponsors", "K", "how many members must sponsor a new one (default 1)"},
+		   {"ack", "SECONDS", "default time to acknowledge a request (default 86400)"},
+		   {"response", "SECONDS", "default time to answer a request (default 604800)"},
+		   {"norms", "FILE", "publish this norm set (JSON, docs/workflow.md) instead of the UN GGE norms"},
+		   {"no-norms", NULL, "publish no norm set"}),
+	 .examples = "parley init wg --origin example.org/wg --key a.key --founder b.id.json", .section = S_MEMBERS},
+	{.name = "serve", .summary = "run the log server",
+	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
+		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
+		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]",
+	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
+			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
+			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
+	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "port-file", "witness",
+		 "witness-interval"),
+	 .bf = V("trust-log", "allow-root"),
+	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
+		   {"port-file", "FILE", "write the port listened on to FILE"},
+		   {"witness", "VKEY@URL", "a witness to ask for cosignatures (repeatable)"},
+		   {"witness-interval", "MS", "how often to ask the witnesses again"},
+		   {"skew", "SECONDS", "how far a statement's time may be from the server's clock"},
+		   {"batch-ms", "MS", "how long to gather statements into one batch"},
+		   {"batch-max", "N", "at most N statements per batch"},
+		   {"queue-max", "N", "at most N statements waiting; more are refused (503)"},
+		   {"rate", "PER_SECOND", "submissions allowed per second and client (0: unlimited)"},
+		   {"blob-max", "BYTES", "largest blob accepted"},
+		   {"trust-log", NULL, "do not re-verify the log when opening it"},
+		   {"allow-root", NULL, "run even as root"}),
+	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"
+		     "parley serve wg --witness \"$(cat w1/witness.vkey)@http://127.0.0.1:8081\"",
+	 .section = S_MEMBERS},
+	{.name = "submit", .summary = "sign and submit a statement",
+	 .synopsis = "submit --type TYPE [--body FILE|-] [--ref INDEX]... [--seq N] [--wait] [--receipt FILE]\n"
+		     "submit --envelope FILE [--wait] [--receipt FILE]",
+	 .description = "Signs a statement of TYPE with your key (its body a JSON file, its references entries of "
+			"the log) and submits it; or submits an envelope signed elsewhere. Prints the entry's index "
+			"once the log has accepted it.",
+	 .vf = V(CONN, SIGN, "type", "body", "ref", "envelope"), .bf = V("wait"),
+	 .opts = O({"type", "TYPE", "the statement type (docs/statements.md)"},
+		   {"body", "FILE", "the body, a JSON object (- for standard input)"},
+		   {"ref", "INDEX", "refer to entry INDEX (repeatable)"},
+		   {"envelope", "FILE", "submit this signed DSSE envelope as it is"}),
+	 .docs = DOC_CONN | DOC_SIGN, .examples = "parley submit --type ping --key b.key --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "get", .summary = "fetch a statement and verify it",
+	 .synopsis = "get INDEX [--json]",
+	 .description = "Fetches entry INDEX with its inclusion proof and checks the checkpoint, the inclusion and "
+			"the author's signature under the key the author held then.",
+	 .vf = V(CONN), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON, .examples = "parley get 2",
+	 .exits = "1 when the checkpoint, the proof or the signature does not check", .section = S_MEMBERS},
+	{.name = "proof", .summary = "fetch a statement's tlog-proof file",
+	 .synopsis = "proof INDEX [--out FILE]",
+	 .description = "Fetches and checks entry INDEX's proof, a tlog-proof carrying the statement, and writes it "
+			"to standard output or FILE; `parley verify-proof` checks it offline.",
+	 .vf = V(CONN, "out"), .bf = NOFLAGS,
+	 .opts = O({"out", "FILE", "write the proof to FILE instead of standard output"}), .docs = DOC_CONN,
+	 .examples = "parley proof 2 --out p", .section = S_MEMBERS},
+	{.name = "verify-proof", .summary = "verify a statement's proof file offline",
+	 .synopsis = "verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]",
+	 .description = "Checks offline the checkpoint signature, the inclusion of the statement and the author's "
+			"signature. `parley log verify-proof` checks the log part alone.",
+	 .vf = V("vkey", "identity", "witness-key", "quorum"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"},
+		   {"identity", "ID.json", "the author's identity (required)"}),
+	 .docs = DOC_POLICY, .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json",
+	 .exits = "1 when a signature, the inclusion or the quorum does not check", .section = S_MEMBERS},
+	{.name = "enroll", .summary = "sponsor a new member",
+	 .synopsis = "enroll IDENTITY.id.json [--wait] [--receipt FILE]",
+	 .description = "Signs an enroll statement for the candidate's identity; the charter says how many sponsors "
+			"make a member.",
+	 .vf = V(CONN, SIGN), .bf = V("wait"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN,
+	 .examples = "parley enroll c.id.json --wait", .exits = "4 when the server refuses the statement",
+	 .section = S_MEMBERS},
+	{.name = "key", .summary = "rotate or revoke your party's key", .section = S_MEMBERS},
+	{.name = "key rotate", .summary = "replace your party's key with a new one",
+	 .synopsis = "key rotate --new NEW.key [--wait] [--receipt FILE]",
+	 .description = "Signs a key.rotate statement with both the current key (--key) and the new one; from its "
+			"entry on, only the new key speaks for the party.",
+	 .vf = V(CONN, SIGN, "new"), .bf = V("wait"),
+	 .opts = O({"new", "FILE", "the new secret key (made with `parley keygen` for the same party)"}),
+	 .docs = DOC_CONN | DOC_SIGN, .examples = "parley keygen --party cert.a --out a2 && parley key rotate --new a2.key",
+	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "key revoke", .summary = "revoke your party's key",
+	 .synopsis = "key revoke [--reason TEXT] [--wait] [--receipt FILE]",
+	 .description = "Signs a key.revoke statement: the party's key speaks no more.",
+	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait"), .opts = O({"reason", "TEXT", "why, for the record"}),
+	 .docs = DOC_CONN | DOC_SIGN, .examples = "parley key revoke --reason \"key compromised\" --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "contact", .summary = "publish your party's contact details",
+	 .synopsis = "contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S] [--wait]",
+	 .description = "Signs a contact.update statement with the fields given (at least one).",
+	 .vf = V(CONN, SIGN, "name", "email", "phone", "url", "hours", "note"), .bf = V("wait"),
+	 .opts = O({"name", "S", "a contact name"}, {"email", "S", "an e-mail address"},
+		   {"phone", "S", "a telephone number"}, {"url", "S", "a web address"},
+		   {"hours", "S", "when you can be reached"}, {"note", "S", "anything else"}),
+	 .docs = DOC_CONN | DOC_SIGN, .examples = "parley contact --email cert@a.example --hours 24/7",
+	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "blob", .summary = "members' content-addressed blobs on the server", .section = S_MEMBERS},
+	{.name = "blob put", .summary = "upload a file as a blob",
+	 .synopsis = "blob put FILE",
+	 .description = "Uploads FILE (- for standard input), signed by your key, and prints its SHA-256.",
+	 .vf = V(CONN), .bf = NOFLAGS, .opts = NOOPTS, .docs = DOC_CONN, .examples = "parley blob put report.pdf",
+	 .exits = "4 when the server refuses the blob", .section = S_MEMBERS},
+	{.name = "blob get", .summary = "download a blob and check its hash",
+	 .synopsis = "blob get SHA256 [--out FILE]",
+	 .description = "Downloads the blob named SHA256 and checks that its bytes hash to it.",
+	 .vf = V(CONN, "out"), .bf = NOFLAGS,
+	 .opts = O({"out", "FILE", "write the blob to FILE (mode 0600) instead of standard output"}),
+	 .docs = DOC_CONN, .examples = "parley blob get 9f86d0...0f00a08 --out report.pdf",
+	 .exits = "1 when the bytes do not hash to SHA256; 4 when the server refuses", .section = S_MEMBERS},
+
+	/* ---- witnesses and monitors ---- */
+	{.name = "witness", .summary = "run a witness that cosigns a log's checkpoints", .section = S_WITNESS},
+	{.name = "witness init", .summary = "make a witness and its cosigning key",
+	 .synopsis = "witness init DIR --name NAME",
+	 .description = "Creates the witness's state in DIR and prints its verifier key (also in DIR/witness.vkey).",
+	 .vf = V("name"), .bf = NOFLAGS, .opts = O({"name", "NAME", "the witness's name, like witness.example.org/w1"}),
+	 .examples = "parley witness init w1 --name witness.cert-b.example/w1", .section = S_WITNESS},
+	{.name = "witness add-log", .summary = "witness a log",
+	 .synopsis = "witness add-log DIR --vkey LOGKEY",
+	 .description = "Adds the log with verifier key LOGKEY to those the witness cosigns.",
+	 .vf = V("vkey"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (PARLEY_VKEY)"}),
+	 .examples = "parley witness add-log w1 --vkey \"$(cat wg/log.vkey)\"", .section = S_WITNESS},
+	{.name = "witness serve", .summary = "run the witness's HTTP endpoint",
+	 .synopsis = "witness serve DIR [--listen HOST:PORT] [--rate PER_SECOND] [--port-file FILE] [--allow-root]",
+	 .description = "Cosigns the checkpoints of its logs that are consistent with what it saw before "
+			"(c2sp.org/tlog-witness). Stops on SIGINT or SIGTERM.",
+	 .vf = V("listen", "rate", "port-file"), .bf = V("allow-root"),
+	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8081)"},
+		   {"rate", "PER_SECOND", "requests allowed per second (default 10; 0: unlimited)"},
+		   {"port-file", "FILE", "write the port listened on to FILE"},
+		   {"allow-root", NULL, "run even as root"}),
+	 .examples = "parley witness serve w1 --listen 127.0.0.1:8081", .section = S_WITNESS},
+	{.name = "monitor", .summary = "follow a log, verify everything, keep a mirror, catch forks",
+	 .synopsis = "monitor URL --vkey LOGKEY --dir STATE [--witness WKEY@URL]... [--quorum K] [--once]\n"
+		     "monitor URL --vkey LOGKEY --dir STATE [--interval SECONDS] [--hook COMMAND] [--chunk N] [--no-gzip]",
+	 .description = "Follows the log at URL, verifies every statement, keeps a verified mirror in STATE "
+			"(servable as tlog-tiles) and compares the log's checkpoints with the witnesses'. A fork "
+			"becomes a proof in STATE/forks/ (check it with `parley verify-fork`). Progress goes to "
+			"standard error when it is a terminal.",
+	 .vf = V("vkey", "dir", "witness", "quorum", "interval", "hook", "chunk"), .bf = V("once", "no-gzip"),
+	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"},
+		   {"dir", "STATE", "the monitor's state and mirror (required)"},
+		   {"witness", "WKEY@URL", "a witness to compare with (repeatable)"},
+		   {"quorum", "K", "checkpoints need K of the witnesses' cosignatures (PARLEY_QUORUM)"},
+		   {"interval", "SECONDS", "time between rounds (default 10)"},
+		   {"once", NULL, "one round, then exit"},
+		   {"hook", "COMMAND", "run COMMAND (sh -c) on a finding, with PARLEY_EVENT, PARLEY_MESSAGE and "
+				       "PARLEY_FORK_PROOF set"},
+		   {"chunk", "N", "verify N entries at a time"},
+		   {"no-gzip", NULL, "do not ask for compressed responses"}),
+	 .examples = "parley monitor http://127.0.0.1:8080 --vkey wg/log.vkey --dir mon --once",
+	 .exits = "1 when something did not verify or a fork was found", .section = S_WITNESS},
+	{.name = "verify-fork", .summary = "check a proof that a log forked",
+	 .synopsis = "verify-fork FILE [--vkey LOGKEY]",
+	 .description = "Checks offline that FILE holds two checkpoints signed by the same log that cannot both be "
+			"true, and says which.",
+	 .vf = V("vkey"), .bf = NOFLAGS,
+	 .opts = O({"vkey", "LOGKEY", "require the fork to be of this log (PARLEY_VKEY)"}),
+	 .examples = "parley verify-fork mon/forks/fork-1767225600.proof",
+	 .exits = "1 when FILE does not prove a fork", .section = S_WITNESS},
+
+	/* ---- consultations ---- */
+	{.name = "concern", .summary = "raise a concern", .section = S_WORK},
+	{.name = "concern raise", .summary = "raise a concern: a new case",
+	 .synopsis = "concern raise [--file CONCERN.json] [--title T] [--class CLASS] [--rsit-type TYPE] [--tlp LABEL]\n"
+		     "concern raise [--summary TEXT | --summary-file FILE] [--to PARTY]... [--norm-set HASH --norm ID...] "
+		     "[--evidence SHA256[:NAME]]...",
+	 .description = "Raises a concern, a new case named by its entry index. --file gives the body as JSON and "
+			"the flags complete or override it; required fields still missing are asked for on a terminal.",
+	 .vf = V(CONN, SIGN, "file", "title", "class", "rsit-type", "tlp", "summary", "summary-file", "to", "norm-set",
+		 "norm", "evidence"),
+	 .bf = V("wait", "json"),
+	 .opts = O({"file", "FILE", "the concern's body, a JSON object (- for standard input)"},
+		   {"title", "T", "one line"},
+		   {"class", "CLASS", "RSIT incident class, like malicious-code or information-gathering"},
+		   {"rsit-type", "TYPE", "RSIT incident type, like scanner"}, {"tlp", "LABEL", TLP_TEXT},
+		   {"summary", "TEXT", "one paragraph"}, {"summary-file", "FILE", "the summary, read from FILE"},
+		   {"to", "PARTY", "a recipient (repeatable, or comma-separated)"},
+		   {"norm-set", "HASH", "the norm set the --norm ids belong to (see `parley norms list`)"},
+		   {"norm", "ID", "a norm the concern invokes, like 13(c) (repeatable)"},
+		   {"evidence", "SHA256[:NAME]", "a blob offered as evidence (repeatable)"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley concern raise --title \"Scanning\" --class information-gathering --tlp TLP:AMBER \\\n"
+		     "    --summary \"Scans from AS64500\" --to cert.b --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "request", .summary = "ask something of other parties in a case, with a deadline",
+	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT]\n"
+		     "request CASE --kind preservation ... [--preservation FILE.json | --authority T --offence T --facts T "
+		     "--data T --relationship T --custodian T --necessity T [--mla-intent]]",
+	 .description = "KIND is information, evidence, assistance, mitigation, preservation or consultation. "
+			"Without --due the charter's default deadline applies. Preservation requests carry the "
+			"Budapest Convention art. 29(2) fields.",
+	 .vf = V(CONN, SIGN, "kind", "to", "text", "due", "due-reason", "preservation", "authority", "offence",
+		 "facts", "data", "relationship", "custodian", "necessity"),
+	 .bf = V("wait", "json", "mla-intent"),
+	 .opts = O({"kind", "KIND", "what is asked for (required)"},
+		   {"to", "PARTY", "an addressee (required; repeatable, or comma-separated)"},
+		   {"text", "TEXT", "the request (required)"},
+		   {"due", "TIME", "the deadline, like 2026-12-31T12:00:00Z"},
+		   {"due-reason", "TEXT", "why that deadline"},
+		   {"preservation", "FILE", "the preservation fields as a JSON object"},
+		   {"authority", "T", "preservation: the requesting authority"},
+		   {"offence", "T", "preservation: the offence investigated"},
+		   {"facts", "T", "preservation: a summary of the facts"},
+		   {"data", "T", "preservation: the data to preserve"},
+		   {"relationship", "T", "preservation: its relationship to the offence"},
+		   {"custodian", "T", "preservation: who holds the data"},
+		   {"necessity", "T", "preservation: why it must be preserved"},
+		   {"mla-intent", NULL, "preservation: a mutual legal assistance request will follow"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley request 4 --kind information --to cert.b --text \"Who runs 192.0.2.7?\" --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "ack", .summary = "acknowledge a request",
+	 .synopsis = "ack REQUEST [--note TEXT] [--wait] [--json]",
+	 .description = "Acknowledges the request at entry REQUEST, which stops its acknowledgement clock.",
+	 .vf = V(CONN, SIGN, "note"), .bf = V("wait", "json"), .opts = O({"note", "TEXT", "a note for the requester"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley ack 5 --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "respond", .summary = "answer a request",
+	 .synopsis = "respond REQUEST --status granted|partly_granted|postponed|refused [--reasons TEXT] [--text TEXT]\n"
+		     "respond REQUEST --status STATUS [--until TIME] [--preserved-until TIME] [--availability-warning TEXT]",
+	 .description = "Answers the request at entry REQUEST. postponed and refused need --reasons; postponed needs "
+			"--until; confirming a preservation request needs --preserved-until at least 60 days away.",
+	 .vf = V(CONN, SIGN, "status", "reasons", "text", "until", "preserved-until", "availability-warning"),
+	 .bf = V("wait", "json"),
+	 .opts = O({"status", "STATUS", "granted, partly_granted, postponed or refused (required)"},
+		   {"reasons", "TEXT", "why postponed or refused"}, {"text", "TEXT", "the answer"},
+		   {"until", "TIME", "postponed until then"},
+		   {"preserved-until", "TIME", "preservation: the data is kept until then"},
+		   {"availability-warning", "TEXT", "preservation: what may already be gone"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley respond 5 --status granted --text \"a hosting customer; notified\" --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "status", .summary = "ask where a request stands, or report progress",
+	 .synopsis = "status REQUEST --query [--text TEXT]\nstatus REQUEST --update TEXT",
+	 .description = "The requester asks where a request stands (--query); an addressee reports progress "
+			"(--update).",
+	 .vf = V(CONN, SIGN, "update", "text"), .bf = V("wait", "json", "query"),
+	 .opts = O({"query", NULL, "ask where the request stands"}, {"update", "TEXT", "report progress"},
+		   {"text", "TEXT", "with --query: a note"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley status 5 --update \"half of the logs found\"",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "withdraw", .summary = "say a request is no longer required",
+	 .synopsis = "withdraw REQUEST [--reason TEXT] [--wait] [--json]",
+	 .description = "The requester withdraws the request at entry REQUEST.",
+	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley withdraw 5 --reason \"found elsewhere\"",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "close", .summary = "close your case with its outcome",
+	 .synopsis = "close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT]",
+	 .description = "The party that raised the concern closes its case.",
+	 .vf = V(CONN, SIGN, "outcome", "text"), .bf = V("wait", "json"),
+	 .opts = O({"outcome", "OUTCOME", "resolved, partly_resolved, unresolved or no_longer_required (required)"},
+		   {"text", "TEXT", "a closing note"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley close 4 --outcome resolved --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "ping", .summary = "a communication check",
+	 .synopsis = "ping [--to PARTY]... [--note TEXT] [--wait] [--json]",
+	 .description = "Asks the parties named (without --to: every other member) to answer with `parley pong`.",
+	 .vf = V(CONN, SIGN, "to", "note"), .bf = V("wait", "json"),
+	 .opts = O({"to", "PARTY", "who must answer (repeatable, or comma-separated)"}, {"note", "TEXT", "a note"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley ping --to cert.b --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "pong", .summary = "answer a ping",
+	 .synopsis = "pong PING [--wait] [--json]",
+	 .description = "Answers the ping at entry PING.",
+	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley pong 7", .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "norms", .summary = "norm sets: list, show, subscribe, withdraw, publish", .section = S_WORK},
+	{.name = "norms list", .summary = "the norm sets published in the log",
+	 .synopsis = "norms list [--json] [--log DIR]",
+	 .description = "Lists every published norm set: its hash, name, version, size and subscribers.",
+	 .vf = V(CONN, "log"), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON | DOC_LOCAL,
+	 .examples = "parley norms list --json", .section = S_WORK},
+	{.name = "norms show", .summary = "one norm set: its norms and who subscribes",
+	 .synopsis = "norms show HASH [--json] [--log DIR]",
+	 .description = "Shows the norm set whose hash is HASH (64 hex digits).",
+	 .vf = V(CONN, "log"), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON | DOC_LOCAL,
+	 .examples = "parley norms show \"$H\"", .section = S_WORK},
+	{.name = "norms subscribe", .summary = "subscribe your party to a published norm set",
+	 .synopsis = "norms subscribe HASH [--wait] [--json]",
+	 .description = "Signs a norms.subscribe statement for the set HASH.",
+	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley norms subscribe \"$H\" --wait", .exits = "4 when the server refuses the statement",
+	 .section = S_WORK},
+	{.name = "norms withdraw", .summary = "withdraw your subscription to a norm set",
+	 .synopsis = "norms withdraw HASH [--reason TEXT] [--wait] [--json]",
+	 .description = "Signs a norms.withdraw statement for the set HASH.",
+	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley norms withdraw \"$H\" --reason \"superseded\"",
+	 .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "norms publish", .summary = "publish a norm set",
+	 .synopsis = "norms publish FILE [--wait] [--json]",
+	 .description = "Publishes the norm set in FILE (JSON, docs/workflow.md; - for standard input) and prints "
+			"its hash.",
+	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley norms publish data/norms/un-gge-2015.json", .exits = "4 when the server refuses the statement",
+	 .section = S_WORK},
+	{.name = "inbox", .summary = "what awaits your answer, overdue first",
+	 .synopsis = "inbox [--party P] [--now TIME] [--limit N] [--offset N] [--json] [--log DIR]",
+	 .description = "The requests and pings awaiting the party's acknowledgement or answer (default: the party "
+			"of --key), overdue first.",
+	 .vf = V(CONN, "log", "now", "limit", "offset", "party"), .bf = V("json"),
+	 .opts = O({"party", "P", "whose inbox (default: the party of --key)"}),
+	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW | DOC_PAGE,
+	 .examples = "PARLEY_KEY=b.key parley inbox\nparley inbox --party cert.b --log mon --json", .section = S_WORK},
+	{.name = "cases", .summary = "list cases",
+	 .synopsis = "cases [--party P] [--state open|closed] [--limit N] [--offset N] [--json] [--log DIR]",
+	 .description = "Lists the cases, newest first.",
+	 .vf = V(CONN, "log", "now", "limit", "offset", "party", "state"), .bf = V("json"),
+	 .opts = O({"party", "P", "only cases the party raised or received"},
+		   {"state", "STATE", "only open or only closed cases"}),
+	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW | DOC_PAGE, .examples = "parley cases --state open",
+	 .section = S_WORK},
+	{.name = "case", .summary = "show one case", .section = S_WORK},
+	{.name = "case show", .summary = "one case's thread, each statement verified",
+	 .synopsis = "case show ID [--now TIME] [--json] [--log DIR]",
+	 .description = "Shows case ID: its requests and their state, and every statement of its thread, each "
+			"checked for its signature, its inclusion and the witness quorum.",
+	 .vf = V(CONN, "log", "now"), .bf = V("json"), .opts = NOOPTS,
+	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW, .examples = "parley case show 4",
+	 .exits = "1 when a statement of the thread does not verify", .section = S_WORK},
+	{.name = "report", .summary = "who answers and who does not, derived from the log",
+	 .synopsis = "report [--party P] [--now TIME] [--json] [--log DIR]",
+	 .description = "Each party's record: norm sets subscribed, concerns, requests acknowledged and answered on "
+			"time, late or never, median times, ping answers. Anyone holding the log gets the same "
+			"figures.",
+	 .vf = V(CONN, "log", "now", "party"), .bf = V("json"), .opts = O({"party", "P", "only this party"}),
+	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW, .examples = "parley report --json", .section = S_WORK},
+	{.name = "reindex", .summary = "rebuild the workflow index from the log",
+	 .synopsis = "reindex DIR [--verify] [--dump]\nreindex DIR --dump-only",
+	 .description = "Rebuilds DIR/private/index.db from the log in DIR (the server must be stopped).",
+	 .vf = NOFLAGS, .bf = V("verify", "dump", "dump-only"),
+	 .opts = O({"verify", NULL, "check every signature again"},
+		   {"dump", NULL, "print the index's canonical content afterwards"},
+		   {"dump-only", NULL, "print the current index's content without rebuilding"}),
+	 .examples = "parley reindex wg --verify", .section = S_WORK},
+
+	/* ---- evidence ---- */
+	{.name = "evidence", .summary = "evidence packages: add and fetch", .section = S_EVIDENCE},
+	{.name = "evidence add", .summary = "seal a package to its recipients, upload it, record it",
+	 .synopsis = "evidence add CASE PACKAGE_DIR --title T --tlp LABEL [--to PARTY]... [--reproduce TEXT] [--wait] "
+		     "[--json]",
+	 .description = "Seals every file of the package to the recipients (the parties named with --to, and you), "
+			"uploads the sealed blobs and records an evidence statement in case CASE. TLP:CLEAR needs no "
+			"--to and is uploaded unsealed. Progress goes to standard error when it is a terminal.",
+	 .vf = V(CONN, SIGN, "title", "tlp", "to", "reproduce"), .bf = V("wait", "json"),
+	 .opts = O({"title", "T", "what the package is (required)"}, {"tlp", "LABEL", TLP_TEXT},
+		   {"to", "PARTY", "a recipient (repeatable)"},
+		   {"reproduce", "TEXT", "how to reproduce, for the recipients"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley evidence add 4 pkg --title \"GREYHERON indicators\" --tlp TLP:AMBER --to cert.b --wait",
+	 .exits = "4 when the server refuses the statement or a blob", .section = S_EVIDENCE},
+	{.name = "evidence fetch", .summary = "download, open and check a package",
+	 .synopsis = "evidence fetch EVIDENCE --out DIR [--json]",
+	 .description = "Downloads the package recorded at entry EVIDENCE, opens it with your key and checks every "
+			"file against its manifest, into DIR.",
+	 .vf = V(CONN, "out"), .bf = V("json"), .opts = O({"out", "DIR", "where to write the package (required)"}),
+	 .docs = DOC_CONN | DOC_JSON, .examples = "parley evidence fetch 9 --out fetched",
+	 .exits = "1 when a file or the statement does not check", .section = S_EVIDENCE},
+	{.name = "finding", .summary = "record what reproducing evidence showed",
+	 .synopsis = "finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE "
+		     "--tlp LABEL [--to PARTY]...",
+	 .description = "Records a signed finding on the evidence at entry EVIDENCE, with the report as a blob "
+			"sealed to the recipients (and you). `parley reproduce --sign` does this for you.",
+	 .vf = V(CONN, SIGN, "result", "summary", "report", "tlp", "to"), .bf = V("wait", "json"),
+	 .opts = O({"result", "RESULT", "reproduced, not_reproduced or inconclusive (required)"},
+		   {"summary", "TEXT", "one paragraph (required)"},
+		   {"report", "FILE", "the report, uploaded as a sealed blob (required)"}, {"tlp", "LABEL", TLP_TEXT},
+		   {"to", "PARTY", "a recipient (repeatable)"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley finding 9 --result reproduced --summary \"3 hosts\" --report r.json --tlp TLP:AMBER --to cert.a",
+	 .exits = "4 when the server refuses the statement or the blob", .section = S_EVIDENCE},
+	{.name = "reproduce", .summary = "run a package's indicators and rules on your own data",
+	 .synopsis = "reproduce PACKAGE_DIR [--files DIR]... [--pcap FILE]... [--threads N] [--json] [--out REPORT.json]\n"
+		     "reproduce PACKAGE_DIR --files DIR... --sign EVIDENCE --tlp LABEL [--to PARTY]... [--wait]\n"
+		     "reproduce PACKAGE_DIR --check-claim [--json]",
+	 .description = "Runs the package's STIX indicators and YARA rules on your own files and captures and says, "
+			"for each, where it matched or that it did not. --check-claim runs them on the package's own "
+			"datasets and checks that the hits are exactly the claimed ones. --sign records the report "
+			"as a finding on the evidence at entry EVIDENCE. Progress goes to standard error when it is a "
+			"terminal (and --json is not given).",
+	 .vf = V(CONN, SIGN, "files", "pcap", "threads", "out", "sign", "tlp", "to"), .bf = V("check-claim", "json", "wait"),
+	 .opts = O({"files", "DIR", "a directory of your files to scan (repeatable)"},
+		   {"pcap", "FILE", "a pcap or pcapng capture to search (repeatable)"},
+		   {"threads", "N", "scanning threads (default: one per core)"},
+		   {"out", "REPORT.json", "also write the report as JSON to REPORT.json"},
+		   {"check-claim", NULL, "run on the package's own datasets and compare with its claimed hits"},
+		   {"sign", "EVIDENCE", "record the report as a finding on entry EVIDENCE (needs --tlp)"},
+		   {"tlp", "LABEL", TLP_TEXT}, {"to", "PARTY", "with --sign: a recipient (repeatable)"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
+	 .examples = "parley reproduce fetched --check-claim\n"
+		     "parley reproduce fetched --files /srv/files --pcap capture.pcap --sign 9 --tlp TLP:AMBER --to cert.a",
+	 .exits = "1 when --check-claim finds hits other than the claimed ones; 4 when the server refuses the finding",
+	 .section = S_EVIDENCE},
+
+	/* ---- other ---- */
+	{.name = "config", .summary = "show the configuration in effect and where each setting comes from",
+	 .synopsis = "config [--json] [--server URL] [--vkey VKEY] [--key FILE] [--passphrase-file FILE] "
+		     "[--witness-key WKEY]... [--quorum K]",
+	 .description = "Prints each setting's effective value and its source: a flag, an environment variable or "
+			"the configuration file (with its line). Flags on the command line override the environment, "
+			"which overrides the file; each setting applies only to the commands that take that flag. "
+			"The file is $PARLEY_CONFIG if set (it must exist), else $XDG_CONFIG_HOME/parley/config, else "
+			"~/.config/parley/config (a missing default file is no configuration). It holds \"name = "
+			"value\" lines, \"#\" comment lines and blank lines; the names are server, vkey, key, "
+			"passphrase-file, witness-key (repeatable) and quorum. Relative paths in it are relative to "
+			"its directory.",
+	 .vf = V(CONN), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON,
+	 .examples = "parley config\nPARLEY_CONFIG=wg.conf parley config --json", .section = S_OTHER},
+	{.name = "help", .summary = "show the commands, or one command's help",
+	 .synopsis = "help [COMMAND [SUBCOMMAND]]\nhelp --man [COMMAND [SUBCOMMAND]]",
+	 .description = "Without COMMAND, lists the commands. `parley COMMAND --help` prints the same as `parley "
+			"help COMMAND`. --man prints the manual page (roff) instead.",
+	 .vf = NOFLAGS, .bf = V("man"), .opts = O({"man", NULL, "print the manual page in roff"}),
+	 .examples = "parley help log audit\nparley help --man inbox | man -l -", .section = S_OTHER},
+	{.name = "version", .summary = "print the version", .synopsis = "version", .description = "Prints \"parley VERSION\".",
+	 .vf = NOFLAGS, .bf = NOFLAGS, .opts = NOOPTS, .examples = "parley version", .section = S_OTHER},
+};
+
+const unsigned cli_ncmds = sizeof cli_cmds / sizeof cli_cmds[0];
