@@ -200,13 +200,8 @@ void cli_help_print(FILE *f, const cli_cmd *c)
 	}
 	fputc('\n', f);
 	wrap(f, c->description, 0, 78);
-	bool any = false;
-	for (const cli_optdoc *o = c->opts; o && o->flag; o++)
-		any = true;
-	if (any || c->docs) {
-		fprintf(f, "\noptions:\n");
-		each_doc(c, print_opt, f);
-	}
+	fprintf(f, "\noptions:\n");
+	each_doc(c, print_opt, f);
 	fprintf(f, "  %-24s  %s\n", "--help", "print this help");
 	if (uses_config(c)) {
 		fprintf(f, "\nenvironment and configuration (a flag overrides the environment, which overrides the file):\n");
@@ -530,8 +525,8 @@ int cmd_help(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			snprintf(name, sizeof name, "help");
-			break;
+			cli_help_print(stdout, cli_cmd_find("help"));
+			return 0;
 		}
 		if (argv[i][0] == '-')
 			return cli_usage(cli_synopsis("help"), "unknown flag %s", argv[i]);
