@@ -106,6 +106,18 @@ for n in names:
     first = text.split("\n\n")[1].split("\n")[0].replace("usage: ", "")
     check(first in r.stderr, "%s: the usage error shows the synopsis of the help" % n)
 
+# docs/cli.md describes every command and every flag
+doc = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "cli.md")).read()
+for n in names:
+    if n not in ("help", "version"):
+        check("`parley %s`" % n in doc, "docs/cli.md has no section on parley %s" % n)
+    for line in run("help", "--flags", *n.split()).stdout.split("\n"):
+        if line:
+            check("--" + line.split()[1] in doc, "docs/cli.md never mentions --%s (of %s)" % (line.split()[1], n))
+for v in ("PARLEY_SERVER", "PARLEY_VKEY", "PARLEY_KEY", "PARLEY_PASSPHRASE_FILE", "PARLEY_WITNESS_KEY", "PARLEY_QUORUM",
+          "PARLEY_CONFIG", "XDG_CONFIG_HOME"):
+    check(v in doc, "docs/cli.md documents " + v)
+
 check(checked_flags > 200, "flags checked against their commands: %d" % checked_flags)
 print("%d commands, %d documented flags checked" % (len(names), checked_flags))
 if fails:
