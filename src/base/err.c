@@ -27,6 +27,7 @@ const char *pl_strerror(int err)
 	case PL_ERANGE: return "out of range";
 	case PL_ESTATE: return "invalid state for this operation";
 	case PL_ENOSPC: return "no space left on device";
+	case PL_EREFUSED: return "refused by the server";
 	default: return "unknown error";
 	}
 }

@@ -34,6 +34,8 @@ int cli_exit_for(int err)
 		return EXIT_VERIFY;
 	case PL_EINVAL:
 		return EXIT_USAGE;
+	case PL_EREFUSED:
+		return EXIT_REFUSED;
 	default:
 		return EXIT_FAIL;
 	}
@@ -42,6 +44,9 @@ int cli_exit_for(int err)
 int cli_fail(const char *cmd, int err, const pl_diag *d)
 {
 	fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(d, err));
+	/* what was printed is the server's refusal (the first failure wins in a diag) */
+	if (d != NULL && d->code == PL_EREFUSED && d->msg[0] != '\0')
+		return EXIT_REFUSED;
 	return cli_exit_for(err);
 }
 

@@ -108,7 +108,7 @@ int submit_statement(client *c, const cli_args *a, const char *type, const json_
 	}
 	pl_api_accept_release(&r);
 	pl_buf_release(&env);
-	if (rc == PL_EINVAL && status >= 400) {
+	if (rc == PL_EREFUSED) {
 		if (cli_has(a, "json")) {
 			json_t *j = json_pack("{s:{s:I,s:s}}", "refused", "status", (json_int_t)status, "message",
 					      pl_diag_text(&d, rc));
@@ -168,7 +168,7 @@ int cmd_submit(int argc, char **argv)
 			if (rc == PL_OK)
 				print_accept(&r, cli_get(&a, "receipt"), &d);
 			pl_api_accept_release(&r);
-			if (rc == PL_EINVAL && http >= 400) {
+			if (rc == PL_EREFUSED) {
 				fprintf(stderr, "parley submit: %s\n", pl_diag_text(&d, rc));
 				rc = PL_OK;
 				status = EXIT_REFUSED;
@@ -493,7 +493,7 @@ int cmd_blob(int argc, char **argv)
 		if (rc == PL_OK)
 			rc = pl_api_request(c.api, "PUT", path, data.data, data.len, headers, &resp, &status, &d);
 		if (rc == PL_OK && status != 201 && status != 409)
-			rc = PL_EINVAL;
+			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
 		if (rc == PL_OK)
 			printf("%s\n", hex);
 		pl_buf_release(&resp);
@@ -505,7 +505,7 @@ int cmd_blob(int argc, char **argv)
 		if (rc == PL_OK)
 			rc = pl_api_request(c.api, "GET", path, NULL, 0, headers, &data, &status, &d);
 		if (rc == PL_OK && status != 200)
-			rc = PL_EINVAL;
+			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
 		uint8_t h[32];
 		char got[65];
 		if (rc == PL_OK) {
@@ -525,7 +525,7 @@ int cmd_blob(int argc, char **argv)
 	}
 	pl_buf_release(&data);
 	client_close(&c);
-	if (rc == PL_EINVAL && status >= 400) {
+	if (rc == PL_EREFUSED) {
 		fprintf(stderr, "parley blob: %s\n", pl_diag_text(&d, rc));
 		return EXIT_REFUSED;
 	}

@@ -77,9 +77,9 @@ static void error_text(const pl_buf *body, long status, pl_diag *d)
 		msg = json_string_value(json_object_get(e, "message"));
 	}
 	if (code && msg)
-		pl_diag_set(d, PL_EINVAL, "refused (%ld %s): %s", status, code, msg);
+		pl_diag_set(d, PL_EREFUSED, "refused (%ld %s): %s", status, code, msg);
 	else
-		pl_diag_set(d, PL_EINVAL, "the server answered HTTP %ld", status);
+		pl_diag_set(d, status < 500 ? PL_EREFUSED : PL_ENET, "the server answered HTTP %ld", status);
 	json_decref(v);
 }
 
@@ -205,7 +205,7 @@ int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n,
 	if (rc != PL_OK)
 		goto out;
 	if (*status >= 400) {
-		rc = PL_EINVAL; /* d holds the server's code and sentence */
+		rc = PL_EREFUSED; /* d holds the server's code and sentence */
 		goto out;
 	}
 	if ((rc = pl_json_parse(b.data, b.len, b.max, &v, d)) != PL_OK)
@@ -459,7 +459,7 @@ int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out
 		rc = pl_diag_set(d, PL_EIO, "writing blob %s failed", hex);
 	else if (status != 200) {
 		error_text(&s.err, status, d);
-		rc = status == 404 ? PL_ENOTFOUND : PL_EINVAL;
+		rc = status == 404 ? PL_ENOTFOUND : PL_EREFUSED;
 	} else {
 		uint8_t h[32];
 		char got[65];
@@ -531,7 +531,7 @@ int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const cha
 		rc = pl_diag_set(d, PL_ENET, "PUT %s: %s", url, curl_easy_strerror(cr));
 	else if (status != 201 && status != 409) { /* 409: already stored, same bytes (content-addressed) */
 		error_text(&body, status, d);
-		rc = PL_EINVAL;
+		rc = PL_EREFUSED;
 	}
 	pl_buf_release(&body);
 	return rc;

@@ -1,6 +1,7 @@
 /* whttp.c - HTTP adapter for the witness. */
 #include "witness/whttp.h"
 
+#include "base/codec.h"
 #include "tlog/witness_req.h"
 
 #include <arpa/inet.h>
@@ -20,16 +21,19 @@ struct pl_whttp {
 typedef struct wreq {
 	pl_buf body;
 	bool too_big;
+	bool answered; /* refused from the request line alone, before any body */
 } wreq;
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *p, size_t n,
-			     unsigned retry_after)
+static enum MHD_Result reply_allow(struct MHD_Connection *c, unsigned status, const char *type, const void *p,
+				   size_t n, unsigned retry_after, const char *allow)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)(uintptr_t)p, MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (allow != NULL)
+		MHD_add_response_header(r, "Allow", allow);
 	if (retry_after) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%u", retry_after);
@@ -40,9 +44,67 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	return res;
 }
 
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *p, size_t n,
+			     unsigned retry_after)
+{
+	return reply_allow(c, status, type, p, n, retry_after, NULL);
+}
+
 static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const char *msg)
 {
 	return reply(c, status, "text/plain; charset=utf-8", msg, strlen(msg), 0);
+}
+
+/* The witness's routes and the methods each allows (HEAD goes with GET). */
+static const struct {
+	const char *path;
+	const char *allow;
+} routes[] = {
+	{"/add-checkpoint", "POST"},
+	{"/checkpoint", "GET, HEAD"},
+	{"/healthz", "GET, HEAD"},
+};
+
+static bool allowed(const char *allow, const char *method)
+{
+	if (strcmp(allow, "POST") == 0)
+		return strcmp(method, "POST") == 0;
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/*
+ * Decides from the request line alone: an unknown path (404), a method the
+ * path does not allow (405 with Allow), or a body where none is taken (400)
+ * are answered at once, before any body is read; libmicrohttpd then reads no
+ * body and closes the connection after the answer.
+ */
+static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, const char *method, wreq *r)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+		if (strcmp(url, routes[i].path) != 0)
+			continue;
+		if (!allowed(routes[i].allow, method)) {
+			r->answered = true;
+			static const char msg[] = "this method is not allowed here\n";
+			return reply_allow(c, 405, "text/plain; charset=utf-8", msg, sizeof msg - 1, 0, routes[i].allow);
+		}
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+		bool body = (cl != NULL && strcmp(cl, "0") != 0) || te != NULL;
+		if (strcmp(routes[i].allow, "POST") != 0 && body) {
+			r->answered = true;
+			return text(c, 400, "this request takes no body\n");
+		}
+		uint64_t len = 0;
+		if (cl != NULL && (pl_dec_parse((const uint8_t *)cl, strlen(cl), UINT64_MAX, &len) != PL_OK ||
+				   len > PL_WITNESS_REQ_MAX)) {
+			r->answered = true;
+			return text(c, 413, "request too large\n");
+		}
+		return MHD_YES;
+	}
+	r->answered = true;
+	return text(c, 404, "not found\n");
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -57,6 +119,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		pl_buf_init(&r->body, PL_WITNESS_REQ_MAX);
 		*con_cls = r;
+		return first_call(c, url, method, r);
+	}
+	if (r->answered) { /* refused before its body: anything that still comes is dropped */
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -66,8 +132,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	if (strcmp(url, "/add-checkpoint") == 0) {
-		if (strcmp(method, "POST") != 0)
-			return text(c, 405, "use POST\n");
 		if (r->too_big)
 			return text(c, 413, "request too large\n");
 		pl_witness_answer a;
@@ -79,7 +143,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_witness_answer_release(&a);
 		return res;
 	}
-	if (strcmp(url, "/checkpoint") == 0 && strcmp(method, "GET") == 0) {
+	if (strcmp(url, "/checkpoint") == 0) {
 		const char *origin = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "origin");
 		if (origin == NULL)
 			return text(c, 400, "give ?origin=ORIGIN\n");
@@ -91,9 +155,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_buf_release(&b);
 		return res;
 	}
-	if (strcmp(url, "/healthz") == 0)
-		return text(c, 200, "ok\n");
-	return text(c, 404, "not found\n");
+	return text(c, 200, "ok\n"); /* /healthz: first_call let nothing else through */
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)

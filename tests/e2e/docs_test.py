@@ -156,7 +156,7 @@ for r in prefix:
     if r not in reference:
         problems.append("route %s... is not in docs/reference.md" % r)
 whttp = read("src", "witness", "whttp.c")
-wroutes = re.findall(r'strcmp\(url, "([^"]+)"\)', whttp)
+wroutes = re.findall(r'\{"(/[^"]+)", "[A-Z, ]+"\}', whttp)  # the routes table
 if len(wroutes) < 3:
     problems.append("extraction broke: witness routes of src/witness/whttp.c not found (fix docs_test.py)")
 witnessing = doc("witnessing.md")
@@ -165,7 +165,7 @@ for r in wroutes:
         problems.append("witness route %s (src/witness/whttp.c) is not in docs/witnessing.md" % r)
     if r not in reference:
         problems.append("witness route %s is not in docs/reference.md" % r)
-for st in sorted(set(re.findall(r"text\(c, (\d{3}),", whttp)) | {"200"}):
+for st in sorted(set(re.findall(r"(?:text|reply_allow)\(c, (\d{3}),", whttp)) | {"200"}):
     if not re.search(r"^\| %s \|" % st, witnessing, flags=re.M):
         problems.append("witness status %s (src/witness/whttp.c) is not in docs/witnessing.md's table" % st)
 

@@ -193,6 +193,36 @@ def main():
     cli("get", str(ans["index"]), "--server", urlA, *quorum)
     cli("log", "audit", urlA, *quorum)
 
+    # --- the witness refuses wrong methods and unwanted bodies from the request line alone ---
+    def raw(port, data):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(data)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        s.close()
+        head = got.split(b"\r\n\r\n")[0].decode("latin-1").lower()
+        return int(head.split(" ")[1]) if head.startswith("http/") else None, head
+
+    for req, want, allow in [
+        (b"GET /add-checkpoint HTTP/1.1\r\nHost: x\r\n\r\n", 405, "allow: post"),
+        (b"PUT /add-checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", 405, "allow: post"),
+        (b"POST /checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n", 405, "allow: get, head"),
+        (b"DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "allow: get, head"),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n", 400, None),
+        (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, None),
+        # a declared body far over the cap is refused before a byte of it is sent
+        (b"POST /add-checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n", 413, None),
+    ]:
+        st, head = raw(w1.port, req)
+        first = req.split(b"\r\n")[0].decode()
+        check(st == want, "witness: %s answers %d (%s)" % (first, want, st))
+        if allow:
+            check(allow in head, "witness: %s carries %s" % (first, allow))
+
     # --- witnesses down: the log goes on, quorum clients fail clearly ---
     w1.down()
     w2.down()

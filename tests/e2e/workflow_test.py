@@ -326,6 +326,11 @@ def main():
     check(size1 == size0 + 7, "only the seven valid statements were appended")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
+    # an entry that does not exist is the server's refusal too: exit 4, never 3
+    for args in (["ack", "999999"], ["respond", "999999", "--status", "granted", "--text", "t"], ["get", "999999"],
+                 ["case", "show", "999999"]):
+        res = cli(*args, key=B, expect=4)
+        check("refused (404 not_found)" in res.stderr, "parley %s says the server refused: %s" % (args[0], res.stderr.strip()))
 
     # ---------------- deadlines with an injected clock ----------------
     st, rep_now = srv.get("/v1/report", party="gamma")
