@@ -139,27 +139,42 @@ HOST=$(sed -n 's/.* at http:\/\/\([^/]*\)\/.*/\1/p' "$RUN/serve.log" | tail -1)
 URL=http://${HOST:-127.0.0.1:$(cat "$RUN/serve.port")}
 ok "parley serve at $URL, witnesses at $WURL1 and $WURL2 (pids in $RUN)"
 
-# Every command below checks what the server says: signatures, the inclusion
-# of each statement in a checkpoint, and the cosignatures of both witnesses.
-export PARLEY_SERVER=$URL PARLEY_VKEY=$VKEY
-unset PARLEY_KEY PARLEY_PASSPHRASE
-Q=(--witness-key "$W1" --witness-key "$W2" --quorum 2)
-A=(--key "$KEYS/cert.a.key" "${Q[@]}")
-B=(--key "$KEYS/cert.b.key" "${Q[@]}")
+# Each member's settings in one configuration file (docs/cli.md): the server, the
+# log's key, its own key, both witnesses' keys and a quorum of 2. Every command
+# below therefore checks what the server says: signatures, the inclusion of each
+# statement in a checkpoint, and the cosignatures of both witnesses.
+for who in cert.a cert.b; do
+  cat >"$HOME_DIR/$who.conf" <<CONF
+# $who in the local working group, written by scripts/run.sh; paths are relative to this file
+server = $URL
+vkey = log/log.vkey
+key = keys/$who.key
+witness-key = witness1/witness.vkey
+witness-key = witness2/witness.vkey
+quorum = 2
+CONF
+done
+unset PARLEY_SERVER PARLEY_VKEY PARLEY_KEY PARLEY_PASSPHRASE PARLEY_PASSPHRASE_FILE PARLEY_WITNESS_KEY PARLEY_QUORUM
+A=(env PARLEY_CONFIG="$HOME_DIR/cert.a.conf" "$P")
+B=(env PARLEY_CONFIG="$HOME_DIR/cert.b.conf" "$P")
+run "the configuration" "${A[@]}" config --json
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["settings"]; sys.exit(0 if len(s["witness-key"]) == 2 and s["quorum"][0]["value"] == "2" else 1)' "$OUT" ||
+  fail "the configuration file does not give two witness keys and a quorum of 2" "$OUT"
+ok "each member's settings are in $HOME_DIR/cert.a.conf and cert.b.conf: server, keys, both witnesses, quorum 2"
 VERIFIED="signed, in a checkpoint cosigned by both witnesses"
 
 # --- the norms ---
-run "listing the norm sets" "$P" norms list --json "${Q[@]}"
+run "listing the norm sets" "${A[@]}" norms list --json
 H=$(python3 -c 'import json,sys; s=[x for x in json.load(open(sys.argv[1]))["sets"] if x["version"]=="2015"]; print(s[0]["hash"] if s else "")' "$OUT" 2>/dev/null || true)
 if [ -z "$H" ]; then
-  run "publishing the norms" "$P" norms publish "$ROOT/data/norms/un-gge-2015.json" --wait --json "${A[@]}"
+  run "publishing the norms" "${A[@]}" norms publish "$ROOT/data/norms/un-gge-2015.json" --wait --json
   ok "cert.a published the 11 norms of the 2015 UN GGE report (A/70/174 §13) at entry $(json index); $VERIFIED"
-  run "listing the norm sets" "$P" norms list --json "${Q[@]}"
+  run "listing the norm sets" "${A[@]}" norms list --json
   H=$(python3 -c 'import json,sys; print([x for x in json.load(open(sys.argv[1]))["sets"] if x["version"]=="2015"][0]["hash"])' "$OUT")
 fi
-run "the subscriptions" "$P" norms show "$H" --json "${Q[@]}"
+run "the subscriptions" "${A[@]}" norms show "$H" --json
 if ! python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["subscribed"]; sys.exit(0 if "cert.a" in json.dumps(s) else 1)' "$OUT"; then
-  run "cert.a subscribes" "$P" norms subscribe "$H" --wait --json "${A[@]}"
+  run "cert.a subscribes" "${A[@]}" norms subscribe "$H" --wait --json
   ok "cert.a subscribed to those norms (set ${H:0:12}…) at entry $(json index); $VERIFIED"
 fi
 
@@ -171,53 +186,53 @@ fi
 ok "the GREYHERON scenario: cert.a's evidence package and cert.b's own hosts and traffic, in $SCEN"
 
 # --- cert.a raises a concern, seals its evidence to cert.b, asks for assistance ---
-run "cert.a raises a concern" "$P" concern raise --title "GREYHERON implant in a grid operator's network" \
+run "cert.a raises a concern" "${A[@]}" concern raise --title "GREYHERON implant in a grid operator's network" \
   --class malicious-code --rsit-type infected-system --tlp TLP:AMBER \
   --summary "An implant reporting to infrastructure hosted with cert.b's constituency; indicators and samples attached." \
-  --to cert.b --norm-set "$H" --norm "13(f)" --norm "13(h)" --wait --json "${A[@]}"
+  --to cert.b --norm-set "$H" --norm "13(f)" --norm "13(h)" --wait --json
 CASE=$(json index)
 ok "cert.a raised a concern: case $CASE, TLP:AMBER, invoking norms 13(f) and 13(h); $VERIFIED"
 rm -rf "$RUN/staging"
-run "cert.a adds evidence" "$P" evidence add "$CASE" "$SCEN/package" --title "GREYHERON indicators, rules and samples" \
-  --tlp TLP:AMBER --to cert.b --reproduce "run the rules and indicators on your hosts and captures" --wait --json "${A[@]}"
+run "cert.a adds evidence" "${A[@]}" evidence add "$CASE" "$SCEN/package" --title "GREYHERON indicators, rules and samples" \
+  --tlp TLP:AMBER --to cert.b --reproduce "run the rules and indicators on your hosts and captures" --wait --json
 EV=$(json index)
 ok "cert.a sealed its evidence to cert.b and itself (the server holds only ciphertext): entry $EV; $VERIFIED"
 DUE=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)
-run "cert.a requests assistance" "$P" request "$CASE" --kind assistance --to cert.b \
+run "cert.a requests assistance" "${A[@]}" request "$CASE" --kind assistance --to cert.b \
   --text "Please check your hosts and traffic for GREYHERON with the attached package and tell us what you find." \
-  --due "$DUE" --due-reason "the implant is still active on the grid operator's network" --wait --json "${A[@]}"
+  --due "$DUE" --due-reason "the implant is still active on the grid operator's network" --wait --json
 REQ=$(json index)
 ok "cert.a asked cert.b for assistance: request $REQ, due $DUE; $VERIFIED"
 
 # --- cert.b: inbox, acknowledgement, reproduction, finding, answer ---
-run "cert.b's inbox" "$P" inbox --json "${B[@]}"
+run "cert.b's inbox" "${B[@]}" inbox --json
 INBOX=$(python3 -c 'import json,sys; i=[i for i in json.load(open(sys.argv[1]))["items"] if i["item"] == "request" and i["id"] == int(sys.argv[2])]; print("acknowledgement due %s, answer due %s" % (i[0]["next_due"], i[0]["answer_due"]) if i else "")' "$OUT" "$REQ")
 [ -n "$INBOX" ] || fail "request $REQ is not in cert.b's inbox" "$OUT"
 ok "request $REQ is in cert.b's inbox: $INBOX (the charter's default for acknowledgements)"
-run "cert.b acknowledges" "$P" ack "$REQ" --note "received; our analysts are on it" --wait --json "${B[@]}"
+run "cert.b acknowledges" "${B[@]}" ack "$REQ" --note "received; our analysts are on it" --wait --json
 ok "cert.b acknowledged request $REQ at entry $(json index); $VERIFIED"
 GOT=$HOME_DIR/cert.b/evidence-$EV
 rm -rf "$GOT"
 mkdir -p "$HOME_DIR/cert.b"
-run "cert.b fetches the evidence" "$P" evidence fetch "$EV" --out "$GOT" --json "${B[@]}"
+run "cert.b fetches the evidence" "${B[@]}" evidence fetch "$EV" --out "$GOT" --json
 ok "cert.b fetched evidence $EV, opened it with its own key and checked every file's hash, into $GOT"
 run "cert.b checks the claim" "$P" reproduce "$GOT" --check-claim --json
 ok "cert.b ran the package on its own examples: exactly the hits cert.a claims, no more, no less"
 REPORT=$HOME_DIR/cert.b/report-$EV.json
-run "cert.b reproduces on its own data" "$P" reproduce "$GOT" --files "$SCEN/accused/infected/files" \
-  --pcap "$SCEN/accused/infected/capture.pcap" --out "$REPORT" --sign "$EV" --tlp TLP:AMBER --to cert.a --wait "${B[@]}"
+run "cert.b reproduces on its own data" "${B[@]}" reproduce "$GOT" --files "$SCEN/accused/infected/files" \
+  --pcap "$SCEN/accused/infected/capture.pcap" --out "$REPORT" --sign "$EV" --tlp TLP:AMBER --to cert.a --wait
 FINDING=$(sed -n 's/^finding \([0-9]*\) on evidence.*/\1/p' "$OUT" | tail -1)
 RESULT=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["result"], len(r["hits"]))' "$REPORT")
 [ -n "$FINDING" ] && [ "${RESULT%% *}" = reproduced ] || fail "the finding was not recorded as reproduced ($RESULT)" "$OUT"
 ok "cert.b reproduced it on its own hosts and traffic (${RESULT#* } hits) and signed a finding: entry $FINDING; $VERIFIED"
-run "cert.b answers" "$P" respond "$REQ" --status granted \
+run "cert.b answers" "${B[@]}" respond "$REQ" --status granted \
   --text "Reproduced on two of our hosts (finding $FINDING); the hosts are isolated and the C2 domain is sinkholed." \
-  --wait --json "${B[@]}"
+  --wait --json
 RESP=$(json index)
 ok "cert.b answered request $REQ (granted) at entry $RESP, before its deadline; $VERIFIED"
 
 # --- cert.a reads the thread, closes the case ---
-run "cert.a reads the case" "$P" case show "$CASE" --json "${A[@]}"
+run "cert.a reads the case" "${A[@]}" case show "$CASE" --json
 python3 - "$OUT" <<'EOF' || fail "a statement of the case did not verify" "$OUT"
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -225,18 +240,19 @@ marks = [s["verified"] for s in c["thread"]]
 sys.exit(0 if marks and all(all(m.values()) for m in marks) else 1)
 EOF
 ok "cert.a read case $CASE: every statement's signature, inclusion and witness quorum verified"
-run "cert.a closes the case" "$P" close "$CASE" --outcome resolved --text "reproduced and mitigated by cert.b" --wait --json "${A[@]}"
+run "cert.a closes the case" "${A[@]}" close "$CASE" --outcome resolved --text "reproduced and mitigated by cert.b" --wait --json
 CLOSE=$(json index)
 ok "cert.a closed case $CASE as resolved at entry $CLOSE; $VERIFIED"
 
 # --- anyone, offline: a proof file, and the whole log audited ---
 mkdir -p "$HOME_DIR/proofs"
 PROOF=$HOME_DIR/proofs/finding-$FINDING.tlog-proof
-run "the proof file" "$P" proof "$FINDING" --out "$PROOF" "${Q[@]}"
-run "the offline proof check" env -u PARLEY_SERVER "$P" verify-proof "$PROOF" --vkey "$VKEY" \
-  --identity "$KEYS/cert.b.id.json" "${Q[@]}"
+run "the proof file" "${A[@]}" proof "$FINDING" --out "$PROOF"
+# offline: nothing but the file, the log's key, cert.b's identity and the witnesses' keys
+run "the offline proof check" "$P" verify-proof "$PROOF" --vkey "$VKEY" --identity "$KEYS/cert.b.id.json" \
+  --witness-key "$W1" --witness-key "$W2" --quorum 2
 ok "an offline proof that cert.b signed finding $FINDING, with both cosignatures: $PROOF (verified without the server)"
-run "the audit" "$P" log audit "$URL" --vkey "$VKEY" "${Q[@]}"
+run "the audit" "$P" log audit "$URL" --vkey "$VKEY" --witness-key "$W1" --witness-key "$W2" --quorum 2
 SIZE=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/healthz"))["size"])' "$URL")
 ok "the whole log ($SIZE entries) audited from its tiles: every hash recomputed, the checkpoint cosigned by both witnesses"
 
@@ -248,17 +264,17 @@ All $n steps verified. Parley is running:
   files        $HOME_DIR  (keys, log, witnesses, the scenario, proofs; servers' logs in $RUN)
   stop         scripts/run.sh stop
 
-Try, as cert.b (or cert.a: change the key):
-  P=$P
-  export PARLEY_SERVER=$URL PARLEY_VKEY='$VKEY'
-  export PARLEY_KEY=$KEYS/cert.b.key
-  export PARLEY_WITNESS_KEY='$W1,$W2' PARLEY_QUORUM=2
-  \$P case show $CASE                 # the thread, each statement verified
-  \$P inbox                         # what awaits cert.b
-  \$P report                        # who answered what, and when, derived from the log
-  \$P get $FINDING --json              # one statement, fetched and verified
-  \$P verify-proof $PROOF --identity $KEYS/cert.b.id.json
-  \$P ping --to cert.a --wait        # a communication check
+Try, as cert.b (its settings are in its configuration file; cert.a's is next to it):
+  export PARLEY_CONFIG=$HOME_DIR/cert.b.conf
+  alias parley=$P
+  parley config                      # what applies, and where it comes from
+  parley case show $CASE                 # the thread, each statement verified
+  parley inbox                       # what awaits cert.b
+  parley report                      # who answered what, and when, derived from the log
+  parley get $FINDING --json              # one statement, fetched and verified
+  parley verify-proof $PROOF --identity $KEYS/cert.b.id.json
+  parley ping --to cert.a --wait     # a communication check
+  parley help                        # every command; parley help CMD for one
   curl $URL/checkpoint
 Then docs/getting-started.md explains what happened, and the guides what comes next.
 MSG

@@ -45,6 +45,7 @@ FIRST_RUN = [
     r"parley serve at http://127\.0\.0\.1:(\d+), witnesses at http://127\.0\.0\.1:(\d+) and http://127\.0\.0\.1:(\d+)",
 ]
 SCENARIO = [
+    r"each member's settings are in .*cert\.a\.conf and cert\.b\.conf: server, keys, both witnesses, quorum 2",
     r"cert\.a published the 11 norms of the 2015 UN GGE report .* at entry 1; signed, in a checkpoint cosigned by both witnesses",
     r"cert\.a subscribed to those norms .* at entry 2; signed, in a checkpoint cosigned by both witnesses",
     r"the GREYHERON scenario",
@@ -62,7 +63,7 @@ SCENARIO = [
     r"an offline proof that cert\.b signed finding (\d+), with both cosignatures: (\S+) \(verified without the server\)",
     r"the whole log \((\d+) entries\) audited from its tiles",
 ]
-AGAIN = [r"parley serve at http://127\.0\.0\.1:(\d+)"] + SCENARIO[2:]  # norms are already there
+AGAIN = [r"parley serve at http://127\.0\.0\.1:(\d+)", SCENARIO[0]] + SCENARIO[3:]  # norms are already there
 
 
 def steps(out, want, label):
@@ -122,13 +123,13 @@ def play(run_sh, scratch, home, P, env):
         return
     ports = [int(x) for x in m[5].groups()]
     url = "http://127.0.0.1:%d" % ports[0]
-    case = int(m[9].group(1))
-    ev = int(m[10].group(1))
-    req = int(m[11].group(1))
-    hits, finding = int(m[16].group(1)), int(m[16].group(2))
-    proof = m[20].group(2)
+    case = int(m[10].group(1))
+    ev = int(m[11].group(1))
+    req = int(m[12].group(1))
+    hits, finding = int(m[17].group(1)), int(m[17].group(2))
+    proof = m[21].group(2)
     check(hits == 113, "the finding reports the 113 planted hits (%d)" % hits)
-    check(int(m[20].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
+    check(int(m[21].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
 
     # --- what the script left behind, checked without it ---
     with urllib.request.urlopen(url + "/healthz", timeout=10) as r:
