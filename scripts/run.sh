@@ -267,14 +267,15 @@ All $n steps verified. Parley is running:
 Try, as cert.b (its settings are in its configuration file; cert.a's is next to it):
   export PARLEY_CONFIG=$HOME_DIR/cert.b.conf
   alias parley=$P
-  parley config                      # what applies, and where it comes from
-  parley case show $CASE                 # the thread, each statement verified
-  parley inbox                       # what awaits cert.b
-  parley report                      # who answered what, and when, derived from the log
-  parley get $FINDING --json              # one statement, fetched and verified
-  parley verify-proof $PROOF --identity $KEYS/cert.b.id.json
-  parley ping --to cert.a --wait     # a communication check
-  parley help                        # every command; parley help CMD for one
-  curl $URL/checkpoint
-Then docs/getting-started.md explains what happened, and the guides what comes next.
 MSG
+try() { printf '  %-36s # %s\n' "$1" "$2"; }
+try "parley config" "what applies, and where it comes from"
+try "parley case show $CASE" "the thread, each statement verified"
+try "parley inbox" "what awaits cert.b"
+try "parley report" "who answered what, and when, derived from the log"
+try "parley get $FINDING --json" "one statement, fetched and verified"
+try "parley ping --to cert.a --wait" "a communication check"
+try "parley help" "every command; parley help CMD for one"
+try "curl $URL/checkpoint" "the log's newest checkpoint, cosigned"
+echo "  parley verify-proof $PROOF --identity $KEYS/cert.b.id.json"
+echo "Then docs/getting-started.md explains what happened, and the guides what comes next."
