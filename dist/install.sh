@@ -17,4 +17,4 @@ getent passwd parley >/dev/null || useradd --system --gid parley --home-dir /var
 install -d -m 0750 -o parley -g parley /var/lib/parley
 install -m 0644 "$HERE/parley-serve.service" "$HERE/parley-witness.service" /etc/systemd/system/
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-echo "installed: /usr/local/bin/parley, user parley, /var/lib/parley, parley-serve.service, parley-witness.service"
+echo "installed: /usr/local/bin/parley, its man pages, /usr/local/share/doc/parley, user parley, /var/lib/parley, parley-serve.service, parley-witness.service"
