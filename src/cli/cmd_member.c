@@ -129,7 +129,7 @@ int cmd_init(int argc, char **argv)
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
 	(void)!pl_fs_read(path, 1024, &vk, NULL);
-	printf("log %s created in %s; entry 0 is the charter (%zu founders)\n", origin, a.pos[0], n + 1);
+	printf("log %s created in %s; entry 0 is the charter (%zu founder%s)\n", origin, a.pos[0], n + 1, n == 0 ? "" : "s");
 	if (hash[0])
 		printf("entry 1 publishes the norm set %s\n", hash);
 	printf("verifier key: %s", pl_buf_cstr(&vk));

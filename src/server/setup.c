@@ -1,4 +1,17 @@
-/* setup.c - a new log with its charter. */
+/*
+ * setup.c - a new log with its charter.
+ *
+ * Crash states of `parley init` (the log's own writes are described in
+ * store/log.c): the log is created first (its state.db renamed into place
+ * last), then the charter and the norm set are appended in one batch.
+ *   - interrupted before state.db exists: a partial directory that
+ *     pl_log_init clears when init runs again;
+ *   - interrupted after the log exists, before the batch is durable: a valid
+ *     log of size 0 with the same origin; running init again appends the
+ *     charter to it (keeping its key), since nothing can have been built on an
+ *     empty log;
+ *   - after the batch: the complete log; init again refuses (PL_EEXIST).
+ */
 #include "server/setup.h"
 
 #include "base/timefmt.h"
@@ -69,8 +82,22 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 				 v.code ? v.code : "no_memory", v.msg);
 		goto out;
 	}
-	if ((rc = pl_log_init(dir, origin, d)) != PL_OK || (rc = pl_log_open(dir, &l, d)) != PL_OK)
+	rc = pl_log_init(dir, origin, d);
+	if (rc == PL_EEXIST) {
+		/* an earlier init that stopped between creating the log and appending
+		 * the charter: finish it, if the log is still empty and has this origin */
+		pl_diag_clear(d);
+		if ((rc = pl_log_open(dir, &l, d)) != PL_OK)
+			goto out;
+		const pl_verifier *lv = pl_log_verifier(l);
+		if (pl_log_size(l) != 0 || strcmp(lv->name, origin) != 0) {
+			rc = pl_diag_set(d, PL_EEXIST, "%s already holds a log (%s, %llu entries)", dir, lv->name,
+					 (unsigned long long)pl_log_size(l));
+			goto out;
+		}
+	} else if (rc != PL_OK || (rc = pl_log_open(dir, &l, d)) != PL_OK) {
 		goto out;
+	}
 	uint64_t first;
 	rc = pl_log_append(l, entries, count, &first, d);
 out:

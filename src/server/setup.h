@@ -18,6 +18,8 @@
  * ""). The charter is signed by signer. When norms is not NULL (a norm set
  * body, norms.h), entry 1 publishes it, signed by signer too. Nothing is
  * created if an entry would be refused (PL_EINVAL with the reason in d).
+ * A log of size 0 with this origin already in dir (an init interrupted
+ * before its charter) is completed; any other log there is PL_EEXIST.
  */
 int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer, const pl_identity *others, size_t n,
 		 const pl_charter *c, const json_t *norms, pl_diag *d) __attribute__((warn_unused_result));

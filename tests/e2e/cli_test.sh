@@ -82,5 +82,21 @@ grep -q "chmod 600" "$S/err"
 chmod 600 "$L/private/log.key"
 expect 0 "add after fixing the key" -- sh -c "echo five | '$P' log add '$L'"
 
+# `parley init` stopped between creating the log and appending its charter leaves an empty log of
+# its origin: running init again completes it (same key); a log of another origin or with entries
+# is refused
+"$P" keygen --party founder.example --out "$S/founder" >/dev/null </dev/null
+"$P" log init "$S/wg" --origin example.org/wg >/dev/null
+vk=$(cat "$S/wg/log.vkey")
+expect 0 "init completes an empty log of its origin" -- "$P" init "$S/wg" --origin example.org/wg --key "$S/founder.key"
+[ "$(cat "$S/wg/log.vkey")" = "$vk" ] || { echo "FAIL: init replaced the empty log's key"; fails=$((fails + 1)); }
+expect 0 "the completed log audits" -- "$P" log audit "$S/wg" --vkey "$S/wg/log.vkey"
+head -1 "$S/wg/checkpoint" | grep -q . && [ "$(sed -n 2p "$S/wg/checkpoint")" = 2 ] ||
+  { echo "FAIL: the completed log does not hold the charter and the norms"; fails=$((fails + 1)); }
+expect 3 "init again on the complete log" -- "$P" init "$S/wg" --origin example.org/wg --key "$S/founder.key"
+grep -q "already holds a log (example.org/wg, 2 entries)" "$S/err" || { echo "FAIL: $(cat "$S/err")"; fails=$((fails + 1)); }
+"$P" log init "$S/wg2" --origin example.org/other >/dev/null
+expect 3 "init on an empty log of another origin" -- "$P" init "$S/wg2" --origin example.org/wg --key "$S/founder.key"
+
 [ "$fails" = 0 ] || { echo "$fails CLI checks failed"; exit 1; }
 echo "CLI test: OK"
