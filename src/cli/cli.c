@@ -167,7 +167,7 @@ int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d)
 	if (pl_verifier_parse(arg, strlen(arg), v) == PL_OK)
 		return PL_OK;
 	if (access(arg, F_OK) != 0)
-		return pl_diag_set(d, PL_EINVAL, "--vkey %s is neither a verifier key (name+id+key) nor a file", arg);
+		return pl_diag_set(d, PL_EINVAL, "\"%s\" is neither a key (NAME+ID+KEY) nor a file holding one", arg);
 	return pl_read_vkey_file(arg, v, d);
 }
 

@@ -72,7 +72,10 @@ int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
 	if (q != NULL && !cli_u64(q, &k))
 		return pl_diag_set(d, PL_EINVAL, "--quorum takes a number");
 	if (k > pol->nwitnesses)
-		return pl_diag_set(d, PL_EINVAL, "--quorum %llu needs at least that many witness keys", (unsigned long long)k);
+		return pl_diag_set(d, PL_EINVAL,
+				   "a quorum of %llu needs at least that many witness keys (--witness-key, or --witness "
+				   "WKEY@URL for monitor); `parley config` shows where the quorum and the keys come from",
+				   (unsigned long long)k);
 	pol->quorum = (size_t)k;
 	return PL_OK;
 }
