@@ -3,7 +3,40 @@
 
 #include "base/codec.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * jansson 2.14 does not report every allocation failure: its lexer drops a
+ * character when it cannot grow a string buffer (lex_save ignores the error)
+ * and parses on, so a statement could be read as a different text than the
+ * bytes its signature covers. Parley therefore gives jansson an allocator
+ * that records any failure in a thread-local flag; pl_json_parse clears the
+ * flag before parsing and reports PL_ENOMEM when it was set, whatever jansson
+ * returned. jansson's allocator is process-wide and must not change while
+ * threads use it, so it is installed once, before main(), by a constructor.
+ * (The flag is the library's only mutable global besides configuration:
+ * jansson offers no per-call allocator to carry it.)
+ */
+static _Thread_local bool json_alloc_failed;
+
+static void *json_alloc(size_t n)
+{
+	void *p = malloc(n);
+	if (p == NULL)
+		json_alloc_failed = true;
+	return p;
+}
+
+static void json_release(void *p)
+{
+	free(p);
+}
+
+__attribute__((constructor)) static void json_alloc_install(void)
+{
+	json_set_alloc_funcs(json_alloc, json_release);
+}
 
 static size_t depth(const json_t *v)
 {
@@ -72,10 +105,15 @@ int pl_json_parse(const uint8_t *p, size_t n, size_t max, json_t **out, pl_diag 
 	if (!nesting_ok(p, n))
 		return pl_diag_set(d, PL_ETOOBIG, "JSON nested deeper than %d levels", PL_JSON_DEPTH_MAX);
 	json_error_t err;
+	json_alloc_failed = false;
 	json_t *v = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &err);
-	/* jansson 2.14 returns NULL with no position when it cannot allocate its lexer */
-	if (v == NULL && (json_error_code(&err) == json_error_out_of_memory || (err.line == -1 && err.text[0] == '\0')))
+	/* jansson 2.14 returns NULL with no position when it cannot allocate its
+	 * lexer, and may return a document with characters missing (above) */
+	if (json_alloc_failed || (v == NULL && (json_error_code(&err) == json_error_out_of_memory ||
+						(err.line == -1 && err.text[0] == '\0')))) {
+		json_decref(v);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory parsing JSON");
+	}
 	if (v == NULL)
 		return pl_diag_set(d, PL_EFORMAT, "invalid JSON at line %d column %d: %s", err.line, err.column, err.text);
 	if (depth(v) > PL_JSON_DEPTH_MAX) {

@@ -182,7 +182,10 @@ void pl_api_accept_release(pl_api_accept *r)
 static int check_acceptance(const pl_policy *pol, const pl_api_accept *r, pl_diag *d)
 {
 	pl_note note;
-	if (pl_note_open(r->acceptance.data, r->acceptance.len, &pol->log, 1, &note) != PL_OK)
+	int nrc = pl_note_open(r->acceptance.data, r->acceptance.len, &pol->log, 1, &note);
+	if (nrc == PL_ENOMEM)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory checking the acceptance");
+	if (nrc != PL_OK)
 		return pl_diag_set(d, PL_EVERIFY, "the acceptance is not signed by the log key");
 	char leaf[64], want[512];
 	pl_b64_encode(r->leaf.b, 32, leaf);

@@ -190,7 +190,10 @@ static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founder
 	json_t *f;
 	json_array_foreach(fs, i, f)
 	{
-		if (pl_identity_from_json(f, &founders[i], &d) != PL_OK)
+		int frc = pl_identity_from_json(f, &founders[i], &d);
+		if (frc == PL_ENOMEM)
+			return pl_refuse(v, 503, "no_memory", "out of memory checking founder %zu", i);
+		if (frc != PL_OK)
 			return pl_refuse(v, 422, "body_invalid", "founder %zu: %s", i, d.msg);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(founders[j].party, founders[i].party) == 0)
@@ -246,6 +249,8 @@ static int identity_in(const json_t *body, pl_identity *id, pl_verdict *v)
 		return -1;
 	pl_diag d = {0};
 	int rc = pl_identity_from_json(json_object_get(body, "identity"), id, &d);
+	if (rc == PL_ENOMEM)
+		return pl_refuse(v, 503, "no_memory", "out of memory checking the identity");
 	if (rc == PL_EVERIFY)
 		return pl_refuse(v, 422, "identity_proof_invalid", "%s", d.msg);
 	if (rc != PL_OK)
@@ -412,8 +417,9 @@ static void drop_candidates(pl_members *m, const char *party)
 static int apply_enroll(pl_members *m, const pl_submission *s, uint64_t index)
 {
 	pl_identity id;
-	if (pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL) != PL_OK)
-		return PL_EINVAL;
+	int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL);
+	if (irc != PL_OK)
+		return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
 	pl_candidate *c = (pl_candidate *)(uintptr_t)find_candidate(m, &id);
 	if (c == NULL) {
 		if (m->nc == m->capc) {
@@ -444,8 +450,9 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 	if (strcmp(type, "charter") == 0) {
 		pl_identity founders[PL_FOUNDERS_MAX];
 		size_t nf = 0;
-		if (parse_charter(s->st.body, &m->charter, founders, &nf, NULL) != PL_OK)
-			return PL_EINVAL;
+		pl_verdict v = {0};
+		if (parse_charter(s->st.body, &m->charter, founders, &nf, &v) != PL_OK)
+			return v.code != NULL && strcmp(v.code, "no_memory") == 0 ? PL_ENOMEM : PL_EINVAL;
 		for (size_t i = 0; i < nf; i++) {
 			pl_member *e = add_member(m, &founders[i], index);
 			if (e == NULL)
@@ -459,8 +466,11 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 			return rc;
 	} else if (strcmp(type, "key.rotate") == 0) {
 		pl_member *e = find(m, s->st.author);
-		if (e == NULL || pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL) != PL_OK)
+		if (e == NULL)
 			return PL_EINVAL;
+		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL);
+		if (irc != PL_OK)
+			return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
 		push_key(e, e->id.sign_pk, index);
 	} else if (strcmp(type, "key.revoke") == 0) {
 		pl_member *e = find(m, s->st.author);

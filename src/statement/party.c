@@ -327,7 +327,10 @@ int pl_identity_from_json(const json_t *v, pl_identity *out, pl_diag *d)
 	if (!pl_party_name_valid(party, strlen(party)))
 		return pl_diag_set(d, PL_EFORMAT, "\"%s\" is not a valid party name", party);
 	strcpy(id.party, party);
-	if (pl_identity_check(&id) != PL_OK)
+	int crc = pl_identity_check(&id);
+	if (crc == PL_ENOMEM || crc == PL_ECRYPTO)
+		return pl_diag_set(d, crc, "checking the identity of %s: %s", party, pl_strerror(crc));
+	if (crc != PL_OK)
 		return pl_diag_set(d, PL_EVERIFY, "the identity of %s has a proof that does not verify: it was not "
 				   "made with the key it names", party);
 	*out = id;

@@ -375,8 +375,14 @@ int pl_note_open(const uint8_t *msg, size_t n, const pl_verifier *vs, size_t nv,
 			if (v->id != id || strlen(v->name) != namelen || memcmp(v->name, rest.p, namelen) != 0)
 				continue;
 			uint64_t ts;
-			/* a known key's signature of the wrong size fails to verify */
-			if (verify_sig(v, out->text.p, out->text.n, sig + 4, siglen - 4, &ts) != PL_OK) {
+			/* a known key's signature of the wrong size fails to verify; running
+			 * out of memory building the signed message is not a bad signature */
+			int vrc = verify_sig(v, out->text.p, out->text.n, sig + 4, siglen - 4, &ts);
+			if (vrc == PL_ENOMEM) {
+				free(sig);
+				return PL_ENOMEM;
+			}
+			if (vrc != PL_OK) {
 				failed = true;
 				break;
 			}

@@ -41,8 +41,8 @@ int pl_engine_apply(pl_engine *e, const pl_submission *s, uint64_t index, pl_wf_
 	if (!pl_members_owns_type(s->st.type)) {
 		pl_wf_body b;
 		pl_verdict v = {0};
-		if (pl_wf_parse(&s->st, &b, &v) != PL_OK)
-			return PL_EINVAL; /* not admitted: a caller's bug */
+		if (pl_wf_parse(&s->st, &b, &v) != PL_OK) /* not admitted: a caller's bug, or no memory */
+			return v.code != NULL && strcmp(v.code, "no_memory") == 0 ? PL_ENOMEM : PL_EINVAL;
 		int rc = pl_wf_apply(&e->wf, &e->members, &s->st, &b, index, ef);
 		if (rc != PL_OK)
 			return rc;

@@ -6,7 +6,8 @@
  *     (-Wl,--wrap=..., see CMakeLists.txt: calls from libparley.a and this
  *     file reach the __wrap_* functions below);
  *   - SQLite through SQLITE_CONFIG_MALLOC (set before sqlite3_initialize);
- *   - jansson through json_set_alloc_funcs;
+ *   - jansson through libparley's own jansson allocator (base/json.c), which
+ *     calls malloc and so reaches the wrapper too;
  *   - libcurl through curl_global_init_mem.
  * libsodium's sodium_malloc (key material) and allocations made inside glibc
  * itself (opendir, fopen, pthread_create) and OpenSSL cannot be reached this
@@ -73,7 +74,6 @@ static atomic_int g_armed;     /* count (and maybe fail) allocations */
 static atomic_long g_count;    /* allocations seen while armed */
 static atomic_long g_fail_at;  /* the one to fail (1-based), 0: none */
 static atomic_long g_failed;   /* failures injected */
-static atomic_int g_jansson_failed; /* the injected failure was jansson's */
 
 static int fail_now(void)
 {
@@ -91,7 +91,6 @@ static void arm(long fail_at)
 {
 	atomic_store(&g_count, 0);
 	atomic_store(&g_failed, 0);
-	atomic_store(&g_jansson_failed, 0);
 	atomic_store(&g_fail_at, fail_at);
 	atomic_store(&g_armed, 1);
 }
@@ -188,21 +187,7 @@ static void sq_shutdown(void *ctx)
 	(void)ctx;
 }
 
-/* jansson and libcurl */
-static void *j_malloc(size_t n)
-{
-	if (fail_now()) {
-		atomic_store(&g_jansson_failed, 1);
-		return NULL;
-	}
-	return __real_malloc(n);
-}
-
-static void j_free(void *p)
-{
-	free(p);
-}
-
+/* libcurl */
 static void *c_malloc(size_t n)
 {
 	return fail_now() ? NULL : __real_malloc(n);
@@ -236,7 +221,6 @@ static void install_hooks(void)
 		fprintf(stderr, "cannot install the SQLite allocator\n");
 		abort();
 	}
-	json_set_alloc_funcs(j_malloc, j_free);
 	if (curl_global_init_mem(CURL_GLOBAL_ALL, c_malloc, c_free, c_realloc, c_strdup, c_calloc) != CURLE_OK) {
 		fprintf(stderr, "cannot install the libcurl allocator\n");
 		abort();
@@ -305,41 +289,6 @@ static int audit_dir(const char *dir, uint64_t *size, pl_hash *root, pl_diag *d)
 		*root = res.cp.root;
 	}
 	return rc;
-}
-
-/*
- * jansson 2.14's lexer ignores a failed strbuffer_append_byte (lex_save): the
- * character is dropped and the text parsed as if it were not there. Parley
- * then refuses a valid statement as malformed (or, for a replay, calls the
- * log's entry corrupt) instead of reporting the allocation failure. It is
- * jansson's, cannot be told apart from malformed input by the caller, and
- * is counted here instead of failing the test (docs/faults.md).
- */
-static long g_jansson_misreports;
-
-static int jansson_misreport(void)
-{
-	if (!atomic_load(&g_jansson_failed))
-		return 0;
-	g_jansson_misreports++;
-	return 1;
-}
-
-/*
- * Open (docs/faults.md): an allocation failing inside Ed25519 verification of
- * an identity proof or a note signature (libparley's own buffers around
- * libsodium) comes back as "does not verify" rather than PL_ENOMEM. The
- * outcome is a refusal, never an acceptance; counted, not failed.
- */
-static long g_verify_misreports;
-
-static int verify_misreport(int rc, const pl_diag *d)
-{
-	if (!((rc == PL_EVERIFY && d->msg[0] == '\0') ||
-	      (rc == PL_ECORRUPT && strstr(d->msg, "proof that does not verify") != NULL) || rc == PL_EINVAL))
-		return 0;
-	g_verify_misreports++;
-	return 1;
 }
 
 /* An allocation failure must come back as PL_ENOMEM. */
@@ -659,10 +608,7 @@ static void engine_check(int rc, const pl_diag *d, int fired)
 {
 	(void)d;
 	(void)fired;
-	if (rc == PL_EVERIFY && (g_verdict.code == NULL || strcmp(g_verdict.code, "no_memory") != 0) &&
-	    jansson_misreport()) {
-		/* counted: jansson's lexer */
-	} else if (rc == PL_EVERIFY) {
+	if (rc == PL_EVERIFY) {
 		/* a refusal caused by memory must say so (503 no_memory), never blame the statement */
 		if (g_verdict.code == NULL || strcmp(g_verdict.code, "no_memory") != 0 || g_verdict.status != 503)
 			FAIL("refused with %d %s (%s), expected 503 no_memory", g_verdict.status,
@@ -732,7 +678,7 @@ static int note_run(pl_diag *d)
 static void note_check(int rc, const pl_diag *d, int fired)
 {
 	(void)fired;
-	if (rc != PL_OK && !verify_misreport(rc, d))
+	if (rc != PL_OK)
 		expect_nomem(rc, d);
 	pl_buf_release(&g_note);
 }
@@ -836,9 +782,7 @@ static int index_run(pl_diag *d)
 static void index_check(int rc, const pl_diag *d, int fired)
 {
 	(void)fired;
-	if (rc == PL_ECORRUPT && strstr(d->msg, "would not be admitted") != NULL && jansson_misreport()) {
-		/* counted: jansson's lexer */
-	} else if (rc != PL_OK && !verify_misreport(rc, d)) {
+	if (rc != PL_OK) {
 		expect_nomem(rc, d);
 	}
 	char *dump = NULL;
@@ -1013,12 +957,6 @@ int main(int argc, char **argv)
 	pl_signer_free(g_signer);
 	free(g_ref_dump);
 	curl_global_cleanup();
-	if (g_verify_misreports)
-		printf("signature/proof check out of memory reported as a verification failure (open): %ld case(s)\n",
-		       g_verify_misreports);
-	if (g_jansson_misreports)
-		printf("jansson lexer out-of-memory misreported as malformed input (upstream): %ld case(s)\n",
-		       g_jansson_misreports);
 	if (g_failures != 0) {
 		printf("%d failure(s)\n", g_failures);
 		return 1;
