@@ -57,7 +57,7 @@ esac
 mkdir -p "$HOME_DIR" "$RUN"
 scripts/bootstrap.sh --runtime-only
 if [ ! -x "$P" ]; then echo "== building Parley (a few minutes the first time; output in $HOME_DIR/build.log)"; fi
-PARLEY_BUILD_TARGET=parley-cli scripts/build.sh build >"$HOME_DIR/build.log" 2>&1 || { tail -30 "$HOME_DIR/build.log"; echo "the build failed"; exit 1; }
+PARLEY_BUILD_TARGET="parley-cli parley-man" scripts/build.sh build >"$HOME_DIR/build.log" 2>&1 || { tail -30 "$HOME_DIR/build.log"; echo "the build failed"; exit 1; }
 
 # --- the narrative: one line per step, [ok] only once the step verified ---
 n=0
@@ -240,6 +240,13 @@ marks = [s["verified"] for s in c["thread"]]
 sys.exit(0 if marks and all(all(m.values()) for m in marks) else 1)
 EOF
 ok "cert.a read case $CASE: every statement's signature, inclusion and witness quorum verified"
+FREP=$HOME_DIR/cert.a/finding-$FINDING
+rm -rf "$FREP"
+mkdir -p "$HOME_DIR/cert.a"
+run "cert.a opens the finding's report" "${A[@]}" evidence fetch "$FINDING" --out "$FREP" --json
+HITS_A=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["hits"]) if r["result"] == "reproduced" else "")' "$FREP/report.json")
+[ -n "$HITS_A" ] || fail "cert.a's copy of the report does not say reproduced" "$FREP/report.json"
+ok "cert.a opened cert.b's sealed report with its own key: reproduced, $HITS_A hits, in $FREP/report.json"
 run "cert.a closes the case" "${A[@]}" close "$CASE" --outcome resolved --text "reproduced and mitigated by cert.b" --wait --json
 CLOSE=$(json index)
 ok "cert.a closed case $CASE as resolved at entry $CLOSE; $VERIFIED"

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The recipients' identities, each proven from the log; the author is always one. */
@@ -150,8 +151,9 @@ static int evidence_add(const cli_args *a)
 	return status;
 }
 
-/* A fetched and verified statement of the given type. */
-static int proven_statement(client *c, uint64_t index, const char *type, pl_envelope *env, pl_stmt *st, pl_diag *d)
+/* A fetched and verified statement of one of the given types (NULL-terminated). */
+static int proven_statement(client *c, uint64_t index, const char *const *types, pl_envelope *env, pl_stmt *st,
+			    pl_diag *d)
 {
 	pl_buf proof, entry;
 	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
@@ -162,8 +164,12 @@ static int proven_statement(client *c, uint64_t index, const char *type, pl_enve
 		rc = pl_envelope_parse(entry.data, entry.len, env, d);
 	if (rc == PL_OK)
 		rc = pl_stmt_parse(env->payload, env->payload_len, st, d);
-	if (rc == PL_OK && strcmp(st->type, type) != 0)
-		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is a %s, not %s", (unsigned long long)index, st->type, type);
+	bool known = false;
+	for (const char *const *t = types; rc == PL_OK && *t != NULL; t++)
+		known = known || strcmp(st->type, *t) == 0;
+	if (rc == PL_OK && !known)
+		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is a %s, not %s%s%s", (unsigned long long)index, st->type, types[0],
+				 types[1] ? " or " : "", types[1] ? types[1] : "");
 	if (rc == PL_OK && (rc = pl_api_key_at(c->api, st->author, index, pk, d)) == PL_OK &&
 	    pl_envelope_verify(env, pk, NULL) != PL_OK)
 		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu is not signed by %s's key", (unsigned long long)index, st->author);
@@ -178,12 +184,101 @@ static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
 	return pl_api_blob_get(c->api, c->key, name, out, NULL, d);
 }
 
+/* The keys to open with: --key, then each --old-key (keys the party had before a rotation). */
+static int keyring(const cli_args *a, client *c, pl_keyring *ring, pl_diag *d)
+{
+	ring->n = 0;
+	ring->keys[ring->n++] = c->key;
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "old-key") != 0)
+			continue;
+		if (ring->n == PL_KEYRING_MAX)
+			return pl_diag_set(d, PL_EINVAL, "at most %d keys", PL_KEYRING_MAX - 1);
+		pl_party_key *k = NULL;
+		int rc = cli_load_party_key(a->val[i], a, &k, d);
+		if (rc != PL_OK)
+			return rc;
+		ring->keys[ring->n++] = k;
+		if (strcmp(k->id.party, c->key->id.party) != 0)
+			return pl_diag_set(d, PL_EINVAL, "--old-key %s is %s's, not %s's", a->val[i], k->id.party,
+					   c->key->id.party);
+	}
+	return PL_OK;
+}
+
+static void keyring_free(pl_keyring *ring)
+{
+	for (size_t i = 1; i < ring->n; i++) /* keys[0] is the client's */
+		pl_party_key_free((pl_party_key *)(uintptr_t)ring->keys[i]);
+	ring->n = 0;
+}
+
+/*
+ * A finding's report into outdir/report.json: the blob fetched, opened when
+ * sealed, its plaintext SHA-256 checked against the statement; outdir is
+ * created and holds nothing else, and nothing is left behind on failure.
+ */
+static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
+{
+	const json_t *r = json_object_get(st->body, "report");
+	const char *hex = json_string_value(json_object_get(r, "sha256"));
+	const char *sealed = json_string_value(json_object_get(r, "sealed"));
+	uint8_t want[32];
+	if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
+		return pl_diag_set(d, PL_EFORMAT, "the finding's report is malformed");
+	if (pl_fs_exists(outdir))
+		return pl_diag_set(d, PL_EEXIST, "%s already exists", outdir);
+	char blob[PATH_MAX], plain[PATH_MAX], path[PATH_MAX];
+	if (snprintf(blob, sizeof blob, "%s.parley-blob-%d", outdir, (int)getpid()) >= (int)sizeof blob ||
+	    snprintf(plain, sizeof plain, "%s.parley-report-%d", outdir, (int)getpid()) >= (int)sizeof plain ||
+	    snprintf(path, sizeof path, "%s/report.json", outdir) >= (int)sizeof path)
+		return pl_diag_set(d, PL_ETOOBIG, "path too long");
+	FILE *f = fopen(sealed ? blob : plain, "w+b");
+	if (f == NULL)
+		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? blob : plain);
+	int rc = pl_api_blob_get(c->api, c->key, sealed ? sealed : hex, f, NULL, d);
+	if (rc == PL_OK && sealed) {
+		FILE *out = fopen(plain, "wb");
+		if (out == NULL) {
+			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", plain);
+		} else {
+			rewind(f);
+			rc = pl_unseal_ring(f, out, ring, want, NULL, d);
+			if (fclose(out) != 0 && rc == PL_OK)
+				rc = pl_diag_errno(d, PL_EIO, errno, "write %s", plain);
+		}
+	}
+	if (fclose(f) != 0 && rc == PL_OK)
+		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
+	uint8_t h[32];
+	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, want, 32) != 0)
+		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
+	if (rc == PL_OK && mkdir(outdir, 0755) != 0)
+		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);
+	if (rc == PL_OK && rename(plain, path) != 0) {
+		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", plain);
+		(void)rmdir(outdir);
+	}
+	(void)unlink(blob);
+	(void)unlink(plain);
+	return rc;
+}
+
+/* Prints v as one line of JSON and releases it. */
+static void print_json(json_t *v)
+{
+	char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
+	printf("%s\n", t ? t : "{}");
+	free(t);
+	json_decref(v);
+}
+
 static int evidence_fetch(const cli_args *a)
 {
 	uint64_t idx;
 	const char *out = cli_get(a, "out");
 	if (a->npos != 1 || !cli_u64(a->pos[0], &idx) || out == NULL)
-		return cli_usage_cmd("evidence fetch", "evidence fetch needs EVIDENCE and --out DIR");
+		return cli_usage_cmd("evidence fetch", "evidence fetch needs EVIDENCE (or FINDING) and --out DIR");
 	pl_diag d = {0};
 	client c;
 	int rc = client_open(a, true, &c, &d);
@@ -195,25 +290,46 @@ static int evidence_fetch(const cli_args *a)
 	memset(&st, 0, sizeof st);
 	pl_manifest m;
 	memset(&m, 0, sizeof m);
-	if ((rc = proven_statement(&c, idx, "evidence", &env, &st, &d)) == PL_OK) {
+	pl_keyring ring;
+	memset(&ring, 0, sizeof ring);
+	static const char *const types[] = {"evidence", "finding", NULL};
+	bool finding = false;
+	if ((rc = keyring(a, &c, &ring, &d)) == PL_OK &&
+	    (rc = proven_statement(&c, idx, types, &env, &st, &d)) == PL_OK) {
+		finding = strcmp(st.type, "finding") == 0;
 		const json_t *ix = json_object_get(st.body, "index");
 		const char *hex = json_string_value(json_object_get(ix, "sha256"));
 		const char *sealed = json_string_value(json_object_get(ix, "sealed"));
 		uint8_t want[32];
-		if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
+		if (finding)
+			rc = fetch_report(&c, &st, &ring, out, &d);
+		else if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
 			rc = pl_diag_set(&d, PL_EFORMAT, "the evidence statement's index is malformed");
 		else
-			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? c.key : NULL, out, &m, &d);
+			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? &ring : NULL, out, &m, &d);
 	}
-	if (rc == PL_OK) {
+	if (rc == PL_OK && finding) {
+		const char *result = json_string_value(json_object_get(st.body, "result"));
+		json_int_t ev = json_integer_value(json_object_get(st.body, "evidence"));
 		if (cli_has(a, "json"))
-			printf("{\"evidence\":%llu,\"out\":\"%s\",\"files\":%zu,\"datasets\":%zu,\"expected\":%zu}\n",
-			       (unsigned long long)idx, out, m.nfiles + 1, m.ndatasets, m.nexpected);
+			print_json(json_pack("{s:I,s:I,s:s,s:s,s:s+}", "finding", (json_int_t)idx, "evidence", ev, "result",
+					     result ? result : "", "out", out, "report", out, "/report.json"));
+		else
+			printf("finding %llu by %s on evidence %lld: %s\n  its report opened and checked into %s/report.json\n",
+			       (unsigned long long)idx, st.author, (long long)ev, result ? result : "?", out);
+	} else if (rc == PL_OK) {
+		const char *title = json_string_value(json_object_get(st.body, "title"));
+		if (cli_has(a, "json"))
+			print_json(json_pack("{s:I,s:s,s:I,s:I,s:I}", "evidence", (json_int_t)idx, "out", out, "files",
+					     (json_int_t)(m.nfiles + 1), "datasets", (json_int_t)m.ndatasets, "expected",
+					     (json_int_t)m.nexpected));
 		else
 			printf("evidence %llu by %s: \"%s\"\n  %zu files opened and checked into %s (%zu datasets, %zu "
 			       "expected hits)\n  next: parley reproduce %s --files YOUR_DATA... --pcap YOUR.pcap...\n",
-			       (unsigned long long)idx, st.author, m.title, m.nfiles + 1, out, m.ndatasets, m.nexpected, out);
+			       (unsigned long long)idx, st.author, title ? title : m.title, m.nfiles + 1, out, m.ndatasets,
+			       m.nexpected, out);
 	}
+	keyring_free(&ring);
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);

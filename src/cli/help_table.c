@@ -452,12 +452,19 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley evidence add 4 pkg --title \"GREYHERON indicators\" --tlp TLP:AMBER --to cert.b --wait",
 	 .exits = "4 when the server refuses the statement or a blob", .section = S_EVIDENCE},
-	{.name = "evidence fetch", .summary = "download, open and check a package",
-	 .synopsis = "evidence fetch EVIDENCE --out DIR [--json]",
+	{.name = "evidence fetch", .summary = "download, open and check a package, or a finding's report",
+	 .synopsis = "evidence fetch EVIDENCE|FINDING --out DIR [--old-key FILE]... [--json]",
 	 .description = "Downloads the package recorded at entry EVIDENCE, opens it with your key and checks every "
-			"file against its manifest, into DIR.",
-	 .vf = V(CONN, "out"), .bf = V("json"), .opts = O({"out", "DIR", "where to write the package (required)"}),
-	 .docs = DOC_CONN | DOC_JSON, .examples = "parley evidence fetch 9 --out fetched",
+			"file against its manifest, into DIR. Given a FINDING, downloads and opens its report into "
+			"DIR/report.json. A package sealed to you before you rotated your key opens with that older "
+			"key: give it with --old-key (your current --key still signs the download).",
+	 .vf = V(CONN, "out", "old-key"), .bf = V("json"),
+	 .opts = O({"out", "DIR", "where to write the package or the report (required; must not exist)"},
+		   {"old-key", "FILE", "a secret key your party had before a rotation (repeatable)"}),
+	 .docs = DOC_CONN | DOC_JSON,
+	 .examples = "parley evidence fetch 9 --out fetched\n"
+		     "parley evidence fetch 12 --out finding-12          # a finding's report\n"
+		     "parley evidence fetch 9 --out fetched --old-key cert-a.2025.key",
 	 .exits = "1 when a file or the statement does not check", .section = S_EVIDENCE},
 	{.name = "finding", .summary = "record what reproducing evidence showed",
 	 .synopsis = "finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE "

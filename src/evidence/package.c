@@ -184,7 +184,7 @@ int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, co
 
 /* Fetches blob name and (for sealed blobs) opens it with k into path; checks the plaintext's SHA-256. */
 static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool sealed, const uint8_t want[32],
-		     const pl_party_key *k, const char *tmpdir, const char *path, pl_diag *d)
+		     const pl_keyring *k, const char *tmpdir, const char *path, pl_diag *d)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s/blob", tmpdir) >= (int)sizeof tmp)
@@ -202,7 +202,7 @@ static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool s
 			if (k == NULL)
 				rc = pl_diag_set(d, PL_ENOKEY, "the package is sealed: a recipient's key is needed");
 			else
-				rc = pl_unseal(f, out, k, want, NULL, d);
+				rc = pl_unseal_ring(f, out, k, want, NULL, d);
 			if (fclose(out) != 0 && rc == PL_OK)
 				rc = pl_diag_errno(d, PL_EIO, errno, "write %s", path);
 		}
@@ -244,10 +244,10 @@ static void remove_tree(const char *dir)
 }
 
 static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		  const pl_party_key *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d);
+		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d);
 
 int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		      const pl_party_key *k, const char *outdir, pl_manifest *m, pl_diag *d)
+		      const pl_keyring *k, const char *outdir, pl_manifest *m, pl_diag *d)
 {
 	memset(m, 0, sizeof *m);
 	char tmpdir[PATH_MAX], work[PATH_MAX];
@@ -269,7 +269,7 @@ int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
 }
 
 static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		  const pl_party_key *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d)
+		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d)
 {
 	char want_name[65], path[PATH_MAX];
 	pl_hex_encode(index_sha256, 32, want_name);

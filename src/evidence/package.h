@@ -26,6 +26,7 @@
 
 #include "base/err.h"
 #include "evidence/manifest.h"
+#include "evidence/seal.h"
 #include "statement/party.h"
 
 /* A blob ready to upload: staging/<name>. */
@@ -60,12 +61,12 @@ typedef int (*pl_blob_fetch_fn)(void *ctx, const char *name, FILE *out, pl_diag 
 /*
  * Unpacks into outdir (must not exist; created) the package whose index is
  * blob index_name with plaintext SHA-256 index_sha256; sealed blobs are
- * opened with k (NULL for TLP:CLEAR packages). PL_ENOKEY if k's party is not
- * a recipient; PL_EVERIFY for any hash or authentication failure; the
+ * opened with a key of ring (NULL for TLP:CLEAR packages; seal.h). PL_ENOKEY
+ * if the ring's party is not a recipient or none of its keys opens; PL_EVERIFY for any hash or authentication failure; the
  * manifest is loaded into m on success (release with pl_manifest_release).
  */
 int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		      const pl_party_key *k, const char *outdir, pl_manifest *m, pl_diag *d)
+		      const pl_keyring *ring, const char *outdir, pl_manifest *m, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -197,6 +197,20 @@ int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_d
 
 int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[32], pl_seal_digest *dg, pl_diag *d)
 {
+	pl_keyring ring = {.keys = {k}, .n = 1};
+	return pl_unseal_ring(in, out, &ring, want_plain, dg, d);
+}
+
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[32], pl_seal_digest *dg,
+		   pl_diag *d)
+{
+	if (ring == NULL || ring->n == 0 || ring->n > PL_KEYRING_MAX)
+		return pl_diag_set(d, PL_EINVAL, "no key to open the blob with");
+	const pl_party_key *k = ring->keys[0];
+	for (size_t i = 1; i < ring->n; i++)
+		if (strcmp(ring->keys[i]->id.party, k->id.party) != 0)
+			return pl_diag_set(d, PL_EINVAL, "the keys to open a blob with belong to %s and %s", k->id.party,
+					   ring->keys[i]->id.party);
 	pl_seal_digest local;
 	if (dg == NULL)
 		dg = &local;
@@ -220,8 +234,15 @@ int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_pla
 		rc = pl_diag_set(d, PL_ENOKEY, "%s is not one of the blob's %zu recipients", k->id.party, count);
 		goto out;
 	}
-	if (crypto_box_seal_open(s->key, mine, sizeof mine, k->id.box_pk, k->secret + 64) != 0) {
-		rc = pl_diag_set(d, PL_ENOKEY, "the key sealed to %s does not open with its secret key", k->id.party);
+	size_t opened = ring->n;
+	for (size_t i = 0; i < ring->n && opened == ring->n; i++)
+		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk, ring->keys[i]->secret + 64) == 0)
+			opened = i;
+	if (opened == ring->n) {
+		rc = pl_diag_set(d, PL_ENOKEY,
+				 "the key sealed to %s opens with none of the %zu secret key%s given: it was sealed to a "
+				 "key %s had before (a rotation?); give that older key too (--old-key FILE)",
+				 k->id.party, ring->n, ring->n == 1 ? "" : "s", k->id.party);
 		goto out;
 	}
 	uint8_t header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];

@@ -47,6 +47,17 @@ int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_sea
 	__attribute__((warn_unused_result));
 
 /*
+ * The secret keys a party may open sealed blobs with: its current key and
+ * the keys it had before rotations (a blob is sealed to the X25519 key the
+ * party had when it was sealed). All keys name the same party.
+ */
+#define PL_KEYRING_MAX 16
+typedef struct pl_keyring {
+	const pl_party_key *keys[PL_KEYRING_MAX];
+	size_t n;
+} pl_keyring;
+
+/*
  * Opens a sealed blob with k (its party must be a recipient), writing the
  * plaintext to out. When want_plain is not NULL the plaintext must hash to
  * it. PL_ENOKEY if k's party is not a recipient or its sealed key does not
@@ -56,6 +67,14 @@ int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_sea
  */
 int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[32], pl_seal_digest *dg,
 	      pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * pl_unseal with the first key of ring (1..PL_KEYRING_MAX keys of one party)
+ * that opens the key sealed to the party. PL_ENOKEY, saying so, when none
+ * does; PL_EINVAL for an empty ring or keys of different parties.
+ */
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[32], pl_seal_digest *dg,
+		   pl_diag *d) __attribute__((warn_unused_result));
 
 /* The recipients named in a sealed blob's header (names has room for 64). */
 int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)

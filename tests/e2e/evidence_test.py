@@ -18,6 +18,7 @@ import glob
 import hashlib
 import http.client
 import json
+import re
 import os
 import shutil
 import signal
@@ -216,7 +217,7 @@ def run(A, B, C, files, logdir, port, scen):
     clean = json.loads(res.stdout)
     check(clean["result"] == "not_reproduced" and clean["hits"] == [], "the clean dataset: not reproduced")
     report = os.path.join(WORK, "report.json")
-    res = cli("reproduce", got, "--files", os.path.join(acc, "infected", "files"), "--pcap",
+    res = res_sign = cli("reproduce", got, "--files", os.path.join(acc, "infected", "files"), "--pcap",
               os.path.join(acc, "infected", "capture.pcap"), "--out", report, "--sign", str(ev), "--tlp",
               "TLP:AMBER", "--to", "cert.a", "--wait", key=B)
     rep = json.load(open(report))
@@ -239,6 +240,37 @@ def run(A, B, C, files, logdir, port, scen):
     res = cli("case", "show", str(case))
     check(res.stdout.count("[ok]") == 3 and "FAILED" not in res.stdout,
           "concern, evidence and finding verify:\n" + res.stdout)
+
+    # the requester opens the finding's report: the very bytes cert.b signed for; cert.c cannot
+    fidx = int(re.search(r"finding (\d+) on evidence", res_sign.stdout).group(1))
+    got_f = os.path.join(WORK, "finding-a")
+    res = cli("evidence", "fetch", str(fidx), "--out", got_f, "--json", key=A)
+    check(json.loads(res.stdout).get("result") == "reproduced" and
+          open(os.path.join(got_f, "report.json"), "rb").read() == open(report, "rb").read(),
+          "the requester opens the finding's sealed report, byte for byte")
+    check(sorted(os.listdir(got_f)) == ["report.json"], "the report directory holds only the report")
+    res = cli("evidence", "fetch", str(fidx), "--out", os.path.join(WORK, "finding-c"), key=C, expect=1)
+    check("not one of the blob's" in res.stderr and not os.path.exists(os.path.join(WORK, "finding-c")),
+          "a non-recipient cannot open the report, and nothing is left behind: " + res.stderr.strip())
+
+    # cert.b rotates its key: what was sealed to its old key opens with --old-key, and only then
+    newkey = os.path.join(WORK, "cert.b.2027")
+    r = subprocess.run([PARLEY, "keygen", "--party", "cert.b", "--out", newkey], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, env=dict(env, PARLEY_PASSPHRASE=""))
+    check(r.returncode == 0, "a new key for cert.b: " + r.stderr)
+    cli("key", "rotate", "--new", newkey + ".key", "--wait", key=B)
+    res = cli("evidence", "fetch", str(ev), "--out", os.path.join(WORK, "got-rotated"), "--key", newkey + ".key",
+              expect=1)
+    check("older key" in res.stderr and "--old-key" in res.stderr and
+          not os.path.exists(os.path.join(WORK, "got-rotated")),
+          "after a rotation the new key alone cannot open, and says what to do: " + res.stderr.strip())
+    cli("evidence", "fetch", str(ev), "--out", os.path.join(WORK, "got-rotated"), "--key", newkey + ".key",
+        "--old-key", files["cert.b"][0])
+    same = subprocess.run(["diff", "-r", package, os.path.join(WORK, "got-rotated")], capture_output=True)
+    check(same.returncode == 0, "with --old-key the package opens byte for byte after the rotation")
+    res = cli("evidence", "fetch", str(ev), "--out", os.path.join(WORK, "got-mixed"), "--key", newkey + ".key",
+              "--old-key", files["cert.a"][0], expect=2)
+    check("cert.a's, not cert.b's" in res.stderr, "--old-key of another party is refused: " + res.stderr.strip())
 
     # the STIX objects Parley emits validate against the OASIS schemas
     validate(rep["stix"]["objects"])

@@ -59,6 +59,7 @@ SCENARIO = [
     r"cert\.b reproduced it on its own hosts and traffic \((\d+) hits\) and signed a finding: entry (\d+); signed, in a checkpoint cosigned",
     r"cert\.b answered request (\d+) \(granted\) at entry (\d+)",
     r"cert\.a read case (\d+): every statement's signature, inclusion and witness quorum verified",
+    r"cert\.a opened cert\.b's sealed report with its own key: reproduced, 113 hits",
     r"cert\.a closed case (\d+) as resolved at entry (\d+); signed, in a checkpoint cosigned",
     r"an offline proof that cert\.b signed finding (\d+), with both cosignatures: (\S+) \(verified without the server\)",
     r"the whole log \((\d+) entries\) audited from its tiles",
@@ -127,9 +128,9 @@ def play(run_sh, scratch, home, P, env):
     ev = int(m[11].group(1))
     req = int(m[12].group(1))
     hits, finding = int(m[17].group(1)), int(m[17].group(2))
-    proof = m[21].group(2)
+    proof = m[22].group(2)
     check(hits == 113, "the finding reports the 113 planted hits (%d)" % hits)
-    check(int(m[21].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
+    check(int(m[22].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
 
     # --- what the script left behind, checked without it ---
     with urllib.request.urlopen(url + "/healthz", timeout=10) as r:
@@ -177,6 +178,15 @@ def play(run_sh, scratch, home, P, env):
           "the server's blob store holds no plaintext of the evidence")
     r = subprocess.run([P, "report", "--json", "--party", "cert.b"], capture_output=True, text=True, env=cenv)
     check(r.returncode == 0 and "cert.b" in r.stdout, "the report covers cert.b")
+
+    # the build run.sh made installs whole: the executable, its man pages, the guides
+    prefix = os.path.join(scratch, "prefix")
+    r = subprocess.run(["cmake", "--install", os.path.join(os.path.dirname(home), "..", "build"), "--prefix", prefix],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and all(os.path.isfile(os.path.join(prefix, f)) for f in
+                                    ("bin/parley", "share/man/man1/parley.1", "share/man/man1/parley-inbox.1",
+                                     "share/doc/parley/getting-started.md")),
+          "cmake --install after run.sh installs parley, its man pages and the guides: " + r.stderr[-300:])
 
     # --- a second run reuses everything and plays one more case ---
     res = run_sh()
