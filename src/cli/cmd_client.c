@@ -50,23 +50,41 @@ int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
 }
 
 /* Prints the outcome of an accepted submission. */
-static void print_accept(const pl_api_accept *r, const char *receipt_path, pl_diag *d)
+/*
+ * Says what the server accepted (text, or with --json one line of JSON) and
+ * writes the receipt to --receipt FILE when there is one. A receipt asked for
+ * and not written is a failure (returned), not a message.
+ */
+static int report_accept(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d)
 {
+	const char *path = cli_get(a, "receipt");
+	int rc = PL_OK;
+	if (path != NULL && r->has_receipt) {
+		char tmp[PATH_MAX + 8];
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		rc = pl_fs_replace(path, tmp, r->receipt.data, r->receipt.len, 0644, d);
+	}
 	char leaf[64];
 	pl_b64_encode(r->leaf.b, 32, leaf);
+	if (cli_has(a, "json")) {
+		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
+				      "in_checkpoint", r->has_receipt, "receipt",
+				      rc == PL_OK && r->has_receipt ? path : NULL);
+		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		printf("%s\n", t ? t : "{}");
+		free(t);
+		json_decref(j);
+		return rc;
+	}
 	printf("accepted: index %llu, leaf %s (acceptance signed by the log: verified)\n", (unsigned long long)r->index,
 	       leaf);
-	if (r->has_receipt) {
+	if (r->has_receipt)
 		printf("in a checkpoint: receipt verified\n");
-		if (receipt_path != NULL) {
-			char tmp[PATH_MAX + 8];
-			snprintf(tmp, sizeof tmp, "%s.tmp", receipt_path);
-			if (pl_fs_replace(receipt_path, tmp, r->receipt.data, r->receipt.len, 0644, d) == PL_OK)
-				printf("receipt written to %s\n", receipt_path);
-			else
-				fprintf(stderr, "parley: cannot write %s: %s\n", receipt_path, d->msg);
-		}
-	}
+	if (path != NULL && r->has_receipt && rc == PL_OK)
+		printf("receipt written to %s\n", path);
+	else if (path != NULL && !r->has_receipt)
+		printf("no receipt yet (--receipt needs --wait)\n");
+	return rc;
 }
 
 /* Signs (body, refs) as the next statement of the key's party and submits it. */
@@ -98,14 +116,8 @@ int submit_statement(client *c, const cli_args *a, const char *type, const json_
 	rc = pl_api_submit(c->api, &c->pol, env.data, env.len, wait, &r, &status, &d);
 	if (rc == PL_OK && index != NULL)
 		*index = r.index;
-	if (rc == PL_OK && cli_has(a, "json")) {
-		char leaf[64];
-		pl_b64_encode(r.leaf.b, 32, leaf);
-		printf("{\"index\":%llu,\"type\":\"%s\",\"leaf\":\"%s\",\"in_checkpoint\":%s}\n",
-		       (unsigned long long)r.index, type, leaf, r.has_receipt ? "true" : "false");
-	} else if (rc == PL_OK) {
-		print_accept(&r, cli_get(a, "receipt"), &d);
-	}
+	if (rc == PL_OK)
+		rc = report_accept(&r, type, a, &d);
 	pl_api_accept_release(&r);
 	pl_buf_release(&env);
 	if (rc == PL_EREFUSED) {
@@ -166,7 +178,7 @@ int cmd_submit(int argc, char **argv)
 			long http = 0;
 			rc = pl_api_submit(c.api, &c.pol, env.data, env.len, cli_has(&a, "wait"), &r, &http, &d);
 			if (rc == PL_OK)
-				print_accept(&r, cli_get(&a, "receipt"), &d);
+				rc = report_accept(&r, NULL, &a, &d);
 			pl_api_accept_release(&r);
 			if (rc == PL_EREFUSED) {
 				fprintf(stderr, "parley submit: %s\n", pl_diag_text(&d, rc));

@@ -272,6 +272,16 @@ def run(A, B, C, files, logdir, port, scen):
               "--old-key", files["cert.a"][0], expect=2)
     check("cert.a's, not cert.b's" in res.stderr, "--old-key of another party is refused: " + res.stderr.strip())
 
+    # --json on a signing command carries the receipt; a receipt that cannot be written is a failure
+    rcpt = os.path.join(WORK, "ping.receipt")
+    res = cli("submit", "--type", "ping", "--wait", "--json", "--receipt", rcpt, key=C)
+    out = json.loads(res.stdout)
+    check(out.get("type") == "ping" and out.get("in_checkpoint") is True and out.get("receipt") == rcpt and
+          open(rcpt).read().startswith("c2sp.org/tlog-proof@v1"), "submit --json names the receipt it wrote: %s" % out)
+    res = cli("submit", "--type", "ping", "--wait", "--receipt", os.path.join(WORK, "no", "such", "dir", "r"), key=C,
+              expect=3)
+    check("receipt" not in res.stdout or "written" not in res.stdout, "an unwritten receipt is not reported written")
+
     # the STIX objects Parley emits validate against the OASIS schemas
     validate(rep["stix"]["objects"])
 
