@@ -166,6 +166,9 @@ int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d)
 {
 	if (pl_verifier_parse(arg, strlen(arg), v) == PL_OK)
 		return PL_OK;
+	if (*arg == '\0')
+		return pl_diag_set(d, PL_EINVAL, "an empty key was given (an unset variable?): give a key NAME+ID+KEY "
+				   "or a file holding one");
 	if (access(arg, F_OK) != 0)
 		return pl_diag_set(d, PL_EINVAL, "\"%s\" is neither a key (NAME+ID+KEY) nor a file holding one", arg);
 	return pl_read_vkey_file(arg, v, d);
@@ -412,6 +415,15 @@ static int config_load(void)
 	return cfg.rc;
 }
 
+/* A setting's value from the environment or the file, checked where a flag's would be later. */
+static int setting_ok(const char *flag, const char *val, const char *src, pl_diag *d)
+{
+	uint64_t k;
+	if (strcmp(flag, "quorum") == 0 && !cli_u64(val, &k))
+		return pl_diag_set(d, PL_EINVAL, "%s: quorum takes a decimal number, not \"%s\"", src, val);
+	return PL_OK;
+}
+
 static bool add_flag(cli_args *a, const char *flag, const char *val, const char *src)
 {
 	if (a->nflags == CLI_MAX_ARGS)
@@ -435,6 +447,9 @@ static int config_apply(const cli_cmd *c, cli_args *a, pl_diag *d)
 		const char *env = getenv(SETTINGS[i].env);
 		if (env != NULL && *env != '\0') {
 			if (!SETTINGS[i].list) {
+				int vrc = setting_ok(flag, env, SETTINGS[i].src, d);
+				if (vrc != PL_OK)
+					return vrc;
 				if (!add_flag(a, flag, env, SETTINGS[i].src))
 					return pl_diag_set(d, PL_EINVAL, "too many flags");
 				continue;
@@ -459,9 +474,15 @@ static int config_apply(const cli_cmd *c, cli_args *a, pl_diag *d)
 			*d = cfg.d;
 			return rc;
 		}
-		for (size_t k = 0; k < cfg.conf.n; k++)
-			if (strcmp(cfg.conf.e[k].name, flag) == 0 && !add_flag(a, flag, cfg.conf.e[k].value, cfg.src[k]))
+		for (size_t k = 0; k < cfg.conf.n; k++) {
+			if (strcmp(cfg.conf.e[k].name, flag) != 0)
+				continue;
+			int vrc = setting_ok(flag, cfg.conf.e[k].value, cfg.src[k], d);
+			if (vrc != PL_OK)
+				return vrc;
+			if (!add_flag(a, flag, cfg.conf.e[k].value, cfg.src[k]))
 				return pl_diag_set(d, PL_EINVAL, "too many flags");
+		}
 	}
 	return PL_OK;
 }

@@ -148,6 +148,17 @@ for text, msg in (("server\n", ":1: expected"), ("key = a\nkey = b\n", ":2: key 
     r = run("config", env={"PARLEY_CONFIG": bad})
     check(r.returncode == 2 and msg in r.stderr and bad in r.stderr, "%r: %d %s" % (msg, r.returncode, r.stderr))
 
+# a bad value is blamed on where it came from, not on a flag nobody typed
+open(bad, "w").write("# comment\nquorum = 2 # two\n")
+for args in (("config",), ("get", "1")):
+    r = run(*args, env={"PARLEY_CONFIG": bad})
+    check(r.returncode == 2 and bad + ":2" in r.stderr and "quorum takes a decimal number" in r.stderr and
+          "--quorum" not in r.stderr, "a bad quorum in the file names file:line (%s): %d %s" % (args[0], r.returncode, r.stderr))
+r = run("get", "1", env={"PARLEY_QUORUM": "two"})
+check(r.returncode == 2 and "env PARLEY_QUORUM" in r.stderr, "a bad PARLEY_QUORUM says so: %d %s" % (r.returncode, r.stderr))
+r = run("log", "audit", os.path.join(S, "a"), "--vkey", "")
+check(r.returncode == 2 and "empty key" in r.stderr, "an empty --vkey says it is empty: %d %s" % (r.returncode, r.stderr))
+
 if fails:
     print("%d failures" % len(fails))
     sys.exit(1)
