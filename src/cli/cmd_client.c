@@ -313,6 +313,9 @@ int cmd_proof(int argc, char **argv)
 		char tmp[PATH_MAX + 8];
 		snprintf(tmp, sizeof tmp, "%s.tmp", out);
 		rc = pl_fs_replace(out, tmp, proof.data, proof.len, 0644, &d);
+		if (rc == PL_OK)
+			printf("proof of entry %llu written to %s (checked: checkpoint signature%s, inclusion)\n",
+			       (unsigned long long)index, out, c.pol.quorum ? ", witness quorum" : "");
 	} else if (rc == PL_OK && fwrite(proof.data, 1, proof.len, stdout) != proof.len) {
 		rc = pl_diag_set(&d, PL_EIO, "writing the proof");
 	}
@@ -331,7 +334,8 @@ int cmd_verify_proof(int argc, char **argv)
 	if (!cli_parse_cmd(argc, argv, "verify-proof", &a, &ust))
 		return ust;
 	if (a.npos != 1)
-		return cli_usage_cmd("verify-proof", "verify-proof needs FILE");
+		return cli_usage_cmd("verify-proof", a.npos == 0 ? "verify-proof needs FILE"
+								 : "verify-proof takes one FILE, not %d", a.npos);
 	const char *vkey = cli_opt(&a, "vkey", "PARLEY_VKEY"), *idf = cli_get(&a, "identity");
 	if (vkey == NULL || idf == NULL)
 		return cli_usage_cmd("verify-proof", "--vkey (the log's key) and --identity (the author's identity) are needed; "
@@ -357,7 +361,9 @@ int cmd_verify_proof(int argc, char **argv)
 	if (rc == PL_OK)
 		rc = pl_statement_proof_verify(file.data, file.len, &pol, &id, &index, &st, &d);
 	if (rc == PL_OK)
-		print_statement(index, &st, "checkpoint signature ok, inclusion ok, author's signature ok (offline)");
+		print_statement(index, &st, pol.quorum ? "checkpoint signature ok, witness quorum ok, inclusion ok, author's "
+							 "signature ok (offline)"
+						       : "checkpoint signature ok, inclusion ok, author's signature ok (offline)");
 	pl_stmt_release(&st);
 	pl_buf_release(&file);
 	if (rc != PL_OK)

@@ -159,7 +159,8 @@ static int log_verify_proof(int argc, char **argv)
 	if (!cli_parse_cmd(argc, argv, "log verify-proof", &a, &ust))
 		return ust;
 	if (a.npos != 1)
-		return cli_usage_cmd("log verify-proof", "log verify-proof needs FILE");
+		return cli_usage_cmd("log verify-proof", a.npos == 0 ? "log verify-proof needs FILE"
+								     : "log verify-proof takes one FILE, not %d", a.npos);
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_proof_file pf;
@@ -210,8 +211,8 @@ out:
 	pl_buf_release(&entry);
 	if (rc != PL_OK)
 		return cli_fail("log verify-proof", rc, &d);
-	printf("OK: entry %llu is in %s at tree size %llu\n", (unsigned long long)pf.index, cp.origin,
-	       (unsigned long long)cp.size);
+	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)pf.index, cp.origin,
+	       (unsigned long long)cp.size, pol.quorum ? " (checkpoint cosigned by a quorum of the witnesses)" : "");
 	return 0;
 }
 
@@ -250,9 +251,11 @@ static int log_audit(int argc, char **argv)
 	pl_source_free(s);
 	if (rc != PL_OK)
 		return cli_fail("log audit", rc, &d);
-	printf("OK: %s at size %llu: %llu bundles, %llu tiles and %llu older partial tiles check out\n",
+	printf("OK: %s at size %llu: %llu bundle%s, %llu tile%s and %llu older partial tile%s check out%s\n",
 	       res.cp.origin, (unsigned long long)res.cp.size, (unsigned long long)res.bundles,
-	       (unsigned long long)res.tiles, (unsigned long long)res.old_partials);
+	       res.bundles == 1 ? "" : "s", (unsigned long long)res.tiles, res.tiles == 1 ? "" : "s",
+	       (unsigned long long)res.old_partials, res.old_partials == 1 ? "" : "s",
+	       pol.quorum ? "; the checkpoint is cosigned by a quorum of the witnesses" : "");
 	return 0;
 }
 
