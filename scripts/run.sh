@@ -8,7 +8,7 @@
 #
 #   scripts/run.sh          set up (first time), start what is not running, play a consultation
 #   scripts/run.sh stop     stop the server and the witnesses
-#   scripts/run.sh status   say what runs where
+#   scripts/run.sh status   say what runs where (exit 1 when there is no working group there)
 #
 # Environment: PARLEY_HOME (default var/parley), PARLEY_LISTEN (the log server,
 # default 127.0.0.1:8080), PARLEY_WITNESS1_LISTEN / PARLEY_WITNESS2_LISTEN
@@ -42,9 +42,14 @@ running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; 
 
 case "${1:-}" in
   stop)
+    [ -d "$RUN" ] || { echo "no working group in $HOME_DIR (set PARLEY_HOME to the directory scripts/run.sh used)"; exit 1; }
     for s in serve witness1 witness2; do stop_one "$s"; done
     exit 0 ;;
   status)
+    if [ ! -d "$HOME_DIR/log" ]; then
+      echo "no working group in $HOME_DIR (set PARLEY_HOME to the directory scripts/run.sh used)"
+      exit 1
+    fi
     for s in serve witness1 witness2; do
       if running "$s"; then echo "$s: running, pid $(cat "$RUN/$s.pid"), http://127.0.0.1:$(cat "$RUN/$s.port")/"
       else echo "$s: not running"; fi

@@ -610,8 +610,19 @@ static void ask_witnesses(pl_monitor *m, pl_monitor_result *r)
 		pl_buf_init(&note, PL_NOTE_MAX);
 		char path[512];
 		snprintf(path, sizeof path, "checkpoint?origin=%s", m->o.policy.log.name);
-		if (pl_source_open(w->url, &s, NULL) != PL_OK || pl_source_get(s, path, PL_NOTE_MAX, &note, NULL) != PL_OK) {
-			finding(r, PL_FINDING_PROBLEM, "the witness %s could not be asked.", w->v.name);
+		pl_diag wd = {0};
+		int grc = pl_source_open(w->url, &s, &wd);
+		if (grc == PL_OK)
+			grc = pl_source_get(s, path, PL_NOTE_MAX, &note, &wd);
+		if (grc == PL_ENOTFOUND) {
+			finding(r, PL_FINDING_PROBLEM,
+				"the witness %s answered but holds no checkpoint of this log: the log does not (yet) "
+				"ask it to cosign (is it among the server's --witness?).", w->v.name);
+			goto next;
+		}
+		if (grc != PL_OK) {
+			finding(r, PL_FINDING_PROBLEM, "the witness %s could not be asked: %s.", w->v.name,
+				pl_diag_text(&wd, grc));
 			goto next;
 		}
 		pl_policy pol;

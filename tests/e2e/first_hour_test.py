@@ -109,6 +109,10 @@ def main():
               "scripts/run.sh stop stops the server and both witnesses:\n" + res.stdout)
         st = run_sh("status", timeout=60)
         check(st.stdout.count("not running") == 3, "status then says nothing runs:\n" + st.stdout)
+        env["PARLEY_HOME"] = os.path.join(scratch, "nowhere")
+        st = run_sh("status", timeout=60)
+        check(st.returncode == 1 and "no working group in" in st.stdout,
+              "status where there is no working group says so:\n" + st.stdout)
     if failures:
         print("%d checks failed" % len(failures), file=sys.stderr)
         sys.exit(1)

@@ -254,6 +254,15 @@ def main():
     r = cli("monitor", urlA, "--vkey", vkey, "--dir", mon1, *witness_args, "--quorum", "2", "--once")
     check(("size %d" % sizeA).encode() in r.stdout, "the monitor follows the log to size %d (%s)" % (sizeA, r.stdout))
     cli("log", "audit", mon1, *quorum)  # the mirror is a complete, cosigned tiled log
+    # a witness that answers but was never asked to cosign this log is named as such
+    w3 = Witness("w3")
+    w3.add(vkey)
+    w3.up()
+    r = cli("monitor", urlA, "--vkey", vkey, "--dir", mon1, "--witness", "%s@%s" % (w3.vkey, w3.url), "--once",
+            expect=1)
+    check(b"holds no checkpoint of this log" in r.stderr and b"could not be asked" not in r.stderr,
+          "the monitor says the witness holds no checkpoint of the log: %s" % r.stderr.decode()[-300:])
+    w3.down()
 
     # --- two histories under one key ---
     stop(srvA)
