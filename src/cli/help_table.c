@@ -465,7 +465,9 @@ const cli_cmd cli_cmds[] = {
 	 .examples = "parley evidence fetch 9 --out fetched\n"
 		     "parley evidence fetch 12 --out finding-12          # a finding's report\n"
 		     "parley evidence fetch 9 --out fetched --old-key cert-a.2025.key",
-	 .exits = "1 when a file or the statement does not check", .section = S_EVIDENCE},
+	 .exits = "1 when a file or the statement does not check, or you are not a recipient, or none of your keys "
+		  "opens it",
+	 .section = S_EVIDENCE},
 	{.name = "finding", .summary = "record what reproducing evidence showed",
 	 .synopsis = "finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE "
 		     "--tlp LABEL [--to PARTY]...",
