@@ -319,3 +319,22 @@ int pl_path_join(char *out, size_t cap, const char *dir, const char *rel)
 		return PL_ETOOBIG;
 	return PL_OK;
 }
+
+FILE *pl_fs_fopen_private(const char *path, const char *mode)
+{
+	bool rw = strcmp(mode, "w+b") == 0;
+	if (!rw && strcmp(mode, "wb") != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	int fd = open(path, (rw ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, mode);
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "base/buf.h"
@@ -67,6 +68,14 @@ int pl_fs_clear_dir(const char *dir, pl_diag *d) __attribute__((warn_unused_resu
  */
 int pl_fs_write_secret(const char *path, const void *data, size_t n, pl_diag *d)
 	__attribute__((warn_unused_result));
+
+/*
+ * Opens path for writing (mode "wb") or writing and reading ("w+b"),
+ * created with mode 0600 or truncated: for opened evidence and reports,
+ * which must not become readable by others on the machine. NULL with errno
+ * set on failure.
+ */
+FILE *pl_fs_fopen_private(const char *path, const char *mode);
 
 /*
  * Reads a secret file into memory from sodium_malloc (freed by the caller with

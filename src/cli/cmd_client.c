@@ -277,7 +277,9 @@ int cmd_get(int argc, char **argv)
 		       "\"statement\":%.*s}\n",
 		       (unsigned long long)index, (int)env.payload_len, (const char *)env.payload);
 	} else {
-		print_statement(index, &st, "checkpoint signature ok, inclusion ok, author's signature ok");
+		print_statement(index, &st, c.pol.quorum ? "checkpoint signature ok, witness quorum ok, inclusion ok, author's "
+							   "signature ok"
+							 : "checkpoint signature ok, inclusion ok, author's signature ok");
 	}
 out:
 	pl_stmt_release(&st);

@@ -233,12 +233,12 @@ static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, co
 	    snprintf(plain, sizeof plain, "%s.parley-report-%d", outdir, (int)getpid()) >= (int)sizeof plain ||
 	    snprintf(path, sizeof path, "%s/report.json", outdir) >= (int)sizeof path)
 		return pl_diag_set(d, PL_ETOOBIG, "path too long");
-	FILE *f = fopen(sealed ? blob : plain, "w+b");
+	FILE *f = pl_fs_fopen_private(sealed ? blob : plain, "w+b");
 	if (f == NULL)
 		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? blob : plain);
 	int rc = pl_api_blob_get(c->api, c->key, sealed ? sealed : hex, f, NULL, d);
 	if (rc == PL_OK && sealed) {
-		FILE *out = fopen(plain, "wb");
+		FILE *out = pl_fs_fopen_private(plain, "wb");
 		if (out == NULL) {
 			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", plain);
 		} else {
@@ -253,7 +253,7 @@ static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, co
 	uint8_t h[32];
 	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, want, 32) != 0)
 		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
-	if (rc == PL_OK && mkdir(outdir, 0755) != 0)
+	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
 		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);
 	if (rc == PL_OK && rename(plain, path) != 0) {
 		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", plain);

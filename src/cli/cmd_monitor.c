@@ -138,8 +138,9 @@ int cmd_monitor(int argc, char **argv)
 			if (once)
 				status = cli_exit_for(rc) ? cli_exit_for(rc) : EXIT_FAIL;
 		} else {
-			printf("%s: size %llu, %llu statements verified this round%s%s\n", o.policy.log.name,
-			       (unsigned long long)r.size, (unsigned long long)r.verified, r.finding ? "; " : "",
+			printf("%s: size %llu, %llu statement%s verified this round%s%s\n", o.policy.log.name,
+			       (unsigned long long)r.size, (unsigned long long)r.verified, r.verified == 1 ? "" : "s",
+			       r.finding ? "; " : "",
 			       r.finding ? "see stderr" : "");
 			fflush(stdout);
 		}

@@ -86,8 +86,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	pl_node_stats st;
 	pl_node_stats_get(node, &st);
-	printf("parley serve: log %s (%llu entries) at http://%s:%u/\n", pl_node_origin(node),
-	       (unsigned long long)st.size, host, (unsigned)pl_http_port(http));
+	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", pl_node_origin(node),
+	       (unsigned long long)st.size, st.size == 1 ? "y" : "ies", host, (unsigned)pl_http_port(http));
 	fflush(stdout);
 	const char *pf = cli_get(&a, "port-file");
 	if (pf != NULL) {

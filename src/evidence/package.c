@@ -189,12 +189,12 @@ static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool s
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s/blob", tmpdir) >= (int)sizeof tmp)
 		return pl_diag_set(d, PL_ETOOBIG, "path too long");
-	FILE *f = fopen(sealed ? tmp : path, "w+b");
+	FILE *f = pl_fs_fopen_private(sealed ? tmp : path, "w+b");
 	if (f == NULL)
 		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? tmp : path);
 	int rc = fetch(ctx, name, f, d);
 	if (rc == PL_OK && sealed) {
-		FILE *out = fopen(path, "wb");
+		FILE *out = pl_fs_fopen_private(path, "wb");
 		if (out == NULL) {
 			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", path);
 		} else {
@@ -226,7 +226,7 @@ static int parents(const char *outdir, const char *rel, pl_diag *d)
 		return pl_diag_set(d, PL_ETOOBIG, "path too long");
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
-	return pl_fs_mkdirs(path, 0755, d);
+	return pl_fs_mkdirs(path, 0700, d); /* opened evidence is for its recipient only */
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -279,7 +279,7 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 	json_t *index = NULL;
 	int rc = pl_fs_mkdirs(tmpdir, 0700, d);
 	if (rc == PL_OK)
-		rc = pl_fs_mkdirs(outdir, 0755, d);
+		rc = pl_fs_mkdirs(outdir, 0700, d);
 	if (rc == PL_OK && snprintf(path, sizeof path, "%s/index.json", tmpdir) >= (int)sizeof path)
 		rc = pl_diag_set(d, PL_ETOOBIG, "path too long");
 	if (rc == PL_OK)

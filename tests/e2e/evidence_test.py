@@ -249,6 +249,11 @@ def run(A, B, C, files, logdir, port, scen):
           open(os.path.join(got_f, "report.json"), "rb").read() == open(report, "rb").read(),
           "the requester opens the finding's sealed report, byte for byte")
     check(sorted(os.listdir(got_f)) == ["report.json"], "the report directory holds only the report")
+    # what was opened is for its recipient only, whatever the umask
+    opened = [got, got_f] + [os.path.join(dp, n) for top in (got, got_f) for dp, dns, fns in os.walk(top)
+                              for n in dns + fns]
+    loose = [p for p in opened if os.stat(p).st_mode & 0o077]
+    check(not loose, "opened evidence and reports are readable by their owner only (%s)" % loose[:3])
     res = cli("evidence", "fetch", str(fidx), "--out", os.path.join(WORK, "finding-c"), key=C, expect=1)
     check("not one of the blob's" in res.stderr and not os.path.exists(os.path.join(WORK, "finding-c")),
           "a non-recipient cannot open the report, and nothing is left behind: " + res.stderr.strip())
