@@ -24,21 +24,28 @@ RUN=$HOME_DIR/run
 P=$ROOT/build/src/parley
 ORIGIN=parley.localhost/wg
 
+# PID is a running parley (not a zombie its parent has yet to reap, nor another program that got
+# the pid of one that ended)
+alive() {
+  kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'parley'
+}
+
 stop_one() { # NAME: SIGTERM, then wait for the process to end
   local f=$RUN/$1.pid
   [ -f "$f" ] || return 0
   local pid
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -TERM "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then echo "  $1 (pid $pid) did not stop on SIGTERM; killing it"; kill -KILL "$pid"; fi
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then echo "  $1 (pid $pid) did not stop on SIGTERM; killing it"; kill -KILL "$pid"; fi
     echo "  stopped $1 (pid $pid)"
   fi
   rm -f "$f" "$RUN/$1.port"
 }
 
-running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+running() { [ -f "$RUN/$1.pid" ] && alive "$(cat "$RUN/$1.pid")"; }
 
 case "${1:-}" in
   stop)
