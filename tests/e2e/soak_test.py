@@ -329,6 +329,8 @@ class Client(threading.Thread):
         self.wait_gen = 0     # after an error: a server newer than this one
         self.conn = None
         self.attempts = 0
+        self.go = threading.Event()  # main replaces it with the shared one
+        self.go.set()
 
     def envelope(self, seq):
         # unique bytes per attempt: a statement resent with the same seq after a lost answer differs
@@ -375,6 +377,7 @@ class Client(threading.Thread):
 
     def run(self):
         while not self.stop.is_set():
+            self.go.wait(60)  # held while the checker compares (see main)
             cur = self.srv.current(self.wait_gen, self.stop)
             if cur is None:
                 break
@@ -641,7 +644,15 @@ def main():
     names = [p.name for p in parties]
     clients = [Client(p, [n for n in names if n != p.name], srv, L, vkey, stop, rng.getrandbits(64))
                for p in parties]
+    # The clients are held while a check of a running generation compares what
+    # is new: otherwise, on a slow (sanitizer) build, the time a check takes
+    # grows with what was appended during the previous one, and the log with
+    # it, without bound. Kills still land during ingest (after the check, and
+    # in "just up" mode during it).
+    go = threading.Event()
+    go.set()
     for c in clients:
+        c.go = go
         c.start()
 
     t_start = time.monotonic()
@@ -676,7 +687,11 @@ def main():
                 chk.check(srv.gen, srv.port, rng)
                 timer.join()
             else:
-                chk.check(srv.gen, srv.port, rng)
+                go.clear()
+                try:
+                    chk.check(srv.gen, srv.port, rng)
+                finally:
+                    go.set()
                 time.sleep(math.exp(rng.uniform(math.log(0.001), math.log(1.2))))
         if not srv.kill():
             fail("generation %d died before it was killed (exit %s):\n%s" % (srv.gen, srv.proc.returncode,
