@@ -70,19 +70,7 @@ static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 		}
 		return PL_ERANGE;
 	}
-	pl_tile t;
-	int rc = pl_tile_in_tree(size, 0, index / PL_TILE_WIDTH, &t);
-	if (rc != PL_OK)
-		return rc;
-	pl_buf b;
-	pl_buf_init(&b, PL_TILE_BYTES);
-	rc = pl_source_fetch_tile(m->local, &t, &b);
-	if (rc == PL_OK && b.len == pl_tile_size(&t))
-		memcpy(out->b, b.data + (index % PL_TILE_WIDTH) * PL_HASH_SIZE, PL_HASH_SIZE);
-	else if (rc == PL_OK)
-		rc = PL_ECORRUPT;
-	pl_buf_release(&b);
-	return rc;
+	return pl_source_leaf(m->local, size, index, out);
 }
 
 static int push_leaf(pl_monitor *m, const pl_hash *h)

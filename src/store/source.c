@@ -174,3 +174,22 @@ int pl_source_fetch_tile(void *ctx, const pl_tile *t, pl_buf *out)
 	pl_buf_truncate(out, start + keep);
 	return keep > 0 ? PL_OK : PL_ECORRUPT;
 }
+
+int pl_source_leaf(pl_source *s, uint64_t size, uint64_t index, pl_hash *out)
+{
+	if (index >= size)
+		return PL_ERANGE;
+	pl_tile t;
+	int rc = pl_tile_in_tree(size, 0, index / PL_TILE_WIDTH, &t);
+	if (rc != PL_OK)
+		return rc;
+	pl_buf b;
+	pl_buf_init(&b, PL_TILE_BYTES);
+	rc = pl_source_fetch_tile(s, &t, &b);
+	if (rc == PL_OK && b.len == pl_tile_size(&t))
+		memcpy(out->b, b.data + (index % PL_TILE_WIDTH) * PL_HASH_SIZE, PL_HASH_SIZE);
+	else if (rc == PL_OK)
+		rc = PL_ECORRUPT;
+	pl_buf_release(&b);
+	return rc;
+}

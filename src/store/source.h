@@ -41,4 +41,11 @@ int pl_source_get(pl_source *s, const char *relpath, size_t max, pl_buf *out, pl
 /* Fetches a tile or bundle (a pl_tile_fetch_fn; ctx is the pl_source). */
 int pl_source_fetch_tile(void *ctx, const pl_tile *t, pl_buf *out);
 
+/*
+ * The leaf hash of entry index (< size) of a tree of size size, read from its
+ * level-0 tile as the source serves it (unauthenticated: the caller trusts
+ * the source, e.g. its own log). PL_ECORRUPT for a tile of the wrong length.
+ */
+int pl_source_leaf(pl_source *s, uint64_t size, uint64_t index, pl_hash *out) __attribute__((warn_unused_result));
+
 #endif

@@ -233,6 +233,21 @@ static int open_request(const pl_wf *w, const pl_stmt *s, uint64_t id, const pl_
 	return PL_OK;
 }
 
+/* An open request id addressed to s's author, who has not answered it yet (ack, response). */
+static int unanswered(const pl_wf *w, const pl_stmt *s, uint64_t id, const pl_wf_request **r,
+		      const pl_wf_target **t, pl_verdict *v)
+{
+	if (open_request(w, s, id, r, v) != PL_OK)
+		return -1;
+	if ((*t = target_of(w, *r, s->author)) == NULL)
+		return pl_refuse(v, 403, "not_addressed", "request %llu is not addressed to %s",
+				 (unsigned long long)(*r)->id, s->author);
+	if ((*t)->answer_idx != PL_WF_NONE)
+		return pl_refuse(v, 409, "already_answered", "%s answered request %llu at entry %llu", s->author,
+				 (unsigned long long)(*r)->id, (unsigned long long)(*t)->answer_idx);
+	return PL_OK;
+}
+
 static int check_to_members(const pl_members *m, const pl_wf_body *b, pl_verdict *v)
 {
 	for (size_t i = 0; i < b->nparties; i++)
@@ -319,27 +334,15 @@ int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_
 		return check_to_members(m, b, v);
 	}
 	case PL_WF_ACK:
-		if (open_request(w, s, b->target, &r, v) != PL_OK)
+		if (unanswered(w, s, b->target, &r, &t, v) != PL_OK)
 			return -1;
-		if ((t = target_of(w, r, s->author)) == NULL)
-			return pl_refuse(v, 403, "not_addressed", "request %llu is not addressed to %s",
-					 (unsigned long long)r->id, s->author);
-		if (t->answer_idx != PL_WF_NONE)
-			return pl_refuse(v, 409, "already_answered", "%s answered request %llu at entry %llu", s->author,
-					 (unsigned long long)r->id, (unsigned long long)t->answer_idx);
 		if (t->ack_idx != PL_WF_NONE)
 			return pl_refuse(v, 409, "already_acknowledged", "%s acknowledged request %llu at entry %llu",
 					 s->author, (unsigned long long)r->id, (unsigned long long)t->ack_idx);
 		return PL_OK;
 	case PL_WF_RESPONSE:
-		if (open_request(w, s, b->target, &r, v) != PL_OK)
+		if (unanswered(w, s, b->target, &r, &t, v) != PL_OK)
 			return -1;
-		if ((t = target_of(w, r, s->author)) == NULL)
-			return pl_refuse(v, 403, "not_addressed", "request %llu is not addressed to %s",
-					 (unsigned long long)r->id, s->author);
-		if (t->answer_idx != PL_WF_NONE)
-			return pl_refuse(v, 409, "already_answered", "%s answered request %llu at entry %llu", s->author,
-					 (unsigned long long)r->id, (unsigned long long)t->answer_idx);
 		if (r->kind == PL_KIND_PRESERVATION && (b->kind == PL_RESP_GRANTED || b->kind == PL_RESP_PARTLY) &&
 		    b->preserved_until == 0)
 			return pl_refuse(v, 422, "preservation_expiry_missing",

@@ -44,8 +44,7 @@ def check(cond, what):
         print("FAIL: " + what, file=sys.stderr)
 
 
-def now(offset=0):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
+now = pp.now
 
 
 class Server:

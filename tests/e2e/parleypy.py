@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import struct
+import time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -53,6 +54,11 @@ class Party:
         with open(idf, "w") as f:
             json.dump(self.identity(), f)
         return key, idf
+
+
+def now(offset=0):
+    """The current time plus offset seconds, as statements carry it (RFC 3339, UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
 
 
 def pae(ptype, body):

@@ -80,8 +80,7 @@ def fail(what):
     print("FAIL: " + what, file=sys.stderr, flush=True)
 
 
-def now():
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+now = pp.now
 
 
 # ---- RFC 6962 / RFC 9162, written here ----

@@ -54,8 +54,7 @@ def free_port():
     return p
 
 
-def now():
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+now = pp.now
 
 
 def cli(*args, expect=0):
