@@ -33,7 +33,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/timefmt.h"
-#include "server/setup.h"
+#include "workflow/genesis.h"
 #include "statement/members.h"
 #include "statement/party.h"
 #include "statement/sign.h"

@@ -14,7 +14,7 @@
  * every call made by libparley and SQLite.
  */
 #include "base/err.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 #include "store/source.h"
 #include "tlog/tile.h"
@@ -157,7 +157,7 @@ static int bench_prove(uint64_t n, uint64_t count, const char *dir)
 	}
 	pl_log_close(l);
 	pl_source *src;
-	int rc = pl_source_open(dir, &src, &d);
+	int rc = pl_source_open_dir(dir, &src, &d);
 	if (rc != PL_OK)
 		die("source", rc, &d);
 	pl_tile_reader *tr = malloc(sizeof *tr);

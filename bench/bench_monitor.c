@@ -15,9 +15,9 @@
 #include "base/fsio.h"
 #include "base/timefmt.h"
 #include "monitor/monitor.h"
-#include "server/setup.h"
+#include "workflow/genesis.h"
 #include "statement/sign.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 
 #include <limits.h>
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	pl_source *s = NULL;
 	pl_buf cpb;
 	pl_buf_init(&cpb, 1 << 16);
-	bool have = pl_source_open(logdir, &s, NULL) == PL_OK && pl_source_get(s, "checkpoint", 1 << 16, &cpb, NULL) == PL_OK &&
+	bool have = pl_source_open_dir(logdir, &s, NULL) == PL_OK && pl_source_get(s, "checkpoint", 1 << 16, &cpb, NULL) == PL_OK &&
 		    strstr(pl_buf_cstr(&cpb), "\n") && strtoull(strchr(pl_buf_cstr(&cpb), '\n') + 1, NULL, 10) == n + 1;
 	pl_source_free(s);
 	if (!have) {

@@ -26,7 +26,7 @@
 #include "base/fsio.h"
 #include "base/sha256.h"
 #include "base/timefmt.h"
-#include "server/setup.h"
+#include "workflow/genesis.h"
 #include "statement/members.h"
 #include "statement/sign.h"
 #include "store/log.h"
@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 
 	/* parse: the floor of any replay */
 	pl_source *src = NULL;
-	if ((rc = pl_source_open(logdir, &src, &d)) != PL_OK)
+	if ((rc = pl_source_open_dir(logdir, &src, &d)) != PL_OK)
 		die("source", rc, &d);
 	pl_buf b;
 	pl_buf_init(&b, PL_BUNDLE_MAX);

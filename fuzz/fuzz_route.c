@@ -1,5 +1,5 @@
 /*
- * fuzz_route.c - the URL router of `parley serve` (pl_route, server/route.h).
+ * fuzz_route.c - the URL router of `parley serve` (pl_route, http/route.h).
  *
  * The input is "METHOD URL": the bytes before the first space are the method
  * (a C string, so it ends at a NUL if there is one), the rest is the URL,
@@ -27,7 +27,7 @@
 #include "fuzz_common.h"
 
 #include "base/codec.h"
-#include "server/route.h"
+#include "http/route.h"
 #include "statement/party.h"
 #include "store/blobs.h"
 #include "tlog/merkle.h"

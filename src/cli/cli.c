@@ -7,7 +7,7 @@
 #include "base/codec.h"
 #include "base/fsio.h"
 #include "statement/party.h"
-#include "store/client.h"
+#include "store/published.h"
 
 #include <errno.h>
 #include <jansson.h>

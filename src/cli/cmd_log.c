@@ -1,9 +1,10 @@
 /* cmd_log.c - `parley log`: create, append to, prove from and audit a log. */
 #include "cli/cli.h"
+#include "client/http_source.h"
 
 #include "base/fsio.h"
 #include "store/audit.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 #include "store/source.h"
 #include "tlog/proof_file.h"
@@ -134,9 +135,9 @@ static int log_prove(int argc, char **argv)
 	pl_buf_init(&out, PL_PROOF_FILE_MAX);
 	int rc = policy_from(&a, a.pos[0], &pol, &d);
 	if (rc == PL_OK)
-		rc = pl_source_open(a.pos[0], &s, &d);
+		rc = pl_source_open_any(a.pos[0], &s, &d);
 	if (rc == PL_OK)
-		rc = pl_client_prove(s, &pol, index, &out, &d);
+		rc = pl_published_prove(s, &pol, index, &out, &d);
 	const char *outf = cli_get(&a, "out");
 	if (rc == PL_OK && outf != NULL) {
 		char tmp[PATH_MAX + 8];
@@ -245,7 +246,7 @@ static int log_audit(int argc, char **argv)
 	pl_audit_result res;
 	int rc = policy_from(&a, NULL, &pol, &d);
 	if (rc == PL_OK)
-		rc = pl_source_open(a.pos[0], &s, &d);
+		rc = pl_source_open_any(a.pos[0], &s, &d);
 	if (rc == PL_OK)
 		rc = pl_audit(s, &pol, cli_stderr_is_tty() ? progress_bar : NULL, NULL, &res, &d);
 	pl_source_free(s);

@@ -4,7 +4,7 @@
 #include "base/fsio.h"
 #include "base/timefmt.h"
 #include "statement/party.h"
-#include "server/setup.h"
+#include "workflow/genesis.h"
 #include "workflow/norms.h"
 
 #include <jansson.h>

@@ -3,7 +3,7 @@
 
 #include "base/fsio.h"
 #include "monitor/monitor.h"
-#include "server/cosigners.h"
+#include "client/cosign.h"
 
 #include <limits.h>
 #include <signal.h>

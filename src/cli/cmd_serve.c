@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 
 #include "base/fsio.h"
-#include "server/http.h"
+#include "http/serve.h"
 #include "server/node.h"
 #include "store/blobs.h"
 

@@ -9,7 +9,7 @@
 #include "base/json.h"
 #include "base/timefmt.h"
 #include "statement/dsse.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "tlog/proof_file.h"
 #include "workflow/views.h"
 
@@ -289,9 +289,9 @@ static void verify_entry(source *s, const pl_policy *pol, uint64_t idx, const ch
 	marks[0] = marks[1] = marks[2] = false;
 	if (s->local) {
 		pl_source *src = NULL;
-		rc = pl_source_open(s->dir, &src, &d);
+		rc = pl_source_open_dir(s->dir, &src, &d);
 		if (rc == PL_OK)
-			rc = pl_client_prove(src, pol, idx, &proof, &d);
+			rc = pl_published_prove(src, pol, idx, &proof, &d);
 		pl_source_free(src);
 		pl_proof_file pf;
 		if (rc == PL_OK && (rc = pl_proof_file_parse(proof.data, proof.len, &pf)) == PL_OK) {

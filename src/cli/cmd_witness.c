@@ -3,7 +3,7 @@
 
 #include "base/fsio.h"
 #include "tlog/fork.h"
-#include "witness/whttp.h"
+#include "http/witness_http.h"
 #include "witness/witness.h"
 
 #include <limits.h>

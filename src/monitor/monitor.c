@@ -3,11 +3,12 @@
 
 #include "base/fsio.h"
 #include "statement/members.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 #include "store/source.h"
 #include "tlog/fork.h"
 #include "tlog/tile.h"
+#include "client/http_source.h"
 #include "workflow/engine.h"
 
 #include <limits.h>
@@ -167,9 +168,10 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 		rc = pl_diag_set(d, PL_EINVAL, "%s mirrors %s, not the log given", o->dir, v->name);
 		goto fail;
 	}
-	if ((rc = pl_source_open(o->dir, &m->local, d)) != PL_OK || (rc = pl_source_open(o->source, &m->remote, d)) != PL_OK)
+	if ((rc = pl_source_open_dir(o->dir, &m->local, d)) != PL_OK ||
+	    (rc = pl_source_is_url(o->source) ? pl_source_open_url(o->source, !o->no_gzip, &m->remote, d)
+					      : pl_source_open_dir(o->source, &m->remote, d)) != PL_OK)
 		goto fail;
-	pl_source_set_gzip(m->remote, !o->no_gzip);
 	pl_engine_init(&m->eng, o->policy.log.name);
 	if ((rc = replay_mirror(m, d)) != PL_OK)
 		goto fail;
@@ -599,7 +601,7 @@ static void ask_witnesses(pl_monitor *m, pl_monitor_result *r)
 		char path[512];
 		snprintf(path, sizeof path, "checkpoint?origin=%s", m->o.policy.log.name);
 		pl_diag wd = {0};
-		int grc = pl_source_open(w->url, &s, &wd);
+		int grc = pl_source_open_any(w->url, &s, &wd);
 		if (grc == PL_OK)
 			grc = pl_source_get(s, path, PL_NOTE_MAX, &note, &wd);
 		if (grc == PL_ENOTFOUND) {
@@ -649,7 +651,7 @@ int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d)
 	pl_buf_init(&note, PL_NOTE_MAX);
 	pl_checkpoint cp;
 	pl_diag cd = {0};
-	int rc = pl_client_checkpoint(m->remote, &m->o.policy, &note, &cp, &cd);
+	int rc = pl_published_checkpoint(m->remote, &m->o.policy, &note, &cp, &cd);
 	if (rc == PL_ENOKEY || rc == PL_EVERIFY || rc == PL_EFORMAT) {
 		finding(r, PL_FINDING_PROBLEM, "%s.", cd.msg);
 		rc = PL_OK;

@@ -5,7 +5,7 @@
 #include "base/fsio.h"
 #include "base/json.h"
 #include "base/timefmt.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 #include "store/source.h"
 #include "tlog/proof_file.h"
@@ -725,7 +725,7 @@ static void *indexer(void *arg)
 		}
 		pthread_mutex_unlock(&n->mu);
 		pl_diag d = {0};
-		int rc = src != NULL ? PL_OK : pl_source_open(n->dir, &src, &d);
+		int rc = src != NULL ? PL_OK : pl_source_open_dir(n->dir, &src, &d);
 		if (rc == PL_OK && x == NULL)
 			rc = pl_index_open(path, n->origin, true, true, &x, &d);
 		uint64_t before = x != NULL ? pl_index_size(x) : 0;
@@ -882,7 +882,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	int rc = pl_log_open(dir, &n->log, d);
 	if (rc != PL_OK)
 		goto fail;
-	if ((rc = pl_source_open(dir, &n->src, d)) != PL_OK)
+	if ((rc = pl_source_open_dir(dir, &n->src, d)) != PL_OK)
 		goto fail;
 	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
 	pl_engine_init(&n->eng, n->origin);
@@ -1077,7 +1077,7 @@ int pl_node_prove(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d)
 {
 	pl_policy pol;
 	pl_policy_init(&pol, pl_log_verifier(n->log));
-	return pl_client_prove(n->src, &pol, index, out, d);
+	return pl_published_prove(n->src, &pol, index, out, d);
 }
 
 int pl_node_consistency(pl_node *n, uint64_t old, uint64_t new, pl_hash *proof, size_t *len, pl_diag *d)
@@ -1106,7 +1106,7 @@ int pl_node_entry(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d)
 	pthread_mutex_lock(&n->mu);
 	size = n->size;
 	pthread_mutex_unlock(&n->mu);
-	return pl_client_entry(n->src, size, index, out, d);
+	return pl_published_entry(n->src, size, index, out, d);
 }
 
 static int member_json(const pl_member *m, pl_buf *out)

@@ -36,7 +36,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "server/cosigners.h"
+#include "client/cosign.h"
 #include "workflow/index.h"
 #include "statement/members.h"
 #include "tlog/merkle.h"

@@ -2,7 +2,7 @@
 #include "store/audit.h"
 
 #include "base/fsio.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "tlog/tile.h"
 
 #include <dirent.h>
@@ -131,7 +131,7 @@ int pl_audit(pl_source *s, const pl_policy *pol, pl_progress_fn progress, void *
 	pl_buf_init(&bundle, PL_BUNDLE_MAX);
 	pl_edge edge;
 	pl_edge_init(&edge);
-	int rc = pl_client_checkpoint(s, pol, &note, &res->cp, d);
+	int rc = pl_published_checkpoint(s, pol, &note, &res->cp, d);
 	if (rc != PL_OK)
 		goto out;
 	uint64_t size = res->cp.size;

@@ -1,9 +1,8 @@
-/* source.c - reading a published log from a directory or over HTTP(S). */
+/* source.c - reading a published log through any source; the log directory as one (source.h). */
 #include "store/source.h"
 
 #include "base/fsio.h"
 
-#include <curl/curl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,45 +10,21 @@
 #include <sys/stat.h>
 
 struct pl_source {
-	char dir[PATH_MAX]; /* directory, or "" for a URL */
-	char url[2048];     /* prefix without trailing slash, or "" */
-	CURL *curl;         /* reused for keep-alive */
-	bool no_gzip;       /* ask for identity encoding only */
+	const pl_source_ops *ops;
+	void *impl;
+	char dir[PATH_MAX]; /* a directory source's path, or "" */
 };
 
-void pl_source_set_gzip(pl_source *s, bool yes)
-{
-	s->no_gzip = !yes;
-}
-
-int pl_source_open(const char *where, pl_source **out, pl_diag *d)
+int pl_source_new(const pl_source_ops *ops, void *impl, pl_source **out, pl_diag *d)
 {
 	*out = NULL;
 	pl_source *s = calloc(1, sizeof *s);
-	if (s == NULL)
+	if (s == NULL) {
+		ops->free(impl);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
-	size_t n = strlen(where);
-	if (strncmp(where, "http://", 7) == 0 || strncmp(where, "https://", 8) == 0) {
-		if (n >= sizeof s->url) {
-			free(s);
-			return pl_diag_set(d, PL_EINVAL, "URL too long");
-		}
-		strcpy(s->url, where);
-		while (n > 0 && s->url[n - 1] == '/')
-			s->url[--n] = '\0';
-		s->curl = curl_easy_init();
-		if (s->curl == NULL) {
-			free(s);
-			return pl_diag_set(d, PL_ENOMEM, "curl_easy_init failed");
-		}
-	} else {
-		struct stat st;
-		if (n >= sizeof s->dir || stat(where, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			free(s);
-			return pl_diag_set(d, PL_ENOTFOUND, "%s: no such log directory", where);
-		}
-		strcpy(s->dir, where);
 	}
+	s->ops = ops;
+	s->impl = impl;
 	*out = s;
 	return PL_OK;
 }
@@ -58,8 +33,8 @@ void pl_source_free(pl_source *s)
 {
 	if (s == NULL)
 		return;
-	if (s->curl)
-		curl_easy_cleanup(s->curl);
+	if (s->ops->free != NULL)
+		s->ops->free(s->impl);
 	free(s);
 }
 
@@ -68,67 +43,38 @@ const char *pl_source_dir(const pl_source *s)
 	return s->dir[0] ? s->dir : NULL;
 }
 
-typedef struct sink {
-	pl_buf *out;
-	size_t start;
-	size_t max;
-	bool too_big;
-} sink;
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *ctx)
-{
-	sink *k = ctx;
-	size_t n = size * nmemb;
-	if (k->out->len - k->start + n > k->max || pl_buf_append(k->out, p, n) != PL_OK) {
-		k->too_big = true;
-		return 0; /* aborts the transfer */
-	}
-	return n;
-}
-
-static int http_get(pl_source *s, const char *relpath, size_t max, pl_buf *out, pl_diag *d)
-{
-	char url[4096];
-	if (snprintf(url, sizeof url, "%s/%s", s->url, relpath) >= (int)sizeof url)
-		return pl_diag_set(d, PL_EINVAL, "URL too long");
-	sink k = {out, out->len, max, false};
-	CURL *c = s->curl;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, s->no_gzip ? "identity" : ""); /* "": gzip, deflate, identity */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "parley/0.1");
-	CURLcode cr = curl_easy_perform(c);
-	if (k.too_big) {
-		pl_buf_truncate(out, k.start);
-		return pl_diag_set(d, PL_ETOOBIG, "%s: response larger than %zu bytes", url, max);
-	}
-	if (cr != CURLE_OK) {
-		pl_buf_truncate(out, k.start);
-		return pl_diag_set(d, PL_ENET, "GET %s: %s", url, curl_easy_strerror(cr));
-	}
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status == 200)
-		return PL_OK;
-	pl_buf_truncate(out, k.start);
-	if (status == 404)
-		return pl_diag_set(d, PL_ENOTFOUND, "GET %s: 404 Not Found", url);
-	return pl_diag_set(d, PL_ENET, "GET %s: HTTP status %ld", url, status);
-}
-
 int pl_source_get(pl_source *s, const char *relpath, size_t max, pl_buf *out, pl_diag *d)
 {
-	if (s->url[0])
-		return http_get(s, relpath, max, out, d);
+	return s->ops->get(s->impl, relpath, max, out, d);
+}
+
+/* ---- a log directory ---- */
+
+static int dir_get(void *impl, const char *relpath, size_t max, pl_buf *out, pl_diag *d)
+{
+	const pl_source *s = impl;
 	char path[PATH_MAX];
 	if (pl_path_join(path, sizeof path, s->dir, relpath) != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
 	return pl_fs_read(path, max, out, d);
+}
+
+static const pl_source_ops dir_ops = {.get = dir_get, .free = NULL};
+
+int pl_source_open_dir(const char *dir, pl_source **out, pl_diag *d)
+{
+	*out = NULL;
+	struct stat st;
+	if (strlen(dir) >= PATH_MAX || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return pl_diag_set(d, PL_ENOTFOUND, "%s: no such log directory", dir);
+	pl_source *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	s->ops = &dir_ops;
+	s->impl = s;
+	snprintf(s->dir, sizeof s->dir, "%s", dir);
+	*out = s;
+	return PL_OK;
 }
 
 /* The first width entries' bytes of a bundle (0 if it has fewer). */

@@ -941,7 +941,7 @@ int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl
 	if (pl_index_path(dir, path, sizeof path) != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
 	snprintf(tmp, sizeof tmp, "%s.new", path);
-	if ((rc = pl_source_open(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
 		goto out;
 	if (fd < 0) {
 		rc = pl_diag_set(d, PL_ESTATE,
@@ -980,7 +980,7 @@ int pl_index_open_dir(const char *dir, pl_index **out, pl_diag *d)
 	char path[PATH_MAX];
 	if (pl_index_path(dir, path, sizeof path) != PL_OK)
 		return pl_diag_set(d, PL_EINVAL, "path too long");
-	if ((rc = pl_source_open(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
 		goto out;
 	pl_checkpoint cp;
 	if ((rc = dir_checkpoint(dir, src, &cp, d)) != PL_OK)

@@ -106,11 +106,11 @@ def codes_from_calls(text, fn, argno):
 
 # --- 1. refusal and error codes ---------------------------------------------
 codes = {}  # code -> where
-for path, text in c_sources("src/statement", "src/workflow", "src/evidence", "src/server"):
+for path, text in c_sources("src/statement", "src/workflow", "src/evidence", "src/server", "src/http"):
     found = codes_from_calls(text, "pl_refuse", 2)
     if path.endswith("workflow/types.c"):
         found |= codes_from_calls(text, "word", 3)  # word(o, key, list, CODE, out, v)
-    if path.startswith("src/server/"):
+    if path.startswith("src/server/") or path.startswith("src/http/"):
         found |= codes_from_calls(text, "send_error", 3)
         found |= codes_from_calls(text, "send_error_allow", 3)
         found |= codes_from_calls(text, "fail", 2)
@@ -139,35 +139,35 @@ for c, where in sorted(codes.items()):
                         % (c, where))
 
 # --- 2. routes ---------------------------------------------------------------
-route_c = read("src", "server", "route.c")
+route_c = read("src", "http", "route.c")
 exact = re.findall(r'\bis\(url, n, "([^"]+)"\)', route_c)
 prefix = re.findall(r'\bunder\(url, n, "([^"]+)"\)', route_c)
 if len(exact) < 8 or len(prefix) < 5:
-    problems.append("extraction broke: routes of src/server/route.c not found (fix docs_test.py)")
+    problems.append("extraction broke: routes of src/http/route.c not found (fix docs_test.py)")
 api = doc("api.md")
 for r in exact:
     if not re.search(r"`(?:GET|POST|PUT)[^`]*\s%s(?:[?`\s,]|$)" % re.escape(r), api):
-        problems.append("route %s (src/server/route.c) is not in docs/api.md" % r)
+        problems.append("route %s (src/http/route.c) is not in docs/api.md" % r)
     if r not in reference:
         problems.append("route %s is not in docs/reference.md" % r)
 for r in prefix:
     if not re.search(r"`(?:GET|POST|PUT)[^`]*\s%s[<A-Za-z]" % re.escape(r), api):
-        problems.append("route %s... (src/server/route.c) is not in docs/api.md" % r)
+        problems.append("route %s... (src/http/route.c) is not in docs/api.md" % r)
     if r not in reference:
         problems.append("route %s... is not in docs/reference.md" % r)
-whttp = read("src", "witness", "whttp.c")
+whttp = read("src", "http", "witness_http.c")
 wroutes = re.findall(r'\{"(/[^"]+)", "[A-Z, ]+"\}', whttp)  # the routes table
 if len(wroutes) < 3:
-    problems.append("extraction broke: witness routes of src/witness/whttp.c not found (fix docs_test.py)")
+    problems.append("extraction broke: witness routes of src/http/witness_http.c not found (fix docs_test.py)")
 witnessing = doc("witnessing.md")
 for r in wroutes:
     if r not in witnessing:
-        problems.append("witness route %s (src/witness/whttp.c) is not in docs/witnessing.md" % r)
+        problems.append("witness route %s (src/http/witness_http.c) is not in docs/witnessing.md" % r)
     if r not in reference:
         problems.append("witness route %s is not in docs/reference.md" % r)
 for st in sorted(set(re.findall(r"(?:text|reply_allow)\(c, (\d{3}),", whttp)) | {"200"}):
     if not re.search(r"^\| %s \|" % st, witnessing, flags=re.M):
-        problems.append("witness status %s (src/witness/whttp.c) is not in docs/witnessing.md's table" % st)
+        problems.append("witness status %s (src/http/witness_http.c) is not in docs/witnessing.md's table" % st)
 
 # --- 3. statement types ------------------------------------------------------
 types_c = read("src", "workflow", "types.c")
@@ -216,7 +216,7 @@ if len(rsit_classes) != 11:
                     % len(rsit_classes))
 
 # --- 5. metrics, from the running server ------------------------------------
-http_c = read("src", "server", "http.c")
+http_c = read("src", "http", "serve.c")
 metrics_src = set(re.findall(r"\b(parley_[a-z_]+)", http_c))
 os.makedirs(SCRATCH, exist_ok=True)
 for f in os.listdir(SCRATCH):
@@ -245,7 +245,7 @@ routes_run = set(re.findall(r'route="([a-z_]+)"', body))
 if not metrics_run or not routes_run:
     problems.append("extraction broke: /metrics exported no metric")
 for mname in sorted(metrics_src - metrics_run):
-    problems.append("metric %s appears in src/server/http.c but not in /metrics (fix docs_test.py)" % mname)
+    problems.append("metric %s appears in src/http/serve.c but not in /metrics (fix docs_test.py)" % mname)
 operating = doc("operating.md")
 for mname in sorted(metrics_run):
     if not ticked(mname, api) and ("`%s{" % mname) not in api:

@@ -277,7 +277,7 @@ static int audit_dir(const char *dir, uint64_t *size, pl_hash *root, pl_diag *d)
 	if (rc != PL_OK)
 		return rc;
 	pl_source *src = NULL;
-	if ((rc = pl_source_open(dir, &src, d)) != PL_OK)
+	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK)
 		return rc;
 	pl_policy pol;
 	pl_policy_init(&pol, &v);
@@ -698,7 +698,7 @@ static int index_dump(char **out, size_t *n, pl_diag *d)
 		pl_index *x = NULL;
 		pl_engine e;
 		pl_engine_init(&e, ORIGIN);
-		int rc = pl_source_open(g_idxlog, &src, d);
+		int rc = pl_source_open_dir(g_idxlog, &src, d);
 		if (rc == PL_OK)
 			rc = pl_index_open(g_idx, ORIGIN, true, true, &x, d);
 		if (rc == PL_OK)
@@ -766,7 +766,7 @@ static int index_run(pl_diag *d)
 	pl_index *x = NULL;
 	pl_engine e;
 	pl_engine_init(&e, ORIGIN);
-	int rc = pl_source_open(g_idxlog, &src, d);
+	int rc = pl_source_open_dir(g_idxlog, &src, d);
 	if (rc == PL_OK)
 		rc = pl_index_open(g_idx, ORIGIN, true, true, &x, d);
 	if (rc == PL_OK)

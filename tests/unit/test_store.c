@@ -6,7 +6,7 @@
 #include "base/err.h"
 #include "base/fsio.h"
 #include "store/audit.h"
-#include "store/client.h"
+#include "store/published.h"
 #include "store/log.h"
 #include "store/source.h"
 #include "tlog/proof_file.h"
@@ -56,7 +56,7 @@ static int audit(pl_diag *d)
 	pl_policy pol;
 	policy(&pol);
 	pl_source *s;
-	assert_int_equal(pl_source_open(dir, &s, NULL), PL_OK);
+	assert_int_equal(pl_source_open_dir(dir, &s, NULL), PL_OK);
 	pl_audit_result res;
 	int rc = pl_audit(s, &pol, NULL, NULL, &res, d);
 	pl_source_free(s);
@@ -192,11 +192,11 @@ static void test_batches_and_tiles(void **state)
 	pl_policy pol;
 	policy(&pol);
 	pl_source *s;
-	assert_int_equal(pl_source_open(dir, &s, NULL), PL_OK);
+	assert_int_equal(pl_source_open_dir(dir, &s, NULL), PL_OK);
 	for (uint64_t i = 0; i < at; i += 997) {
 		pl_buf pf;
 		pl_buf_init(&pf, PL_PROOF_FILE_MAX);
-		assert_int_equal(pl_client_prove(s, &pol, i, &pf, NULL), PL_OK);
+		assert_int_equal(pl_published_prove(s, &pol, i, &pf, NULL), PL_OK);
 		pl_proof_file parsed;
 		assert_int_equal(pl_proof_file_parse(pf.data, pf.len, &parsed), PL_OK);
 		pl_hash leaf;
@@ -207,7 +207,7 @@ static void test_batches_and_tiles(void **state)
 	}
 	pl_buf pf;
 	pl_buf_init(&pf, PL_PROOF_FILE_MAX);
-	assert_int_equal(pl_client_prove(s, &pol, at, &pf, NULL), PL_ERANGE);
+	assert_int_equal(pl_published_prove(s, &pol, at, &pf, NULL), PL_ERANGE);
 	pl_buf_release(&pf);
 	pl_source_free(s);
 	/* limits: an oversize entry and an empty batch stage nothing */
@@ -261,14 +261,14 @@ static void test_reader_behind_a_dropped_partial(void **state)
 	path(p, "tile/0/000.p");
 	assert_false(pl_fs_exists(p));
 	pl_source *s;
-	assert_int_equal(pl_source_open(dir, &s, NULL), PL_OK);
+	assert_int_equal(pl_source_open_dir(dir, &s, NULL), PL_OK);
 	for (uint64_t i = 0; i < 200; i++) {
 		pl_buf b;
 		pl_buf_init(&b, PL_ENTRY_MAX);
 		char want[32];
 		int w = snprintf(want, sizeof want, "a-%llu", (unsigned long long)i);
 		pl_diag d = {0};
-		int rc = pl_client_entry(s, 200, i, &b, &d);
+		int rc = pl_published_entry(s, 200, i, &b, &d);
 		if (rc != PL_OK)
 			fail_msg("entry %llu of the tree of size 200: %s", (unsigned long long)i, pl_diag_text(&d, rc));
 		assert_int_equal(b.len, (size_t)w);

@@ -1,5 +1,5 @@
 /*
- * setup.c - a new log with its charter.
+ * genesis.c - a new log with its charter.
  *
  * Crash states of `parley init` (the log's own writes are described in
  * store/log.c): the log is created first (its state.db renamed into place
@@ -12,7 +12,7 @@
  *     empty log;
  *   - after the batch: the complete log; init again refuses (PL_EEXIST).
  */
-#include "server/setup.h"
+#include "workflow/genesis.h"
 
 #include "base/timefmt.h"
 #include "statement/sign.h"

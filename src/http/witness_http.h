@@ -1,11 +1,11 @@
 /*
- * whttp.h - the witness's HTTP interface (libmicrohttpd):
+ * witness_http.h - the witness's HTTP interface (libmicrohttpd):
  *   POST /add-checkpoint              C2SP tlog-witness
  *   GET  /checkpoint?origin=ORIGIN    the latest checkpoint cosigned for that log, with the cosignature
  *   GET  /healthz
  */
-#ifndef PARLEY_WITNESS_WHTTP_H
-#define PARLEY_WITNESS_WHTTP_H
+#ifndef PARLEY_HTTP_WITNESS_HTTP_H
+#define PARLEY_HTTP_WITNESS_HTTP_H
 
 #include <stdint.h>
 

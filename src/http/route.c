@@ -1,5 +1,5 @@
 /* route.c - URL routing of `parley serve` as a pure function (see route.h). */
-#include "server/route.h"
+#include "http/route.h"
 
 #include "base/codec.h"
 #include "statement/party.h"

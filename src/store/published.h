@@ -1,10 +1,10 @@
 /*
- * client.h - what a log's users do with its public files: fetch and verify
+ * published.h - what a log's users do with its public files: fetch and verify
  * the checkpoint, read an entry, build an offline proof file.
  * Everything is checked against a checkpoint that opens under the policy.
  */
-#ifndef PARLEY_STORE_CLIENT_H
-#define PARLEY_STORE_CLIENT_H
+#ifndef PARLEY_STORE_PUBLISHED_H
+#define PARLEY_STORE_PUBLISHED_H
 
 #include <stdint.h>
 
@@ -15,12 +15,12 @@
 
 /* Fetches "checkpoint" and opens it under pol. note receives the signed
  * checkpoint bytes (appended), cp the parsed body. */
-int pl_client_checkpoint(pl_source *s, const pl_policy *pol, pl_buf *note, pl_checkpoint *cp, pl_diag *d)
+int pl_published_checkpoint(pl_source *s, const pl_policy *pol, pl_buf *note, pl_checkpoint *cp, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /* Appends entry i of the tree of the given size to out (unverified: callers
  * check its leaf hash with a proof). PL_ERANGE if i >= size. */
-int pl_client_entry(pl_source *s, uint64_t size, uint64_t i, pl_buf *out, pl_diag *d)
+int pl_published_entry(pl_source *s, uint64_t size, uint64_t i, pl_buf *out, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /*
@@ -28,7 +28,7 @@ int pl_client_entry(pl_source *s, uint64_t size, uint64_t i, pl_buf *out, pl_dia
  * checkpoint, carrying the entry itself as the proof's extra data. The proof
  * is verified before it is written. PL_ERANGE if i is past the tree.
  */
-int pl_client_prove(pl_source *s, const pl_policy *pol, uint64_t i, pl_buf *out, pl_diag *d)
+int pl_published_prove(pl_source *s, const pl_policy *pol, uint64_t i, pl_buf *out, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /* Reads a verifier key file (one line) into v. */

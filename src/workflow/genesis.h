@@ -1,9 +1,9 @@
 /*
- * setup.h - creating a Parley log: the empty log and its charter as entry 0,
+ * genesis.h - creating a Parley log: the empty log and its charter as entry 0,
  * checked exactly as the server's admission would check it.
  */
-#ifndef PARLEY_SERVER_SETUP_H
-#define PARLEY_SERVER_SETUP_H
+#ifndef PARLEY_WORKFLOW_GENESIS_H
+#define PARLEY_WORKFLOW_GENESIS_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * cosigners.h - a log asking its witnesses (C2SP tlog-witness) to cosign.
+ * cosign.h - a log asking its witnesses (C2SP tlog-witness) to cosign.
  *
  * For each witness the log remembers the size it last cosigned (learnt from
  * a 409 with text/x.tlog.size when unknown), sends add-checkpoint with the
@@ -7,8 +7,8 @@
  * under the witness's key, and backs off (1 s doubling to 60 s, or the
  * server's Retry-After) after a 429 or a failure.
  */
-#ifndef PARLEY_SERVER_COSIGNERS_H
-#define PARLEY_SERVER_COSIGNERS_H
+#ifndef PARLEY_CLIENT_COSIGN_H
+#define PARLEY_CLIENT_COSIGN_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -24,8 +24,8 @@
  *     and none is a "." or ".." path segment;
  *   - methods are matched exactly (case-sensitive); HEAD is served as GET.
  */
-#ifndef PARLEY_SERVER_ROUTE_H
-#define PARLEY_SERVER_ROUTE_H
+#ifndef PARLEY_HTTP_ROUTE_H
+#define PARLEY_HTTP_ROUTE_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* views_api.c - the workflow views over HTTP (views_api.h). */
-#include "server/views_api.h"
+#include "http/views_api.h"
 
 #include "base/codec.h"
 #include "base/json.h"

@@ -1,5 +1,5 @@
-/* client.c - checkpoint, entry and proof retrieval from a published log. */
-#include "store/client.h"
+/* published.c - checkpoint, entry and proof retrieval from a published log. */
+#include "store/published.h"
 
 #include "base/fsio.h"
 #include "tlog/proof_file.h"
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pl_client_checkpoint(pl_source *s, const pl_policy *pol, pl_buf *note, pl_checkpoint *cp, pl_diag *d)
+int pl_published_checkpoint(pl_source *s, const pl_policy *pol, pl_buf *note, pl_checkpoint *cp, pl_diag *d)
 {
 	size_t start = note->len;
 	int rc = pl_source_get(s, "checkpoint", PL_NOTE_MAX, note, d);
@@ -31,7 +31,7 @@ int pl_client_checkpoint(pl_source *s, const pl_policy *pol, pl_buf *note, pl_ch
 	}
 }
 
-int pl_client_entry(pl_source *s, uint64_t size, uint64_t i, pl_buf *out, pl_diag *d)
+int pl_published_entry(pl_source *s, uint64_t size, uint64_t i, pl_buf *out, pl_diag *d)
 {
 	if (i >= size)
 		return pl_diag_set(d, PL_ERANGE, "entry %llu does not exist: the tree has %llu entries",
@@ -59,7 +59,7 @@ out:
 	return rc;
 }
 
-int pl_client_prove(pl_source *s, const pl_policy *pol, uint64_t i, pl_buf *out, pl_diag *d)
+int pl_published_prove(pl_source *s, const pl_policy *pol, uint64_t i, pl_buf *out, pl_diag *d)
 {
 	pl_buf note, entry;
 	pl_buf_init(&note, PL_NOTE_MAX);
@@ -71,9 +71,9 @@ int pl_client_prove(pl_source *s, const pl_policy *pol, uint64_t i, pl_buf *out,
 	int rc = PL_ENOMEM;
 	if (tr == NULL)
 		goto out;
-	if ((rc = pl_client_checkpoint(s, pol, &note, &cp, d)) != PL_OK)
+	if ((rc = pl_published_checkpoint(s, pol, &note, &cp, d)) != PL_OK)
 		goto out;
-	if ((rc = pl_client_entry(s, cp.size, i, &entry, d)) != PL_OK)
+	if ((rc = pl_published_entry(s, cp.size, i, &entry, d)) != PL_OK)
 		goto out;
 	pl_tile_reader_init(tr, cp.size, pl_source_fetch_tile, s);
 	pl_hash_reader hr = pl_tile_reader_as_hash_reader(tr);

@@ -1,5 +1,5 @@
-/* cosigners.c - add-checkpoint requests to witnesses, with resync and backoff. */
-#include "server/cosigners.h"
+/* cosign.c - add-checkpoint requests to witnesses, with resync and backoff. */
+#include "client/cosign.h"
 
 #include "tlog/tile.h"
 #include "tlog/witness_req.h"

@@ -1,5 +1,5 @@
 /*
- * http.h - `parley serve`'s HTTP interface (libmicrohttpd), an adapter over
+ * serve.h - `parley serve`'s HTTP interface (libmicrohttpd), an adapter over
  * pl_node: the C2SP tlog-tiles read API, statement submission, proofs,
  * blobs, health and metrics. docs/api.md is the reference; in short:
  *
@@ -15,8 +15,8 @@
  *   GET  /healthz, GET /metrics
  * Every error is JSON {"error": {"code": C, "message": M}} with its status.
  */
-#ifndef PARLEY_SERVER_HTTP_H
-#define PARLEY_SERVER_HTTP_H
+#ifndef PARLEY_HTTP_SERVE_H
+#define PARLEY_HTTP_SERVE_H
 
 #include <stdint.h>
 

@@ -1,12 +1,12 @@
-/* http.c - libmicrohttpd adapter: routing, limits, JSON errors, static tiles. */
-#include "server/http.h"
+/* serve.c - libmicrohttpd adapter: routing, limits, JSON errors, static tiles. */
+#include "http/serve.h"
 
 #include "base/codec.h"
 #include "base/deflate.h"
 #include "base/fsio.h"
 #include "base/timefmt.h"
-#include "server/route.h"
-#include "server/views_api.h"
+#include "http/route.h"
+#include "http/views_api.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
 

@@ -1,5 +1,5 @@
-/* whttp.c - HTTP adapter for the witness. */
-#include "witness/whttp.h"
+/* witness_http.c - HTTP adapter for the witness. */
+#include "http/witness_http.h"
 
 #include "base/codec.h"
 #include "tlog/witness_req.h"

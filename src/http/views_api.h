@@ -12,8 +12,8 @@
  * (default 100). Bad parameters are 400 bad_request; an unknown case, norm
  * set or party 404 not_found; an index still catching up 503 index_behind.
  */
-#ifndef PARLEY_SERVER_VIEWS_API_H
-#define PARLEY_SERVER_VIEWS_API_H
+#ifndef PARLEY_HTTP_VIEWS_API_H
+#define PARLEY_HTTP_VIEWS_API_H
 
 #include "base/buf.h"
 #include "server/node.h"
