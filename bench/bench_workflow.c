@@ -316,10 +316,8 @@ int main(int argc, char **argv)
 	printf("reindex:     %8.0f statements/s  (%.2f s for %llu entries; %.0f%% of the parse-only rate)\n",
 	       (double)indexed / reindex_s, reindex_s, (unsigned long long)indexed, 100.0 * parse_s / reindex_s);
 
-	char path[PATH_MAX];
 	pl_index *x = NULL;
-	(void)pl_index_path(logdir, path, sizeof path);
-	if ((rc = pl_index_open(path, ORIGIN, false, false, &x, &d)) != PL_OK)
+	if ((rc = pl_index_open_dir_at(logdir, ORIGIN, false, false, &x, &d)) != PL_OK)
 		die("open index", rc, &d);
 	/* the party with the most open items */
 	sqlite3_stmt *st;

@@ -1,5 +1,6 @@
 /* cmd_log.c - `parley log`: create, append to, prove from and audit a log. */
 #include "cli/cli.h"
+#include "store/logdir.h"
 #include "client/http_source.h"
 
 #include "base/fsio.h"
@@ -28,10 +29,9 @@ static int log_init(int argc, char **argv)
 	if (rc != PL_OK)
 		return cli_fail("log init", rc, &d);
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
-	if (pl_fs_read(path, 1024, &vk, NULL) == PL_OK)
+	if (pl_logdir_path(a.pos[0], PL_LOGFILE_VKEY, path, NULL) == PL_OK && pl_fs_read(path, 1024, &vk, NULL) == PL_OK)
 		fprintf(stdout, "%s", pl_buf_cstr(&vk));
 	pl_buf_release(&vk);
 	return 0;
@@ -104,7 +104,9 @@ static int policy_from(const cli_args *a, const char *dir_default, pl_policy *po
 	const char *vk = cli_get(a, "vkey");
 	char path[PATH_MAX];
 	if (vk == NULL && dir_default != NULL) {
-		snprintf(path, sizeof path, "%s/log.vkey", dir_default);
+		int rc = pl_logdir_path(dir_default, PL_LOGFILE_VKEY, path, d);
+		if (rc != PL_OK)
+			return rc;
 		vk = path;
 	}
 	if (vk == NULL)

@@ -1,5 +1,6 @@
 /* cmd_member.c - `parley keygen` and `parley init` (a log whose entry 0 is the charter). */
 #include "cli/cli.h"
+#include "store/logdir.h"
 
 #include "base/fsio.h"
 #include "base/timefmt.h"
@@ -125,10 +126,10 @@ int cmd_init(int argc, char **argv)
 	if (rc != PL_OK)
 		return cli_fail("init", rc, &d);
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
-	(void)!pl_fs_read(path, 1024, &vk, NULL);
+	if (pl_logdir_path(a.pos[0], PL_LOGFILE_VKEY, path, NULL) == PL_OK)
+		(void)!pl_fs_read(path, 1024, &vk, NULL);
 	printf("log %s created in %s; entry 0 is the charter (%zu founder%s)\n", origin, a.pos[0], n + 1, n == 0 ? "" : "s");
 	if (hash[0])
 		printf("entry 1 publishes the norm set %s\n", hash);

@@ -1,5 +1,6 @@
 /* cmd_serve.c - `parley serve`: the log server. */
 #include "cli/cli.h"
+#include "store/logdir.h"
 
 #include "base/fsio.h"
 #include "http/serve.h"
@@ -72,9 +73,10 @@ int cmd_serve(int argc, char **argv)
 	pl_blobs *blobs = NULL;
 	pl_http *http = NULL;
 	char bdir[PATH_MAX];
-	snprintf(bdir, sizeof bdir, "%s/private/blobs", a.pos[0]);
 	cli_stop_block(); /* before any thread starts: they all inherit the mask */
-	int rc = pl_node_open(a.pos[0], &no, &node, &d);
+	int rc = pl_logdir_path(a.pos[0], PL_LOGFILE_BLOBS, bdir, &d);
+	if (rc == PL_OK)
+		rc = pl_node_open(a.pos[0], &no, &node, &d);
 	if (rc == PL_OK)
 		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
 	if (rc == PL_OK)

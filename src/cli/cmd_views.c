@@ -3,6 +3,7 @@
  * --log DIR, from the index of a local copy of the log (a server's directory
  * or a monitor's mirror), so any member can recompute them. */
 #include "cli/cli.h"
+#include "store/logdir.h"
 #include "cli/client.h"
 
 #include "base/codec.h"
@@ -327,10 +328,8 @@ static int case_show(const cli_args *a)
 	pl_policy pol;
 	int rc = source_open(a, &s, &d);
 	if (rc == PL_OK && s.local) {
-		char path[PATH_MAX];
 		pl_verifier vk;
-		snprintf(path, sizeof path, "%s/log.vkey", s.dir);
-		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK) {
+		if ((rc = pl_logdir_read_vkey(s.dir, &vk, &d)) == PL_OK) {
 			pl_policy_init(&pol, &vk);
 			rc = cli_policy_witnesses(a, &pol, &d);
 		}
@@ -544,12 +543,10 @@ int cmd_reindex(int argc, char **argv)
 			(double)pl_now() - t0);
 	}
 	if (cli_has(&a, "dump") || cli_has(&a, "dump-only")) {
-		char path[PATH_MAX];
 		pl_index *x = NULL;
 		pl_verifier vk;
-		snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
-		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK && pl_index_path(a.pos[0], path, sizeof path) == PL_OK &&
-		    (rc = pl_index_open(path, vk.name, false, false, &x, &d)) == PL_OK)
+		if ((rc = pl_logdir_read_vkey(a.pos[0], &vk, &d)) == PL_OK &&
+		    (rc = pl_index_open_dir_at(a.pos[0], vk.name, false, false, &x, &d)) == PL_OK)
 			rc = pl_index_dump(x, stdout, &d);
 		pl_index_close(x);
 	}

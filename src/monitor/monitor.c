@@ -9,6 +9,7 @@
 #include "tlog/fork.h"
 #include "tlog/tile.h"
 #include "client/http_source.h"
+#include "store/logdir.h"
 #include "workflow/engine.h"
 
 #include <limits.h>
@@ -157,9 +158,7 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 	snprintf(m->dir, sizeof m->dir, "%s", o->dir);
 	m->o.dir = m->dir;
 	int rc = PL_OK;
-	char state[PATH_MAX + 32];
-	snprintf(state, sizeof state, "%s/private/state.db", o->dir);
-	if (!pl_fs_exists(state) && (rc = pl_log_init_mirror(o->dir, &o->policy.log, d)) != PL_OK)
+	if (!pl_logdir_exists(o->dir) && (rc = pl_log_init_mirror(o->dir, &o->policy.log, d)) != PL_OK)
 		goto fail;
 	if ((rc = pl_log_open(o->dir, &m->mirror, d)) != PL_OK)
 		goto fail;

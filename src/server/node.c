@@ -7,6 +7,7 @@
 #include "base/timefmt.h"
 #include "store/published.h"
 #include "store/log.h"
+#include "store/logdir.h"
 #include "store/source.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
@@ -682,16 +683,6 @@ static void *sequencer(void *arg)
 
 /* ---- the workflow index ---- */
 
-static void remove_index(const char *path)
-{
-	char p[PATH_MAX + 8];
-	(void)unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	(void)unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	(void)unlink(p);
-}
-
 /* Waits on index_cv for at most ms (mu held). */
 static void index_wait(pl_node *n, long ms)
 {
@@ -715,7 +706,7 @@ static void *indexer(void *arg)
 	pl_source *src = NULL;
 	pl_engine e;
 	pl_engine_init(&e, n->origin);
-	(void)pl_index_path(n->dir, path, sizeof path);
+	bool have_path = pl_logdir_path(n->dir, PL_LOGFILE_INDEX, path, NULL) == PL_OK;
 	pthread_mutex_lock(&n->mu);
 	while (!n->stop) {
 		uint64_t target = n->size;
@@ -727,7 +718,7 @@ static void *indexer(void *arg)
 		pl_diag d = {0};
 		int rc = src != NULL ? PL_OK : pl_source_open_dir(n->dir, &src, &d);
 		if (rc == PL_OK && x == NULL)
-			rc = pl_index_open(path, n->origin, true, true, &x, &d);
+			rc = pl_index_open_dir_at(n->dir, n->origin, true, true, &x, &d);
 		uint64_t before = x != NULL ? pl_index_size(x) : 0;
 		if (rc == PL_OK)
 			rc = pl_index_follow(x, &e, src, target, true, &d);
@@ -739,7 +730,7 @@ static void *indexer(void *arg)
 			pl_engine_release(&e);
 			pl_engine_init(&e, n->origin);
 			if (rc == PL_ECORRUPT)
-				remove_index(path);
+				(void)!(have_path && pl_logdir_remove_db(path, NULL) == PL_OK);
 		}
 		pthread_mutex_lock(&n->mu);
 		n->indexed = x != NULL ? pl_index_size(x) : 0;
@@ -768,9 +759,7 @@ int pl_node_index_open(pl_node *n, unsigned wait_ms, pl_index **out, pl_diag *d)
 	if (have < want)
 		return pl_diag_set(d, PL_ESTATE, "the workflow index holds %llu of %llu entries; try again shortly",
 				   (unsigned long long)have, (unsigned long long)want);
-	char path[PATH_MAX];
-	(void)pl_index_path(n->dir, path, sizeof path);
-	return pl_index_open(path, n->origin, false, false, out, d);
+	return pl_index_open_dir_at(n->dir, n->origin, false, false, out, d);
 }
 
 /* ---- lifecycle ---- */
@@ -893,9 +882,9 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		(void)!pl_buf_append(&n->latest, cp.p, cp.n);
 		pl_buf file;
 		pl_buf_init(&file, PL_NOTE_MAX);
-		char path[PATH_MAX + 16];
-		snprintf(path, sizeof path, "%s/checkpoint", dir);
-		bool have = n->o.nwitnesses > 0 && pl_fs_read(path, PL_NOTE_MAX, &file, NULL) == PL_OK;
+		char path[PATH_MAX];
+		bool have = n->o.nwitnesses > 0 && pl_logdir_path(dir, PL_LOGFILE_CHECKPOINT, path, NULL) == PL_OK &&
+			    pl_fs_read(path, PL_NOTE_MAX, &file, NULL) == PL_OK;
 		publish_locked(n, have ? file.data : cp.p, have ? file.len : cp.n, n->latest_size);
 		pl_buf_release(&file);
 	}

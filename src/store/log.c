@@ -4,6 +4,7 @@
 #include "base/fsio.h"
 #include "base/utf8.h"
 #include "store/frontier.h"
+#include "store/logdir.h"
 #include "store/seqdb.h"
 #include "store/writeset.h"
 #include "tlog/checkpoint.h"
@@ -43,10 +44,8 @@ static int check_batch(const pl_log *l, const pl_span *entries, size_t n, pl_dia
 
 static int paths(const char *dir, char *priv, char *tmp, pl_diag *d)
 {
-	if (pl_path_join(priv, PATH_MAX, dir, "private") != PL_OK ||
-	    pl_path_join(tmp, PATH_MAX, priv, "tmp") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "log directory path too long");
-	return PL_OK;
+	int rc = pl_logdir_path(dir, PL_LOGFILE_PRIVATE, priv, d);
+	return rc == PL_OK ? pl_logdir_path(dir, PL_LOGFILE_TMP, tmp, d) : rc;
 }
 
 /* Signs the checkpoint for (size, root) into out. */
@@ -67,16 +66,6 @@ static int sign_checkpoint(const pl_signer *s, uint64_t size, const pl_hash *roo
 	return rc;
 }
 
-static int write_public(const char *dir, const char *tmpdir, const char *name, const void *data, size_t n,
-			pl_diag *d)
-{
-	char path[PATH_MAX], tmp[PATH_MAX];
-	if (pl_path_join(path, sizeof path, dir, name) != PL_OK ||
-	    snprintf(tmp, sizeof tmp, "%s/%s.%ld.tmp", tmpdir, name, (long)getpid()) >= (int)sizeof tmp)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	unlink(tmp);
-	return pl_fs_replace(path, tmp, data, n, 0644, d);
-}
 
 /*
  * Creating a log or a mirror: the state database appearing under its final
@@ -86,44 +75,41 @@ static int write_public(const char *dir, const char *tmpdir, const char *name, c
  * no state.db, which clear_partial() recognises and clears so that the
  * creation can simply be run again.
  */
-static int clear_partial(const char *dir, const char *priv, const char *tmp, pl_diag *d)
+static int clear_partial(const char *dir, const char *tmp, pl_diag *d)
 {
-	static const char *const privfiles[] = {"log.key", "mirror", "state.db.new", "state.db.new-wal",
-						"state.db.new-shm", "state.db.new-journal", "lock", NULL};
-	static const char *const pubfiles[] = {"checkpoint", "log.vkey", NULL};
+	static const pl_logfile files[] = {PL_LOGFILE_KEY, PL_LOGFILE_MIRROR, PL_LOGFILE_LOCK, PL_LOGFILE_CHECKPOINT,
+					   PL_LOGFILE_VKEY};
 	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, dir, "tile") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
+	int rc = pl_logdir_path(dir, PL_LOGFILE_TILES, path, d);
+	if (rc != PL_OK)
+		return rc;
 	if (pl_fs_exists(path))
 		return pl_diag_set(d, PL_ECORRUPT, "%s holds tiles but no log state: not touching it", dir);
-	int rc = pl_fs_clear_dir(tmp, d);
-	for (const char *const *f = privfiles; rc == PL_OK && *f; f++)
-		if (pl_path_join(path, sizeof path, priv, *f) == PL_OK && pl_fs_exists(path))
-			rc = pl_fs_unlink(path, d);
-	for (const char *const *f = pubfiles; rc == PL_OK && *f; f++)
-		if (pl_path_join(path, sizeof path, dir, *f) == PL_OK && pl_fs_exists(path))
+	if ((rc = pl_fs_clear_dir(tmp, d)) == PL_OK && (rc = pl_logdir_path(dir, PL_LOGFILE_STATE_NEW, path, d)) == PL_OK)
+		rc = pl_logdir_remove_db(path, d);
+	for (size_t i = 0; rc == PL_OK && i < sizeof files / sizeof files[0]; i++)
+		if ((rc = pl_logdir_path(dir, files[i], path, d)) == PL_OK)
 			rc = pl_fs_unlink(path, d);
 	return rc;
 }
 
-/* Creates priv/state.db through state.db.new and a rename (the commit point). */
-static int commit_state(const char *priv, const char *origin, const pl_hash *root, const uint8_t *cp, size_t cplen,
-			pl_diag *d)
+/* Creates private/state.db through state.db.new and a rename (the commit point). */
+static int commit_state(const char *dir, const char *priv, const char *origin, const pl_hash *root, const uint8_t *cp,
+			size_t cplen, pl_diag *d)
 {
 	char fresh[PATH_MAX], path[PATH_MAX];
-	if (pl_path_join(fresh, sizeof fresh, priv, "state.db.new") != PL_OK ||
-	    pl_path_join(path, sizeof path, priv, "state.db") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
+	int rc;
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_STATE_NEW, fresh, d)) != PL_OK ||
+	    (rc = pl_logdir_path(dir, PL_LOGFILE_STATE, path, d)) != PL_OK)
+		return rc;
 	sqlite3 *db = NULL;
-	int rc = pl_seqdb_create(fresh, origin, root, cp, cplen, &db, d);
+	rc = pl_seqdb_create(fresh, origin, root, cp, cplen, &db, d);
 	if (db != NULL && sqlite3_close(db) != SQLITE_OK && rc == PL_OK)
 		rc = pl_diag_set(d, PL_EDB, "closing %s failed", fresh);
 	/* sqlite3_close ignores a failed final checkpoint (out of memory, I/O):
 	 * the committed rows would stay in the WAL, which the rename leaves
 	 * behind under the old name. A clean close removes the WAL. */
-	char wal[PATH_MAX + 8];
-	snprintf(wal, sizeof wal, "%s-wal", fresh);
-	if (rc == PL_OK && pl_fs_exists(wal))
+	if (rc == PL_OK && pl_logdir_db_has_wal(fresh))
 		rc = pl_diag_set(d, PL_EDB, "%s was not completely written (its write-ahead log remains)", fresh);
 	if (rc == PL_OK && rename(fresh, path) != 0)
 		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", fresh);
@@ -136,16 +122,13 @@ static int commit_state(const char *priv, const char *origin, const pl_hash *roo
  * interrupted creation, makes private/ and private/tmp. */
 static int prepare_dir(const char *dir, const char *priv, const char *tmp, const char *what, pl_diag *d)
 {
-	char path[PATH_MAX];
 	int rc = pl_fs_mkdirs(dir, 0755, d);
 	if (rc != PL_OK)
 		return rc;
-	if (pl_path_join(path, sizeof path, priv, "state.db") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	if (pl_fs_exists(path))
+	if (pl_logdir_exists(dir))
 		return pl_diag_set(d, PL_EEXIST, "%s already holds %s", dir, what);
 	if (pl_fs_exists(priv)) {
-		if ((rc = clear_partial(dir, priv, tmp, d)) != PL_OK)
+		if ((rc = clear_partial(dir, tmp, d)) != PL_OK)
 			return rc;
 	} else if (mkdir(priv, 0700) != 0) {
 		return pl_diag_errno(d, PL_EIO, errno, "mkdir %s", priv);
@@ -182,10 +165,8 @@ int pl_log_init(const char *dir, const char *origin, pl_diag *d)
 	if ((rc = pl_signer_encode(s, &skey, &skeylen)) != PL_OK)
 		goto out;
 	skey[skeylen] = '\n'; /* the encoding buffer has room for a newline in place of its NUL */
-	if (pl_path_join(path, sizeof path, priv, "log.key") != PL_OK) {
-		rc = pl_diag_set(d, PL_EINVAL, "path too long");
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_KEY, path, d)) != PL_OK)
 		goto out;
-	}
 	if ((rc = pl_fs_write_secret(path, skey, skeylen + 1, d)) != PL_OK)
 		goto out;
 	pl_hash root;
@@ -194,10 +175,10 @@ int pl_log_init(const char *dir, const char *origin, pl_diag *d)
 		goto out;
 	if ((rc = pl_verifier_format(&s->v, &vkey)) != PL_OK || (rc = pl_buf_putc(&vkey, '\n')) != PL_OK)
 		goto out;
-	if ((rc = write_public(dir, tmp, "log.vkey", vkey.data, vkey.len, d)) != PL_OK ||
-	    (rc = write_public(dir, tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
+	if ((rc = pl_logdir_write_public(dir, PL_LOGFILE_VKEY, vkey.data, vkey.len, d)) != PL_OK ||
+	    (rc = pl_logdir_write_public(dir, PL_LOGFILE_CHECKPOINT, cp.data, cp.len, d)) != PL_OK)
 		goto out;
-	rc = commit_state(priv, origin, &root, cp.data, cp.len, d);
+	rc = commit_state(dir, priv, origin, &root, cp.data, cp.len, d);
 out:
 	if (skey != NULL) {
 		sodium_memzero(skey, skeylen + 1);
@@ -212,28 +193,18 @@ out:
 
 static int load_key(pl_log *l, pl_diag *d)
 {
-	char path[PATH_MAX], marker[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->priv, "log.key") != PL_OK ||
-	    pl_path_join(marker, sizeof marker, l->priv, "mirror") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	if (!pl_fs_exists(path) && pl_fs_exists(marker)) {
+	char path[PATH_MAX];
+	if (pl_logdir_is_mirror(l->dir)) {
 		/* a mirror: only the mirrored log's public key */
-		char vk[PATH_MAX];
-		if (pl_path_join(vk, sizeof vk, l->dir, "log.vkey") != PL_OK)
-			return pl_diag_set(d, PL_EINVAL, "path too long");
-		pl_buf b;
-		pl_buf_init(&b, PL_VKEY_MAX + 2);
-		int rc = pl_fs_read(vk, PL_VKEY_MAX + 2, &b, d);
-		size_t n = b.len && b.data[b.len - 1] == '\n' ? b.len - 1 : b.len;
-		if (rc == PL_OK && (pl_verifier_parse((const char *)b.data, n, &l->verifier) != PL_OK ||
-				    l->verifier.type != PL_SIGTYPE_ED25519))
-			rc = pl_diag_set(d, PL_ECORRUPT, "%s does not hold the mirrored log's key", vk);
-		pl_buf_release(&b);
-		return rc;
+		int rc = pl_logdir_read_vkey(l->dir, &l->verifier, d);
+		return rc == PL_EFORMAT ? PL_ECORRUPT : rc;
 	}
+	int rc = pl_logdir_path(l->dir, PL_LOGFILE_KEY, path, d);
+	if (rc != PL_OK)
+		return rc;
 	uint8_t *key = NULL;
 	size_t n = 0;
-	int rc = pl_fs_read_secret(path, KEY_FILE_MAX, &key, &n, d);
+	rc = pl_fs_read_secret(path, KEY_FILE_MAX, &key, &n, d);
 	if (rc != PL_OK)
 		return rc;
 	size_t k = n;
@@ -251,21 +222,6 @@ static int load_key(pl_log *l, pl_diag *d)
 	return rc;
 }
 
-static int lock_log(pl_log *l, pl_diag *d)
-{
-	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->priv, "lock") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	l->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (l->lockfd < 0)
-		return pl_diag_errno(d, PL_EIO, errno, "open %s", path);
-	if (flock(l->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			return pl_diag_set(d, PL_ESTATE, "%s is open for writing by another process", l->dir);
-		return pl_diag_errno(d, PL_EIO, errno, "lock %s", path);
-	}
-	return PL_OK;
-}
 
 /* Makes the checkpoint file match the database (crash state: state
  * committed, file not yet replaced). */
@@ -274,11 +230,12 @@ static int sync_checkpoint_file(pl_log *l, pl_diag *d)
 	if (l->checkpoint.len == 0)
 		return PL_OK; /* an empty mirror: no checkpoint of its log yet */
 	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->dir, "checkpoint") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
+	int rc = pl_logdir_path(l->dir, PL_LOGFILE_CHECKPOINT, path, d);
+	if (rc != PL_OK)
+		return rc;
 	pl_buf cur;
 	pl_buf_init(&cur, PL_NOTE_MAX);
-	int rc = pl_fs_read(path, PL_NOTE_MAX, &cur, NULL);
+	rc = pl_fs_read(path, PL_NOTE_MAX, &cur, NULL);
 	/* the same checkpoint, perhaps with cosignatures added: keep it */
 	bool same = false;
 	if (rc == PL_OK) {
@@ -290,7 +247,7 @@ static int sync_checkpoint_file(pl_log *l, pl_diag *d)
 	pl_buf_release(&cur);
 	if (same)
 		return PL_OK;
-	return write_public(l->dir, l->tmp, "checkpoint", l->checkpoint.data, l->checkpoint.len, d);
+	return pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, l->checkpoint.data, l->checkpoint.len, d);
 }
 
 /* Loads published state and the frontier from disk. */
@@ -361,16 +318,14 @@ int pl_log_open(const char *dir, pl_log **out, pl_diag *d)
 	if ((rc = paths(dir, l->priv, l->tmp, d)) != PL_OK)
 		goto fail;
 	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->priv, "state.db") != PL_OK) {
-		rc = pl_diag_set(d, PL_EINVAL, "path too long");
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_STATE, path, d)) != PL_OK)
 		goto fail;
-	}
 	if (!pl_fs_exists(path)) {
 		rc = pl_diag_set(d, PL_ENOTFOUND, "%s is not a log directory (run: parley log init %s --origin ...)",
 				 dir, dir);
 		goto fail;
 	}
-	if ((rc = lock_log(l, d)) != PL_OK || (rc = load_key(l, d)) != PL_OK)
+	if ((rc = pl_logdir_lock(dir, false, &l->lockfd, d)) != PL_OK || (rc = load_key(l, d)) != PL_OK)
 		goto fail;
 	if ((rc = pl_seqdb_open(path, &l->db, d)) != PL_OK)
 		goto fail;
@@ -404,8 +359,7 @@ void pl_log_close(pl_log *l)
 		return;
 	pl_signer_free(l->signer);
 	sqlite3_close(l->db);
-	if (l->lockfd >= 0)
-		close(l->lockfd);
+	pl_logdir_unlock(l->lockfd);
 	pl_buf_release(&l->checkpoint);
 	pl_frontier_release(&l->fr);
 	free(l);
@@ -582,9 +536,8 @@ static void drop_partials(pl_log *l, uint64_t old, uint64_t new)
 		 * empty at `old` */
 		if (a < b && pl_tile_level_count(old, level) % PL_TILE_WIDTH != 0) {
 			pl_tile t = {level, a, PL_TILE_WIDTH};
-			char rel[PL_TILE_PATH_MAX], dirp[PATH_MAX];
-			if (pl_tile_path(&t, rel, sizeof rel) != PL_OK ||
-			    snprintf(dirp, sizeof dirp, "%s/%s.p", l->dir, rel) >= (int)sizeof dirp)
+			char dirp[PATH_MAX];
+			if (pl_logdir_tile_path(l->dir, &t, true, dirp, NULL) != PL_OK)
 				continue;
 			if (pl_fs_clear_dir(dirp, NULL) == PL_OK)
 				rmdir(dirp);
@@ -638,7 +591,7 @@ static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 	if ((rc = pl_writeset_finish(ws, d)) != PL_OK)
 		goto out;
 	/* 5. the checkpoint file (unless the caller publishes it, cosigned) */
-	if (!l->cp_by_caller && (rc = write_public(l->dir, l->tmp, "checkpoint", cp.data, cp.len, d)) != PL_OK)
+	if (!l->cp_by_caller && (rc = pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, cp.data, cp.len, d)) != PL_OK)
 		goto out;
 	/* 6. clutter */
 	drop_partials(l, old, l->size);
@@ -751,18 +704,16 @@ int pl_log_init_mirror(const char *dir, const pl_verifier *log, pl_diag *d)
 		return pl_diag_set(d, PL_EINVAL, "a log's key is an Ed25519 key");
 	if ((rc = paths(dir, priv, tmp, d)) != PL_OK || (rc = prepare_dir(dir, priv, tmp, "a log or a mirror", d)) != PL_OK)
 		return rc;
-	if (pl_path_join(path, sizeof path, priv, "mirror") != PL_OK) {
-		rc = pl_diag_set(d, PL_EINVAL, "path too long");
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_MIRROR, path, d)) != PL_OK)
 		goto out;
-	}
 	if ((rc = pl_fs_write_secret(path, "mirror\n", 7, d)) != PL_OK)
 		goto out;
 	if ((rc = pl_verifier_format(log, &vkey)) != PL_OK || (rc = pl_buf_putc(&vkey, '\n')) != PL_OK ||
-	    (rc = write_public(dir, tmp, "log.vkey", vkey.data, vkey.len, d)) != PL_OK)
+	    (rc = pl_logdir_write_public(dir, PL_LOGFILE_VKEY, vkey.data, vkey.len, d)) != PL_OK)
 		goto out;
 	pl_hash root;
 	pl_empty_root(&root);
-	rc = commit_state(priv, log->name, &root, (const uint8_t *)"", 0, d);
+	rc = commit_state(dir, priv, log->name, &root, (const uint8_t *)"", 0, d);
 out:
 	sqlite3_close(db);
 	pl_buf_release(&vkey);
@@ -798,7 +749,7 @@ int pl_log_append_mirrored(pl_log *l, const pl_span *entries, size_t n, const ui
 			pl_buf_reset(&l->checkpoint);
 			rc = pl_buf_append(&l->checkpoint, note, notelen);
 			if (rc == PL_OK)
-				rc = write_public(l->dir, l->tmp, "checkpoint", note, notelen, d);
+				rc = pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, note, notelen, d);
 		}
 	} else {
 		rc = pl_log_integrate(l, d);
@@ -858,15 +809,16 @@ int pl_log_write_checkpoint(pl_log *l, const uint8_t *note, size_t n, pl_diag *d
 	if (pl_checkpoint_open(note, n, &pol, &cp, NULL, NULL) != PL_OK || cp.size > l->size)
 		return pl_diag_set(d, PL_EINVAL, "not a checkpoint this log signed");
 	char path[PATH_MAX];
-	if (pl_path_join(path, sizeof path, l->dir, "checkpoint") != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
+	int rc = pl_logdir_path(l->dir, PL_LOGFILE_CHECKPOINT, path, d);
+	if (rc != PL_OK)
+		return rc;
 	pl_buf b;
 	pl_buf_init(&b, PL_NOTE_MAX);
-	int rc = pl_fs_read(path, PL_NOTE_MAX, &b, NULL);
+	rc = pl_fs_read(path, PL_NOTE_MAX, &b, NULL);
 	bool older = rc == PL_OK && pl_checkpoint_open(b.data, b.len, &pol, &cur, NULL, NULL) == PL_OK &&
 		     cur.size > cp.size;
 	pl_buf_release(&b);
 	if (older)
 		return pl_diag_set(d, PL_EINVAL, "the published checkpoint never goes backwards");
-	return write_public(l->dir, l->tmp, "checkpoint", note, n, d);
+	return pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, note, n, d);
 }

@@ -4,6 +4,7 @@
 #include "base/codec.h"
 #include "base/fsio.h"
 #include "base/json.h"
+#include "store/logdir.h"
 #include "tlog/checkpoint.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
@@ -189,10 +190,13 @@ static int meta_put(pl_index *x, const char *key, const char *value, pl_diag *d)
 	return PL_OK;
 }
 
-int pl_index_path(const char *dir, char *out, size_t cap)
+
+int pl_index_open_dir_at(const char *dir, const char *origin, bool writable, bool create, pl_index **out, pl_diag *d)
 {
-	int w = snprintf(out, cap, "%s/private/index.db", dir);
-	return w > 0 && (size_t)w < cap ? PL_OK : PL_EINVAL;
+	char path[PATH_MAX];
+	*out = NULL;
+	int rc = pl_logdir_path(dir, PL_LOGFILE_INDEX, path, d);
+	return rc == PL_OK ? pl_index_open(path, origin, writable, create, out, d) : rc;
 }
 
 uint64_t pl_index_size(const pl_index *x)
@@ -860,54 +864,6 @@ int pl_index_dump(pl_index *x, FILE *f, pl_diag *d)
 
 /* ---- a log directory's index ---- */
 
-/* The log's verified checkpoint (its own key, from dir/log.vkey). */
-static int dir_checkpoint(const char *dir, pl_source *src, pl_checkpoint *cp, pl_diag *d)
-{
-	char path[PATH_MAX];
-	pl_buf vk, note;
-	pl_buf_init(&vk, 1024);
-	pl_buf_init(&note, PL_NOTE_MAX);
-	int rc;
-	snprintf(path, sizeof path, "%s/log.vkey", dir);
-	if ((rc = pl_fs_read(path, 1024, &vk, d)) != PL_OK)
-		goto out;
-	while (vk.len > 0 && (vk.data[vk.len - 1] == '\n' || vk.data[vk.len - 1] == '\r'))
-		vk.len--;
-	pl_verifier v;
-	if (pl_verifier_parse((const char *)vk.data, vk.len, &v) != PL_OK) {
-		rc = pl_diag_set(d, PL_EFORMAT, "%s does not hold a verifier key", path);
-		goto out;
-	}
-	pl_policy pol;
-	pl_policy_init(&pol, &v);
-	if ((rc = pl_source_get(src, "checkpoint", PL_NOTE_MAX, &note, d)) != PL_OK)
-		goto out;
-	if ((rc = pl_checkpoint_open(note.data, note.len, &pol, cp, NULL, NULL)) != PL_OK)
-		pl_diag_set(d, rc, "%s/checkpoint is not signed by the log's key", dir);
-out:
-	pl_buf_release(&vk);
-	pl_buf_release(&note);
-	return rc;
-}
-
-/* Takes dir's writer lock; *fd -1 (and PL_OK) when another process holds it. */
-static int try_lock(const char *dir, int *fd, pl_diag *d)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/private/lock", dir);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*fd < 0)
-		return pl_diag_errno(d, PL_EIO, errno, "open %s", path);
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		int e = errno;
-		close(*fd);
-		*fd = -1;
-		if (e == EWOULDBLOCK)
-			return PL_OK;
-		return pl_diag_errno(d, PL_EIO, e, "lock %s", path);
-	}
-	return PL_OK;
-}
 
 /* Builds path afresh from the log (the caller holds the lock). */
 static int build(const char *path, pl_source *src, const pl_checkpoint *cp, bool verify, pl_diag *d)
@@ -915,13 +871,9 @@ static int build(const char *path, pl_source *src, const pl_checkpoint *cp, bool
 	pl_index *x = NULL;
 	pl_engine e;
 	pl_engine_init(&e, cp->origin);
-	char wal[PATH_MAX + 8];
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	(void)unlink(path);
-	(void)unlink(wal);
-	snprintf(wal, sizeof wal, "%s-shm", path);
-	(void)unlink(wal);
-	int rc = pl_index_open(path, cp->origin, true, true, &x, d);
+	int rc = pl_logdir_remove_db(path, d);
+	if (rc == PL_OK)
+		rc = pl_index_open(path, cp->origin, true, true, &x, d);
 	if (rc == PL_OK)
 		rc = pl_index_follow(x, &e, src, cp->size, !verify, d);
 	if (rc == PL_OK && pl_index_size(x) != cp->size)
@@ -937,11 +889,12 @@ int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl
 {
 	pl_source *src = NULL;
 	int fd = -1, rc;
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	if (pl_index_path(dir, path, sizeof path) != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	snprintf(tmp, sizeof tmp, "%s.new", path);
-	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+	char path[PATH_MAX], tmp[PATH_MAX], priv[PATH_MAX];
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_INDEX, path, d)) != PL_OK ||
+	    (rc = pl_logdir_path(dir, PL_LOGFILE_INDEX_NEW, tmp, d)) != PL_OK ||
+	    (rc = pl_logdir_path(dir, PL_LOGFILE_PRIVATE, priv, d)) != PL_OK)
+		return rc;
+	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = pl_logdir_lock(dir, true, &fd, d)) != PL_OK)
 		goto out;
 	if (fd < 0) {
 		rc = pl_diag_set(d, PL_ESTATE,
@@ -950,24 +903,20 @@ int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl
 		goto out;
 	}
 	pl_checkpoint cp;
-	if ((rc = dir_checkpoint(dir, src, &cp, d)) != PL_OK || (rc = build(tmp, src, &cp, verify_signatures, d)) != PL_OK)
+	if ((rc = pl_logdir_checkpoint(dir, NULL, &cp, d)) != PL_OK ||
+	    (rc = build(tmp, src, &cp, verify_signatures, d)) != PL_OK)
+		goto out;
+	/* the old database's side files go first: a -wal left beside the new one would be replayed into it */
+	if ((rc = pl_logdir_remove_db_sides(path, d)) != PL_OK)
 		goto out;
 	if (rename(tmp, path) != 0) {
 		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", tmp);
 		goto out;
 	}
-	char wal[PATH_MAX + 8];
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	(void)unlink(wal);
-	snprintf(wal, sizeof wal, "%s-shm", path);
-	(void)unlink(wal);
-	char priv[PATH_MAX];
-	snprintf(priv, sizeof priv, "%s/private", dir);
 	if ((rc = pl_fs_fsync_dir(priv, d)) == PL_OK && size != NULL)
 		*size = cp.size;
 out:
-	if (fd >= 0)
-		close(fd);
+	pl_logdir_unlock(fd);
 	pl_source_free(src);
 	return rc;
 }
@@ -978,12 +927,12 @@ int pl_index_open_dir(const char *dir, pl_index **out, pl_diag *d)
 	pl_source *src = NULL;
 	int fd = -1, rc;
 	char path[PATH_MAX];
-	if (pl_index_path(dir, path, sizeof path) != PL_OK)
-		return pl_diag_set(d, PL_EINVAL, "path too long");
-	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = try_lock(dir, &fd, d)) != PL_OK)
+	if ((rc = pl_logdir_path(dir, PL_LOGFILE_INDEX, path, d)) != PL_OK)
+		return rc;
+	if ((rc = pl_source_open_dir(dir, &src, d)) != PL_OK || (rc = pl_logdir_lock(dir, true, &fd, d)) != PL_OK)
 		goto out;
 	pl_checkpoint cp;
-	if ((rc = dir_checkpoint(dir, src, &cp, d)) != PL_OK)
+	if ((rc = pl_logdir_checkpoint(dir, NULL, &cp, d)) != PL_OK)
 		goto out;
 	if (fd >= 0) {
 		/* nobody keeps it current: catch up (or build) now */
@@ -1005,8 +954,7 @@ int pl_index_open_dir(const char *dir, pl_index **out, pl_diag *d)
 	}
 	rc = pl_index_open(path, cp.origin, false, false, out, d);
 out:
-	if (fd >= 0)
-		close(fd);
+	pl_logdir_unlock(fd);
 	pl_source_free(src);
 	return rc;
 }

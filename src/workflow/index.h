@@ -41,6 +41,10 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 	__attribute__((warn_unused_result));
 void pl_index_close(pl_index *x);
 
+/* pl_index_open on the index of log directory dir (store/logdir.h). */
+int pl_index_open_dir_at(const char *dir, const char *origin, bool writable, bool create, pl_index **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* Entries applied (meta.size). */
 uint64_t pl_index_size(const pl_index *x);
 
@@ -79,9 +83,6 @@ int pl_index_dump(pl_index *x, FILE *f, pl_diag *d) __attribute__((warn_unused_r
  */
 int pl_index_rebuild(const char *dir, bool verify_signatures, uint64_t *size, pl_diag *d)
 	__attribute__((warn_unused_result));
-
-/* Path of the index of log directory dir. */
-int pl_index_path(const char *dir, char *out, size_t cap);
 
 /*
  * Opens dir's index for reading, first bringing it up to the log's current
