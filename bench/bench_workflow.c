@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 			die("bundle", PL_ECORRUPT, NULL);
 		for (unsigned i = 0; i < tile.width; i++) {
 			pl_submission s;
-			pl_verdict v;
+			pl_refusal v;
 			if (pl_submission_parse(e[i].p, e[i].n, ORIGIN, &a, &s, &v) != PL_OK)
 				die("parse", PL_EFORMAT, NULL);
 			pl_submission_release(&s);

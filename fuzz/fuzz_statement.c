@@ -68,7 +68,7 @@ static void admit(pl_engine *m, const pl_party_key *k, const char *type, uint64_
 	a.skew = -1;
 	a.leaf = leaf;
 	pl_submission s;
-	pl_verdict v;
+	pl_refusal v;
 	FZ_CHECK(pl_submission_parse(env.data, env.len, ORIGIN, &a, &s, &v) == PL_OK);
 	FZ_CHECK(pl_engine_check(m, &a, &s, &v) == PL_OK);
 	FZ_CHECK(pl_engine_apply(m, &s, index, NULL) == PL_OK);
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.skew = -1;
 	a.leaf = leaf;
 	pl_submission s;
-	pl_verdict v;
+	pl_refusal v;
 	memset(&v, 0, sizeof v);
 	int rc = pl_submission_parse(data, size, m->origin, &a, &s, &v);
 	if (rc == PL_OK) {
@@ -129,8 +129,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = pl_engine_check(e, &a, &s, &v);
 	}
 	if (rc != PL_OK) {
-		FZ_CHECK(v.code != NULL && v.code[0] != '\0');
-		FZ_CHECK(v.status >= 400 && v.status <= 503);
+		/* a refusal names a code of the table; nothing else but out of memory */
+		FZ_CHECK(rc == PL_EREFUSED || rc == PL_ENOMEM);
+		if (rc == PL_EREFUSED)
+			FZ_CHECK(v.code > PL_R_NONE && v.code < PL_R_COUNT && pl_refusal_name(v.code)[0] != '\0');
 	}
 	pl_submission_release(&s);
 	/* admission never changes the state */

@@ -31,7 +31,7 @@ enum pl_err {
 	PL_ERANGE = -15,   /* an index or size is outside what exists */
 	PL_ESTATE = -16,   /* the object is not in a state that allows the call */
 	PL_ENOSPC = -17,   /* the disk is full */
-	PL_EREFUSED = -18, /* a server refused the request (its code and sentence are in the diag) */
+	PL_EREFUSED = -18, /* refused by a rule (a pl_refusal, base/refusal.h, says which) or by a server (its code and sentence are in the diag) */
 };
 
 /* Returns a static, human-readable name for an error code; never NULL. */

@@ -6,6 +6,7 @@
 #include "base/fsio.h"
 #include "base/timefmt.h"
 #include "http/route.h"
+#include "http/status.h"
 #include "http/views_api.h"
 #include "tlog/proof_file.h"
 #include "tlog/tile.h"
@@ -369,8 +370,12 @@ static enum MHD_Result do_submit(pl_http *h, struct MHD_Connection *c, req *r)
 	pl_node_result_init(&res);
 	pl_node_submit(h->node, r->body.data ? r->body.data : (const uint8_t *)"", r->body.len, wait, &res);
 	enum MHD_Result out;
-	if (res.code != NULL) {
-		out = send_error(h, c, (unsigned)res.status, res.code, res.msg, res.retry_after);
+	if (res.err != PL_OK) {
+		unsigned status;
+		const char *code;
+		pl_http_answer_of(res.err, &res.refusal, &status, &code);
+		out = send_error(h, c, status, code, res.err == PL_EREFUSED ? res.refusal.msg : res.msg,
+				 res.retry ? pl_http_retry_after(status) : 0);
 	} else {
 		pl_buf b;
 		pl_buf_init(&b, 1 << 20);
@@ -506,41 +511,17 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 /* Checks the Parley-Party / Parley-Time / Parley-Signature headers of a blob request. */
 static bool blob_auth(pl_http *h, struct MHD_Connection *c, const char *method, const char *hex, req *r)
 {
-	const char *party = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Party");
-	const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Time");
-	const char *sig64 = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Signature");
-	r->status = 401;
-	r->code = "unauthenticated";
-	if (party == NULL || t == NULL || sig64 == NULL) {
-		snprintf(r->msg, sizeof r->msg, "blobs are for members: sign the request (Parley-Party, Parley-Time, "
-						"Parley-Signature)");
-		return false;
-	}
-	int64_t when;
-	if (pl_time_parse(t, strlen(t), &when) != PL_OK || when - pl_now() > PL_BLOB_AUTH_SKEW ||
-	    pl_now() - when > PL_BLOB_AUTH_SKEW) {
-		snprintf(r->msg, sizeof r->msg, "Parley-Time must be the current UTC time to the second");
-		return false;
-	}
-	uint8_t pk[32], sig[64];
-	if (!pl_node_member_key(h->node, party, pk)) {
-		r->status = 403;
-		r->code = "not_member";
-		snprintf(r->msg, sizeof r->msg, "%.64s is not an active member", party);
-		return false;
-	}
-	pl_buf m;
-	pl_buf_init(&m, 512);
-	bool ok = pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, 64) == PL_OK &&
-		  pl_blob_auth_message(method, hex, t, &m) == PL_OK &&
-		  crypto_sign_verify_detached(sig, m.data, m.len, pk) == 0;
-	pl_buf_release(&m);
-	if (!ok) {
-		r->status = 403;
-		r->code = "bad_signature";
-		snprintf(r->msg, sizeof r->msg, "the request signature does not verify under %.64s's key", party);
-	}
-	return ok;
+	pl_refusal why = {0};
+	int rc = pl_node_blob_auth(h->node, method, hex, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Party"),
+				   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Time"),
+				   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Parley-Signature"), &why);
+	if (rc == PL_OK)
+		return true;
+	unsigned status;
+	pl_http_answer_of(rc, &why, &status, &r->code);
+	r->status = (int)status;
+	snprintf(r->msg, sizeof r->msg, "%s", rc == PL_EREFUSED ? why.msg : "the server is out of memory");
+	return false;
 }
 
 static enum MHD_Result do_blob_get(pl_http *h, struct MHD_Connection *c, req *r)

@@ -24,7 +24,6 @@
 #include "server/node.h"
 #include "store/blobs.h"
 
-#define PL_BLOB_AUTH_SKEW 300
 
 typedef struct pl_http_opts {
 	const char *host;        /* address to listen on (default 127.0.0.1) */

@@ -2,6 +2,7 @@
 #include "http/witness_http.h"
 
 #include "base/codec.h"
+#include "http/status.h"
 #include "tlog/witness_req.h"
 
 #include <arpa/inet.h>
@@ -107,6 +108,16 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 	return text(c, 404, "not found\n");
 }
 
+unsigned pl_witness_http_status(const pl_witness_answer *a)
+{
+	unsigned status;
+	const char *code;
+	if (a->err == PL_OK)
+		return 200;
+	pl_http_answer_of(a->err, &a->refusal, &status, &code);
+	return status;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -138,8 +149,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_witness_answer_init(&a);
 		pl_witness_add_checkpoint(h->w, r->body.data ? r->body.data : (const uint8_t *)"", r->body.len,
 					  (uint64_t)time(NULL), &a);
-		enum MHD_Result res = reply(c, (unsigned)a.status, a.content_type, a.body.data ? a.body.data : (const uint8_t *)"",
-					    a.body.len, a.retry_after);
+		unsigned status = pl_witness_http_status(&a);
+		enum MHD_Result res;
+		if (a.err == PL_OK) {
+			res = reply(c, status, "text/plain; charset=utf-8", a.body.data ? a.body.data : (const uint8_t *)"",
+				    a.body.len, 0);
+		} else if (a.err == PL_EREFUSED && a.refusal.code == PL_R_WITNESS_OLD_SIZE) {
+			char sz[32];
+			int w = snprintf(sz, sizeof sz, "%llu\n", (unsigned long long)a.size);
+			res = reply(c, status, "text/x.tlog.size", sz, (size_t)w, 0);
+		} else {
+			char msg[PL_REFUSAL_MSG + 2];
+			int w = snprintf(msg, sizeof msg, "%s\n", a.err == PL_EREFUSED ? a.refusal.msg : a.msg);
+			res = reply(c, status, "text/plain; charset=utf-8", msg, (size_t)w, pl_http_retry_after(status));
+		}
 		pl_witness_answer_release(&a);
 		return res;
 	}

@@ -200,7 +200,7 @@ typedef struct chunk_job {
 	pl_span *entries;
 	pl_submission *subs;
 	int *parsed;            /* 1 parsed, -1 refused at parse (verdicts[i] says why) */
-	pl_verdict *verdicts;
+	pl_refusal *verdicts;
 	size_t n;
 	size_t next;
 	pthread_mutex_t mu;
@@ -240,7 +240,7 @@ static int verify_and_stage(pl_monitor *m, uint64_t first, pl_span *entries, siz
 {
 	*ok = 0;
 	chunk_job j = {m, entries, calloc(n, sizeof(pl_submission)), calloc(n, sizeof(int)),
-		       calloc(n, sizeof(pl_verdict)), n, 0, PTHREAD_MUTEX_INITIALIZER};
+		       calloc(n, sizeof(pl_refusal)), n, 0, PTHREAD_MUTEX_INITIALIZER};
 	int rc = PL_OK;
 	if (j.subs == NULL || j.parsed == NULL || j.verdicts == NULL) {
 		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
@@ -258,10 +258,10 @@ static int verify_and_stage(pl_monitor *m, uint64_t first, pl_span *entries, siz
 	admission(m, &a, false);
 	size_t k = 0;
 	for (; k < n; k++) {
-		pl_verdict *v = &j.verdicts[k];
+		pl_refusal *v = &j.verdicts[k];
 		if (j.parsed[k] != 1 || pl_engine_check(&m->eng, &a, &j.subs[k], v) != PL_OK) {
 			finding(r, PL_FINDING_PROBLEM, "entry %llu is one the rules refuse (%s: %s).",
-				(unsigned long long)(first + k), v->code ? v->code : "?", v->msg);
+				(unsigned long long)(first + k), v->code ? pl_refusal_name(v->code) : "?", v->msg);
 			break;
 		}
 		if ((rc = pl_engine_apply(&m->eng, &j.subs[k], first + k, NULL)) != PL_OK ||

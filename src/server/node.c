@@ -161,24 +161,38 @@ static job *pop(queue *q)
 	return j;
 }
 
-/* Records a refusal in the job's result (node->mu held). */
-static void refuse_locked(pl_node *n, job *j, const pl_verdict *v)
+/* Records a refusal (err PL_EREFUSED with v) or an out-of-memory failure
+ * (PL_ENOMEM, v's message) in the job's result (node->mu held). */
+static void fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
 {
-	j->res->status = v->status;
-	j->res->code = v->code;
-	snprintf(j->res->msg, sizeof j->res->msg, "%s", v->msg);
-	if (v->status == 429 || v->status == 503)
-		j->res->retry_after = 1;
+	j->res->err = err;
+	if (err == PL_EREFUSED)
+		j->res->refusal = *v;
+	else
+		snprintf(j->res->msg, sizeof j->res->msg, "%s", v->msg[0] ? v->msg : "the server is out of memory");
+	j->res->retry = err != PL_EREFUSED || pl_refusal_retryable(v->code);
 	j->state = JOB_DONE;
 	n->stats.refused++;
+	const char *code = err == PL_EREFUSED ? pl_refusal_name(v->code) : "no_memory";
 	size_t i = 0;
 	for (; i < n->nrefusals; i++)
-		if (strcmp(n->refusals[i].code, v->code) == 0)
+		if (strcmp(n->refusals[i].code, code) == 0)
 			break;
 	if (i == n->nrefusals && n->nrefusals < 64)
-		n->refusals[n->nrefusals++].code = v->code;
+		n->refusals[n->nrefusals++].code = code;
 	if (i < 64)
 		n->refusals[i].count++;
+}
+
+static void refuse_locked(pl_node *n, job *j, const pl_refusal *v)
+{
+	fail_locked(n, j, PL_EREFUSED, v);
+}
+
+static void oom_locked(pl_node *n, job *j)
+{
+	pl_refusal v = {.code = PL_R_NONE, .msg = "the server is out of memory"};
+	fail_locked(n, j, PL_ENOMEM, &v);
 }
 
 /* ---- leaves of existing entries, for references ---- */
@@ -259,8 +273,9 @@ static void *verifier(void *arg)
 
 		pl_admission a;
 		admission_for(n, &a);
-		pl_verdict v = {0};
-		bool ok = pl_submission_parse(j->raw, j->len, n->origin, &a, &j->sub, &v) == PL_OK;
+		pl_refusal v = {0};
+		int prc = pl_submission_parse(j->raw, j->len, n->origin, &a, &j->sub, &v);
+		bool ok = prc == PL_OK;
 		j->parsed = true;
 		if (ok) {
 			/* signature against the author's current key, outside every lock */
@@ -277,12 +292,15 @@ static void *verifier(void *arg)
 		}
 		pthread_mutex_lock(&n->mu);
 		if (ok && !rate_ok(n, j->sub.st.author)) {
-			pl_refuse(&v, 429, "rate_limited", "%s is over its rate of %.0f statements per second",
+			pl_refuse(&v, PL_R_RATE_LIMITED, "%s is over its rate of %.0f statements per second",
 				  j->sub.st.author, n->o.rate);
 			ok = false;
 		}
 		if (!ok) {
-			refuse_locked(n, j, &v);
+			if (prc == PL_ENOMEM)
+				oom_locked(n, j);
+			else
+				refuse_locked(n, j, &v);
 			pthread_cond_broadcast(&n->done_cv);
 			if (n->in.n == 0 && n->verified.n > 0)
 				pthread_cond_signal(&n->seq_cv);
@@ -345,7 +363,6 @@ static void answer_waiters(pl_node *n)
 		if (pl_prove_inclusion(&hr, n->size, j->res->index, proof, &len) == PL_OK)
 			(void)!pl_proof_file_write(j->res->index, proof, len, j->raw, j->len, n->checkpoint.data,
 						   n->checkpoint.len, &j->res->receipt);
-		j->res->status = 200;
 		j->state = JOB_DONE;
 		*pp = j->next;
 	}
@@ -461,13 +478,11 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	job **ok = malloc(count * sizeof *ok);
 	pl_span *spans = malloc(count * sizeof *spans);
 	size_t k = 0;
-	pl_verdict v = {0};
+	pl_refusal v = {0};
 	if (ok == NULL || spans == NULL) {
 		pthread_mutex_lock(&n->mu);
-		for (size_t i = 0; i < count; i++) {
-			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
-			refuse_locked(n, batch[i], &v);
-		}
+		for (size_t i = 0; i < count; i++)
+			oom_locked(n, batch[i]);
 		pthread_cond_broadcast(&n->done_cv);
 		pthread_mutex_unlock(&n->mu);
 		free(ok);
@@ -482,19 +497,23 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		job *j = batch[i];
 		memset(&v, 0, sizeof v);
 		if (n->broken) {
-			pl_refuse(&v, 503, "storage_failed", "the server lost track of its state; it must be restarted");
+			pl_refuse(&v, PL_R_STORAGE_FAILED, "the server lost track of its state; it must be restarted");
 			refuse_locked(n, j, &v);
 			continue;
 		}
-		if (pl_engine_check(&n->eng, &a, &j->sub, &v) != PL_OK) {
+		int crc = pl_engine_check(&n->eng, &a, &j->sub, &v);
+		if (crc == PL_ENOMEM) {
+			oom_locked(n, j);
+			continue;
+		}
+		if (crc != PL_OK) {
 			refuse_locked(n, j, &v);
 			continue;
 		}
 		if (pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL) != PL_OK) {
 			/* half applied: the state is rebuilt from the log below */
 			n->broken = true;
-			pl_refuse(&v, 503, "overloaded", "the server is out of memory");
-			refuse_locked(n, j, &v);
+			oom_locked(n, j);
 			continue;
 		}
 		ok[k] = j;
@@ -517,7 +536,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_lock(&n->mu);
 			n->stats.storage_errors++;
 			for (size_t i = 0; i < k; i++) {
-				pl_refuse(&v, 503, "storage_failed", "the log could not store the statement: %s",
+				pl_refuse(&v, PL_R_STORAGE_FAILED, "the log could not store the statement: %s",
 					  pl_diag_text(&d, rc));
 				refuse_locked(n, ok[i], &v);
 			}
@@ -543,7 +562,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 					n->staged_leaves[n->nstaged++] = j->sub.leaf;
 				j->res->index = first + i;
 				j->res->leaf = j->sub.leaf;
-				j->res->status = 201;
+				j->res->err = PL_OK;
 				n->stats.accepted++;
 			}
 			for (size_t i = 0; i < k; i++) {
@@ -937,9 +956,9 @@ void pl_node_close(pl_node *n)
 	stop_threads(n);
 	/* whatever is still queued is answered 503; waiters keep their acceptance */
 	pthread_mutex_lock(&n->mu);
-	pl_verdict v;
+	pl_refusal v;
 	job *j;
-	pl_refuse(&v, 503, "shutting_down", "the server is shutting down");
+	pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down");
 	while ((j = pop(&n->in)) != NULL)
 		refuse_locked(n, j, &v);
 	while ((j = pop(&n->verified)) != NULL)
@@ -980,15 +999,15 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 	j.len = len;
 	j.wait = wait;
 	j.res = res;
-	res->status = 0;
+	res->err = PL_OK;
 	pthread_mutex_lock(&n->mu);
 	if (n->stop) {
-		pl_verdict v;
-		pl_refuse(&v, 503, "shutting_down", "the server is shutting down");
+		pl_refusal v;
+		pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down");
 		refuse_locked(n, &j, &v);
 	} else if (queue_depth(n) >= n->o.queue_max) {
-		pl_verdict v;
-		pl_refuse(&v, 429, "queue_full", "%zu statements are waiting; try again shortly", queue_depth(n));
+		pl_refusal v;
+		pl_refuse(&v, PL_R_QUEUE_FULL, "%zu statements are waiting; try again shortly", queue_depth(n));
 		refuse_locked(n, &j, &v);
 	} else {
 		push(&n->in, &j);
@@ -1016,8 +1035,8 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 					if (n->in.tail == &j)
 						n->in.tail = prev;
 					n->in.n--;
-					pl_verdict v;
-					pl_refuse(&v, 503, "overloaded", "the statement waited too long to be checked");
+					pl_refusal v;
+					pl_refuse(&v, PL_R_OVERLOADED, "the statement waited too long to be checked");
 					refuse_locked(n, &j, &v);
 				}
 			} else if (j.state == JOB_ACCEPTED) {
@@ -1036,7 +1055,7 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 		}
 	}
 	pthread_mutex_unlock(&n->mu);
-	if (res->code == NULL && (res->status == 201 || res->status == 200) && res->acceptance.len == 0)
+	if (res->err == PL_OK && res->acceptance.len == 0)
 		acceptance(n, res->index, &res->leaf, &res->acceptance);
 	if (j.parsed)
 		pl_submission_release(&j.sub);
@@ -1147,6 +1166,14 @@ int pl_node_parties(pl_node *n, pl_buf *out)
 		rc = pl_buf_putc(out, ']');
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
+		      const char *sig64, pl_refusal *r)
+{
+	uint8_t pk[32];
+	bool member = party != NULL && pl_node_member_key(n, party, pk);
+	return pl_blob_auth_check(method, hex, party, time, sig64, member ? pk : NULL, pl_now(), r);
 }
 
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32])

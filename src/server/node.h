@@ -36,6 +36,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/refusal.h"
 #include "client/cosign.h"
 #include "workflow/index.h"
 #include "statement/members.h"
@@ -64,10 +65,10 @@ typedef struct pl_node_opts {
 void pl_node_opts_default(pl_node_opts *o);
 
 typedef struct pl_node_result {
-	int status;              /* 201 accepted (and 200 with a receipt); else the refusal's */
-	const char *code;        /* refusal code, NULL when accepted */
-	char msg[256];           /* refusal sentence */
-	unsigned retry_after;    /* seconds, for 429 and 503 */
+	int err;                 /* PL_OK accepted; PL_EREFUSED (refusal says why); PL_ENOMEM (no verdict on it) */
+	pl_refusal refusal;      /* with PL_EREFUSED */
+	char msg[256];           /* with PL_ENOMEM: a sentence */
+	bool retry;              /* the same bytes may be submitted again later */
 	uint64_t index;          /* assigned index */
 	pl_hash leaf;            /* leaf hash of the entry */
 	pl_buf acceptance;       /* signed acceptance note (see docs/api.md) */
@@ -119,6 +120,10 @@ int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result))
 
 /* Copies a member's current signing key if it is an active member. */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32]);
+
+/* pl_blob_auth_check (statement/party.h) with party's current key and the clock. */
+int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
+		      const char *sig64, pl_refusal *r) __attribute__((warn_unused_result));
 
 typedef struct pl_node_stats {
 	uint64_t cosignatures;   /* witness cosignatures obtained since start */

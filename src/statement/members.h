@@ -6,7 +6,7 @@
  * contact.update change the registry; every other statement only advances
  * its author's sequence number. Admission (pl_admission_check) runs every
  * check a statement must pass before it may be appended, and says which one
- * failed in a pl_verdict; pl_members_apply then records an admitted one.
+ * failed in a pl_refusal; pl_members_apply then records an admitted one.
  *
  * Types and bodies (docs/statements.md defines them for other implementations):
  *   charter        {"name": S, "founders": [IDENTITY...], "admission": {"sponsors": K},
@@ -31,7 +31,7 @@
 #include "statement/dsse.h"
 #include "statement/party.h"
 #include "statement/statement.h"
-#include "statement/verdict.h"
+#include "base/refusal.h"
 
 #define PL_SPONSORS_MAX 16
 #define PL_CONTACT_MAX 2048
@@ -98,7 +98,7 @@ typedef int (*pl_leaf_fn)(void *ctx, uint64_t index, pl_hash *out);
 /* Checks for statement types the membership layer does not own: returns
  * PL_OK if type is known and its body valid (given the registry), filling v
  * otherwise with code "type_unknown" or a body error. NULL accepts nothing. */
-typedef int (*pl_type_fn)(void *ctx, const pl_members *m, const pl_submission *s, pl_verdict *v);
+typedef int (*pl_type_fn)(void *ctx, const pl_members *m, const pl_submission *s, pl_refusal *v);
 
 typedef struct pl_admission {
 	int64_t now;            /* the server's clock */
@@ -129,7 +129,7 @@ bool pl_members_owns_type(const char *type);
  * Returns PL_OK or -1 with v filled.
  */
 int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const pl_admission *a, pl_submission *s,
-			pl_verdict *v);
+			pl_refusal *v);
 
 void pl_submission_release(pl_submission *s);
 
@@ -142,7 +142,7 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s);
  * the pre-verification when done with the current key), sequence number,
  * references, the type's rules. Returns PL_OK or -1 with v filled.
  */
-int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_verdict *v);
+int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_refusal *v);
 
 /* Records an admitted submission appended at index (== m->size). PL_ENOMEM only. */
 int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index) __attribute__((warn_unused_result));

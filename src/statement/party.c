@@ -5,6 +5,7 @@
 #include "base/cursor.h"
 #include "base/fsio.h"
 #include "base/json.h"
+#include "base/timefmt.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -361,4 +362,28 @@ int pl_identity_load(const char *path, pl_identity *out, pl_diag *d)
 int pl_blob_auth_message(const char *method, const char *hex, const char *time, pl_buf *out)
 {
 	return pl_buf_printf(out, "parley.blob/v1\n%s\n%s\n%s\n", method, hex, time);
+}
+
+int pl_blob_auth_check(const char *method, const char *hex, const char *party, const char *time, const char *sig64,
+		       const uint8_t *pk, int64_t now, pl_refusal *r)
+{
+	if (party == NULL || time == NULL || sig64 == NULL)
+		return pl_refuse(r, PL_R_UNAUTHENTICATED,
+				 "blobs are for members: sign the request (Parley-Party, Parley-Time, Parley-Signature)");
+	int64_t when;
+	if (pl_time_parse(time, strlen(time), &when) != PL_OK || when - now > PL_BLOB_AUTH_SKEW ||
+	    now - when > PL_BLOB_AUTH_SKEW)
+		return pl_refuse(r, PL_R_UNAUTHENTICATED, "Parley-Time must be the current UTC time to the second");
+	if (pk == NULL)
+		return pl_refuse(r, PL_R_NOT_MEMBER, "%.64s is not an active member", party);
+	uint8_t sig[64];
+	pl_buf m;
+	pl_buf_init(&m, 512);
+	int rc = pl_blob_auth_message(method, hex, time, &m);
+	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, 64) != PL_OK ||
+			    crypto_sign_verify_detached(sig, m.data, m.len, pk) != 0))
+		rc = pl_refuse(r, PL_R_REQUEST_BAD_SIGNATURE, "the request signature does not verify under %.64s's key",
+			       party);
+	pl_buf_release(&m);
+	return rc;
 }

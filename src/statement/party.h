@@ -35,6 +35,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/refusal.h"
 
 #define PL_PARTY_MAX 64
 #define PL_SECRET_FILE_MAX 1024
@@ -106,6 +107,21 @@ int pl_identity_check(const pl_identity *id) __attribute__((warn_unused_result))
  */
 int pl_blob_auth_message(const char *method, const char *hex, const char *time, pl_buf *out)
 	__attribute__((warn_unused_result));
+
+/* How far a signed blob request's Parley-Time may be from the server's clock, in seconds. */
+#define PL_BLOB_AUTH_SKEW 300
+
+/*
+ * Checks a members-only blob request: party signed
+ * pl_blob_auth_message(method, hex, time) with sig64 (base64 of 64 bytes)
+ * under pk, its current key (NULL when party is not an active member), at a
+ * time within PL_BLOB_AUTH_SKEW of now. PL_OK, or PL_EREFUSED with r filled
+ * (unauthenticated: a header is missing or the time is off; not_member;
+ * bad_signature), or PL_ENOMEM. Any of party, time, sig64 may be NULL
+ * (missing).
+ */
+int pl_blob_auth_check(const char *method, const char *hex, const char *party, const char *time, const char *sig64,
+		       const uint8_t *pk, int64_t now, pl_refusal *r) __attribute__((warn_unused_result));
 
 /* Loads an identity file. */
 int pl_identity_load(const char *path, pl_identity *out, pl_diag *d) __attribute__((warn_unused_result));

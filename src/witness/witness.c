@@ -205,7 +205,6 @@ void pl_witness_answer_init(pl_witness_answer *a)
 {
 	memset(a, 0, sizeof *a);
 	pl_buf_init(&a->body, PL_NOTE_MAX);
-	a->content_type = "text/plain; charset=utf-8";
 }
 
 void pl_witness_answer_release(pl_witness_answer *a)
@@ -213,16 +212,15 @@ void pl_witness_answer_release(pl_witness_answer *a)
 	pl_buf_release(&a->body);
 }
 
-/* A plain-text answer: msg, then arg (if any), then a newline. */
-static void say(pl_witness_answer *a, int status, const char *msg, const char *arg)
+/* A refusal, or with code PL_R_NONE a failure err (not the request's fault). */
+static void say(pl_witness_answer *a, int err, pl_refusal_code code, const char *msg, const char *arg)
 {
-	a->status = status;
-	a->content_type = "text/plain; charset=utf-8";
+	a->err = err;
 	pl_buf_reset(&a->body);
-	(void)!pl_buf_puts(&a->body, msg);
-	if (arg)
-		(void)!pl_buf_puts(&a->body, arg);
-	(void)!pl_buf_putc(&a->body, '\n');
+	if (err == PL_EREFUSED)
+		pl_refuse(&a->refusal, code, "%.120s%.120s", msg, arg != NULL ? arg : "");
+	else
+		snprintf(a->msg, sizeof a->msg, "%.120s%.120s", msg, arg != NULL ? arg : "");
 }
 
 static double mono(void)
@@ -281,20 +279,20 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 {
 	pl_witness_req req;
 	if (pl_witness_req_parse(body, n, &req) != PL_OK) {
-		say(a, 400, "malformed add-checkpoint request", NULL);
+		say(a, PL_EREFUSED, PL_R_WITNESS_MALFORMED, "malformed add-checkpoint request", NULL);
 		return PL_OK;
 	}
 	/* the origin comes from the (as yet unverified) checkpoint text */
 	pl_note *note = malloc(sizeof *note);
 	if (note == NULL) {
-		say(a, 503, "out of memory", NULL);
+		say(a, PL_ENOMEM, PL_R_NONE, "out of memory", NULL);
 		return PL_OK;
 	}
 	int rc = pl_note_open(req.checkpoint.p, req.checkpoint.n, NULL, 0, note);
 	pl_checkpoint cp;
 	if ((rc != PL_OK && rc != PL_ENOKEY) || pl_checkpoint_parse(note->text.p, note->text.n, &cp) != PL_OK) {
 		free(note);
-		say(a, 400, "the checkpoint is malformed", NULL);
+		say(a, PL_EREFUSED, PL_R_WITNESS_MALFORMED, "the checkpoint is malformed", NULL);
 		return PL_OK;
 	}
 	free(note);
@@ -302,21 +300,20 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 	sqlite3_stmt *s = NULL;
 	pthread_mutex_lock(&w->mu);
 	if (!rate_ok(w, cp.origin)) {
-		say(a, 429, "too many requests for ", cp.origin);
-		a->retry_after = 1;
+		say(a, PL_EREFUSED, PL_R_WITNESS_RATE_LIMITED, "too many requests for ", cp.origin);
 		goto out;
 	}
 	if (sqlite3_prepare_v2(w->db, "SELECT vkey FROM logs WHERE origin = ?", -1, &s, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_text(s, 1, cp.origin, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		say(a, 404, "unknown log ", cp.origin);
+		say(a, PL_EREFUSED, PL_R_WITNESS_UNKNOWN_LOG, "unknown log ", cp.origin);
 		goto out;
 	}
 	pl_verifier v;
 	const char *vkey = (const char *)sqlite3_column_text(s, 0);
 	if (pl_verifier_parse(vkey, strlen(vkey), &v) != PL_OK) {
-		say(a, 500, "the configured key is broken for ", cp.origin);
+		say(a, PL_ECORRUPT, PL_R_NONE, "the configured key is broken for ", cp.origin);
 		goto out;
 	}
 	sqlite3_finalize(s);
@@ -324,11 +321,11 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 	pl_policy pol;
 	pl_policy_init(&pol, &v);
 	if (pl_checkpoint_open(req.checkpoint.p, req.checkpoint.n, &pol, NULL, NULL, NULL) != PL_OK) {
-		say(a, 403, "the checkpoint is not validly signed by ", cp.origin);
+		say(a, PL_EREFUSED, PL_R_WITNESS_NOT_SIGNED, "the checkpoint is not validly signed by ", cp.origin);
 		goto out;
 	}
 	if (req.old_size > cp.size) {
-		say(a, 400, "the old size is larger than the checkpoint's", NULL);
+		say(a, PL_EREFUSED, PL_R_WITNESS_MALFORMED, "the old size is larger than the checkpoint's", NULL);
 		goto out;
 	}
 	/* check-and-store, one transaction */
@@ -346,17 +343,15 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 	s = NULL;
 	if (req.old_size != size) {
 		exec(w->db, "ROLLBACK", NULL);
-		a->status = 409;
-		a->content_type = "text/x.tlog.size";
-		pl_buf_reset(&a->body);
-		(void)!pl_buf_printf(&a->body, "%llu\n", (unsigned long long)size);
+		say(a, PL_EREFUSED, PL_R_WITNESS_OLD_SIZE, "the old size is not the size witnessed", NULL);
+		a->size = size;
 		goto out;
 	}
 	if (cp.size == size) {
 		exec(w->db, "ROLLBACK", NULL);
 		if (!pl_hash_eq(&cp.root, &root) || req.proof_len != 0) {
 			keep_evidence(w, cp.origin, "same size, another root", body, n, now);
-			say(a, 422, "the checkpoint has the size already witnessed but another root", NULL);
+			say(a, PL_EREFUSED, PL_R_WITNESS_INCONSISTENT, "the checkpoint has the size already witnessed but another root", NULL);
 			goto out;
 		}
 		/* the same checkpoint again: cosign it, nothing to store */
@@ -364,7 +359,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 		if (pl_verify_consistency(size, cp.size, &root, &cp.root, req.proof, req.proof_len) != PL_OK) {
 			exec(w->db, "ROLLBACK", NULL);
 			keep_evidence(w, cp.origin, "consistency proof fails", body, n, now);
-			say(a, 422, "the consistency proof does not verify", NULL);
+			say(a, PL_EREFUSED, PL_R_WITNESS_INCONSISTENT, "the consistency proof does not verify", NULL);
 			goto out;
 		}
 	}
@@ -378,7 +373,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 		pl_buf_release(&text);
 		if (cp.size != size)
 			exec(w->db, "ROLLBACK", NULL);
-		say(a, 500, "cannot cosign", NULL);
+		say(a, PL_ECRYPTO, PL_R_NONE, "cannot cosign", NULL);
 		goto out;
 	}
 	pl_buf_release(&text);
@@ -406,8 +401,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 			goto rollback;
 		}
 	}
-	a->status = 200;
-	a->content_type = "text/plain; charset=utf-8";
+	a->err = PL_OK;
 	pl_buf_reset(&a->body);
 	(void)!pl_buf_append(&a->body, line.data, line.len);
 	pl_buf_release(&line);
@@ -415,7 +409,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 rollback:
 	exec(w->db, "ROLLBACK", NULL);
 dberr:
-	say(a, 500, "witness storage failed: ", sqlite3_errmsg(w->db));
+	say(a, PL_EDB, PL_R_NONE, "witness storage failed: ", sqlite3_errmsg(w->db));
 	result = PL_EDB;
 out:
 	sqlite3_finalize(s);

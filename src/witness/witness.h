@@ -11,13 +11,15 @@
  *                 and the evidence of refused requests that were validly signed
  *                 by a log (possible misbehaviour)
  *
- * add-checkpoint (pl_witness_add_checkpoint) answers with the statuses of the
- * spec: 404 unknown origin; 403 no valid signature by the log's key; 400 a
- * malformed body or an old size larger than the checkpoint; 409 with
- * Content-Type text/x.tlog.size and the stored size when the old size is not
- * the stored one; 422 when the consistency proof does not verify or the same
- * size comes with another root; 429 over the per-log rate; 200 with the
- * cosignature line. Checking the old size and storing the new checkpoint is
+ * add-checkpoint (pl_witness_add_checkpoint) refuses (base/refusal.h) what the
+ * spec refuses: unknown_log (an origin it does not witness), not_signed_by_log
+ * (no valid signature by the log's key), request_malformed (a malformed body
+ * or an old size larger than the checkpoint), old_size_mismatch (the old size
+ * is not the stored one; the answer carries the stored size), inconsistent
+ * (the consistency proof does not verify, or the same size comes with another
+ * root), witness_rate_limited (over the per-log rate); otherwise it answers
+ * with the cosignature line. The HTTP adapter (http/witness_http.h) turns
+ * these into the spec's statuses. Checking the old size and storing the new checkpoint is
  * one SQLite transaction (BEGIN IMMEDIATE), so concurrent requests racing for
  * the same old size cannot both win, in this process or across processes.
  */
@@ -29,6 +31,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/refusal.h"
 #include "tlog/note.h"
 
 typedef struct pl_witness pl_witness;
@@ -54,17 +57,20 @@ const pl_verifier *pl_witness_verifier(const pl_witness *w);
 int pl_witness_add_log(pl_witness *w, const char *vkey, pl_diag *d) __attribute__((warn_unused_result));
 
 typedef struct pl_witness_answer {
-	int status;               /* HTTP status */
-	const char *content_type; /* of body */
-	pl_buf body;              /* response body */
-	unsigned retry_after;     /* for 429 */
+	int err;                  /* PL_OK: body holds the cosignature line; PL_EREFUSED: refusal says why;
+				     PL_ENOMEM, PL_EDB, PL_ECRYPTO, PL_ECORRUPT: msg says what failed */
+	pl_refusal refusal;       /* with PL_EREFUSED */
+	uint64_t size;            /* with PL_R_WITNESS_OLD_SIZE: the size the witness holds for the log */
+	char msg[256];            /* with another error */
+	pl_buf body;              /* the cosignature line */
 } pl_witness_answer;
 
 void pl_witness_answer_init(pl_witness_answer *a);
 void pl_witness_answer_release(pl_witness_answer *a);
 
 /* Handles an add-checkpoint request body; now is the cosignature time
- * (POSIX seconds). Always fills a; returns PL_OK unless storage failed. */
+ * (POSIX seconds). Always fills a (a->err is the outcome); returns PL_OK
+ * unless storage failed (PL_EDB, also in a->err). */
 int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint64_t now, pl_witness_answer *a);
 
 /* Appends the latest checkpoint the witness cosigned for origin, with its

@@ -28,7 +28,7 @@ static inline uint64_t pl_engine_size(const pl_engine *e)
  * Every check a submission must pass given the log so far (a's own
  * other_types is ignored: the workflow's rules are used). PL_OK or -1 with v.
  */
-int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_verdict *v);
+int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_refusal *v);
 
 /* Records an admitted submission at index (== pl_engine_size). Fills *ef if
  * not NULL (type -1 for membership statements). PL_ENOMEM only. */
@@ -44,6 +44,6 @@ int pl_engine_replay(pl_engine *e, const uint8_t *raw, size_t n, uint64_t index,
 
 /* A pl_type_fn checking workflow types against the engine ctx (for callers
  * that run pl_admission_check themselves). */
-int pl_engine_type_check(void *ctx, const pl_members *m, const pl_submission *s, pl_verdict *v);
+int pl_engine_type_check(void *ctx, const pl_members *m, const pl_submission *s, pl_refusal *v);
 
 #endif

@@ -66,20 +66,25 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 	pl_admission adm;
 	memset(&adm, 0, sizeof adm);
 	adm.skew = -1;
-	pl_verdict v = {0};
+	pl_refusal v = {0};
 	pl_span entries[2] = {{env.data, env.len}, {env2.data, env2.len}};
 	size_t count = norms != NULL ? 2 : 1;
-	bool admitted = true;
-	for (size_t i = 0; admitted && i < count; i++) {
+	int arc = PL_OK;
+	for (size_t i = 0; arc == PL_OK && i < count; i++) {
 		pl_submission sub;
-		admitted = pl_submission_parse(entries[i].p, entries[i].n, origin, &adm, &sub, &v) == PL_OK &&
-			   pl_engine_check(&e, &adm, &sub, &v) == PL_OK && pl_engine_apply(&e, &sub, i, NULL) == PL_OK;
+		if ((arc = pl_submission_parse(entries[i].p, entries[i].n, origin, &adm, &sub, &v)) == PL_OK &&
+		    (arc = pl_engine_check(&e, &adm, &sub, &v)) == PL_OK)
+			arc = pl_engine_apply(&e, &sub, i, NULL);
 		pl_submission_release(&sub);
 	}
 	pl_engine_release(&e);
-	if (!admitted) {
+	if (arc == PL_ENOMEM) {
+		rc = pl_diag_set(d, PL_ENOMEM, "out of memory checking the charter and norm set");
+		goto out;
+	}
+	if (arc != PL_OK) {
 		rc = pl_diag_set(d, PL_EINVAL, "the %s would be refused (%s): %s", v.code ? "charter or norm set" : "log",
-				 v.code ? v.code : "no_memory", v.msg);
+				 v.code ? pl_refusal_name(v.code) : "an internal error", v.msg);
 		goto out;
 	}
 	rc = pl_log_init(dir, origin, d);

@@ -642,8 +642,8 @@ static int commit_progress(pl_index *x, uint64_t size, const pl_hash *leaf, pl_d
 typedef struct chunk {
 	pl_span ents[CHUNK];
 	pl_submission subs[CHUNK];
-	pl_verdict v[CHUNK];
-	bool parsed[CHUNK];
+	pl_refusal v[CHUNK];
+	int parsed[CHUNK];      /* pl_submission_parse's result */
 	size_t n;
 	const char *origin;
 	const pl_admission *a;
@@ -667,7 +667,7 @@ static void *parse_worker(void *arg)
 				pl_submission_release(&c->subs[k]);
 			else
 				c->parsed[k] = pl_submission_parse(c->ents[k].p, c->ents[k].n, c->origin, c->a,
-								   &c->subs[k], &c->v[k]) == PL_OK;
+								   &c->subs[k], &c->v[k]);
 		}
 	}
 }
@@ -754,17 +754,21 @@ int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bo
 		parse_chunk(c, false);
 		for (size_t k = 0; k < c->n; k++, pos++) {
 			pl_hash leaf;
-			pl_verdict *v = &c->v[k];
+			pl_refusal *v = &c->v[k];
 			if (rc != PL_OK)
 				continue; /* release what is left below */
 			pl_leaf_hash(c->ents[k].p, c->ents[k].n, &leaf);
-			if (!c->parsed[k] || pl_engine_check(e, &a, &c->subs[k], v) != PL_OK) {
+			int crc = c->parsed[k];
+			if (crc == PL_OK)
+				crc = pl_engine_check(e, &a, &c->subs[k], v);
+			if (crc != PL_OK) {
 				/* out of memory is no verdict on the entry */
-				rc = pl_diag_set(d,
-						 v->code != NULL && strcmp(v->code, "no_memory") == 0 ? PL_ENOMEM
-												     : PL_ECORRUPT,
-						 "entry %llu would not be admitted (%s): %s", (unsigned long long)pos, v->code,
-						 v->msg);
+				if (crc == PL_ENOMEM)
+					rc = pl_diag_set(d, PL_ENOMEM, "out of memory indexing entry %llu",
+							 (unsigned long long)pos);
+				else
+					rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
+							 (unsigned long long)pos, pl_refusal_name(v->code), v->msg);
 				continue;
 			}
 			pl_wf_effect ef;

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "statement/verdict.h"
+#include "base/refusal.h"
 
 #define PL_NORMS_MAX 64
 #define PL_NORM_ID_MAX 32
@@ -28,7 +28,7 @@
 
 /* Checks a norm set body; on success writes its hash (hex, NUL-terminated).
  * Returns PL_OK or -1 with v filled ("body_invalid"). */
-int pl_norm_set_check(const json_t *body, char hash[PL_NORM_HASH_HEX + 1], pl_verdict *v);
+int pl_norm_set_check(const json_t *body, char hash[PL_NORM_HASH_HEX + 1], pl_refusal *v);
 
 /* True if id is one of the set's norm ids (body already checked). */
 bool pl_norm_set_has(const json_t *body, const char *id);

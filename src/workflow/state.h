@@ -175,7 +175,7 @@ void pl_wf_release(pl_wf *w);
  * checked by pl_wf_parse and which passed the membership checks in m.
  * Returns PL_OK or -1 with v filled.
  */
-int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_verdict *v);
+int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
 
 /* Records an admitted statement at index. Fills *e if not NULL. PL_ENOMEM, or
  * PL_EINVAL for a statement pl_wf_check would have refused (nothing changed). */

@@ -26,135 +26,142 @@ const char *pl_wf_type_name(pl_wf_type t)
 	return (unsigned)t < PL_WF_NTYPES ? names[t] : "?";
 }
 
-static int keys(const json_t *body, const char *const *allowed, const char *const *required, pl_verdict *v)
+static int keys(const json_t *body, const char *const *allowed, const char *const *required, pl_refusal *v)
 {
 	pl_diag d = {0};
 	if (pl_json_keys(body, allowed, required, "the body", &d) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
 	return PL_OK;
 }
 
 /* A string field; required or optional (*out NULL when absent). */
-static int str(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_verdict *v)
+static int str(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
 {
 	pl_diag d = {0};
 	*out = NULL;
 	if ((required ? pl_json_str(o, key, max, out, &d) : pl_json_str_opt(o, key, max, out, &d)) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
 	return PL_OK;
 }
 
 /* A value from a closed vocabulary; code is the refusal when it is not one. */
-static int word(const json_t *o, const char *key, const char *const *list, const char *code, int *out, pl_verdict *v)
+static int word(const json_t *o, const char *key, const char *const *list, pl_refusal_code code, int *out, pl_refusal *v)
 {
+	int rc;
 	const char *s;
-	if (str(o, key, 64, true, &s, v) != PL_OK)
-		return -1;
+	if ((rc = str(o, key, 64, true, &s, v)) != PL_OK)
+		return rc;
 	int k = pl_vocab_find(list, s);
 	if (k < 0)
-		return pl_refuse(v, 422, code, "\"%s\" is not a known %s", s, key);
+		return pl_refuse(v, code, "\"%s\" is not a known %s", s, key);
 	*out = k;
 	return PL_OK;
 }
 
 /* An index field that must also be listed in refs. */
-static int target(const pl_stmt *s, const char *key, uint64_t *out, pl_verdict *v)
+static int target(const pl_stmt *s, const char *key, uint64_t *out, pl_refusal *v)
 {
 	int64_t idx;
 	pl_diag d = {0};
 	if (pl_json_int(s->body, key, 0, (int64_t)(PL_TREE_MAX - 1), &idx, &d) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
 	if (!pl_stmt_has_ref(s, (uint64_t)idx, NULL))
-		return pl_refuse(v, 422, "ref_missing", "the %s (entry %lld) must also be listed in refs", key,
+		return pl_refuse(v, PL_R_REF_MISSING, "the %s (entry %lld) must also be listed in refs", key,
 				 (long long)idx);
 	*out = (uint64_t)idx;
 	return PL_OK;
 }
 
 /* An optional time field strictly after the statement's time; 0 when absent. */
-static int later(const pl_stmt *s, const char *key, int64_t *out, pl_verdict *v)
+static int later(const pl_stmt *s, const char *key, int64_t *out, pl_refusal *v)
 {
+	int rc;
 	const char *t;
 	*out = 0;
-	if (str(s->body, key, PL_TIME_LEN, false, &t, v) != PL_OK)
-		return -1;
+	if ((rc = str(s->body, key, PL_TIME_LEN, false, &t, v)) != PL_OK)
+		return rc;
 	if (t == NULL)
 		return PL_OK;
 	if (pl_time_parse(t, strlen(t), out) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "\"%s\" must be a time like 2026-01-31T12:00:00Z", key);
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be a time like 2026-01-31T12:00:00Z", key);
 	if (*out <= s->time)
-		return pl_refuse(v, 422, "date_past", "\"%s\" (%s) must be after the statement's time", key, t);
+		return pl_refuse(v, PL_R_DATE_PAST, "\"%s\" (%s) must be after the statement's time", key, t);
 	return PL_OK;
 }
 
 /* A list of 1..max distinct party names, none the author. */
-static int party_list(const pl_stmt *s, const char *key, size_t max, pl_wf_body *b, pl_verdict *v)
+static int party_list(const pl_stmt *s, const char *key, size_t max, pl_wf_body *b, pl_refusal *v)
 {
 	const json_t *a = json_object_get(s->body, key);
 	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > max)
-		return pl_refuse(v, 422, "body_invalid", "\"%s\" must list 1 to %zu parties", key, max);
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must list 1 to %zu parties", key, max);
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		const char *p = json_string_value(json_array_get(a, i));
 		if (p == NULL || strlen(p) > PL_PARTY_MAX)
-			return pl_refuse(v, 422, "body_invalid", "\"%s\" must list party names", key);
+			return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must list party names", key);
 		if (strcmp(p, s->author) == 0)
-			return pl_refuse(v, 422, "self_addressed", "\"%s\" names the author itself", key);
+			return pl_refuse(v, PL_R_SELF_ADDRESSED, "\"%s\" names the author itself", key);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(p, b->parties[j]) == 0)
-				return pl_refuse(v, 422, "body_invalid", "\"%s\" names %s twice", key, p);
+				return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" names %s twice", key, p);
 		b->parties[b->nparties++] = p;
 	}
 	return PL_OK;
 }
 
-static int set_hash(const json_t *o, char out[PL_NORM_HASH_HEX + 1], pl_verdict *v)
+static int set_hash(const json_t *o, char out[PL_NORM_HASH_HEX + 1], pl_refusal *v)
 {
+	int rc;
 	const char *h;
 	uint8_t raw[32];
-	if (str(o, "set", PL_NORM_HASH_HEX, true, &h, v) != PL_OK)
-		return -1;
+	if ((rc = str(o, "set", PL_NORM_HASH_HEX, true, &h, v)) != PL_OK)
+		return rc;
 	if (strlen(h) != PL_NORM_HASH_HEX || pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, 32) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "\"set\" must be a norm set's hash: 64 lower-case hex digits");
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"set\" must be a norm set's hash: 64 lower-case hex digits");
 	memcpy(out, h, PL_NORM_HASH_HEX + 1);
 	return PL_OK;
 }
 
-static int parse_ping(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_ping(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"to", "note", NULL};
 	const char *note;
-	if (keys(s->body, allowed, NULL, v) != PL_OK || str(s->body, "note", 512, false, &note, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, NULL, v)) != PL_OK || (rc = str(s->body, "note", 512, false, &note, v)) != PL_OK)
+		return rc;
 	if (json_object_get(s->body, "to") != NULL)
 		return party_list(s, "to", PL_WF_PARTIES_MAX, b, v);
 	return PL_OK;
 }
 
-static int parse_pong(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_pong(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"ping", NULL};
-	if (keys(s->body, allowed, allowed, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, allowed, v)) != PL_OK)
+		return rc;
 	return target(s, "ping", &b->target, v);
 }
 
-static int parse_norms_ref(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_norms_ref(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"set", "reason", NULL};
 	static const char *const required[] = {"set", NULL};
 	const char *reason;
-	if (keys(s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v) != PL_OK ||
-	    str(s->body, "reason", 512, false, &reason, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v)) != PL_OK ||
+	    (rc = str(s->body, "reason", 512, false, &reason, v)) != PL_OK)
+		return rc;
 	return set_hash(s->body, b->set, v);
 }
 
-static int parse_evidence(const json_t *ev, pl_verdict *v)
+static int parse_evidence(const json_t *ev, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"sha256", "name", "media_type", NULL};
 	static const char *const required[] = {"sha256", NULL};
 	if (!json_is_array(ev) || json_array_size(ev) > PL_WF_EVIDENCE_MAX)
-		return pl_refuse(v, 422, "body_invalid", "\"evidence\" must list at most %d items",
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"evidence\" must list at most %d items",
 				 PL_WF_EVIDENCE_MAX);
 	for (size_t i = 0; i < json_array_size(ev); i++) {
 		const json_t *e = json_array_get(ev, i);
@@ -162,60 +169,61 @@ static int parse_evidence(const json_t *ev, pl_verdict *v)
 		uint8_t raw[32];
 		pl_diag d = {0};
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
-			return pl_refuse(v, 422, "body_invalid", "%s",
+			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if (str(e, "sha256", 64, true, &h, v) != PL_OK || str(e, "name", 255, false, &x, v) != PL_OK ||
-		    str(e, "media_type", 127, false, &x, v) != PL_OK)
-			return -1;
+		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
+		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
+			return rc;
 		if (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK)
-			return pl_refuse(v, 422, "body_invalid", "an evidence item's \"sha256\" must be 64 hex digits");
+			return pl_refuse(v, PL_R_BODY_INVALID, "an evidence item's \"sha256\" must be 64 hex digits");
 	}
 	return PL_OK;
 }
 
-static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"title", "class", "rsit_type", "tlp", "summary",
 					      "recipients", "norms", "evidence", NULL};
 	static const char *const required[] = {"title", "class", "tlp", "summary", "recipients", NULL};
 	const char *summary;
 	int tlp;
-	if (keys(s->body, allowed, required, v) != PL_OK ||
-	    str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v) != PL_OK ||
-	    str(s->body, "class", 64, true, &b->cls, v) != PL_OK ||
-	    str(s->body, "rsit_type", 64, false, &b->rsit_type, v) != PL_OK ||
-	    str(s->body, "summary", PL_WF_TEXT_MAX, true, &summary, v) != PL_OK ||
-	    word(s->body, "tlp", pl_tlp_labels, "tlp_unknown", &tlp, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK ||
+	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = str(s->body, "class", 64, true, &b->cls, v)) != PL_OK ||
+	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
+	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &summary, v)) != PL_OK ||
+	    (rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK)
+		return rc;
 	b->tlp = pl_tlp_labels[tlp];
 	if (!pl_rsit_class(b->cls))
-		return pl_refuse(v, 422, "rsit_unknown", "\"%s\" is not an RSIT incident class", b->cls);
+		return pl_refuse(v, PL_R_RSIT_UNKNOWN, "\"%s\" is not an RSIT incident class", b->cls);
 	if (b->rsit_type != NULL && !pl_rsit_type(b->cls, b->rsit_type))
-		return pl_refuse(v, 422, "rsit_unknown", "\"%s\" is not an RSIT type of the class %s", b->rsit_type,
+		return pl_refuse(v, PL_R_RSIT_UNKNOWN, "\"%s\" is not an RSIT type of the class %s", b->rsit_type,
 				 b->cls);
-	if (party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v) != PL_OK)
-		return -1;
+	if ((rc = party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
+		return rc;
 	const json_t *norms = json_object_get(s->body, "norms");
 	if (norms != NULL) {
 		static const char *const nkeys[] = {"set", "ids", NULL};
 		pl_diag d = {0};
 		if (!json_is_object(norms) || pl_json_keys(norms, nkeys, nkeys, "\"norms\"", &d) != PL_OK)
-			return pl_refuse(v, 422, "body_invalid", "%s",
+			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "\"norms\" must be {\"set\": HASH, \"ids\": [...]}");
-		if (set_hash(norms, b->set, v) != PL_OK)
-			return -1;
+		if ((rc = set_hash(norms, b->set, v)) != PL_OK)
+			return rc;
 		const json_t *ids = json_object_get(norms, "ids");
 		if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > PL_NORMS_MAX)
-			return pl_refuse(v, 422, "body_invalid", "\"norms\".\"ids\" must list 1 to %d norm ids",
+			return pl_refuse(v, PL_R_BODY_INVALID, "\"norms\".\"ids\" must list 1 to %d norm ids",
 					 PL_NORMS_MAX);
 		for (size_t i = 0; i < json_array_size(ids); i++) {
 			const char *id = json_string_value(json_array_get(ids, i));
 			if (id == NULL || *id == '\0' || strlen(id) > PL_NORM_ID_MAX)
-				return pl_refuse(v, 422, "body_invalid", "norm ids are strings of 1 to %d bytes",
+				return pl_refuse(v, PL_R_BODY_INVALID, "norm ids are strings of 1 to %d bytes",
 						 PL_NORM_ID_MAX);
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(id, b->norm_ids[j]) == 0)
-					return pl_refuse(v, 422, "body_invalid", "the norm %s is invoked twice", id);
+					return pl_refuse(v, PL_R_BODY_INVALID, "the norm %s is invoked twice", id);
 			b->norm_ids[b->nnorms++] = id;
 		}
 	}
@@ -224,88 +232,91 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 }
 
 /* Budapest Convention art. 29(2) (a)-(f). */
-static int parse_preservation(const json_t *p, pl_verdict *v)
+static int parse_preservation(const json_t *p, pl_refusal *v)
 {
 	static const char *const fields[] = {"authority", "offence", "facts", "data", "relationship",
 					     "custodian", "necessity", "mla_intent", NULL};
 	pl_diag d = {0};
 	if (!json_is_object(p) || pl_json_keys(p, fields, fields, "\"preservation\"", &d) != PL_OK)
-		return pl_refuse(v, 422, "preservation_fields", "%s",
+		return pl_refuse(v, PL_R_PRESERVATION_FIELDS, "%s",
 				 d.msg[0] ? d.msg : "\"preservation\" must be an object with the art. 29(2) fields");
 	for (size_t i = 0; fields[i + 1] != NULL; i++) {
 		const char *x;
 		if (pl_json_str(p, fields[i], PL_WF_TEXT_MAX, &x, &d) != PL_OK)
-			return pl_refuse(v, 422, "preservation_fields", "%s", d.msg);
+			return pl_refuse(v, PL_R_PRESERVATION_FIELDS, "%s", d.msg);
 	}
 	if (!json_is_true(json_object_get(p, "mla_intent")))
-		return pl_refuse(v, 422, "preservation_fields",
+		return pl_refuse(v, PL_R_PRESERVATION_FIELDS, 
 				 "\"mla_intent\" must be true: a preservation request announces a mutual assistance "
 				 "request (art. 29(2)(f))");
 	return PL_OK;
 }
 
-static int parse_request(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_request(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"case", "kind", "to", "text", "due", "due_reason", "preservation", NULL};
 	static const char *const required[] = {"case", "kind", "to", "text", NULL};
 	const char *text, *reason;
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "case", &b->target, v) != PL_OK ||
-	    word(s->body, "kind", pl_request_kinds, "kind_unknown", &b->kind, v) != PL_OK ||
-	    str(s->body, "text", PL_WF_TEXT_MAX, true, &text, v) != PL_OK ||
-	    str(s->body, "due_reason", 1024, false, &reason, v) != PL_OK || later(s, "due", &b->due, v) != PL_OK ||
-	    party_list(s, "to", PL_WF_TO_MAX, b, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	    (rc = word(s->body, "kind", pl_request_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK ||
+	    (rc = str(s->body, "due_reason", 1024, false, &reason, v)) != PL_OK || (rc = later(s, "due", &b->due, v)) != PL_OK ||
+	    (rc = party_list(s, "to", PL_WF_TO_MAX, b, v)) != PL_OK)
+		return rc;
 	if (b->due != 0 && reason == NULL)
-		return pl_refuse(v, 422, "due_reason_missing", "a request that sets \"due\" gives the reason in \"due_reason\"");
+		return pl_refuse(v, PL_R_DUE_REASON_MISSING, "a request that sets \"due\" gives the reason in \"due_reason\"");
 	if (b->due == 0 && reason != NULL)
-		return pl_refuse(v, 422, "body_invalid", "\"due_reason\" without \"due\"");
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"due_reason\" without \"due\"");
 	const json_t *p = json_object_get(s->body, "preservation");
 	if (b->kind == PL_KIND_PRESERVATION) {
 		if (p == NULL)
-			return pl_refuse(v, 422, "preservation_fields",
+			return pl_refuse(v, PL_R_PRESERVATION_FIELDS, 
 					 "a preservation request carries the art. 29(2) fields in \"preservation\"");
 		return parse_preservation(p, v);
 	}
 	if (p != NULL)
-		return pl_refuse(v, 422, "body_invalid", "\"preservation\" belongs to preservation requests only");
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"preservation\" belongs to preservation requests only");
 	return PL_OK;
 }
 
-static int parse_ack(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_ack(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"request", "note", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *note;
-	if (keys(s->body, allowed, required, v) != PL_OK || str(s->body, "note", 1024, false, &note, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "note", 1024, false, &note, v)) != PL_OK)
+		return rc;
 	return target(s, "request", &b->target, v);
 }
 
-static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"request", "status", "reasons", "text", "until", "preserved_until",
 					      "availability_warning", NULL};
 	static const char *const required[] = {"request", "status", NULL};
 	const char *reasons, *text, *warn;
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "request", &b->target, v) != PL_OK ||
-	    word(s->body, "status", pl_response_statuses, "status_unknown", &b->kind, v) != PL_OK ||
-	    str(s->body, "reasons", PL_WF_TEXT_MAX, false, &reasons, v) != PL_OK ||
-	    str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v) != PL_OK ||
-	    str(s->body, "availability_warning", PL_WF_TEXT_MAX, false, &warn, v) != PL_OK ||
-	    later(s, "until", &b->until, v) != PL_OK || later(s, "preserved_until", &b->preserved_until, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
+	    (rc = word(s->body, "status", pl_response_statuses, PL_R_STATUS_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = str(s->body, "reasons", PL_WF_TEXT_MAX, false, &reasons, v)) != PL_OK ||
+	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK ||
+	    (rc = str(s->body, "availability_warning", PL_WF_TEXT_MAX, false, &warn, v)) != PL_OK ||
+	    (rc = later(s, "until", &b->until, v)) != PL_OK || (rc = later(s, "preserved_until", &b->preserved_until, v)) != PL_OK)
+		return rc;
 	if ((b->kind == PL_RESP_POSTPONED || b->kind == PL_RESP_REFUSED) && reasons == NULL)
-		return pl_refuse(v, 422, "reasons_missing", "a %s response must give its reasons",
+		return pl_refuse(v, PL_R_REASONS_MISSING, "a %s response must give its reasons",
 				 pl_response_statuses[b->kind]);
 	if (b->kind == PL_RESP_POSTPONED && b->until == 0)
-		return pl_refuse(v, 422, "until_missing", "a postponed response says until when in \"until\"");
+		return pl_refuse(v, PL_R_UNTIL_MISSING, "a postponed response says until when in \"until\"");
 	if (b->kind != PL_RESP_POSTPONED && b->until != 0)
-		return pl_refuse(v, 422, "body_invalid", "\"until\" belongs to postponed responses only");
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"until\" belongs to postponed responses only");
 	if (b->preserved_until != 0) {
 		if (b->kind != PL_RESP_GRANTED && b->kind != PL_RESP_PARTLY)
-			return pl_refuse(v, 422, "body_invalid", "\"preserved_until\" confirms a granted preservation");
+			return pl_refuse(v, PL_R_BODY_INVALID, "\"preserved_until\" confirms a granted preservation");
 		if (b->preserved_until - s->time < PL_PRESERVE_MIN_SECONDS)
-			return pl_refuse(v, 422, "preservation_too_short",
+			return pl_refuse(v, PL_R_PRESERVATION_TOO_SHORT, 
 					 "data must be preserved for at least 60 days (art. 29(7)); "
 					 "\"preserved_until\" is %lld days away",
 					 (long long)((b->preserved_until - s->time) / 86400));
@@ -313,45 +324,49 @@ static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 	return PL_OK;
 }
 
-static int parse_status(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_status(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"request", "kind", "text", NULL};
 	static const char *const required[] = {"request", "kind", NULL};
 	const char *text;
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "request", &b->target, v) != PL_OK ||
-	    word(s->body, "kind", pl_status_kinds, "kind_unknown", &b->kind, v) != PL_OK ||
-	    str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
+	    (rc = word(s->body, "kind", pl_status_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+		return rc;
 	if (b->kind == PL_STATUS_UPDATE && text == NULL)
-		return pl_refuse(v, 422, "body_invalid", "a status update says something in \"text\"");
+		return pl_refuse(v, PL_R_BODY_INVALID, "a status update says something in \"text\"");
 	return PL_OK;
 }
 
-static int parse_withdraw(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_withdraw(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"request", "reason", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *reason;
-	if (keys(s->body, allowed, required, v) != PL_OK || str(s->body, "reason", 1024, false, &reason, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "reason", 1024, false, &reason, v)) != PL_OK)
+		return rc;
 	return target(s, "request", &b->target, v);
 }
 
-static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"case", "outcome", "text", NULL};
 	static const char *const required[] = {"case", "outcome", NULL};
 	const char *text;
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "case", &b->target, v) != PL_OK ||
-	    word(s->body, "outcome", pl_case_outcomes, "outcome_unknown", &b->kind, v) != PL_OK ||
-	    str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	    (rc = word(s->body, "outcome", pl_case_outcomes, PL_R_OUTCOME_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+		return rc;
 	return PL_OK;
 }
 
 /* A blob reference: {"sha256": HEX, "sealed": HEX?, "size": N}. */
-static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_verdict *v)
+static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_refusal *v)
 {
+	int rc;
 	static const char *const keys[] = {"sha256", "sealed", "size", NULL};
 	static const char *const req[] = {"sha256", "size", NULL};
 	const json_t *o = json_object_get(body, key);
@@ -361,77 +376,80 @@ static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_verd
 	uint8_t raw[32];
 	if (!json_is_object(o) || pl_json_keys(o, keys, req, key, &d) != PL_OK ||
 	    pl_json_int(o, "size", 0, INT64_MAX, &size, &d) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}%s%s", key,
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}%s%s", key,
 				 d.msg[0] ? ": " : "", d.msg);
 	for (int i = 0; i < 2; i++) {
-		if (str(o, i ? "sealed" : "sha256", 64, i == 0, &h, v) != PL_OK)
-			return -1;
+		if ((rc = str(o, i ? "sealed" : "sha256", 64, i == 0, &h, v)) != PL_OK)
+			return rc;
 		if (h != NULL && (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK))
-			return pl_refuse(v, 422, "body_invalid", "\"%s\" digests are 64 lower-case hex digits", key);
+			return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" digests are 64 lower-case hex digits", key);
 	}
 	*sealed = json_object_get(o, "sealed") != NULL;
 	return PL_OK;
 }
 
 /* TLP and recipients of sealed material: anything but TLP:CLEAR is for named recipients, sealed to them. */
-static int parse_sharing(const pl_stmt *s, const char *blob, pl_wf_body *b, pl_verdict *v)
+static int parse_sharing(const pl_stmt *s, const char *blob, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	int tlp;
-	if (word(s->body, "tlp", pl_tlp_labels, "tlp_unknown", &tlp, v) != PL_OK ||
-	    parse_blob(s->body, blob, &b->sealed, v) != PL_OK)
-		return -1;
+	if ((rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK ||
+	    (rc = parse_blob(s->body, blob, &b->sealed, v)) != PL_OK)
+		return rc;
 	b->tlp = pl_tlp_labels[tlp];
-	if (json_object_get(s->body, "recipients") != NULL && party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v) != PL_OK)
-		return -1;
+	if ((rc = json_object_get(s->body, "recipients") != NULL && party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
+		return rc;
 	if (tlp != PL_TLP_CLEAR && b->nparties == 0)
-		return pl_refuse(v, 422, "recipients_missing", "%s material goes to named recipients (\"recipients\")", b->tlp);
+		return pl_refuse(v, PL_R_RECIPIENTS_MISSING, "%s material goes to named recipients (\"recipients\")", b->tlp);
 	if (tlp != PL_TLP_CLEAR && !b->sealed)
-		return pl_refuse(v, 422, "encryption_required",
+		return pl_refuse(v, PL_R_ENCRYPTION_REQUIRED, 
 				 "%s material must be sealed to its recipients (\"%s\".\"sealed\")", b->tlp, blob);
 	if (b->sealed && b->nparties == 0)
-		return pl_refuse(v, 422, "recipients_missing", "sealed material names its recipients");
+		return pl_refuse(v, PL_R_RECIPIENTS_MISSING, "sealed material names its recipients");
 	return PL_OK;
 }
 
-static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"case", "title", "tlp", "recipients", "index", "files", "bytes",
 					      "reproduce", NULL};
 	static const char *const required[] = {"case", "title", "tlp", "index", "files", "bytes", NULL};
 	const char *text;
 	int64_t n;
 	pl_diag d = {0};
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "case", &b->target, v) != PL_OK ||
-	    str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v) != PL_OK ||
-	    str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+		return rc;
 	if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
 	    pl_json_int(s->body, "bytes", 0, INT64_MAX, &n, &d) != PL_OK)
-		return pl_refuse(v, 422, "body_invalid", "%s", d.msg);
+		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
 	return parse_sharing(s, "index", b, v);
 }
 
-static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
+	int rc;
 	static const char *const allowed[] = {"evidence", "result", "summary", "tlp", "recipients", "report", NULL};
 	static const char *const required[] = {"evidence", "result", "summary", "tlp", "report", NULL};
 	const char *text;
-	if (keys(s->body, allowed, required, v) != PL_OK || target(s, "evidence", &b->target, v) != PL_OK ||
-	    word(s->body, "result", pl_finding_results, "result_unknown", &b->kind, v) != PL_OK ||
-	    str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v) != PL_OK)
-		return -1;
+	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK ||
+	    (rc = word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK)
+		return rc;
 	return parse_sharing(s, "report", b, v);
 }
 
-int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
+int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
 	memset(b, 0, sizeof *b);
 	int t = pl_wf_type_of(s->type);
 	if (t < 0)
-		return pl_refuse(v, 400, "type_unknown", "unknown statement type \"%s\"", s->type);
+		return pl_refuse(v, PL_R_TYPE_UNKNOWN, "unknown statement type \"%s\"", s->type);
 	b->type = (pl_wf_type)t;
 	if (!json_is_object(s->body))
-		return pl_refuse(v, 422, "body_invalid", "the body must be an object");
+		return pl_refuse(v, PL_R_BODY_INVALID, "the body must be an object");
 	switch (b->type) {
 	case PL_WF_PING:
 		return parse_ping(s, b, v);
@@ -463,5 +481,5 @@ int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v)
 	case PL_WF_NTYPES:
 		break;
 	}
-	return pl_refuse(v, 400, "type_unknown", "unknown statement type \"%s\"", s->type);
+	return pl_refuse(v, PL_R_TYPE_UNKNOWN, "unknown statement type \"%s\"", s->type);
 }

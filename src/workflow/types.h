@@ -94,6 +94,6 @@ const char *pl_wf_type_name(pl_wf_type t);
  * statement's time, that reasons are given where mandatory, the preservation
  * fields. Returns PL_OK with b filled, or -1 with v filled.
  */
-int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_verdict *v);
+int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v);
 
 #endif

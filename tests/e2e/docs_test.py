@@ -106,10 +106,11 @@ def codes_from_calls(text, fn, argno):
 
 # --- 1. refusal and error codes ---------------------------------------------
 codes = {}  # code -> where
+# every refusal of the library is a row of the table in src/base/refusal.h: X(ENUM, "code", KIND, "when")
+for m in re.finditer(r'^\tX\((\w+), "([a-z][a-z0-9_]*)", (\w+),', read("src", "base", "refusal.h"), re.M):
+    codes.setdefault(m.group(2), "src/base/refusal.h")
 for path, text in c_sources("src/statement", "src/workflow", "src/evidence", "src/server", "src/http"):
-    found = codes_from_calls(text, "pl_refuse", 2)
-    if path.endswith("workflow/types.c"):
-        found |= codes_from_calls(text, "word", 3)  # word(o, key, list, CODE, out, v)
+    found = set()
     if path.startswith("src/server/") or path.startswith("src/http/"):
         found |= codes_from_calls(text, "send_error", 3)
         found |= codes_from_calls(text, "send_error_allow", 3)
@@ -124,7 +125,7 @@ for must in ("bad_signature", "body_invalid", "not_found", "hash_mismatch", "ind
         problems.append("extraction broke: code %s not found in the source (fix docs_test.py)" % must)
 
 reference = doc("reference.md")
-chapters = {n: doc(n) for n in ("statements.md", "workflow.md", "evidence.md", "api.md")}
+chapters = {n: doc(n) for n in ("statements.md", "workflow.md", "evidence.md", "api.md", "witnessing.md")}
 
 
 def ticked(name, text):
@@ -135,7 +136,7 @@ for c, where in sorted(codes.items()):
     if not ticked(c, reference):
         problems.append("code %s (%s) is not in docs/reference.md" % (c, where))
     if not any(ticked(c, t) for t in chapters.values()):
-        problems.append("code %s (%s) is defined in none of statements.md, workflow.md, evidence.md, api.md"
+        problems.append("code %s (%s) is defined in none of statements.md, workflow.md, evidence.md, api.md, witnessing.md"
                         % (c, where))
 
 # --- 2. routes ---------------------------------------------------------------

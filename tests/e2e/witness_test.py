@@ -291,6 +291,16 @@ def main():
     except urllib.error.HTTPError as e:
         code = e.code
     check(code == 422, "the witness refuses the other history with 422 (got %d)" % code)
+    # a stale old size: 409 with the size the witness holds, as text/x.tlog.size (C2SP tlog-witness)
+    stale = 1 if w1size != 1 else 2
+    req = urllib.request.Request(w1.url + "/add-checkpoint", data=("old %d\n\n" % stale).encode() + cpB, method="POST")
+    try:
+        urllib.request.urlopen(req)
+        code, ctype, text = 200, "", b""
+    except urllib.error.HTTPError as e:
+        code, ctype, text = e.code, e.headers.get("Content-Type", ""), e.read()
+    check(code == 409 and ctype == "text/x.tlog.size" and text == b"%d\n" % w1size,
+          "a stale old size gets 409 text/x.tlog.size with the witnessed size (got %d %s %r)" % (code, ctype, text))
     # the monitor that followed A past the point where the histories part, shown B, proves the fork
     cli("monitor", urlA, "--vkey", vkey, "--dir", mon1, "--once")
     r = cli("monitor", urlB, "--vkey", vkey, "--dir", mon1, "--once", expect=1)

@@ -192,7 +192,7 @@ typedef struct world {
 } world;
 
 static int admit(world *w, pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body, uint64_t seq,
-		 pl_verdict *v)
+		 pl_refusal *v)
 {
 	pl_buf env;
 	pl_buf_init(&env, 65535);
@@ -243,10 +243,10 @@ static void test_membership_rules(void **state)
 	assert_int_equal(pl_party_key_generate("cert.a", &w.a, NULL), PL_OK);
 	assert_int_equal(pl_party_key_generate("cert.b", &w.b, NULL), PL_OK);
 	assert_int_equal(pl_party_key_generate("cert.c", &w.c, NULL), PL_OK);
-	pl_verdict v;
+	pl_refusal v;
 	/* nothing before the charter */
 	assert_int_not_equal(admit(&w, w.a, NULL, "contact.update", note(), 1, &v), PL_OK);
-	assert_string_equal(v.code, "no_charter");
+	assert_string_equal(pl_refusal_name(v.code), "no_charter");
 	/* a charter with founders a and b, two sponsors needed */
 	pl_buf fb;
 	pl_buf_init(&fb, 4096);
@@ -259,43 +259,43 @@ static void test_membership_rules(void **state)
 	pl_buf_release(&fb);
 	json_t *charter = json_pack("{s:s,s:[o,o],s:{s:i},s:{s:i,s:i}}", "name", "wg", "founders", fa, fbj,
 				    "admission", "sponsors", 2, "deadlines", "ack", 3600, "response", 86400);
-	assert_int_equal(admit(&w, w.c, NULL, "charter", json_incref(charter), 1, &v), -1);
-	assert_string_equal(v.code, "unknown_author");
-	assert_int_equal(admit(&w, w.a, NULL, "charter", json_incref(charter), 2, &v), -1);
-	assert_string_equal(v.code, "seq_skipped");
+	assert_int_equal(admit(&w, w.c, NULL, "charter", json_incref(charter), 1, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "unknown_author");
+	assert_int_equal(admit(&w, w.a, NULL, "charter", json_incref(charter), 2, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "seq_skipped");
 	assert_int_equal(admit(&w, w.a, NULL, "charter", json_incref(charter), 1, &v), PL_OK);
-	assert_int_equal(admit(&w, w.a, NULL, "charter", charter, 2, &v), -1);
-	assert_string_equal(v.code, "not_allowed");
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter, 2, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "not_allowed");
 	/* founders can speak; seq rules */
 	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 1, &v), PL_OK);
-	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 1, &v), -1);
-	assert_string_equal(v.code, "seq_replayed");
-	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 3, &v), -1);
-	assert_string_equal(v.code, "seq_skipped");
+	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 1, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "seq_replayed");
+	assert_int_equal(admit(&w, w.b, NULL, "contact.update", note(), 3, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "seq_skipped");
 	/* c needs two sponsors */
-	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 1, &v), -1);
-	assert_string_equal(v.code, "unknown_author");
+	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 1, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "unknown_author");
 	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 2, &v), PL_OK);
-	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), -1);
-	assert_string_equal(v.code, "already_sponsored");
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "already_sponsored");
 	assert_null(pl_members_get(&w.m, "cert.c"));
 	assert_int_equal(admit(&w, w.b, NULL, "enroll", identity_body(&w.c->id), 2, &v), PL_OK);
 	assert_non_null(pl_members_get(&w.m, "cert.c"));
 	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 1, &v), PL_OK);
-	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), -1);
-	assert_string_equal(v.code, "already_member");
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), 3, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "already_member");
 	/* rotation: old and new key must both sign */
 	pl_party_key *c2;
 	pl_diag d = {0};
 	assert_int_equal(pl_party_key_generate("cert.c", &c2, &d), PL_OK);
-	assert_int_equal(admit(&w, w.c, NULL, "key.rotate", identity_body(&c2->id), 2, &v), -1);
-	assert_string_equal(v.code, "bad_signature");
-	assert_int_equal(admit(&w, w.a, w.c, "key.rotate", identity_body(&c2->id), 3, &v), -1);
-	assert_string_equal(v.code, "not_allowed");
+	assert_int_equal(admit(&w, w.c, NULL, "key.rotate", identity_body(&c2->id), 2, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "bad_signature");
+	assert_int_equal(admit(&w, w.a, w.c, "key.rotate", identity_body(&c2->id), 3, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "not_allowed");
 	assert_int_equal(admit(&w, w.c, c2, "key.rotate", identity_body(&c2->id), 2, &v), PL_OK);
 	uint64_t rotated_at = w.m.size - 1;
-	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 3, &v), -1); /* old key now */
-	assert_string_equal(v.code, "bad_signature");
+	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 3, &v), PL_EREFUSED); /* old key now */
+	assert_string_equal(pl_refusal_name(v.code), "bad_signature");
 	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 3, &v), PL_OK);
 	uint8_t pk[32];
 	assert_int_equal(pl_members_key_at(&w.m, "cert.c", rotated_at, pk), PL_OK);
@@ -307,14 +307,14 @@ static void test_membership_rules(void **state)
 			 PL_OK);
 	assert_string_equal(pl_members_get(&w.m, "cert.c")->contact, "{\"email\":\"x@y\"}");
 	assert_int_equal(admit(&w, c2, NULL, "contact.update", json_pack("{s:{s:s}}", "contact", "fax", "1"), 5, &v),
-			 -1);
-	assert_string_equal(v.code, "body_invalid");
+			 PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "body_invalid");
 	assert_int_equal(admit(&w, c2, NULL, "key.revoke", json_object(), 5, &v), PL_OK);
-	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 6, &v), -1);
-	assert_string_equal(v.code, "key_revoked");
+	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 6, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "key_revoked");
 	/* unknown types are refused without an upper layer */
-	assert_int_equal(admit(&w, w.a, NULL, "concern", json_object(), 3, &v), -1);
-	assert_string_equal(v.code, "type_unknown");
+	assert_int_equal(admit(&w, w.a, NULL, "concern", json_object(), 3, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "type_unknown");
 	pl_party_key_free(c2);
 	pl_party_key_free(w.a);
 	pl_party_key_free(w.b);

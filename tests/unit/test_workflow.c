@@ -50,10 +50,10 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	a.skew = -1;
 	a.leaf = leaf_of;
 	pl_submission s;
-	pl_verdict v = {0};
+	pl_refusal v = {0};
 	const char *code = NULL;
 	if (pl_submission_parse(env->data, env->len, ORIGIN, &a, &s, &v) != PL_OK || pl_engine_check(&F.e, &a, &s, &v) != PL_OK) {
-		code = v.code;
+		code = pl_refusal_name(v.code);
 		pl_buf_release(env);
 	} else {
 		assert_int_equal(pl_engine_apply(&F.e, &s, F.n, NULL), PL_OK);
