@@ -523,6 +523,15 @@ static void print_report(const json_t *rep)
 	}
 }
 
+/* The progress line of a scan, on a terminal only (evidence/scan.h). */
+static void scan_progress(void *ctx, const pl_scan_progress *p)
+{
+	(void)ctx;
+	double mb = (double)p->bytes_done / 1e6;
+	fprintf(stderr, "\r  scanned %zu/%zu files, %.0f/%.0f MB (%.0f MB/s)%s", p->files_done, p->files, mb,
+		(double)p->bytes / 1e6, p->seconds > 0 ? mb / p->seconds : 0.0, p->final ? "\n" : "   ");
+}
+
 int cmd_reproduce(int argc, char **argv)
 {
 	cli_args a;
@@ -540,7 +549,8 @@ int cmd_reproduce(int argc, char **argv)
 	pl_manifest m;
 	pl_repro *r = NULL;
 	json_t *rep = NULL;
-	pl_repro_opts o = {.threads = (unsigned)threads, .progress = cli_stderr_is_tty() && !cli_has(&a, "json")};
+	pl_repro_opts o = {.threads = (unsigned)threads,
+			   .progress = cli_stderr_is_tty() && !cli_has(&a, "json") ? scan_progress : NULL};
 	int rc = pl_package_load(a.pos[0], &m, &d);
 	if (rc == PL_OK)
 		rc = pl_repro_open(a.pos[0], &m, &r, &d);

@@ -227,7 +227,8 @@ int pl_repro_files(pl_repro *r, const char *dataset, const char *root, const pl_
 		any_file |= r->ind[i].i->status == PL_STIX_EVALUABLE && (r->ind[i].scope & PL_STIX_ON_FILES);
 	r->files_given = true;
 	files_ctx c = {.r = r, .dataset = dataset, .errors = json_array()};
-	pl_scan_opts so = {.digests = r->digests, .yara = r->yara, .threads = o->threads, .progress = o->progress};
+	pl_scan_opts so = {.digests = r->digests, .yara = r->yara, .threads = o->threads, .progress = o->progress,
+			   .progress_ctx = o->progress_ctx};
 	pl_scan_stats st;
 	memset(&st, 0, sizeof st);
 	int rc = c.errors ? PL_OK : PL_ENOMEM;

@@ -39,7 +39,8 @@ void pl_repro_free(pl_repro *r);
 
 typedef struct pl_repro_opts {
 	unsigned threads;      /* 0: every online CPU */
-	bool progress;         /* progress lines on stderr */
+	pl_scan_progress_fn progress; /* NULL: none (scan.h) */
+	void *progress_ctx;
 } pl_repro_opts;
 
 /* Runs the package on a tree of files named dataset; appends hits. */

@@ -1,6 +1,8 @@
 /* scan.c - files read once for YARA and digests, on every core (scan.h). */
 #include "evidence/scan.h"
 
+#include "base/thread.h"
+
 #include "base/walk.h"
 
 #include <errno.h>
@@ -250,7 +252,7 @@ out:
 	r->f.error = r->error[0] ? r->error : NULL;
 }
 
-static void *worker(void *arg)
+static void worker(void *arg)
 {
 	job *j = arg;
 	YR_SCANNER *sc = NULL;
@@ -259,7 +261,7 @@ static void *worker(void *arg)
 		j->failed = true;
 		pthread_cond_broadcast(&j->cv);
 		pthread_mutex_unlock(&j->mu);
-		return NULL;
+		return;
 	}
 	if (sc != NULL)
 		yr_scanner_set_timeout(sc, 60);
@@ -281,21 +283,12 @@ static void *worker(void *arg)
 	}
 	if (sc != NULL)
 		yr_scanner_destroy(sc);
-	return NULL;
-}
-
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static void progress(const job *j, uint64_t total, double t0, bool final)
 {
-	double s = mono() - t0, mb = (double)j->bytes_done / 1e6;
-	fprintf(stderr, "\r  scanned %zu/%zu files, %.0f/%.0f MB (%.0f MB/s)%s", j->files_done, j->n, mb,
-		(double)total / 1e6, s > 0 ? mb / s : 0.0, final ? "\n" : "   ");
+	pl_scan_progress p = {j->files_done, j->n, j->bytes_done, total, pl_mono() - t0, final};
+	j->o->progress(j->o->progress_ctx, &p);
 }
 
 int pl_scan_tree(const char *root, const pl_scan_opts *o, pl_scanned_fn fn, void *ctx, pl_scan_stats *st, pl_diag *d)
@@ -305,18 +298,17 @@ int pl_scan_tree(const char *root, const pl_scan_opts *o, pl_scanned_fn fn, void
 	j.root = root;
 	j.o = o;
 	pthread_mutex_init(&j.mu, NULL);
-	pthread_cond_init(&j.cv, NULL);
+	pl_cond_init_mono(&j.cv);
 	pl_scan_stats local;
 	if (st == NULL)
 		st = &local;
 	memset(st, 0, sizeof *st);
-	double t0 = mono();
+	double t0 = pl_mono();
 	collect c = {.j = &j};
 	int rc = pl_walk_files(root, add_path, &c, &st->skipped, d);
 	if (rc == PL_ENOMEM)
 		pl_diag_set(d, rc, "out of memory listing %s", root);
-	pthread_t th[64];
-	size_t started = 0;
+	pl_team *team = NULL;
 	uint64_t total = 0;
 	if (rc != PL_OK)
 		goto out;
@@ -330,14 +322,7 @@ int pl_scan_tree(const char *root, const pl_scan_opts *o, pl_scanned_fn fn, void
 	}
 	for (size_t i = 0; i < j.n; i++)
 		total += j.sizes[i];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned want = o->threads ? o->threads : (unsigned)(cpus > 0 ? cpus : 1);
-	if (want > 64)
-		want = 64;
-	for (; started < want; started++)
-		if (pthread_create(&th[started], NULL, worker, &j) != 0)
-			break;
-	if (started == 0) {
+	if (pl_team_start(o->threads, worker, &j, &team) != PL_OK) {
 		rc = pl_diag_set(d, PL_ENOMEM, "cannot start scanning threads");
 		goto out;
 	}
@@ -347,17 +332,10 @@ int pl_scan_tree(const char *root, const pl_scan_opts *o, pl_scanned_fn fn, void
 		pthread_mutex_lock(&j.mu);
 		while (!j.res[i].done && !j.failed) {
 			if (o->progress) {
-				struct timespec until;
-				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_nsec += 200000000L;
-				if (until.tv_nsec >= 1000000000L) {
-					until.tv_sec++;
-					until.tv_nsec -= 1000000000L;
-				}
-				pthread_cond_timedwait(&j.cv, &j.mu, &until);
-				if (mono() - shown > 0.2) {
+				(void)pl_cond_wait_until(&j.cv, &j.mu, pl_mono() + 0.2);
+				if (pl_mono() - shown > 0.2) {
 					progress(&j, total, t0, false);
-					shown = mono();
+					shown = pl_mono();
 				}
 			} else {
 				pthread_cond_wait(&j.cv, &j.mu);
@@ -380,12 +358,11 @@ int pl_scan_tree(const char *root, const pl_scan_opts *o, pl_scanned_fn fn, void
 	pthread_mutex_lock(&j.mu);
 	j.failed = true; /* stop the workers if we stopped early */
 	pthread_mutex_unlock(&j.mu);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	pl_team_wait(team);
 	if (o->progress && j.n > 0)
 		progress(&j, total, t0, true);
 out:
-	st->seconds = mono() - t0;
+	st->seconds = pl_mono() - t0;
 	for (size_t i = 0; i < j.n; i++) {
 		free(j.paths[i]);
 		if (j.res != NULL)

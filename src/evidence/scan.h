@@ -56,11 +56,23 @@ typedef struct pl_scanned_file {
 	const char *error;     /* why the file could not be scanned, or NULL */
 } pl_scanned_file;
 
+/* How far a scan is, for a progress line (final: the last call, after every file). */
+typedef struct pl_scan_progress {
+	size_t files_done, files;
+	uint64_t bytes_done, bytes;
+	double seconds;
+	bool final;
+} pl_scan_progress;
+
+/* Called from the calling thread about five times a second while files are scanned, and once at the end. */
+typedef void (*pl_scan_progress_fn)(void *ctx, const pl_scan_progress *p);
+
 typedef struct pl_scan_opts {
 	unsigned digests;      /* PL_DIGEST_* to compute (0: none) */
 	const pl_yara *yara;   /* NULL: no rules */
 	unsigned threads;      /* 0: one per online CPU */
-	bool progress;         /* a progress line on stderr (callers pass isatty(2)) */
+	pl_scan_progress_fn progress; /* NULL: none */
+	void *progress_ctx;
 } pl_scan_opts;
 
 typedef struct pl_scan_stats {

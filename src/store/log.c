@@ -2,6 +2,7 @@
 #include "store/log.h"
 
 #include "base/fsio.h"
+#include "base/thread.h"
 #include "base/utf8.h"
 #include "store/frontier.h"
 #include "store/logdir.h"
@@ -10,7 +11,6 @@
 #include "tlog/checkpoint.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
@@ -420,40 +420,20 @@ out:
 typedef struct hash_job {
 	const pl_span *entries;
 	pl_hash *out;
-	size_t from, to;
 } hash_job;
 
-static void *hash_range(void *arg)
+static void hash_range(void *ctx, size_t from, size_t to)
 {
-	hash_job *j = arg;
-	for (size_t i = j->from; i < j->to; i++)
+	hash_job *j = ctx;
+	for (size_t i = from; i < to; i++)
 		pl_leaf_hash(j->entries[i].p, j->entries[i].n, &j->out[i]);
-	return NULL;
 }
 
 /* Leaf hashes of n entries, on up to 4 cores for large batches. */
 static void hash_leaves(const pl_span *entries, size_t n, pl_hash *out)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = n < 1024 || cpus < 2 ? 1 : (size_t)(cpus > 4 ? 4 : cpus);
-	hash_job jobs[4];
-	pthread_t th[4];
-	size_t started = 0;
-	for (size_t t = 0; t < threads; t++) {
-		jobs[t].entries = entries;
-		jobs[t].out = out;
-		jobs[t].from = n * t / threads;
-		jobs[t].to = n * (t + 1) / threads;
-		if (t > 0 && pthread_create(&th[started], NULL, hash_range, &jobs[t]) == 0) {
-			started++;
-			continue;
-		}
-		if (t > 0) /* no thread: do it here */
-			hash_range(&jobs[t]);
-	}
-	hash_range(&jobs[0]);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	hash_job j = {entries, out};
+	pl_parallel_for(n, 1024, 4, hash_range, &j);
 }
 
 /* Appends entries to the in-memory frontier, adding completed tiles to ws.

@@ -2,6 +2,7 @@
 #include "store/writeset.h"
 
 #include "base/fsio.h"
+#include "base/thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,7 +168,7 @@ int pl_writeset_add(pl_writeset *ws, const char *relpath, const void *data, size
 		ws->items[ws->n++] = it;
 		/* another worker when the queue is longer than the idle ones can take */
 		if (ws->idle == 0 && ws->nthreads < WS_WORKERS &&
-		    pthread_create(&ws->th[ws->nthreads], NULL, worker, ws) == 0)
+		    pl_thread_start(&ws->th[ws->nthreads], worker, ws) == PL_OK)
 			ws->nthreads++;
 		pthread_cond_signal(&ws->cv);
 	}
@@ -190,7 +191,7 @@ static void drain(pl_writeset *ws)
 	pthread_cond_broadcast(&ws->cv);
 	pthread_mutex_unlock(&ws->mu);
 	for (size_t i = 0; i < ws->nthreads; i++)
-		pthread_join(ws->th[i], NULL);
+		pl_thread_join(ws->th[i]);
 	ws->nthreads = 0;
 	worker(ws); /* whatever is left, on this thread */
 }
@@ -350,21 +351,19 @@ static int place(const char *root, const char *tmp, const char *rel, dirlist *dl
 typedef struct dir_job {
 	dirlist *dl;
 	pthread_mutex_t mu;
-	size_t next;
 	int err;       /* first failure */
 	pl_diag diag;
 } dir_job;
 
-static void *dir_worker(void *arg)
+static void dir_range(void *ctx, size_t from, size_t to)
 {
-	dir_job *j = arg;
-	for (;;) {
+	dir_job *j = ctx;
+	for (size_t i = from; i < to; i++) {
 		pthread_mutex_lock(&j->mu);
-		size_t i = j->next++;
-		bool stop = i >= j->dl->n || j->err != PL_OK;
+		bool stop = j->err != PL_OK;
 		pthread_mutex_unlock(&j->mu);
 		if (stop)
-			break;
+			return;
 		pl_diag d = {0};
 		int rc = pl_fs_fsync_dir(j->dl->v[i], &d);
 		if (rc != PL_OK) {
@@ -376,22 +375,14 @@ static void *dir_worker(void *arg)
 			pthread_mutex_unlock(&j->mu);
 		}
 	}
-	return NULL;
 }
 
 /* fsyncs every listed directory, a few at a time. A new directory's parent
  * is in the list too, so after this call every rename is durable. */
 static int sync_dirs(dirlist *dl, pl_diag *d)
 {
-	dir_job j = {dl, PTHREAD_MUTEX_INITIALIZER, 0, PL_OK, {0}};
-	pthread_t th[4];
-	size_t started = 0, want = dl->n < 4 ? dl->n : 4;
-	for (; started + 1 < want; started++)
-		if (pthread_create(&th[started], NULL, dir_worker, &j) != 0)
-			break;
-	dir_worker(&j);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	dir_job j = {dl, PTHREAD_MUTEX_INITIALIZER, PL_OK, {0}};
+	pl_parallel_for(dl->n, 1, 4, dir_range, &j);
 	pthread_mutex_destroy(&j.mu);
 	if (j.err != PL_OK)
 		return pl_diag_set(d, j.err, "%s", j.diag.msg);
