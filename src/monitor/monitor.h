@@ -6,16 +6,21 @@
  *   1. fetches the log's checkpoint and opens it under the policy (the log's
  *      key and a quorum of witness cosignatures);
  *   2. if it is larger than the mirror's, downloads every new entry bundle,
- *      replays every statement through the admission rules from entry 0
- *      (signatures checked on all cores, rules in order), stages them in the
- *      mirror chunk by chunk (so a restart resumes where it stopped), and
- *      publishes the checkpoint once the entries make exactly its tree;
+ *      replays every statement through the one replay (replay/replay.h:
+ *      signatures checked on all cores, every rule in order), stages them in
+ *      the mirror chunk by chunk (so a restart resumes where it stopped), and
+ *      publishes the checkpoint once the entries make exactly its tree. The
+ *      engine resumes from the state saved in the mirror, so a restarted
+ *      monitor does not replay its mirror from entry 0 again. An entry the
+ *      rules refuse is mirrored like any other, has no effect, and is
+ *      reported once with a proof file (private/refused/INDEX.tlog-proof);
  *   3. asks each configured witness for the latest checkpoint it cosigned and
  *      compares it with the mirror.
  * Two checkpoints by the log key that cannot both be true become a fork proof
  * (tlog/fork.h); anything else wrong (a statement the rules refuse, tiles
  * that do not match the checkpoint, a checkpoint going backwards, a witness
- * ahead of what the log shows) is reported as a problem.
+ * ahead of what the log shows) is reported as a problem, and the monitor
+ * goes on.
  */
 #ifndef PARLEY_MONITOR_MONITOR_H
 #define PARLEY_MONITOR_MONITOR_H
@@ -23,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -71,5 +77,13 @@ void pl_monitor_close(pl_monitor *m);
 /* One round. Returns an error only when the round could not run (network,
  * storage); what it finds about the log is in r. */
 int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * Keeps the fork proof of a round that found one in the mirror's directory
+ * (DIR/forks/fork-TIME.proof, written durably); path receives its path (""
+ * on failure). PL_EINVAL if r holds no fork proof.
+ */
+int pl_monitor_keep_fork(pl_monitor *m, const pl_monitor_result *r, char path[PATH_MAX], pl_diag *d)
+	__attribute__((warn_unused_result));
 
 #endif

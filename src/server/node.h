@@ -59,6 +59,9 @@ typedef struct pl_node_opts {
 	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
 	size_t nwitnesses;
 	unsigned witness_ms;     /* at most one cosigning round per this many ms (default 1000) */
+	void (*log)(void *ctx, const char *msg); /* what the node has to say (storage failures, refused
+						     entries in its log); NULL: nothing is said */
+	void *log_ctx;
 } pl_node_opts;
 
 /* Fills opts with the defaults above. */
@@ -79,9 +82,12 @@ void pl_node_result_init(pl_node_result *r);
 void pl_node_result_release(pl_node_result *r);
 
 /*
- * Opens the log in dir (recovering it), replays every entry into the
- * registry and starts the pipeline. PL_ECORRUPT if the log holds an entry
- * admission would refuse. Close with pl_node_close.
+ * Opens the log in dir (recovering it), replays it into the engine through
+ * the one replay (resuming from the state the index saved, when it belongs
+ * to this log) and starts the pipeline. An entry of the log that the rules
+ * refuse (an operator can append anything) has no effect; it is said
+ * through opts->log and counted (stats.refused_entries). Close with
+ * pl_node_close.
  */
 int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d) __attribute__((warn_unused_result));
 
@@ -136,6 +142,7 @@ typedef struct pl_node_stats {
 	double integrate_seconds;/* total time spent staging and integrating */
 	uint64_t storage_errors; /* failed stages or integrations */
 	uint64_t indexed;        /* entries the workflow index holds (index.h) */
+	uint64_t refused_entries;/* entries of the log that the rules refuse (they have no effect) */
 } pl_node_stats;
 
 void pl_node_stats_get(pl_node *n, pl_node_stats *s);

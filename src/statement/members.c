@@ -501,27 +501,3 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 	m->size = index + 1;
 	return PL_OK;
 }
-
-int pl_members_replay(pl_members *m, const uint8_t *raw, size_t n, uint64_t index, const pl_admission *a, pl_diag *d)
-{
-	pl_submission s;
-	pl_refusal v = {0};
-	int rc = PL_OK;
-	if (index != m->size)
-		return pl_diag_set(d, PL_EINVAL, "entry %llu replayed out of order", (unsigned long long)index);
-	if ((rc = pl_submission_parse(raw, n, m->origin, a, &s, &v)) != PL_OK ||
-	    (rc = pl_admission_check(m, a, &s, &v)) != PL_OK) {
-		/* out of memory is no verdict on the entry */
-		if (rc == PL_ENOMEM)
-			rc = pl_diag_set(d, PL_ENOMEM, "out of memory replaying entry %llu", (unsigned long long)index);
-		else
-			rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
-					 (unsigned long long)index, pl_refusal_name(v.code), v.msg);
-		goto out;
-	}
-	if ((rc = pl_members_apply(m, &s, index)) != PL_OK)
-		pl_diag_set(d, rc, "applying entry %llu", (unsigned long long)index);
-out:
-	pl_submission_release(&s);
-	return rc;
-}

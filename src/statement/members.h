@@ -28,10 +28,10 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/refusal.h"
 #include "statement/dsse.h"
 #include "statement/party.h"
 #include "statement/statement.h"
-#include "base/refusal.h"
 
 #define PL_SPONSORS_MAX 16
 #define PL_CONTACT_MAX 2048
@@ -148,12 +148,15 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index) __attribute__((warn_unused_result));
 
 /*
- * Replays one entry of an existing log through the same checks (a->skew
- * should be -1: old statements are old; a->trust_signatures skips Ed25519
- * for a log this process verified before). PL_ECORRUPT (with the reason in
- * d) if the log holds an entry that admission would have refused.
+ * The registry as bytes (appended to out) and back, for a replay that resumes
+ * from saved state (replay/replay.h). pl_members_load replaces m's content
+ * (m keeps its origin, and the saved state must be for that origin) reading
+ * from d; on failure (PL_EFORMAT for bytes that are not such a state,
+ * PL_ENOMEM) m is left empty. PL_ENOMEM or PL_ETOOBIG for save.
  */
-int pl_members_replay(pl_members *m, const uint8_t *raw, size_t n, uint64_t index, const pl_admission *a, pl_diag *d)
-	__attribute__((warn_unused_result));
+struct pl_dec;
+int pl_members_save(const pl_members *m, pl_buf *out) __attribute__((warn_unused_result));
+int pl_members_load(pl_members *m, struct pl_dec *d) __attribute__((warn_unused_result));
+
 
 #endif

@@ -1,6 +1,8 @@
 /* engine.c - membership and workflow rules in one pass (engine.h). */
 #include "workflow/engine.h"
 
+#include "base/binenc.h"
+
 #include <string.h>
 
 void pl_engine_init(pl_engine *e, const char *origin)
@@ -52,27 +54,125 @@ int pl_engine_apply(pl_engine *e, const pl_submission *s, uint64_t index, pl_wf_
 	return pl_members_apply(&e->members, s, index);
 }
 
-int pl_engine_replay(pl_engine *e, const uint8_t *raw, size_t n, uint64_t index, const pl_admission *a,
-		     pl_wf_effect *ef, pl_diag *d)
+int pl_engine_admit(pl_engine *e, const pl_admission *a, pl_submission *s, uint64_t index, pl_wf_effect *ef,
+		    pl_refusal *v)
 {
-	pl_submission s;
-	pl_refusal v = {0};
-	int rc = PL_OK;
-	if (index != pl_engine_size(e))
-		return pl_diag_set(d, PL_EINVAL, "entry %llu replayed out of order", (unsigned long long)index);
-	if ((rc = pl_submission_parse(raw, n, e->members.origin, a, &s, &v)) != PL_OK ||
-	    (rc = pl_engine_check(e, a, &s, &v)) != PL_OK) {
-		/* out of memory is no verdict on the entry */
-		if (rc == PL_ENOMEM)
-			rc = pl_diag_set(d, PL_ENOMEM, "out of memory replaying entry %llu", (unsigned long long)index);
-		else
-			rc = pl_diag_set(d, PL_ECORRUPT, "entry %llu would not be admitted (%s): %s",
-					 (unsigned long long)index, pl_refusal_name(v.code), v.msg);
-		goto out;
-	}
-	if ((rc = pl_engine_apply(e, &s, index, ef)) != PL_OK)
-		pl_diag_set(d, rc, "applying entry %llu", (unsigned long long)index);
-out:
-	pl_submission_release(&s);
+	int rc = pl_engine_check(e, a, s, v);
+	if (rc != PL_OK)
+		return rc;
+	rc = pl_engine_apply(e, s, index, ef);
+	return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_ENOMEM; /* a check that passed never fails to apply */
+}
+
+void pl_engine_skip(pl_engine *e, uint64_t index)
+{
+	e->members.size = index + 1;
+}
+
+int pl_engine_save(const pl_engine *e, pl_buf *out)
+{
+	size_t at = out->len;
+	int rc = pl_members_save(&e->members, out);
+	if (rc == PL_OK)
+		rc = pl_wf_save(&e->wf, out);
+	if (rc != PL_OK)
+		pl_buf_truncate(out, at);
 	return rc;
+}
+
+int pl_engine_load(pl_engine *e, const uint8_t *p, size_t n)
+{
+	pl_dec d = pl_dec_of(p, n);
+	int rc = pl_members_load(&e->members, &d);
+	if (rc == PL_OK)
+		rc = pl_wf_load(&e->wf, &d);
+	if (rc == PL_OK)
+		rc = pl_dec_end(&d);
+	if (rc != PL_OK) {
+		char origin[sizeof e->members.origin];
+		memcpy(origin, e->members.origin, sizeof origin);
+		pl_engine_release(e);
+		pl_engine_init(e, origin);
+	}
+	return rc;
+}
+
+/* ---- the engine as the state of a replay ---- */
+
+static int reader_parse(void *state, const uint8_t *entry, size_t n, uint64_t index, void *item, pl_refusal *r)
+{
+	(void)index;
+	pl_engine_reader *rd = state;
+	pl_submission *s = item;
+	int rc = pl_submission_parse(entry, n, rd->e->members.origin, &rd->a, s, r);
+	if (rc == PL_OK && !rd->a.trust_signatures)
+		pl_submission_preverify(&rd->e->members, s); /* the registry is read-only while chunks parse */
+	return rc;
+}
+
+static int reader_apply(void *state, uint64_t index, void *item, void *effect, pl_refusal *r)
+{
+	pl_engine_reader *rd = state;
+	return pl_engine_admit(rd->e, &rd->a, item, index, effect, r);
+}
+
+static void reader_skip(void *state, uint64_t index)
+{
+	pl_engine_reader *rd = state;
+	pl_engine_skip(rd->e, index);
+}
+
+static void reader_release(void *item)
+{
+	pl_submission_release(item);
+}
+
+static uint64_t reader_size(const void *state)
+{
+	const pl_engine_reader *rd = state;
+	return pl_engine_size(rd->e);
+}
+
+static int reader_save(const void *state, pl_buf *out)
+{
+	const pl_engine_reader *rd = state;
+	return pl_engine_save(rd->e, out);
+}
+
+static int reader_load(void *state, const uint8_t *p, size_t n)
+{
+	pl_engine_reader *rd = state;
+	return pl_engine_load(rd->e, p, n);
+}
+
+static const pl_replay_ops READER_OPS = {
+	.item_size = sizeof(pl_submission),
+	.effect_size = sizeof(pl_wf_effect),
+	.parse = reader_parse,
+	.apply = reader_apply,
+	.skip = reader_skip,
+	.release = reader_release,
+	.size = reader_size,
+	.save = reader_save,
+	.load = reader_load,
+};
+
+int pl_engine_reader_open(pl_engine_reader *rd, pl_engine *e, bool trust_signatures)
+{
+	memset(rd, 0, sizeof *rd);
+	rd->e = e;
+	rd->a.skew = -1;
+	rd->a.trust_signatures = trust_signatures;
+	int rc = pl_replay_new(&READER_OPS, rd, &rd->replay);
+	if (rc != PL_OK)
+		return rc;
+	rd->a.leaf = pl_replay_leaf;
+	rd->a.leaf_ctx = rd->replay;
+	return PL_OK;
+}
+
+void pl_engine_reader_close(pl_engine_reader *rd)
+{
+	pl_replay_free(rd->replay);
+	rd->replay = NULL;
 }

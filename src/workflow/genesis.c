@@ -72,9 +72,8 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 	int arc = PL_OK;
 	for (size_t i = 0; arc == PL_OK && i < count; i++) {
 		pl_submission sub;
-		if ((arc = pl_submission_parse(entries[i].p, entries[i].n, origin, &adm, &sub, &v)) == PL_OK &&
-		    (arc = pl_engine_check(&e, &adm, &sub, &v)) == PL_OK)
-			arc = pl_engine_apply(&e, &sub, i, NULL);
+		if ((arc = pl_submission_parse(entries[i].p, entries[i].n, origin, &adm, &sub, &v)) == PL_OK)
+			arc = pl_engine_admit(&e, &adm, &sub, i, NULL, &v);
 		pl_submission_release(&sub);
 	}
 	pl_engine_release(&e);

@@ -7,7 +7,9 @@
  *
  * Crash states: rows for a run of entries are written in one transaction
  * together with meta.size and meta.leaf (the leaf hash of the last entry
- * applied). WAL with synchronous=NORMAL: a crash loses at most the latest
+ * applied), and, from time to time, the replay's state at that size (table
+ * replay), so what the database says and the state it resumes from always
+ * agree. WAL with synchronous=NORMAL: a crash loses at most the latest
  * transactions, never consistency; the follower resumes from meta.size. An
  * index whose leaf does not match the log, whose schema is older, or that
  * SQLite finds corrupt is rebuilt from scratch (pl_index_follow says so with
@@ -28,7 +30,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 
-#define PL_INDEX_SCHEMA 2
+#define PL_INDEX_SCHEMA 3
 
 typedef struct pl_index pl_index;
 
@@ -53,19 +55,37 @@ sqlite3 *pl_index_db(pl_index *x);
 
 /*
  * Brings the index up to the first upto entries of the log read from src
- * (tlog-tiles; upto must be a size whose bundles src serves), replaying
- * through e: e is first brought to the index's size without writing (its
- * rows exist), checking meta.leaf; then every further entry is applied and
- * recorded, committing every few thousand entries. Signatures are not checked
- * again when trust_signatures is set (the log was verified when written).
- * Stops early without error when a partial bundle is gone (the log grew: call
- * again with the new size). PL_ECORRUPT if the index does not belong to this
- * log or an entry breaks a rule; I/O and SQLite errors otherwise. After any
- * error, close x and start again with a fresh engine (the uncommitted rows
- * were rolled back, the engine was not). The engine passed must be the one
- * used with x on every earlier call (or a fresh one with a fresh x).
+ * (tlog-tiles; upto must be a size whose bundles src serves), replaying them
+ * through the one replay with every rule (workflow/engine.h): the index's own
+ * engine is resumed from the state saved in the database (or replayed from
+ * zero) up to the index's size without writing, its leaf checked against
+ * meta.leaf; then every further entry is applied and its rows recorded,
+ * committing every few thousand entries. An entry the rules refuse is kept
+ * in the refused table (and has no effect), and the index goes on.
+ * Signatures are not checked again when trust_signatures is set (the log was
+ * verified when written). Stops early without error when a partial bundle
+ * is gone (the log grew: call again with the new size). PL_ECORRUPT if the
+ * index does not belong to this log; I/O and SQLite errors otherwise (the
+ * uncommitted rows are rolled back; call again, or close x).
  */
-int pl_index_follow(pl_index *x, pl_engine *e, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
+int pl_index_follow(pl_index *x, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * The replay state saved in the index of log directory dir (appended to
+ * out), for another reader of the same log to resume from (the server when
+ * it opens its log): load it with pl_replay_load, which checks it belongs to
+ * the log. PL_ENOTFOUND when there is none (no index, or none saved yet).
+ */
+int pl_index_saved_state(const char *dir, const char *origin, pl_buf *out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * The entries of the log that the rules refuse, as the index recorded them,
+ * in index order: at most max into out (out may be NULL to count); *n gets
+ * how many there are.
+ */
+int pl_index_refusals(pl_index *x, pl_replay_refused *out, size_t max, size_t *n, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /*

@@ -121,6 +121,20 @@ static int intern(pl_wf *w, const char *name)
 	return (int)(w->nparties - 1);
 }
 
+int pl_wf_index_parties(pl_wf *w)
+{
+	if (w->nparties == 0)
+		return PL_OK;
+	size_t n = 64;
+	while (2 * w->nparties > n)
+		n *= 2;
+	int rc = rehash(w, n);
+	for (size_t p = 0; rc == PL_OK && p < w->nparties; p++)
+		if (find_party(w, w->parties[p].name) != (int)p)
+			rc = PL_EFORMAT; /* a name twice */
+	return rc;
+}
+
 const char *pl_wf_party_name(const pl_wf *w, pl_pid p)
 {
 	return p < w->nparties ? w->parties[p].name : "?";

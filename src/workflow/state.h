@@ -182,6 +182,20 @@ int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_
 int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, uint64_t index,
 		pl_wf_effect *e) __attribute__((warn_unused_result));
 
+/*
+ * The state as bytes (appended to out) and back, for a replay that resumes
+ * from saved state (replay/replay.h). pl_wf_load replaces w's content reading
+ * from d and checks every cross-reference; on failure (PL_EFORMAT for bytes
+ * that are not such a state, PL_ENOMEM) w is left empty. PL_ENOMEM or
+ * PL_ETOOBIG for save.
+ */
+struct pl_dec;
+int pl_wf_save(const pl_wf *w, pl_buf *out) __attribute__((warn_unused_result));
+int pl_wf_load(pl_wf *w, struct pl_dec *d) __attribute__((warn_unused_result));
+
+/* Rebuilds the index of parties by name (after pl_wf_load). PL_ENOMEM, PL_EFORMAT when a name is there twice. */
+int pl_wf_index_parties(pl_wf *w) __attribute__((warn_unused_result));
+
 /* Lookups (NULL if absent). */
 const pl_wf_case *pl_wf_case_get(const pl_wf *w, uint64_t id);
 const pl_wf_request *pl_wf_request_get(const pl_wf *w, uint64_t id);

@@ -692,13 +692,11 @@ static int index_dump(char **out, size_t *n, pl_diag *d)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		pl_source *src = NULL;
 		pl_index *x = NULL;
-		pl_engine e;
-		pl_engine_init(&e, ORIGIN);
 		int rc = pl_source_open_dir(g_idxlog, &src, d);
 		if (rc == PL_OK)
 			rc = pl_index_open(g_idx, ORIGIN, true, true, &x, d);
 		if (rc == PL_OK)
-			rc = pl_index_follow(x, &e, src, g_idxsize, false, d);
+			rc = pl_index_follow(x, src, g_idxsize, false, d);
 		if (rc == PL_OK) {
 			FILE *f = open_memstream(out, n);
 			rc = pl_index_dump(x, f, d);
@@ -707,7 +705,6 @@ static int index_dump(char **out, size_t *n, pl_diag *d)
 				free(*out);
 		}
 		pl_index_close(x);
-		pl_engine_release(&e);
 		pl_source_free(src);
 		if (rc != PL_ECORRUPT || attempt > 0)
 			return rc;
@@ -760,17 +757,14 @@ static int index_run(pl_diag *d)
 {
 	pl_source *src = NULL;
 	pl_index *x = NULL;
-	pl_engine e;
-	pl_engine_init(&e, ORIGIN);
 	int rc = pl_source_open_dir(g_idxlog, &src, d);
 	if (rc == PL_OK)
 		rc = pl_index_open(g_idx, ORIGIN, true, true, &x, d);
 	if (rc == PL_OK)
-		rc = pl_index_follow(x, &e, src, g_idxsize, false, d);
+		rc = pl_index_follow(x, src, g_idxsize, false, d);
 	if (rc == PL_OK && pl_index_size(x) != g_idxsize)
 		rc = PL_ERANGE;
 	pl_index_close(x);
-	pl_engine_release(&e);
 	pl_source_free(src);
 	return rc;
 }

@@ -4,6 +4,8 @@
 #include "base/sha256.h"
 #include "base/timefmt.h"
 #include "statement/sign.h"
+#include "store/log.h"
+#include "store/source.h"
 #include "workflow/engine.h"
 #include "workflow/norms.h"
 #include "workflow/vocab.h"
@@ -252,18 +254,33 @@ static void test_body_rules(void **state)
 			    "not_participant");
 }
 
-/* Replaying the same entries into a fresh engine gives the same state. */
+/* The fixture's entries as spans, [from, to). */
+static void spans_of(uint64_t from, uint64_t to, pl_span *out)
+{
+	for (uint64_t i = from; i < to; i++)
+		out[i - from] = pl_buf_span(&F.envs[i]);
+}
+
+static void engine_bytes(const pl_engine *e, pl_buf *b)
+{
+	pl_buf_init(b, (size_t)1 << 24);
+	assert_int_equal(pl_engine_save(e, b), PL_OK);
+}
+
+/* Replaying the same entries through the one replay into a fresh engine gives the same state,
+ * byte for byte, as admitting them one by one did. */
 static void test_replay_is_deterministic(void **state)
 {
 	(void)state;
 	pl_engine e;
 	pl_engine_init(&e, ORIGIN);
-	pl_admission a;
-	memset(&a, 0, sizeof a);
-	a.skew = -1;
-	a.leaf = leaf_of;
-	for (uint64_t i = 0; i < F.n; i++)
-		assert_int_equal(pl_engine_replay(&e, F.envs[i].data, F.envs[i].len, i, &a, NULL, NULL), PL_OK);
+	pl_engine_reader rd;
+	assert_int_equal(pl_engine_reader_open(&rd, &e, false), PL_OK);
+	pl_span s[64];
+	spans_of(0, F.n, s);
+	pl_diag d = {0};
+	assert_int_equal(pl_replay_entries(rd.replay, s, F.n, NULL, &d), PL_OK);
+	assert_int_equal(pl_replay_size(rd.replay), F.n);
 	assert_int_equal(e.wf.ncases, F.e.wf.ncases);
 	assert_int_equal(e.wf.nrequests, F.e.wf.nrequests);
 	for (size_t i = 0; i < e.wf.nrequests; i++) {
@@ -278,7 +295,188 @@ static void test_replay_is_deterministic(void **state)
 			assert_int_equal(x->t[k].ack_idx, y->t[k].ack_idx);
 		}
 	}
+	pl_buf a, b;
+	engine_bytes(&e, &a);
+	engine_bytes(&F.e, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	/* and the bytes load back into the same state */
+	pl_engine e2;
+	pl_engine_init(&e2, ORIGIN);
+	assert_int_equal(pl_engine_load(&e2, a.data, a.len), PL_OK);
+	pl_buf c;
+	engine_bytes(&e2, &c);
+	assert_int_equal(c.len, a.len);
+	assert_memory_equal(c.data, a.data, a.len);
+	/* another log's state, truncated or damaged bytes do not load, and leave the engine empty */
+	pl_engine other;
+	pl_engine_init(&other, "unit.example/other");
+	assert_int_equal(pl_engine_load(&other, a.data, a.len), PL_EFORMAT);
+	assert_int_equal(pl_engine_size(&other), 0);
+	for (size_t cut = 0; cut < a.len; cut += 1 + a.len / 97) {
+		assert_int_not_equal(pl_engine_load(&e2, a.data, cut), PL_OK);
+		assert_int_equal(pl_engine_size(&e2), 0);
+		assert_int_equal(e2.wf.ncases, 0);
+	}
+	pl_buf_release(&a);
+	pl_buf_release(&b);
+	pl_buf_release(&c);
+	pl_engine_release(&e2);
+	pl_engine_release(&other);
+	pl_engine_reader_close(&rd);
 	pl_engine_release(&e);
+}
+
+typedef struct seen {
+	uint64_t applied, refused, last_refused;
+	pl_refusal_code code;
+} seen;
+
+static int saw_applied(void *ctx, uint64_t index, pl_span entry, const pl_hash *leaf, const void *item, const void *effect)
+{
+	(void)index;
+	(void)entry;
+	(void)leaf;
+	(void)item;
+	(void)effect;
+	((seen *)ctx)->applied++;
+	return PL_OK;
+}
+
+static int saw_refused(void *ctx, const pl_replay_refused *ref, pl_span entry)
+{
+	(void)entry;
+	seen *s = ctx;
+	s->refused++;
+	s->last_refused = ref->index;
+	s->code = ref->why.code;
+	return PL_OK;
+}
+
+/* A log whose entries are the fixture's, then one the rules refuse, then a good one again. */
+static char *write_log(pl_buf *bad, pl_buf *good)
+{
+	char *dir = tu_tmpdir();
+	pl_diag d = {0};
+	pl_log *l = NULL;
+	assert_int_equal(pl_log_init(dir, ORIGIN, &d), PL_OK);
+	assert_int_equal(pl_log_open(dir, &l, &d), PL_OK);
+	pl_span s[64];
+	spans_of(0, F.n, s);
+	uint64_t first;
+	assert_int_equal(pl_log_append(l, s, F.n, &first, &d), PL_OK);
+	pl_span x[2] = {pl_buf_span(bad), pl_buf_span(good)};
+	assert_int_equal(pl_log_append(l, x, 2, &first, &d), PL_OK);
+	pl_log_close(l);
+	return dir;
+}
+
+/*
+ * The policy for an entry the rules refuse that is in the log anyway: no
+ * effect, kept and reported, and the replay goes on; and a replay resumes
+ * from its saved state (checked against the log) instead of starting again.
+ */
+static void test_replay_refuses_and_resumes(void **state)
+{
+	(void)state;
+	/* p1 acknowledges entry 1 again and again is refused (a charter entry is no request);
+	 * then p1's next statement, with the seq the refused one used, is admitted */
+	int64_t when = T0 + 5000;
+	pl_buf bad, good;
+	pl_buf_init(&bad, PL_DSSE_MAX);
+	pl_buf_init(&good, PL_DSSE_MAX);
+	pl_ref r = {.index = 0, .leaf = F.leaves[0]};
+	assert_int_equal(pl_statement_sign(F.k[1], ORIGIN, "ack", F.seq[1] + 1, when, json_pack("{s:I}", "request", 0), &r,
+					   1, &bad),
+			 PL_OK);
+	assert_int_equal(pl_statement_sign(F.k[1], ORIGIN, "ping", F.seq[1] + 1, when, json_object(), NULL, 0, &good),
+			 PL_OK);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", write_log(&bad, &good));
+	pl_source *src = NULL;
+	pl_diag d = {0};
+	assert_int_equal(pl_source_open_dir(dir, &src, &d), PL_OK);
+	uint64_t size = F.n + 2;
+
+	/* from zero */
+	pl_engine e;
+	pl_engine_init(&e, ORIGIN);
+	pl_engine_reader rd;
+	assert_int_equal(pl_engine_reader_open(&rd, &e, false), PL_OK);
+	seen sn = {0};
+	pl_replay_hooks h = {.applied = saw_applied, .refused = saw_refused, .ctx = &sn, .threads = 2};
+	assert_int_equal(pl_replay_follow(rd.replay, src, size, size, &h, &d), PL_OK);
+	assert_int_equal(pl_replay_size(rd.replay), size);
+	assert_int_equal(pl_engine_size(&e), size);
+	assert_int_equal(sn.applied, F.n + 1);
+	assert_int_equal(sn.refused, 1);
+	assert_int_equal(sn.last_refused, F.n);
+	assert_string_equal(pl_refusal_name(sn.code), "request_unknown");
+	size_t nref;
+	const pl_replay_refused *ref = pl_replay_refusals(rd.replay, &nref);
+	assert_int_equal(nref, 1);
+	assert_int_equal(ref[0].index, F.n);
+	/* the refused entry had no effect: p1's seq moved by the good one only (the same seq) */
+	assert_int_equal(pl_members_get(&e.members, F.k[1]->id.party)->seq, F.seq[1] + 1);
+	assert_int_equal(e.wf.npings, F.e.wf.npings + 1);
+	assert_int_equal(e.wf.nrequests, F.e.wf.nrequests);
+
+	/* resumed halfway, from saved bytes: the same state at the end */
+	pl_engine e2;
+	pl_engine_init(&e2, ORIGIN);
+	pl_engine_reader rd2;
+	assert_int_equal(pl_engine_reader_open(&rd2, &e2, false), PL_OK);
+	assert_int_equal(pl_replay_follow(rd2.replay, src, size, F.n + 1, NULL, &d), PL_OK);
+	pl_buf saved;
+	pl_buf_init(&saved, PL_REPLAY_STATE_MAX);
+	assert_int_equal(pl_replay_save(rd2.replay, &saved), PL_OK);
+	pl_engine_reader_close(&rd2);
+	pl_engine_release(&e2);
+	pl_engine_init(&e2, ORIGIN);
+	assert_int_equal(pl_engine_reader_open(&rd2, &e2, false), PL_OK);
+	assert_int_equal(pl_replay_load(rd2.replay, saved.data, saved.len, src, size, &d), PL_OK);
+	assert_int_equal(pl_replay_size(rd2.replay), F.n + 1);
+	ref = pl_replay_refusals(rd2.replay, &nref);
+	assert_int_equal(nref, 1); /* the refusal travels with the state */
+	seen sn2 = {0};
+	pl_replay_hooks h2 = {.applied = saw_applied, .refused = saw_refused, .ctx = &sn2};
+	assert_int_equal(pl_replay_follow(rd2.replay, src, size, size, &h2, &d), PL_OK);
+	assert_int_equal(sn2.applied, 1); /* only the entry after the saved state */
+	pl_buf a, b;
+	engine_bytes(&e, &a);
+	engine_bytes(&e2, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+
+	/* a saved state is bound to its log: another history, damaged bytes, or a state past the end
+	 * are refused, and nothing changed */
+	pl_engine e3;
+	pl_engine_init(&e3, ORIGIN);
+	pl_engine_reader rd3;
+	assert_int_equal(pl_engine_reader_open(&rd3, &e3, false), PL_OK);
+	saved.data[1 + 1] ^= 1; /* the saved leaf (after the version and a one-byte size) */
+	assert_int_equal(pl_replay_load(rd3.replay, saved.data, saved.len, src, size, &d), PL_ECORRUPT);
+	saved.data[1 + 1] ^= 1;
+	assert_int_equal(pl_replay_size(rd3.replay), 0);
+	assert_int_equal(pl_replay_load(rd3.replay, saved.data, saved.len / 2, src, size, &d) == PL_OK, 0);
+	assert_int_equal(pl_replay_load(rd3.replay, saved.data, saved.len, src, F.n, &d), PL_ERANGE);
+	assert_int_equal(pl_replay_size(rd3.replay), 0);
+	assert_int_equal(pl_engine_size(&e3), 0);
+	assert_int_equal(pl_replay_load(rd3.replay, saved.data, saved.len, src, size, &d), PL_OK);
+
+	pl_buf_release(&a);
+	pl_buf_release(&b);
+	pl_buf_release(&saved);
+	pl_buf_release(&bad);
+	pl_buf_release(&good);
+	pl_engine_reader_close(&rd3);
+	pl_engine_release(&e3);
+	pl_engine_reader_close(&rd2);
+	pl_engine_release(&e2);
+	pl_engine_reader_close(&rd);
+	pl_engine_release(&e);
+	pl_source_free(src);
+	tu_rmrf(dir);
 }
 
 int main(void)
@@ -289,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_deadlines_and_states),
 		cmocka_unit_test(test_body_rules),
 		cmocka_unit_test(test_replay_is_deterministic),
+		cmocka_unit_test(test_replay_refuses_and_resumes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

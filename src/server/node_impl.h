@@ -1,0 +1,171 @@
+/*
+ * node_impl.h - what the parts of a running log share (not part of node.h).
+ *
+ * A node is five subsystems, one file each, around one state:
+ *   intake.c      submissions: the queue, the per-party rate, the verifier
+ *                 threads (parse and signature check outside every lock) and
+ *                 the submitter's wait for its answer;
+ *   sequencer.c   batches of verified statements admitted in order against
+ *                 the engine and staged durably; answered with their index;
+ *   integrate.c   publishing what is staged (one write, one checkpoint) and
+ *                 answering those waiting for a receipt;
+ *   cosigning.c   asking the witnesses to cosign each new checkpoint;
+ *   indexer.c     keeping the workflow index current;
+ * plus acceptance.c (the signed acceptance of one statement) and node.c
+ * (opening, replaying the log into the engine, closing, reading).
+ *
+ * Locks, always taken in this order: mlock (the engine: read by verifiers,
+ * written by the sequencer), mu (queues, jobs, published state, stats),
+ * logmu (the pl_log, which is not thread-safe: the sequencer's staging and
+ * integration and the cosigner's checkpoint writes). Every condition variable
+ * measures time on the monotonic clock (base/thread.h).
+ */
+#ifndef PARLEY_SERVER_NODE_IMPL_H
+#define PARLEY_SERVER_NODE_IMPL_H
+
+#include "server/node.h"
+
+#include "base/thread.h"
+
+#include "store/log.h"
+#include "store/source.h"
+#include "workflow/engine.h"
+
+#include <limits.h>
+#include <pthread.h>
+
+enum { JOB_QUEUED, JOB_VERIFIED, JOB_ACCEPTED, JOB_DONE };
+
+/* One submission, owned by its submitter's stack frame for as long as it waits. */
+typedef struct job {
+	const uint8_t *raw;
+	size_t len;
+	bool wait;               /* answered only once a checkpoint includes it (or wait_ms passed) */
+	pl_submission sub;
+	bool parsed;             /* sub must be released */
+	int state;               /* JOB_* */
+	pl_node_result *res;     /* where the answer goes (owned by the submitter) */
+	struct job *next;
+} job;
+
+typedef struct queue {
+	job *head, *tail;
+	size_t n;
+} queue;
+
+typedef struct bucket {
+	char party[PL_PARTY_MAX + 1];
+	double tokens;
+	double at;               /* last refill, monotonic seconds */
+} bucket;
+
+#define NODE_REFUSAL_CODES 64
+
+typedef struct refusal_count {
+	const char *code;        /* static string: a refusal's name, or "no_memory" */
+	uint64_t count;
+} refusal_count;
+
+struct pl_node {
+	char dir[PATH_MAX];
+	pl_node_opts o;
+	pl_log *log;
+	pl_source *src;          /* the log directory, for tiles and bundles */
+	char origin[PL_ORIGIN_LEN_MAX + 1];
+
+	pthread_rwlock_t mlock;  /* guards eng */
+	pl_engine eng;           /* membership and workflow state of every staged entry */
+
+	pthread_mutex_t logmu;   /* serialises the pl_log's users */
+	pthread_mutex_t mu;      /* guards everything below */
+	pthread_cond_t in_cv;    /* work for verifiers */
+	pthread_cond_t seq_cv;   /* work for the sequencer */
+	pthread_cond_t done_cv;  /* a job changed state */
+	queue in, verified;
+	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
+	job *waiting;            /* accepted, waiting for a checkpoint */
+	bool stop;
+	bool broken;             /* eng may not match the log (sequencer thread only) */
+	pl_buf checkpoint;       /* published signed checkpoint (with cosignatures) */
+	uint64_t size;           /* its size */
+	pl_buf latest;           /* the newest checkpoint the log signed (may be unpublished) */
+	uint64_t latest_size;
+	pthread_cond_t cosign_cv; /* a new checkpoint for the cosigning thread */
+	pthread_t cosign_thread;
+	bool cosigning;          /* the cosigning thread runs */
+	pl_hash *staged_leaves;  /* leaves of entries staged but not yet published */
+	size_t nstaged, capstaged;
+	bucket *buckets;
+	size_t nbuckets, capbuckets;
+	refusal_count refusals[NODE_REFUSAL_CODES];
+	size_t nrefusals;
+	pl_node_stats stats;
+
+	pthread_t index_thread;
+	bool indexing;           /* the index thread runs */
+	pthread_cond_t index_cv; /* the indexer: a new checkpoint, or stop; readers: progress */
+	uint64_t indexed;        /* entries the index holds */
+
+	pthread_t seq_thread;
+	bool sequencing;         /* the sequencer runs */
+	pthread_t ver_threads[PL_THREADS_MAX];
+	size_t nver;
+};
+
+/* Says msg through the node's log function, if it has one (never from under mu). */
+void pl_node_say(const pl_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Statements accepted for checking and not yet published (mu held). */
+size_t pl_node_queue_depth(const pl_node *n);
+
+/* The admission rules as they apply to new statements now: the clock, its skew, references (leaf_of). */
+void pl_node_admission(pl_node *n, pl_admission *a);
+
+/* The leaf of entry index, published or staged (a pl_leaf_fn; sequencer thread only). */
+int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out);
+
+/* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held). */
+void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v);
+
+/* ---- intake.c ---- */
+
+void pl_node_queue_push(queue *q, job *j);
+job *pl_node_queue_pop(queue *q);
+
+/* Whether party may submit one more statement now under the rate, taking a token (mu held). */
+bool pl_node_rate_take(pl_node *n, const char *party, double now);
+
+/* Verifier threads: parse, signature against the author's current key, rate. */
+void *pl_node_verifier(void *arg);
+
+/* ---- sequencer.c ---- */
+
+void *pl_node_sequencer(void *arg);
+
+/* ---- integrate.c ---- */
+
+/* Publishes every staged entry: one write, one checkpoint. False if it failed (logged; retried). */
+bool pl_node_integrate(pl_node *n);
+
+/* Publishes note (a checkpoint of size size): served, receipts answered, the indexer woken (mu held). */
+void pl_node_publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_t size);
+
+/* ---- acceptance.c ---- */
+
+/* The signed acceptance of the entry at index with leaf (docs/api.md) into out (empty if it cannot be signed). */
+void pl_node_acceptance(pl_node *n, uint64_t index, const pl_hash *leaf, pl_buf *out);
+
+/* ---- cosigning.c ---- */
+
+void *pl_node_cosigner(void *arg);
+
+/* ---- indexer.c ---- */
+
+void *pl_node_indexer(void *arg);
+
+/* ---- node.c ---- */
+
+/* After a failed batch: the engine again as the log has it (sequencer thread). */
+void pl_node_rebuild_engine(pl_node *n);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * sequencer.c - the one thread that orders a node's log (node_impl.h).
+ *
+ * It takes what the verifiers passed, up to batch_max statements or batch_ms
+ * after the first arrives, admits them in order against the engine
+ * (pl_engine_check and pl_engine_apply, the two halves of the
+ * pl_engine_admit every reader's replay runs: kept apart here because an
+ * application that runs out of memory leaves the engine to rebuild), stages the
+ * admitted ones in one durable transaction and answers them with their
+ * index (their acceptance is signed on the submitter's thread). A refused
+ * statement is never staged: the log stays exactly as it was.
+ *
+ * Integrating (publishing) costs several fsyncs whatever the batch size, so
+ * under load staged batches wait for their checkpoint while more statements
+ * keep arriving, and one integration covers them all: staged entries are
+ * published as soon as no new statement is ready within SEQ_GRACE_MS, and at
+ * most batch_ms after the first of them was staged. With batch_ms 0 every
+ * batch is published at once.
+ */
+#include "server/node_impl.h"
+
+#include "base/thread.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SEQ_GRACE_MS 2.0
+
+static int by_author_seq(const void *a, const void *b)
+{
+	const job *x = *(job *const *)a, *y = *(job *const *)b;
+	int c = strcmp(x->sub.st.author, y->sub.st.author);
+	if (c != 0)
+		return c;
+	return x->sub.st.seq < y->sub.st.seq ? -1 : x->sub.st.seq > y->sub.st.seq;
+}
+
+/* Remembers the leaf of a staged entry, for references before it is published (mu held). */
+static void remember_staged(pl_node *n, const pl_hash *leaf)
+{
+	if (n->nstaged == n->capstaged) {
+		size_t cap = n->capstaged ? n->capstaged * 2 : 1024;
+		pl_hash *p = realloc(n->staged_leaves, cap * sizeof *p);
+		if (p != NULL) {
+			n->staged_leaves = p;
+			n->capstaged = cap;
+		}
+	}
+	if (n->nstaged < n->capstaged)
+		n->staged_leaves[n->nstaged++] = *leaf;
+}
+
+/* Admits count jobs in order (sorted by author and seq so a party's burst lands in order) and
+ * stages those admitted. Every job is answered: refused, or accepted with its index. */
+static void run_batch(pl_node *n, job **batch, size_t count)
+{
+	qsort(batch, count, sizeof *batch, by_author_seq);
+	pl_admission a;
+	pl_node_admission(n, &a);
+	job **ok = malloc(count * sizeof *ok);
+	pl_span *spans = malloc(count * sizeof *spans);
+	size_t k = 0;
+	pl_refusal v = {0};
+	if (ok == NULL || spans == NULL) {
+		pthread_mutex_lock(&n->mu);
+		for (size_t i = 0; i < count; i++)
+			pl_node_fail_locked(n, batch[i], PL_ENOMEM, &v);
+		pthread_cond_broadcast(&n->done_cv);
+		pthread_mutex_unlock(&n->mu);
+		free(ok);
+		free(spans);
+		return;
+	}
+	double t0 = pl_mono();
+	uint64_t first_index = pl_log_staged(n->log);
+	pthread_rwlock_wrlock(&n->mlock);
+	pthread_mutex_lock(&n->mu);
+	for (size_t i = 0; i < count; i++) {
+		job *j = batch[i];
+		memset(&v, 0, sizeof v);
+		if (n->broken) {
+			pl_node_fail_locked(n, j, pl_refuse(&v, PL_R_STORAGE_FAILED,
+							    "the server lost track of its state; it must be restarted"),
+					    &v);
+			continue;
+		}
+		pl_refusal why = {0};
+		int crc = pl_engine_check(&n->eng, &a, &j->sub, &why);
+		if (crc == PL_OK && pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL) != PL_OK) {
+			/* half applied: the state is rebuilt from the log below */
+			n->broken = true;
+			crc = PL_ENOMEM;
+		}
+		if (crc != PL_OK) {
+			pl_node_fail_locked(n, j, crc, &why);
+			continue;
+		}
+		ok[k] = j;
+		spans[k] = j->sub.raw;
+		k++;
+	}
+	if (k < count)
+		pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
+	pthread_mutex_unlock(&n->mu);
+	pthread_rwlock_unlock(&n->mlock);
+
+	if (k > 0) {
+		uint64_t first = 0;
+		pl_diag d = {0};
+		pthread_mutex_lock(&n->logmu);
+		int rc = pl_log_stage(n->log, spans, k, &first, &d);
+		pthread_mutex_unlock(&n->logmu);
+		if (rc != PL_OK || first != first_index) {
+			/* nothing was staged: the state is rebuilt from the log (below) and the batch refused */
+			n->broken = true;
+			pthread_mutex_lock(&n->mu);
+			n->stats.storage_errors++;
+			for (size_t i = 0; i < k; i++)
+				pl_node_fail_locked(n, ok[i],
+						    pl_refuse(&v, PL_R_STORAGE_FAILED, "the log could not store the statement: %s",
+							      pl_diag_text(&d, rc)),
+						    &v);
+			pthread_cond_broadcast(&n->done_cv);
+			pthread_mutex_unlock(&n->mu);
+			pl_node_say(n, "staging a batch failed: %s", pl_diag_text(&d, rc));
+		} else {
+			/* durable: answered with index and leaf (the submitter's own thread
+			 * signs the acceptance, off this thread and in parallel) */
+			pthread_mutex_lock(&n->mu);
+			for (size_t i = 0; i < k; i++) {
+				job *j = ok[i];
+				remember_staged(n, &j->sub.leaf);
+				j->res->index = first + i;
+				j->res->leaf = j->sub.leaf;
+				j->res->err = PL_OK;
+				n->stats.accepted++;
+				if (j->wait) {
+					j->state = JOB_ACCEPTED;
+					j->next = n->waiting;
+					n->waiting = j;
+				} else {
+					j->state = JOB_DONE;
+				}
+			}
+			pthread_cond_broadcast(&n->done_cv);
+			pthread_mutex_unlock(&n->mu);
+		}
+	}
+	free(ok);
+	free(spans);
+	if (n->broken)
+		pl_node_rebuild_engine(n);
+	pthread_mutex_lock(&n->mu);
+	n->stats.integrate_seconds += pl_mono() - t0;
+	pthread_mutex_unlock(&n->mu);
+}
+
+/* Waits on the sequencer's condition until the monotonic time t (mu held). */
+static void seq_wait_until(pl_node *n, double t)
+{
+	(void)pl_cond_wait_until(&n->seq_cv, &n->mu, t);
+}
+
+void *pl_node_sequencer(void *arg)
+{
+	pl_node *n = arg;
+	job **batch = malloc(n->o.batch_max * sizeof *batch);
+	double since = 0; /* when the oldest staged, unpublished entry was staged; 0: none */
+	pthread_mutex_lock(&n->mu);
+	while (batch != NULL) {
+		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
+			pthread_cond_wait(&n->seq_cv, &n->mu);
+		if (n->stop)
+			break;
+		if (n->verified.n > 0) {
+			/* let the batch fill for up to batch_ms after the first arrival */
+			double fill = pl_mono() + n->o.batch_ms / 1e3;
+			while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 &&
+			       pl_mono() < fill)
+				seq_wait_until(n, fill);
+			size_t count = 0;
+			while (count < n->o.batch_max && n->verified.n > 0)
+				batch[count++] = pl_node_queue_pop(&n->verified);
+			n->unpublished += count;
+			n->stats.queue = pl_node_queue_depth(n);
+			pthread_mutex_unlock(&n->mu);
+			double staged_at = pl_mono();
+			run_batch(n, batch, count);
+			pthread_mutex_lock(&n->mu);
+			n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
+			if (since == 0)
+				since = staged_at;
+		}
+		if (pl_log_staged(n->log) == pl_log_size(n->log)) {
+			since = 0; /* everything was refused */
+			continue;
+		}
+		if (since == 0)
+			since = pl_mono(); /* staged before this thread started */
+		if (!n->stop && n->o.batch_ms > 0) {
+			double due = since + n->o.batch_ms / 1e3, grace = pl_mono() + SEQ_GRACE_MS / 1e3;
+			if (grace > due)
+				grace = due;
+			while (!n->stop && n->verified.n == 0 && pl_mono() < grace)
+				seq_wait_until(n, grace);
+			if (!n->stop && n->verified.n > 0 && pl_mono() < due)
+				continue; /* stage these first; one integrate publishes both */
+		}
+		pthread_mutex_unlock(&n->mu);
+		bool published = pl_node_integrate(n);
+		pthread_mutex_lock(&n->mu);
+		n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
+		if (published) {
+			since = 0;
+		} else {
+			/* retry after a pause; what arrives meanwhile is staged first */
+			double pause = pl_mono() + (n->o.batch_ms > 10 ? n->o.batch_ms : 10) / 1e3;
+			while (!n->stop && pl_mono() < pause)
+				seq_wait_until(n, pause);
+		}
+	}
+	pthread_mutex_unlock(&n->mu);
+	/* stopping: publish what is staged (best effort: the next open would) */
+	if (batch != NULL && pl_log_staged(n->log) != pl_log_size(n->log))
+		(void)pl_node_integrate(n);
+	free(batch);
+	return NULL;
+}
