@@ -2,7 +2,7 @@
 #include "server/http.h"
 
 #include "base/codec.h"
-#include "base/deflate.h"
+#include "base/gzip.h"
 #include "base/fsio.h"
 #include "base/timefmt.h"
 #include "server/route.h"
