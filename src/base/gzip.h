@@ -8,7 +8,7 @@
  *
  * zlib's deflate runs at its default level (6) with a 32 KiB window and
  * memLevel 8, wrapped in a gzip member by zlib itself (deflateInit2 with
- * windowBits 16 + 15). zlib's working memory, about 270 KiB per call, is
+ * windowBits 16 + 15). zlib's working memory, about 260 KiB per call, is
  * allocated with calloc and freed with free from this module (zalloc/zfree
  * hooks), so it fails and is counted like every other allocation of the
  * library (tests/fault/alloc_fault.c fails it); it is freed before the call

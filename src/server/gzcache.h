@@ -26,7 +26,7 @@ typedef struct pl_gzcache pl_gzcache;
 /*
  * Creates an empty cache for at most slots values (1..2^20) and bytes_max
  * bytes of values. Returns PL_OK; PL_EINVAL for slots out of range or a
- * NULL out; PL_ENOMEM. Its storage (about 100 bytes a slot) is allocated
+ * NULL out; PL_ENOMEM. Its storage (about 120 bytes a slot) is allocated
  * here, once. *out is NULL on failure.
  */
 int pl_gzcache_new(size_t slots, size_t bytes_max, pl_gzcache **out) __attribute__((warn_unused_result));
