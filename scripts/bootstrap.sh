@@ -9,7 +9,7 @@ set -euo pipefail
 LIBS=(
   build-essential cmake pkg-config
   libsodium-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
-  libyara-dev libpcap-dev libcurl4-openssl-dev libcmocka-dev
+  libyara-dev libpcap-dev libcurl4-openssl-dev libcmocka-dev zlib1g-dev
   python3 curl ca-certificates
 )
 # Test and tooling: the independent verifier (Go's x/mod sumdb), fuzzing, python checks,

@@ -41,7 +41,8 @@ void pl_buf_wipe(pl_buf *b);
 void pl_buf_reset(pl_buf *b);
 
 /* Makes room for extra more bytes. PL_ETOOBIG past the cap, PL_ENOMEM. On
- * failure the buffer is unchanged. */
+ * failure the buffer is unchanged. Storage grows by doubling (from 64 bytes),
+ * so it may pass the cap, and appending n bytes one at a time costs O(n). */
 int pl_buf_reserve(pl_buf *b, size_t extra) __attribute__((warn_unused_result));
 
 /* Appends n bytes. Errors as pl_buf_reserve; on failure nothing is appended. */

@@ -2,9 +2,10 @@
 #include "http/serve.h"
 
 #include "base/codec.h"
-#include "base/deflate.h"
 #include "base/fsio.h"
+#include "base/gzip.h"
 #include "base/timefmt.h"
+#include "http/gzcache.h"
 #include "http/route.h"
 #include "http/status.h"
 #include "http/views_api.h"
@@ -25,22 +26,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Gzipped entry bundles, kept because bundles never change. */
-#define GZ_SLOTS 256
+/* Gzipped entry bundles, kept because bundles never change: bytes are the limit for full
+ * bundles (a full bundle of signed statements, 95 KiB, gzips to about 20 KiB), slots for
+ * partial ones. */
+#define GZ_SLOTS 4096
 #define GZ_BYTES_MAX ((size_t)32 << 20)
-typedef struct gz_slot {
-	char path[96];
-	uint8_t *data;
-	size_t n;
-	uint64_t stamp;
-} gz_slot;
 
 struct pl_http {
 	struct MHD_Daemon *d;
-	pthread_mutex_t gz_mu;
-	gz_slot gz[GZ_SLOTS];
-	size_t gz_bytes;
-	uint64_t gz_clock;
+	pl_gzcache *gz;
 	pl_node *node;
 	pl_blobs *blobs;
 	uint16_t port;
@@ -228,64 +222,28 @@ static bool accepts_gzip(struct MHD_Connection *c)
 	return strtod(q + 2, NULL) > 0;
 }
 
-/* The gzipped bytes of the bundle at rel (cached); NULL if it cannot be made. */
+/* The gzipped bytes of the bundle at rel (kept in h->gz); NULL if they cannot be made. */
 static struct MHD_Response *gzip_response(pl_http *h, const char *rel, const char *path)
 {
+	uint8_t *kept = NULL;
+	size_t n = 0;
 	struct MHD_Response *resp = NULL;
-	pthread_mutex_lock(&h->gz_mu);
-	for (size_t i = 0; i < GZ_SLOTS; i++) {
-		if (h->gz[i].data != NULL && strcmp(h->gz[i].path, rel) == 0) {
-			h->gz[i].stamp = ++h->gz_clock;
-			resp = MHD_create_response_from_buffer(h->gz[i].n, h->gz[i].data, MHD_RESPMEM_MUST_COPY);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&h->gz_mu);
-	if (resp != NULL)
+	if (pl_gzcache_get(h->gz, rel, &kept, &n) == PL_OK) {
+		resp = MHD_create_response_from_buffer_with_free_callback(n, kept, free);
+		if (resp == NULL)
+			free(kept);
 		return resp;
+	}
 	pl_buf raw, gz;
 	pl_buf_init(&raw, PL_BUNDLE_MAX);
 	pl_buf_init(&gz, pl_gzip_bound(PL_BUNDLE_MAX));
 	if (pl_fs_read(path, PL_BUNDLE_MAX, &raw, NULL) == PL_OK && pl_gzip(raw.data, raw.len, &gz) == PL_OK) {
-		resp = MHD_create_response_from_buffer(gz.len, gz.data, MHD_RESPMEM_MUST_COPY);
-		pthread_mutex_lock(&h->gz_mu);
-		size_t victim = 0;
-		for (size_t i = 0; i < GZ_SLOTS; i++) {
-			if (h->gz[i].data == NULL) {
-				victim = i;
-				break;
-			}
-			if (h->gz[i].stamp < h->gz[victim].stamp)
-				victim = i;
+		if (pl_gzcache_put(h->gz, rel, gz.data, gz.len) != PL_OK) {
+			/* not kept (out of memory): compressed again next time */
 		}
-		/* make room: evict the least recently used until the bytes fit */
-		while (h->gz_bytes + gz.len > GZ_BYTES_MAX) {
-			size_t lru = GZ_SLOTS;
-			for (size_t i = 0; i < GZ_SLOTS; i++)
-				if (h->gz[i].data != NULL && (lru == GZ_SLOTS || h->gz[i].stamp < h->gz[lru].stamp))
-					lru = i;
-			if (lru == GZ_SLOTS)
-				break;
-			h->gz_bytes -= h->gz[lru].n;
-			free(h->gz[lru].data);
-			h->gz[lru].data = NULL;
-			victim = lru;
-		}
-		if (h->gz[victim].data != NULL) {
-			h->gz_bytes -= h->gz[victim].n;
-			free(h->gz[victim].data);
-		}
-		if (gz.len <= GZ_BYTES_MAX) {
-			snprintf(h->gz[victim].path, sizeof h->gz[victim].path, "%s", rel);
-			h->gz[victim].data = gz.data; /* the cache takes the buffer */
-			h->gz[victim].n = gz.len;
-			h->gz[victim].stamp = ++h->gz_clock;
-			h->gz_bytes += gz.len;
-			gz.data = NULL;
-		} else {
-			h->gz[victim].data = NULL;
-		}
-		pthread_mutex_unlock(&h->gz_mu);
+		resp = MHD_create_response_from_buffer_with_free_callback(gz.len, gz.data, free);
+		if (resp != NULL)
+			gz.data = NULL; /* the response frees it */
 	}
 	pl_buf_release(&raw);
 	pl_buf_release(&gz);
@@ -786,12 +744,16 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	h->node = node;
 	h->blobs = blobs;
-	pthread_mutex_init(&h->gz_mu, NULL);
+	if (pl_gzcache_new(GZ_SLOTS, GZ_BYTES_MAX, &h->gz) != PL_OK) {
+		free(h);
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(o->port);
 	if (inet_pton(AF_INET, o->host ? o->host : "127.0.0.1", &sa.sin_addr) != 1) {
+		pl_gzcache_free(h->gz);
 		free(h);
 		return pl_diag_set(d, PL_EINVAL, "cannot listen on \"%s\": give an IPv4 address", o->host);
 	}
@@ -803,6 +765,7 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->header_max, MHD_OPTION_UNESCAPE_CALLBACK,
 				unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (h->d == NULL) {
+		pl_gzcache_free(h->gz);
 		free(h);
 		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", o->host, o->port);
 	}
@@ -817,8 +780,6 @@ void pl_http_stop(pl_http *h)
 	if (h == NULL)
 		return;
 	MHD_stop_daemon(h->d);
-	for (size_t i = 0; i < GZ_SLOTS; i++)
-		free(h->gz[i].data);
-	pthread_mutex_destroy(&h->gz_mu);
+	pl_gzcache_free(h->gz);
 	free(h);
 }

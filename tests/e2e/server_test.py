@@ -358,6 +358,9 @@ def main():
     st2, hd2, gz = srv.request("GET", "/tile/entries/000", headers={"Accept-Encoding": "gzip, identity"})
     check(st == 200 and hd.get("Content-Encoding") is None and st2 == 200 and hd2.get("Content-Encoding") == "gzip"
           and gzip.decompress(gz) == raw and len(gz) < len(raw), "bundles are gzip-compressed on request")
+    st4, hd4, gz2 = srv.request("GET", "/tile/entries/000", headers={"Accept-Encoding": "gzip"})
+    check(st4 == 200 and hd4.get("Content-Encoding") == "gzip" and gz2 == gz,
+          "asked for again (now from the kept copy), a bundle gets the same gzip bytes")
     check("immutable" in hd.get("Cache-Control", ""), "tiles are served immutable")
     st, hd, _ = srv.request("GET", "/checkpoint")
     check(hd.get("Cache-Control") == "no-cache", "the checkpoint is served no-cache")

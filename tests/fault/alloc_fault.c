@@ -8,7 +8,9 @@
  *   - SQLite through SQLITE_CONFIG_MALLOC (set before sqlite3_initialize);
  *   - jansson through libparley's own jansson allocator (base/json.c), which
  *     calls malloc and so reaches the wrapper too;
- *   - libcurl through curl_global_init_mem.
+ *   - libcurl through curl_global_init_mem;
+ *   - zlib through the zalloc/zfree hooks of base/gzip.c, which call calloc
+ *     and free and so reach the wrapper too.
  * libsodium's sodium_malloc (key material) and allocations made inside glibc
  * itself (opendir, fopen, pthread_create) and OpenSSL cannot be reached this
  * way and are not failed.
@@ -33,6 +35,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fsio.h"
+#include "base/gzip.h"
 #include "base/sha256.h"
 #include "client/api.h"
 #include "statement/sign.h"
@@ -813,6 +816,84 @@ static void api_check(int rc, const pl_diag *d, int fired)
 		FAIL("returned %s (%s), expected PL_ENET or PL_ENOMEM", pl_strerror(rc), pl_diag_text(d, rc));
 }
 
+/* ---- path: gzip members (base/gzip: zlib's state through libparley's calloc) ---- */
+
+#define GZ_N 3
+static pl_span g_gz_in[GZ_N];   /* empty, one line, a bundle of 300 entries */
+static pl_buf g_gz_ref[GZ_N];   /* their members, made without faults */
+static pl_buf g_gz_out[GZ_N];   /* "pre" + a member, per run */
+static uint8_t *g_gz_bundle;
+
+static void gz_prepare(void)
+{
+	size_t cap = 300 * 80, len = 0;
+	g_gz_bundle = malloc(cap);
+	if (g_gz_bundle == NULL)
+		abort();
+	for (unsigned i = 0; i < 300; i++) {
+		char line[80];
+		int k = snprintf(line, sizeof line, "{\"seq\":%u,\"party\":\"org-%u\",\"kind\":\"ping\"}", i, i % 7);
+		g_gz_bundle[len] = 0;
+		g_gz_bundle[len + 1] = (uint8_t)k;
+		memcpy(g_gz_bundle + len + 2, line, (size_t)k);
+		len += 2 + (size_t)k;
+	}
+	g_gz_in[0] = (pl_span){NULL, 0};
+	g_gz_in[1] = (pl_span){g_gz_bundle + 2, g_gz_bundle[1]};
+	g_gz_in[2] = (pl_span){g_gz_bundle, len};
+	for (int i = 0; i < GZ_N; i++) {
+		pl_buf_init(&g_gz_ref[i], pl_gzip_bound(len));
+		if (pl_gzip(g_gz_in[i].p, g_gz_in[i].n, &g_gz_ref[i]) != PL_OK)
+			abort();
+	}
+}
+
+static void gz_setup(void)
+{
+	for (int i = 0; i < GZ_N; i++) {
+		pl_buf_init(&g_gz_out[i], 1 << 20);
+		if (pl_buf_puts(&g_gz_out[i], "pre") != PL_OK)
+			abort();
+	}
+}
+
+static int gz_run(pl_diag *d)
+{
+	(void)d;
+	int rc = PL_OK;
+	for (int i = 0; i < GZ_N && rc == PL_OK; i++)
+		rc = pl_gzip(g_gz_in[i].p, g_gz_in[i].n, &g_gz_out[i]);
+	return rc;
+}
+
+static void gz_check(int rc, const pl_diag *d, int fired)
+{
+	(void)fired;
+	if (rc != PL_OK)
+		expect_nomem(rc, d);
+	/* the calls before the failure made their member; the failed one left "pre" */
+	bool failed = false;
+	for (int i = 0; i < GZ_N; i++) {
+		pl_buf *o = &g_gz_out[i];
+		if (o->len < 3 || memcmp(o->data, "pre", 3) != 0) {
+			FAIL("member %d: the bytes before it changed", i);
+		} else if (o->len == 3) {
+			if (rc == PL_OK)
+				FAIL("member %d: missing after success", i);
+			failed = true;
+		} else if (failed || o->len - 3 != g_gz_ref[i].len ||
+			   memcmp(o->data + 3, g_gz_ref[i].data, g_gz_ref[i].len) != 0) {
+			FAIL("member %d differs from the reference", i);
+		}
+	}
+}
+
+static void gz_teardown(void)
+{
+	for (int i = 0; i < GZ_N; i++)
+		pl_buf_release(&g_gz_out[i]);
+}
+
 /* ---- the driver ---- */
 
 typedef struct fpath {
@@ -922,6 +1003,7 @@ int main(int argc, char **argv)
 	make_statements();
 	append_reference();
 	index_prepare();
+	gz_prepare();
 
 	/* failure points that exposed defects (see docs/faults.md), tested even when sampling */
 	static const long init_regress[] = {586, 587, 588, 592, 593, 0};
@@ -934,6 +1016,7 @@ int main(int argc, char **argv)
 		{"checkpoint.note", note_setup, note_run, note_check, nothing, PL_OK, NULL},
 		{"index.follow", index_setup, index_run, index_check, nothing, PL_OK, NULL},
 		{"api.request", nothing, api_run, api_check, nothing, PL_ENET, NULL},
+		{"gzip", gz_setup, gz_run, gz_check, gz_teardown, PL_OK, NULL},
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		if (only == NULL || strcmp(only, paths[i].name) == 0)
@@ -946,6 +1029,9 @@ int main(int argc, char **argv)
 		pl_party_key_free(g_key[i]);
 	pl_signer_free(g_signer);
 	free(g_ref_dump);
+	for (int i = 0; i < GZ_N; i++)
+		pl_buf_release(&g_gz_ref[i]);
+	free(g_gz_bundle);
 	curl_global_cleanup();
 	if (g_failures != 0) {
 		printf("%d failure(s)\n", g_failures);

@@ -1,12 +1,12 @@
 /*
- * gzip_sample.c - gzips stdin to stdout with pl_gzip, for gzip_check.py.
+ * gzip_sample.c - gzips stdin to stdout with pl_gzip (zlib), for gzip_check.py.
  *
  * usage: gzip_sample                 compress stdin, write the member to stdout
  *        gzip_sample --bench ROUNDS  compress stdin ROUNDS times, print
  *                                    "<in> <out> <seconds per round> <MB/s>" on stdout
  */
 #include "base/buf.h"
-#include "base/deflate.h"
+#include "base/gzip.h"
 #include "base/err.h"
 
 #include <stdio.h>

@@ -1,19 +1,22 @@
 /*
- * test_deflate.c - base/deflate: CRC-32 and the pl_gzip contract (framing,
- * caps, compression actually happening). Decompression round trips are
- * checked by an independent decoder in gzip_check.py (Python's zlib).
+ * test_gzip.c - base/gzip: the pl_gzip contract (framing, round trips
+ * through zlib's inflate, caps, invalid arguments, determinism, the bound,
+ * large input). gzip_check.py decodes the same output with an independent
+ * decoder (Python's zlib and an inflater written from RFC 1951); allocation
+ * failures are injected by tests/fault/alloc_fault.c (path "gzip").
  */
 #include "testutil.h"
 
 #include "base/buf.h"
-#include "base/deflate.h"
 #include "base/err.h"
+#include "base/gzip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
-/* CRC-32 bit by bit, straight from the definition (no table). */
+/* CRC-32 bit by bit, straight from the definition (no table, not zlib's). */
 static uint32_t crc_bitwise(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xFFFFFFFFu;
@@ -64,26 +67,33 @@ static uint8_t *bundle(size_t want, size_t *n)
 	return p;
 }
 
-static void test_crc32(void **state)
+/*
+ * Inflates the gzip member g[0..glen) with zlib (which checks the CRC-32 and
+ * ISIZE) and asserts it is exactly one member, nothing after it, holding
+ * exactly the n bytes at in.
+ */
+static void round_trip(const uint8_t *in, size_t n, const uint8_t *g, size_t glen)
 {
-	(void)state;
-	assert_int_equal(pl_crc32((const uint8_t *)"123456789", 9), 0xCBF43926u);
-	assert_int_equal(pl_crc32(NULL, 0), 0);
-	assert_int_equal(pl_crc32((const uint8_t *)"a", 1), 0xE8B7BE43u);
-	const char *fox = "The quick brown fox jumps over the lazy dog";
-	assert_int_equal(pl_crc32((const uint8_t *)fox, strlen(fox)), 0x414FA339u);
-	/* every table entry is exercised by 256 single bytes; then random runs */
-	for (unsigned b = 0; b < 256; b++) {
-		uint8_t x = (uint8_t)b;
-		assert_int_equal(pl_crc32(&x, 1), crc_bitwise(&x, 1));
-	}
-	uint8_t buf[1000];
-	for (size_t i = 0; i < sizeof buf; i++)
-		buf[i] = (uint8_t)rng();
-	for (size_t n = 0; n <= sizeof buf; n += 37)
-		assert_int_equal(pl_crc32(buf, n), crc_bitwise(buf, n));
+	uint8_t *back = malloc(n + 1);
+	assert_non_null(back);
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	assert_int_equal(inflateInit2(&z, 16 + 15), Z_OK);
+	assert_true(glen <= UINT32_MAX && n + 1 <= UINT32_MAX);
+	z.next_in = (Bytef *)(uintptr_t)g;
+	z.avail_in = (uInt)glen;
+	z.next_out = back;
+	z.avail_out = (uInt)(n + 1); /* one byte more than expected: too much output shows */
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(z.avail_in, 0); /* nothing after the member */
+	assert_int_equal(z.total_out, n);
+	if (n > 0)
+		assert_memory_equal(back, in, n);
+	inflateEnd(&z);
+	free(back);
 }
 
+/* The documented header and trailer, the bound, and the round trip. */
 static void check_member(const uint8_t *in, size_t n, const uint8_t *g, size_t glen)
 {
 	static const uint8_t header[10] = {0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff};
@@ -92,6 +102,7 @@ static void check_member(const uint8_t *in, size_t n, const uint8_t *g, size_t g
 	assert_int_equal(le32(g + glen - 8), crc_bitwise(in, n));
 	assert_int_equal(le32(g + glen - 4), (uint32_t)n);
 	assert_true(glen <= pl_gzip_bound(n));
+	round_trip(in, n, g, glen);
 }
 
 static void test_gzip_framing(void **state)
@@ -100,12 +111,14 @@ static void test_gzip_framing(void **state)
 	pl_buf out;
 	pl_buf_init(&out, 1 << 20);
 
-	/* empty input: one fixed block holding only end-of-block (03 00) */
+	/* empty input: a 20-byte member that inflates to nothing */
 	assert_int_equal(pl_gzip(NULL, 0, &out), PL_OK);
 	assert_int_equal(out.len, 20);
 	check_member(NULL, 0, out.data, out.len);
-	assert_int_equal(out.data[10], 0x03);
-	assert_int_equal(out.data[11], 0x00);
+	pl_buf_reset(&out);
+	assert_int_equal(pl_gzip((const uint8_t *)"", 0, &out), PL_OK);
+	assert_int_equal(out.len, 20);
+	check_member(NULL, 0, out.data, out.len);
 
 	const uint8_t one = 'x';
 	pl_buf_reset(&out);
@@ -125,9 +138,23 @@ static void test_gzip_framing(void **state)
 	assert_int_equal(pl_gzip(all, sizeof all, &out), PL_OK);
 	assert_memory_equal(out.data, "prefix", 6);
 	check_member(all, sizeof all, out.data + 6, out.len - 6);
+	assert_true(out.len < out.cap); /* the spare byte pl_buf_cstr needs is kept */
+	pl_buf_release(&out);
+}
 
+static void test_gzip_invalid(void **state)
+{
+	(void)state;
+	const uint8_t all[4] = {1, 2, 3, 4};
+	pl_buf out;
+	pl_buf_init(&out, 1 << 20);
+	assert_int_equal(pl_buf_puts(&out, "abc"), PL_OK);
 	assert_int_equal(pl_gzip(NULL, 1, &out), PL_EINVAL);
+	assert_int_equal(pl_gzip(NULL, 100000, &out), PL_EINVAL);
+	assert_int_equal(out.len, 3);
+	assert_string_equal(pl_buf_cstr(&out), "abc");
 	assert_int_equal(pl_gzip(all, 1, NULL), PL_EINVAL);
+	assert_int_equal(pl_gzip(NULL, 0, NULL), PL_EINVAL);
 	pl_buf_release(&out);
 }
 
@@ -168,8 +195,21 @@ static void test_gzip_cap(void **state)
 		assert_int_equal(out.len, 3);
 		assert_memory_equal(out.data, "abc", 3);
 		assert_string_equal(pl_buf_cstr(&out), "abc");
+		/* the buffer still works, up to its cap */
+		assert_int_equal(pl_buf_puts(&out, "d"), caps[i] >= 1 ? PL_OK : PL_ETOOBIG);
 		pl_buf_release(&out);
 	}
+	/* the empty member (20 bytes) against caps 19 and 20 */
+	pl_buf small;
+	pl_buf_init(&small, 19);
+	assert_int_equal(pl_gzip(NULL, 0, &small), PL_ETOOBIG);
+	assert_int_equal(small.len, 0);
+	pl_buf_release(&small);
+	pl_buf_init(&small, 20);
+	assert_int_equal(pl_gzip(NULL, 0, &small), PL_OK);
+	check_member(NULL, 0, small.data, small.len);
+	pl_buf_release(&small);
+
 	/* exactly enough room */
 	pl_buf out;
 	pl_buf_init(&out, need + 3);
@@ -198,8 +238,18 @@ static void test_gzip_bound(void **state)
 		check_member(in, sizes[i], out.data, out.len);
 		pl_buf_release(&out);
 	}
-	assert_int_equal(pl_gzip_bound(SIZE_MAX - 5), SIZE_MAX);
 	free(in);
+
+	/* never below what zlib itself promises for the same parameters */
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	uLong probe[] = {0, 1, 100, 4095, 4096, 65536, 1u << 20, 123456789, 1ul << 30, 0xFFFFFFFFul};
+	for (size_t i = 0; i < sizeof probe / sizeof *probe; i++)
+		assert_true(pl_gzip_bound((size_t)probe[i]) >= deflateBound(&z, probe[i]));
+	deflateEnd(&z);
+	assert_int_equal(pl_gzip_bound(SIZE_MAX - 5), SIZE_MAX);
+	assert_int_equal(pl_gzip_bound(0), 25);
 }
 
 static void test_gzip_compresses(void **state)
@@ -229,10 +279,12 @@ static void test_gzip_compresses(void **state)
 
 	/* bundle-like data compresses too (random digests keep it well above 10%) */
 	in = bundle(1 << 20, &n);
-	pl_buf_reset(&out);
+	pl_buf_release(&out);
 	assert_int_equal(pl_gzip(in, n, &out), PL_OK);
 	check_member(in, n, out.data, out.len);
 	assert_true(out.len * 2 < n);
+	/* a fresh buffer grows with the output, not to pl_gzip_bound(n) */
+	assert_true(out.cap <= 2 * out.len + 2);
 	print_message("1 MiB bundle-like: %zu bytes (%.2f%%)\n", out.len, 100.0 * (double)out.len / (double)n);
 	free(in);
 
@@ -248,12 +300,41 @@ static void test_gzip_compresses(void **state)
 	pl_buf_release(&out);
 }
 
+/* 24 MiB of bundles, random stretches and zeros, in one member. */
+static void test_gzip_large(void **state)
+{
+	(void)state;
+	size_t n = (size_t)24 << 20, len = 0;
+	uint8_t *in = malloc(n);
+	assert_non_null(in);
+	while (len < n) {
+		size_t b;
+		uint8_t *part = bundle(3 << 20, &b);
+		size_t take = b < n - len ? b : n - len;
+		memcpy(in + len, part, take);
+		len += take;
+		free(part);
+		for (size_t i = 0; i < 300000 && len < n; i++)
+			in[len++] = (uint8_t)rng();
+		for (size_t i = 0; i < 200000 && len < n; i++)
+			in[len++] = 0;
+	}
+	pl_buf out;
+	pl_buf_init(&out, pl_gzip_bound(n));
+	assert_int_equal(pl_gzip(in, n, &out), PL_OK);
+	check_member(in, n, out.data, out.len);
+	print_message("24 MiB mixed: %zu bytes (%.2f%%)\n", out.len, 100.0 * (double)out.len / (double)n);
+	pl_buf_release(&out);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),      cmocka_unit_test(test_gzip_framing),
+		cmocka_unit_test(test_gzip_framing),       cmocka_unit_test(test_gzip_invalid),
 		cmocka_unit_test(test_gzip_deterministic), cmocka_unit_test(test_gzip_cap),
-		cmocka_unit_test(test_gzip_bound), cmocka_unit_test(test_gzip_compresses),
+		cmocka_unit_test(test_gzip_bound),         cmocka_unit_test(test_gzip_compresses),
+		cmocka_unit_test(test_gzip_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
