@@ -2,7 +2,8 @@
  * packages sealed to their recipients, uploaded as blobs and recorded in the
  * log; findings answering them (docs/evidence.md). */
 #include "cli/cli.h"
-#include "cli/client.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
@@ -26,7 +27,7 @@
 #include <unistd.h>
 
 /* The recipients' identities, each proven from the log; the author is always one. */
-static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
+static int recipients(cli_session *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
 {
 	*n = 0;
 	out[(*n)++] = c->key->id;
@@ -49,7 +50,7 @@ static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n,
 }
 
 /* Uploads every staged blob. */
-static int upload(client *c, const char *staging, const pl_packed *p, pl_diag *d)
+static int upload(cli_session *c, const char *staging, const pl_packed *p, pl_diag *d)
 {
 	for (size_t i = 0; i < p->nblobs; i++) {
 		char path[PATH_MAX];
@@ -82,18 +83,19 @@ static json_t *blob_json(const uint8_t plain[32], const char *name, bool sealed,
 	return b;
 }
 
-static int evidence_add(const cli_args *a)
+int cmd_evidence_add(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t cs;
 	const char *title = cli_get(a, "title"), *tlp = cli_get(a, "tlp");
 	if (a->npos != 2 || !cli_u64(a->pos[0], &cs) || title == NULL || tlp == NULL)
-		return cli_usage_cmd("evidence add", "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
+		return cli_usage_call(call, "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
 	if (pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage_cmd("evidence add", "%s is not a TLP 2.0 label", tlp);
+		return cli_usage_call(call, "%s is not a TLP 2.0 label", tlp);
 	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("evidence add", rc, &d);
 	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
@@ -132,8 +134,8 @@ static int evidence_add(const cli_args *a)
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((rc = ref_to(&c, cs, &ref, &d)) == PL_OK) {
-			status = submit_statement(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
+		else if ((rc = cli_session_ref(&c, cs, &ref, &d)) == PL_OK) {
+			status = cli_session_submit(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
 			if (status == 0 && !cli_has(a, "json"))
 				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
 				       (unsigned long long)index, (unsigned long long)cs, (unsigned long long)p.files,
@@ -145,14 +147,14 @@ static int evidence_add(const cli_args *a)
 	pl_packed_release(&p);
 	json_decref(names);
 	free(rec);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("evidence add", rc, &d);
 	return status;
 }
 
 /* A fetched and verified statement of one of the given types (NULL-terminated). */
-static int proven_statement(client *c, uint64_t index, const char *const *types, pl_envelope *env, pl_stmt *st,
+static int proven_statement(cli_session *c, uint64_t index, const char *const *types, pl_envelope *env, pl_stmt *st,
 			    pl_diag *d)
 {
 	pl_buf proof, entry;
@@ -180,12 +182,12 @@ static int proven_statement(client *c, uint64_t index, const char *const *types,
 
 static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
 {
-	client *c = ctx;
+	cli_session *c = ctx;
 	return pl_api_blob_get(c->api, c->key, name, out, NULL, d);
 }
 
 /* The keys to open with: --key, then each --old-key (keys the party had before a rotation). */
-static int keyring(const cli_args *a, client *c, pl_keyring *ring, pl_diag *d)
+static int keyring(const cli_args *a, cli_session *c, pl_keyring *ring, pl_diag *d)
 {
 	ring->n = 0;
 	ring->keys[ring->n++] = c->key;
@@ -218,7 +220,7 @@ static void keyring_free(pl_keyring *ring)
  * sealed, its plaintext SHA-256 checked against the statement; outdir is
  * created and holds nothing else, and nothing is left behind on failure.
  */
-static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
+static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
 {
 	const json_t *r = json_object_get(st->body, "report");
 	const char *hex = json_string_value(json_object_get(r, "sha256"));
@@ -273,15 +275,16 @@ static void print_json(json_t *v)
 	json_decref(v);
 }
 
-static int evidence_fetch(const cli_args *a)
+int cmd_evidence_fetch(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t idx;
 	const char *out = cli_get(a, "out");
 	if (a->npos != 1 || !cli_u64(a->pos[0], &idx) || out == NULL)
-		return cli_usage_cmd("evidence fetch", "evidence fetch needs EVIDENCE (or FINDING) and --out DIR");
+		return cli_usage_call(call, "evidence fetch needs EVIDENCE (or FINDING) and --out DIR");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("evidence fetch", rc, &d);
 	pl_envelope env;
@@ -333,33 +336,27 @@ static int evidence_fetch(const cli_args *a)
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	client_close(&c);
+	cli_session_close(&c);
 	return rc == PL_OK ? 0 : cli_fail("evidence fetch", rc, &d);
-}
-
-int cmd_evidence(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	bool add = strcmp(argv[0], "add") == 0; /* parley.c checked it names a subcommand */
-	if (!cli_parse_cmd(argc - 1, argv + 1, add ? "evidence add" : "evidence fetch", &a, &ust))
-		return ust;
-	return add ? evidence_add(&a) : evidence_fetch(&a);
 }
 
 /* ---- findings ---- */
 
-int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
-		const char *tlp);
-int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
-		const char *tlp)
+/*
+ * Records a finding on the evidence at entry ev (finding, and reproduce --sign): the report sealed
+ * to the recipients (--to, and you) and uploaded, then the statement. A bad --result or --tlp is a
+ * usage error of `parley finding`, whichever command was called.
+ */
+static int record_finding(const cli_call *call, uint64_t ev, const char *result, const char *summary,
+			  const char *report, const char *tlp)
 {
+	const cli_args *a = &call->args;
 	if (pl_vocab_find(pl_finding_results, result) < 0 || pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage_cmd("finding", "unknown --result or --tlp");
+		return cli_usage_of(call->table, cli_table_find(call->table, "finding"), "unknown --result or --tlp");
 	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("finding", rc, &d);
 	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
@@ -397,7 +394,7 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 		rc = pl_api_blob_put(c.api, c.key, name, clear ? report : staged, &d);
 	}
 	pl_ref ref;
-	if (rc == PL_OK && (rc = ref_to(&c, ev, &ref, &d)) == PL_OK) {
+	if (rc == PL_OK && (rc = cli_session_ref(&c, ev, &ref, &d)) == PL_OK) {
 		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,
 				 "tlp", tlp, "report", blob_json(dg.plain, name, !clear, dg.plain_size));
 		if (body != NULL && json_array_size(names) > 0)
@@ -405,7 +402,7 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((status = submit_statement(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
+		else if ((status = cli_session_submit(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
 			 !cli_has(a, "json"))
 			printf("finding %llu on evidence %llu: %s\n", (unsigned long long)index, (unsigned long long)ev, result);
 	}
@@ -413,24 +410,21 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 	json_decref(body);
 	json_decref(names);
 	free(rec);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("finding", rc, &d);
 	return status;
 }
 
-int cmd_finding(int argc, char **argv)
+int cmd_finding(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t ev;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "finding", &a, &ust))
-		return ust;
-	if (a.npos != 1 || !cli_u64(a.pos[0], &ev) || !cli_get(&a, "result") || !cli_get(&a, "summary") ||
-	    !cli_get(&a, "report") || !cli_get(&a, "tlp"))
-		return cli_usage_cmd("finding", "finding needs EVIDENCE, --result, --summary, --report and --tlp");
-	return cli_finding(&a, ev, cli_get(&a, "result"), cli_get(&a, "summary"), cli_get(&a, "report"),
-			   cli_get(&a, "tlp"));
+	if (a->npos != 1 || !cli_u64(a->pos[0], &ev) || !cli_get(a, "result") || !cli_get(a, "summary") ||
+	    !cli_get(a, "report") || !cli_get(a, "tlp"))
+		return cli_usage_call(call, "finding needs EVIDENCE, --result, --summary, --report and --tlp");
+	return record_finding(call, ev, cli_get(a, "result"), cli_get(a, "summary"), cli_get(a, "report"),
+			   cli_get(a, "tlp"));
 }
 
 /* ---- reproduce ---- */
@@ -523,48 +517,45 @@ static void print_report(const json_t *rep)
 	}
 }
 
-int cmd_reproduce(int argc, char **argv)
+int cmd_reproduce(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "reproduce", &a, &ust))
-		return ust;
-	bool check = cli_has(&a, "check-claim");
-	bool data = cli_get(&a, "files") != NULL || cli_get(&a, "pcap") != NULL;
+	const cli_args *a = &call->args;
+	bool check = cli_has(a, "check-claim");
+	bool data = cli_get(a, "files") != NULL || cli_get(a, "pcap") != NULL;
 	uint64_t threads = 0, ev = 0;
-	if (a.npos != 1 || check == data || (cli_get(&a, "threads") && !cli_u64(cli_get(&a, "threads"), &threads)) ||
-	    (cli_get(&a, "sign") && (!cli_u64(cli_get(&a, "sign"), &ev) || cli_get(&a, "tlp") == NULL || check)))
-		return cli_usage_cmd("reproduce", "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
-						  "--check-claim; --sign needs --tlp");
+	if (a->npos != 1 || check == data || (cli_get(a, "threads") && !cli_u64(cli_get(a, "threads"), &threads)) ||
+	    (cli_get(a, "sign") && (!cli_u64(cli_get(a, "sign"), &ev) || cli_get(a, "tlp") == NULL || check)))
+		return cli_usage_call(call, "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
+					    "--check-claim; --sign needs --tlp");
 	pl_diag d = {0};
 	pl_manifest m;
 	pl_repro *r = NULL;
 	json_t *rep = NULL;
-	pl_repro_opts o = {.threads = (unsigned)threads, .progress = cli_stderr_is_tty() && !cli_has(&a, "json")};
-	int rc = pl_package_load(a.pos[0], &m, &d);
+	pl_repro_opts o = {.threads = (unsigned)threads, .progress = cli_stderr_is_tty() && !cli_has(a, "json")};
+	int rc = pl_package_load(a->pos[0], &m, &d);
 	if (rc == PL_OK)
-		rc = pl_repro_open(a.pos[0], &m, &r, &d);
+		rc = pl_repro_open(a->pos[0], &m, &r, &d);
 	for (size_t i = 0; rc == PL_OK && check && i < m.ndatasets; i++) {
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", a.pos[0], m.datasets[i].where);
+		snprintf(path, sizeof path, "%s/%s", a->pos[0], m.datasets[i].where);
 		rc = m.datasets[i].kind == PL_DATASET_FILES ? pl_repro_files(r, m.datasets[i].name, path, &o, &d)
 							    : pl_repro_pcap(r, m.datasets[i].name, path, &o, &d);
 	}
-	for (int i = 0; rc == PL_OK && i < a.nflags; i++) {
-		if (strcmp(a.flag[i], "files") == 0)
-			rc = pl_repro_files(r, a.val[i], a.val[i], &o, &d);
-		else if (strcmp(a.flag[i], "pcap") == 0)
-			rc = pl_repro_pcap(r, a.val[i], a.val[i], &o, &d);
+	for (int i = 0; rc == PL_OK && i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "files") == 0)
+			rc = pl_repro_files(r, a->val[i], a->val[i], &o, &d);
+		else if (strcmp(a->flag[i], "pcap") == 0)
+			rc = pl_repro_pcap(r, a->val[i], a->val[i], &o, &d);
 	}
 	const char *sighter = NULL;
 	pl_party_key *k = NULL;
-	if (rc == PL_OK && cli_opt(&a, "key", "PARLEY_KEY") != NULL &&
-	    cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, NULL) == PL_OK)
+	if (rc == PL_OK && cli_opt(a, "key", "PARLEY_KEY") != NULL &&
+	    cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &k, NULL) == PL_OK)
 		sighter = k->id.party;
 	if (rc == PL_OK)
 		rc = pl_repro_report(r, check ? &m : NULL, sighter, &rep, &d);
 	char tmp[PATH_MAX] = "";
-	const char *out = cli_get(&a, "out");
+	const char *out = cli_get(a, "out");
 	if (rc == PL_OK && (out != NULL || ev > 0)) {
 		char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 		char t2[PATH_MAX + 8];
@@ -579,7 +570,7 @@ int cmd_reproduce(int argc, char **argv)
 	}
 	int status = 0;
 	if (rc == PL_OK) {
-		if (cli_has(&a, "json")) {
+		if (cli_has(a, "json")) {
 			char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 			printf("%s\n", text ? text : "{}");
 			free(text);
@@ -592,8 +583,8 @@ int cmd_reproduce(int argc, char **argv)
 	}
 	if (rc == PL_OK && ev > 0) {
 		fflush(stdout);
-		status = cli_finding(&a, ev, json_string_value(json_object_get(rep, "result")),
-				     json_string_value(json_object_get(rep, "summary")), out, cli_get(&a, "tlp"));
+		status = record_finding(call, ev, json_string_value(json_object_get(rep, "result")),
+				     json_string_value(json_object_get(rep, "summary")), out, cli_get(a, "tlp"));
 	}
 	if (tmp[0])
 		(void)unlink(tmp);

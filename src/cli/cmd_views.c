@@ -3,7 +3,8 @@
  * --log DIR, from the index of a local copy of the log (a server's directory
  * or a monitor's mirror), so any member can recompute them. */
 #include "cli/cli.h"
-#include "cli/client.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
 
 #include "base/codec.h"
 #include "base/json.h"
@@ -22,21 +23,22 @@
 
 /* Where a view comes from. */
 typedef struct source {
-	client c;          /* server mode */
+	cli_session c;     /* server mode */
 	bool local;
 	pl_index *x;       /* --log mode */
 	const char *dir;
 } source;
 
-static int source_open(const cli_args *a, source *s, pl_diag *d)
+static int source_open(const cli_call *call, source *s, pl_diag *d)
 {
+	const cli_args *a = &call->args;
 	memset(s, 0, sizeof *s);
 	s->dir = cli_get(a, "log");
 	if (s->dir != NULL) {
 		s->local = true;
 		return pl_index_open_dir(s->dir, &s->x, d);
 	}
-	return client_open(a, false, &s->c, d);
+	return cli_session_open(call, false, &s->c, d);
 }
 
 static void source_close(source *s)
@@ -44,7 +46,7 @@ static void source_close(source *s)
 	if (s->local)
 		pl_index_close(s->x);
 	else
-		client_close(&s->c);
+		cli_session_close(&s->c);
 }
 
 /* GETs path from the server as JSON. */
@@ -137,44 +139,41 @@ static int finish(const char *cmd, int rc, pl_diag *d, source *s)
 
 /* ---- inbox ---- */
 
-int cmd_inbox(int argc, char **argv)
+int cmd_inbox(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "inbox", &a, &ust))
-		return ust;
-	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage_cmd("inbox", "bad arguments");
+	if (a->npos != 0 || !page_flags(a, &pg, &now))
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	char party[PL_PARTY_MAX + 1] = "";
-	if (cli_get(&a, "party") != NULL) {
-		snprintf(party, sizeof party, "%s", cli_get(&a, "party"));
+	if (cli_get(a, "party") != NULL) {
+		snprintf(party, sizeof party, "%s", cli_get(a, "party"));
 	} else {
 		pl_party_key *k = NULL;
-		int rc = cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, &d);
+		int rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &k, &d);
 		if (rc != PL_OK)
 			return cli_fail("inbox", rc, &d);
 		snprintf(party, sizeof party, "%s", k->id.party);
 		pl_party_key_free(k);
 	}
 	if (!pl_party_name_valid(party, strlen(party)))
-		return cli_usage_cmd("inbox", "\"%s\" is not a party name", party);
+		return cli_usage_call(call, "\"%s\" is not a party name", party);
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
 	} else if (rc == PL_OK) {
 		char q[512] = "", path[700];
-		query_add(q, sizeof q, &a, "now");
-		query_add(q, sizeof q, &a, "limit");
-		query_add(q, sizeof q, &a, "offset");
+		query_add(q, sizeof q, a, "now");
+		query_add(q, sizeof q, a, "limit");
+		query_add(q, sizeof q, a, "offset");
 		snprintf(path, sizeof path, "/v1/inbox/%s%s", party, q);
 		rc = http_json(&s, path, &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		json_t *items = json_object_get(v, "items");
@@ -208,34 +207,31 @@ int cmd_inbox(int argc, char **argv)
 
 /* ---- cases ---- */
 
-int cmd_cases(int argc, char **argv)
+int cmd_cases(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "cases", &a, &ust))
-		return ust;
-	const char *state = cli_get(&a, "state");
-	if (a.npos != 0 || !page_flags(&a, &pg, &now) ||
+	const char *state = cli_get(a, "state");
+	if (a->npos != 0 || !page_flags(a, &pg, &now) ||
 	    (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0))
-		return cli_usage_cmd("cases", "bad arguments");
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
-		rc = pl_view_cases(s.x, cli_get(&a, "party"), state, pg, &v, &d);
+		rc = pl_view_cases(s.x, cli_get(a, "party"), state, pg, &v, &d);
 	} else if (rc == PL_OK) {
 		char q[512] = "", path[700];
-		query_add(q, sizeof q, &a, "party");
-		query_add(q, sizeof q, &a, "state");
-		query_add(q, sizeof q, &a, "limit");
-		query_add(q, sizeof q, &a, "offset");
+		query_add(q, sizeof q, a, "party");
+		query_add(q, sizeof q, a, "state");
+		query_add(q, sizeof q, a, "limit");
+		query_add(q, sizeof q, a, "offset");
 		snprintf(path, sizeof path, "/v1/cases%s", q);
 		rc = http_json(&s, path, &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		printf("%lld case%s\n", num(v, "total"), num(v, "total") == 1 ? "" : "s");
@@ -314,18 +310,19 @@ static void verify_entry(source *s, const pl_policy *pol, uint64_t idx, const ch
 	pl_buf_release(&entry);
 }
 
-static int case_show(const cli_args *a)
+int cmd_case_show(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t id;
 	pl_page pg;
 	int64_t now;
 	if (a->npos != 1 || !cli_u64(a->pos[0], &id) || !page_flags(a, &pg, &now))
-		return cli_usage_cmd("case show", "case show needs a case ID");
+		return cli_usage_call(call, "case show needs a case ID");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
 	pl_policy pol;
-	int rc = source_open(a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		char path[PATH_MAX];
 		pl_verifier vk;
@@ -400,40 +397,22 @@ static int case_show(const cli_args *a)
 	return status;
 }
 
-int cmd_case(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	/* parley.c checked that argv[0] is show */
-	if (!cli_parse_cmd(argc - 1, argv + 1, "case show", &a, &ust))
-		return ust;
-	return case_show(&a);
-}
-
 /* ---- norms ---- */
 
-int cmd_norms(int argc, char **argv)
+/* norms list and norms show */
+static int norms_view(const cli_call *call, bool show)
 {
-	const char *sub = argv[0]; /* parley.c checked it names a subcommand */
-	char name[64];
-	snprintf(name, sizeof name, "norms %s", sub);
-	if (strcmp(sub, "subscribe") == 0 || strcmp(sub, "withdraw") == 0 || strcmp(sub, "publish") == 0)
-		return cmd_norms_sign(sub, argc - 1, argv + 1, name);
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc - 1, argv + 1, name, &a, &ust))
-		return ust;
-	bool show = strcmp(sub, "show") == 0;
-	if (a.npos != (show ? 1 : 0))
-		return cli_usage_cmd(name, "norms %s takes %s", sub, show ? "a HASH" : "no arguments");
-	const char *hash = show ? a.pos[0] : NULL;
+	const cli_args *a = &call->args;
+	if (a->npos != (show ? 1 : 0))
+		return cli_usage_call(call, "norms %s takes %s", show ? "show" : "list", show ? "a HASH" : "no arguments");
+	const char *hash = show ? a->pos[0] : NULL;
 	uint8_t raw[32];
 	if (hash && (strlen(hash) != 64 || pl_hex_decode((const uint8_t *)hash, 64, raw, 32) != PL_OK))
-		return cli_usage_cmd(name, "a norm set's HASH is 64 lower-case hex digits");
+		return cli_usage_call(call, "a norm set's HASH is 64 lower-case hex digits");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_norms(s.x, hash, &v, &d);
 	} else if (rc == PL_OK) {
@@ -441,7 +420,7 @@ int cmd_norms(int argc, char **argv)
 		snprintf(path, sizeof path, "/v1/norms%s%s", hash ? "/" : "", hash ? hash : "");
 		rc = http_json(&s, path, &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK && !show) {
 		size_t i;
@@ -466,32 +445,39 @@ int cmd_norms(int argc, char **argv)
 	return finish("norms", rc, &d, &s);
 }
 
+int cmd_norms_list(const cli_call *call)
+{
+	return norms_view(call, false);
+}
+
+int cmd_norms_show(const cli_call *call)
+{
+	return norms_view(call, true);
+}
+
 /* ---- report ---- */
 
-int cmd_report(int argc, char **argv)
+int cmd_report(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "report", &a, &ust))
-		return ust;
-	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage_cmd("report", "bad arguments");
+	if (a->npos != 0 || !page_flags(a, &pg, &now))
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
-		rc = pl_view_report(s.x, cli_get(&a, "party"), now, &v, &d);
+		rc = pl_view_report(s.x, cli_get(a, "party"), now, &v, &d);
 	} else if (rc == PL_OK) {
 		char q[256] = "", path[300];
-		query_add(q, sizeof q, &a, "party");
-		query_add(q, sizeof q, &a, "now");
+		query_add(q, sizeof q, a, "party");
+		query_add(q, sizeof q, a, "now");
 		snprintf(path, sizeof path, "/v1/report%s", q);
 		rc = http_json(&s, path, &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", str(v, "now"));
@@ -525,30 +511,27 @@ int cmd_report(int argc, char **argv)
 
 /* ---- reindex ---- */
 
-int cmd_reindex(int argc, char **argv)
+int cmd_reindex(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "reindex", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("reindex", "reindex needs the log directory");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "reindex needs the log directory");
 	pl_diag d = {0};
 	int rc = PL_OK;
 	uint64_t size = 0;
-	if (!cli_has(&a, "dump-only")) {
+	if (!cli_has(a, "dump-only")) {
 		double t0 = (double)pl_now();
-		if ((rc = pl_index_rebuild(a.pos[0], cli_has(&a, "verify"), &size, &d)) != PL_OK)
+		if ((rc = pl_index_rebuild(a->pos[0], cli_has(a, "verify"), &size, &d)) != PL_OK)
 			return cli_fail("reindex", rc, &d);
 		fprintf(stderr, "reindexed %llu entries in about %.0f s\n", (unsigned long long)size,
 			(double)pl_now() - t0);
 	}
-	if (cli_has(&a, "dump") || cli_has(&a, "dump-only")) {
+	if (cli_has(a, "dump") || cli_has(a, "dump-only")) {
 		char path[PATH_MAX];
 		pl_index *x = NULL;
 		pl_verifier vk;
-		snprintf(path, sizeof path, "%s/log.vkey", a.pos[0]);
-		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK && pl_index_path(a.pos[0], path, sizeof path) == PL_OK &&
+		snprintf(path, sizeof path, "%s/log.vkey", a->pos[0]);
+		if ((rc = pl_read_vkey_file(path, &vk, &d)) == PL_OK && pl_index_path(a->pos[0], path, sizeof path) == PL_OK &&
 		    (rc = pl_index_open(path, vk.name, false, false, &x, &d)) == PL_OK)
 			rc = pl_index_dump(x, stdout, &d);
 		pl_index_close(x);
