@@ -10,6 +10,7 @@
 #include "base/sha256.h"
 #include "base/timefmt.h"
 #include "client/api.h"
+#include "client/entries.h"
 #include "statement/dsse.h"
 #include "tlog/proof_file.h"
 
@@ -111,26 +112,14 @@ int cmd_get(const cli_call *call)
 	int rc = cli_session_open(call, false, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("get", rc, &d);
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
 	pl_envelope env;
 	pl_stmt st;
 	memset(&env, 0, sizeof env);
 	memset(&st, 0, sizeof st);
-	uint8_t pk[32];
-	if ((rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d)) != PL_OK)
+	pl_entries e;
+	pl_entries_api(c.api, &e);
+	if ((rc = pl_entries_statement(&e, &c.pol, index, NULL, NULL, &env, &st, NULL, &d)) != PL_OK)
 		goto out;
-	if ((rc = pl_envelope_parse(entry.data, entry.len, &env, &d)) != PL_OK ||
-	    (rc = pl_stmt_parse(env.payload, env.payload_len, &st, &d)) != PL_OK)
-		goto out;
-	if ((rc = pl_api_key_at(c.api, st.author, index, pk, &d)) != PL_OK)
-		goto out;
-	if (pl_envelope_verify(&env, pk, NULL) != PL_OK) {
-		rc = pl_diag_set(&d, PL_EVERIFY, "entry %llu is not signed by the key %s held then",
-				 (unsigned long long)index, st.author);
-		goto out;
-	}
 	if (cli_has(a, "json")) {
 		printf("{\"index\":%llu,\"verified\":{\"checkpoint\":true,\"inclusion\":true,\"signature\":true},"
 		       "\"statement\":%.*s}\n",
@@ -143,8 +132,6 @@ int cmd_get(const cli_call *call)
 out:
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
 	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("get", rc, &d);
@@ -346,44 +333,16 @@ static int blob(const cli_call *call, bool put)
 		return cli_fail("blob", rc, &d);
 	pl_buf data;
 	pl_buf_init(&data, (size_t)1 << 30);
-	char hex[65], path[128], hdr[3][256];
-	long status = 0;
+	char hex[65];
 	if (put) {
 		rc = cli_read_input(a->pos[0], (size_t)1 << 30, &data, &d);
-		uint8_t h[32];
-		if (rc == PL_OK) {
-			pl_sha256(data.data, data.len, h);
-			pl_hex_encode(h, 32, hex);
-			snprintf(path, sizeof path, "/v1/blobs/%s", hex);
-			rc = pl_blob_sign_headers(c.key, "PUT", hex, hdr);
-		}
-		const char *headers[] = {hdr[0], hdr[1], hdr[2], "Content-Type: application/octet-stream", NULL};
-		pl_buf resp;
-		pl_buf_init(&resp, 1 << 16);
 		if (rc == PL_OK)
-			rc = pl_api_request(c.api, "PUT", path, data.data, data.len, headers, &resp, &status, &d);
-		if (rc == PL_OK && status != 201 && status != 409)
-			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
+			rc = pl_api_blob_put_mem(c.api, c.key, data.data, data.len, hex, &d);
 		if (rc == PL_OK)
 			printf("%s\n", hex);
-		pl_buf_release(&resp);
 	} else {
 		snprintf(hex, sizeof hex, "%s", a->pos[0]);
-		snprintf(path, sizeof path, "/v1/blobs/%s", hex);
-		rc = pl_blob_sign_headers(c.key, "GET", hex, hdr);
-		const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};
-		if (rc == PL_OK)
-			rc = pl_api_request(c.api, "GET", path, NULL, 0, headers, &data, &status, &d);
-		if (rc == PL_OK && status != 200)
-			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
-		uint8_t h[32];
-		char got[65];
-		if (rc == PL_OK) {
-			pl_sha256(data.data, data.len, h);
-			pl_hex_encode(h, 32, got);
-			if (strcmp(got, hex) != 0)
-				rc = pl_diag_set(&d, PL_EVERIFY, "the server sent bytes that hash to %s", got);
-		}
+		rc = pl_api_blob_get_mem(c.api, c.key, hex, &data, &d);
 		const char *out = cli_get(a, "out");
 		if (rc == PL_OK && out != NULL) {
 			char tmp[PATH_MAX + 8];

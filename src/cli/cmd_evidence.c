@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/timefmt.h"
 #include "base/walk.h"
+#include "client/entries.h"
 #include "evidence/package.h"
 #include "evidence/reproduce.h"
 #include "evidence/seal.h"
@@ -153,33 +154,6 @@ int cmd_evidence_add(const cli_call *call)
 	return status;
 }
 
-/* A fetched and verified statement of one of the given types (NULL-terminated). */
-static int proven_statement(cli_session *c, uint64_t index, const char *const *types, pl_envelope *env, pl_stmt *st,
-			    pl_diag *d)
-{
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
-	uint8_t pk[32];
-	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
-	if (rc == PL_OK)
-		rc = pl_envelope_parse(entry.data, entry.len, env, d);
-	if (rc == PL_OK)
-		rc = pl_stmt_parse(env->payload, env->payload_len, st, d);
-	bool known = false;
-	for (const char *const *t = types; rc == PL_OK && *t != NULL; t++)
-		known = known || strcmp(st->type, *t) == 0;
-	if (rc == PL_OK && !known)
-		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is a %s, not %s%s%s", (unsigned long long)index, st->type, types[0],
-				 types[1] ? " or " : "", types[1] ? types[1] : "");
-	if (rc == PL_OK && (rc = pl_api_key_at(c->api, st->author, index, pk, d)) == PL_OK &&
-	    pl_envelope_verify(env, pk, NULL) != PL_OK)
-		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu is not signed by %s's key", (unsigned long long)index, st->author);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
-	return rc;
-}
-
 static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
 {
 	cli_session *c = ctx;
@@ -296,9 +270,11 @@ int cmd_evidence_fetch(const cli_call *call)
 	pl_keyring ring;
 	memset(&ring, 0, sizeof ring);
 	static const char *const types[] = {"evidence", "finding", NULL};
+	pl_entries e;
+	pl_entries_api(c.api, &e);
 	bool finding = false;
 	if ((rc = keyring(a, &c, &ring, &d)) == PL_OK &&
-	    (rc = proven_statement(&c, idx, types, &env, &st, &d)) == PL_OK) {
+	    (rc = pl_entries_statement(&e, &c.pol, idx, types, NULL, &env, &st, NULL, &d)) == PL_OK) {
 		finding = strcmp(st.type, "finding") == 0;
 		const json_t *ix = json_object_get(st.body, "index");
 		const char *hex = json_string_value(json_object_get(ix, "sha256"));

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/session.h"
+#include "client/entries.h"
 
 #include "base/codec.h"
 #include "base/json.h"
@@ -248,66 +249,24 @@ int cmd_cases(const cli_call *call)
 	return finish("cases", rc, &d, &s);
 }
 
-/* The key party held for entry idx, from the local index's key history. */
-static int local_key_at(pl_index *x, const char *party, uint64_t idx, uint8_t pk[32], pl_diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = PL_ENOTFOUND;
-	/* first a key established before idx and not ended before it; else one established by idx itself */
-	if (sqlite3_prepare_v2(pl_index_db(x),
-			       "SELECT key FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
-			       " OR since = ?2) ORDER BY since = ?2, since DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
-	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK)
-		rc = PL_OK;
-	sqlite3_finalize(st);
-	if (rc != PL_OK)
-		pl_diag_set(d, rc, "the index names no key of %s at entry %llu", party, (unsigned long long)idx);
-	return rc;
-}
-
 /*
- * Verifies one statement of a thread: inclusion in a checkpoint that opens
- * under the policy (log signature and witness quorum), and the author's
- * signature under the key they held then. Sets the three marks.
+ * Verifies one statement of a thread, independently of the view that lists
+ * it: its inclusion in a checkpoint that opens under the policy (log
+ * signature and witness quorum), and its author's signature under the key
+ * they held then. Sets the three marks.
  */
-static void verify_entry(source *s, const pl_policy *pol, uint64_t idx, const char *author, bool marks[3])
+static void verify_entry(const pl_entries *e, const pl_policy *pol, uint64_t idx, const char *author, bool marks[3])
 {
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
-	pl_diag d = {0};
-	int rc;
-	marks[0] = marks[1] = marks[2] = false;
-	if (s->local) {
-		pl_source *src = NULL;
-		rc = pl_source_open_dir(s->dir, &src, &d);
-		if (rc == PL_OK)
-			rc = pl_published_prove(src, pol, idx, &proof, &d);
-		pl_source_free(src);
-		pl_proof_file pf;
-		if (rc == PL_OK && (rc = pl_proof_file_parse(proof.data, proof.len, &pf)) == PL_OK) {
-			rc = pl_buf_append(&entry, pf.extra, pf.extra_len);
-			pl_proof_file_release(&pf);
-		}
-	} else {
-		rc = pl_api_fetch_proven(s->c.api, pol, idx, &proof, &entry, &d);
-	}
-	if (rc == PL_OK)
-		marks[1] = marks[2] = true; /* the checkpoint opened under the policy and the proof verified */
 	pl_envelope env;
+	pl_stmt st;
 	memset(&env, 0, sizeof env);
-	uint8_t pk[32];
-	if (rc == PL_OK && pl_envelope_parse(entry.data, entry.len, &env, &d) == PL_OK &&
-	    (s->local ? local_key_at(s->x, author, idx, pk, &d) : pl_api_key_at(s->c.api, author, idx, pk, &d)) == PL_OK)
-		marks[0] = pl_envelope_verify(&env, pk, NULL) == PL_OK;
+	memset(&st, 0, sizeof st);
+	pl_entry_checks ok;
+	(void)!pl_entries_statement(e, pol, idx, NULL, author, &env, &st, &ok, NULL);
+	marks[0] = ok.signature;
+	marks[1] = marks[2] = ok.proven; /* the checkpoint opened under the policy and the proof verified */
+	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
 }
 
 int cmd_case_show(const cli_call *call)
@@ -341,6 +300,12 @@ int cmd_case_show(const cli_call *call)
 		rc = http_json(&s, path, &v, &d);
 	}
 	size_t bad = 0;
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
+	if (rc == PL_OK && s.local)
+		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
+	else if (rc == PL_OK)
+		pl_entries_api(s.c.api, &ents);
 	if (rc == PL_OK) {
 		/* every statement of the thread, verified independently of the view */
 		size_t i;
@@ -348,12 +313,13 @@ int cmd_case_show(const cli_call *call)
 		json_array_foreach(json_object_get(v, "thread"), i, e)
 		{
 			bool m[3];
-			verify_entry(&s, &pol, (uint64_t)num(e, "idx"), str(e, "author"), m);
+			verify_entry(&ents, &pol, (uint64_t)num(e, "idx"), str(e, "author"), m);
 			json_object_set_new(e, "verified",
 					    json_pack("{s:b,s:b,s:b}", "signature", m[0], "inclusion", m[1], "quorum", m[2]));
 			bad += !(m[0] && m[1] && m[2]);
 		}
 	}
+	pl_entries_close(&ents);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {

@@ -103,6 +103,19 @@ int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const cha
 int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * Blobs held in memory (signed by k too). put_mem uploads data[0..n) as the
+ * blob named by its SHA-256, written to hex (PL_OK also when the server
+ * already holds it). get_mem appends blob hex to out (capped by out->max)
+ * only once its bytes hash to hex (PL_EVERIFY otherwise: out is as it was).
+ * A refusal (an unknown blob, a non-member's request) is PL_EREFUSED with
+ * the server's code and sentence in d; no answer is PL_ENET.
+ */
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[65], pl_diag *d)
+	__attribute__((warn_unused_result));
+int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* Signs a blob request: appends the three headers ("Parley-Party: ..."). */
 int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *hex, char headers[3][256])
 	__attribute__((warn_unused_result));
