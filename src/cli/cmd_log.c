@@ -154,55 +154,26 @@ int cmd_log_verify_proof(const cli_call *call)
 				      a->npos);
 	pl_diag d = {0};
 	pl_policy pol;
-	pl_proof_file pf;
-	bool parsed = false;
 	pl_buf file, entry;
 	pl_buf_init(&file, PL_PROOF_FILE_MAX);
 	pl_buf_init(&entry, PL_ENTRY_MAX);
+	const char *ef = cli_get(a, "entry");
+	uint64_t index = 0;
 	pl_checkpoint cp;
 	int rc = policy_from(a, NULL, &pol, &d);
-	if (rc != PL_OK)
-		goto out;
-	if ((rc = pl_fs_read(a->pos[0], PL_PROOF_FILE_MAX, &file, &d)) != PL_OK)
-		goto out;
-	if ((rc = pl_proof_file_parse(file.data, file.len, &pf)) != PL_OK) {
-		pl_diag_set(&d, rc, "%s is not a well-formed c2sp.org/tlog-proof@v1 file", a->pos[0]);
-		goto out;
-	}
-	parsed = true;
-	const char *ef = cli_get(a, "entry");
-	if (ef != NULL) {
-		if ((rc = pl_fs_read(ef, PL_ENTRY_MAX, &entry, &d)) != PL_OK)
-			goto out;
-		if (pf.has_extra && (pf.extra_len != entry.len || memcmp(pf.extra, entry.data, entry.len) != 0)) {
-			rc = pl_diag_set(&d, PL_EVERIFY, "the proof carries an entry different from %s", ef);
-			goto out;
-		}
-	} else if (pf.has_extra) {
-		if ((rc = pl_buf_append(&entry, pf.extra, pf.extra_len)) != PL_OK)
-			goto out;
-	} else {
-		rc = pl_diag_set(&d, PL_EINVAL, "the proof carries no entry; give it with --entry FILE");
-		goto out;
-	}
-	pl_hash leaf;
-	pl_leaf_hash(entry.data, entry.len, &leaf);
-	rc = pl_proof_file_verify(&pf, &pol, &leaf, &cp);
-	if (rc == PL_EVERIFY)
-		pl_diag_set(&d, rc, "the proof does not verify: entry %llu is not included with that content, or "
-			    "the checkpoint signature is bad", (unsigned long long)pf.index);
-	else if (rc == PL_ENOKEY)
-		pl_diag_set(&d, rc, "the checkpoint is not signed by %s", pol.log.name);
-	else if (rc != PL_OK)
-		pl_diag_set(&d, rc, "the proof's checkpoint is malformed");
-out:
-	if (parsed)
-		pl_proof_file_release(&pf);
+	if (rc == PL_OK)
+		rc = pl_fs_read(a->pos[0], PL_PROOF_FILE_MAX, &file, &d);
+	if (rc == PL_OK && ef != NULL)
+		rc = pl_fs_read(ef, PL_ENTRY_MAX, &entry, &d);
+	pl_span given = {entry.data, entry.len};
+	if (rc == PL_OK)
+		rc = pl_proof_file_check(file.data, file.len, a->pos[0], ef != NULL ? &given : NULL,
+					 ef != NULL ? ef : "--entry FILE", &pol, &index, &cp, &d);
 	pl_buf_release(&file);
 	pl_buf_release(&entry);
 	if (rc != PL_OK)
 		return cli_fail("log verify-proof", rc, &d);
-	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)pf.index, cp.origin,
+	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)index, cp.origin,
 	       (unsigned long long)cp.size, pol.quorum ? " (checkpoint cosigned by a quorum of the witnesses)" : "");
 	return 0;
 }
