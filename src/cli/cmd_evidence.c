@@ -189,11 +189,7 @@ static void keyring_free(pl_keyring *ring)
 	ring->n = 0;
 }
 
-/*
- * A finding's report into outdir/report.json: the blob fetched, opened when
- * sealed, its plaintext SHA-256 checked against the statement; outdir is
- * created and holds nothing else, and nothing is left behind on failure.
- */
+/* A finding's report into outdir/report.json, as the statement records it. */
 static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
 {
 	const json_t *r = json_object_get(st->body, "report");
@@ -202,42 +198,7 @@ static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *rin
 	uint8_t want[32];
 	if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
 		return pl_diag_set(d, PL_EFORMAT, "the finding's report is malformed");
-	if (pl_fs_exists(outdir))
-		return pl_diag_set(d, PL_EEXIST, "%s already exists", outdir);
-	char blob[PATH_MAX], plain[PATH_MAX], path[PATH_MAX];
-	if (snprintf(blob, sizeof blob, "%s.parley-blob-%d", outdir, (int)getpid()) >= (int)sizeof blob ||
-	    snprintf(plain, sizeof plain, "%s.parley-report-%d", outdir, (int)getpid()) >= (int)sizeof plain ||
-	    snprintf(path, sizeof path, "%s/report.json", outdir) >= (int)sizeof path)
-		return pl_diag_set(d, PL_ETOOBIG, "path too long");
-	FILE *f = pl_fs_fopen_private(sealed ? blob : plain, "w+b");
-	if (f == NULL)
-		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? blob : plain);
-	int rc = pl_api_blob_get(c->api, c->key, sealed ? sealed : hex, f, NULL, d);
-	if (rc == PL_OK && sealed) {
-		FILE *out = pl_fs_fopen_private(plain, "wb");
-		if (out == NULL) {
-			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", plain);
-		} else {
-			rewind(f);
-			rc = pl_unseal_ring(f, out, ring, want, NULL, d);
-			if (fclose(out) != 0 && rc == PL_OK)
-				rc = pl_diag_errno(d, PL_EIO, errno, "write %s", plain);
-		}
-	}
-	if (fclose(f) != 0 && rc == PL_OK)
-		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
-	uint8_t h[32];
-	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, want, 32) != 0)
-		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
-	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
-		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);
-	if (rc == PL_OK && rename(plain, path) != 0) {
-		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", plain);
-		(void)rmdir(outdir);
-	}
-	(void)unlink(blob);
-	(void)unlink(plain);
-	return rc;
+	return pl_report_unpack(fetch_blob, c, sealed ? sealed : hex, want, sealed ? ring : NULL, outdir, d);
 }
 
 /* Prints v as one line of JSON and releases it. */
