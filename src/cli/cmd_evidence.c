@@ -93,7 +93,7 @@ int cmd_evidence_add(const cli_call *call)
 		return cli_usage_call(call, "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
 	if (pl_vocab_find(pl_tlp_labels, tlp) < 0)
 		return cli_usage_call(call, "%s is not a TLP 2.0 label", tlp);
-	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+	bool clear = !pl_tlp_sealed(tlp);
 	pl_diag d = {0};
 	cli_session c;
 	int rc = cli_session_open(call, true, &c, &d);
@@ -290,7 +290,7 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	const cli_args *a = &call->args;
 	if (pl_vocab_find(pl_finding_results, result) < 0 || pl_vocab_find(pl_tlp_labels, tlp) < 0)
 		return cli_usage_of(call->table, cli_table_find(call->table, "finding"), "unknown --result or --tlp");
-	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+	bool clear = !pl_tlp_sealed(tlp);
 	pl_diag d = {0};
 	cli_session c;
 	int rc = cli_session_open(call, true, &c, &d);
@@ -303,33 +303,16 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	char staged[PATH_MAX], name[65];
 	snprintf(staged, sizeof staged, "%s.parley-sealed-%d", report, (int)getpid());
 	pl_seal_digest dg;
-	memset(&dg, 0, sizeof dg);
 	if (rec == NULL || names == NULL)
 		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
 	if (rc == PL_OK)
 		rc = recipients(&c, a, rec, &n, names, &d);
 	if (rc == PL_OK && !clear && json_array_size(names) == 0)
 		rc = pl_diag_set(&d, PL_EINVAL, "a %s finding goes to named recipients: give --to PARTY", tlp);
-	if (rc == PL_OK) {
-		FILE *in = fopen(report, "rb"), *out = in ? fopen(staged, "wb") : NULL;
-		if (in == NULL || out == NULL)
-			rc = pl_diag_errno(&d, PL_EIO, errno, "open %s", in ? staged : report);
-		else if (!clear)
-			rc = pl_seal(in, out, rec, n, &dg, &d);
-		if (in)
-			fclose(in);
-		if (out && fclose(out) != 0 && rc == PL_OK)
-			rc = pl_diag_errno(&d, PL_EIO, errno, "write %s", staged);
-		if (rc == PL_OK && clear)
-			rc = pl_sha256_path(report, dg.plain, &dg.plain_size, &d);
-	}
-	if (rc == PL_OK) {
-		if (clear)
-			pl_hex_encode(dg.plain, 32, name);
-		else
-			pl_hex_encode(dg.sealed, 32, name);
+	if (rc == PL_OK)
+		rc = pl_report_seal(report, rec, clear ? 0 : n, staged, &dg, name, &d);
+	if (rc == PL_OK)
 		rc = pl_api_blob_put(c.api, c.key, name, clear ? report : staged, &d);
-	}
 	pl_ref ref;
 	if (rc == PL_OK && (rc = cli_session_ref(&c, ev, &ref, &d)) == PL_OK) {
 		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,

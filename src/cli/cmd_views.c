@@ -50,41 +50,8 @@ static void source_close(source *s)
 		cli_session_close(&s->c);
 }
 
-/* GETs path from the server as JSON. */
-static int http_json(source *s, const char *path, json_t **out, pl_diag *d)
-{
-	pl_buf b;
-	pl_buf_init(&b, (size_t)64 << 20);
-	long status = 0;
-	int rc = pl_api_request(s->c.api, "GET", path, NULL, 0, NULL, &b, &status, d);
-	if (rc == PL_OK && status == 404)
-		rc = pl_diag_set(d, PL_ENOTFOUND, "not found: %s", d->msg);
-	else if (rc == PL_OK && status != 200)
-		rc = pl_diag_set(d, PL_ENET, "the server answered %ld: %s", status, d->msg);
-	if (rc == PL_OK)
-		rc = pl_json_parse(b.data, b.len, b.max, out, d);
-	pl_buf_release(&b);
-	return rc;
-}
-
-/* Appends "&name=value" for a flag given (value URL-safe by construction or checked). */
-static void query_add(char *q, size_t cap, const cli_args *a, const char *flag)
-{
-	const char *v = cli_get(a, flag);
-	if (v == NULL)
-		return;
-	size_t n = strlen(q);
-	snprintf(q + n, cap - n, "%s%s=", n ? "&" : "?", flag);
-	n = strlen(q);
-	for (const char *p = v; *p && n + 4 < cap; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
-			q[n++] = (char)ch;
-		else
-			n += (size_t)snprintf(q + n, cap - n, "%%%02X", ch);
-	}
-	q[n] = '\0';
-}
+/* The flags' values as a view's query parameters (a flag not given is left out). */
+#define PARAM(flag) {flag, cli_get(a, flag)}
 
 static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
 {
@@ -167,12 +134,10 @@ int cmd_inbox(const cli_call *call)
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[512] = "", path[700];
-		query_add(q, sizeof q, a, "now");
-		query_add(q, sizeof q, a, "limit");
-		query_add(q, sizeof q, a, "offset");
-		snprintf(path, sizeof path, "/v1/inbox/%s%s", party, q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("now"), PARAM("limit"), PARAM("offset")};
+		char path[128];
+		snprintf(path, sizeof path, "/v1/inbox/%s", party);
+		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
 	}
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
@@ -224,13 +189,8 @@ int cmd_cases(const cli_call *call)
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_cases(s.x, cli_get(a, "party"), state, pg, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[512] = "", path[700];
-		query_add(q, sizeof q, a, "party");
-		query_add(q, sizeof q, a, "state");
-		query_add(q, sizeof q, a, "limit");
-		query_add(q, sizeof q, a, "offset");
-		snprintf(path, sizeof path, "/v1/cases%s", q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("party"), PARAM("state"), PARAM("limit"), PARAM("offset")};
+		rc = pl_api_view(s.c.api, "/v1/cases", q, sizeof q / sizeof q[0], &v, &d);
 	}
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
@@ -294,10 +254,10 @@ int cmd_case_show(const cli_call *call)
 			rc = pl_view_case(s.x, id, now, &v, &d);
 	} else if (rc == PL_OK) {
 		pol = s.c.pol;
-		char q[128] = "", path[256];
-		query_add(q, sizeof q, a, "now");
-		snprintf(path, sizeof path, "/v1/cases/%llu%s", (unsigned long long)id, q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("now")};
+		char path[64];
+		snprintf(path, sizeof path, "/v1/cases/%llu", (unsigned long long)id);
+		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
 	}
 	size_t bad = 0;
 	pl_entries ents;
@@ -384,7 +344,7 @@ static int norms_view(const cli_call *call, bool show)
 	} else if (rc == PL_OK) {
 		char path[128];
 		snprintf(path, sizeof path, "/v1/norms%s%s", hash ? "/" : "", hash ? hash : "");
-		rc = http_json(&s, path, &v, &d);
+		rc = pl_api_view(s.c.api, path, NULL, 0, &v, &d);
 	}
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
@@ -437,11 +397,8 @@ int cmd_report(const cli_call *call)
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_report(s.x, cli_get(a, "party"), now, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[256] = "", path[300];
-		query_add(q, sizeof q, a, "party");
-		query_add(q, sizeof q, a, "now");
-		snprintf(path, sizeof path, "/v1/report%s", q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("party"), PARAM("now")};
+		rc = pl_api_view(s.c.api, "/v1/report", q, sizeof q / sizeof q[0], &v, &d);
 	}
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);

@@ -161,10 +161,11 @@ static int concern_fields(json_t *body, const cli_args *a)
 	return rc;
 }
 
-/* Asks for the required fields still missing; false if one is missing and no terminal. */
+/* Asks on the terminal for the fields a concern requires (workflow/types.h) that body still lacks;
+ * false, with their names in missing, if some are still missing (no terminal, or no answer). */
 static bool concern_complete(json_t *body, char *missing, size_t cap)
 {
-	static const char *const fields[][2] = {
+	static const char *const prompts[][2] = {
 		{"title", "Title (one line): "},
 		{"class", "Incident class (RSIT: abusive-content, malicious-code, information-gathering,\n"
 			  "  intrusion-attempts, intrusions, availability, information-content-security, fraud,\n"
@@ -174,22 +175,26 @@ static bool concern_complete(json_t *body, char *missing, size_t cap)
 		{"recipients", "Addressed to (party names, comma-separated): "},
 	};
 	missing[0] = '\0';
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if (json_object_get(body, fields[i][0]) != NULL)
+	for (const char *const *field = pl_wf_concern_required; *field != NULL; field++) {
+		if (json_object_get(body, *field) != NULL)
 			continue;
+		const char *prompt = NULL;
+		for (size_t i = 0; i < sizeof prompts / sizeof prompts[0]; i++)
+			if (strcmp(prompts[i][0], *field) == 0)
+				prompt = prompts[i][1];
 		char line[4096];
-		if (!ask(fields[i][1], line, sizeof line)) {
+		if (prompt == NULL || !ask(prompt, line, sizeof line)) {
 			size_t n = strlen(missing);
-			snprintf(missing + n, cap - n, "%s%s", n ? ", " : "", fields[i][0]);
+			snprintf(missing + n, cap - n, "%s%s", n ? ", " : "", *field);
 			continue;
 		}
-		if (strcmp(fields[i][0], "recipients") == 0) {
+		if (strcmp(*field, "recipients") == 0) {
 			json_t *arr = json_array();
 			for (char *tok = strtok(line, ", "); tok && arr; tok = strtok(NULL, ", "))
 				json_array_append_new(arr, json_string(tok));
 			json_object_set_new(body, "recipients", arr);
 		} else {
-			json_object_set_new(body, fields[i][0], json_string(line));
+			json_object_set_new(body, *field, json_string(line));
 		}
 	}
 	return missing[0] == '\0';

@@ -146,6 +146,52 @@ static int get_json(pl_api *a, const char *path, json_t **out, pl_diag *d)
 	return rc;
 }
 
+/* Appends "?name=value" or "&name=value" to q (len *n, capacity cap), the value percent-encoded. */
+static bool query_add(char *q, size_t *n, size_t cap, const char *name, const char *value)
+{
+	int w = snprintf(q + *n, cap - *n, "%s%s=", strchr(q, '?') ? "&" : "?", name);
+	if (w < 0 || (size_t)w >= cap - *n)
+		return false;
+	*n += (size_t)w;
+	for (const char *p = value; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		bool plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			     strchr("-._~", ch) != NULL;
+		if (*n + 4 > cap)
+			return false;
+		if (plain)
+			q[(*n)++] = (char)ch;
+		else
+			*n += (size_t)snprintf(q + *n, cap - *n, "%%%02X", ch);
+	}
+	q[*n] = '\0';
+	return true;
+}
+
+int pl_api_view(pl_api *a, const char *path, const pl_api_param *params, size_t n, json_t **out, pl_diag *d)
+{
+	*out = NULL;
+	char url[2048];
+	size_t len = (size_t)snprintf(url, sizeof url, "%s", path);
+	if (len >= sizeof url)
+		return pl_diag_set(d, PL_EINVAL, "URL too long");
+	for (size_t i = 0; i < n; i++)
+		if (params[i].value != NULL && !query_add(url, &len, sizeof url, params[i].name, params[i].value))
+			return pl_diag_set(d, PL_EINVAL, "URL too long");
+	pl_buf b;
+	pl_buf_init(&b, (size_t)64 << 20);
+	long status = 0;
+	int rc = pl_api_request(a, "GET", url, NULL, 0, NULL, &b, &status, d);
+	if (rc == PL_OK && status == 404)
+		rc = pl_diag_set(d, PL_ENOTFOUND, "not found: %s", d ? d->msg : "");
+	else if (rc == PL_OK && status != 200)
+		rc = pl_diag_set(d, PL_ENET, "the server answered %ld: %s", status, d ? d->msg : "");
+	if (rc == PL_OK)
+		rc = pl_json_parse(b.data, b.len, b.max, out, d);
+	pl_buf_release(&b);
+	return rc;
+}
+
 int pl_api_next_seq(pl_api *a, const char *party, uint64_t *seq, pl_diag *d)
 {
 	char path[128];

@@ -36,6 +36,21 @@ void pl_api_close(pl_api *a);
 int pl_api_request(pl_api *a, const char *method, const char *path, const uint8_t *body, size_t n,
 		   const char *const *headers, pl_buf *out, long *status, pl_diag *d) __attribute__((warn_unused_result));
 
+/* One query parameter: name=value, the value percent-encoded; a NULL value is left out. */
+typedef struct pl_api_param {
+	const char *name, *value;
+} pl_api_param;
+
+/*
+ * A view of the server's read API (docs/api.md, "Views") at path, like
+ * "/v1/cases" or "/v1/inbox/cert.a", with the n parameters given, as JSON
+ * (*out owned by the caller; at most 64 MiB). PL_ENOTFOUND for a 404 (an
+ * unknown case or norm set), PL_ENET for another answer than 200, with the
+ * server's sentence in d; PL_EINVAL for a URL over 2047 bytes.
+ */
+int pl_api_view(pl_api *a, const char *path, const pl_api_param *params, size_t n, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The registry's next sequence number for party (its last + 1). */
 int pl_api_next_seq(pl_api *a, const char *party, uint64_t *seq, pl_diag *d) __attribute__((warn_unused_result));
 

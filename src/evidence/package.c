@@ -322,6 +322,30 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 	return rc;
 }
 
+int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, const char *staged, pl_seal_digest *dg,
+		   char name[65], pl_diag *d)
+{
+	memset(dg, 0, sizeof *dg);
+	int rc = PL_OK;
+	if (n == 0) {
+		if ((rc = pl_sha256_path(path, dg->plain, &dg->plain_size, d)) == PL_OK)
+			pl_hex_encode(dg->plain, 32, name);
+		return rc;
+	}
+	FILE *in = fopen(path, "rb"), *out = in ? pl_fs_fopen_private(staged, "wb") : NULL;
+	if (in == NULL || out == NULL)
+		rc = pl_diag_errno(d, PL_EIO, errno, "open %s", in ? staged : path);
+	else
+		rc = pl_seal(in, out, recipients, n, dg, d);
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && rc == PL_OK)
+		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", staged);
+	if (rc == PL_OK)
+		pl_hex_encode(dg->sealed, 32, name);
+	return rc;
+}
+
 int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[32],
 		     const pl_keyring *ring, const char *outdir, pl_diag *d)
 {

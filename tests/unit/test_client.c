@@ -1,8 +1,9 @@
 /* test_client.c - the reader's side, against a real server run in this
  * process: statements proven and checked against their authors' keys
  * (client/entries.h) from the API and from a local copy of the log, the
- * index's key history (pl_view_key_at), and blobs held in memory
- * (pl_api_blob_put_mem, pl_api_blob_get_mem). */
+ * index's key history (pl_view_key_at), blobs held in memory
+ * (pl_api_blob_put_mem, pl_api_blob_get_mem) and the read API's views
+ * (pl_api_view). */
 #include "testutil.h"
 
 #include "base/codec.h"
@@ -274,6 +275,41 @@ static void test_blobs_in_memory(void **state)
 	pl_buf_release(&out);
 }
 
+static void test_views(void **state)
+{
+	fixture *f = *state;
+	pl_diag d = {0};
+	json_t *v = NULL;
+	/* parameters percent-encoded on the way and decoded by the server: the report is at that time */
+	const pl_api_param q[] = {{"party", "cert.a"}, {"now", "2030-01-02T03:04:05Z"}, {"limit", NULL}};
+	assert_int_equal(pl_api_view(f->api, "/v1/report", q, 3, &v, &d), PL_OK);
+	assert_string_equal(json_string_value(json_object_get(v, "now")), "2030-01-02T03:04:05Z");
+	json_t *parties = json_object_get(v, "parties");
+	assert_int_equal(json_array_size(parties), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parties, 0), "party")), "cert.a");
+	json_decref(v);
+	v = NULL;
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", NULL, 0, &v, &d), PL_OK);
+	assert_int_equal(json_integer_value(json_object_get(v, "total")), 0);
+	json_decref(v);
+	v = NULL;
+	/* a case that does not exist; a parameter the server refuses */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_view(f->api, "/v1/cases/12345", NULL, 0, &v, &d), PL_ENOTFOUND);
+	assert_null(v);
+	const pl_api_param bad[] = {{"party", "not a party & more"}};
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", bad, 1, &v, &d), PL_ENET);
+	assert_non_null(strstr(d.msg, "party"));
+	assert_null(v);
+	/* too long for a URL */
+	char big[3000];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	const pl_api_param huge[] = {{"party", big}};
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", huge, 1, &v, &d), PL_EINVAL);
+}
+
 /* Last: stops the server and reads its directory as a local copy. */
 static void test_local_copy(void **state)
 {
@@ -319,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_api_statements),
 		cmocka_unit_test(test_signature_checked),
 		cmocka_unit_test(test_blobs_in_memory),
+		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_local_copy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

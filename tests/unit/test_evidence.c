@@ -342,12 +342,76 @@ static void test_report_unpack(void **state)
 	pl_party_key_free(b2);
 }
 
+/* pl_report_seal, then pl_report_unpack: the report back, for recipients only; TLP:CLEAR as it is. */
+static void test_report_seal(void **state)
+{
+	(void)state;
+	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
+	pl_identity rec[2] = {a->id, b->id};
+	char *tmp = tu_tmpdir(), report[600], staged[600], out[600], name[65];
+	static const char text[] = "{\"result\": \"inconclusive\", \"hits\": []}\n";
+	snprintf(report, sizeof report, "%s/report.json", tmp);
+	snprintf(staged, sizeof staged, "%s/report.sealed", tmp);
+	FILE *f = fopen(report, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	pl_seal_digest dg;
+	pl_diag d = {0};
+	uint8_t h[32];
+	char hex[65];
+
+	assert_int_equal(pl_report_seal(report, rec, 2, staged, &dg, name, &d), PL_OK);
+	size_t slen;
+	uint8_t *sealed = tu_read_file(staged, &slen);
+	assert_null(memmem(sealed, slen, "inconclusive", 12)); /* no plaintext in the clear */
+	pl_sha256(sealed, slen, h);
+	pl_hex_encode(h, 32, hex);
+	assert_string_equal(name, hex); /* the blob is named by the sealed bytes */
+	pl_sha256(text, sizeof text - 1, h);
+	assert_memory_equal(dg.plain, h, 32);
+	assert_int_equal(dg.plain_size, sizeof text - 1);
+	struct stat st;
+	assert_int_equal(stat(staged, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	blobs bl = {{name, NULL}, {sealed, NULL}, {slen, 0}};
+	pl_keyring rb = {{b}, 1}, rc = {{c}, 1};
+	snprintf(out, sizeof out, "%s/fetched", tmp);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, name, dg.plain, &rc, out, &d), PL_ENOKEY);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, name, dg.plain, &rb, out, &d), PL_OK);
+	char path[700];
+	snprintf(path, sizeof path, "%s/report.json", out);
+	size_t n;
+	uint8_t *back = tu_read_file(path, &n);
+	assert_int_equal(n, sizeof text - 1);
+	assert_memory_equal(back, text, n);
+	free(back);
+	free(sealed);
+
+	/* TLP:CLEAR: nothing staged, the blob is the report */
+	assert_int_equal(unlink(staged), 0);
+	assert_int_equal(pl_report_seal(report, rec, 0, staged, &dg, name, &d), PL_OK);
+	assert_false(pl_fs_exists(staged));
+	pl_hex_encode(h, 32, hex);
+	assert_string_equal(name, hex);
+
+	/* no report */
+	snprintf(path, sizeof path, "%s/missing.json", tmp);
+	assert_int_not_equal(pl_report_seal(path, rec, 2, staged, &dg, name, &d), PL_OK);
+	assert_int_not_equal(pl_report_seal(path, rec, 0, staged, &dg, name, &d), PL_OK);
+	assert_false(pl_fs_exists(staged));
+	pl_party_key_free(a);
+	pl_party_key_free(b);
+	pl_party_key_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seal_roundtrip_and_refusals),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_report_unpack),
+		cmocka_unit_test(test_report_seal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
