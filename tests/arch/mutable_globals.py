@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """
-The parley executable keeps no mutable state outside functions: every object
-of src/cli has empty writable data sections (.data, .bss and their
+The parley executable keeps no mutable state outside functions: no object of
+src/cli defines a variable in a writable data section (.data, .bss and their
 thread-local kinds; read-only tables relocated at load time, .data.rel.ro,
 are fine). State lives in what main owns and passes down.
 
 usage: mutable_globals.py BUILD_DIR [--under DIR]...
 
-Reads the section headers (objdump -h) and the symbol table (objdump -t) of
-every object linked into the build's targets (as file_cycles.py finds them);
-with --under DIR (a folder of src/, like cli; repeatable) only objects under
-those folders count. Prints each writable symbol and exits 1 if there is one.
+Reads the symbol table (objdump -t) of every object linked into the build's
+targets (as file_cycles.py finds them) for variables in writable sections
+(what a sanitizer adds there does not count); with
+--under DIR (a folder of src/, like cli; repeatable) only objects under those
+folders count. Prints each such symbol and exits 1 if there is one.
 """
 import os
 import subprocess
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from file_cycles import objects  # noqa: E402
 
 WRITABLE = (".data", ".bss", ".tdata", ".tbss")
+GENERATED = (".", "__asan", "__odr_asan", "___asan", "__ubsan", "__sancov", "__tsan")
 
 
 def writable(name):
@@ -50,28 +52,25 @@ def main(argv):
         return 2
     found = []
     for name, path in sorted(objs.items()):
-        sections = set()
-        for line in run(["objdump", "-h", path]).splitlines():
-            parts = line.split()
-            if len(parts) >= 3 and parts[0].isdigit() and writable(parts[1]) and int(parts[2], 16) > 0:
-                sections.add(parts[1])
-        if not sections:
-            continue
-        syms = []
+        syms, sections = [], set()
         for line in run(["objdump", "-t", path]).splitlines():
-            # "ADDRESS FLAGS SECTION<TAB>SIZE NAME"; section symbols (flag d) name the section itself
+            # "ADDRESS FLAGS SECTION<TAB>SIZE NAME": a variable in a writable section (not the section's
+            # own symbol, flag d; not a local label; not what a sanitizer adds)
             left, tab, right = line.partition("\t")
             head, tail = left.split(), right.split()
-            if tab and len(head) >= 2 and head[-1] in sections and len(tail) == 2 and " d " not in left:
+            if (tab and len(head) >= 2 and writable(head[-1]) and "d" not in head[1:-1] and len(tail) == 2 and
+                    not tail[1].startswith(GENERATED)):
                 syms.append(tail[1])
-        found.append((name, sorted(sections), sorted(set(syms))))
+                sections.add(head[-1])
+        if syms:
+            found.append((name, sorted(sections), sorted(set(syms))))
     if not found:
-        print("mutable_globals: %d objects, no writable data%s" %
+        print("mutable_globals: %d objects, no mutable global%s" %
               (len(objs), " under " + ", ".join(under) if under else ""))
         return 0
     for name, sections, syms in found:
-        print("%s: writable %s: %s" % (name, ", ".join(sections), ", ".join(syms) or "(no named symbol)"))
-    print("mutable_globals: %d object%s with mutable state" % (len(found), "" if len(found) == 1 else "s"))
+        print("%s: in %s: %s" % (name, ", ".join(sections), ", ".join(syms)))
+    print("mutable_globals: %d object%s with mutable globals" % (len(found), "" if len(found) == 1 else "s"))
     return 1
 
 
