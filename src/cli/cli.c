@@ -1,19 +1,17 @@
 /* cli.c - argument helpers and error reporting for the parley executable. */
 #include "cli/cli.h"
-#include "cli/help.h"
-
-#include "base/conf.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
 #include "statement/party.h"
 #include "store/published.h"
+#include "tlog/checkpoint.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <termios.h>
+#include <time.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -58,17 +56,6 @@ int cli_usage(const char *usage, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: %s\n", usage);
-	return EXIT_USAGE;
-}
-
-int cli_usage_cmd(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("parley: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", cli_synopsis(cmd));
 	return EXIT_USAGE;
 }
 
@@ -290,291 +277,80 @@ int cli_stop_wait(void)
 	return sig;
 }
 
-/* ---- configuration: flags, then the environment, then one file ---- */
-
-/* The settings configuration may give; path: 1 a file, 2 a key or else a file. */
-static const struct {
-	const char *flag, *env, *src;
-	bool list;
-	int path;
-} SETTINGS[] = {
-	{"server", "PARLEY_SERVER", "env PARLEY_SERVER", false, 0},
-	{"vkey", "PARLEY_VKEY", "env PARLEY_VKEY", false, 2},
-	{"key", "PARLEY_KEY", "env PARLEY_KEY", false, 1},
-	{"passphrase-file", "PARLEY_PASSPHRASE_FILE", "env PARLEY_PASSPHRASE_FILE", false, 1},
-	{"witness-key", "PARLEY_WITNESS_KEY", "env PARLEY_WITNESS_KEY", true, 2},
-	{"quorum", "PARLEY_QUORUM", "env PARLEY_QUORUM", false, 0},
-};
-#define NSETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
-
-static struct {
-	bool loaded;
-	int rc;
-	pl_diag d;
-	char path[PATH_MAX]; /* the file read, or "" */
-	char missing[PATH_MAX]; /* the default file looked for, when absent */
-	pl_conf conf;
-	char **src; /* "file PATH:LINE" for each entry */
-	char env[4096]; /* PARLEY_WITNESS_KEY split at its commas */
-} cfg;
-
-static void config_free(void)
+void cli_stop_block_only(void)
 {
-	for (size_t i = 0; cfg.src != NULL && i < cfg.conf.n; i++)
-		free(cfg.src[i]);
-	free(cfg.src);
-	cfg.src = NULL;
-	pl_conf_release(&cfg.conf);
+	sigset_t set;
+	stop_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* value relative to the file's directory, unless absolute (or a key, for kind 2). */
-static int config_resolve(pl_conf_entry *e, int kind, pl_diag *d)
+int cli_stop_wait_ms(uint64_t ms)
 {
-	pl_verifier v;
-	if (kind == 0 || e->value[0] == '/' ||
-	    (kind == 2 && pl_verifier_parse(e->value, strlen(e->value), &v) == PL_OK))
-		return PL_OK;
-	const char *slash = strrchr(cfg.path, '/');
-	if (slash == NULL)
-		return PL_OK; /* the file is in the working directory: so is the path */
-	size_t dn = (size_t)(slash - cfg.path), n = dn + 1 + strlen(e->value) + 1;
-	char *p = malloc(n);
-	if (p == NULL)
-		return pl_diag_set(d, PL_ENOMEM, "out of memory");
-	snprintf(p, n, "%.*s/%s", (int)dn, cfg.path, e->value);
-	free(e->value);
-	e->value = p;
-	return PL_OK;
+	sigset_t set;
+	stop_set(&set);
+	if (ms > (uint64_t)INT32_MAX * 1000) /* 68 years */
+		ms = (uint64_t)INT32_MAX * 1000;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end.tv_sec = now.tv_sec + (time_t)(ms / 1000);
+	end.tv_nsec = now.tv_nsec + (long)(ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct timespec left = {.tv_sec = end.tv_sec - now.tv_sec, .tv_nsec = end.tv_nsec - now.tv_nsec};
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			left.tv_sec = left.tv_nsec = 0;
+		int sig = sigtimedwait(&set, NULL, &left);
+		if (sig > 0)
+			return sig;
+		if (errno != EINTR)
+			return 0; /* EAGAIN: the time is up */
+		clock_gettime(CLOCK_MONOTONIC, &now); /* another signal's handler ran: wait for what is left */
+	}
 }
 
-static int config_read(pl_diag *d)
+void cli_stop_unblock(void)
 {
-	const char *explicit_ = getenv("PARLEY_CONFIG");
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char path[PATH_MAX];
-	if (explicit_ != NULL && *explicit_ != '\0')
-		snprintf(path, sizeof path, "%s", explicit_);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(path, sizeof path, "%s/parley/config", xdg);
-	else if (home != NULL && *home != '\0')
-		snprintf(path, sizeof path, "%s/.config/parley/config", home);
-	else
-		return PL_OK;
-	pl_buf b;
-	pl_buf_init(&b, PL_CONF_MAX_BYTES + 1);
-	int rc = pl_fs_read(path, PL_CONF_MAX_BYTES, &b, NULL);
-	if (rc == PL_ENOTFOUND && (explicit_ == NULL || *explicit_ == '\0')) {
-		snprintf(cfg.missing, sizeof cfg.missing, "%s", path);
-		pl_buf_release(&b);
-		return PL_OK; /* no default file: no configuration */
-	}
-	if (rc == PL_ENOTFOUND)
-		rc = pl_diag_set(d, PL_EINVAL, "PARLEY_CONFIG names %s, which does not exist", path);
-	else if (rc == PL_ETOOBIG)
-		rc = pl_diag_set(d, PL_EINVAL, "%s: the configuration file is larger than %d bytes", path,
-				 PL_CONF_MAX_BYTES);
-	else if (rc != PL_OK)
-		rc = pl_diag_errno(d, PL_EINVAL, errno, "cannot read the configuration file %s", path);
-	pl_conf_name names[NSETTINGS];
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		names[i].name = SETTINGS[i].flag;
-		names[i].repeat = SETTINGS[i].list;
-	}
-	if (rc == PL_OK) {
-		snprintf(cfg.path, sizeof cfg.path, "%s", path);
-		rc = pl_conf_parse((const char *)b.data, b.len, path, names, NSETTINGS, &cfg.conf, d);
+	sigset_t set;
+	stop_set(&set);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
+{
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "witness-key") != 0 && strcmp(a->flag[i], "witness") != 0)
+			continue;
+		/* --witness VKEY@URL or --witness-key VKEY (or a file) */
+		pl_verifier v;
+		const char *spec = a->val[i];
+		const char *at = strcmp(a->flag[i], "witness") == 0 ? strrchr(spec, '@') : NULL;
+		char key[PL_VKEY_MAX + 1];
+		snprintf(key, sizeof key, "%.*s", at ? (int)(at - spec) : (int)strlen(spec), spec);
+		int rc = cli_load_vkey(key, &v, d);
 		if (rc != PL_OK)
-			rc = PL_EINVAL;
-	}
-	pl_buf_release(&b);
-	if (rc == PL_OK && cfg.conf.n > 0 && (cfg.src = calloc(cfg.conf.n, sizeof *cfg.src)) == NULL)
-		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
-	for (size_t i = 0; rc == PL_OK && i < cfg.conf.n; i++) {
-		pl_conf_entry *e = &cfg.conf.e[i];
-		size_t k = 0;
-		while (strcmp(SETTINGS[k].flag, e->name) != 0)
-			k++;
-		size_t n = strlen(path) + 32;
-		if ((cfg.src[i] = malloc(n)) == NULL)
-			rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
-		else
-			snprintf(cfg.src[i], n, "file %s:%u", path, e->line);
-		if (rc == PL_OK)
-			rc = config_resolve(e, SETTINGS[k].path, d);
-	}
-	return rc;
-}
-
-static int config_load(void)
-{
-	if (!cfg.loaded) {
-		cfg.loaded = true;
-		atexit(config_free);
-		cfg.rc = config_read(&cfg.d);
-	}
-	return cfg.rc;
-}
-
-/* A setting's value from the environment or the file, checked where a flag's would be later. */
-static int setting_ok(const char *flag, const char *val, const char *src, pl_diag *d)
-{
-	uint64_t k;
-	if (strcmp(flag, "quorum") == 0 && !cli_u64(val, &k))
-		return pl_diag_set(d, PL_EINVAL, "%s: quorum takes a decimal number, not \"%s\"", src, val);
-	return PL_OK;
-}
-
-static bool add_flag(cli_args *a, const char *flag, const char *val, const char *src)
-{
-	if (a->nflags == CLI_MAX_ARGS)
-		return false;
-	a->flag[a->nflags] = flag;
-	a->val[a->nflags] = val;
-	a->src[a->nflags++] = src;
-	return true;
-}
-
-/* Fills the settings cmd takes and the command line did not give. */
-static int config_apply(const cli_cmd *c, cli_args *a, pl_diag *d)
-{
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		const char *flag = NULL;
-		for (const char *const *f = c->vf; f != NULL && *f != NULL; f++)
-			if (strcmp(*f, SETTINGS[i].flag) == 0)
-				flag = *f;
-		if (flag == NULL || cli_has(a, flag))
-			continue;
-		const char *env = getenv(SETTINGS[i].env);
-		if (env != NULL && *env != '\0') {
-			if (!SETTINGS[i].list) {
-				int vrc = setting_ok(flag, env, SETTINGS[i].src, d);
-				if (vrc != PL_OK)
-					return vrc;
-				if (!add_flag(a, flag, env, SETTINGS[i].src))
-					return pl_diag_set(d, PL_EINVAL, "too many flags");
-				continue;
-			}
-			/* a list: comma-separated values, kept in cfg.env */
-			size_t n = strlen(env);
-			if (n >= sizeof cfg.env)
-				return pl_diag_set(d, PL_EINVAL, "%s is longer than %zu bytes", SETTINGS[i].env,
-						   sizeof cfg.env - 1);
-			memcpy(cfg.env, env, n + 1);
-			for (char *p = cfg.env, *end = cfg.env + n; p < end;) {
-				size_t k = strcspn(p, ",");
-				p[k] = '\0';
-				if (k > 0 && !add_flag(a, flag, p, SETTINGS[i].src))
-					return pl_diag_set(d, PL_EINVAL, "too many flags");
-				p += k + 1;
-			}
-			continue;
-		}
-		int rc = config_load();
-		if (rc != PL_OK) {
-			*d = cfg.d;
 			return rc;
-		}
-		for (size_t k = 0; k < cfg.conf.n; k++) {
-			if (strcmp(cfg.conf.e[k].name, flag) != 0)
-				continue;
-			int vrc = setting_ok(flag, cfg.conf.e[k].value, cfg.src[k], d);
-			if (vrc != PL_OK)
-				return vrc;
-			if (!add_flag(a, flag, cfg.conf.e[k].value, cfg.src[k]))
-				return pl_diag_set(d, PL_EINVAL, "too many flags");
-		}
+		if (v.type != PL_SIGTYPE_COSIG)
+			return pl_diag_set(d, PL_EINVAL, "%s is not a witness (cosignature/v1) key", v.name);
+		if ((rc = pl_policy_add_witness(pol, &v)) != PL_OK)
+			return pl_diag_set(d, rc, "too many witnesses");
 	}
+	const char *q = cli_get(a, "quorum");
+	uint64_t k = 0;
+	if (q != NULL && !cli_u64(q, &k))
+		return pl_diag_set(d, PL_EINVAL, "--quorum takes a number");
+	if (k > pol->nwitnesses)
+		return pl_diag_set(d, PL_EINVAL,
+				   "a quorum of %llu needs at least that many witness keys (--witness-key, or --witness "
+				   "WKEY@URL for monitor); `parley config` shows where the quorum and the keys come from",
+				   (unsigned long long)k);
+	pol->quorum = (size_t)k;
 	return PL_OK;
 }
 
-bool cli_parse_cmd(int argc, char **argv, const char *cmd, cli_args *out, int *status)
-{
-	const cli_cmd *c = cli_cmd_find(cmd);
-	if (c == NULL) { /* a command missing from the table: a bug */
-		fprintf(stderr, "parley: no help entry for \"%s\"\n", cmd);
-		abort();
-	}
-	*status = EXIT_USAGE;
-	if (!cli_parse(argc, argv, c->vf, c->bf, out, cli_synopsis(cmd)))
-		return false;
-	if (out->help) {
-		cli_help_print(stdout, c);
-		*status = 0;
-		return false;
-	}
-	pl_diag d = {0};
-	if (config_apply(c, out, &d) != PL_OK) {
-		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, PL_EINVAL));
-		return false;
-	}
-	return true;
-}
-
-/* ---- parley config ---- */
-
-int cmd_config(int argc, char **argv)
-{
-	cli_args a;
-	int st;
-	if (!cli_parse_cmd(argc, argv, "config", &a, &st))
-		return st;
-	if (a.npos != 0)
-		return cli_usage_cmd("config", "config takes no arguments");
-	(void)config_load(); /* already loaded unless every setting came from flags or the environment */
-	if (cfg.rc != PL_OK) {
-		fprintf(stderr, "parley config: %s\n", pl_diag_text(&cfg.d, cfg.rc));
-		return EXIT_USAGE;
-	}
-	bool json = cli_has(&a, "json");
-	json_t *root = json ? json_object() : NULL, *settings = json ? json_object() : NULL;
-	if (json && (root == NULL || settings == NULL ||
-		     json_object_set_new(root, "file", cfg.path[0] ? json_string(cfg.path) : json_null()) != 0 ||
-		     json_object_set(root, "settings", settings) != 0)) {
-		json_decref(root);
-		json_decref(settings);
-		return cli_fail("config", PL_ENOMEM, NULL);
-	}
-	if (!json) {
-		if (cfg.path[0])
-			printf("configuration file: %s\n", cfg.path);
-		else if (cfg.missing[0])
-			printf("configuration file: none (%s does not exist)\n", cfg.missing);
-		else
-			printf("configuration file: none\n");
-	}
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		json_t *vals = json ? json_array() : NULL;
-		bool any = false;
-		for (int k = 0; k < a.nflags; k++) {
-			if (strcmp(a.flag[k], SETTINGS[i].flag) != 0)
-				continue;
-			any = true;
-			const char *src = a.src[k];
-			char flagsrc[64];
-			if (src == NULL) {
-				snprintf(flagsrc, sizeof flagsrc, "flag --%s", SETTINGS[i].flag);
-				src = flagsrc;
-			}
-			if (json) {
-				size_t sp = strcspn(src, " ");
-				json_array_append_new(vals, json_pack("{s:s,s:s%,s:s}", "value", a.val[k], "source", src, sp,
-								      "where", src + sp + (src[sp] == ' ')));
-			} else {
-				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, a.val[k], "", src);
-			}
-		}
-		if (json)
-			json_object_set_new(settings, SETTINGS[i].flag, vals);
-		else if (!any)
-			printf("%-16s -  (not set)\n", SETTINGS[i].flag);
-	}
-	if (json) {
-		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text != NULL)
-			printf("%s\n", text);
-		free(text);
-	}
-	json_decref(settings);
-	json_decref(root);
-	return 0;
-}

@@ -1,7 +1,9 @@
 /*
  * cli.h - shared plumbing of the parley executable: argument helpers, exit
- * statuses and error reporting. The executable is thin: every subcommand
- * parses its arguments, calls libparley and maps the result to an exit status.
+ * statuses, error reporting, reading keys and inputs, stopping on a signal.
+ * The executable is thin: the dispatcher (parley.c) parses a command's
+ * arguments with its row of the command table (table.h); the command calls
+ * libparley, prints, and maps the result to an exit status.
  *
  * Exit statuses (documented in docs/cli.md):
  *   0  success
@@ -54,19 +56,6 @@ typedef struct cli_args {
 bool cli_parse(int argc, char **argv, const char *const *value_flags, const char *const *bool_flags,
 	       cli_args *out, const char *usage);
 
-/*
- * The way every command parses its arguments: with the flag lists of its entry
- * in the command table (help.h), then --help (prints the command's help) and
- * configuration: each setting the command takes a flag for and that is not on
- * the command line comes from its PARLEY_* variable, else from the
- * configuration file (docs/cli.md). Returns true to go on; false with *status
- * 0 (help printed) or EXIT_USAGE (error printed).
- */
-bool cli_parse_cmd(int argc, char **argv, const char *cmd, cli_args *out, int *status);
-
-/* Prints a usage error for the command named cmd (its synopsis from the table); returns EXIT_USAGE. */
-int cli_usage_cmd(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Value of --name, or NULL. For repeated flags, the last one. */
 const char *cli_get(const cli_args *a, const char *name);
 bool cli_has(const cli_args *a, const char *name);
@@ -87,6 +76,16 @@ int cli_load_vkey(const char *arg, pl_verifier *v, pl_diag *d);
 void cli_stop_block(void);
 int cli_stop_wait(void);
 
+/*
+ * The same for a command that works in rounds (monitor): cli_stop_block_only()
+ * blocks SIGINT and SIGTERM without ignoring SIGPIPE; cli_stop_wait_ms() waits
+ * at most ms milliseconds for one of them and returns it, or 0 when none came.
+ * cli_stop_unblock() undoes the block (in a child, before exec).
+ */
+void cli_stop_block_only(void);
+int cli_stop_wait_ms(uint64_t ms);
+void cli_stop_unblock(void);
+
 /* True when stderr is a terminal (progress bars go only there). */
 bool cli_stderr_is_tty(void);
 
@@ -104,41 +103,5 @@ int cli_policy_witnesses(const cli_args *a, struct pl_policy *pol, pl_diag *d);
 
 /* Reads a whole file ("-" for standard input) into out. */
 int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d);
-
-int cmd_log(int argc, char **argv);
-int cmd_keygen(int argc, char **argv);
-int cmd_init(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_submit(int argc, char **argv);
-int cmd_get(int argc, char **argv);
-int cmd_proof(int argc, char **argv);
-int cmd_verify_proof(int argc, char **argv);
-int cmd_enroll(int argc, char **argv);
-int cmd_key(int argc, char **argv);
-int cmd_contact(int argc, char **argv);
-int cmd_blob(int argc, char **argv);
-int cmd_witness(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);
-int cmd_verify_fork(int argc, char **argv);
-int cmd_ping(int argc, char **argv);
-int cmd_pong(int argc, char **argv);
-int cmd_concern(int argc, char **argv);
-int cmd_request(int argc, char **argv);
-int cmd_ack(int argc, char **argv);
-int cmd_respond(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_withdraw(int argc, char **argv);
-int cmd_close(int argc, char **argv);
-int cmd_norms(int argc, char **argv);
-int cmd_norms_sign(const char *sub, int argc, char **argv, const char *name);
-int cmd_inbox(int argc, char **argv);
-int cmd_cases(int argc, char **argv);
-int cmd_case(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_reindex(int argc, char **argv);
-int cmd_evidence(int argc, char **argv);
-int cmd_finding(int argc, char **argv);
-int cmd_reproduce(int argc, char **argv);
-int cmd_config(int argc, char **argv);
 
 #endif

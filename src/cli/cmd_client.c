@@ -1,7 +1,8 @@
 /* cmd_client.c - commands that talk to a Parley server: submit, get, proof,
  * verify-proof, enroll, key rotate/revoke, contact, blob. */
 #include "cli/cli.h"
-#include "cli/client.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
@@ -9,6 +10,7 @@
 #include "base/sha256.h"
 #include "base/timefmt.h"
 #include "client/api.h"
+#include "client/entries.h"
 #include "statement/dsse.h"
 #include "tlog/proof_file.h"
 
@@ -18,154 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-void client_close(client *c)
+int cmd_submit(const cli_call *call)
 {
-	pl_api_close(c->api);
-	pl_party_key_free(c->key);
-}
-
-int client_open(const cli_args *a, bool need_key, client *c, pl_diag *d)
-{
-	memset(c, 0, sizeof *c);
-	const char *server = cli_opt(a, "server", "PARLEY_SERVER");
-	const char *vkey = cli_opt(a, "vkey", "PARLEY_VKEY");
-	if (server == NULL)
-		return pl_diag_set(d, PL_EINVAL, "--server is required (or PARLEY_SERVER)");
-	if (vkey == NULL)
-		return pl_diag_set(d, PL_EINVAL, "--vkey is required (or PARLEY_VKEY): the log's verifier key");
-	pl_verifier v;
-	int rc = cli_load_vkey(vkey, &v, d);
-	if (rc != PL_OK)
-		return rc;
-	pl_policy_init(&c->pol, &v);
-	if ((rc = cli_policy_witnesses(a, &c->pol, d)) != PL_OK)
-		return rc;
-	if ((rc = pl_api_open(server, &c->api, d)) != PL_OK)
-		return rc;
-	if (need_key && (rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &c->key, d)) != PL_OK) {
-		client_close(c);
-		return rc;
-	}
-	return PL_OK;
-}
-
-/* Prints the outcome of an accepted submission. */
-/*
- * Says what the server accepted (text, or with --json one line of JSON) and
- * writes the receipt to --receipt FILE when there is one. A receipt asked for
- * and not written is a failure (returned), not a message.
- */
-static int report_accept(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d)
-{
-	const char *path = cli_get(a, "receipt");
-	int rc = PL_OK;
-	if (path != NULL && r->has_receipt) {
-		char tmp[PATH_MAX + 8];
-		snprintf(tmp, sizeof tmp, "%s.tmp", path);
-		rc = pl_fs_replace(path, tmp, r->receipt.data, r->receipt.len, 0644, d);
-	}
-	char leaf[64];
-	pl_b64_encode(r->leaf.b, 32, leaf);
-	if (cli_has(a, "json")) {
-		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
-				      "in_checkpoint", r->has_receipt, "receipt",
-				      rc == PL_OK && r->has_receipt ? path : NULL);
-		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		printf("%s\n", t ? t : "{}");
-		free(t);
-		json_decref(j);
-		return rc;
-	}
-	printf("accepted: index %llu, leaf %s (acceptance signed by the log: verified)\n", (unsigned long long)r->index,
-	       leaf);
-	if (r->has_receipt)
-		printf("in a checkpoint: receipt verified\n");
-	if (path != NULL && r->has_receipt && rc == PL_OK)
-		printf("receipt written to %s\n", path);
-	else if (path != NULL && !r->has_receipt)
-		printf("no receipt yet (--receipt needs --wait)\n");
-	return rc;
-}
-
-/* Signs (body, refs) as the next statement of the key's party and submits it. */
-int submit_statement(client *c, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
-		     size_t nrefs, const pl_party_key *second, const char *cmd, uint64_t *index)
-{
+	const cli_args *a = &call->args;
+	const char *envfile = cli_get(a, "envelope"), *type = cli_get(a, "type");
+	if (a->npos != 0 || (envfile == NULL) == (type == NULL))
+		return cli_usage_call(call, "give --type (and a body) or --envelope");
 	pl_diag d = {0};
-	uint64_t seq;
-	int rc;
-	const char *s = cli_get(a, "seq");
-	if (s != NULL) {
-		if (!cli_u64(s, &seq))
-			return cli_usage("--seq N", "--seq takes a decimal number");
-	} else if ((rc = pl_api_next_seq(c->api, c->key->id.party, &seq, &d)) != PL_OK) {
-		return cli_fail(cmd, rc, &d);
-	}
-	pl_buf env;
-	pl_buf_init(&env, PL_DSSE_MAX);
-	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, pl_now(), body, &env)
-		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, pl_now(), body, refs, nrefs, &env);
-	if (rc != PL_OK) {
-		pl_buf_release(&env);
-		return cli_fail(cmd, rc, &d);
-	}
-	pl_api_accept r;
-	pl_api_accept_init(&r);
-	long status = 0;
-	bool wait = cli_has(a, "wait");
-	rc = pl_api_submit(c->api, &c->pol, env.data, env.len, wait, &r, &status, &d);
-	if (rc == PL_OK && index != NULL)
-		*index = r.index;
-	if (rc == PL_OK)
-		rc = report_accept(&r, type, a, &d);
-	pl_api_accept_release(&r);
-	pl_buf_release(&env);
-	if (rc == PL_EREFUSED) {
-		if (cli_has(a, "json")) {
-			json_t *j = json_pack("{s:{s:I,s:s}}", "refused", "status", (json_int_t)status, "message",
-					      pl_diag_text(&d, rc));
-			char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			if (txt)
-				printf("%s\n", txt);
-			free(txt);
-			json_decref(j);
-		}
-		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, rc));
-		return EXIT_REFUSED;
-	}
-	if (rc != PL_OK)
-		return cli_fail(cmd, rc, &d);
-	return 0;
-}
-
-/* The leaf hash of entry index, from a verified proof. */
-int ref_to(client *c, uint64_t index, pl_ref *ref, pl_diag *d)
-{
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
-	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
-	if (rc == PL_OK) {
-		ref->index = index;
-		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
-	}
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
-	return rc;
-}
-
-int cmd_submit(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "submit", &a, &ust))
-		return ust;
-	const char *envfile = cli_get(&a, "envelope"), *type = cli_get(&a, "type");
-	if (a.npos != 0 || (envfile == NULL) == (type == NULL))
-		return cli_usage_cmd("submit", "give --type (and a body) or --envelope");
-	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, envfile == NULL, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, envfile == NULL, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("submit", rc, &d);
 	int status = 0;
@@ -176,9 +39,9 @@ int cmd_submit(int argc, char **argv)
 			pl_api_accept r;
 			pl_api_accept_init(&r);
 			long http = 0;
-			rc = pl_api_submit(c.api, &c.pol, env.data, env.len, cli_has(&a, "wait"), &r, &http, &d);
+			rc = pl_api_submit(c.api, &c.pol, env.data, env.len, cli_has(a, "wait"), &r, &http, &d);
 			if (rc == PL_OK)
-				rc = report_accept(&r, NULL, &a, &d);
+				rc = cli_session_report(&r, NULL, a, &d);
 			pl_api_accept_release(&r);
 			if (rc == PL_EREFUSED) {
 				fprintf(stderr, "parley submit: %s\n", pl_diag_text(&d, rc));
@@ -189,13 +52,13 @@ int cmd_submit(int argc, char **argv)
 		pl_buf_release(&env);
 		if (status == 0)
 			status = rc == PL_OK ? 0 : cli_fail("submit", rc, &d);
-		client_close(&c);
+		cli_session_close(&c);
 		return status;
 	}
 	json_t *body = NULL;
 	pl_ref refs[PL_REFS_MAX];
 	size_t nrefs = 0;
-	const char *bf_path = cli_get(&a, "body");
+	const char *bf_path = cli_get(a, "body");
 	if (bf_path != NULL) {
 		pl_buf b;
 		pl_buf_init(&b, PL_DSSE_MAX);
@@ -204,21 +67,21 @@ int cmd_submit(int argc, char **argv)
 			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &body, &d);
 		pl_buf_release(&b);
 	}
-	for (int i = 0; rc == PL_OK && i < a.nflags; i++) {
-		if (strcmp(a.flag[i], "ref") != 0)
+	for (int i = 0; rc == PL_OK && i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "ref") != 0)
 			continue;
 		uint64_t idx;
-		if (nrefs == PL_REFS_MAX || !cli_u64(a.val[i], &idx))
+		if (nrefs == PL_REFS_MAX || !cli_u64(a->val[i], &idx))
 			rc = pl_diag_set(&d, PL_EINVAL, "--ref takes an entry index (at most %d refs)", PL_REFS_MAX);
 		else
-			rc = ref_to(&c, idx, &refs[nrefs++], &d);
+			rc = cli_session_ref(&c, idx, &refs[nrefs++], &d);
 	}
 	if (rc == PL_OK)
-		status = submit_statement(&c, &a, type, body, refs, nrefs, NULL, "submit", NULL);
+		status = cli_session_submit(&c, a, type, body, refs, nrefs, NULL, "submit", NULL);
 	else
 		status = cli_fail("submit", rc, &d);
 	json_decref(body);
-	client_close(&c);
+	cli_session_close(&c);
 	return status;
 }
 
@@ -238,41 +101,26 @@ static void print_statement(uint64_t index, const pl_stmt *st, const char *mark)
 		printf("  refers to entry %llu\n", (unsigned long long)st->refs[i].index);
 }
 
-int cmd_get(int argc, char **argv)
+int cmd_get(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "get", &a, &ust))
-		return ust;
+	const cli_args *a = &call->args;
 	uint64_t index;
-	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
-		return cli_usage_cmd("get", "get needs an entry INDEX");
+	if (a->npos != 1 || !cli_u64(a->pos[0], &index))
+		return cli_usage_call(call, "get needs an entry INDEX");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, false, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, false, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("get", rc, &d);
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
 	pl_envelope env;
 	pl_stmt st;
 	memset(&env, 0, sizeof env);
 	memset(&st, 0, sizeof st);
-	uint8_t pk[32];
-	if ((rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d)) != PL_OK)
+	pl_entries e;
+	pl_entries_api(c.api, &e);
+	if ((rc = pl_entries_statement(&e, &c.pol, index, NULL, NULL, &env, &st, NULL, &d)) != PL_OK)
 		goto out;
-	if ((rc = pl_envelope_parse(entry.data, entry.len, &env, &d)) != PL_OK ||
-	    (rc = pl_stmt_parse(env.payload, env.payload_len, &st, &d)) != PL_OK)
-		goto out;
-	if ((rc = pl_api_key_at(c.api, st.author, index, pk, &d)) != PL_OK)
-		goto out;
-	if (pl_envelope_verify(&env, pk, NULL) != PL_OK) {
-		rc = pl_diag_set(&d, PL_EVERIFY, "entry %llu is not signed by the key %s held then",
-				 (unsigned long long)index, st.author);
-		goto out;
-	}
-	if (cli_has(&a, "json")) {
+	if (cli_has(a, "json")) {
 		printf("{\"index\":%llu,\"verified\":{\"checkpoint\":true,\"inclusion\":true,\"signature\":true},"
 		       "\"statement\":%.*s}\n",
 		       (unsigned long long)index, (int)env.payload_len, (const char *)env.payload);
@@ -284,33 +132,28 @@ int cmd_get(int argc, char **argv)
 out:
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("get", rc, &d);
 	return 0;
 }
 
-int cmd_proof(int argc, char **argv)
+int cmd_proof(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "proof", &a, &ust))
-		return ust;
+	const cli_args *a = &call->args;
 	uint64_t index;
-	if (a.npos != 1 || !cli_u64(a.pos[0], &index))
-		return cli_usage_cmd("proof", "proof needs an entry INDEX");
+	if (a->npos != 1 || !cli_u64(a->pos[0], &index))
+		return cli_usage_call(call, "proof needs an entry INDEX");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, false, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, false, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("proof", rc, &d);
 	pl_buf proof, entry;
 	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
 	pl_buf_init(&entry, PL_DSSE_MAX);
 	rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d);
-	const char *out = cli_get(&a, "out");
+	const char *out = cli_get(a, "out");
 	if (rc == PL_OK && out != NULL) {
 		char tmp[PATH_MAX + 8];
 		snprintf(tmp, sizeof tmp, "%s.tmp", out);
@@ -323,25 +166,22 @@ int cmd_proof(int argc, char **argv)
 	}
 	pl_buf_release(&proof);
 	pl_buf_release(&entry);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("proof", rc, &d);
 	return 0;
 }
 
-int cmd_verify_proof(int argc, char **argv)
+int cmd_verify_proof(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "verify-proof", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("verify-proof", a.npos == 0 ? "verify-proof needs FILE"
-								 : "verify-proof takes one FILE, not %d", a.npos);
-	const char *vkey = cli_opt(&a, "vkey", "PARLEY_VKEY"), *idf = cli_get(&a, "identity");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, a->npos == 0 ? "verify-proof needs FILE" : "verify-proof takes one FILE, not %d",
+				      a->npos);
+	const char *vkey = cli_opt(a, "vkey", "PARLEY_VKEY"), *idf = cli_get(a, "identity");
 	if (vkey == NULL || idf == NULL)
-		return cli_usage_cmd("verify-proof", "--vkey (the log's key) and --identity (the author's identity) are needed; "
-					       "`parley log verify-proof` checks the log part alone");
+		return cli_usage_call(call, "--vkey (the log's key) and --identity (the author's identity) are needed; "
+					    "`parley log verify-proof` checks the log part alone");
 	pl_diag d = {0};
 	pl_verifier v;
 	pl_identity id;
@@ -356,10 +196,10 @@ int cmd_verify_proof(int argc, char **argv)
 		rc = pl_identity_load(idf, &id, &d);
 	if (rc == PL_OK) {
 		pl_policy_init(&pol, &v);
-		rc = cli_policy_witnesses(&a, &pol, &d);
+		rc = cli_policy_witnesses(a, &pol, &d);
 	}
 	if (rc == PL_OK)
-		rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d);
+		rc = pl_fs_read(a->pos[0], PL_PROOF_FILE_MAX, &file, &d);
 	if (rc == PL_OK)
 		rc = pl_statement_proof_verify(file.data, file.len, &pol, &id, &index, &st, &d);
 	if (rc == PL_OK)
@@ -373,21 +213,18 @@ int cmd_verify_proof(int argc, char **argv)
 	return 0;
 }
 
-int cmd_enroll(int argc, char **argv)
+int cmd_enroll(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "enroll", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("enroll", "enroll needs the candidate's identity file");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "enroll needs the candidate's identity file");
 	pl_diag d = {0};
 	pl_identity id;
-	int rc = pl_identity_load(a.pos[0], &id, &d);
+	int rc = pl_identity_load(a->pos[0], &id, &d);
 	if (rc != PL_OK)
 		return cli_fail("enroll", rc, &d);
-	client c;
-	if ((rc = client_open(&a, true, &c, &d)) != PL_OK)
+	cli_session c;
+	if ((rc = cli_session_open(call, true, &c, &d)) != PL_OK)
 		return cli_fail("enroll", rc, &d);
 	pl_buf idb;
 	pl_buf_init(&idb, PL_IDENTITY_MAX);
@@ -395,39 +232,35 @@ int cmd_enroll(int argc, char **argv)
 	json_error_t je;
 	if (pl_identity_format(&id, &idb) == PL_OK)
 		body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
-	int status = body ? submit_statement(&c, &a, "enroll", body, NULL, 0, NULL, "enroll", NULL)
+	int status = body ? cli_session_submit(&c, a, "enroll", body, NULL, 0, NULL, "enroll", NULL)
 			  : cli_fail("enroll", PL_ENOMEM, NULL);
 	json_decref(body);
 	pl_buf_release(&idb);
-	client_close(&c);
+	cli_session_close(&c);
 	return status;
 }
 
-int cmd_key(int argc, char **argv)
+/* key rotate and key revoke */
+static int key_change(const cli_call *call, bool rotate)
 {
-	cli_args a;
-	int ust;
-	bool rotate = argc > 0 && strcmp(argv[0], "rotate") == 0;
-	if (!cli_parse_cmd(argc - 1, argv + 1, rotate ? "key rotate" : "key revoke", &a, &ust))
-		return ust;
-	if (a.npos != 0)
-		return cli_usage_cmd(rotate ? "key rotate" : "key revoke", "key %s takes no arguments",
-				     rotate ? "rotate" : "revoke");
+	const cli_args *a = &call->args;
+	if (a->npos != 0)
+		return cli_usage_call(call, "key %s takes no arguments", rotate ? "rotate" : "revoke");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("key", rc, &d);
 	int status;
 	if (rotate) {
 		pl_party_key *nk = NULL;
-		if (cli_get(&a, "new") == NULL || (rc = cli_load_party_key(cli_get(&a, "new"), &a, &nk, &d)) != PL_OK) {
-			client_close(&c);
-			return rc == PL_OK ? cli_usage_cmd("key rotate", "key rotate needs --new NEW.key") : cli_fail("key", rc, &d);
+		if (cli_get(a, "new") == NULL || (rc = cli_load_party_key(cli_get(a, "new"), a, &nk, &d)) != PL_OK) {
+			cli_session_close(&c);
+			return rc == PL_OK ? cli_usage_call(call, "key rotate needs --new NEW.key") : cli_fail("key", rc, &d);
 		}
 		if (strcmp(nk->id.party, c.key->id.party) != 0) {
 			pl_party_key_free(nk);
-			client_close(&c);
+			cli_session_close(&c);
 			pl_diag_set(&d, PL_EINVAL, "the new key belongs to another party");
 			return cli_fail("key", PL_EINVAL, &d);
 		}
@@ -437,104 +270,80 @@ int cmd_key(int argc, char **argv)
 		json_t *body = NULL;
 		if (pl_identity_format(&nk->id, &idb) == PL_OK)
 			body = json_pack("{s:o}", "identity", json_loadb((const char *)idb.data, idb.len, 0, &je));
-		status = body ? submit_statement(&c, &a, "key.rotate", body, NULL, 0, nk, "key rotate", NULL)
+		status = body ? cli_session_submit(&c, a, "key.rotate", body, NULL, 0, nk, "key rotate", NULL)
 			      : cli_fail("key", PL_ENOMEM, NULL);
 		json_decref(body);
 		pl_buf_release(&idb);
 		pl_party_key_free(nk);
 	} else {
-		json_t *body = cli_get(&a, "reason") ? json_pack("{s:s}", "reason", cli_get(&a, "reason")) : json_object();
-		status = submit_statement(&c, &a, "key.revoke", body, NULL, 0, NULL, "key revoke", NULL);
+		json_t *body = cli_get(a, "reason") ? json_pack("{s:s}", "reason", cli_get(a, "reason")) : json_object();
+		status = cli_session_submit(&c, a, "key.revoke", body, NULL, 0, NULL, "key revoke", NULL);
 		json_decref(body);
 	}
-	client_close(&c);
+	cli_session_close(&c);
 	return status;
 }
 
-int cmd_contact(int argc, char **argv)
+int cmd_key_rotate(const cli_call *call)
 {
+	return key_change(call, true);
+}
+
+int cmd_key_revoke(const cli_call *call)
+{
+	return key_change(call, false);
+}
+
+int cmd_contact(const cli_call *call)
+{
+	const cli_args *a = &call->args;
 	static const char *const fields[] = {"name", "email", "phone", "url", "hours", "note"};
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "contact", &a, &ust))
-		return ust;
 	json_t *contact = json_object();
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-		if (cli_get(&a, fields[i]))
-			json_object_set_new(contact, fields[i], json_string(cli_get(&a, fields[i])));
+		if (cli_get(a, fields[i]))
+			json_object_set_new(contact, fields[i], json_string(cli_get(a, fields[i])));
 	if (json_object_size(contact) == 0) {
 		json_decref(contact);
-		return cli_usage_cmd("contact", "give at least one contact field");
+		return cli_usage_call(call, "give at least one contact field");
 	}
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK) {
 		json_decref(contact);
 		return cli_fail("contact", rc, &d);
 	}
 	json_t *body = json_pack("{s:o}", "contact", contact);
-	int status = submit_statement(&c, &a, "contact.update", body, NULL, 0, NULL, "contact", NULL);
+	int status = cli_session_submit(&c, a, "contact.update", body, NULL, 0, NULL, "contact", NULL);
 	json_decref(body);
-	client_close(&c);
+	cli_session_close(&c);
 	return status;
 }
 
-int cmd_blob(int argc, char **argv)
+/* blob put and blob get */
+static int blob(const cli_call *call, bool put)
 {
-	cli_args a;
-	int ust;
-	bool put = strcmp(argv[0], "put") == 0; /* parley.c checked it names a subcommand */
-	if (!cli_parse_cmd(argc - 1, argv + 1, put ? "blob put" : "blob get", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd(put ? "blob put" : "blob get", put ? "blob put needs FILE" : "blob get needs SHA256");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, put ? "blob put needs FILE" : "blob get needs SHA256");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(&a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("blob", rc, &d);
 	pl_buf data;
 	pl_buf_init(&data, (size_t)1 << 30);
-	char hex[65], path[128], hdr[3][256];
-	long status = 0;
+	char hex[65];
 	if (put) {
-		rc = cli_read_input(a.pos[0], (size_t)1 << 30, &data, &d);
-		uint8_t h[32];
-		if (rc == PL_OK) {
-			pl_sha256(data.data, data.len, h);
-			pl_hex_encode(h, 32, hex);
-			snprintf(path, sizeof path, "/v1/blobs/%s", hex);
-			rc = pl_blob_sign_headers(c.key, "PUT", hex, hdr);
-		}
-		const char *headers[] = {hdr[0], hdr[1], hdr[2], "Content-Type: application/octet-stream", NULL};
-		pl_buf resp;
-		pl_buf_init(&resp, 1 << 16);
+		rc = cli_read_input(a->pos[0], (size_t)1 << 30, &data, &d);
 		if (rc == PL_OK)
-			rc = pl_api_request(c.api, "PUT", path, data.data, data.len, headers, &resp, &status, &d);
-		if (rc == PL_OK && status != 201 && status != 409)
-			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
+			rc = pl_api_blob_put_mem(c.api, c.key, data.data, data.len, hex, &d);
 		if (rc == PL_OK)
 			printf("%s\n", hex);
-		pl_buf_release(&resp);
 	} else {
-		snprintf(hex, sizeof hex, "%s", a.pos[0]);
-		snprintf(path, sizeof path, "/v1/blobs/%s", hex);
-		rc = pl_blob_sign_headers(c.key, "GET", hex, hdr);
-		const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};
-		if (rc == PL_OK)
-			rc = pl_api_request(c.api, "GET", path, NULL, 0, headers, &data, &status, &d);
-		if (rc == PL_OK && status != 200)
-			rc = d.code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
-		uint8_t h[32];
-		char got[65];
-		if (rc == PL_OK) {
-			pl_sha256(data.data, data.len, h);
-			pl_hex_encode(h, 32, got);
-			if (strcmp(got, hex) != 0)
-				rc = pl_diag_set(&d, PL_EVERIFY, "the server sent bytes that hash to %s", got);
-		}
-		const char *out = cli_get(&a, "out");
+		snprintf(hex, sizeof hex, "%s", a->pos[0]);
+		rc = pl_api_blob_get_mem(c.api, c.key, hex, &data, &d);
+		const char *out = cli_get(a, "out");
 		if (rc == PL_OK && out != NULL) {
 			char tmp[PATH_MAX + 8];
 			snprintf(tmp, sizeof tmp, "%s.tmp", out);
@@ -544,7 +353,7 @@ int cmd_blob(int argc, char **argv)
 		}
 	}
 	pl_buf_release(&data);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc == PL_EREFUSED) {
 		fprintf(stderr, "parley blob: %s\n", pl_diag_text(&d, rc));
 		return EXIT_REFUSED;
@@ -552,4 +361,14 @@ int cmd_blob(int argc, char **argv)
 	if (rc != PL_OK)
 		return cli_fail("blob", rc, &d);
 	return 0;
+}
+
+int cmd_blob_put(const cli_call *call)
+{
+	return blob(call, true);
+}
+
+int cmd_blob_get(const cli_call *call)
+{
+	return blob(call, false);
 }

@@ -2,13 +2,15 @@
  * packages sealed to their recipients, uploaded as blobs and recorded in the
  * log; findings answering them (docs/evidence.md). */
 #include "cli/cli.h"
-#include "cli/client.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
 #include "base/json.h"
 #include "base/timefmt.h"
 #include "base/walk.h"
+#include "client/entries.h"
 #include "evidence/package.h"
 #include "evidence/reproduce.h"
 #include "evidence/seal.h"
@@ -26,7 +28,7 @@
 #include <unistd.h>
 
 /* The recipients' identities, each proven from the log; the author is always one. */
-static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
+static int recipients(cli_session *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
 {
 	*n = 0;
 	out[(*n)++] = c->key->id;
@@ -49,7 +51,7 @@ static int recipients(client *c, const cli_args *a, pl_identity *out, size_t *n,
 }
 
 /* Uploads every staged blob. */
-static int upload(client *c, const char *staging, const pl_packed *p, pl_diag *d)
+static int upload(cli_session *c, const char *staging, const pl_packed *p, pl_diag *d)
 {
 	for (size_t i = 0; i < p->nblobs; i++) {
 		char path[PATH_MAX];
@@ -82,18 +84,19 @@ static json_t *blob_json(const uint8_t plain[32], const char *name, bool sealed,
 	return b;
 }
 
-static int evidence_add(const cli_args *a)
+int cmd_evidence_add(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t cs;
 	const char *title = cli_get(a, "title"), *tlp = cli_get(a, "tlp");
 	if (a->npos != 2 || !cli_u64(a->pos[0], &cs) || title == NULL || tlp == NULL)
-		return cli_usage_cmd("evidence add", "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
+		return cli_usage_call(call, "evidence add needs CASE, PACKAGE_DIR, --title and --tlp");
 	if (pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage_cmd("evidence add", "%s is not a TLP 2.0 label", tlp);
-	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+		return cli_usage_call(call, "%s is not a TLP 2.0 label", tlp);
+	bool clear = !pl_tlp_sealed(tlp);
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("evidence add", rc, &d);
 	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
@@ -132,8 +135,8 @@ static int evidence_add(const cli_args *a)
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((rc = ref_to(&c, cs, &ref, &d)) == PL_OK) {
-			status = submit_statement(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
+		else if ((rc = cli_session_ref(&c, cs, &ref, &d)) == PL_OK) {
+			status = cli_session_submit(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
 			if (status == 0 && !cli_has(a, "json"))
 				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
 				       (unsigned long long)index, (unsigned long long)cs, (unsigned long long)p.files,
@@ -145,47 +148,20 @@ static int evidence_add(const cli_args *a)
 	pl_packed_release(&p);
 	json_decref(names);
 	free(rec);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("evidence add", rc, &d);
 	return status;
 }
 
-/* A fetched and verified statement of one of the given types (NULL-terminated). */
-static int proven_statement(client *c, uint64_t index, const char *const *types, pl_envelope *env, pl_stmt *st,
-			    pl_diag *d)
-{
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
-	uint8_t pk[32];
-	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
-	if (rc == PL_OK)
-		rc = pl_envelope_parse(entry.data, entry.len, env, d);
-	if (rc == PL_OK)
-		rc = pl_stmt_parse(env->payload, env->payload_len, st, d);
-	bool known = false;
-	for (const char *const *t = types; rc == PL_OK && *t != NULL; t++)
-		known = known || strcmp(st->type, *t) == 0;
-	if (rc == PL_OK && !known)
-		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is a %s, not %s%s%s", (unsigned long long)index, st->type, types[0],
-				 types[1] ? " or " : "", types[1] ? types[1] : "");
-	if (rc == PL_OK && (rc = pl_api_key_at(c->api, st->author, index, pk, d)) == PL_OK &&
-	    pl_envelope_verify(env, pk, NULL) != PL_OK)
-		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu is not signed by %s's key", (unsigned long long)index, st->author);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
-	return rc;
-}
-
 static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
 {
-	client *c = ctx;
+	cli_session *c = ctx;
 	return pl_api_blob_get(c->api, c->key, name, out, NULL, d);
 }
 
 /* The keys to open with: --key, then each --old-key (keys the party had before a rotation). */
-static int keyring(const cli_args *a, client *c, pl_keyring *ring, pl_diag *d)
+static int keyring(const cli_args *a, cli_session *c, pl_keyring *ring, pl_diag *d)
 {
 	ring->n = 0;
 	ring->keys[ring->n++] = c->key;
@@ -213,12 +189,8 @@ static void keyring_free(pl_keyring *ring)
 	ring->n = 0;
 }
 
-/*
- * A finding's report into outdir/report.json: the blob fetched, opened when
- * sealed, its plaintext SHA-256 checked against the statement; outdir is
- * created and holds nothing else, and nothing is left behind on failure.
- */
-static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
+/* A finding's report into outdir/report.json, as the statement records it. */
+static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
 {
 	const json_t *r = json_object_get(st->body, "report");
 	const char *hex = json_string_value(json_object_get(r, "sha256"));
@@ -226,42 +198,7 @@ static int fetch_report(client *c, const pl_stmt *st, const pl_keyring *ring, co
 	uint8_t want[32];
 	if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
 		return pl_diag_set(d, PL_EFORMAT, "the finding's report is malformed");
-	if (pl_fs_exists(outdir))
-		return pl_diag_set(d, PL_EEXIST, "%s already exists", outdir);
-	char blob[PATH_MAX], plain[PATH_MAX], path[PATH_MAX];
-	if (snprintf(blob, sizeof blob, "%s.parley-blob-%d", outdir, (int)getpid()) >= (int)sizeof blob ||
-	    snprintf(plain, sizeof plain, "%s.parley-report-%d", outdir, (int)getpid()) >= (int)sizeof plain ||
-	    snprintf(path, sizeof path, "%s/report.json", outdir) >= (int)sizeof path)
-		return pl_diag_set(d, PL_ETOOBIG, "path too long");
-	FILE *f = pl_fs_fopen_private(sealed ? blob : plain, "w+b");
-	if (f == NULL)
-		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? blob : plain);
-	int rc = pl_api_blob_get(c->api, c->key, sealed ? sealed : hex, f, NULL, d);
-	if (rc == PL_OK && sealed) {
-		FILE *out = pl_fs_fopen_private(plain, "wb");
-		if (out == NULL) {
-			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", plain);
-		} else {
-			rewind(f);
-			rc = pl_unseal_ring(f, out, ring, want, NULL, d);
-			if (fclose(out) != 0 && rc == PL_OK)
-				rc = pl_diag_errno(d, PL_EIO, errno, "write %s", plain);
-		}
-	}
-	if (fclose(f) != 0 && rc == PL_OK)
-		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
-	uint8_t h[32];
-	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, want, 32) != 0)
-		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
-	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
-		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);
-	if (rc == PL_OK && rename(plain, path) != 0) {
-		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", plain);
-		(void)rmdir(outdir);
-	}
-	(void)unlink(blob);
-	(void)unlink(plain);
-	return rc;
+	return pl_report_unpack(fetch_blob, c, sealed ? sealed : hex, want, sealed ? ring : NULL, outdir, d);
 }
 
 /* Prints v as one line of JSON and releases it. */
@@ -273,15 +210,16 @@ static void print_json(json_t *v)
 	json_decref(v);
 }
 
-static int evidence_fetch(const cli_args *a)
+int cmd_evidence_fetch(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t idx;
 	const char *out = cli_get(a, "out");
 	if (a->npos != 1 || !cli_u64(a->pos[0], &idx) || out == NULL)
-		return cli_usage_cmd("evidence fetch", "evidence fetch needs EVIDENCE (or FINDING) and --out DIR");
+		return cli_usage_call(call, "evidence fetch needs EVIDENCE (or FINDING) and --out DIR");
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("evidence fetch", rc, &d);
 	pl_envelope env;
@@ -293,9 +231,11 @@ static int evidence_fetch(const cli_args *a)
 	pl_keyring ring;
 	memset(&ring, 0, sizeof ring);
 	static const char *const types[] = {"evidence", "finding", NULL};
+	pl_entries e;
+	pl_entries_api(c.api, &e);
 	bool finding = false;
 	if ((rc = keyring(a, &c, &ring, &d)) == PL_OK &&
-	    (rc = proven_statement(&c, idx, types, &env, &st, &d)) == PL_OK) {
+	    (rc = pl_entries_statement(&e, &c.pol, idx, types, NULL, &env, &st, NULL, &d)) == PL_OK) {
 		finding = strcmp(st.type, "finding") == 0;
 		const json_t *ix = json_object_get(st.body, "index");
 		const char *hex = json_string_value(json_object_get(ix, "sha256"));
@@ -333,33 +273,27 @@ static int evidence_fetch(const cli_args *a)
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	client_close(&c);
+	cli_session_close(&c);
 	return rc == PL_OK ? 0 : cli_fail("evidence fetch", rc, &d);
-}
-
-int cmd_evidence(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	bool add = strcmp(argv[0], "add") == 0; /* parley.c checked it names a subcommand */
-	if (!cli_parse_cmd(argc - 1, argv + 1, add ? "evidence add" : "evidence fetch", &a, &ust))
-		return ust;
-	return add ? evidence_add(&a) : evidence_fetch(&a);
 }
 
 /* ---- findings ---- */
 
-int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
-		const char *tlp);
-int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *summary, const char *report,
-		const char *tlp)
+/*
+ * Records a finding on the evidence at entry ev (finding, and reproduce --sign): the report sealed
+ * to the recipients (--to, and you) and uploaded, then the statement. A bad --result or --tlp is a
+ * usage error of `parley finding`, whichever command was called.
+ */
+static int record_finding(const cli_call *call, uint64_t ev, const char *result, const char *summary,
+			  const char *report, const char *tlp)
 {
+	const cli_args *a = &call->args;
 	if (pl_vocab_find(pl_finding_results, result) < 0 || pl_vocab_find(pl_tlp_labels, tlp) < 0)
-		return cli_usage_cmd("finding", "unknown --result or --tlp");
-	bool clear = strcmp(tlp, "TLP:CLEAR") == 0;
+		return cli_usage_of(call->table, cli_table_find(call->table, "finding"), "unknown --result or --tlp");
+	bool clear = !pl_tlp_sealed(tlp);
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK)
 		return cli_fail("finding", rc, &d);
 	pl_identity *rec = calloc(PL_SEAL_RECIPIENTS_MAX, sizeof *rec);
@@ -369,35 +303,18 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 	char staged[PATH_MAX], name[65];
 	snprintf(staged, sizeof staged, "%s.parley-sealed-%d", report, (int)getpid());
 	pl_seal_digest dg;
-	memset(&dg, 0, sizeof dg);
 	if (rec == NULL || names == NULL)
 		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
 	if (rc == PL_OK)
 		rc = recipients(&c, a, rec, &n, names, &d);
 	if (rc == PL_OK && !clear && json_array_size(names) == 0)
 		rc = pl_diag_set(&d, PL_EINVAL, "a %s finding goes to named recipients: give --to PARTY", tlp);
-	if (rc == PL_OK) {
-		FILE *in = fopen(report, "rb"), *out = in ? fopen(staged, "wb") : NULL;
-		if (in == NULL || out == NULL)
-			rc = pl_diag_errno(&d, PL_EIO, errno, "open %s", in ? staged : report);
-		else if (!clear)
-			rc = pl_seal(in, out, rec, n, &dg, &d);
-		if (in)
-			fclose(in);
-		if (out && fclose(out) != 0 && rc == PL_OK)
-			rc = pl_diag_errno(&d, PL_EIO, errno, "write %s", staged);
-		if (rc == PL_OK && clear)
-			rc = pl_sha256_path(report, dg.plain, &dg.plain_size, &d);
-	}
-	if (rc == PL_OK) {
-		if (clear)
-			pl_hex_encode(dg.plain, 32, name);
-		else
-			pl_hex_encode(dg.sealed, 32, name);
+	if (rc == PL_OK)
+		rc = pl_report_seal(report, rec, clear ? 0 : n, staged, &dg, name, &d);
+	if (rc == PL_OK)
 		rc = pl_api_blob_put(c.api, c.key, name, clear ? report : staged, &d);
-	}
 	pl_ref ref;
-	if (rc == PL_OK && (rc = ref_to(&c, ev, &ref, &d)) == PL_OK) {
+	if (rc == PL_OK && (rc = cli_session_ref(&c, ev, &ref, &d)) == PL_OK) {
 		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,
 				 "tlp", tlp, "report", blob_json(dg.plain, name, !clear, dg.plain_size));
 		if (body != NULL && json_array_size(names) > 0)
@@ -405,7 +322,7 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((status = submit_statement(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
+		else if ((status = cli_session_submit(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
 			 !cli_has(a, "json"))
 			printf("finding %llu on evidence %llu: %s\n", (unsigned long long)index, (unsigned long long)ev, result);
 	}
@@ -413,24 +330,21 @@ int cli_finding(const cli_args *a, uint64_t ev, const char *result, const char *
 	json_decref(body);
 	json_decref(names);
 	free(rec);
-	client_close(&c);
+	cli_session_close(&c);
 	if (rc != PL_OK)
 		return cli_fail("finding", rc, &d);
 	return status;
 }
 
-int cmd_finding(int argc, char **argv)
+int cmd_finding(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t ev;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "finding", &a, &ust))
-		return ust;
-	if (a.npos != 1 || !cli_u64(a.pos[0], &ev) || !cli_get(&a, "result") || !cli_get(&a, "summary") ||
-	    !cli_get(&a, "report") || !cli_get(&a, "tlp"))
-		return cli_usage_cmd("finding", "finding needs EVIDENCE, --result, --summary, --report and --tlp");
-	return cli_finding(&a, ev, cli_get(&a, "result"), cli_get(&a, "summary"), cli_get(&a, "report"),
-			   cli_get(&a, "tlp"));
+	if (a->npos != 1 || !cli_u64(a->pos[0], &ev) || !cli_get(a, "result") || !cli_get(a, "summary") ||
+	    !cli_get(a, "report") || !cli_get(a, "tlp"))
+		return cli_usage_call(call, "finding needs EVIDENCE, --result, --summary, --report and --tlp");
+	return record_finding(call, ev, cli_get(a, "result"), cli_get(a, "summary"), cli_get(a, "report"),
+			   cli_get(a, "tlp"));
 }
 
 /* ---- reproduce ---- */
@@ -532,49 +446,46 @@ static void scan_progress(void *ctx, const pl_scan_progress *p)
 		(double)p->bytes / 1e6, p->seconds > 0 ? mb / p->seconds : 0.0, p->final ? "\n" : "   ");
 }
 
-int cmd_reproduce(int argc, char **argv)
+int cmd_reproduce(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "reproduce", &a, &ust))
-		return ust;
-	bool check = cli_has(&a, "check-claim");
-	bool data = cli_get(&a, "files") != NULL || cli_get(&a, "pcap") != NULL;
+	const cli_args *a = &call->args;
+	bool check = cli_has(a, "check-claim");
+	bool data = cli_get(a, "files") != NULL || cli_get(a, "pcap") != NULL;
 	uint64_t threads = 0, ev = 0;
-	if (a.npos != 1 || check == data || (cli_get(&a, "threads") && !cli_u64(cli_get(&a, "threads"), &threads)) ||
-	    (cli_get(&a, "sign") && (!cli_u64(cli_get(&a, "sign"), &ev) || cli_get(&a, "tlp") == NULL || check)))
-		return cli_usage_cmd("reproduce", "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
-						  "--check-claim; --sign needs --tlp");
+	if (a->npos != 1 || check == data || (cli_get(a, "threads") && !cli_u64(cli_get(a, "threads"), &threads)) ||
+	    (cli_get(a, "sign") && (!cli_u64(cli_get(a, "sign"), &ev) || cli_get(a, "tlp") == NULL || check)))
+		return cli_usage_call(call, "reproduce needs PACKAGE_DIR and either data (--files, --pcap) or "
+					    "--check-claim; --sign needs --tlp");
 	pl_diag d = {0};
 	pl_manifest m;
 	pl_repro *r = NULL;
 	json_t *rep = NULL;
 	pl_repro_opts o = {.threads = (unsigned)threads,
-			   .progress = cli_stderr_is_tty() && !cli_has(&a, "json") ? scan_progress : NULL};
-	int rc = pl_package_load(a.pos[0], &m, &d);
+			   .progress = cli_stderr_is_tty() && !cli_has(a, "json") ? scan_progress : NULL};
+	int rc = pl_package_load(a->pos[0], &m, &d);
 	if (rc == PL_OK)
-		rc = pl_repro_open(a.pos[0], &m, &r, &d);
+		rc = pl_repro_open(a->pos[0], &m, &r, &d);
 	for (size_t i = 0; rc == PL_OK && check && i < m.ndatasets; i++) {
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", a.pos[0], m.datasets[i].where);
+		snprintf(path, sizeof path, "%s/%s", a->pos[0], m.datasets[i].where);
 		rc = m.datasets[i].kind == PL_DATASET_FILES ? pl_repro_files(r, m.datasets[i].name, path, &o, &d)
 							    : pl_repro_pcap(r, m.datasets[i].name, path, &o, &d);
 	}
-	for (int i = 0; rc == PL_OK && i < a.nflags; i++) {
-		if (strcmp(a.flag[i], "files") == 0)
-			rc = pl_repro_files(r, a.val[i], a.val[i], &o, &d);
-		else if (strcmp(a.flag[i], "pcap") == 0)
-			rc = pl_repro_pcap(r, a.val[i], a.val[i], &o, &d);
+	for (int i = 0; rc == PL_OK && i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "files") == 0)
+			rc = pl_repro_files(r, a->val[i], a->val[i], &o, &d);
+		else if (strcmp(a->flag[i], "pcap") == 0)
+			rc = pl_repro_pcap(r, a->val[i], a->val[i], &o, &d);
 	}
 	const char *sighter = NULL;
 	pl_party_key *k = NULL;
-	if (rc == PL_OK && cli_opt(&a, "key", "PARLEY_KEY") != NULL &&
-	    cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, NULL) == PL_OK)
+	if (rc == PL_OK && cli_opt(a, "key", "PARLEY_KEY") != NULL &&
+	    cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &k, NULL) == PL_OK)
 		sighter = k->id.party;
 	if (rc == PL_OK)
 		rc = pl_repro_report(r, check ? &m : NULL, sighter, &rep, &d);
 	char tmp[PATH_MAX] = "";
-	const char *out = cli_get(&a, "out");
+	const char *out = cli_get(a, "out");
 	if (rc == PL_OK && (out != NULL || ev > 0)) {
 		char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 		char t2[PATH_MAX + 8];
@@ -589,7 +500,7 @@ int cmd_reproduce(int argc, char **argv)
 	}
 	int status = 0;
 	if (rc == PL_OK) {
-		if (cli_has(&a, "json")) {
+		if (cli_has(a, "json")) {
 			char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 			printf("%s\n", text ? text : "{}");
 			free(text);
@@ -602,8 +513,8 @@ int cmd_reproduce(int argc, char **argv)
 	}
 	if (rc == PL_OK && ev > 0) {
 		fflush(stdout);
-		status = cli_finding(&a, ev, json_string_value(json_object_get(rep, "result")),
-				     json_string_value(json_object_get(rep, "summary")), out, cli_get(&a, "tlp"));
+		status = record_finding(call, ev, json_string_value(json_object_get(rep, "result")),
+				     json_string_value(json_object_get(rep, "summary")), out, cli_get(a, "tlp"));
 	}
 	if (tmp[0])
 		(void)unlink(tmp);

@@ -1,5 +1,6 @@
 /* cmd_log.c - `parley log`: create, append to, prove from and audit a log. */
 #include "cli/cli.h"
+#include "cli/cmds.h"
 #include "store/logdir.h"
 #include "client/http_source.h"
 
@@ -16,22 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static int log_init(int argc, char **argv)
+int cmd_log_init(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "log init", &a, &ust))
-		return ust;
-	if (a.npos != 1 || cli_get(&a, "origin") == NULL)
-		return cli_usage_cmd("log init", "log init needs DIR and --origin");
+	const cli_args *a = &call->args;
+	if (a->npos != 1 || cli_get(a, "origin") == NULL)
+		return cli_usage_call(call, "log init needs DIR and --origin");
 	pl_diag d = {0};
-	int rc = pl_log_init(a.pos[0], cli_get(&a, "origin"), &d);
+	int rc = pl_log_init(a->pos[0], cli_get(a, "origin"), &d);
 	if (rc != PL_OK)
 		return cli_fail("log init", rc, &d);
 	char path[PATH_MAX];
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
-	if (pl_logdir_path(a.pos[0], PL_LOGFILE_VKEY, path, NULL) == PL_OK && pl_fs_read(path, 1024, &vk, NULL) == PL_OK)
+	if (pl_logdir_path(a->pos[0], PL_LOGFILE_VKEY, path, NULL) == PL_OK && pl_fs_read(path, 1024, &vk, NULL) == PL_OK)
 		fprintf(stdout, "%s", pl_buf_cstr(&vk));
 	pl_buf_release(&vk);
 	return 0;
@@ -68,14 +66,11 @@ static int read_lines(pl_buf *in, pl_span **out, size_t *n, pl_diag *d)
 	return PL_OK;
 }
 
-static int log_add(int argc, char **argv)
+int cmd_log_add(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "log add", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("log add", "log add needs DIR");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "log add needs DIR");
 	pl_diag d = {0};
 	pl_log *l = NULL;
 	pl_span *entries = NULL;
@@ -84,7 +79,7 @@ static int log_add(int argc, char **argv)
 	pl_buf_init(&in, PL_BATCH_MAX_BYTES);
 	int rc = read_lines(&in, &entries, &n, &d);
 	if (rc == PL_OK)
-		rc = pl_log_open(a.pos[0], &l, &d);
+		rc = pl_log_open(a->pos[0], &l, &d);
 	uint64_t first = 0;
 	if (rc == PL_OK && n > 0)
 		rc = pl_log_append(l, entries, n, &first, &d);
@@ -121,26 +116,23 @@ static int policy_from(const cli_args *a, const char *dir_default, pl_policy *po
 	return cli_policy_witnesses(a, pol, d);
 }
 
-static int log_prove(int argc, char **argv)
+int cmd_log_prove(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "log prove", &a, &ust))
-		return ust;
+	const cli_args *a = &call->args;
 	uint64_t index;
-	if (a.npos != 2 || !cli_u64(a.pos[1], &index))
-		return cli_usage_cmd("log prove", "log prove needs DIR and a decimal INDEX");
+	if (a->npos != 2 || !cli_u64(a->pos[1], &index))
+		return cli_usage_call(call, "log prove needs DIR and a decimal INDEX");
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_source *s = NULL;
 	pl_buf out;
 	pl_buf_init(&out, PL_PROOF_FILE_MAX);
-	int rc = policy_from(&a, a.pos[0], &pol, &d);
+	int rc = policy_from(a, a->pos[0], &pol, &d);
 	if (rc == PL_OK)
-		rc = pl_source_open_any(a.pos[0], &s, &d);
+		rc = pl_source_open_any(a->pos[0], &s, &d);
 	if (rc == PL_OK)
 		rc = pl_published_prove(s, &pol, index, &out, &d);
-	const char *outf = cli_get(&a, "out");
+	const char *outf = cli_get(a, "out");
 	if (rc == PL_OK && outf != NULL) {
 		char tmp[PATH_MAX + 8];
 		snprintf(tmp, sizeof tmp, "%s.tmp", outf);
@@ -155,66 +147,35 @@ static int log_prove(int argc, char **argv)
 	return 0;
 }
 
-static int log_verify_proof(int argc, char **argv)
+int cmd_log_verify_proof(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "log verify-proof", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("log verify-proof", a.npos == 0 ? "log verify-proof needs FILE"
-								     : "log verify-proof takes one FILE, not %d", a.npos);
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call,
+				      a->npos == 0 ? "log verify-proof needs FILE" : "log verify-proof takes one FILE, not %d",
+				      a->npos);
 	pl_diag d = {0};
 	pl_policy pol;
-	pl_proof_file pf;
-	bool parsed = false;
 	pl_buf file, entry;
 	pl_buf_init(&file, PL_PROOF_FILE_MAX);
 	pl_buf_init(&entry, PL_ENTRY_MAX);
+	const char *ef = cli_get(a, "entry");
+	uint64_t index = 0;
 	pl_checkpoint cp;
-	int rc = policy_from(&a, NULL, &pol, &d);
-	if (rc != PL_OK)
-		goto out;
-	if ((rc = pl_fs_read(a.pos[0], PL_PROOF_FILE_MAX, &file, &d)) != PL_OK)
-		goto out;
-	if ((rc = pl_proof_file_parse(file.data, file.len, &pf)) != PL_OK) {
-		pl_diag_set(&d, rc, "%s is not a well-formed c2sp.org/tlog-proof@v1 file", a.pos[0]);
-		goto out;
-	}
-	parsed = true;
-	const char *ef = cli_get(&a, "entry");
-	if (ef != NULL) {
-		if ((rc = pl_fs_read(ef, PL_ENTRY_MAX, &entry, &d)) != PL_OK)
-			goto out;
-		if (pf.has_extra && (pf.extra_len != entry.len || memcmp(pf.extra, entry.data, entry.len) != 0)) {
-			rc = pl_diag_set(&d, PL_EVERIFY, "the proof carries an entry different from %s", ef);
-			goto out;
-		}
-	} else if (pf.has_extra) {
-		if ((rc = pl_buf_append(&entry, pf.extra, pf.extra_len)) != PL_OK)
-			goto out;
-	} else {
-		rc = pl_diag_set(&d, PL_EINVAL, "the proof carries no entry; give it with --entry FILE");
-		goto out;
-	}
-	pl_hash leaf;
-	pl_leaf_hash(entry.data, entry.len, &leaf);
-	rc = pl_proof_file_verify(&pf, &pol, &leaf, &cp);
-	if (rc == PL_EVERIFY)
-		pl_diag_set(&d, rc, "the proof does not verify: entry %llu is not included with that content, or "
-			    "the checkpoint signature is bad", (unsigned long long)pf.index);
-	else if (rc == PL_ENOKEY)
-		pl_diag_set(&d, rc, "the checkpoint is not signed by %s", pol.log.name);
-	else if (rc != PL_OK)
-		pl_diag_set(&d, rc, "the proof's checkpoint is malformed");
-out:
-	if (parsed)
-		pl_proof_file_release(&pf);
+	int rc = policy_from(a, NULL, &pol, &d);
+	if (rc == PL_OK)
+		rc = pl_fs_read(a->pos[0], PL_PROOF_FILE_MAX, &file, &d);
+	if (rc == PL_OK && ef != NULL)
+		rc = pl_fs_read(ef, PL_ENTRY_MAX, &entry, &d);
+	pl_span given = {entry.data, entry.len};
+	if (rc == PL_OK)
+		rc = pl_proof_file_check(file.data, file.len, a->pos[0], ef != NULL ? &given : NULL,
+					 ef != NULL ? ef : "--entry FILE", &pol, &index, &cp, &d);
 	pl_buf_release(&file);
 	pl_buf_release(&entry);
 	if (rc != PL_OK)
 		return cli_fail("log verify-proof", rc, &d);
-	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)pf.index, cp.origin,
+	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)index, cp.origin,
 	       (unsigned long long)cp.size, pol.quorum ? " (checkpoint cosigned by a quorum of the witnesses)" : "");
 	return 0;
 }
@@ -234,21 +195,18 @@ static void progress_bar(void *ctx, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
-static int log_audit(int argc, char **argv)
+int cmd_log_audit(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "log audit", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("log audit", "log audit needs DIR or URL");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "log audit needs DIR or URL");
 	pl_diag d = {0};
 	pl_policy pol;
 	pl_source *s = NULL;
 	pl_audit_result res;
-	int rc = policy_from(&a, NULL, &pol, &d);
+	int rc = policy_from(a, NULL, &pol, &d);
 	if (rc == PL_OK)
-		rc = pl_source_open_any(a.pos[0], &s, &d);
+		rc = pl_source_open_any(a->pos[0], &s, &d);
 	if (rc == PL_OK)
 		rc = pl_audit(s, &pol, cli_stderr_is_tty() ? progress_bar : NULL, NULL, &res, &d);
 	pl_source_free(s);
@@ -260,21 +218,4 @@ static int log_audit(int argc, char **argv)
 	       (unsigned long long)res.old_partials, res.old_partials == 1 ? "" : "s",
 	       pol.quorum ? "; the checkpoint is cosigned by a quorum of the witnesses" : "");
 	return 0;
-}
-
-int cmd_log(int argc, char **argv)
-{
-	/* parley.c checked that argv[0] is a subcommand of the table */
-	const char *sub = argv[0];
-	if (strcmp(sub, "init") == 0)
-		return log_init(argc - 1, argv + 1);
-	if (strcmp(sub, "add") == 0)
-		return log_add(argc - 1, argv + 1);
-	if (strcmp(sub, "prove") == 0)
-		return log_prove(argc - 1, argv + 1);
-	if (strcmp(sub, "verify-proof") == 0)
-		return log_verify_proof(argc - 1, argv + 1);
-	if (strcmp(sub, "audit") == 0)
-		return log_audit(argc - 1, argv + 1);
-	return cli_usage_cmd("log", "unknown log command \"%s\"", sub);
 }

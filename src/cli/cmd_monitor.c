@@ -1,5 +1,6 @@
 /* cmd_monitor.c - `parley monitor`: follow a log, verify everything, report forks. */
 #include "cli/cli.h"
+#include "cli/cmds.h"
 
 #include "base/fsio.h"
 #include "monitor/monitor.h"
@@ -14,14 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	(void)ctx;
@@ -35,6 +28,7 @@ static void run_hook(const char *hook, const char *event, const char *msg, const
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		cli_stop_unblock(); /* the hook gets SIGINT and SIGTERM as if run from a shell */
 		setenv("PARLEY_EVENT", event, 1);
 		setenv("PARLEY_MESSAGE", msg, 1);
 		if (proof)
@@ -48,87 +42,49 @@ static void run_hook(const char *hook, const char *event, const char *msg, const
 	}
 }
 
-int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
+int cmd_monitor(const cli_call *call)
 {
-	for (int i = 0; i < a->nflags; i++) {
-		if (strcmp(a->flag[i], "witness-key") != 0 && strcmp(a->flag[i], "witness") != 0)
-			continue;
-		/* --witness VKEY@URL or --witness-key VKEY (or a file) */
-		pl_verifier v;
-		const char *spec = a->val[i];
-		const char *at = strcmp(a->flag[i], "witness") == 0 ? strrchr(spec, '@') : NULL;
-		char key[PL_VKEY_MAX + 1];
-		snprintf(key, sizeof key, "%.*s", at ? (int)(at - spec) : (int)strlen(spec), spec);
-		int rc = cli_load_vkey(key, &v, d);
-		if (rc != PL_OK)
-			return rc;
-		if (v.type != PL_SIGTYPE_COSIG)
-			return pl_diag_set(d, PL_EINVAL, "%s is not a witness (cosignature/v1) key", v.name);
-		if ((rc = pl_policy_add_witness(pol, &v)) != PL_OK)
-			return pl_diag_set(d, rc, "too many witnesses");
-	}
-	const char *q = cli_get(a, "quorum");
-	uint64_t k = 0;
-	if (q != NULL && !cli_u64(q, &k))
-		return pl_diag_set(d, PL_EINVAL, "--quorum takes a number");
-	if (k > pol->nwitnesses)
-		return pl_diag_set(d, PL_EINVAL,
-				   "a quorum of %llu needs at least that many witness keys (--witness-key, or --witness "
-				   "WKEY@URL for monitor); `parley config` shows where the quorum and the keys come from",
-				   (unsigned long long)k);
-	pol->quorum = (size_t)k;
-	return PL_OK;
-}
-
-int cmd_monitor(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "monitor", &a, &ust))
-		return ust;
-	if (a.npos != 1 || cli_get(&a, "vkey") == NULL || cli_get(&a, "dir") == NULL)
-		return cli_usage_cmd("monitor", "monitor needs URL, --vkey and --dir");
+	const cli_args *a = &call->args;
+	if (a->npos != 1 || cli_get(a, "vkey") == NULL || cli_get(a, "dir") == NULL)
+		return cli_usage_call(call, "monitor needs URL, --vkey and --dir");
 	pl_monitor_opts o;
 	memset(&o, 0, sizeof o);
-	o.source = a.pos[0];
-	o.dir = cli_get(&a, "dir");
+	o.source = a->pos[0];
+	o.dir = cli_get(a, "dir");
 	pl_diag d = {0};
 	pl_verifier v;
-	int rc = cli_load_vkey(cli_get(&a, "vkey"), &v, &d);
+	int rc = cli_load_vkey(cli_get(a, "vkey"), &v, &d);
 	if (rc != PL_OK)
 		return cli_fail("monitor", rc, &d);
 	pl_policy_init(&o.policy, &v);
-	if ((rc = cli_policy_witnesses(&a, &o.policy, &d)) != PL_OK)
+	if ((rc = cli_policy_witnesses(a, &o.policy, &d)) != PL_OK)
 		return cli_fail("monitor", rc, &d);
-	for (int i = 0; i < a.nflags; i++) {
-		if (strcmp(a.flag[i], "witness") != 0)
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "witness") != 0)
 			continue;
 		pl_cosigner c;
-		if (pl_cosigner_parse(a.val[i], &c) != PL_OK)
-			return cli_usage_cmd("monitor", "--witness takes WKEY@URL");
+		if (pl_cosigner_parse(a->val[i], &c) != PL_OK)
+			return cli_usage_call(call, "--witness takes WKEY@URL");
 		snprintf(o.witnesses[o.nwitnesses].url, sizeof o.witnesses[0].url, "%s", c.url);
 		o.witnesses[o.nwitnesses++].v = c.v;
 	}
 	uint64_t interval = 10, chunk = 0;
-	if ((cli_get(&a, "interval") && !cli_u64(cli_get(&a, "interval"), &interval)) ||
-	    (cli_get(&a, "chunk") && !cli_u64(cli_get(&a, "chunk"), &chunk)))
-		return cli_usage_cmd("monitor", "--interval and --chunk take numbers");
+	if ((cli_get(a, "interval") && !cli_u64(cli_get(a, "interval"), &interval)) ||
+	    (cli_get(a, "chunk") && !cli_u64(cli_get(a, "chunk"), &chunk)))
+		return cli_usage_call(call, "--interval and --chunk take numbers");
 	o.chunk = (size_t)chunk;
-	o.no_gzip = cli_has(&a, "no-gzip");
+	o.no_gzip = cli_has(a, "no-gzip");
 	if (cli_stderr_is_tty())
 		o.progress = progress;
 	pl_monitor *m = NULL;
+	/* SIGINT and SIGTERM are held until the round ends, then stop the wait for the next one */
+	cli_stop_block_only();
 	if ((rc = pl_monitor_open(&o, &m, &d)) != PL_OK)
 		return cli_fail("monitor", rc, &d);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	const char *hook = cli_get(&a, "hook");
-	bool once = cli_has(&a, "once");
+	const char *hook = cli_get(a, "hook");
+	bool once = cli_has(a, "once"), stop = false;
 	int status = 0;
-	while (!stop_flag) {
+	while (!stop) {
 		pl_monitor_result r;
 		pl_monitor_result_init(&r);
 		memset(&d, 0, sizeof d);
@@ -145,28 +101,21 @@ int cmd_monitor(int argc, char **argv)
 			fflush(stdout);
 		}
 		if (r.finding) {
-			char path[PATH_MAX + 64] = "";
-			if (r.finding == PL_FINDING_FORK && r.fork_proof.len > 0) {
-				char dir[PATH_MAX + 8], tmp[PATH_MAX + 72];
-				snprintf(dir, sizeof dir, "%s/forks", o.dir);
-				snprintf(path, sizeof path, "%s/fork-%lld.proof", dir, (long long)time(NULL));
-				snprintf(tmp, sizeof tmp, "%s.tmp", path);
-				if (pl_fs_mkdirs(dir, 0755, NULL) != PL_OK ||
-				    pl_fs_replace(path, tmp, r.fork_proof.data, r.fork_proof.len, 0644, NULL) != PL_OK)
-					path[0] = '\0';
-			}
+			char path[PATH_MAX] = "";
+			if (r.finding == PL_FINDING_FORK && r.fork_proof.len > 0)
+				(void)!pl_monitor_keep_fork(m, &r, path, NULL);
 			fprintf(stderr, "parley monitor: %s%s%s\n", r.message, path[0] ? " Fork proof: " : "", path);
 			if (hook)
 				run_hook(hook, r.finding == PL_FINDING_FORK ? "fork" : "problem", r.message, path[0] ? path : NULL);
 			status = EXIT_VERIFY;
 			if (r.finding == PL_FINDING_FORK)
-				stop_flag = 1; /* a fork does not heal: stop here, the proof is kept */
+				stop = true; /* a fork does not heal: stop here, the proof is kept */
 		}
 		pl_monitor_result_release(&r);
 		if (once)
 			break;
-		for (uint64_t t = 0; t < interval * 10 && !stop_flag; t++)
-			usleep(100000);
+		if (!stop && cli_stop_wait_ms(interval > UINT64_MAX / 1000 ? UINT64_MAX : interval * 1000) != 0)
+			stop = true;
 	}
 	pl_monitor_close(m);
 	return status;

@@ -1,5 +1,6 @@
 /* cmd_serve.c - `parley serve`: the log server. */
 #include "cli/cli.h"
+#include "cli/cmds.h"
 #include "store/logdir.h"
 
 #include "base/fsio.h"
@@ -14,15 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
-int cmd_serve(int argc, char **argv)
+/* What the node has to say (storage failures, refused entries in its log): one line on stderr. */
+static void say(void *ctx, const char *msg)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "serve", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("serve", "serve needs DIR");
-	if (geteuid() == 0 && !cli_has(&a, "allow-root")) {
+	(void)ctx;
+	fprintf(stderr, "parley serve: %s\n", msg);
+}
+
+int cmd_serve(const cli_call *call)
+{
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "serve needs DIR");
+	if (geteuid() == 0 && !cli_has(a, "allow-root")) {
 		fprintf(stderr, "parley serve: refusing to run as root; run it as its own user (see docs/operating.md), "
 				"or pass --allow-root\n");
 		return EXIT_USAGE;
@@ -34,20 +39,20 @@ int cmd_serve(int argc, char **argv)
 	uint64_t v;
 	char host[64] = "127.0.0.1";
 	uint64_t port = 8080, blob_max = (uint64_t)256 << 20;
-	const char *listen = cli_get(&a, "listen");
+	const char *listen = cli_get(a, "listen");
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
 		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
-			return cli_usage_cmd("serve", "--listen takes HOST:PORT, like 127.0.0.1:8080");
+			return cli_usage_call(call, "--listen takes HOST:PORT, like 127.0.0.1:8080");
 		memcpy(host, listen, (size_t)(colon - listen));
 		host[colon - listen] = '\0';
 	}
 	ho.host = host;
 	ho.port = (uint16_t)port;
 #define NUM(name, field, type)                                                                     \
-	if (cli_get(&a, name) != NULL) {                                                           \
-		if (!cli_u64(cli_get(&a, name), &v))                                               \
-			return cli_usage_cmd("serve", "--%s takes a decimal number", name);        \
+	if (cli_get(a, name) != NULL) {                                                            \
+		if (!cli_u64(cli_get(a, name), &v))                                                \
+			return cli_usage_call(call, "--%s takes a decimal number", name);          \
 		field = (type)v;                                                                   \
 	}
 	NUM("skew", no.skew, int64_t)
@@ -58,15 +63,16 @@ int cmd_serve(int argc, char **argv)
 	NUM("blob-max", blob_max, uint64_t)
 	NUM("witness-interval", no.witness_ms, unsigned)
 #undef NUM
-	for (int i = 0; i < a.nflags; i++) {
-		if (strcmp(a.flag[i], "witness") != 0)
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], "witness") != 0)
 			continue;
 		if (no.nwitnesses == PL_WITNESS_MAX)
-			return cli_usage_cmd("serve", "at most %d witnesses", PL_WITNESS_MAX);
-		if (pl_cosigner_parse(a.val[i], &no.witnesses[no.nwitnesses++]) != PL_OK)
-			return cli_usage_cmd("serve", "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
+			return cli_usage_call(call, "at most %d witnesses", PL_WITNESS_MAX);
+		if (pl_cosigner_parse(a->val[i], &no.witnesses[no.nwitnesses++]) != PL_OK)
+			return cli_usage_call(call, "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
 	}
-	no.trust_log = cli_has(&a, "trust-log");
+	no.trust_log = cli_has(a, "trust-log");
+	no.log = say;
 
 	pl_diag d = {0};
 	pl_node *node = NULL;
@@ -74,9 +80,9 @@ int cmd_serve(int argc, char **argv)
 	pl_http *http = NULL;
 	char bdir[PATH_MAX];
 	cli_stop_block(); /* before any thread starts: they all inherit the mask */
-	int rc = pl_logdir_path(a.pos[0], PL_LOGFILE_BLOBS, bdir, &d);
+	int rc = pl_logdir_path(a->pos[0], PL_LOGFILE_BLOBS, bdir, &d);
 	if (rc == PL_OK)
-		rc = pl_node_open(a.pos[0], &no, &node, &d);
+		rc = pl_node_open(a->pos[0], &no, &node, &d);
 	if (rc == PL_OK)
 		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
 	if (rc == PL_OK)
@@ -91,7 +97,7 @@ int cmd_serve(int argc, char **argv)
 	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", pl_node_origin(node),
 	       (unsigned long long)st.size, st.size == 1 ? "y" : "ies", host, (unsigned)pl_http_port(http));
 	fflush(stdout);
-	const char *pf = cli_get(&a, "port-file");
+	const char *pf = cli_get(a, "port-file");
 	if (pf != NULL) {
 		char text[16], tmp[PATH_MAX];
 		int w = snprintf(text, sizeof text, "%u\n", (unsigned)pl_http_port(http));

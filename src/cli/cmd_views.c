@@ -3,8 +3,10 @@
  * --log DIR, from the index of a local copy of the log (a server's directory
  * or a monitor's mirror), so any member can recompute them. */
 #include "cli/cli.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
+#include "client/entries.h"
 #include "store/logdir.h"
-#include "cli/client.h"
 
 #include "base/codec.h"
 #include "base/json.h"
@@ -23,21 +25,22 @@
 
 /* Where a view comes from. */
 typedef struct source {
-	client c;          /* server mode */
+	cli_session c;     /* server mode */
 	bool local;
 	pl_index *x;       /* --log mode */
 	const char *dir;
 } source;
 
-static int source_open(const cli_args *a, source *s, pl_diag *d)
+static int source_open(const cli_call *call, source *s, pl_diag *d)
 {
+	const cli_args *a = &call->args;
 	memset(s, 0, sizeof *s);
 	s->dir = cli_get(a, "log");
 	if (s->dir != NULL) {
 		s->local = true;
 		return pl_index_open_dir(s->dir, &s->x, d);
 	}
-	return client_open(a, false, &s->c, d);
+	return cli_session_open(call, false, &s->c, d);
 }
 
 static void source_close(source *s)
@@ -45,44 +48,11 @@ static void source_close(source *s)
 	if (s->local)
 		pl_index_close(s->x);
 	else
-		client_close(&s->c);
+		cli_session_close(&s->c);
 }
 
-/* GETs path from the server as JSON. */
-static int http_json(source *s, const char *path, json_t **out, pl_diag *d)
-{
-	pl_buf b;
-	pl_buf_init(&b, (size_t)64 << 20);
-	long status = 0;
-	int rc = pl_api_request(s->c.api, "GET", path, NULL, 0, NULL, &b, &status, d);
-	if (rc == PL_OK && status == 404)
-		rc = pl_diag_set(d, PL_ENOTFOUND, "not found: %s", d->msg);
-	else if (rc == PL_OK && status != 200)
-		rc = pl_diag_set(d, PL_ENET, "the server answered %ld: %s", status, d->msg);
-	if (rc == PL_OK)
-		rc = pl_json_parse(b.data, b.len, b.max, out, d);
-	pl_buf_release(&b);
-	return rc;
-}
-
-/* Appends "&name=value" for a flag given (value URL-safe by construction or checked). */
-static void query_add(char *q, size_t cap, const cli_args *a, const char *flag)
-{
-	const char *v = cli_get(a, flag);
-	if (v == NULL)
-		return;
-	size_t n = strlen(q);
-	snprintf(q + n, cap - n, "%s%s=", n ? "&" : "?", flag);
-	n = strlen(q);
-	for (const char *p = v; *p && n + 4 < cap; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
-			q[n++] = (char)ch;
-		else
-			n += (size_t)snprintf(q + n, cap - n, "%%%02X", ch);
-	}
-	q[n] = '\0';
-}
+/* The flags' values as a view's query parameters (a flag not given is left out). */
+#define PARAM(flag) {flag, cli_get(a, flag)}
 
 static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
 {
@@ -138,44 +108,39 @@ static int finish(const char *cmd, int rc, pl_diag *d, source *s)
 
 /* ---- inbox ---- */
 
-int cmd_inbox(int argc, char **argv)
+int cmd_inbox(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "inbox", &a, &ust))
-		return ust;
-	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage_cmd("inbox", "bad arguments");
+	if (a->npos != 0 || !page_flags(a, &pg, &now))
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	char party[PL_PARTY_MAX + 1] = "";
-	if (cli_get(&a, "party") != NULL) {
-		snprintf(party, sizeof party, "%s", cli_get(&a, "party"));
+	if (cli_get(a, "party") != NULL) {
+		snprintf(party, sizeof party, "%s", cli_get(a, "party"));
 	} else {
 		pl_party_key *k = NULL;
-		int rc = cli_load_party_key(cli_opt(&a, "key", "PARLEY_KEY"), &a, &k, &d);
+		int rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &k, &d);
 		if (rc != PL_OK)
 			return cli_fail("inbox", rc, &d);
 		snprintf(party, sizeof party, "%s", k->id.party);
 		pl_party_key_free(k);
 	}
 	if (!pl_party_name_valid(party, strlen(party)))
-		return cli_usage_cmd("inbox", "\"%s\" is not a party name", party);
+		return cli_usage_call(call, "\"%s\" is not a party name", party);
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[512] = "", path[700];
-		query_add(q, sizeof q, &a, "now");
-		query_add(q, sizeof q, &a, "limit");
-		query_add(q, sizeof q, &a, "offset");
-		snprintf(path, sizeof path, "/v1/inbox/%s%s", party, q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("now"), PARAM("limit"), PARAM("offset")};
+		char path[128];
+		snprintf(path, sizeof path, "/v1/inbox/%s", party);
+		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		json_t *items = json_object_get(v, "items");
@@ -209,34 +174,26 @@ int cmd_inbox(int argc, char **argv)
 
 /* ---- cases ---- */
 
-int cmd_cases(int argc, char **argv)
+int cmd_cases(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "cases", &a, &ust))
-		return ust;
-	const char *state = cli_get(&a, "state");
-	if (a.npos != 0 || !page_flags(&a, &pg, &now) ||
+	const char *state = cli_get(a, "state");
+	if (a->npos != 0 || !page_flags(a, &pg, &now) ||
 	    (state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0))
-		return cli_usage_cmd("cases", "bad arguments");
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
-		rc = pl_view_cases(s.x, cli_get(&a, "party"), state, pg, &v, &d);
+		rc = pl_view_cases(s.x, cli_get(a, "party"), state, pg, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[512] = "", path[700];
-		query_add(q, sizeof q, &a, "party");
-		query_add(q, sizeof q, &a, "state");
-		query_add(q, sizeof q, &a, "limit");
-		query_add(q, sizeof q, &a, "offset");
-		snprintf(path, sizeof path, "/v1/cases%s", q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("party"), PARAM("state"), PARAM("limit"), PARAM("offset")};
+		rc = pl_api_view(s.c.api, "/v1/cases", q, sizeof q / sizeof q[0], &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		printf("%lld case%s\n", num(v, "total"), num(v, "total") == 1 ? "" : "s");
@@ -253,80 +210,39 @@ int cmd_cases(int argc, char **argv)
 	return finish("cases", rc, &d, &s);
 }
 
-/* The key party held for entry idx, from the local index's key history. */
-static int local_key_at(pl_index *x, const char *party, uint64_t idx, uint8_t pk[32], pl_diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = PL_ENOTFOUND;
-	/* first a key established before idx and not ended before it; else one established by idx itself */
-	if (sqlite3_prepare_v2(pl_index_db(x),
-			       "SELECT key FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
-			       " OR since = ?2) ORDER BY since = ?2, since DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
-	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK)
-		rc = PL_OK;
-	sqlite3_finalize(st);
-	if (rc != PL_OK)
-		pl_diag_set(d, rc, "the index names no key of %s at entry %llu", party, (unsigned long long)idx);
-	return rc;
-}
-
 /*
- * Verifies one statement of a thread: inclusion in a checkpoint that opens
- * under the policy (log signature and witness quorum), and the author's
- * signature under the key they held then. Sets the three marks.
+ * Verifies one statement of a thread, independently of the view that lists
+ * it: its inclusion in a checkpoint that opens under the policy (log
+ * signature and witness quorum), and its author's signature under the key
+ * they held then. Sets the three marks.
  */
-static void verify_entry(source *s, const pl_policy *pol, uint64_t idx, const char *author, bool marks[3])
+static void verify_entry(const pl_entries *e, const pl_policy *pol, uint64_t idx, const char *author, bool marks[3])
 {
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
-	pl_buf_init(&entry, PL_DSSE_MAX);
-	pl_diag d = {0};
-	int rc;
-	marks[0] = marks[1] = marks[2] = false;
-	if (s->local) {
-		pl_source *src = NULL;
-		rc = pl_source_open_dir(s->dir, &src, &d);
-		if (rc == PL_OK)
-			rc = pl_published_prove(src, pol, idx, &proof, &d);
-		pl_source_free(src);
-		pl_proof_file pf;
-		if (rc == PL_OK && (rc = pl_proof_file_parse(proof.data, proof.len, &pf)) == PL_OK) {
-			rc = pl_buf_append(&entry, pf.extra, pf.extra_len);
-			pl_proof_file_release(&pf);
-		}
-	} else {
-		rc = pl_api_fetch_proven(s->c.api, pol, idx, &proof, &entry, &d);
-	}
-	if (rc == PL_OK)
-		marks[1] = marks[2] = true; /* the checkpoint opened under the policy and the proof verified */
 	pl_envelope env;
+	pl_stmt st;
 	memset(&env, 0, sizeof env);
-	uint8_t pk[32];
-	if (rc == PL_OK && pl_envelope_parse(entry.data, entry.len, &env, &d) == PL_OK &&
-	    (s->local ? local_key_at(s->x, author, idx, pk, &d) : pl_api_key_at(s->c.api, author, idx, pk, &d)) == PL_OK)
-		marks[0] = pl_envelope_verify(&env, pk, NULL) == PL_OK;
+	memset(&st, 0, sizeof st);
+	pl_entry_checks ok;
+	(void)!pl_entries_statement(e, pol, idx, NULL, author, &env, &st, &ok, NULL);
+	marks[0] = ok.signature;
+	marks[1] = marks[2] = ok.proven; /* the checkpoint opened under the policy and the proof verified */
+	pl_stmt_release(&st);
 	pl_envelope_release(&env);
-	pl_buf_release(&proof);
-	pl_buf_release(&entry);
 }
 
-static int case_show(const cli_args *a)
+int cmd_case_show(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	uint64_t id;
 	pl_page pg;
 	int64_t now;
 	if (a->npos != 1 || !cli_u64(a->pos[0], &id) || !page_flags(a, &pg, &now))
-		return cli_usage_cmd("case show", "case show needs a case ID");
+		return cli_usage_call(call, "case show needs a case ID");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
 	pl_policy pol;
-	int rc = source_open(a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		pl_verifier vk;
 		if ((rc = pl_logdir_read_vkey(s.dir, &vk, &d)) == PL_OK) {
@@ -337,12 +253,18 @@ static int case_show(const cli_args *a)
 			rc = pl_view_case(s.x, id, now, &v, &d);
 	} else if (rc == PL_OK) {
 		pol = s.c.pol;
-		char q[128] = "", path[256];
-		query_add(q, sizeof q, a, "now");
-		snprintf(path, sizeof path, "/v1/cases/%llu%s", (unsigned long long)id, q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("now")};
+		char path[64];
+		snprintf(path, sizeof path, "/v1/cases/%llu", (unsigned long long)id);
+		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
 	}
 	size_t bad = 0;
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
+	if (rc == PL_OK && s.local)
+		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
+	else if (rc == PL_OK)
+		pl_entries_api(s.c.api, &ents);
 	if (rc == PL_OK) {
 		/* every statement of the thread, verified independently of the view */
 		size_t i;
@@ -350,12 +272,13 @@ static int case_show(const cli_args *a)
 		json_array_foreach(json_object_get(v, "thread"), i, e)
 		{
 			bool m[3];
-			verify_entry(&s, &pol, (uint64_t)num(e, "idx"), str(e, "author"), m);
+			verify_entry(&ents, &pol, (uint64_t)num(e, "idx"), str(e, "author"), m);
 			json_object_set_new(e, "verified",
 					    json_pack("{s:b,s:b,s:b}", "signature", m[0], "inclusion", m[1], "quorum", m[2]));
 			bad += !(m[0] && m[1] && m[2]);
 		}
 	}
+	pl_entries_close(&ents);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
@@ -399,48 +322,30 @@ static int case_show(const cli_args *a)
 	return status;
 }
 
-int cmd_case(int argc, char **argv)
-{
-	cli_args a;
-	int ust;
-	/* parley.c checked that argv[0] is show */
-	if (!cli_parse_cmd(argc - 1, argv + 1, "case show", &a, &ust))
-		return ust;
-	return case_show(&a);
-}
-
 /* ---- norms ---- */
 
-int cmd_norms(int argc, char **argv)
+/* norms list and norms show */
+static int norms_view(const cli_call *call, bool show)
 {
-	const char *sub = argv[0]; /* parley.c checked it names a subcommand */
-	char name[64];
-	snprintf(name, sizeof name, "norms %s", sub);
-	if (strcmp(sub, "subscribe") == 0 || strcmp(sub, "withdraw") == 0 || strcmp(sub, "publish") == 0)
-		return cmd_norms_sign(sub, argc - 1, argv + 1, name);
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc - 1, argv + 1, name, &a, &ust))
-		return ust;
-	bool show = strcmp(sub, "show") == 0;
-	if (a.npos != (show ? 1 : 0))
-		return cli_usage_cmd(name, "norms %s takes %s", sub, show ? "a HASH" : "no arguments");
-	const char *hash = show ? a.pos[0] : NULL;
+	const cli_args *a = &call->args;
+	if (a->npos != (show ? 1 : 0))
+		return cli_usage_call(call, "norms %s takes %s", show ? "show" : "list", show ? "a HASH" : "no arguments");
+	const char *hash = show ? a->pos[0] : NULL;
 	uint8_t raw[32];
 	if (hash && (strlen(hash) != 64 || pl_hex_decode((const uint8_t *)hash, 64, raw, 32) != PL_OK))
-		return cli_usage_cmd(name, "a norm set's HASH is 64 lower-case hex digits");
+		return cli_usage_call(call, "a norm set's HASH is 64 lower-case hex digits");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_norms(s.x, hash, &v, &d);
 	} else if (rc == PL_OK) {
 		char path[128];
 		snprintf(path, sizeof path, "/v1/norms%s%s", hash ? "/" : "", hash ? hash : "");
-		rc = http_json(&s, path, &v, &d);
+		rc = pl_api_view(s.c.api, path, NULL, 0, &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK && !show) {
 		size_t i;
@@ -465,32 +370,36 @@ int cmd_norms(int argc, char **argv)
 	return finish("norms", rc, &d, &s);
 }
 
+int cmd_norms_list(const cli_call *call)
+{
+	return norms_view(call, false);
+}
+
+int cmd_norms_show(const cli_call *call)
+{
+	return norms_view(call, true);
+}
+
 /* ---- report ---- */
 
-int cmd_report(int argc, char **argv)
+int cmd_report(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	pl_page pg;
 	int64_t now;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "report", &a, &ust))
-		return ust;
-	if (a.npos != 0 || !page_flags(&a, &pg, &now))
-		return cli_usage_cmd("report", "bad arguments");
+	if (a->npos != 0 || !page_flags(a, &pg, &now))
+		return cli_usage_call(call, "bad arguments");
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
-	int rc = source_open(&a, &s, &d);
+	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
-		rc = pl_view_report(s.x, cli_get(&a, "party"), now, &v, &d);
+		rc = pl_view_report(s.x, cli_get(a, "party"), now, &v, &d);
 	} else if (rc == PL_OK) {
-		char q[256] = "", path[300];
-		query_add(q, sizeof q, &a, "party");
-		query_add(q, sizeof q, &a, "now");
-		snprintf(path, sizeof path, "/v1/report%s", q);
-		rc = http_json(&s, path, &v, &d);
+		const pl_api_param q[] = {PARAM("party"), PARAM("now")};
+		rc = pl_api_view(s.c.api, "/v1/report", q, sizeof q / sizeof q[0], &v, &d);
 	}
-	if (rc == PL_OK && cli_has(&a, "json")) {
+	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
 		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", str(v, "now"));
@@ -524,29 +433,26 @@ int cmd_report(int argc, char **argv)
 
 /* ---- reindex ---- */
 
-int cmd_reindex(int argc, char **argv)
+int cmd_reindex(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "reindex", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("reindex", "reindex needs the log directory");
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "reindex needs the log directory");
 	pl_diag d = {0};
 	int rc = PL_OK;
 	uint64_t size = 0;
-	if (!cli_has(&a, "dump-only")) {
+	if (!cli_has(a, "dump-only")) {
 		double t0 = (double)pl_now();
-		if ((rc = pl_index_rebuild(a.pos[0], cli_has(&a, "verify"), &size, &d)) != PL_OK)
+		if ((rc = pl_index_rebuild(a->pos[0], cli_has(a, "verify"), &size, &d)) != PL_OK)
 			return cli_fail("reindex", rc, &d);
 		fprintf(stderr, "reindexed %llu entries in about %.0f s\n", (unsigned long long)size,
 			(double)pl_now() - t0);
 	}
-	if (cli_has(&a, "dump") || cli_has(&a, "dump-only")) {
+	if (cli_has(a, "dump") || cli_has(a, "dump-only")) {
 		pl_index *x = NULL;
 		pl_verifier vk;
-		if ((rc = pl_logdir_read_vkey(a.pos[0], &vk, &d)) == PL_OK &&
-		    (rc = pl_index_open_dir_at(a.pos[0], vk.name, false, false, &x, &d)) == PL_OK)
+		if ((rc = pl_logdir_read_vkey(a->pos[0], &vk, &d)) == PL_OK &&
+		    (rc = pl_index_open_dir_at(a->pos[0], vk.name, false, false, &x, &d)) == PL_OK)
 			rc = pl_index_dump(x, stdout, &d);
 		pl_index_close(x);
 	}

@@ -1,5 +1,6 @@
 /* cmd_witness.c - `parley witness` (init, add-log, serve) and `parley verify-fork`. */
 #include "cli/cli.h"
+#include "cli/cmds.h"
 
 #include "base/fsio.h"
 #include "tlog/fork.h"
@@ -13,8 +14,21 @@
 #include <string.h>
 #include <unistd.h>
 
-static int witness_serve(const cli_args *a)
+/* The one positional argument, the witness's directory. */
+static bool dir_arg(const cli_call *call, int *status)
 {
+	if (call->args.npos == 1)
+		return true;
+	*status = cli_usage_call(call, "%s needs DIR", call->cmd->name);
+	return false;
+}
+
+int cmd_witness_serve(const cli_call *call)
+{
+	const cli_args *a = &call->args;
+	int st;
+	if (!dir_arg(call, &st))
+		return st;
 	if (geteuid() == 0 && !cli_has(a, "allow-root")) {
 		fprintf(stderr, "parley witness serve: refusing to run as root; pass --allow-root to insist\n");
 		return EXIT_USAGE;
@@ -25,12 +39,12 @@ static int witness_serve(const cli_args *a)
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
 		if (colon == NULL || (size_t)(colon - listen) >= sizeof host || !cli_u64(colon + 1, &port) || port > 65535)
-			return cli_usage_cmd("witness serve", "--listen takes HOST:PORT");
+			return cli_usage_call(call, "--listen takes HOST:PORT");
 		memcpy(host, listen, (size_t)(colon - listen));
 		host[colon - listen] = '\0';
 	}
 	if (cli_get(a, "rate") && !cli_u64(cli_get(a, "rate"), &rate))
-		return cli_usage_cmd("witness serve", "--rate takes a decimal number (0: unlimited)");
+		return cli_usage_call(call, "--rate takes a decimal number (0: unlimited)");
 	pl_diag d = {0};
 	pl_witness *w = NULL;
 	pl_whttp *h = NULL;
@@ -61,81 +75,75 @@ static int witness_serve(const cli_args *a)
 	return 0;
 }
 
-int cmd_witness(int argc, char **argv)
+int cmd_witness_init(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	char name[64];
-	const char *sub = argv[0]; /* parley.c checked it names a subcommand */
-	snprintf(name, sizeof name, "witness %s", sub);
-	if (!cli_parse_cmd(argc - 1, argv + 1, name, &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd(name, "%s needs DIR", name);
+	const cli_args *a = &call->args;
+	int st;
+	if (!dir_arg(call, &st))
+		return st;
+	if (cli_get(a, "name") == NULL)
+		return cli_usage_call(call, "witness init needs --name (like witness.example.org/w1)");
 	pl_diag d = {0};
-	if (strcmp(sub, "init") == 0) {
-		if (cli_get(&a, "name") == NULL)
-			return cli_usage_cmd("witness init", "witness init needs --name (like witness.example.org/w1)");
-		int rc = pl_witness_init(a.pos[0], cli_get(&a, "name"), &d);
-		if (rc != PL_OK)
-			return cli_fail("witness init", rc, &d);
-		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/witness.vkey", a.pos[0]);
-		pl_buf vk;
-		pl_buf_init(&vk, 1024);
-		(void)!pl_fs_read(path, 1024, &vk, NULL);
-		printf("witness key: %s", pl_buf_cstr(&vk));
-		pl_buf_release(&vk);
-		return 0;
-	}
-	if (strcmp(sub, "add-log") == 0) {
-		const char *vk = cli_get(&a, "vkey");
-		if (vk == NULL)
-			return cli_usage_cmd("witness add-log", "witness add-log needs --vkey (the log's verifier key)");
-		pl_verifier v;
-		pl_witness *w = NULL;
-		pl_buf s;
-		pl_buf_init(&s, 1024);
-		int rc = cli_load_vkey(vk, &v, &d);
-		if (rc == PL_OK)
-			rc = pl_verifier_format(&v, &s);
-		if (rc == PL_OK)
-			rc = pl_witness_open(a.pos[0], 0, &w, &d);
-		if (rc == PL_OK)
-			rc = pl_witness_add_log(w, pl_buf_cstr(&s), &d);
-		pl_witness_close(w);
-		pl_buf_release(&s);
-		if (rc != PL_OK)
-			return cli_fail("witness add-log", rc, &d);
-		printf("witnessing %s\n", v.name);
-		return 0;
-	}
-	if (strcmp(sub, "serve") == 0)
-		return witness_serve(&a);
-	return cli_usage_cmd("witness", "unknown witness command \"%s\"", sub);
+	int rc = pl_witness_init(a->pos[0], cli_get(a, "name"), &d);
+	if (rc != PL_OK)
+		return cli_fail("witness init", rc, &d);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/witness.vkey", a->pos[0]);
+	pl_buf vk;
+	pl_buf_init(&vk, 1024);
+	(void)!pl_fs_read(path, 1024, &vk, NULL);
+	printf("witness key: %s", pl_buf_cstr(&vk));
+	pl_buf_release(&vk);
+	return 0;
 }
 
-int cmd_verify_fork(int argc, char **argv)
+int cmd_witness_add_log(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "verify-fork", &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd("verify-fork", "verify-fork needs FILE");
+	const cli_args *a = &call->args;
+	int st;
+	if (!dir_arg(call, &st))
+		return st;
+	const char *vk = cli_get(a, "vkey");
+	if (vk == NULL)
+		return cli_usage_call(call, "witness add-log needs --vkey (the log's verifier key)");
+	pl_diag d = {0};
+	pl_verifier v;
+	pl_witness *w = NULL;
+	pl_buf s;
+	pl_buf_init(&s, 1024);
+	int rc = cli_load_vkey(vk, &v, &d);
+	if (rc == PL_OK)
+		rc = pl_verifier_format(&v, &s);
+	if (rc == PL_OK)
+		rc = pl_witness_open(a->pos[0], 0, &w, &d);
+	if (rc == PL_OK)
+		rc = pl_witness_add_log(w, pl_buf_cstr(&s), &d);
+	pl_witness_close(w);
+	pl_buf_release(&s);
+	if (rc != PL_OK)
+		return cli_fail("witness add-log", rc, &d);
+	printf("witnessing %s\n", v.name);
+	return 0;
+}
+
+int cmd_verify_fork(const cli_call *call)
+{
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "verify-fork needs FILE");
 	pl_diag d = {0};
 	pl_verifier v;
 	const pl_verifier *want = NULL;
 	int rc = PL_OK;
-	if (cli_get(&a, "vkey") != NULL) {
-		if ((rc = cli_load_vkey(cli_get(&a, "vkey"), &v, &d)) != PL_OK)
+	if (cli_get(a, "vkey") != NULL) {
+		if ((rc = cli_load_vkey(cli_get(a, "vkey"), &v, &d)) != PL_OK)
 			return cli_fail("verify-fork", rc, &d);
 		want = &v;
 	}
 	pl_buf b;
 	pl_buf_init(&b, PL_FORK_PROOF_MAX);
 	pl_fork f;
-	rc = pl_fs_read(a.pos[0], PL_FORK_PROOF_MAX, &b, &d);
+	rc = pl_fs_read(a->pos[0], PL_FORK_PROOF_MAX, &b, &d);
 	if (rc == PL_OK)
 		rc = pl_fork_verify(b.data, b.len, want, &f, &d);
 	pl_buf_release(&b);

@@ -3,7 +3,8 @@
  * norms commands that sign (subscribe, withdraw, publish). docs/workflow.md
  * defines every body; the server refuses what breaks a rule. */
 #include "cli/cli.h"
-#include "cli/client.h"
+#include "cli/cmds.h"
+#include "cli/session.h"
 
 #include "base/json.h"
 #include "base/timefmt.h"
@@ -59,23 +60,24 @@ static bool ask(const char *prompt, char *out, size_t cap)
 }
 
 /* Signs and submits one statement about entry target (listed in refs; PL_WF_NONE for none). */
-static int sign_and_send(const cli_args *a, const char *type, json_t *body, uint64_t target, const char *cmd,
+static int sign_and_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			 uint64_t *index)
 {
+	const cli_args *a = &call->args;
 	pl_diag d = {0};
-	client c;
-	int rc = client_open(a, true, &c, &d);
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK) {
 		json_decref(body);
 		return cli_fail(cmd, rc, &d);
 	}
 	pl_ref ref;
 	int status;
-	if (target != UINT64_MAX && (rc = ref_to(&c, target, &ref, &d)) != PL_OK)
+	if (target != UINT64_MAX && (rc = cli_session_ref(&c, target, &ref, &d)) != PL_OK)
 		status = cli_fail(cmd, rc, &d);
 	else
-		status = submit_statement(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
-	client_close(&c);
+		status = cli_session_submit(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
+	cli_session_close(&c);
 	json_decref(body);
 	return status;
 }
@@ -88,16 +90,13 @@ static bool target_arg(const cli_args *a, uint64_t *out)
 
 /* ---- ping, pong ---- */
 
-int cmd_ping(int argc, char **argv)
+int cmd_ping(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "ping", &a, &ust))
-		return ust;
-	if (a.npos != 0)
-		return cli_usage_cmd("ping", "ping takes no arguments");
+	const cli_args *a = &call->args;
+	if (a->npos != 0)
+		return cli_usage_call(call, "ping takes no arguments");
 	json_t *body = json_object(), *to = json_array();
-	if (body == NULL || to == NULL || add_list(&a, "to", to) != PL_OK || set_flag(body, &a, "note", "note") != PL_OK) {
+	if (body == NULL || to == NULL || add_list(a, "to", to) != PL_OK || set_flag(body, a, "note", "note") != PL_OK) {
 		json_decref(body);
 		json_decref(to);
 		return cli_fail("ping", PL_ENOMEM, NULL);
@@ -105,19 +104,16 @@ int cmd_ping(int argc, char **argv)
 	if (json_array_size(to) > 0)
 		json_object_set(body, "to", to);
 	json_decref(to);
-	return sign_and_send(&a, "ping", body, UINT64_MAX, "ping", NULL);
+	return sign_and_send(call, "ping", body, UINT64_MAX, "ping", NULL);
 }
 
-int cmd_pong(int argc, char **argv)
+int cmd_pong(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t ping;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "pong", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &ping))
-		return cli_usage_cmd("pong", "pong needs the PING's entry index");
-	return sign_and_send(&a, "pong", json_pack("{s:I}", "ping", (json_int_t)ping), ping, "pong", NULL);
+	if (!target_arg(a, &ping))
+		return cli_usage_call(call, "pong needs the PING's entry index");
+	return sign_and_send(call, "pong", json_pack("{s:I}", "ping", (json_int_t)ping), ping, "pong", NULL);
 }
 
 /* ---- concern raise ---- */
@@ -165,10 +161,11 @@ static int concern_fields(json_t *body, const cli_args *a)
 	return rc;
 }
 
-/* Asks for the required fields still missing; false if one is missing and no terminal. */
+/* Asks on the terminal for the fields a concern requires (workflow/types.h) that body still lacks;
+ * false, with their names in missing, if some are still missing (no terminal, or no answer). */
 static bool concern_complete(json_t *body, char *missing, size_t cap)
 {
-	static const char *const fields[][2] = {
+	static const char *const prompts[][2] = {
 		{"title", "Title (one line): "},
 		{"class", "Incident class (RSIT: abusive-content, malicious-code, information-gathering,\n"
 			  "  intrusion-attempts, intrusions, availability, information-content-security, fraud,\n"
@@ -178,48 +175,48 @@ static bool concern_complete(json_t *body, char *missing, size_t cap)
 		{"recipients", "Addressed to (party names, comma-separated): "},
 	};
 	missing[0] = '\0';
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if (json_object_get(body, fields[i][0]) != NULL)
+	for (const char *const *field = pl_wf_concern_required; *field != NULL; field++) {
+		if (json_object_get(body, *field) != NULL)
 			continue;
+		const char *prompt = NULL;
+		for (size_t i = 0; i < sizeof prompts / sizeof prompts[0]; i++)
+			if (strcmp(prompts[i][0], *field) == 0)
+				prompt = prompts[i][1];
 		char line[4096];
-		if (!ask(fields[i][1], line, sizeof line)) {
+		if (prompt == NULL || !ask(prompt, line, sizeof line)) {
 			size_t n = strlen(missing);
-			snprintf(missing + n, cap - n, "%s%s", n ? ", " : "", fields[i][0]);
+			snprintf(missing + n, cap - n, "%s%s", n ? ", " : "", *field);
 			continue;
 		}
-		if (strcmp(fields[i][0], "recipients") == 0) {
+		if (strcmp(*field, "recipients") == 0) {
 			json_t *arr = json_array();
 			for (char *tok = strtok(line, ", "); tok && arr; tok = strtok(NULL, ", "))
 				json_array_append_new(arr, json_string(tok));
 			json_object_set_new(body, "recipients", arr);
 		} else {
-			json_object_set_new(body, fields[i][0], json_string(line));
+			json_object_set_new(body, *field, json_string(line));
 		}
 	}
 	return missing[0] == '\0';
 }
 
-int cmd_concern(int argc, char **argv)
+int cmd_concern_raise(const cli_call *call)
 {
-	cli_args a;
-	int ust;
-	/* parley.c checked that argv[0] is raise */
-	if (!cli_parse_cmd(argc - 1, argv + 1, "concern raise", &a, &ust))
-		return ust;
-	if (a.npos != 0)
-		return cli_usage_cmd("concern raise", "concern raise takes no arguments");
+	const cli_args *a = &call->args;
+	if (a->npos != 0)
+		return cli_usage_call(call, "concern raise takes no arguments");
 	pl_diag d = {0};
 	json_t *body = NULL;
 	int rc = PL_OK;
-	if (cli_get(&a, "file") != NULL) {
+	if (cli_get(a, "file") != NULL) {
 		pl_buf b;
 		pl_buf_init(&b, PL_DSSE_MAX);
-		rc = cli_read_input(cli_get(&a, "file"), PL_DSSE_MAX, &b, &d);
+		rc = cli_read_input(cli_get(a, "file"), PL_DSSE_MAX, &b, &d);
 		if (rc == PL_OK)
 			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &body, &d);
 		pl_buf_release(&b);
 		if (rc == PL_OK && !json_is_object(body))
-			rc = pl_diag_set(&d, PL_EFORMAT, "%s must hold a JSON object", cli_get(&a, "file"));
+			rc = pl_diag_set(&d, PL_EFORMAT, "%s must hold a JSON object", cli_get(a, "file"));
 		if (rc != PL_OK) {
 			json_decref(body);
 			return cli_fail("concern raise", rc, &d);
@@ -227,10 +224,10 @@ int cmd_concern(int argc, char **argv)
 	} else if ((body = json_object()) == NULL) {
 		return cli_fail("concern raise", PL_ENOMEM, NULL);
 	}
-	if (cli_get(&a, "summary-file") != NULL) {
+	if (cli_get(a, "summary-file") != NULL) {
 		pl_buf b;
 		pl_buf_init(&b, PL_WF_TEXT_MAX);
-		if ((rc = cli_read_input(cli_get(&a, "summary-file"), PL_WF_TEXT_MAX, &b, &d)) == PL_OK) {
+		if ((rc = cli_read_input(cli_get(a, "summary-file"), PL_WF_TEXT_MAX, &b, &d)) == PL_OK) {
 			while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 				b.len--;
 			json_object_set_new(body, "summary", json_stringn((const char *)b.data, b.len));
@@ -241,59 +238,56 @@ int cmd_concern(int argc, char **argv)
 			return cli_fail("concern raise", rc, &d);
 		}
 	}
-	if ((rc = concern_fields(body, &a)) != PL_OK) {
+	if ((rc = concern_fields(body, a)) != PL_OK) {
 		json_decref(body);
 		if (rc == PL_EINVAL)
-			return cli_usage_cmd("concern raise", "--norm needs --norm-set HASH (see `parley norms list`)");
+			return cli_usage_call(call, "--norm needs --norm-set HASH (see `parley norms list`)");
 		return cli_fail("concern raise", rc, NULL);
 	}
 	char missing[256];
 	if (!concern_complete(body, missing, sizeof missing)) {
 		json_decref(body);
-		return cli_usage_cmd("concern raise", "a concern needs %s", missing);
+		return cli_usage_call(call, "a concern needs %s", missing);
 	}
 	uint64_t index = 0;
-	int status = sign_and_send(&a, "concern", body, UINT64_MAX, "concern raise", &index);
-	if (status == 0 && !cli_has(&a, "json"))
+	int status = sign_and_send(call, "concern", body, UINT64_MAX, "concern raise", &index);
+	if (status == 0 && !cli_has(a, "json"))
 		printf("case %llu raised\n", (unsigned long long)index);
 	return status;
 }
 
 /* ---- requests and answers ---- */
 
-int cmd_request(int argc, char **argv)
+int cmd_request(const cli_call *call)
 {
+	const cli_args *a = &call->args;
 	static const char *const pres[] = {"authority", "offence", "facts", "data", "relationship", "custodian",
 					   "necessity", NULL};
-	cli_args a;
 	uint64_t cs;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "request", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &cs) || cli_get(&a, "kind") == NULL || cli_get(&a, "to") == NULL ||
-	    cli_get(&a, "text") == NULL)
-		return cli_usage_cmd("request", "request needs CASE, --kind, --to and --text");
-	json_t *body = json_pack("{s:I,s:s,s:[],s:s}", "case", (json_int_t)cs, "kind", cli_get(&a, "kind"), "to",
-				 "text", cli_get(&a, "text"));
+	if (!target_arg(a, &cs) || cli_get(a, "kind") == NULL || cli_get(a, "to") == NULL ||
+	    cli_get(a, "text") == NULL)
+		return cli_usage_call(call, "request needs CASE, --kind, --to and --text");
+	json_t *body = json_pack("{s:I,s:s,s:[],s:s}", "case", (json_int_t)cs, "kind", cli_get(a, "kind"), "to",
+				 "text", cli_get(a, "text"));
 	pl_diag d = {0};
-	int rc = body ? add_list(&a, "to", json_object_get(body, "to")) : PL_ENOMEM;
+	int rc = body ? add_list(a, "to", json_object_get(body, "to")) : PL_ENOMEM;
 	if (rc == PL_OK)
-		rc = set_flag(body, &a, "due", "due");
+		rc = set_flag(body, a, "due", "due");
 	if (rc == PL_OK)
-		rc = set_flag(body, &a, "due-reason", "due_reason");
+		rc = set_flag(body, a, "due-reason", "due_reason");
 	json_t *p = NULL;
-	if (rc == PL_OK && cli_get(&a, "preservation") != NULL) {
+	if (rc == PL_OK && cli_get(a, "preservation") != NULL) {
 		pl_buf b;
 		pl_buf_init(&b, PL_DSSE_MAX);
-		if ((rc = cli_read_input(cli_get(&a, "preservation"), PL_DSSE_MAX, &b, &d)) == PL_OK)
+		if ((rc = cli_read_input(cli_get(a, "preservation"), PL_DSSE_MAX, &b, &d)) == PL_OK)
 			rc = pl_json_parse(b.data, b.len, PL_DSSE_MAX, &p, &d);
 		pl_buf_release(&b);
-	} else if (rc == PL_OK && cli_get(&a, "authority") != NULL) {
+	} else if (rc == PL_OK && cli_get(a, "authority") != NULL) {
 		p = json_object();
 		for (size_t i = 0; p && pres[i]; i++)
-			if (cli_get(&a, pres[i]))
-				json_object_set_new(p, pres[i], json_string(cli_get(&a, pres[i])));
-		if (p && cli_has(&a, "mla-intent"))
+			if (cli_get(a, pres[i]))
+				json_object_set_new(p, pres[i], json_string(cli_get(a, pres[i])));
+		if (p && cli_has(a, "mla-intent"))
 			json_object_set_new(p, "mla_intent", json_true());
 	}
 	if (rc == PL_OK && p != NULL)
@@ -303,39 +297,33 @@ int cmd_request(int argc, char **argv)
 		return cli_fail("request", rc, &d);
 	}
 	uint64_t index = 0;
-	int status = sign_and_send(&a, "request", body, cs, "request", &index);
-	if (status == 0 && !cli_has(&a, "json"))
+	int status = sign_and_send(call, "request", body, cs, "request", &index);
+	if (status == 0 && !cli_has(a, "json"))
 		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
 	return status;
 }
 
-int cmd_ack(int argc, char **argv)
+int cmd_ack(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t req;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "ack", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &req))
-		return cli_usage_cmd("ack", "ack needs the REQUEST's entry index");
+	if (!target_arg(a, &req))
+		return cli_usage_call(call, "ack needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
-	if (body == NULL || set_flag(body, &a, "note", "note") != PL_OK) {
+	if (body == NULL || set_flag(body, a, "note", "note") != PL_OK) {
 		json_decref(body);
 		return cli_fail("ack", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(&a, "ack", body, req, "ack", NULL);
+	return sign_and_send(call, "ack", body, req, "ack", NULL);
 }
 
-int cmd_respond(int argc, char **argv)
+int cmd_respond(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t req;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "respond", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &req) || cli_get(&a, "status") == NULL)
-		return cli_usage_cmd("respond", "respond needs REQUEST and --status");
-	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "status", cli_get(&a, "status"));
+	if (!target_arg(a, &req) || cli_get(a, "status") == NULL)
+		return cli_usage_call(call, "respond needs REQUEST and --status");
+	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "status", cli_get(a, "status"));
 	int rc = body ? PL_OK : PL_ENOMEM;
 	static const char *const fl[][2] = {{"reasons", "reasons"},
 					    {"text", "text"},
@@ -343,103 +331,106 @@ int cmd_respond(int argc, char **argv)
 					    {"preserved-until", "preserved_until"},
 					    {"availability-warning", "availability_warning"}};
 	for (size_t i = 0; rc == PL_OK && i < sizeof fl / sizeof fl[0]; i++)
-		rc = set_flag(body, &a, fl[i][0], fl[i][1]);
+		rc = set_flag(body, a, fl[i][0], fl[i][1]);
 	if (rc != PL_OK) {
 		json_decref(body);
 		return cli_fail("respond", rc, NULL);
 	}
-	return sign_and_send(&a, "response", body, req, "respond", NULL);
+	return sign_and_send(call, "response", body, req, "respond", NULL);
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t req;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "status", &a, &ust))
-		return ust;
-	bool query = cli_has(&a, "query");
-	const char *update = cli_get(&a, "update");
-	if (!target_arg(&a, &req) || query == (update != NULL))
-		return cli_usage_cmd("status", "status needs REQUEST and one of --query or --update TEXT");
+	bool query = cli_has(a, "query");
+	const char *update = cli_get(a, "update");
+	if (!target_arg(a, &req) || query == (update != NULL))
+		return cli_usage_call(call, "status needs REQUEST and one of --query or --update TEXT");
 	json_t *body = json_pack("{s:I,s:s}", "request", (json_int_t)req, "kind", query ? "query" : "update");
-	const char *text = query ? cli_get(&a, "text") : update;
+	const char *text = query ? cli_get(a, "text") : update;
 	if (body == NULL || (text && json_object_set_new(body, "text", json_string(text)) != 0)) {
 		json_decref(body);
 		return cli_fail("status", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(&a, "status", body, req, "status", NULL);
+	return sign_and_send(call, "status", body, req, "status", NULL);
 }
 
-int cmd_withdraw(int argc, char **argv)
+int cmd_withdraw(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t req;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "withdraw", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &req))
-		return cli_usage_cmd("withdraw", "withdraw needs the REQUEST's entry index");
+	if (!target_arg(a, &req))
+		return cli_usage_call(call, "withdraw needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
-	if (body == NULL || set_flag(body, &a, "reason", "reason") != PL_OK) {
+	if (body == NULL || set_flag(body, a, "reason", "reason") != PL_OK) {
 		json_decref(body);
 		return cli_fail("withdraw", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(&a, "withdraw", body, req, "withdraw", NULL);
+	return sign_and_send(call, "withdraw", body, req, "withdraw", NULL);
 }
 
-int cmd_close(int argc, char **argv)
+int cmd_close(const cli_call *call)
 {
-	cli_args a;
+	const cli_args *a = &call->args;
 	uint64_t cs;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, "close", &a, &ust))
-		return ust;
-	if (!target_arg(&a, &cs) || cli_get(&a, "outcome") == NULL)
-		return cli_usage_cmd("close", "close needs CASE and --outcome");
-	json_t *body = json_pack("{s:I,s:s}", "case", (json_int_t)cs, "outcome", cli_get(&a, "outcome"));
-	if (body == NULL || set_flag(body, &a, "text", "text") != PL_OK) {
+	if (!target_arg(a, &cs) || cli_get(a, "outcome") == NULL)
+		return cli_usage_call(call, "close needs CASE and --outcome");
+	json_t *body = json_pack("{s:I,s:s}", "case", (json_int_t)cs, "outcome", cli_get(a, "outcome"));
+	if (body == NULL || set_flag(body, a, "text", "text") != PL_OK) {
 		json_decref(body);
 		return cli_fail("close", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(&a, "close", body, cs, "close", NULL);
+	return sign_and_send(call, "close", body, cs, "close", NULL);
 }
 
 /* ---- norms: the signed part (views are in cmd_views.c) ---- */
 
-int cmd_norms_sign(const char *sub, int argc, char **argv, const char *name)
+/* norms subscribe and norms withdraw */
+static int norms_sign(const cli_call *call, bool subscribe)
 {
-	cli_args a;
-	int ust;
-	if (!cli_parse_cmd(argc, argv, name, &a, &ust))
-		return ust;
-	if (a.npos != 1)
-		return cli_usage_cmd(name, "norms %s needs %s", sub, strcmp(sub, "publish") == 0 ? "a FILE" : "a set's HASH");
-	pl_diag d = {0};
-	if (strcmp(sub, "publish") == 0) {
-		pl_buf b;
-		pl_buf_init(&b, 65536);
-		json_t *set = NULL;
-		char hash[PL_NORM_HASH_HEX + 1];
-		int rc = cli_read_input(a.pos[0], 65536, &b, &d);
-		if (rc == PL_OK)
-			rc = pl_norm_set_load((const char *)b.data, b.len, &set, hash, &d);
-		pl_buf_release(&b);
-		if (rc != PL_OK)
-			return cli_fail("norms publish", rc, &d);
-		int status = sign_and_send(&a, "norms.publish", set, UINT64_MAX, "norms publish", NULL);
-		if (status == 0 && !cli_has(&a, "json"))
-			printf("norm set %s published\n", hash);
-		return status;
-	}
-	bool sub_ = strcmp(sub, "subscribe") == 0;
-	json_t *body = json_pack("{s:s}", "set", a.pos[0]);
-	if (body != NULL && !sub_ && cli_get(&a, "reason"))
-		json_object_set_new(body, "reason", json_string(cli_get(&a, "reason")));
-	if (body != NULL && sub_ && cli_get(&a, "reason")) {
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "norms %s needs a set's HASH", subscribe ? "subscribe" : "withdraw");
+	json_t *body = json_pack("{s:s}", "set", a->pos[0]);
+	if (body != NULL && !subscribe && cli_get(a, "reason"))
+		json_object_set_new(body, "reason", json_string(cli_get(a, "reason")));
+	if (body != NULL && subscribe && cli_get(a, "reason")) {
 		json_decref(body);
-		return cli_usage_cmd(name, "--reason goes with withdraw");
+		return cli_usage_call(call, "--reason goes with withdraw");
 	}
-	return sign_and_send(&a, sub_ ? "norms.subscribe" : "norms.withdraw", body, UINT64_MAX,
-		    sub_ ? "norms subscribe" : "norms withdraw", NULL);
+	return sign_and_send(call, subscribe ? "norms.subscribe" : "norms.withdraw", body, UINT64_MAX,
+			     subscribe ? "norms subscribe" : "norms withdraw", NULL);
+}
+
+int cmd_norms_subscribe(const cli_call *call)
+{
+	return norms_sign(call, true);
+}
+
+int cmd_norms_withdraw(const cli_call *call)
+{
+	return norms_sign(call, false);
+}
+
+int cmd_norms_publish(const cli_call *call)
+{
+	const cli_args *a = &call->args;
+	if (a->npos != 1)
+		return cli_usage_call(call, "norms publish needs a FILE");
+	pl_diag d = {0};
+	pl_buf b;
+	pl_buf_init(&b, 65536);
+	json_t *set = NULL;
+	char hash[PL_NORM_HASH_HEX + 1];
+	int rc = cli_read_input(a->pos[0], 65536, &b, &d);
+	if (rc == PL_OK)
+		rc = pl_norm_set_load((const char *)b.data, b.len, &set, hash, &d);
+	pl_buf_release(&b);
+	if (rc != PL_OK)
+		return cli_fail("norms publish", rc, &d);
+	int status = sign_and_send(call, "norms.publish", set, UINT64_MAX, "norms publish", NULL);
+	if (status == 0 && !cli_has(a, "json"))
+		printf("norm set %s published\n", hash);
+	return status;
 }

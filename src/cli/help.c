@@ -1,8 +1,9 @@
-/* help.c - `parley help`, `parley CMD --help`, usage synopses and man pages,
- * all printed from the table in help_table.c. */
+/* help.c - `parley help`, `parley CMD --help`, the man pages and `parley
+ * version`, all printed from the rows of the command table (commands.c). */
 #include "cli/help.h"
 
 #include "cli/cli.h"
+#include "cli/config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -32,33 +33,8 @@ static const struct {
 	{DOC_JSON, {"json", NULL, "print JSON instead of text"}},
 };
 
-/* The settings a configuration may give (cli.c applies them), with their variables. */
-static const struct {
-	const char *flag, *env, *text;
-} ENV[] = {
-	{"server", "PARLEY_SERVER", "the server's URL"},
-	{"vkey", "PARLEY_VKEY", "the log's verifier key, or a file holding it"},
-	{"key", "PARLEY_KEY", "your secret key file"},
-	{"passphrase-file", "PARLEY_PASSPHRASE_FILE", "a file holding your key's passphrase"},
-	{"witness-key", "PARLEY_WITNESS_KEY", "witness keys, separated by commas"},
-	{"quorum", "PARLEY_QUORUM", "the witness quorum"},
-};
-
 static const char EXITS[] = "0 success; 1 verification failed; 2 usage error; 3 any other failure; "
 			    "4 refused by the server";
-
-const cli_cmd *cli_cmd_find(const char *name)
-{
-	for (unsigned i = 0; i < cli_ncmds; i++)
-		if (strcmp(cli_cmds[i].name, name) == 0)
-			return &cli_cmds[i];
-	return NULL;
-}
-
-bool cli_cmd_is_group(const cli_cmd *c)
-{
-	return c->synopsis == NULL;
-}
 
 static bool in(const char *const *list, const char *name)
 {
@@ -71,39 +47,6 @@ static bool in(const char *const *list, const char *name)
 static bool accepts(const cli_cmd *c, const char *flag)
 {
 	return in(c->vf, flag) || in(c->bf, flag);
-}
-
-/* Subcommands of group g, in table order: calls fn for each. */
-static bool is_sub(const cli_cmd *g, const cli_cmd *c)
-{
-	size_t n = strlen(g->name);
-	return strncmp(c->name, g->name, n) == 0 && c->name[n] == ' ';
-}
-
-const char *cli_synopsis(const char *name)
-{
-	static char buf[8192];
-	const cli_cmd *c = cli_cmd_find(name);
-	if (c == NULL)
-		return "parley help";
-	size_t off = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < cli_ncmds && off < sizeof buf; i++) {
-		const cli_cmd *s = &cli_cmds[i];
-		if (s != c && !(cli_cmd_is_group(c) && is_sub(c, s)))
-			continue;
-		if (s->synopsis == NULL)
-			continue;
-		for (const char *p = s->synopsis; *p && off < sizeof buf;) {
-			size_t n = strcspn(p, "\n");
-			int w = snprintf(buf + off, sizeof buf - off, "%sparley %.*s", off ? "\n       " : "", (int)n, p);
-			off = w < 0 ? sizeof buf : off + (size_t)w;
-			p += n + (p[n] == '\n');
-		}
-	}
-	if (off < sizeof buf)
-		snprintf(buf + off, sizeof buf - off, "\n       (`parley help %s` for more)", name);
-	return buf;
 }
 
 /* Prints text wrapped at width, each line indented by ind spaces. */
@@ -165,31 +108,30 @@ static void print_opt(void *ctx, const cli_optdoc *o)
 
 static bool uses_config(const cli_cmd *c)
 {
-	for (size_t i = 0; i < sizeof ENV / sizeof ENV[0]; i++)
-		if (accepts(c, ENV[i].flag))
-			return true;
-	return false;
+	return (c->needs & CLI_NEEDS_CONFIG) != 0;
 }
 
-static void print_group(FILE *f, const cli_cmd *g)
+static void print_group(FILE *f, const cli_table *t, const cli_cmd *g)
 {
-	fprintf(f, "parley %s - %s\n\nusage: %s\n\n", g->name, g->summary, cli_synopsis(g->name));
+	char usage[CLI_SYNOPSIS_MAX];
+	cli_synopsis(t, g, usage, sizeof usage);
+	fprintf(f, "parley %s - %s\n\nusage: %s\n\n", g->name, g->summary, usage);
 	if (g->description != NULL) {
 		wrap(f, g->description, 0, 78);
 		fputc('\n', f);
 	}
 	fprintf(f, "subcommands:\n");
-	for (unsigned i = 0; i < cli_ncmds; i++)
-		if (is_sub(g, &cli_cmds[i]))
-			fprintf(f, "  %-24s  %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	for (size_t i = 0; i < t->n; i++)
+		if (cli_cmd_in_group(g, &t->cmds[i]))
+			fprintf(f, "  %-24s  %s\n", t->cmds[i].name, t->cmds[i].summary);
 	fprintf(f, "\n`parley help %s SUBCOMMAND` (or `parley %s SUBCOMMAND --help`) describes each.\n", g->name,
 		g->name);
 }
 
-void cli_help_print(FILE *f, const cli_cmd *c)
+void cli_help_print(FILE *f, const cli_table *t, const cli_cmd *c)
 {
 	if (cli_cmd_is_group(c)) {
-		print_group(f, c);
+		print_group(f, t, c);
 		return;
 	}
 	fprintf(f, "parley %s - %s\n\nusage: ", c->name, c->summary);
@@ -205,9 +147,9 @@ void cli_help_print(FILE *f, const cli_cmd *c)
 	fprintf(f, "  %-24s  %s\n", "--help", "print this help");
 	if (uses_config(c)) {
 		fprintf(f, "\nenvironment and configuration (a flag overrides the environment, which overrides the file):\n");
-		for (size_t i = 0; i < sizeof ENV / sizeof ENV[0]; i++)
-			if (accepts(c, ENV[i].flag))
-				fprintf(f, "  %-24s  --%s: %s\n", ENV[i].env, ENV[i].flag, ENV[i].text);
+		for (size_t i = 0; i < CLI_NSETTINGS; i++)
+			if (accepts(c, cli_settings[i].flag))
+				fprintf(f, "  %-24s  --%s: %s\n", cli_settings[i].env, cli_settings[i].flag, cli_settings[i].text);
 		if (accepts(c, "passphrase-file") || accepts(c, "key"))
 			fprintf(f, "  %-24s  the passphrase itself (after --passphrase-file)\n", "PARLEY_PASSPHRASE");
 		fprintf(f, "  %-24s  the configuration file (default $XDG_CONFIG_HOME/parley/config,\n"
@@ -230,13 +172,13 @@ void cli_help_print(FILE *f, const cli_cmd *c)
 
 /* ---- the command list ---- */
 
-static void print_list(FILE *f)
+static void print_list(FILE *f, const cli_table *t)
 {
 	fprintf(f, "usage: parley COMMAND [ARGUMENTS] [--help]\n\n"
 		   "A verifiable log for cyber-incident consultations.\n");
 	const char *section = NULL;
-	for (unsigned i = 0; i < cli_ncmds; i++) {
-		const cli_cmd *c = &cli_cmds[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const cli_cmd *c = &t->cmds[i];
 		if (strchr(c->name, ' ') != NULL)
 			continue;
 		if (section == NULL || strcmp(section, c->section) != 0) {
@@ -353,7 +295,7 @@ static void man_see_also(FILE *f, const cli_cmd *c)
 	fprintf(f, "\n");
 }
 
-static void man_page(FILE *f, const cli_cmd *c)
+static void man_page(FILE *f, const cli_table *t, const cli_cmd *c)
 {
 	char page[128];
 	page_name(c->name, page, sizeof page);
@@ -361,9 +303,9 @@ static void man_page(FILE *f, const cli_cmd *c)
 	fprintf(f, ".SH SYNOPSIS\n");
 	if (cli_cmd_is_group(c)) {
 		fprintf(f, ".nf\n");
-		for (unsigned i = 0; i < cli_ncmds; i++)
-			if (is_sub(c, &cli_cmds[i]))
-				for (const char *p = cli_cmds[i].synopsis; *p;) {
+		for (size_t i = 0; i < t->n; i++)
+			if (cli_cmd_in_group(c, &t->cmds[i]))
+				for (const char *p = t->cmds[i].synopsis; *p;) {
 					size_t n = strcspn(p, "\n");
 					fprintf(f, "\\fBparley\\fR ");
 					roff(f, p, n, false);
@@ -374,15 +316,15 @@ static void man_page(FILE *f, const cli_cmd *c)
 		if (c->description)
 			man_para(f, c->description);
 		fprintf(f, ".PP\nSubcommands, each with its own page:\n");
-		for (unsigned i = 0; i < cli_ncmds; i++) {
-			if (!is_sub(c, &cli_cmds[i]))
+		for (size_t i = 0; i < t->n; i++) {
+			if (!cli_cmd_in_group(c, &t->cmds[i]))
 				continue;
 			char sp[128];
-			page_name(cli_cmds[i].name, sp, sizeof sp);
+			page_name(t->cmds[i].name, sp, sizeof sp);
 			fprintf(f, ".TP\n\\fB");
 			roffs(f, sp);
 			fprintf(f, "\\fR(1)\n");
-			roffs(f, cli_cmds[i].summary);
+			roffs(f, t->cmds[i].summary);
 			fprintf(f, "\n");
 		}
 		man_see_also(f, NULL);
@@ -396,15 +338,15 @@ static void man_page(FILE *f, const cli_cmd *c)
 	man_opt(f, &(cli_optdoc){"help", NULL, "Print the help and exit."});
 	if (uses_config(c)) {
 		fprintf(f, ".SH ENVIRONMENT\n");
-		for (size_t i = 0; i < sizeof ENV / sizeof ENV[0]; i++) {
-			if (!accepts(c, ENV[i].flag))
+		for (size_t i = 0; i < CLI_NSETTINGS; i++) {
+			if (!accepts(c, cli_settings[i].flag))
 				continue;
 			fprintf(f, ".TP\n\\fB");
-			roffs(f, ENV[i].env);
+			roffs(f, cli_settings[i].env);
 			fprintf(f, "\\fR\n\\fB\\-\\-");
-			roff(f, ENV[i].flag, strlen(ENV[i].flag), false);
+			roff(f, cli_settings[i].flag, strlen(cli_settings[i].flag), false);
 			fprintf(f, "\\fR: ");
-			roff(f, ENV[i].text, strlen(ENV[i].text), false);
+			roff(f, cli_settings[i].text, strlen(cli_settings[i].text), false);
 			fprintf(f, "\n");
 		}
 		if (accepts(c, "passphrase-file") || accepts(c, "key"))
@@ -428,7 +370,7 @@ static void man_page(FILE *f, const cli_cmd *c)
 	man_see_also(f, c);
 }
 
-static void man_main(FILE *f)
+static void man_main(FILE *f, const cli_table *t)
 {
 	man_head(f, "parley", "a verifiable log for cyber-incident consultations");
 	fprintf(f, ".SH SYNOPSIS\n\\fBparley\\fR \\fICOMMAND\\fR [\\fIARGUMENTS\\fR] [\\fB\\-\\-help\\fR]\n"
@@ -437,8 +379,8 @@ static void man_main(FILE *f)
 		    "are signed notes; anyone can audit the whole log, and anyone holding a proof file can verify "
 		    "it offline. parley is the one executable: each command below has its own page.");
 	fprintf(f, ".SH COMMANDS\n");
-	for (unsigned i = 0; i < cli_ncmds; i++) {
-		const cli_cmd *c = &cli_cmds[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const cli_cmd *c = &t->cmds[i];
 		if (strchr(c->name, ' ') != NULL)
 			continue;
 		char page[128];
@@ -459,14 +401,14 @@ static void man_main(FILE *f)
 }
 
 /* Writes every page into dir (created if needed). */
-static int man_dir(const char *dir)
+static int man_dir(const cli_table *t, const char *dir)
 {
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "parley help: cannot create %s: %s\n", dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	for (unsigned i = 0; i <= cli_ncmds; i++) {
-		const cli_cmd *c = i < cli_ncmds ? &cli_cmds[i] : NULL;
+	for (size_t i = 0; i <= t->n; i++) {
+		const cli_cmd *c = i < t->n ? &t->cmds[i] : NULL;
 		if (c != NULL && (strcmp(c->name, "help") == 0 || strcmp(c->name, "version") == 0))
 			continue;
 		char page[128], path[PATH_MAX];
@@ -478,9 +420,9 @@ static int man_dir(const char *dir)
 			return EXIT_FAIL;
 		}
 		if (c)
-			man_page(f, c);
+			man_page(f, t, c);
 		else
-			man_main(f);
+			man_main(f, t);
 		if (fclose(f) != 0) {
 			fprintf(stderr, "parley help: cannot write %s: %s\n", path, strerror(errno));
 			return EXIT_FAIL;
@@ -494,26 +436,29 @@ static int man_dir(const char *dir)
  * Hidden, for tests and the build: --list (every command, one per line),
  * --flags CMD ("value NAME" / "bool NAME" lines), --man-dir DIR (every page).
  */
-int cmd_help(int argc, char **argv)
+int cmd_help(const cli_call *call)
 {
+	const cli_table *t = call->table;
+	int argc = call->argc;
+	char **argv = call->argv;
 	bool man = false;
 	char name[128] = "";
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--list") == 0 && argc == 1) {
-			for (unsigned k = 0; k < cli_ncmds; k++)
-				printf("%s\n", cli_cmds[k].name);
+			for (size_t k = 0; k < t->n; k++)
+				printf("%s\n", t->cmds[k].name);
 			return 0;
 		}
 		if (strcmp(argv[i], "--man-dir") == 0 && argc == 2 && i == 0)
-			return man_dir(argv[1]);
+			return man_dir(t, argv[1]);
 		if (strcmp(argv[i], "--flags") == 0 && i == 0) {
 			for (int k = 1; k < argc; k++) {
 				size_t n = strlen(name);
 				snprintf(name + n, sizeof name - n, "%s%s", n ? " " : "", argv[k]);
 			}
-			const cli_cmd *c = cli_cmd_find(name);
+			const cli_cmd *c = cli_table_find(t, name);
 			if (c == NULL)
-				return cli_usage(cli_synopsis("help"), "no command \"%s\"", name);
+				return cli_usage_call(call, "no command \"%s\"", name);
 			for (const char *const *p = c->vf; p && *p; p++)
 				printf("value %s\n", *p);
 			for (const char *const *p = c->bf; p && *p; p++)
@@ -525,27 +470,35 @@ int cmd_help(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			cli_help_print(stdout, cli_cmd_find("help"));
+			cli_help_print(stdout, t, call->cmd);
 			return 0;
 		}
 		if (argv[i][0] == '-')
-			return cli_usage(cli_synopsis("help"), "unknown flag %s", argv[i]);
+			return cli_usage_call(call, "unknown flag %s", argv[i]);
 		size_t n = strlen(name);
 		snprintf(name + n, sizeof name - n, "%s%s", n ? " " : "", argv[i]);
 	}
 	if (name[0] == '\0') {
 		if (man)
-			man_main(stdout);
+			man_main(stdout, t);
 		else
-			print_list(stdout);
+			print_list(stdout, t);
 		return 0;
 	}
-	const cli_cmd *c = cli_cmd_find(name);
+	const cli_cmd *c = cli_table_find(t, name);
 	if (c == NULL)
-		return cli_usage(cli_synopsis("help"), "no command \"%s\" (`parley help` lists them)", name);
+		return cli_usage_call(call, "no command \"%s\" (`parley help` lists them)", name);
 	if (man)
-		man_page(stdout, c);
+		man_page(stdout, t, c);
 	else
-		cli_help_print(stdout, c);
+		cli_help_print(stdout, t, c);
+	return 0;
+}
+
+int cmd_version(const cli_call *call)
+{
+	if (call->args.npos != 0)
+		return cli_usage_call(call, "version takes no arguments");
+	printf("parley %s\n", PARLEY_VERSION);
 	return 0;
 }

@@ -1,68 +1,77 @@
-/* parley.c - the parley executable: dispatches to subcommands. The commands,
- * their flags and their help are in the table of help_table.c. */
+/* parley.c - the parley executable: finds the command's row in the command
+ * table (commands.c) once, parses its arguments with the row's flags, applies
+ * the configuration when the row needs it, and runs it. */
 #include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/help.h"
+#include "cli/table.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int cmd_version(int argc, char **argv)
+static bool is_help(const char *arg)
 {
-	cli_args a;
-	int st;
-	if (!cli_parse_cmd(argc, argv, "version", &a, &st))
-		return st;
-	if (a.npos != 0)
-		return cli_usage_cmd("version", "version takes no arguments");
-	printf("parley %s\n", PARLEY_VERSION);
-	return 0;
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* Parses call->argv for the row, prints its help for --help, applies the configuration, runs it. */
+static int run(cli_call *call)
+{
+	const cli_cmd *c = call->cmd;
+	if ((c->needs & CLI_RAW_ARGS) == 0) {
+		char usage[CLI_SYNOPSIS_MAX];
+		cli_synopsis(call->table, c, usage, sizeof usage);
+		if (!cli_parse(call->argc, call->argv, c->vf, c->bf, &call->args, usage))
+			return EXIT_USAGE;
+		if (call->args.help) {
+			cli_help_print(stdout, call->table, c);
+			return 0;
+		}
+		pl_diag d = {0};
+		if ((c->needs & CLI_NEEDS_CONFIG) != 0 && cli_config_apply(call->config, c, &call->args, &d) != PL_OK) {
+			fprintf(stderr, "parley %s: %s\n", c->name, pl_diag_text(&d, PL_EINVAL));
+			return EXIT_USAGE;
+		}
+	}
+	return c->run(call);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
-		{"log", cmd_log},         {"keygen", cmd_keygen}, {"init", cmd_init},       {"serve", cmd_serve},
-		{"submit", cmd_submit},   {"get", cmd_get},       {"proof", cmd_proof},     {"verify-proof", cmd_verify_proof},
-		{"enroll", cmd_enroll},   {"key", cmd_key},       {"contact", cmd_contact}, {"blob", cmd_blob},
-		{"witness", cmd_witness}, {"verify-fork", cmd_verify_fork}, {"monitor", cmd_monitor},
-		{"ping", cmd_ping},       {"pong", cmd_pong},     {"concern", cmd_concern}, {"request", cmd_request},
-		{"ack", cmd_ack},         {"respond", cmd_respond}, {"status", cmd_status}, {"withdraw", cmd_withdraw},
-		{"close", cmd_close},     {"norms", cmd_norms},   {"inbox", cmd_inbox},     {"cases", cmd_cases},
-		{"case", cmd_case},       {"report", cmd_report}, {"reindex", cmd_reindex},
-		{"evidence", cmd_evidence}, {"finding", cmd_finding}, {"reproduce", cmd_reproduce},
-		{"config", cmd_config},   {"help", cmd_help},     {"version", cmd_version},
-	};
-	if (argc < 2) {
-		cli_usage_cmd("help", "give a command (`parley help` lists them)");
+	const cli_table *t = &cli_commands;
+	if (argc < 2)
+		return cli_usage_of(t, cli_table_find(t, "help"), "give a command (`parley help` lists them)");
+	const char *name = argv[1];
+	if (is_help(name))
+		name = "help";
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	const cli_cmd *c = strchr(name, ' ') == NULL ? cli_table_find(t, name) : NULL;
+	if (c == NULL) {
+		fprintf(stderr, "parley: unknown command \"%s\" (`parley help` lists them)\n", name);
 		return EXIT_USAGE;
 	}
-	const char *cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		cmd = "help";
-	if (strcmp(cmd, "--version") == 0)
-		cmd = "version";
-	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
-		if (strcmp(cmd, cmds[i].name) != 0)
-			continue;
-		/* a group of subcommands: `parley log`, `parley log --help` */
-		const cli_cmd *c = cli_cmd_find(cmd);
-		if (c != NULL && cli_cmd_is_group(c)) {
-			if (argc < 3)
-				return cli_usage_cmd(cmd, "%s needs a subcommand", cmd);
-			if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "help") == 0) {
-				cli_help_print(stdout, c);
-				return 0;
-			}
-			char sub[128];
-			snprintf(sub, sizeof sub, "%s %s", cmd, argv[2]);
-			if (cli_cmd_find(sub) == NULL)
-				return cli_usage_cmd(cmd, "unknown %s subcommand \"%s\"", cmd, argv[2]);
+	int next = 2;
+	if (cli_cmd_is_group(c)) { /* `parley log`, `parley log --help`, `parley log audit ...` */
+		if (argc < 3)
+			return cli_usage_of(t, c, "%s needs a subcommand", name);
+		if (is_help(argv[2]) || strcmp(argv[2], "help") == 0) {
+			cli_help_print(stdout, t, c);
+			return 0;
 		}
-		return cmds[i].fn(argc - 2, argv + 2);
+		char sub[128];
+		snprintf(sub, sizeof sub, "%s %s", name, argv[2]);
+		const cli_cmd *s = cli_table_find(t, sub);
+		if (s == NULL || !cli_cmd_in_group(c, s))
+			return cli_usage_of(t, c, "unknown %s subcommand \"%s\"", name, argv[2]);
+		c = s;
+		next = 3;
 	}
-	fprintf(stderr, "parley: unknown command \"%s\" (`parley help` lists them)\n", cmd);
-	return EXIT_USAGE;
+	cli_config config;
+	cli_config_init(&config);
+	cli_call call = {.cmd = c, .table = t, .config = &config, .argc = argc - next, .argv = argv + next};
+	int status = run(&call);
+	cli_config_release(&config);
+	return status;
 }

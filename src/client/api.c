@@ -146,6 +146,52 @@ static int get_json(pl_api *a, const char *path, json_t **out, pl_diag *d)
 	return rc;
 }
 
+/* Appends "?name=value" or "&name=value" to q (len *n, capacity cap), the value percent-encoded. */
+static bool query_add(char *q, size_t *n, size_t cap, const char *name, const char *value)
+{
+	int w = snprintf(q + *n, cap - *n, "%s%s=", strchr(q, '?') ? "&" : "?", name);
+	if (w < 0 || (size_t)w >= cap - *n)
+		return false;
+	*n += (size_t)w;
+	for (const char *p = value; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		bool plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			     strchr("-._~", ch) != NULL;
+		if (*n + 4 > cap)
+			return false;
+		if (plain)
+			q[(*n)++] = (char)ch;
+		else
+			*n += (size_t)snprintf(q + *n, cap - *n, "%%%02X", ch);
+	}
+	q[*n] = '\0';
+	return true;
+}
+
+int pl_api_view(pl_api *a, const char *path, const pl_api_param *params, size_t n, json_t **out, pl_diag *d)
+{
+	*out = NULL;
+	char url[2048];
+	size_t len = (size_t)snprintf(url, sizeof url, "%s", path);
+	if (len >= sizeof url)
+		return pl_diag_set(d, PL_EINVAL, "URL too long");
+	for (size_t i = 0; i < n; i++)
+		if (params[i].value != NULL && !query_add(url, &len, sizeof url, params[i].name, params[i].value))
+			return pl_diag_set(d, PL_EINVAL, "URL too long");
+	pl_buf b;
+	pl_buf_init(&b, (size_t)64 << 20);
+	long status = 0;
+	int rc = pl_api_request(a, "GET", url, NULL, 0, NULL, &b, &status, d);
+	if (rc == PL_OK && status == 404)
+		rc = pl_diag_set(d, PL_ENOTFOUND, "not found: %s", d ? d->msg : "");
+	else if (rc == PL_OK && status != 200)
+		rc = pl_diag_set(d, PL_ENET, "the server answered %ld: %s", status, d ? d->msg : "");
+	if (rc == PL_OK)
+		rc = pl_json_parse(b.data, b.len, b.max, out, d);
+	pl_buf_release(&b);
+	return rc;
+}
+
 int pl_api_next_seq(pl_api *a, const char *party, uint64_t *seq, pl_diag *d)
 {
 	char path[128];
@@ -597,5 +643,61 @@ int pl_api_identity(pl_api *a, const pl_policy *pol, const char *party, pl_ident
 	pl_envelope_release(&env);
 	pl_buf_release(&proof);
 	pl_buf_release(&entry);
+	return rc;
+}
+
+/* ---- blobs, in memory ---- */
+
+/* The error of a blob request the server did not answer with a success. */
+static int blob_refused(const pl_diag *d)
+{
+	return d != NULL && d->code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
+}
+
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[65], pl_diag *d)
+{
+	uint8_t h[32];
+	char path[128], hdr[3][256];
+	pl_sha256(data, n, h);
+	pl_hex_encode(h, 32, hex);
+	snprintf(path, sizeof path, "/v1/blobs/%s", hex);
+	int rc = pl_blob_sign_headers(k, "PUT", hex, hdr);
+	if (rc != PL_OK)
+		return rc;
+	const char *headers[] = {hdr[0], hdr[1], hdr[2], "Content-Type: application/octet-stream", NULL};
+	pl_buf resp;
+	pl_buf_init(&resp, 1 << 16);
+	long status = 0;
+	rc = pl_api_request(a, "PUT", path, data, n, headers, &resp, &status, d);
+	if (rc == PL_OK && status != 201 && status != 409) /* 409: already stored, same bytes (content-addressed) */
+		rc = blob_refused(d);
+	pl_buf_release(&resp);
+	return rc;
+}
+
+int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
+{
+	char path[128], hdr[3][256];
+	if (snprintf(path, sizeof path, "/v1/blobs/%s", hex) >= (int)sizeof path)
+		return pl_diag_set(d, PL_EINVAL, "a blob's name is 64 hex digits");
+	int rc = pl_blob_sign_headers(k, "GET", hex, hdr);
+	if (rc != PL_OK)
+		return rc;
+	const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};
+	size_t start = out->len;
+	long status = 0;
+	rc = pl_api_request(a, "GET", path, NULL, 0, headers, out, &status, d);
+	if (rc == PL_OK && status != 200)
+		rc = blob_refused(d);
+	uint8_t h[32];
+	char got[65];
+	if (rc == PL_OK) {
+		pl_sha256(out->data != NULL ? out->data + start : NULL, out->len - start, h);
+		pl_hex_encode(h, 32, got);
+		if (strcmp(got, hex) != 0)
+			rc = pl_diag_set(d, PL_EVERIFY, "the server sent bytes that hash to %s", got);
+	}
+	if (rc != PL_OK)
+		pl_buf_truncate(out, start);
 	return rc;
 }

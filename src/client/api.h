@@ -36,6 +36,21 @@ void pl_api_close(pl_api *a);
 int pl_api_request(pl_api *a, const char *method, const char *path, const uint8_t *body, size_t n,
 		   const char *const *headers, pl_buf *out, long *status, pl_diag *d) __attribute__((warn_unused_result));
 
+/* One query parameter: name=value, the value percent-encoded; a NULL value is left out. */
+typedef struct pl_api_param {
+	const char *name, *value;
+} pl_api_param;
+
+/*
+ * A view of the server's read API (docs/api.md, "Views") at path, like
+ * "/v1/cases" or "/v1/inbox/cert.a", with the n parameters given, as JSON
+ * (*out owned by the caller; at most 64 MiB). PL_ENOTFOUND for a 404 (an
+ * unknown case or norm set), PL_ENET for another answer than 200, with the
+ * server's sentence in d; PL_EINVAL for a URL over 2047 bytes.
+ */
+int pl_api_view(pl_api *a, const char *path, const pl_api_param *params, size_t n, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The registry's next sequence number for party (its last + 1). */
 int pl_api_next_seq(pl_api *a, const char *party, uint64_t *seq, pl_diag *d) __attribute__((warn_unused_result));
 
@@ -101,6 +116,19 @@ int pl_statement_proof_verify(const uint8_t *file, size_t n, const pl_policy *po
 int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const char *path, pl_diag *d)
 	__attribute__((warn_unused_result));
 int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
+ * Blobs held in memory (signed by k too). put_mem uploads data[0..n) as the
+ * blob named by its SHA-256, written to hex (PL_OK also when the server
+ * already holds it). get_mem appends blob hex to out (capped by out->max)
+ * only once its bytes hash to hex (PL_EVERIFY otherwise: out is as it was).
+ * A refusal (an unknown blob, a non-member's request) is PL_EREFUSED with
+ * the server's code and sentence in d; no answer is PL_ENET.
+ */
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[65], pl_diag *d)
+	__attribute__((warn_unused_result));
+int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /* Signs a blob request: appends the three headers ("Parley-Party: ..."). */

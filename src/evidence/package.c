@@ -321,3 +321,69 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 		rc = pl_package_load(outdir, m, d);
 	return rc;
 }
+
+int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, const char *staged, pl_seal_digest *dg,
+		   char name[65], pl_diag *d)
+{
+	memset(dg, 0, sizeof *dg);
+	int rc = PL_OK;
+	if (n == 0) {
+		if ((rc = pl_sha256_path(path, dg->plain, &dg->plain_size, d)) == PL_OK)
+			pl_hex_encode(dg->plain, 32, name);
+		return rc;
+	}
+	FILE *in = fopen(path, "rb"), *out = in ? pl_fs_fopen_private(staged, "wb") : NULL;
+	if (in == NULL || out == NULL)
+		rc = pl_diag_errno(d, PL_EIO, errno, "open %s", in ? staged : path);
+	else
+		rc = pl_seal(in, out, recipients, n, dg, d);
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && rc == PL_OK)
+		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", staged);
+	if (rc == PL_OK)
+		pl_hex_encode(dg->sealed, 32, name);
+	return rc;
+}
+
+int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[32],
+		     const pl_keyring *ring, const char *outdir, pl_diag *d)
+{
+	if (pl_fs_exists(outdir))
+		return pl_diag_set(d, PL_EEXIST, "%s already exists", outdir);
+	char blob[PATH_MAX], plain[PATH_MAX], path[PATH_MAX];
+	if (snprintf(blob, sizeof blob, "%s.parley-blob-%d", outdir, (int)getpid()) >= (int)sizeof blob ||
+	    snprintf(plain, sizeof plain, "%s.parley-report-%d", outdir, (int)getpid()) >= (int)sizeof plain ||
+	    snprintf(path, sizeof path, "%s/report.json", outdir) >= (int)sizeof path)
+		return pl_diag_set(d, PL_ETOOBIG, "path too long");
+	bool sealed = ring != NULL;
+	FILE *f = pl_fs_fopen_private(sealed ? blob : plain, "w+b");
+	if (f == NULL)
+		return pl_diag_errno(d, PL_EIO, errno, "create %s", sealed ? blob : plain);
+	int rc = fetch(ctx, name, f, d);
+	if (rc == PL_OK && sealed) {
+		FILE *out = pl_fs_fopen_private(plain, "wb");
+		if (out == NULL) {
+			rc = pl_diag_errno(d, PL_EIO, errno, "create %s", plain);
+		} else {
+			rewind(f);
+			rc = pl_unseal_ring(f, out, ring, sha256, NULL, d);
+			if (fclose(out) != 0 && rc == PL_OK)
+				rc = pl_diag_errno(d, PL_EIO, errno, "write %s", plain);
+		}
+	}
+	if (fclose(f) != 0 && rc == PL_OK)
+		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
+	uint8_t h[32];
+	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, sha256, 32) != 0)
+		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
+	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
+		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);
+	if (rc == PL_OK && rename(plain, path) != 0) {
+		rc = pl_diag_errno(d, PL_EIO, errno, "rename %s", plain);
+		(void)rmdir(outdir);
+	}
+	(void)unlink(blob);
+	(void)unlink(plain);
+	return rc;
+}

@@ -69,4 +69,26 @@ int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
 		      const pl_keyring *ring, const char *outdir, pl_manifest *m, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * A finding's report, the file at path, made ready to upload: sealed to
+ * recipients[0..n) into the file staged (created 0600; the caller removes
+ * it), or with n == 0 (TLP:CLEAR) left as it is and staged not written.
+ * name receives the blob's name, the SHA-256 of the bytes to upload (the
+ * sealed ones, or the report's), and dg the digests (dg->plain always,
+ * dg->sealed when sealed). PL_EIO when a file cannot be read or written.
+ */
+int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, const char *staged, pl_seal_digest *dg,
+		   char name[65], pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * A finding's report into outdir/report.json: blob name fetched and, when
+ * ring is not NULL, opened with one of its keys (ring NULL: the blob is the
+ * report itself, TLP:CLEAR); the report must have the plaintext SHA-256
+ * sha256 (PL_EVERIFY otherwise). outdir must not exist (PL_EEXIST); it is
+ * created (mode 0700) holding only report.json (0600), and nothing is left
+ * behind on failure. PL_ENOKEY as for pl_package_unpack.
+ */
+int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[32],
+		     const pl_keyring *ring, const char *outdir, pl_diag *d) __attribute__((warn_unused_result));
+
 #endif

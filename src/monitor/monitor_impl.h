@@ -1,9 +1,10 @@
 /*
  * monitor_impl.h - what the parts of a monitor share (not part of monitor.h):
- *   monitor.c           opening the mirror and the engine (resumed from its
- *                       saved replay state), a round, verifying new entries
- *                       through the one replay, refused entries and fork
- *                       proofs kept in the mirror's directory;
+ *   monitor.c           opening the mirror, a round, fork proofs kept;
+ *   monitor_mirror.c    the engine (resumed from its saved replay state),
+ *                       new entries verified through the one replay and
+ *                       staged, refused entries kept with a proof file;
+ *   monitor_result.c    the sentences a round reports;
  *   monitor_follow.c    fetching the log's new entry bundles ahead and
  *                       staging them chunk by chunk;
  *   monitor_evidence.c  comparing checkpoints (the log's, the mirror's, the
@@ -36,6 +37,10 @@ struct pl_monitor {
 
 /* Adds a sentence to r and raises r->finding to kind if it is worse. */
 void pl_monitor_finding(pl_monitor_result *r, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A fresh engine as the mirror has it (monitor_mirror.c): resumed from the saved state, then the
+ * mirror's entries since. */
+int pl_monitor_load_engine(pl_monitor *m, pl_diag *d) __attribute__((warn_unused_result));
 
 /* Verifies n new entries (the first at the mirror's staged size) through the replay and stages them
  * all, refused ones included (they are in the log). On failure the engine is rebuilt. */

@@ -16,30 +16,6 @@
 /* How often a waiting submitter re-checks its deadlines, seconds. */
 #define TICK_S 0.2
 
-void pl_node_queue_push(queue *q, job *j)
-{
-	j->next = NULL;
-	if (q->tail)
-		q->tail->next = j;
-	else
-		q->head = j;
-	q->tail = j;
-	q->n++;
-}
-
-job *pl_node_queue_pop(queue *q)
-{
-	job *j = q->head;
-	if (j) {
-		q->head = j->next;
-		if (!q->head)
-			q->tail = NULL;
-		q->n--;
-		j->next = NULL;
-	}
-	return j;
-}
-
 /* Removes j from q if it is there. */
 static bool queue_remove(queue *q, job *j)
 {

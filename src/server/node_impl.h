@@ -11,8 +11,9 @@
  *                 answering those waiting for a receipt;
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
  *   indexer.c     keeping the workflow index current;
- * plus acceptance.c (the signed acceptance of one statement) and node.c
- * (opening, replaying the log into the engine, closing, reading).
+ * plus acceptance.c (the signed acceptance of one statement), node_replay.c
+ * (the engine replayed from the log), node_state.c (what they all share),
+ * node_read.c (what a node serves) and node.c (opening and closing).
  *
  * Locks, always taken in this order: mlock (the engine: read by verifiers,
  * written by the sequencer), mu (queues, jobs, published state, stats),
@@ -112,6 +113,8 @@ struct pl_node {
 	size_t nver;
 };
 
+/* ---- node_state.c ---- */
+
 /* Says msg through the node's log function, if it has one (never from under mu). */
 void pl_node_say(const pl_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -127,10 +130,10 @@ int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out);
 /* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held). */
 void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v);
 
-/* ---- intake.c ---- */
-
 void pl_node_queue_push(queue *q, job *j);
 job *pl_node_queue_pop(queue *q);
+
+/* ---- intake.c ---- */
 
 /* Whether party may submit one more statement now under the rate, taking a token (mu held). */
 bool pl_node_rate_take(pl_node *n, const char *party, double now);
@@ -163,7 +166,10 @@ void *pl_node_cosigner(void *arg);
 
 void *pl_node_indexer(void *arg);
 
-/* ---- node.c ---- */
+/* ---- node_replay.c ---- */
+
+/* The engine as the log has it (mlock held for writing, or not yet shared). */
+int pl_node_replay_log(pl_node *n, pl_diag *d) __attribute__((warn_unused_result));
 
 /* After a failed batch: the engine again as the log has it (sequencer thread). */
 void pl_node_rebuild_engine(pl_node *n);

@@ -113,3 +113,42 @@ int pl_proof_file_verify(const pl_proof_file *pf, const pl_policy *pol, const pl
 		*cp = c;
 	return PL_OK;
 }
+
+int pl_proof_file_check(const uint8_t *file, size_t n, const char *name, const pl_span *entry, const char *what,
+			const pl_policy *pol, uint64_t *index, pl_checkpoint *cp, pl_diag *d)
+{
+	pl_proof_file pf;
+	int rc = pl_proof_file_parse(file, n, &pf);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "%s is not a well-formed c2sp.org/tlog-proof@v1 file", name);
+	/* (an extra is never empty: a given entry that is compares different without memcmp) */
+	if (entry != NULL && pf.has_extra && (pf.extra_len != entry->n || memcmp(pf.extra, entry->p, entry->n) != 0)) {
+		rc = pl_diag_set(d, PL_EVERIFY, "the proof carries an entry different from %s", what);
+		goto out;
+	}
+	if (entry == NULL && !pf.has_extra) {
+		rc = pl_diag_set(d, PL_EINVAL, "the proof carries no entry; give it with %s", what);
+		goto out;
+	}
+	pl_hash leaf;
+	if (entry != NULL)
+		pl_leaf_hash(entry->p, entry->n, &leaf);
+	else
+		pl_leaf_hash(pf.extra, pf.extra_len, &leaf);
+	pl_checkpoint c;
+	rc = pl_proof_file_verify(&pf, pol, &leaf, &c);
+	if (rc == PL_EVERIFY)
+		pl_diag_set(d, rc, "the proof does not verify: entry %llu is not included with that content, or "
+			    "the checkpoint signature is bad", (unsigned long long)pf.index);
+	else if (rc == PL_ENOKEY)
+		pl_diag_set(d, rc, "the checkpoint is not signed by %s", pol->log.name);
+	else if (rc != PL_OK)
+		pl_diag_set(d, rc, "the proof's checkpoint is malformed");
+	if (rc == PL_OK && index != NULL)
+		*index = pf.index;
+	if (rc == PL_OK && cp != NULL)
+		*cp = c;
+out:
+	pl_proof_file_release(&pf);
+	return rc;
+}

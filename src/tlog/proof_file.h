@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "tlog/checkpoint.h"
 #include "tlog/merkle.h"
 
@@ -52,6 +53,25 @@ int pl_proof_file_write(uint64_t index, const pl_hash *proof, size_t len, const 
  * PL_EVERIFY for a failed inclusion proof, or pl_checkpoint_open's errors.
  */
 int pl_proof_file_verify(const pl_proof_file *pf, const pl_policy *pol, const pl_hash *leaf, pl_checkpoint *cp)
+	__attribute__((warn_unused_result));
+
+/*
+ * Checks a proof file offline, as `parley log verify-proof` does: entry
+ * (NULL for the entry the file carries) is included at the
+ * file's index in a checkpoint that opens under pol. When the file carries an
+ * entry and one is given too they must be the same bytes. name and what name
+ * the file and the entry in d's sentences (what: the given entry's file, or
+ * when entry is NULL how to give one, like "--entry FILE"). On PL_OK *index
+ * and *cp (either may be NULL) say where the entry is.
+ * PL_EFORMAT (or another code of pl_proof_file_parse): not a well-formed file;
+ * PL_EINVAL: no entry given and the file carries none;
+ * PL_EVERIFY: the file carries another entry, or the entry is not included,
+ * or the checkpoint's signature is bad; PL_ENOKEY: the checkpoint is not
+ * signed by the log's key (or lacks the quorum); another code of
+ * pl_checkpoint_open: a malformed checkpoint.
+ */
+int pl_proof_file_check(const uint8_t *file, size_t n, const char *name, const pl_span *entry, const char *what,
+			const pl_policy *pol, uint64_t *index, pl_checkpoint *cp, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 #endif

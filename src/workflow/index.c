@@ -167,6 +167,16 @@ sqlite3 *pl_index_db(pl_index *x)
 	return x->db;
 }
 
+void pl_index_follower_drop(pl_index *x)
+{
+	if (x->eng != NULL) {
+		pl_engine_reader_close(&x->rd);
+		pl_engine_release(x->eng);
+		free(x->eng);
+		x->eng = NULL;
+	}
+}
+
 void pl_index_close(pl_index *x)
 {
 	if (x == NULL)

@@ -46,7 +46,7 @@ int pl_index_meta_put(pl_index *x, const char *key, const char *value, pl_diag *
 int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
 		    const pl_wf_effect *ef, pl_diag *d);
 
-/* Drops the follower's engine (after an error: the next follow starts again from the saved state). */
+/* Drops the follower's engine (after an error: the next follow starts again from the saved state; index.c). */
 void pl_index_follower_drop(pl_index *x);
 
 #endif

@@ -29,16 +29,6 @@ typedef struct follow {
 	pl_hash last;     /* leaf of the last entry recorded */
 } follow;
 
-void pl_index_follower_drop(pl_index *x)
-{
-	if (x->eng != NULL) {
-		pl_engine_reader_close(&x->rd);
-		pl_engine_release(x->eng);
-		free(x->eng);
-		x->eng = NULL;
-	}
-}
-
 static bool save_due(const pl_index *x, uint64_t size)
 {
 	uint64_t grown = size - x->saved, step = x->saved / 4;

@@ -180,15 +180,16 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 	return PL_OK;
 }
 
+const char *const pl_wf_concern_required[] = {"title", "class", "tlp", "summary", "recipients", NULL};
+
 static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
 	int rc;
 	static const char *const allowed[] = {"title", "class", "rsit_type", "tlp", "summary",
 					      "recipients", "norms", "evidence", NULL};
-	static const char *const required[] = {"title", "class", "tlp", "summary", "recipients", NULL};
 	const char *summary;
 	int tlp;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK ||
+	if ((rc = keys(s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
 	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "class", 64, true, &b->cls, v)) != PL_OK ||
 	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||

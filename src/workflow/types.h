@@ -84,6 +84,9 @@ typedef struct pl_wf_body {
 	int64_t preserved_until;         /* response to a preservation request: data kept until */
 } pl_wf_body;
 
+/* The fields a concern's body must have (NULL-terminated): title, class, tlp, summary, recipients. */
+extern const char *const pl_wf_concern_required[];
+
 /* The type of name, or -1 if it is not a workflow type. */
 int pl_wf_type_of(const char *name);
 const char *pl_wf_type_name(pl_wf_type t);

@@ -1,6 +1,7 @@
 /* views.c - queries over the index, as JSON (views.h). */
 #include "workflow/views.h"
 
+#include "base/codec.h"
 #include "base/timefmt.h"
 
 #include <stdlib.h>
@@ -388,4 +389,25 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 		rc = PL_ENOMEM;
 	json_decref(items);
 	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}
+
+int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = PL_ENOTFOUND;
+	/* first a key established before index and not ended before it; else one established by index itself */
+	if (sqlite3_prepare_v2(pl_index_db(x),
+			       "SELECT key FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
+			       " OR since = ?2) ORDER BY since = ?2, since DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK)
+		rc = PL_OK;
+	sqlite3_finalize(st);
+	if (rc != PL_OK)
+		pl_diag_set(d, rc, "the index names no key of %s at entry %llu", party, (unsigned long long)index);
+	return rc;
 }

@@ -52,6 +52,16 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * The signing key party held when entry index was admitted, from the index's
+ * key history (what the server's registry says, recomputed from the log): a
+ * key established before index and not ended before it, else the one index
+ * itself established (an enrolment or a rotation is signed with the key it
+ * establishes). PL_ENOTFOUND when the index names none, PL_EDB on SQLite errors.
+ */
+int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* Helpers shared by the views: t as RFC 3339 (an integer outside 1970..9999);
  * the current row of st as an object (column names as keys, NULL as null,
  * columns named *time, *due and preserved_until as RFC 3339). */

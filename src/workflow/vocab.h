@@ -18,6 +18,10 @@ const char *pl_rsit_type(const char *cls, const char *type);
 /* Index of s in the NULL-terminated list, or -1. */
 int pl_vocab_find(const char *const *list, const char *s);
 
+/* False only for TLP:CLEAR: material under any other TLP label goes to named recipients, sealed to them
+ * (docs/evidence.md; admission refuses it otherwise: recipients_missing, encryption_required). */
+bool pl_tlp_sealed(const char *label);
+
 /* The lists (NULL-terminated); an enum value is its position. */
 extern const char *const pl_tlp_labels[];      /* TLP:RED, TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN, TLP:CLEAR */
 extern const char *const pl_request_kinds[];   /* information, evidence, assistance, mitigation, preservation, consultation */

@@ -2,11 +2,16 @@
 #include "testutil.h"
 
 #include "base/sha256.h"
+#include "base/codec.h"
+#include "base/fsio.h"
 #include "evidence/manifest.h"
+#include "evidence/package.h"
 #include "evidence/seal.h"
 
 #include <sodium.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static pl_party_key *party(const char *name)
 {
@@ -233,11 +238,180 @@ static void test_manifest(void **state)
 	assert_false(pl_package_path_ok(""));
 }
 
+/* Blobs held in memory, by name, for pl_report_unpack. */
+typedef struct blobs {
+	const char *name[2];
+	const uint8_t *data[2];
+	size_t len[2];
+} blobs;
+
+static int fetch_mem(void *ctx, const char *name, FILE *out, pl_diag *d)
+{
+	blobs *b = ctx;
+	for (int i = 0; i < 2; i++)
+		if (b->name[i] != NULL && strcmp(b->name[i], name) == 0)
+			return fwrite(b->data[i], 1, b->len[i], out) == b->len[i] ? PL_OK : PL_EIO;
+	return pl_diag_set(d, PL_ENOTFOUND, "no blob %s", name);
+}
+
+/* Nothing but outdir/report.json is left, or nothing at all. */
+static void assert_only(const char *outdir, bool report)
+{
+	char p[600];
+	struct stat st;
+	snprintf(p, sizeof p, "%s.parley-blob-%d", outdir, (int)getpid());
+	assert_false(pl_fs_exists(p));
+	snprintf(p, sizeof p, "%s.parley-report-%d", outdir, (int)getpid());
+	assert_false(pl_fs_exists(p));
+	assert_true(pl_fs_exists(outdir) == report);
+	if (report) {
+		assert_int_equal(stat(outdir, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0700);
+		snprintf(p, sizeof p, "%s/report.json", outdir);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+}
+
+static void test_report_unpack(void **state)
+{
+	(void)state;
+	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
+	pl_identity rec[2] = {a->id, b->id};
+	static const char report[] = "{\"result\": \"reproduced\"}\n";
+	size_t n = sizeof report - 1, slen;
+	pl_seal_digest dg;
+	uint8_t *sealed = seal_bytes((const uint8_t *)report, n, rec, 2, &slen, &dg);
+	char sname[65], pname[65];
+	pl_hex_encode(dg.sealed, 32, sname);
+	pl_hex_encode(dg.plain, 32, pname);
+	blobs bl = {{sname, pname}, {sealed, (const uint8_t *)report}, {slen, n}};
+	pl_party_key *b2 = NULL; /* b's key after a rotation: the report was sealed to the older one */
+	assert_int_equal(pl_party_key_generate("cert.b", &b2, NULL), PL_OK);
+	pl_keyring ra = {{a}, 1}, rc = {{c}, 1}, rbb = {{b2, b}, 2};
+	uint8_t wrong[32];
+	memcpy(wrong, dg.plain, 32);
+	wrong[0] ^= 1;
+	char *tmp = tu_tmpdir(), out[600], path[700];
+	pl_diag d = {0};
+
+	/* sealed, opened by a recipient; again into the same place: it exists */
+	snprintf(out, sizeof out, "%s/r1", tmp);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, dg.plain, &ra, out, &d), PL_OK);
+	assert_only(out, true);
+	snprintf(path, sizeof path, "%s/report.json", out);
+	size_t got;
+	uint8_t *text = tu_read_file(path, &got);
+	assert_int_equal(got, n);
+	assert_memory_equal(text, report, n);
+	free(text);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, dg.plain, &ra, out, &d), PL_EEXIST);
+
+	/* a recipient's ring whose current key is not the one it was sealed to: the older one opens it */
+	snprintf(out, sizeof out, "%s/r2", tmp);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, dg.plain, &rbb, out, &d), PL_OK);
+	assert_only(out, true);
+
+	/* not a recipient; another plaintext recorded; no such blob: nothing left */
+	snprintf(out, sizeof out, "%s/r3", tmp);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, dg.plain, &rc, out, &d), PL_ENOKEY);
+	assert_only(out, false);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, wrong, &ra, out, &d), PL_EVERIFY);
+	assert_only(out, false);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, "ff", dg.plain, &ra, out, &d), PL_ENOTFOUND);
+	assert_string_equal(d.msg, "no blob ff");
+	assert_only(out, false);
+
+	/* TLP:CLEAR: the blob is the report; its hash is checked all the same */
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, pname, dg.plain, NULL, out, &d), PL_OK);
+	assert_only(out, true);
+	snprintf(out, sizeof out, "%s/r4", tmp);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, pname, wrong, NULL, out, &d), PL_EVERIFY);
+	assert_string_equal(d.msg, "the report does not have the SHA-256 the finding records");
+	assert_only(out, false);
+	/* a sealed blob taken for a plain one is no report either */
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, sname, dg.plain, NULL, out, &d), PL_EVERIFY);
+	assert_only(out, false);
+
+	free(sealed);
+	pl_party_key_free(a);
+	pl_party_key_free(b);
+	pl_party_key_free(c);
+	pl_party_key_free(b2);
+}
+
+/* pl_report_seal, then pl_report_unpack: the report back, for recipients only; TLP:CLEAR as it is. */
+static void test_report_seal(void **state)
+{
+	(void)state;
+	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
+	pl_identity rec[2] = {a->id, b->id};
+	char *tmp = tu_tmpdir(), report[600], staged[600], out[600], name[65];
+	static const char text[] = "{\"result\": \"inconclusive\", \"hits\": []}\n";
+	snprintf(report, sizeof report, "%s/report.json", tmp);
+	snprintf(staged, sizeof staged, "%s/report.sealed", tmp);
+	FILE *f = fopen(report, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	pl_seal_digest dg;
+	pl_diag d = {0};
+	uint8_t h[32];
+	char hex[65];
+
+	assert_int_equal(pl_report_seal(report, rec, 2, staged, &dg, name, &d), PL_OK);
+	size_t slen;
+	uint8_t *sealed = tu_read_file(staged, &slen);
+	assert_null(memmem(sealed, slen, "inconclusive", 12)); /* no plaintext in the clear */
+	pl_sha256(sealed, slen, h);
+	pl_hex_encode(h, 32, hex);
+	assert_string_equal(name, hex); /* the blob is named by the sealed bytes */
+	pl_sha256(text, sizeof text - 1, h);
+	assert_memory_equal(dg.plain, h, 32);
+	assert_int_equal(dg.plain_size, sizeof text - 1);
+	struct stat st;
+	assert_int_equal(stat(staged, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	blobs bl = {{name, NULL}, {sealed, NULL}, {slen, 0}};
+	pl_keyring rb = {{b}, 1}, rc = {{c}, 1};
+	snprintf(out, sizeof out, "%s/fetched", tmp);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, name, dg.plain, &rc, out, &d), PL_ENOKEY);
+	assert_int_equal(pl_report_unpack(fetch_mem, &bl, name, dg.plain, &rb, out, &d), PL_OK);
+	char path[700];
+	snprintf(path, sizeof path, "%s/report.json", out);
+	size_t n;
+	uint8_t *back = tu_read_file(path, &n);
+	assert_int_equal(n, sizeof text - 1);
+	assert_memory_equal(back, text, n);
+	free(back);
+	free(sealed);
+
+	/* TLP:CLEAR: nothing staged, the blob is the report */
+	assert_int_equal(unlink(staged), 0);
+	assert_int_equal(pl_report_seal(report, rec, 0, staged, &dg, name, &d), PL_OK);
+	assert_false(pl_fs_exists(staged));
+	pl_hex_encode(h, 32, hex);
+	assert_string_equal(name, hex);
+
+	/* no report */
+	snprintf(path, sizeof path, "%s/missing.json", tmp);
+	assert_int_not_equal(pl_report_seal(path, rec, 2, staged, &dg, name, &d), PL_OK);
+	assert_int_not_equal(pl_report_seal(path, rec, 0, staged, &dg, name, &d), PL_OK);
+	assert_false(pl_fs_exists(staged));
+	pl_party_key_free(a);
+	pl_party_key_free(b);
+	pl_party_key_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seal_roundtrip_and_refusals),
 		cmocka_unit_test(test_manifest),
+		cmocka_unit_test(test_report_unpack),
+		cmocka_unit_test(test_report_seal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,12 +173,78 @@ static void test_noncanonical_rejected(void **state)
 	free(huge);
 }
 
+/* pl_proof_file_check: the entry carried or given, each way it can fail, and its sentences. */
+static void test_check(void **state)
+{
+	fixture *f = *state;
+	pl_buf carried, bare;
+	pl_buf_init(&carried, PL_PROOF_FILE_MAX);
+	pl_buf_init(&bare, PL_PROOF_FILE_MAX);
+	write_proof(f, 7, "entry 7", &carried);
+	write_proof(f, 7, NULL, &bare);
+	pl_span e7 = {(const uint8_t *)"entry 7", 7}, e8 = {(const uint8_t *)"entry 8", 7}, empty = {NULL, 0};
+	uint64_t index = 0;
+	pl_checkpoint cp;
+	pl_diag d = {0};
+
+	/* the entry it carries, or the same one given too, or given to a bare proof */
+	assert_int_equal(pl_proof_file_check(carried.data, carried.len, "p", NULL, "--entry FILE", &f->pol, &index, &cp, &d),
+			 PL_OK);
+	assert_true(index == 7);
+	assert_int_equal(cp.size, 20);
+	assert_string_equal(cp.origin, "example.org/p");
+	assert_int_equal(pl_proof_file_check(carried.data, carried.len, "p", &e7, "e", &f->pol, NULL, NULL, &d), PL_OK);
+	index = 0;
+	assert_int_equal(pl_proof_file_check(bare.data, bare.len, "p", &e7, "e", &f->pol, &index, NULL, &d), PL_OK);
+	assert_true(index == 7);
+
+	/* another entry given: different from the one carried; not included in a bare proof */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_proof_file_check(carried.data, carried.len, "p", &e8, "e8.bin", &f->pol, NULL, NULL, &d),
+			 PL_EVERIFY);
+	assert_string_equal(d.msg, "the proof carries an entry different from e8.bin");
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_proof_file_check(carried.data, carried.len, "p", &empty, "e0", &f->pol, NULL, NULL, &d),
+			 PL_EVERIFY);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_proof_file_check(bare.data, bare.len, "p", &e8, "e8.bin", &f->pol, NULL, NULL, &d), PL_EVERIFY);
+	assert_string_equal(d.msg, "the proof does not verify: entry 7 is not included with that content, or the "
+				   "checkpoint signature is bad");
+
+	/* no entry anywhere */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_proof_file_check(bare.data, bare.len, "p", NULL, "--entry FILE", &f->pol, NULL, NULL, &d),
+			 PL_EINVAL);
+	assert_string_equal(d.msg, "the proof carries no entry; give it with --entry FILE");
+
+	/* not a proof file */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_proof_file_check((const uint8_t *)"hello\n", 6, "p.txt", NULL, "x", &f->pol, NULL, NULL, &d),
+			 PL_EFORMAT);
+	assert_string_equal(d.msg, "p.txt is not a well-formed c2sp.org/tlog-proof@v1 file");
+
+	/* another log's key */
+	pl_signer *other = NULL;
+	assert_int_equal(pl_signer_new("example.org/q", PL_SIGTYPE_ED25519, NULL, &other), PL_OK);
+	pl_policy pol;
+	pl_policy_init(&pol, &other->v);
+	memset(&d, 0, sizeof d);
+	index = 99;
+	assert_int_equal(pl_proof_file_check(carried.data, carried.len, "p", NULL, "x", &pol, &index, NULL, &d), PL_ENOKEY);
+	assert_string_equal(d.msg, "the checkpoint is not signed by example.org/q");
+	assert_true(index == 99); /* untouched on failure */
+	pl_signer_free(other);
+	pl_buf_release(&carried);
+	pl_buf_release(&bare);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_and_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_byte_flip_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noncanonical_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 #include "workflow/norms.h"
+#include "workflow/types.h"
 #include "workflow/vocab.h"
 
 #include <jansson.h>
@@ -119,6 +120,11 @@ static void test_vocab(void **state)
 	assert_int_equal(pl_vocab_find(pl_tlp_labels, "TLP:AMBER+STRICT"), PL_TLP_AMBER_STRICT);
 	assert_int_equal(pl_vocab_find(pl_tlp_labels, "TLP:WHITE"), -1);
 	assert_int_equal(pl_vocab_find(pl_request_kinds, "preservation"), PL_KIND_PRESERVATION);
+	/* everything but TLP:CLEAR is sealed to named recipients */
+	for (int i = 0; pl_tlp_labels[i] != NULL; i++)
+		assert_true(pl_tlp_sealed(pl_tlp_labels[i]) == (i != PL_TLP_CLEAR));
+	assert_false(pl_tlp_sealed("TLP:CLEAR"));
+	assert_true(pl_tlp_sealed("TLP:AMBER+STRICT"));
 }
 
 static void test_norm_hash(void **state)
@@ -224,6 +230,17 @@ static void test_body_rules(void **state)
 			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR", "summary",
 				  "s", "recipients", "p2"),
 			t, NULL, 0));
+	/* each field of pl_wf_concern_required (what `parley concern raise` asks for) is one admission requires */
+	size_t nreq = 0;
+	for (const char *const *f = pl_wf_concern_required; *f != NULL; f++, nreq++) {
+		json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR",
+					 "summary", "s", "recipients", "p2");
+		assert_int_equal(json_object_del(body, *f), 0);
+		const char *code = say(1, "concern", body, t, NULL, 0);
+		if (code == NULL)
+			fail_msg("a concern without \"%s\" was admitted", *f);
+	}
+	assert_true(nreq > 0);
 	static const struct {
 		const char *code;
 		const char *json;

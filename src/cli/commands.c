@@ -1,7 +1,10 @@
-/* help_table.c - every command of parley: what it accepts and what it does
- * (help.h). Keep the flag lists and their documentation side by side:
- * tests/e2e/help_test.py fails when they disagree. */
-#include "cli/help.h"
+/* commands.c - the command table: every command of parley, the function that
+ * runs it, what it accepts and needs, and what it does (table.h). Keep the
+ * flag lists and their documentation side by side: tests/e2e/help_test.py
+ * fails when they disagree. */
+#include "cli/commands.h"
+
+#include "cli/cmds.h"
 
 #include <stddef.h>
 
@@ -23,26 +26,27 @@
 
 static const char TLP_TEXT[] = "TLP 2.0 label: TLP:RED, TLP:AMBER+STRICT, TLP:AMBER, TLP:GREEN or TLP:CLEAR";
 
-const cli_cmd cli_cmds[] = {
+static const cli_cmd CMDS[] = {
 	/* ---- the log ---- */
 	{.name = "log", .summary = "create, append to, prove from and audit a verifiable log directly",
 	 .description = "The log alone, without statements or a server: a directory of C2SP tlog-tiles and signed "
 			"checkpoints (docs/log.md).",
 	 .section = S_LOG},
-	{.name = "log init", .summary = "create a log and its signing key",
+	{.name = "log init", .run = cmd_log_init, .summary = "create a log and its signing key",
 	 .synopsis = "log init DIR --origin ORIGIN",
 	 .description = "Creates DIR holding an empty log named ORIGIN and a fresh Ed25519 key (DIR/private/log.key, "
 			"mode 0600), and prints the log's verifier key, also written to DIR/log.vkey.",
 	 .vf = V("origin"), .bf = NOFLAGS,
 	 .opts = O({"origin", "ORIGIN", "the log's name, like example.org/log (required)"}),
 	 .examples = "parley log init /srv/log --origin example.org/log", .section = S_LOG},
-	{.name = "log add", .summary = "append each line of standard input, in one batch",
+	{.name = "log add", .run = cmd_log_add, .summary = "append each line of standard input, in one batch",
 	 .synopsis = "log add DIR",
 	 .description = "Reads standard input, makes each line (without its newline) one entry, appends them all in "
 			"one batch and prints the log's new size. Nothing is published unless the whole batch is.",
 	 .vf = NOFLAGS, .bf = NOFLAGS, .opts = NOOPTS,
 	 .examples = "seq 1 1000 | parley log add /srv/log", .section = S_LOG},
-	{.name = "log prove", .summary = "write a tlog-proof file for an entry",
+	{.name = "log prove", .run = cmd_log_prove, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "write a tlog-proof file for an entry",
 	 .synopsis = "log prove DIR INDEX [--vkey VKEY] [--out FILE]",
 	 .description = "Writes a C2SP tlog-proof for entry INDEX (carrying the entry itself) to standard output or "
 			"FILE, after checking it against the log's key.",
@@ -50,7 +54,8 @@ const cli_cmd cli_cmds[] = {
 	 .opts = O({"vkey", "VKEY", "the log's verifier key, or a file holding it (default: DIR/log.vkey)"},
 		   {"out", "FILE", "write the proof to FILE instead of standard output"}),
 	 .examples = "parley log prove /srv/log 42 --out 42.tlog-proof", .section = S_LOG},
-	{.name = "log verify-proof", .summary = "verify a tlog-proof file offline",
+	{.name = "log verify-proof", .run = cmd_log_verify_proof, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "verify a tlog-proof file offline",
 	 .synopsis = "log verify-proof FILE --vkey VKEY [--entry FILE] [--witness-key WKEY]... [--quorum K]",
 	 .description = "Checks that the proof's checkpoint is signed by VKEY (and cosigned by K of the witnesses) "
 			"and that the entry is included at its index.",
@@ -60,7 +65,8 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_POLICY,
 	 .examples = "parley log verify-proof 42.tlog-proof --vkey /srv/log/log.vkey",
 	 .exits = "1 when the proof, the signature or the quorum does not check", .section = S_LOG},
-	{.name = "log audit", .summary = "recompute and check the whole log",
+	{.name = "log audit", .run = cmd_log_audit, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "recompute and check the whole log",
 	 .synopsis = "log audit DIR|URL --vkey VKEY [--witness-key WKEY]... [--quorum K]",
 	 .description = "Reads every tile and bundle of the log in DIR or at URL and recomputes the tree: the "
 			"checkpoint must be signed and every hash must agree. A progress bar is shown when standard "
@@ -73,7 +79,8 @@ const cli_cmd cli_cmds[] = {
 	 .exits = "1 when anything in the log does not check", .section = S_LOG},
 
 	/* ---- members and statements ---- */
-	{.name = "keygen", .summary = "make a party's keys: a secret key file and a public identity",
+	{.name = "keygen", .run = cmd_keygen, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "make a party's keys: a secret key file and a public identity",
 	 .synopsis = "keygen --party NAME --out PREFIX [--passphrase-file FILE]",
 	 .description = "Writes PREFIX.key (the secret, mode 0600) and PREFIX.id.json (the public identity to hand "
 			"to the others). A passphrase, from --passphrase-file or PARLEY_PASSPHRASE, seals the secret "
@@ -83,7 +90,8 @@ const cli_cmd cli_cmds[] = {
 		   {"out", "PREFIX", "where to write PREFIX.key and PREFIX.id.json (required)"},
 		   {"passphrase-file", "FILE", "seal the secret key with the passphrase in FILE"}),
 	 .examples = "parley keygen --party cert.a --out a", .section = S_MEMBERS},
-	{.name = "init", .summary = "create a log whose entry 0 is the charter",
+	{.name = "init", .run = cmd_init, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "create a log whose entry 0 is the charter",
 	 .synopsis = "init DIR --origin ORIGIN --key FOUNDER.key [--founder OTHER.id.json]... [--name NAME]\n"
 		     "init DIR --origin ORIGIN --key FOUNDER.key [--sponsors K] [--ack SECONDS] [--response SECONDS] "
 		     "[--norms FILE | --no-norms]",
@@ -103,7 +111,7 @@ const cli_cmd cli_cmds[] = {
 		   {"norms", "FILE", "publish this norm set (JSON, docs/workflow.md) instead of the UN GGE norms"},
 		   {"no-norms", NULL, "publish no norm set"}),
 	 .examples = "parley init wg --origin example.org/wg --key a.key --founder b.id.json", .section = S_MEMBERS},
-	{.name = "serve", .summary = "run the log server",
+	{.name = "serve", .run = cmd_serve, .summary = "run the log server",
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
 		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]",
@@ -128,7 +136,8 @@ const cli_cmd cli_cmds[] = {
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"
 		     "parley serve wg --witness \"$(cat w1/witness.vkey)@http://127.0.0.1:8081\"",
 	 .section = S_MEMBERS},
-	{.name = "submit", .summary = "sign and submit a statement",
+	{.name = "submit", .run = cmd_submit, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "sign and submit a statement",
 	 .synopsis = "submit --type TYPE [--body FILE|-] [--ref INDEX]... [--seq N] [--wait] [--receipt FILE] [--json]\n"
 		     "submit --envelope FILE [--wait] [--receipt FILE] [--json]",
 	 .description = "Signs a statement of TYPE with your key (its body a JSON file, its references entries of "
@@ -141,20 +150,23 @@ const cli_cmd cli_cmds[] = {
 		   {"envelope", "FILE", "submit this signed DSSE envelope as it is"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley submit --type ping --key b.key --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
-	{.name = "get", .summary = "fetch a statement and verify it",
+	{.name = "get", .run = cmd_get, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "fetch a statement and verify it",
 	 .synopsis = "get INDEX [--json]",
 	 .description = "Fetches entry INDEX with its inclusion proof and checks the checkpoint, the inclusion and "
 			"the author's signature under the key the author held then.",
 	 .vf = V(CONN), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON, .examples = "parley get 2",
 	 .exits = "1 when the checkpoint, the proof or the signature does not check", .section = S_MEMBERS},
-	{.name = "proof", .summary = "fetch a statement's tlog-proof file",
+	{.name = "proof", .run = cmd_proof, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "fetch a statement's tlog-proof file",
 	 .synopsis = "proof INDEX [--out FILE]",
 	 .description = "Fetches and checks entry INDEX's proof, a tlog-proof carrying the statement, and writes it "
 			"to standard output or FILE; `parley verify-proof` checks it offline.",
 	 .vf = V(CONN, "out"), .bf = NOFLAGS,
 	 .opts = O({"out", "FILE", "write the proof to FILE instead of standard output"}), .docs = DOC_CONN,
 	 .examples = "parley proof 2 --out p", .section = S_MEMBERS},
-	{.name = "verify-proof", .summary = "verify a statement's proof file offline",
+	{.name = "verify-proof", .run = cmd_verify_proof, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "verify a statement's proof file offline",
 	 .synopsis = "verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]",
 	 .description = "Checks offline the checkpoint signature, the inclusion of the statement and the author's "
 			"signature. `parley log verify-proof` checks the log part alone.",
@@ -163,7 +175,8 @@ const cli_cmd cli_cmds[] = {
 		   {"identity", "ID.json", "the author's identity (required)"}),
 	 .docs = DOC_POLICY, .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json",
 	 .exits = "1 when a signature, the inclusion or the quorum does not check", .section = S_MEMBERS},
-	{.name = "enroll", .summary = "sponsor a new member",
+	{.name = "enroll", .run = cmd_enroll, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "sponsor a new member",
 	 .synopsis = "enroll IDENTITY.id.json [--wait] [--receipt FILE] [--json]",
 	 .description = "Signs an enroll statement for the candidate's identity; the charter says how many sponsors "
 			"make a member.",
@@ -171,7 +184,8 @@ const cli_cmd cli_cmds[] = {
 	 .examples = "parley enroll c.id.json --wait", .exits = "4 when the server refuses the statement",
 	 .section = S_MEMBERS},
 	{.name = "key", .summary = "rotate or revoke your party's key", .section = S_MEMBERS},
-	{.name = "key rotate", .summary = "replace your party's key with a new one",
+	{.name = "key rotate", .run = cmd_key_rotate, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "replace your party's key with a new one",
 	 .synopsis = "key rotate --new NEW.key [--wait] [--receipt FILE] [--json]",
 	 .description = "Signs a key.rotate statement with both the current key (--key) and the new one; from its "
 			"entry on, only the new key speaks for the party.",
@@ -179,13 +193,15 @@ const cli_cmd cli_cmds[] = {
 	 .opts = O({"new", "FILE", "the new secret key (made with `parley keygen` for the same party)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley keygen --party cert.a --out a2 && parley key rotate --new a2.key",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
-	{.name = "key revoke", .summary = "revoke your party's key",
+	{.name = "key revoke", .run = cmd_key_revoke, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "revoke your party's key",
 	 .synopsis = "key revoke [--reason TEXT] [--wait] [--receipt FILE] [--json]",
 	 .description = "Signs a key.revoke statement: the party's key speaks no more.",
 	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley key revoke --reason \"key compromised\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
-	{.name = "contact", .summary = "publish your party's contact details",
+	{.name = "contact", .run = cmd_contact, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "publish your party's contact details",
 	 .synopsis = "contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S] [--wait] [--json]",
 	 .description = "Signs a contact.update statement with the fields given (at least one).",
 	 .vf = V(CONN, SIGN, "name", "email", "phone", "url", "hours", "note"), .bf = V("wait", "json"),
@@ -195,12 +211,14 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley contact --email cert@a.example --hours 24/7",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
 	{.name = "blob", .summary = "members' content-addressed blobs on the server", .section = S_MEMBERS},
-	{.name = "blob put", .summary = "upload a file as a blob",
+	{.name = "blob put", .run = cmd_blob_put, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "upload a file as a blob",
 	 .synopsis = "blob put FILE",
 	 .description = "Uploads FILE (- for standard input), signed by your key, and prints its SHA-256.",
 	 .vf = V(CONN), .bf = NOFLAGS, .opts = NOOPTS, .docs = DOC_CONN, .examples = "parley blob put report.pdf",
 	 .exits = "4 when the server refuses the blob", .section = S_MEMBERS},
-	{.name = "blob get", .summary = "download a blob and check its hash",
+	{.name = "blob get", .run = cmd_blob_get, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "download a blob and check its hash",
 	 .synopsis = "blob get SHA256 [--out FILE]",
 	 .description = "Downloads the blob named SHA256 and checks that its bytes hash to it.",
 	 .vf = V(CONN, "out"), .bf = NOFLAGS,
@@ -210,18 +228,18 @@ const cli_cmd cli_cmds[] = {
 
 	/* ---- witnesses and monitors ---- */
 	{.name = "witness", .summary = "run a witness that cosigns a log's checkpoints", .section = S_WITNESS},
-	{.name = "witness init", .summary = "make a witness and its cosigning key",
+	{.name = "witness init", .run = cmd_witness_init, .summary = "make a witness and its cosigning key",
 	 .synopsis = "witness init DIR --name NAME",
 	 .description = "Creates the witness's state in DIR and prints its verifier key (also in DIR/witness.vkey).",
 	 .vf = V("name"), .bf = NOFLAGS, .opts = O({"name", "NAME", "the witness's name, like witness.example.org/w1"}),
 	 .examples = "parley witness init w1 --name witness.cert-b.example/w1", .section = S_WITNESS},
-	{.name = "witness add-log", .summary = "witness a log",
+	{.name = "witness add-log", .run = cmd_witness_add_log, .needs = CLI_NEEDS_CONFIG, .summary = "witness a log",
 	 .synopsis = "witness add-log DIR --vkey LOGKEY",
 	 .description = "Adds the log with verifier key LOGKEY to those the witness cosigns.",
 	 .vf = V("vkey"), .bf = NOFLAGS,
 	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (PARLEY_VKEY)"}),
 	 .examples = "parley witness add-log w1 --vkey \"$(cat wg/log.vkey)\"", .section = S_WITNESS},
-	{.name = "witness serve", .summary = "run the witness's HTTP endpoint",
+	{.name = "witness serve", .run = cmd_witness_serve, .summary = "run the witness's HTTP endpoint",
 	 .synopsis = "witness serve DIR [--listen HOST:PORT] [--rate PER_SECOND] [--port-file FILE] [--allow-root]",
 	 .description = "Cosigns the checkpoints of its logs that are consistent with what it saw before "
 			"(c2sp.org/tlog-witness). Stops on SIGINT or SIGTERM.",
@@ -231,7 +249,8 @@ const cli_cmd cli_cmds[] = {
 		   {"port-file", "FILE", "write the port listened on to FILE"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley witness serve w1 --listen 127.0.0.1:8081", .section = S_WITNESS},
-	{.name = "monitor", .summary = "follow a log, verify everything, keep a mirror, catch forks",
+	{.name = "monitor", .run = cmd_monitor, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "follow a log, verify everything, keep a mirror, catch forks",
 	 .synopsis = "monitor URL --vkey LOGKEY --dir STATE [--witness WKEY@URL]... [--quorum K] [--once]\n"
 		     "monitor URL --vkey LOGKEY --dir STATE [--interval SECONDS] [--hook COMMAND] [--chunk N] [--no-gzip]",
 	 .description = "Follows the log at URL, verifies every statement, keeps a verified mirror in STATE "
@@ -251,7 +270,8 @@ const cli_cmd cli_cmds[] = {
 		   {"no-gzip", NULL, "do not ask for compressed responses"}),
 	 .examples = "parley monitor http://127.0.0.1:8080 --vkey wg/log.vkey --dir mon --once",
 	 .exits = "1 when something did not verify or a fork was found", .section = S_WITNESS},
-	{.name = "verify-fork", .summary = "check a proof that a log forked",
+	{.name = "verify-fork", .run = cmd_verify_fork, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "check a proof that a log forked",
 	 .synopsis = "verify-fork FILE [--vkey LOGKEY]",
 	 .description = "Checks offline that FILE holds two checkpoints signed by the same log that cannot both be "
 			"true, and says which.",
@@ -262,7 +282,8 @@ const cli_cmd cli_cmds[] = {
 
 	/* ---- consultations ---- */
 	{.name = "concern", .summary = "raise a concern", .section = S_WORK},
-	{.name = "concern raise", .summary = "raise a concern: a new case",
+	{.name = "concern raise", .run = cmd_concern_raise, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "raise a concern: a new case",
 	 .synopsis = "concern raise [--file CONCERN.json] [--title T] [--class CLASS] [--rsit-type TYPE] [--tlp LABEL]\n"
 		     "concern raise [--summary TEXT | --summary-file FILE] [--to PARTY]... [--norm-set HASH --norm ID...] "
 		     "[--evidence SHA256[:NAME]]...",
@@ -284,7 +305,8 @@ const cli_cmd cli_cmds[] = {
 	 .examples = "parley concern raise --title \"Scanning\" --class information-gathering --tlp TLP:AMBER \\\n"
 		     "    --summary \"Scans from AS64500\" --to cert.b --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "request", .summary = "ask something of other parties in a case, with a deadline",
+	{.name = "request", .run = cmd_request, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "ask something of other parties in a case, with a deadline",
 	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT]\n"
 		     "request CASE --kind preservation ... [--preservation FILE.json | --authority T --offence T --facts T "
 		     "--data T --relationship T --custodian T --necessity T [--mla-intent]]",
@@ -311,13 +333,15 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley request 4 --kind information --to cert.b --text \"Who runs 192.0.2.7?\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "ack", .summary = "acknowledge a request",
+	{.name = "ack", .run = cmd_ack, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "acknowledge a request",
 	 .synopsis = "ack REQUEST [--note TEXT] [--wait] [--json]",
 	 .description = "Acknowledges the request at entry REQUEST, which stops its acknowledgement clock.",
 	 .vf = V(CONN, SIGN, "note"), .bf = V("wait", "json"), .opts = O({"note", "TEXT", "a note for the requester"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley ack 5 --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "respond", .summary = "answer a request",
+	{.name = "respond", .run = cmd_respond, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "answer a request",
 	 .synopsis = "respond REQUEST --status granted|partly_granted|postponed|refused [--reasons TEXT] [--text TEXT]\n"
 		     "respond REQUEST --status STATUS [--until TIME] [--preserved-until TIME] [--availability-warning TEXT]",
 	 .description = "Answers the request at entry REQUEST. postponed and refused need --reasons; postponed needs "
@@ -332,7 +356,8 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley respond 5 --status granted --text \"a hosting customer; notified\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "status", .summary = "ask where a request stands, or report progress",
+	{.name = "status", .run = cmd_status, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "ask where a request stands, or report progress",
 	 .synopsis = "status REQUEST --query [--text TEXT]\nstatus REQUEST --update TEXT",
 	 .description = "The requester asks where a request stands (--query); an addressee reports progress "
 			"(--update).",
@@ -341,13 +366,15 @@ const cli_cmd cli_cmds[] = {
 		   {"text", "TEXT", "with --query: a note"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley status 5 --update \"half of the logs found\"",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "withdraw", .summary = "say a request is no longer required",
+	{.name = "withdraw", .run = cmd_withdraw, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "say a request is no longer required",
 	 .synopsis = "withdraw REQUEST [--reason TEXT] [--wait] [--json]",
 	 .description = "The requester withdraws the request at entry REQUEST.",
 	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley withdraw 5 --reason \"found elsewhere\"",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "close", .summary = "close your case with its outcome",
+	{.name = "close", .run = cmd_close, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "close your case with its outcome",
 	 .synopsis = "close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT]",
 	 .description = "The party that raised the concern closes its case.",
 	 .vf = V(CONN, SIGN, "outcome", "text"), .bf = V("wait", "json"),
@@ -355,49 +382,56 @@ const cli_cmd cli_cmds[] = {
 		   {"text", "TEXT", "a closing note"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley close 4 --outcome resolved --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "ping", .summary = "a communication check",
+	{.name = "ping", .run = cmd_ping, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "a communication check",
 	 .synopsis = "ping [--to PARTY]... [--note TEXT] [--wait] [--json]",
 	 .description = "Asks the parties named (without --to: every other member) to answer with `parley pong`.",
 	 .vf = V(CONN, SIGN, "to", "note"), .bf = V("wait", "json"),
 	 .opts = O({"to", "PARTY", "who must answer (repeatable, or comma-separated)"}, {"note", "TEXT", "a note"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley ping --to cert.b --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "pong", .summary = "answer a ping",
+	{.name = "pong", .run = cmd_pong, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER, .summary = "answer a ping",
 	 .synopsis = "pong PING [--wait] [--json]",
 	 .description = "Answers the ping at entry PING.",
 	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley pong 7", .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "norms", .summary = "norm sets: list, show, subscribe, withdraw, publish", .section = S_WORK},
-	{.name = "norms list", .summary = "the norm sets published in the log",
+	{.name = "norms list", .run = cmd_norms_list, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "the norm sets published in the log",
 	 .synopsis = "norms list [--json] [--log DIR]",
 	 .description = "Lists every published norm set: its hash, name, version, size and subscribers.",
 	 .vf = V(CONN, "log"), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON | DOC_LOCAL,
 	 .examples = "parley norms list --json", .section = S_WORK},
-	{.name = "norms show", .summary = "one norm set: its norms and who subscribes",
+	{.name = "norms show", .run = cmd_norms_show, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "one norm set: its norms and who subscribes",
 	 .synopsis = "norms show HASH [--json] [--log DIR]",
 	 .description = "Shows the norm set whose hash is HASH (64 hex digits).",
 	 .vf = V(CONN, "log"), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON | DOC_LOCAL,
 	 .examples = "parley norms show \"$H\"", .section = S_WORK},
-	{.name = "norms subscribe", .summary = "subscribe your party to a published norm set",
+	{.name = "norms subscribe", .run = cmd_norms_subscribe, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "subscribe your party to a published norm set",
 	 .synopsis = "norms subscribe HASH [--wait] [--json]",
 	 .description = "Signs a norms.subscribe statement for the set HASH.",
 	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley norms subscribe \"$H\" --wait", .exits = "4 when the server refuses the statement",
 	 .section = S_WORK},
-	{.name = "norms withdraw", .summary = "withdraw your subscription to a norm set",
+	{.name = "norms withdraw", .run = cmd_norms_withdraw, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "withdraw your subscription to a norm set",
 	 .synopsis = "norms withdraw HASH [--reason TEXT] [--wait] [--json]",
 	 .description = "Signs a norms.withdraw statement for the set HASH.",
 	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley norms withdraw \"$H\" --reason \"superseded\"",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
-	{.name = "norms publish", .summary = "publish a norm set",
+	{.name = "norms publish", .run = cmd_norms_publish, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "publish a norm set",
 	 .synopsis = "norms publish FILE [--wait] [--json]",
 	 .description = "Publishes the norm set in FILE (JSON, docs/workflow.md; - for standard input) and prints "
 			"its hash.",
 	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley norms publish data/norms/un-gge-2015.json", .exits = "4 when the server refuses the statement",
 	 .section = S_WORK},
-	{.name = "inbox", .summary = "what awaits your answer, overdue first",
+	{.name = "inbox", .run = cmd_inbox, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "what awaits your answer, overdue first",
 	 .synopsis = "inbox [--party P] [--now TIME] [--limit N] [--offset N] [--json] [--log DIR]",
 	 .description = "The requests and pings awaiting the party's acknowledgement or answer (default: the party "
 			"of --key), overdue first.",
@@ -405,7 +439,7 @@ const cli_cmd cli_cmds[] = {
 	 .opts = O({"party", "P", "whose inbox (default: the party of --key)"}),
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW | DOC_PAGE,
 	 .examples = "PARLEY_KEY=b.key parley inbox\nparley inbox --party cert.b --log mon --json", .section = S_WORK},
-	{.name = "cases", .summary = "list cases",
+	{.name = "cases", .run = cmd_cases, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER, .summary = "list cases",
 	 .synopsis = "cases [--party P] [--state open|closed] [--limit N] [--offset N] [--json] [--log DIR]",
 	 .description = "Lists the cases, newest first.",
 	 .vf = V(CONN, "log", "now", "limit", "offset", "party", "state"), .bf = V("json"),
@@ -414,21 +448,23 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW | DOC_PAGE, .examples = "parley cases --state open",
 	 .section = S_WORK},
 	{.name = "case", .summary = "show one case", .section = S_WORK},
-	{.name = "case show", .summary = "one case's thread, each statement verified",
+	{.name = "case show", .run = cmd_case_show, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "one case's thread, each statement verified",
 	 .synopsis = "case show ID [--now TIME] [--json] [--log DIR]",
 	 .description = "Shows case ID: its requests and their state, and every statement of its thread, each "
 			"checked for its signature, its inclusion and the witness quorum.",
 	 .vf = V(CONN, "log", "now"), .bf = V("json"), .opts = NOOPTS,
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW, .examples = "parley case show 4",
 	 .exits = "1 when a statement of the thread does not verify", .section = S_WORK},
-	{.name = "report", .summary = "who answers and who does not, derived from the log",
+	{.name = "report", .run = cmd_report, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "who answers and who does not, derived from the log",
 	 .synopsis = "report [--party P] [--now TIME] [--json] [--log DIR]",
 	 .description = "Each party's record: norm sets subscribed, concerns, requests acknowledged and answered on "
 			"time, late or never, median times, ping answers. Anyone holding the log gets the same "
 			"figures.",
 	 .vf = V(CONN, "log", "now", "party"), .bf = V("json"), .opts = O({"party", "P", "only this party"}),
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW, .examples = "parley report --json", .section = S_WORK},
-	{.name = "reindex", .summary = "rebuild the workflow index from the log",
+	{.name = "reindex", .run = cmd_reindex, .summary = "rebuild the workflow index from the log",
 	 .synopsis = "reindex DIR [--verify] [--dump]\nreindex DIR --dump-only",
 	 .description = "Rebuilds DIR/private/index.db from the log in DIR (the server must be stopped).",
 	 .vf = NOFLAGS, .bf = V("verify", "dump", "dump-only"),
@@ -439,7 +475,8 @@ const cli_cmd cli_cmds[] = {
 
 	/* ---- evidence ---- */
 	{.name = "evidence", .summary = "evidence packages: add and fetch", .section = S_EVIDENCE},
-	{.name = "evidence add", .summary = "seal a package to its recipients, upload it, record it",
+	{.name = "evidence add", .run = cmd_evidence_add, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "seal a package to its recipients, upload it, record it",
 	 .synopsis = "evidence add CASE PACKAGE_DIR --title T --tlp LABEL [--to PARTY]... [--reproduce TEXT] [--wait] "
 		     "[--json]",
 	 .description = "Seals every file of the package to the recipients (the parties named with --to, and you), "
@@ -452,7 +489,8 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley evidence add 4 pkg --title \"GREYHERON indicators\" --tlp TLP:AMBER --to cert.b --wait",
 	 .exits = "4 when the server refuses the statement or a blob", .section = S_EVIDENCE},
-	{.name = "evidence fetch", .summary = "download, open and check a package, or a finding's report",
+	{.name = "evidence fetch", .run = cmd_evidence_fetch, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "download, open and check a package, or a finding's report",
 	 .synopsis = "evidence fetch EVIDENCE|FINDING --out DIR [--old-key FILE]... [--json]",
 	 .description = "Downloads the package recorded at entry EVIDENCE, opens it with your key and checks every "
 			"file against its manifest, into DIR. Given a FINDING, downloads and opens its report into "
@@ -468,7 +506,8 @@ const cli_cmd cli_cmds[] = {
 	 .exits = "1 when a file or the statement does not check, or you are not a recipient, or none of your keys "
 		  "opens it",
 	 .section = S_EVIDENCE},
-	{.name = "finding", .summary = "record what reproducing evidence showed",
+	{.name = "finding", .run = cmd_finding, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "record what reproducing evidence showed",
 	 .synopsis = "finding EVIDENCE --result reproduced|not_reproduced|inconclusive --summary TEXT --report FILE "
 		     "--tlp LABEL [--to PARTY]...",
 	 .description = "Records a signed finding on the evidence at entry EVIDENCE, with the report as a blob "
@@ -481,7 +520,8 @@ const cli_cmd cli_cmds[] = {
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley finding 9 --result reproduced --summary \"3 hosts\" --report r.json --tlp TLP:AMBER --to cert.a",
 	 .exits = "4 when the server refuses the statement or the blob", .section = S_EVIDENCE},
-	{.name = "reproduce", .summary = "run a package's indicators and rules on your own data",
+	{.name = "reproduce", .run = cmd_reproduce, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "run a package's indicators and rules on your own data",
 	 .synopsis = "reproduce PACKAGE_DIR [--files DIR]... [--pcap FILE]... [--threads N] [--json] [--out REPORT.json]\n"
 		     "reproduce PACKAGE_DIR --files DIR... --sign EVIDENCE --tlp LABEL [--to PARTY]... [--wait]\n"
 		     "reproduce PACKAGE_DIR --check-claim [--json]",
@@ -505,7 +545,8 @@ const cli_cmd cli_cmds[] = {
 	 .section = S_EVIDENCE},
 
 	/* ---- other ---- */
-	{.name = "config", .summary = "show the configuration in effect and where each setting comes from",
+	{.name = "config", .run = cmd_config, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "show the configuration in effect and where each setting comes from",
 	 .synopsis = "config [--json] [--server URL] [--vkey VKEY] [--key FILE] [--passphrase-file FILE] "
 		     "[--witness-key WKEY]... [--quorum K]",
 	 .description = "Prints each setting's effective value and its source: a flag, an environment variable or "
@@ -518,14 +559,15 @@ const cli_cmd cli_cmds[] = {
 			"its directory.",
 	 .vf = V(CONN), .bf = V("json"), .opts = NOOPTS, .docs = DOC_CONN | DOC_JSON,
 	 .examples = "parley config\nPARLEY_CONFIG=wg.conf parley config --json", .section = S_OTHER},
-	{.name = "help", .summary = "show the commands, or one command's help",
+	{.name = "help", .run = cmd_help, .needs = CLI_RAW_ARGS, .summary = "show the commands, or one command's help",
 	 .synopsis = "help [COMMAND [SUBCOMMAND]]\nhelp --man [COMMAND [SUBCOMMAND]]",
 	 .description = "Without COMMAND, lists the commands. `parley COMMAND --help` prints the same as `parley "
 			"help COMMAND`. --man prints the manual page (roff) instead.",
 	 .vf = NOFLAGS, .bf = V("man"), .opts = O({"man", NULL, "print the manual page in roff"}),
 	 .examples = "parley help log audit\nparley help --man inbox | man -l -", .section = S_OTHER},
-	{.name = "version", .summary = "print the version", .synopsis = "version", .description = "Prints \"parley VERSION\".",
+	{.name = "version", .run = cmd_version,
+	 .summary = "print the version", .synopsis = "version", .description = "Prints \"parley VERSION\".",
 	 .vf = NOFLAGS, .bf = NOFLAGS, .opts = NOOPTS, .examples = "parley version", .section = S_OTHER},
 };
 
-const unsigned cli_ncmds = sizeof cli_cmds / sizeof cli_cmds[0];
+const cli_table cli_commands = {CMDS, sizeof CMDS / sizeof CMDS[0]};

@@ -1,0 +1,146 @@
+/* session.c - what a command that talks to a server opens and does with it (session.h). */
+#include "cli/session.h"
+
+#include "base/codec.h"
+#include "base/fsio.h"
+#include "base/timefmt.h"
+#include "statement/dsse.h"
+#include "tlog/proof_file.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_session_close(cli_session *s)
+{
+	pl_api_close(s->api);
+	pl_party_key_free(s->key);
+}
+
+int cli_session_open(const cli_call *call, bool need_key, cli_session *c, pl_diag *d)
+{
+	if ((call->cmd->needs & CLI_NEEDS_SERVER) == 0) { /* its row does not say it talks to a server: a bug */
+		fprintf(stderr, "parley: %s opens a session but its row lacks CLI_NEEDS_SERVER\n", call->cmd->name);
+		abort();
+	}
+	const cli_args *a = &call->args;
+	memset(c, 0, sizeof *c);
+	const char *server = cli_opt(a, "server", "PARLEY_SERVER");
+	const char *vkey = cli_opt(a, "vkey", "PARLEY_VKEY");
+	if (server == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--server is required (or PARLEY_SERVER)");
+	if (vkey == NULL)
+		return pl_diag_set(d, PL_EINVAL, "--vkey is required (or PARLEY_VKEY): the log's verifier key");
+	pl_verifier v;
+	int rc = cli_load_vkey(vkey, &v, d);
+	if (rc != PL_OK)
+		return rc;
+	pl_policy_init(&c->pol, &v);
+	if ((rc = cli_policy_witnesses(a, &c->pol, d)) != PL_OK)
+		return rc;
+	if ((rc = pl_api_open(server, &c->api, d)) != PL_OK)
+		return rc;
+	if (need_key && (rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &c->key, d)) != PL_OK) {
+		cli_session_close(c);
+		return rc;
+	}
+	return PL_OK;
+}
+
+int cli_session_report(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d)
+{
+	const char *path = cli_get(a, "receipt");
+	int rc = PL_OK;
+	if (path != NULL && r->has_receipt) {
+		char tmp[PATH_MAX + 8];
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		rc = pl_fs_replace(path, tmp, r->receipt.data, r->receipt.len, 0644, d);
+	}
+	char leaf[64];
+	pl_b64_encode(r->leaf.b, 32, leaf);
+	if (cli_has(a, "json")) {
+		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
+				      "in_checkpoint", r->has_receipt, "receipt",
+				      rc == PL_OK && r->has_receipt ? path : NULL);
+		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		printf("%s\n", t ? t : "{}");
+		free(t);
+		json_decref(j);
+		return rc;
+	}
+	printf("accepted: index %llu, leaf %s (acceptance signed by the log: verified)\n", (unsigned long long)r->index,
+	       leaf);
+	if (r->has_receipt)
+		printf("in a checkpoint: receipt verified\n");
+	if (path != NULL && r->has_receipt && rc == PL_OK)
+		printf("receipt written to %s\n", path);
+	else if (path != NULL && !r->has_receipt)
+		printf("no receipt yet (--receipt needs --wait)\n");
+	return rc;
+}
+
+int cli_session_submit(cli_session *c, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
+		     size_t nrefs, const pl_party_key *second, const char *cmd, uint64_t *index)
+{
+	pl_diag d = {0};
+	uint64_t seq;
+	int rc;
+	const char *s = cli_get(a, "seq");
+	if (s != NULL) {
+		if (!cli_u64(s, &seq))
+			return cli_usage("--seq N", "--seq takes a decimal number");
+	} else if ((rc = pl_api_next_seq(c->api, c->key->id.party, &seq, &d)) != PL_OK) {
+		return cli_fail(cmd, rc, &d);
+	}
+	pl_buf env;
+	pl_buf_init(&env, PL_DSSE_MAX);
+	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, pl_now(), body, &env)
+		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, pl_now(), body, refs, nrefs, &env);
+	if (rc != PL_OK) {
+		pl_buf_release(&env);
+		return cli_fail(cmd, rc, &d);
+	}
+	pl_api_accept r;
+	pl_api_accept_init(&r);
+	long status = 0;
+	bool wait = cli_has(a, "wait");
+	rc = pl_api_submit(c->api, &c->pol, env.data, env.len, wait, &r, &status, &d);
+	if (rc == PL_OK && index != NULL)
+		*index = r.index;
+	if (rc == PL_OK)
+		rc = cli_session_report(&r, type, a, &d);
+	pl_api_accept_release(&r);
+	pl_buf_release(&env);
+	if (rc == PL_EREFUSED) {
+		if (cli_has(a, "json")) {
+			json_t *j = json_pack("{s:{s:I,s:s}}", "refused", "status", (json_int_t)status, "message",
+					      pl_diag_text(&d, rc));
+			char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			if (txt)
+				printf("%s\n", txt);
+			free(txt);
+			json_decref(j);
+		}
+		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, rc));
+		return EXIT_REFUSED;
+	}
+	if (rc != PL_OK)
+		return cli_fail(cmd, rc, &d);
+	return 0;
+}
+
+int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
+{
+	pl_buf proof, entry;
+	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf_init(&entry, PL_DSSE_MAX);
+	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
+	if (rc == PL_OK) {
+		ref->index = index;
+		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
+	}
+	pl_buf_release(&proof);
+	pl_buf_release(&entry);
+	return rc;
+}

@@ -1,0 +1,362 @@
+/* test_client.c - the reader's side, against a real server run in this
+ * process: statements proven and checked against their authors' keys
+ * (client/entries.h) from the API and from a local copy of the log, the
+ * index's key history (pl_view_key_at), blobs held in memory
+ * (pl_api_blob_put_mem, pl_api_blob_get_mem) and the read API's views
+ * (pl_api_view). */
+#include "testutil.h"
+
+#include "base/codec.h"
+#include "base/sha256.h"
+#include "base/timefmt.h"
+#include "client/api.h"
+#include "client/entries.h"
+#include "http/serve.h"
+#include "server/node.h"
+#include "statement/dsse.h"
+#include "statement/sign.h"
+#include "store/blobs.h"
+#include "store/published.h"
+#include "workflow/genesis.h"
+#include "workflow/views.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+	char dir[512];
+	pl_party_key *a;  /* the founder, a member */
+	pl_party_key *b;  /* not a member */
+	pl_node *node;
+	pl_blobs *blobs;
+	pl_http *http;
+	pl_api *api;
+	pl_policy pol;
+	uint64_t second;  /* the index of a's contact.update */
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	pl_diag d = {0};
+	snprintf(f->dir, sizeof f->dir, "%s/log", tu_tmpdir());
+	assert_int_equal(pl_party_key_generate("cert.a", &f->a, &d), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.b", &f->b, &d), PL_OK);
+	pl_charter c = {"", 1, 86400, 604800};
+	assert_int_equal(pl_setup_log(f->dir, "example.org/client", f->a, NULL, 0, &c, NULL, &d), PL_OK);
+	pl_node_opts no;
+	pl_node_opts_default(&no);
+	no.verifiers = 1;
+	assert_int_equal(pl_node_open(f->dir, &no, &f->node, &d), PL_OK);
+	char path[600];
+	snprintf(path, sizeof path, "%s/private/blobs", f->dir);
+	assert_int_equal(pl_blobs_open(path, 1 << 20, &f->blobs, &d), PL_OK);
+	pl_http_opts ho;
+	pl_http_opts_default(&ho);
+	ho.port = 0;
+	assert_int_equal(pl_http_start(f->node, f->blobs, &ho, &f->http, &d), PL_OK);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)pl_http_port(f->http));
+	assert_int_equal(pl_api_open(url, &f->api, &d), PL_OK);
+	pl_verifier v;
+	snprintf(path, sizeof path, "%s/log.vkey", f->dir);
+	assert_int_equal(pl_read_vkey_file(path, &v, &d), PL_OK);
+	pl_policy_init(&f->pol, &v);
+
+	/* a second statement, by a, waited for */
+	uint64_t seq;
+	assert_int_equal(pl_api_next_seq(f->api, "cert.a", &seq, &d), PL_OK);
+	json_t *body = json_pack("{s:{s:s}}", "contact", "email", "cert@a.example");
+	pl_buf env;
+	pl_buf_init(&env, PL_DSSE_MAX);
+	assert_int_equal(pl_statement_sign(f->a, f->pol.log.name, "contact.update", seq, pl_now(), body, NULL, 0, &env),
+			 PL_OK);
+	pl_api_accept r;
+	pl_api_accept_init(&r);
+	long status = 0;
+	assert_int_equal(pl_api_submit(f->api, &f->pol, env.data, env.len, true, &r, &status, &d), PL_OK);
+	assert_true(r.has_receipt);
+	f->second = r.index;
+	assert_true(f->second >= 1);
+	pl_api_accept_release(&r);
+	pl_buf_release(&env);
+	json_decref(body);
+	*state = f;
+	return 0;
+}
+
+static void stop_server(fixture *f)
+{
+	pl_api_close(f->api);
+	pl_http_stop(f->http);
+	pl_node_close(f->node);
+	pl_blobs_close(f->blobs);
+	f->api = NULL;
+	f->http = NULL;
+	f->node = NULL;
+	f->blobs = NULL;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	stop_server(f);
+	pl_party_key_free(f->a);
+	pl_party_key_free(f->b);
+	free(f);
+	return 0;
+}
+
+/* One call of pl_entries_statement; fills checks and d, releases what it parsed, returns its code. */
+static int statement(const pl_entries *e, const pl_policy *pol, uint64_t index, const char *const *types,
+		     const char *author, pl_stmt *keep, pl_entry_checks *checks, pl_diag *d)
+{
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	memset(d, 0, sizeof *d);
+	int rc = pl_entries_statement(e, pol, index, types, author, &env, &st, checks, d);
+	if (keep != NULL) {
+		*keep = st;
+		memset(&st, 0, sizeof st);
+	}
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	return rc;
+}
+
+static void test_api_statements(void **state)
+{
+	fixture *f = *state;
+	pl_entries e;
+	pl_entries_api(f->api, &e);
+	pl_entry_checks ok;
+	pl_diag d;
+	pl_stmt st;
+
+	static const char *const charter[] = {"charter", NULL};
+	assert_int_equal(statement(&e, &f->pol, 0, charter, "cert.a", &st, &ok, &d), PL_OK);
+	assert_string_equal(st.type, "charter");
+	assert_string_equal(st.author, "cert.a");
+	assert_true(ok.proven && ok.signature);
+	pl_stmt_release(&st);
+
+	assert_int_equal(statement(&e, &f->pol, f->second, NULL, NULL, &st, &ok, &d), PL_OK);
+	assert_string_equal(st.type, "contact.update");
+	assert_true(ok.proven && ok.signature);
+	pl_stmt_release(&st);
+
+	/* another type than asked: refused before any key is looked up */
+	static const char *const ev[] = {"evidence", "finding", NULL};
+	assert_int_equal(statement(&e, &f->pol, 0, ev, NULL, NULL, &ok, &d), PL_EINVAL);
+	assert_string_equal(d.msg, "entry 0 is a charter, not evidence or finding");
+	assert_true(ok.proven);
+	assert_false(ok.signature);
+
+	/* another author than the view said */
+	assert_int_equal(statement(&e, &f->pol, f->second, NULL, "cert.b", NULL, &ok, &d), PL_EVERIFY);
+	assert_non_null(strstr(d.msg, "is by cert.a, not cert.b"));
+	assert_false(ok.signature);
+
+	/* past the log: nothing proven */
+	assert_int_equal(statement(&e, &f->pol, f->second + 100, NULL, NULL, NULL, &ok, &d), PL_ERANGE);
+	assert_false(ok.proven || ok.signature);
+
+	/* a quorum the log's checkpoints do not meet: nothing proven */
+	pl_signer *w = NULL;
+	assert_int_equal(pl_signer_new("witness.example/w", PL_SIGTYPE_COSIG, NULL, &w), PL_OK);
+	pl_policy strict = f->pol;
+	assert_int_equal(pl_policy_add_witness(&strict, &w->v), PL_OK);
+	strict.quorum = 1;
+	assert_int_equal(statement(&e, &strict, 0, NULL, NULL, NULL, &ok, &d), PL_ENOKEY);
+	assert_false(ok.proven || ok.signature);
+	pl_signer_free(w);
+	pl_entries_close(&e); /* nothing to free for the API: harmless */
+}
+
+/* The API's entries with the key history replaced: a wrong key, or none. */
+typedef struct liar {
+	pl_entries real;
+	const uint8_t *pk; /* NULL: no key */
+} liar;
+
+static int liar_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *entry, pl_diag *d)
+{
+	liar *l = ctx;
+	return l->real.fetch(l->real.ctx, pol, index, entry, d);
+}
+
+static int liar_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+{
+	liar *l = ctx;
+	(void)party;
+	(void)index;
+	if (l->pk == NULL)
+		return pl_diag_set(d, PL_ENOTFOUND, "no key");
+	memcpy(pk, l->pk, 32);
+	return PL_OK;
+}
+
+static void test_signature_checked(void **state)
+{
+	fixture *f = *state;
+	liar l;
+	pl_entries_api(f->api, &l.real);
+	pl_entries e = {.fetch = liar_fetch, .key_at = liar_key_at, .close = NULL, .ctx = &l};
+	pl_entry_checks ok;
+	pl_diag d;
+
+	l.pk = f->b->id.sign_pk; /* another party's key */
+	assert_int_equal(statement(&e, &f->pol, 0, NULL, NULL, NULL, &ok, &d), PL_EVERIFY);
+	assert_string_equal(d.msg, "entry 0 is not signed by the key cert.a held then");
+	assert_true(ok.proven);
+	assert_false(ok.signature);
+
+	l.pk = NULL; /* no key named: key_at's error as it is */
+	assert_int_equal(statement(&e, &f->pol, 0, NULL, NULL, NULL, &ok, &d), PL_ENOTFOUND);
+	assert_string_equal(d.msg, "no key");
+	assert_false(ok.signature);
+
+	l.pk = f->a->id.sign_pk; /* the right one */
+	assert_int_equal(statement(&e, &f->pol, 0, NULL, NULL, NULL, &ok, &d), PL_OK);
+	assert_true(ok.proven && ok.signature);
+}
+
+static void test_blobs_in_memory(void **state)
+{
+	fixture *f = *state;
+	pl_diag d = {0};
+	static const char data[] = "indicators of compromise";
+	char hex[65], want[65];
+	uint8_t h[32];
+	pl_sha256(data, sizeof data - 1, h);
+	pl_hex_encode(h, 32, want);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
+	assert_string_equal(hex, want);
+	/* again: the server holds it already, which is fine */
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
+
+	pl_buf out;
+	pl_buf_init(&out, 1 << 20);
+	assert_int_equal(pl_buf_append(&out, "x", 1), PL_OK);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, hex, &out, &d), PL_OK);
+	assert_int_equal(out.len, 1 + sizeof data - 1);
+	assert_memory_equal(out.data + 1, data, sizeof data - 1);
+
+	/* an unknown blob, a non-member: refused, out untouched */
+	char other[65];
+	pl_sha256("nothing", 7, h);
+	pl_hex_encode(h, 32, other);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, other, &out, &d), PL_EREFUSED);
+	assert_int_equal(out.len, 1 + sizeof data - 1);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->b, hex, &out, &d), PL_EREFUSED);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->b, (const uint8_t *)"b's", 3, hex, &d), PL_EREFUSED);
+	assert_int_equal(out.len, 1 + sizeof data - 1);
+
+	/* the stored bytes changed behind the server's back: the client notices */
+	char path[PATH_MAX];
+	assert_int_equal(pl_blobs_path(f->blobs, want, path), PL_OK);
+	FILE *w = fopen(path, "wb");
+	assert_non_null(w);
+	fputs("indicators of compromisf", w);
+	fclose(w);
+	pl_buf_reset(&out);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, want, &out, &d), PL_EVERIFY);
+	assert_non_null(strstr(d.msg, "hash to"));
+	assert_int_equal(out.len, 0);
+	pl_buf_release(&out);
+}
+
+static void test_views(void **state)
+{
+	fixture *f = *state;
+	pl_diag d = {0};
+	json_t *v = NULL;
+	/* parameters percent-encoded on the way and decoded by the server: the report is at that time */
+	const pl_api_param q[] = {{"party", "cert.a"}, {"now", "2030-01-02T03:04:05Z"}, {"limit", NULL}};
+	assert_int_equal(pl_api_view(f->api, "/v1/report", q, 3, &v, &d), PL_OK);
+	assert_string_equal(json_string_value(json_object_get(v, "now")), "2030-01-02T03:04:05Z");
+	json_t *parties = json_object_get(v, "parties");
+	assert_int_equal(json_array_size(parties), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parties, 0), "party")), "cert.a");
+	json_decref(v);
+	v = NULL;
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", NULL, 0, &v, &d), PL_OK);
+	assert_int_equal(json_integer_value(json_object_get(v, "total")), 0);
+	json_decref(v);
+	v = NULL;
+	/* a case that does not exist; a parameter the server refuses */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_view(f->api, "/v1/cases/12345", NULL, 0, &v, &d), PL_ENOTFOUND);
+	assert_null(v);
+	const pl_api_param bad[] = {{"party", "not a party & more"}};
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", bad, 1, &v, &d), PL_ENET);
+	assert_non_null(strstr(d.msg, "party"));
+	assert_null(v);
+	/* too long for a URL */
+	char big[3000];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	const pl_api_param huge[] = {{"party", big}};
+	assert_int_equal(pl_api_view(f->api, "/v1/cases", huge, 1, &v, &d), PL_EINVAL);
+}
+
+/* Last: stops the server and reads its directory as a local copy. */
+static void test_local_copy(void **state)
+{
+	fixture *f = *state;
+	stop_server(f);
+	pl_diag d = {0};
+	pl_index *x = NULL;
+	assert_int_equal(pl_index_open_dir(f->dir, &x, &d), PL_OK);
+
+	uint8_t pk[32];
+	assert_int_equal(pl_view_key_at(x, "cert.a", 0, pk, &d), PL_OK); /* the charter established it */
+	assert_memory_equal(pk, f->a->id.sign_pk, 32);
+	assert_int_equal(pl_view_key_at(x, "cert.a", f->second, pk, &d), PL_OK);
+	assert_memory_equal(pk, f->a->id.sign_pk, 32);
+	assert_int_equal(pl_view_key_at(x, "cert.b", f->second, pk, &d), PL_ENOTFOUND);
+
+	pl_entries e;
+	assert_int_equal(pl_entries_open_dir(f->dir, x, &e, &d), PL_OK);
+	pl_entry_checks ok;
+	pl_stmt st;
+	assert_int_equal(statement(&e, &f->pol, f->second, NULL, "cert.a", &st, &ok, &d), PL_OK);
+	assert_string_equal(st.type, "contact.update");
+	assert_true(ok.proven && ok.signature);
+	pl_stmt_release(&st);
+	static const char *const charter[] = {"charter", NULL};
+	assert_int_equal(statement(&e, &f->pol, f->second, charter, NULL, NULL, &ok, &d), PL_EINVAL);
+	assert_int_equal(statement(&e, &f->pol, f->second + 1, NULL, NULL, NULL, &ok, &d), PL_ERANGE);
+	assert_false(ok.proven);
+	pl_entries_close(&e);
+	assert_null(e.ctx);
+	pl_index_close(x);
+
+	/* a directory that holds no log */
+	char empty[600];
+	snprintf(empty, sizeof empty, "%s/none", f->dir);
+	assert_int_not_equal(pl_entries_open_dir(empty, NULL, &e, &d), PL_OK);
+	assert_null(e.fetch);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_api_statements),
+		cmocka_unit_test(test_signature_checked),
+		cmocka_unit_test(test_blobs_in_memory),
+		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_local_copy),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
