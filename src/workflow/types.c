@@ -51,8 +51,11 @@ static int word(const json_t *o, const char *key, const char *const *list, const
 	if (str(o, key, 64, true, &s, v) != PL_OK)
 		return -1;
 	int k = pl_vocab_find(list, s);
-	if (k < 0)
-		return pl_refuse(v, 422, code, "\"%s\" is not a known %s", s, key);
+	if (k < 0) {
+		/* -1 spelled out (not pl_refuse's result, opaque here): so the compiler sees *out set on PL_OK */
+		pl_refuse(v, 422, code, "\"%s\" is not a known %s", s, key);
+		return -1;
+	}
 	*out = k;
 	return PL_OK;
 }
