@@ -15,9 +15,10 @@
 #   clang-release    clang, Release (-O3)
 #   asan             GCC, Debug, -DPARLEY_SANITIZE=ON (ASan+UBSan, as scripts/test.sh builds it)
 #   tsan             GCC, RelWithDebInfo, -DPARLEY_TSAN=ON (as scripts/test.sh builds it)
+#   fuzz             clang, -DPARLEY_FUZZ=ON (the libFuzzer targets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(gcc-release gcc-debug gcc-relwithdebinfo gcc-minsizerel debian debian-release clang clang-release asan tsan)
+all=(gcc-release gcc-debug gcc-relwithdebinfo gcc-minsizerel debian debian-release clang clang-release asan tsan fuzz)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 jobs=$(nproc)
@@ -43,6 +44,7 @@ config() {
 	clang-release) echo "ENV CC=clang"; echo -DCMAKE_BUILD_TYPE=Release ;;
 	asan) echo -DCMAKE_BUILD_TYPE=Debug; echo -DPARLEY_SANITIZE=ON ;;
 	tsan) echo -DCMAKE_BUILD_TYPE=RelWithDebInfo; echo -DPARLEY_TSAN=ON ;;
+	fuzz) echo "ENV CC=clang"; echo -DCMAKE_BUILD_TYPE=RelWithDebInfo; echo -DPARLEY_FUZZ=ON ;;
 	*) echo "build_matrix: no configuration named $1 (known: ${all[*]})" >&2; return 1 ;;
 	esac
 }
@@ -68,4 +70,4 @@ for name in "${names[@]}"; do
 	fi
 	echo "build_matrix: $name built ($(( $(date +%s) - start )) s)"
 done
-echo "build_matrix: ${#names[@]} configurations built ($(( $(date +%s) - total )) s)"
+echo "build_matrix: built ${names[*]} ($(( $(date +%s) - total )) s)"
