@@ -11,12 +11,22 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "FAIL: nginx not installed (scripts/bootstrap.sh installs nginx-light)" >&2; exit 1; }
 rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
-# The log directory lives in a fresh directory of its own under TMPDIR that others may traverse
-# (not list), not in SCRATCH: started as root, nginx runs its workers as an unprivileged user
-# (nobody here, with no `user` directive; www-data in Debian's own nginx.conf), and the checkout
-# may sit under a home nobody else can enter (/root, Debian 12's 0700 homes). nginx still serves
-# exactly what `parley log init/add` wrote there, read as that unprivileged user.
-PUB=$(mktemp -d "${TMPDIR:-/tmp}/parley-nginx.XXXXXX")
+# The log directory lives in a fresh directory of its own that others may traverse (not list),
+# not in SCRATCH: started as root, nginx runs its workers as an unprivileged user (nobody here,
+# with no `user` directive; www-data in Debian's own nginx.conf), and the checkout may sit under a
+# home nobody else can enter (/root, Debian 12's 0700 homes). nginx still serves exactly what
+# `parley log init/add` wrote there, read as that unprivileged user. As root, the directory is made
+# in TMPDIR only if others can traverse every directory above it, else in /tmp.
+traversable() { # every ancestor of $1 has o+x
+  local p=$1
+  while [ "$p" != / ]; do
+    p=$(dirname "$p")
+    (( 0$(stat -c %a "$p") & 1 )) || return 1
+  done
+}
+base=${TMPDIR:-/tmp}
+if [ "$(id -u)" = 0 ] && ! traversable "$base/x"; then base=/tmp; fi
+PUB=$(mktemp -d "$base/parley-nginx.XXXXXX")
 NPID=
 cleanup() {
   if [ -n "$NPID" ]; then kill "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; fi
@@ -24,13 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 chmod 0711 "$PUB"
-if [ "$(id -u)" = 0 ]; then
-  p=$PUB
-  while [ "$p" != / ]; do
-    p=$(dirname "$p")
-    (( 0$(stat -c %a "$p") & 1 )) ||
-      { echo "FAIL: $p cannot be traversed by others, so nginx's workers cannot reach $PUB (set TMPDIR)" >&2; exit 1; }
-  done
+if [ "$(id -u)" = 0 ] && ! traversable "$PUB/log"; then
+  echo "FAIL: a directory above $PUB cannot be traversed by others: nginx's workers could not reach the log" >&2
+  exit 1
 fi
 LOG="$PUB/log"
 "$PARLEY" log init "$LOG" --origin example.org/nginx >/dev/null
