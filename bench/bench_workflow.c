@@ -90,7 +90,7 @@ static void flush(gen *g)
 /* Signs one statement by party p (body is consumed), refs to the given entries; returns its index. */
 static uint64_t emit(gen *g, int p, const char *type, json_t *body, const uint64_t *refs, size_t nrefs)
 {
-	pl_ref r[4];
+	pl_ref r[4] = {0}; /* all of it: nrefs may be 0 */
 	for (size_t i = 0; i < nrefs; i++)
 		r[i] = (pl_ref){.index = refs[i], .leaf = g->leaves[refs[i]]};
 	pl_buf *env = &g->batch[g->nbatch++];

@@ -15,9 +15,10 @@ LIBS=(
 # Test and tooling: the independent verifier (Go's x/mod sumdb), fuzzing, python checks,
 # nginx to show the log directory serves unchanged, benchmarking, and for evidence: the yara
 # command line (the baseline `parley reproduce` is measured against) and tshark (an independent
-# capture dissector the tests compare with); groff and man-db render the man pages in their test.
+# capture dissector the tests compare with); groff and man-db render the man pages in their test;
+# dpkg-dev's dpkg-buildflags gives scripts/build_matrix.sh Debian's packaging flags.
 TOOLS=(
-  clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev
+  clang libclang-rt-14-dev golang-go golang-golang-x-mod-dev dpkg-dev
   valgrind nginx-light hyperfine wrk sqlite3
   yara tshark systemd
   groff-base man-db

@@ -2,7 +2,10 @@
 # The README's test command: installs what is missing, builds, and runs the
 # whole test suite twice - in the normal build (warnings are errors) and in
 # the ASan+UBSan build - then the unit tests under valgrind and the server's
-# concurrency tests under ThreadSanitizer. Exits non-zero if anything fails.
+# concurrency tests under ThreadSanitizer. In between it builds (only builds)
+# two more configurations of scripts/build_matrix.sh, where the optimiser finds
+# warnings the others do not: GCC -O3 over Debian's packaging flags, and clang
+# -O3. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -12,6 +15,9 @@ jobs=$(nproc)
 echo "== normal build"
 scripts/build.sh build
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== release builds, warnings are errors: GCC -O3 with Debian's dpkg-buildflags, clang -O3"
+scripts/build_matrix.sh debian-release clang-release
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 PARLEY_BUILD_TYPE=Debug scripts/build.sh build-asan -DPARLEY_SANITIZE=ON
@@ -29,4 +35,4 @@ scripts/build.sh build-tsan -DPARLEY_TSAN=ON
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R 'e2e\.(server|workflow|witness_monitor|crash_soak|hostile)$'
 
-echo "== all tests passed: normal, ASan+UBSan, valgrind, TSan ($(( $(date +%s) - start )) s)"
+echo "== all tests passed: normal, ASan+UBSan, valgrind, TSan; release builds clean ($(( $(date +%s) - start )) s)"

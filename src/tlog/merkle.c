@@ -81,9 +81,12 @@ size_t pl_range_subtrees(uint64_t start, uint64_t end, pl_subtree *ids)
 	return n;
 }
 
-/* MTH(D[start:end]) from stored complete subtrees; see pl_range_subtrees. */
+/* MTH(D[start:end]) from stored complete subtrees; see pl_range_subtrees. An empty range
+ * (no caller asks for one) is refused rather than read: it has no subtrees. */
 static int range_hash(const pl_hash_reader *r, uint64_t start, uint64_t end, pl_hash *out)
 {
+	if (start >= end)
+		return PL_ERANGE;
 	pl_subtree ids[64];
 	pl_hash hs[64];
 	size_t n = pl_range_subtrees(start, end, ids);

@@ -775,16 +775,19 @@ int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_bod
 		rc = apply_finding(w, s, b, index, me);
 		ef.evidence_id = b->target;
 		ef.finding_id = index;
-		if (rc == PL_OK)
-			ef.case_id = pl_wf_evidence_get(w, b->target)->case_id;
+		if (rc == PL_OK) {
+			const pl_wf_evidence *ev = pl_wf_evidence_get(w, b->target); /* found: apply_finding used it */
+			if (ev != NULL)
+				ef.case_id = ev->case_id;
+		}
 		break;
 	case PL_WF_NTYPES:
 		break;
 	}
 	if (rc != PL_OK)
 		return rc;
-	if (ef.request_id != PL_WF_NONE && ef.case_id == PL_WF_NONE)
-		ef.case_id = pl_wf_request_get(w, ef.request_id)->case_id;
+	if (ef.request_id != PL_WF_NONE && ef.case_id == PL_WF_NONE && (r = request_mut(w, ef.request_id)) != NULL)
+		ef.case_id = r->case_id;
 	if (ef.case_id != PL_WF_NONE && (c = case_mut(w, ef.case_id)) != NULL) {
 		c->last_idx = index;
 		c->last_time = s->time;

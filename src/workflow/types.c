@@ -52,8 +52,11 @@ static int word(const json_t *o, const char *key, const char *const *list, pl_re
 	if ((rc = str(o, key, 64, true, &s, v)) != PL_OK)
 		return rc;
 	int k = pl_vocab_find(list, s);
-	if (k < 0)
-		return pl_refuse(v, code, "\"%s\" is not a known %s", s, key);
+	if (k < 0) {
+		/* PL_EREFUSED spelled out (pl_refuse's result is opaque here): so the compiler sees *out set on PL_OK */
+		(void)pl_refuse(v, code, "\"%s\" is not a known %s", s, key);
+		return PL_EREFUSED;
+	}
 	*out = k;
 	return PL_OK;
 }

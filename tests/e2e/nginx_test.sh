@@ -11,7 +11,34 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "FAIL: nginx not installed (scripts/bootstrap.sh installs nginx-light)" >&2; exit 1; }
 rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
-LOG="$SCRATCH/log"
+# The log directory lives in a fresh directory of its own that others may traverse (not list),
+# not in SCRATCH: started as root, nginx runs its workers as an unprivileged user (nobody here,
+# with no `user` directive; www-data in Debian's own nginx.conf), and the checkout may sit under a
+# home nobody else can enter (/root, Debian 12's 0700 homes). nginx still serves exactly what
+# `parley log init/add` wrote there, read as that unprivileged user. As root, the directory is made
+# in TMPDIR only if others can traverse every directory above it, else in /tmp.
+traversable() { # every ancestor of $1 has o+x
+  local p=$1
+  while [ "$p" != / ]; do
+    p=$(dirname "$p")
+    (( 0$(stat -c %a "$p") & 1 )) || return 1
+  done
+}
+base=${TMPDIR:-/tmp}
+if [ "$(id -u)" = 0 ] && ! traversable "$base/x"; then base=/tmp; fi
+PUB=$(mktemp -d "$base/parley-nginx.XXXXXX")
+NPID=
+cleanup() {
+  if [ -n "$NPID" ]; then kill "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; fi
+  rm -rf "$PUB"
+}
+trap cleanup EXIT
+chmod 0711 "$PUB"
+if [ "$(id -u)" = 0 ] && ! traversable "$PUB/log"; then
+  echo "FAIL: a directory above $PUB cannot be traversed by others: nginx's workers could not reach the log" >&2
+  exit 1
+fi
+LOG="$PUB/log"
 "$PARLEY" log init "$LOG" --origin example.org/nginx >/dev/null
 seq 1 1000 | "$PARLEY" log add "$LOG" >/dev/null
 seq 1001 1300 | "$PARLEY" log add "$LOG" >/dev/null
@@ -42,7 +69,6 @@ http {
 CONF
 "$NGINX" -c "$SCRATCH/nginx.conf" -p "$SCRATCH" 2>"$SCRATCH/nginx.stderr" &
 NPID=$!
-trap 'kill $NPID 2>/dev/null || true; wait $NPID 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
   curl -fsS "http://127.0.0.1:$PORT/checkpoint" >/dev/null 2>&1 && break
   sleep 0.1
@@ -67,6 +93,7 @@ grep -q "tile/0/000" "$SCRATCH/audit.err"
 cp "$SCRATCH/tile.bak" "$LOG/tile/0/000"
 # a missing server is a clean error, not a crash
 kill $NPID; wait $NPID 2>/dev/null || true
+NPID=
 set +e
 "$PARLEY" log audit "$URL" --vkey "$LOG/log.vkey" 2>/dev/null
 rc=$?
