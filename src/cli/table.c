@@ -45,6 +45,8 @@ void cli_synopsis(const cli_table *t, const cli_cmd *c, char *buf, size_t cap)
 		snprintf(buf + off, cap - off, "\n       (`parley help %s` for more)", c->name);
 }
 
+static int usage_v(const cli_table *t, const cli_cmd *c, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
 static int usage_v(const cli_table *t, const cli_cmd *c, const char *fmt, va_list ap)
 {
 	char usage[CLI_SYNOPSIS_MAX];
