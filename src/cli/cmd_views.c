@@ -31,6 +31,19 @@ typedef struct source {
 	const char *dir;
 } source;
 
+/* Says on stderr that the log holds entries the rules refuse (they have no effect on any view). */
+static void note_refused(pl_index *x, const char *cmd)
+{
+	pl_replay_refused first;
+	size_t n = 0;
+	if (pl_index_refusals(x, &first, 1, &n, NULL) != PL_OK || n == 0)
+		return;
+	fprintf(stderr,
+		"parley %s: note: %zu entr%s of this log break%s the rules and %s no effect (entry %llu: %s: %s)\n", cmd,
+		n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", n == 1 ? "has" : "have", (unsigned long long)first.index,
+		pl_refusal_name(first.why.code), first.why.msg);
+}
+
 static int source_open(const cli_call *call, source *s, pl_diag *d)
 {
 	const cli_args *a = &call->args;
@@ -38,7 +51,10 @@ static int source_open(const cli_call *call, source *s, pl_diag *d)
 	s->dir = cli_get(a, "log");
 	if (s->dir != NULL) {
 		s->local = true;
-		return pl_index_open_dir(s->dir, &s->x, d);
+		int rc = pl_index_open_dir(s->dir, &s->x, d);
+		if (rc == PL_OK)
+			note_refused(s->x, call->cmd->name);
+		return rc;
 	}
 	return cli_session_open(call, false, &s->c, d);
 }
@@ -447,6 +463,12 @@ int cmd_reindex(const cli_call *call)
 			return cli_fail("reindex", rc, &d);
 		fprintf(stderr, "reindexed %llu entries in about %.0f s\n", (unsigned long long)size,
 			(double)pl_now() - t0);
+		pl_index *x = NULL;
+		pl_verifier vk;
+		if (pl_logdir_read_vkey(a->pos[0], &vk, NULL) == PL_OK &&
+		    pl_index_open_dir_at(a->pos[0], vk.name, false, false, &x, NULL) == PL_OK)
+			note_refused(x, "reindex");
+		pl_index_close(x);
 	}
 	if (cli_has(a, "dump") || cli_has(a, "dump-only")) {
 		pl_index *x = NULL;

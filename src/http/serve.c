@@ -435,6 +435,8 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 		"# TYPE parley_witnessed_size gauge\nparley_witnessed_size %llu\n"
 		"# HELP parley_index_entries Entries the workflow index holds.\n"
 		"# TYPE parley_index_entries gauge\nparley_index_entries %llu\n"
+		"# HELP parley_log_refused_entries Entries of the log that the rules refuse (they have no effect).\n"
+		"# TYPE parley_log_refused_entries gauge\nparley_log_refused_entries %llu\n"
 		"# HELP parley_http_errors_total Error responses, by class.\n# TYPE parley_http_errors_total counter\n"
 		"parley_http_errors_total{class=\"4xx\"} %lu\nparley_http_errors_total{class=\"5xx\"} %lu\n"
 		"# HELP parley_statements_refused_total Statements refused since start, by code.\n"
@@ -442,7 +444,7 @@ static enum MHD_Result do_metrics(pl_http *h, struct MHD_Connection *c)
 		(unsigned long long)s.size, (unsigned long long)s.accepted, (unsigned long long)s.batches,
 		(unsigned long long)s.queue, s.integrate_seconds, (unsigned long long)s.storage_errors,
 		(unsigned long long)s.cosignatures, (unsigned long long)s.witnessed_size, (unsigned long long)s.indexed,
-		atomic_load(&h->errors4xx), atomic_load(&h->errors5xx));
+		(unsigned long long)s.refused_entries, atomic_load(&h->errors4xx), atomic_load(&h->errors5xx));
 	if (rc == PL_OK)
 		rc = pl_node_refusals(h->node, &refusals);
 	const char *line = pl_buf_cstr(&refusals);
@@ -703,9 +705,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_node_stats_get(h->node, &s);
 		char body[256];
 		int w = snprintf(body, sizeof body,
-				 "{\"status\":\"ok\",\"origin\":\"%s\",\"size\":%llu,\"queue\":%llu,\"indexed\":%llu}\n",
+				 "{\"status\":\"ok\",\"origin\":\"%s\",\"size\":%llu,\"queue\":%llu,\"indexed\":%llu,"
+				 "\"refused_entries\":%llu}\n",
 				 pl_node_origin(h->node), (unsigned long long)s.size, (unsigned long long)s.queue,
-				 (unsigned long long)s.indexed);
+				 (unsigned long long)s.indexed, (unsigned long long)s.refused_entries);
 		return send_buf(h, c, 200, "application/json", body, (size_t)w, "no-store");
 	}
 	case PL_ROUTE_METRICS:

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 /* The replay state is saved no more often than every SAVE_MIN entries. */
-#define SAVE_MIN 4096
+#define SAVE_MIN 256
 
 static void save_state(pl_monitor *m)
 {

@@ -21,7 +21,7 @@
 /* Rows are committed at least every COMMIT_EVERY entries. */
 #define COMMIT_EVERY 8192
 /* The replay's state is saved no more often than every SAVE_MIN entries. */
-#define SAVE_MIN 4096
+#define SAVE_MIN 256
 
 typedef struct follow {
 	pl_index *x;
