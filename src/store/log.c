@@ -250,6 +250,52 @@ static int sync_checkpoint_file(pl_log *l, pl_diag *d)
 	return pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, l->checkpoint.data, l->checkpoint.len, d);
 }
 
+/* Removes the partial versions of tiles that became full between old and new
+ * (best effort: leftovers are correct data, only clutter). */
+static void drop_partials(pl_log *l, uint64_t old, uint64_t new)
+{
+	for (int level = PL_TILE_LEVEL_ENTRIES; level < PL_LEVELS_MAX; level++) {
+		uint64_t a = pl_tile_level_count(old, level) / PL_TILE_WIDTH;
+		uint64_t b = pl_tile_level_count(new, level) / PL_TILE_WIDTH;
+		/* only the first tile completed can have partials: later ones were
+		 * empty at `old` */
+		if (a < b && pl_tile_level_count(old, level) % PL_TILE_WIDTH != 0) {
+			pl_tile t = {level, a, PL_TILE_WIDTH};
+			char dirp[PATH_MAX];
+			if (pl_logdir_tile_path(l->dir, &t, true, dirp, NULL) != PL_OK)
+				continue;
+			if (pl_fs_clear_dir(dirp, NULL) == PL_OK)
+				rmdir(dirp);
+		}
+	}
+}
+
+/*
+ * Steps 4-6 of a publish, from its committed manifest. Normal publication
+ * and recovery when the log is opened run this same function (as Sunlight
+ * applies its staged uploads through its recovery code), so every batch
+ * exercises the recovery path, not only the crash tests:
+ *   4. every temporary of the manifest still present is renamed onto its
+ *      target, a target already in place is checked, and the directories
+ *      are fsynced (pl_writeset_replay);
+ *   5. the checkpoint file is made to match the database (kept when it holds
+ *      the same checkpoint, cosignatures and all), unless the caller
+ *      publishes it (pl_log_checkpoint_by_caller);
+ *   6. partial tiles made obsolete between old and the new size are removed
+ *      (old == the size: none are known, as after a crash; leftovers are
+ *      correct data, only clutter).
+ * Idempotent: a crash anywhere in it is finished by running it again.
+ */
+static int complete_publish(pl_log *l, const uint8_t *manifest, size_t n, uint64_t old, pl_diag *d)
+{
+	int rc = n > 0 ? pl_writeset_replay(l->dir, manifest, n, d) : PL_OK;
+	if (rc == PL_OK && !l->cp_by_caller)
+		rc = sync_checkpoint_file(l, d);
+	if (rc == PL_OK)
+		drop_partials(l, old, l->size);
+	return rc;
+}
+
 /* Loads published state and the frontier from disk. */
 static int reload(pl_log *l, pl_diag *d)
 {
@@ -263,13 +309,14 @@ static int reload(pl_log *l, pl_diag *d)
 				 l->verifier.name, pl_buf_cstr(&st.origin));
 		goto out;
 	}
-	/* Crash state: committed, renames unfinished. Replay is idempotent. */
-	if (st.manifest.len > 0 && (rc = pl_writeset_replay(l->dir, st.manifest.data, st.manifest.len, d)) != PL_OK)
-		goto out;
 	l->size = st.size;
 	l->root = st.root;
 	pl_buf_reset(&l->checkpoint);
 	if ((rc = pl_buf_append(&l->checkpoint, st.checkpoint.data, st.checkpoint.len)) != PL_OK)
+		goto out;
+	/* Crash state: committed, renames or the checkpoint file unfinished: the
+	 * publish is completed by the same function that publishes every batch. */
+	if ((rc = complete_publish(l, st.manifest.data, st.manifest.len, l->size, d)) != PL_OK)
 		goto out;
 	if ((rc = pl_frontier_load(&l->fr, l->dir, l->size, d)) != PL_OK)
 		goto out;
@@ -331,7 +378,7 @@ int pl_log_open(const char *dir, pl_log **out, pl_diag *d)
 		goto fail;
 	if ((rc = pl_fs_mkdirs(l->tmp, 0700, d)) != PL_OK)
 		goto fail;
-	if ((rc = reload(l, d)) != PL_OK || (rc = sync_checkpoint_file(l, d)) != PL_OK)
+	if ((rc = reload(l, d)) != PL_OK)
 		goto fail;
 	/* Crash state: temporaries of a publish that never committed. */
 	if ((rc = pl_fs_clear_dir(l->tmp, d)) != PL_OK)
@@ -505,26 +552,6 @@ static int integrate_batch(void *ctx, uint64_t start, uint64_t count, const uint
 	return grow(c->l, c->spans, count, c->ws, c->d);
 }
 
-/* Removes the partial versions of tiles that became full between old and new
- * (best effort: leftovers are correct data, only clutter). */
-static void drop_partials(pl_log *l, uint64_t old, uint64_t new)
-{
-	for (int level = PL_TILE_LEVEL_ENTRIES; level < PL_LEVELS_MAX; level++) {
-		uint64_t a = pl_tile_level_count(old, level) / PL_TILE_WIDTH;
-		uint64_t b = pl_tile_level_count(new, level) / PL_TILE_WIDTH;
-		/* only the first tile completed can have partials: later ones were
-		 * empty at `old` */
-		if (a < b && pl_tile_level_count(old, level) % PL_TILE_WIDTH != 0) {
-			pl_tile t = {level, a, PL_TILE_WIDTH};
-			char dirp[PATH_MAX];
-			if (pl_logdir_tile_path(l->dir, &t, true, dirp, NULL) != PL_OK)
-				continue;
-			if (pl_fs_clear_dir(dirp, NULL) == PL_OK)
-				rmdir(dirp);
-		}
-	}
-}
-
 /* Publishes the frontier (already grown to its new size, with every
  * completed tile in ws): steps 2-6 of log.h. */
 static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
@@ -567,14 +594,9 @@ static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 	pl_buf_reset(&l->checkpoint);
 	if ((rc = pl_buf_append(&l->checkpoint, cp.data, cp.len)) != PL_OK)
 		goto out;
-	/* 4. renames; a crash from here on is finished by the manifest replay */
-	if ((rc = pl_writeset_finish(ws, d)) != PL_OK)
-		goto out;
-	/* 5. the checkpoint file (unless the caller publishes it, cosigned) */
-	if (!l->cp_by_caller && (rc = pl_logdir_write_public(l->dir, PL_LOGFILE_CHECKPOINT, cp.data, cp.len, d)) != PL_OK)
-		goto out;
-	/* 6. clutter */
-	drop_partials(l, old, l->size);
+	/* 4-6: renames, the checkpoint file, clutter: through the recovery code, so
+	 * a crash from here on is finished by the open's recovery the same way */
+	rc = complete_publish(l, manifest.data, manifest.len, old, d);
 out:
 	pl_buf_release(&cp);
 	pl_buf_release(&manifest);

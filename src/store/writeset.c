@@ -394,24 +394,6 @@ void pl_writeset_keep(pl_writeset *ws)
 	ws->keep = true;
 }
 
-int pl_writeset_finish(pl_writeset *ws, pl_diag *d)
-{
-	dirlist dl = {0};
-	int rc = PL_OK;
-	for (size_t i = 0; i < ws->n && rc == PL_OK; i++) {
-		ws_item *it = ws->items[i];
-		if (!it->pending)
-			continue;
-		rc = place(ws->root, it->tmp, it->rel, &dl, d);
-		if (rc == PL_OK)
-			it->pending = false;
-	}
-	if (rc == PL_OK)
-		rc = sync_dirs(&dl, d);
-	dirs_free(&dl);
-	return rc;
-}
-
 int pl_writeset_replay(const char *root, const uint8_t *manifest, size_t n, pl_diag *d)
 {
 	dirlist dl = {0};

@@ -13,9 +13,10 @@
  *               system), and all of them are fsynced in parallel (one round);
  *            3. the manifest (temporary -> target, one per line) is returned
  *               for the caller to commit durably with its new state;
- *   finish   4. each temporary is renamed onto its target; 5. every directory
+ *   replay   4. each temporary is renamed onto its target; 5. every directory
  *               that gained an entry (and the parent of every new directory)
- *               is fsynced.
+ *               is fsynced. The owner runs it on the manifest it committed,
+ *               on every publish and again after a crash: one code path.
  *
  * Crash states: before the caller's commit, only temporaries exist and the
  * owner deletes them on start-up (the batch never happened); after it, the
@@ -52,22 +53,21 @@ int pl_writeset_prepare(pl_writeset *ws, pl_buf *manifest, pl_diag *d) __attribu
 
 /*
  * Called just before the caller tries to commit the manifest: from then on
- * the set never removes its temporaries (pl_writeset_free and a failed
- * pl_writeset_finish leave them), because a commit that reported an error
- * may still have reached the disk and the manifest would then name files
- * that are gone. Recovery (pl_writeset_replay, then the clearing of the
- * temporaries directory on open) renames or removes them.
+ * the set never removes its temporaries (pl_writeset_free leaves them),
+ * because a commit that reported an error may still have reached the disk
+ * and the manifest would then name files that are gone. pl_writeset_replay
+ * of the committed manifest renames them (right after the commit, and again
+ * at the next open if the process died); the clearing of the temporaries
+ * directory on open removes those of a commit that never happened.
  */
 void pl_writeset_keep(pl_writeset *ws);
-
-/* Steps 4-5, after the caller committed the manifest. */
-int pl_writeset_finish(pl_writeset *ws, pl_diag *d) __attribute__((warn_unused_result));
 
 /* Frees the set and its copies, removing temporaries not yet renamed; NULL is fine. */
 void pl_writeset_free(pl_writeset *ws);
 
 /*
- * Completes a committed manifest after a crash: for every line, a temporary
+ * Completes a committed manifest, right after the commit and again after a
+ * crash (the same call): for every line, a temporary
  * still present is renamed onto its target (if the target already exists it
  * must hold the same bytes, and the temporary is dropped); a temporary that
  * is gone must have its target in place (else PL_ECORRUPT). Idempotent.
