@@ -467,7 +467,10 @@ int cmd_reproduce(const cli_call *call)
 		rc = pl_repro_open(a->pos[0], &m, &r, &d);
 	for (size_t i = 0; rc == PL_OK && check && i < m.ndatasets; i++) {
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", a->pos[0], m.datasets[i].where);
+		if ((rc = pl_path_join(path, sizeof path, a->pos[0], m.datasets[i].where)) != PL_OK) {
+			pl_diag_set(&d, rc, "the path of dataset %s is too long", m.datasets[i].name);
+			break;
+		}
 		rc = m.datasets[i].kind == PL_DATASET_FILES ? pl_repro_files(r, m.datasets[i].name, path, &o, &d)
 							    : pl_repro_pcap(r, m.datasets[i].name, path, &o, &d);
 	}

@@ -87,11 +87,9 @@ int cmd_witness_init(const cli_call *call)
 	int rc = pl_witness_init(a->pos[0], cli_get(a, "name"), &d);
 	if (rc != PL_OK)
 		return cli_fail("witness init", rc, &d);
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/witness.vkey", a->pos[0]);
 	pl_buf vk;
 	pl_buf_init(&vk, 1024);
-	(void)!pl_fs_read(path, 1024, &vk, NULL);
+	(void)!pl_witness_read_vkey(a->pos[0], &vk, NULL);
 	printf("witness key: %s", pl_buf_cstr(&vk));
 	pl_buf_release(&vk);
 	return 0;

@@ -65,10 +65,10 @@ static int config_read(cli_config *cfg, pl_diag *d)
 	char path[PATH_MAX];
 	if (explicit_ != NULL && *explicit_ != '\0')
 		snprintf(path, sizeof path, "%s", explicit_);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(path, sizeof path, "%s/parley/config", xdg);
-	else if (home != NULL && *home != '\0')
-		snprintf(path, sizeof path, "%s/.config/parley/config", home);
+	else if (xdg != NULL && xdg[0] == '/' && pl_path_join(path, sizeof path, xdg, "parley/config") == PL_OK)
+		;
+	else if (home != NULL && *home != '\0' && pl_path_join(path, sizeof path, home, ".config/parley/config") == PL_OK)
+		;
 	else
 		return PL_OK;
 	pl_buf b;

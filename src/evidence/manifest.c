@@ -197,8 +197,7 @@ static int parse_expected(pl_manifest *m, pl_diag *d)
 			if (e->path == NULL || !pl_package_path_ok(e->path) || json_object_get(o, "packet") != NULL)
 				return pl_diag_set(d, PL_EFORMAT, "%s on a files dataset needs a safe \"path\" and no packet", what);
 			char full[2 * PL_PACKAGE_PATH_MAX + 2];
-			snprintf(full, sizeof full, "%s/%s", ds->where, e->path);
-			if (pl_manifest_find(m, full) == NULL)
+			if (pl_path_join(full, sizeof full, ds->where, e->path) != PL_OK || pl_manifest_find(m, full) == NULL)
 				return pl_diag_set(d, PL_EFORMAT, "%s: %s is not a listed file of dataset %s", what, e->path,
 						   ds->name);
 			if (json_object_get(o, "offset") != NULL) {

@@ -85,8 +85,11 @@ int pl_repro_open(const char *dir, const pl_manifest *m, pl_repro **out, pl_diag
 		char path[PATH_MAX];
 		pl_buf b;
 		pl_buf_init(&b, PL_STIX_BUNDLE_MAX);
-		snprintf(path, sizeof path, "%s/%s", dir, m->stix[i]);
-		rc = pl_fs_read(path, PL_STIX_BUNDLE_MAX, &b, d);
+		rc = pl_path_join(path, sizeof path, dir, m->stix[i]);
+		if (rc != PL_OK)
+			pl_diag_set(d, rc, "the path of %s is too long", m->stix[i]);
+		else
+			rc = pl_fs_read(path, PL_STIX_BUNDLE_MAX, &b, d);
 		if (rc == PL_OK && (rc = pl_stix_bundle_parse(b.data, b.len, &r->bundles[i], d)) != PL_OK)
 			pl_diag_set(d, rc, "%s", m->stix[i]);
 		pl_buf_release(&b);
@@ -123,8 +126,9 @@ int pl_repro_open(const char *dir, const pl_manifest *m, pl_repro **out, pl_diag
 	for (size_t i = 0; i < m->nyara; i++) {
 		char path[PATH_MAX];
 		pl_buf_init(&files[i], RULE_FILE_MAX);
-		snprintf(path, sizeof path, "%s/%s", dir, m->yara[i]);
-		if ((rc = pl_fs_read(path, RULE_FILE_MAX, &files[i], d)) != PL_OK ||
+		if ((rc = pl_path_join(path, sizeof path, dir, m->yara[i])) != PL_OK)
+			pl_diag_set(d, rc, "the path of %s is too long", m->yara[i]);
+		if (rc != PL_OK || (rc = pl_fs_read(path, RULE_FILE_MAX, &files[i], d)) != PL_OK ||
 		    (rc = pl_buf_putc(&files[i], '\0')) != PL_OK || nsrc == PL_YARA_SOURCES_MAX) {
 			if (rc == PL_OK)
 				rc = pl_diag_set(d, PL_ETOOBIG, "more than %d YARA sources", PL_YARA_SOURCES_MAX);

@@ -1,6 +1,7 @@
 /* scan.c - files read once for YARA and digests, on every core (scan.h). */
 #include "evidence/scan.h"
 
+#include "base/fsio.h"
 #include "base/thread.h"
 
 #include "base/walk.h"
@@ -213,8 +214,8 @@ static void scan_one(job *j, YR_SCANNER *sc, size_t i)
 	result *r = &j->res[i];
 	char path[PATH_MAX];
 	r->f.rel = j->paths[i];
-	snprintf(path, sizeof path, "%s/%s", j->root, j->paths[i]);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = pl_path_join(path, sizeof path, j->root, j->paths[i]) == PL_OK ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+										 : -1;
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(r->error, sizeof r->error, "cannot open: %s", strerror(errno));

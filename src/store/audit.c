@@ -1,6 +1,8 @@
 /* audit.c - full recomputation of a published log. */
 #include "store/audit.h"
 
+#include "store/logdir.h"
+
 #include "base/fsio.h"
 #include "store/published.h"
 #include "tlog/tile.h"
@@ -35,8 +37,7 @@ static int check_old_partials(audit *a, const pl_tile *t, const uint8_t *cur, si
 	pl_tile full = *t;
 	full.width = PL_TILE_WIDTH;
 	char rel[PL_TILE_PATH_MAX], pdir[PATH_MAX];
-	if (pl_tile_path(&full, rel, sizeof rel) != PL_OK ||
-	    snprintf(pdir, sizeof pdir, "%s/%s.p", dir, rel) >= (int)sizeof pdir)
+	if (pl_tile_path(&full, rel, sizeof rel) != PL_OK || pl_logdir_tile_path(dir, &full, true, pdir, NULL) != PL_OK)
 		return PL_OK;
 	DIR *dp = opendir(pdir);
 	if (dp == NULL)
@@ -57,7 +58,10 @@ static int check_old_partials(audit *a, const pl_tile *t, const uint8_t *cur, si
 			continue; /* the current partial itself, or a width from a future size: not ours to judge */
 		pl_buf_reset(&a->buf);
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", dir, name);
+		if ((rc = pl_path_join(path, sizeof path, dir, name)) != PL_OK) {
+			pl_diag_set(a->d, rc, "the path of %s/%s is too long", dir, name);
+			break;
+		}
 		if ((rc = pl_fs_read(path, PL_BUNDLE_MAX, &a->buf, a->d)) != PL_OK)
 			break;
 		bool ok;

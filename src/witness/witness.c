@@ -103,6 +103,14 @@ int pl_witness_init_seeded(const char *dir, const char *name, const uint8_t seed
 	return init_with(dir, name, seed, d);
 }
 
+int pl_witness_read_vkey(const char *dir, pl_buf *out, pl_diag *d)
+{
+	char path[PATH_MAX];
+	if (pl_path_join(path, sizeof path, dir, "witness.vkey") != PL_OK)
+		return pl_diag_set(d, PL_ETOOBIG, "the witness directory's path is too long");
+	return pl_fs_read(path, PL_VKEY_MAX + 2, out, d);
+}
+
 int pl_witness_open(const char *dir, double rate, pl_witness **out, pl_diag *d)
 {
 	*out = NULL;
@@ -114,12 +122,13 @@ int pl_witness_open(const char *dir, double rate, pl_witness **out, pl_diag *d)
 	pthread_mutex_init(&w->mu, NULL);
 	w->rate = rate;
 	snprintf(w->dir, sizeof w->dir, "%s", dir);
-	char keyp[PATH_MAX + 16], dbp[PATH_MAX + 16];
-	snprintf(keyp, sizeof keyp, "%s/witness.key", dir);
-	snprintf(dbp, sizeof dbp, "%s/witness.db", dir);
+	char keyp[PATH_MAX], dbp[PATH_MAX];
 	uint8_t *key = NULL;
 	size_t n = 0;
-	int rc = pl_fs_read_secret(keyp, 1024, &key, &n, d);
+	int rc = pl_path_join(keyp, sizeof keyp, dir, "witness.key") == PL_OK &&
+			 pl_path_join(dbp, sizeof dbp, dir, "witness.db") == PL_OK
+		 ? pl_fs_read_secret(keyp, 1024, &key, &n, d)
+		 : pl_diag_set(d, PL_ETOOBIG, "the witness directory's path is too long");
 	if (rc == PL_ENOTFOUND)
 		pl_diag_set(d, rc, "%s is not a witness directory (run: parley witness init %s --name NAME)", dir, dir);
 	if (rc != PL_OK)

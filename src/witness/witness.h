@@ -49,6 +49,9 @@ int pl_witness_open(const char *dir, double rate, pl_witness **out, pl_diag *d) 
 
 void pl_witness_close(pl_witness *w);
 
+/* Appends the verifier key line of the witness directory dir (witness.vkey) to out. */
+int pl_witness_read_vkey(const char *dir, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
+
 /* The witness's verifier (type 0x04). */
 const pl_verifier *pl_witness_verifier(const pl_witness *w);
 
