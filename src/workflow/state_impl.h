@@ -1,0 +1,50 @@
+/*
+ * state_impl.h - what the files of the state engine share; private to
+ * src/workflow/state*.c (callers use state.h, which this header does not
+ * change).
+ *
+ * The engine is split along one-way dependencies (each file uses only the
+ * ones below it):
+ *   state_apply.c    recording an admitted statement (pl_wf_apply);
+ *   state_check.c    the rules that depend on the log so far (pl_wf_check);
+ *   state.c          the state's storage: initialised, released, objects
+ *                    looked up by the index of the entry that created them;
+ *   state_parties.c  parties: names interned into numbers (pl_pid) through
+ *                    an open-addressing index;
+ * and state_save.c, the state as bytes and back (state.h alone).
+ */
+#ifndef PARLEY_WORKFLOW_STATE_IMPL_H
+#define PARLEY_WORKFLOW_STATE_IMPL_H
+
+#include "workflow/state.h"
+
+#include <stdlib.h>
+
+/* Grows the array *p of n elements of size sz (capacity *cap) to hold one
+ * more: doubles it, 16 at first. PL_OK, or PL_ENOMEM with *p unchanged. */
+static inline int pl_wf_grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return PL_OK;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *q = realloc(*p, c * sz);
+	if (q == NULL)
+		return PL_ENOMEM;
+	*p = q;
+	*cap = c;
+	return PL_OK;
+}
+
+/* The number of the party named name, -1 if the state has not seen it
+ * (state_parties.c). */
+int pl_wf_find_party(const pl_wf *w, const char *name);
+
+/* The number of the party named name, added if new; -1 when out of memory
+ * (state_parties.c). */
+int pl_wf_intern(pl_wf *w, const char *name);
+
+/* The addressee party of request r; NULL if r is not addressed to it
+ * (state.c). */
+const pl_wf_target *pl_wf_target_of(const pl_wf *w, const pl_wf_request *r, const char *party);
+
+#endif
