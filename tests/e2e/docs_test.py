@@ -112,8 +112,8 @@ for m in re.finditer(r'^\tX\((\w+), "([a-z][a-z0-9_]*)", (\w+),', read("src", "b
 for path, text in c_sources("src/statement", "src/workflow", "src/evidence", "src/server", "src/http"):
     found = set()
     if path.startswith("src/server/") or path.startswith("src/http/"):
-        found |= codes_from_calls(text, "send_error", 3)
-        found |= codes_from_calls(text, "send_error_allow", 3)
+        found |= codes_from_calls(text, "pl_http_send_error", 3)
+        found |= codes_from_calls(text, "pl_http_send_error_allow", 3)
         found |= codes_from_calls(text, "fail", 2)
         for m in re.finditer(r"(?:->|\.)code\s*=\s*([^;]+);", text):
             found |= literals(m.group(1))
@@ -217,7 +217,7 @@ if len(rsit_classes) != 11:
                     % len(rsit_classes))
 
 # --- 5. metrics, from the running server ------------------------------------
-http_c = read("src", "http", "serve.c")
+http_c = read("src", "http", "serve_metrics.c")
 metrics_src = set(re.findall(r"\b(parley_[a-z_]+)", http_c))
 os.makedirs(SCRATCH, exist_ok=True)
 for f in os.listdir(SCRATCH):
@@ -246,7 +246,7 @@ routes_run = set(re.findall(r'route="([a-z_]+)"', body))
 if not metrics_run or not routes_run:
     problems.append("extraction broke: /metrics exported no metric")
 for mname in sorted(metrics_src - metrics_run):
-    problems.append("metric %s appears in src/http/serve.c but not in /metrics (fix docs_test.py)" % mname)
+    problems.append("metric %s appears in src/http/serve_metrics.c but not in /metrics (fix docs_test.py)" % mname)
 operating = doc("operating.md")
 for mname in sorted(metrics_run):
     if not ticked(mname, api) and ("`%s{" % mname) not in api:
