@@ -1,0 +1,122 @@
+/* members_apply.c - an admitted membership statement recorded in the
+ * registry (pl_members_apply): founders, enrolments completed by their
+ * sponsors, rotations, revocations, contact details. */
+#include "statement/members_impl.h"
+
+#include "base/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t index)
+{
+	pl_member *e = pl_members_find(m, id->party);
+	if (e == NULL) {
+		if (m->n == m->cap) {
+			size_t cap = m->cap ? m->cap * 2 : 8;
+			pl_member *p = realloc(m->m, cap * sizeof *p);
+			if (p == NULL)
+				return NULL;
+			m->m = p;
+			m->cap = cap;
+		}
+		e = &m->m[m->n++];
+		memset(e, 0, sizeof *e);
+	}
+	e->id = *id;
+	e->active = true;
+	e->since = index;
+	pl_members_push_key(e, id->sign_pk, index);
+	return e;
+}
+
+static void drop_candidates(pl_members *m, const char *party)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < m->nc; i++)
+		if (strcmp(m->c[i].id.party, party) != 0)
+			m->c[w++] = m->c[i];
+	m->nc = w;
+}
+
+static int apply_enroll(pl_members *m, const pl_submission *s, uint64_t index)
+{
+	pl_identity id;
+	int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL);
+	if (irc != PL_OK)
+		return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
+	pl_candidate *c = (pl_candidate *)(uintptr_t)pl_members_find_candidate(m, &id);
+	if (c == NULL) {
+		if (m->nc == m->capc) {
+			size_t cap = m->capc ? m->capc * 2 : 4;
+			pl_candidate *p = realloc(m->c, cap * sizeof *p);
+			if (p == NULL)
+				return PL_ENOMEM;
+			m->c = p;
+			m->capc = cap;
+		}
+		c = &m->c[m->nc++];
+		memset(c, 0, sizeof *c);
+		c->id = id;
+	}
+	if (c->nsponsors < PL_SPONSORS_MAX)
+		strcpy(c->sponsors[c->nsponsors++], s->st.author);
+	if (c->nsponsors >= m->charter.sponsors) {
+		if (add_member(m, &id, index) == NULL)
+			return PL_ENOMEM;
+		drop_candidates(m, id.party);
+	}
+	return PL_OK;
+}
+
+int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
+{
+	const char *type = s->st.type;
+	if (strcmp(type, "charter") == 0) {
+		pl_identity founders[PL_FOUNDERS_MAX];
+		size_t nf = 0;
+		pl_refusal v = {0};
+		int prc = pl_members_parse_charter(s->st.body, &m->charter, founders, &nf, &v);
+		if (prc != PL_OK)
+			return prc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
+		for (size_t i = 0; i < nf; i++) {
+			pl_member *e = add_member(m, &founders[i], index);
+			if (e == NULL)
+				return PL_ENOMEM;
+			e->founder = true;
+		}
+		m->chartered = true;
+	} else if (strcmp(type, "enroll") == 0) {
+		int rc = apply_enroll(m, s, index);
+		if (rc != PL_OK)
+			return rc;
+	} else if (strcmp(type, "key.rotate") == 0) {
+		pl_member *e = pl_members_find(m, s->st.author);
+		if (e == NULL)
+			return PL_EINVAL;
+		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL);
+		if (irc != PL_OK)
+			return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
+		pl_members_push_key(e, e->id.sign_pk, index);
+	} else if (strcmp(type, "key.revoke") == 0) {
+		pl_member *e = pl_members_find(m, s->st.author);
+		if (e != NULL) {
+			e->active = false;
+			if (e->nkeys > 0)
+				e->keys[e->nkeys - 1].until = index;
+		}
+	} else if (strcmp(type, "contact.update") == 0) {
+		pl_member *e = pl_members_find(m, s->st.author);
+		pl_buf b;
+		pl_buf_init(&b, PL_CONTACT_MAX - 1);
+		if (e != NULL && pl_json_dump(json_object_get(s->st.body, "contact"), &b) == PL_OK)
+			snprintf(e->contact, sizeof e->contact, "%s", pl_buf_cstr(&b));
+		pl_buf_release(&b);
+	}
+	pl_member *author = pl_members_find(m, s->st.author);
+	if (author != NULL && s->st.seq > author->seq)
+		author->seq = s->st.seq;
+	m->size = index + 1;
+	return PL_OK;
+}
