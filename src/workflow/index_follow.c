@@ -116,9 +116,9 @@ static int on_refused(void *ctx, const pl_replay_refused *ref, pl_span entry)
 	pl_b64_encode(ref->leaf.b, 32, lb);
 	sqlite3_stmt *st = f->x->q[Q_REFUSED];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)ref->index);
-	sqlite3_bind_text(st, 2, lb, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, lb, -1, SQLITE_STATIC); /* STATIC: a TRANSIENT copy that fails binds NULL silently */
 	sqlite3_bind_text(st, 3, pl_refusal_name(ref->why.code), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ref->why.msg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, ref->why.msg, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
