@@ -101,6 +101,13 @@ int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d)
 	int rc = pl_published_checkpoint(m->remote, &m->o.policy, &note, &cp, &cd);
 	if (rc == PL_ENOKEY || rc == PL_EVERIFY || rc == PL_EFORMAT) {
 		pl_monitor_finding(r, PL_FINDING_PROBLEM, "%s.", cd.msg);
+		/* Not enough cosignatures to follow it, but if the log itself signed it, it still commits
+		 * the log: one that contradicts the mirror is a fork, proved from the log's signatures alone. */
+		pl_policy own;
+		pl_policy_init(&own, &m->o.policy.log);
+		pl_span ns = pl_buf_span(&note);
+		if (pl_checkpoint_open(ns.p, ns.n, &own, &cp, NULL, NULL) == PL_OK)
+			pl_monitor_contradiction(m, &cp, ns, "the log", r);
 		rc = PL_OK;
 		goto witnesses;
 	}
