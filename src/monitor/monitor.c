@@ -92,6 +92,16 @@ void pl_monitor_close(pl_monitor *m)
 
 /* ---- one round ---- */
 
+uint64_t pl_monitor_size(const pl_monitor *m)
+{
+	return pl_log_size(m->mirror);
+}
+
+pl_span pl_monitor_checkpoint(const pl_monitor *m)
+{
+	return pl_log_checkpoint(m->mirror);
+}
+
 int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d)
 {
 	pl_buf note;
@@ -100,7 +110,15 @@ int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d)
 	pl_diag cd = {0};
 	int rc = pl_published_checkpoint(m->remote, &m->o.policy, &note, &cp, &cd);
 	if (rc == PL_ENOKEY || rc == PL_EVERIFY || rc == PL_EFORMAT) {
+		r->checkpoint_err = rc;
 		pl_monitor_finding(r, PL_FINDING_PROBLEM, "%s.", cd.msg);
+		/* Not enough cosignatures to follow it, but if the log itself signed it, it still commits
+		 * the log: one that contradicts the mirror is a fork, proved from the log's signatures alone. */
+		pl_policy own;
+		pl_policy_init(&own, &m->o.policy.log);
+		pl_span ns = pl_buf_span(&note);
+		if (pl_checkpoint_open(ns.p, ns.n, &own, &cp, NULL, NULL) == PL_OK)
+			pl_monitor_contradiction(m, &cp, ns, "the log", r);
 		rc = PL_OK;
 		goto witnesses;
 	}

@@ -61,6 +61,10 @@ typedef struct pl_monitor_result {
 	uint64_t size;         /* the mirror's size after the round */
 	uint64_t verified;     /* statements verified this round */
 	int finding;           /* 0, PL_FINDING_PROBLEM or PL_FINDING_FORK (the worst seen) */
+	unsigned problems;     /* problems found (forks are counted apart) */
+	unsigned refused;      /* of which entries the rules refuse, reported for the first time */
+	int checkpoint_err;    /* PL_OK, or why the log's checkpoint was not taken (PL_ENOKEY: not signed by
+				  the log or short of the quorum; PL_EVERIFY, PL_EFORMAT) */
 	char message[1024];    /* what was found, one or more sentences */
 	pl_buf fork_proof;     /* a fork proof (tlog/fork.h) when finding is a fork */
 } pl_monitor_result;
@@ -77,6 +81,10 @@ void pl_monitor_close(pl_monitor *m);
 /* One round. Returns an error only when the round could not run (network,
  * storage); what it finds about the log is in r. */
 int pl_monitor_step(pl_monitor *m, pl_monitor_result *r, pl_diag *d) __attribute__((warn_unused_result));
+
+/* The mirror's size and its checkpoint, as the log signed it (valid until the next step). */
+uint64_t pl_monitor_size(const pl_monitor *m);
+pl_span pl_monitor_checkpoint(const pl_monitor *m);
 
 /*
  * Keeps the fork proof of a round that found one in the mirror's directory

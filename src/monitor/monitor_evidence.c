@@ -171,3 +171,22 @@ void pl_monitor_ask_witnesses(pl_monitor *m, pl_monitor_result *r)
 		pl_buf_release(&note);
 	}
 }
+
+void pl_monitor_contradiction(pl_monitor *m, const pl_checkpoint *cp, pl_span note, const char *who, pl_monitor_result *r)
+{
+	uint64_t size = pl_log_size(m->mirror);
+	if (size == 0)
+		return;
+	if (cp->size < size) {
+		pl_monitor_compare_smaller(m, cp, note, who, r);
+	} else if (cp->size == size) {
+		pl_checkpoint mine;
+		pl_span mn = pl_log_checkpoint(m->mirror);
+		pl_policy pol;
+		pl_policy_init(&pol, &m->o.policy.log);
+		if (pl_checkpoint_open(mn.p, mn.n, &pol, &mine, NULL, NULL) == PL_OK && !pl_hash_eq(&mine.root, &cp->root))
+			pl_monitor_same_size(m, note, who, r);
+	} else {
+		(void)pl_monitor_extends(m, cp, note, r);
+	}
+}

@@ -67,4 +67,9 @@ bool pl_monitor_extends(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl
 void pl_monitor_analyse_mismatch(pl_monitor *m, const pl_checkpoint *cp, pl_span note, pl_monitor_result *r);
 void pl_monitor_ask_witnesses(pl_monitor *m, pl_monitor_result *r);
 
+/* A checkpoint signed by the log (whatever its cosignatures) against the mirror: a fork proof when
+ * the two cannot both be true, nothing otherwise. */
+void pl_monitor_contradiction(pl_monitor *m, const pl_checkpoint *cp, pl_span note, const char *who,
+			      pl_monitor_result *r);
+
 #endif

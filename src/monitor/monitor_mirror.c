@@ -157,6 +157,7 @@ void pl_monitor_published(pl_monitor *m, pl_monitor_result *r)
 				   "entry %llu is one the rules refuse (%s: %s); it has no effect%s%s.",
 				   (unsigned long long)e->index, pl_refusal_name(e->why.code), e->why.msg,
 				   kept ? "; proof: " : "", kept ? path : "");
+		r->refused++;
 	}
 	save_state(m);
 }

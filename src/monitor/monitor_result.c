@@ -22,6 +22,8 @@ void pl_monitor_finding(pl_monitor_result *r, int kind, const char *fmt, ...)
 {
 	if (kind > r->finding)
 		r->finding = kind;
+	if (kind == PL_FINDING_PROBLEM)
+		r->problems++;
 	size_t n = strlen(r->message);
 	if (n > 0 && n + 2 < sizeof r->message) {
 		r->message[n++] = ' ';

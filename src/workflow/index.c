@@ -263,7 +263,8 @@ fail:
 	if (fresh) {
 		/* a half-created index (no schema yet) would fail every later open
 		 * with an error that does not call for a rebuild: remove it */
-		(void)!pl_logdir_remove_db(path, NULL);
+		if (strcmp(path, ":memory:") != 0)
+			(void)!pl_logdir_remove_db(path, NULL);
 	}
 	return rc;
 }

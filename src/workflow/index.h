@@ -81,6 +81,19 @@ int pl_index_saved_state(const char *dir, const char *origin, pl_buf *out, pl_di
 	__attribute__((warn_unused_result));
 
 /*
+ * The log as it stood at time t: a fresh index, in memory, of the log's
+ * prefix up to the last entry whose own time is at most t (entries are
+ * replayed from the first, through the one replay, from src serving a tree of
+ * size tree_size; signatures trusted when trust_signatures). Views on it
+ * with now = t say what a reader would have seen then, nothing made later.
+ * *upto receives the prefix's size (0 when no entry is that old). Costs a
+ * replay of the prefix (about what reindexing it costs). Close with
+ * pl_index_close. x is the index of the whole log (for the entries' times).
+ */
+int pl_index_as_of(pl_index *x, pl_source *src, uint64_t tree_size, int64_t t, bool trust_signatures, pl_index **out,
+		   uint64_t *upto, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
  * The entries of the log that the rules refuse, as the index recorded them,
  * in index order: at most max into out (out may be NULL to count); *n gets
  * how many there are.

@@ -5,6 +5,7 @@
 #include "store/logdir.h"
 
 #include <errno.h>
+#include <string.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -98,4 +99,38 @@ out:
 	pl_logdir_unlock(fd);
 	pl_source_free(src);
 	return rc;
+}
+
+int pl_index_as_of(pl_index *x, pl_source *src, uint64_t tree_size, int64_t t, bool trust_signatures, pl_index **out,
+		   uint64_t *upto, pl_diag *d)
+{
+	*out = NULL;
+	*upto = 0;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(x->db, "SELECT MAX(idx) FROM entries WHERE time <= ?", -1, &st, NULL) != SQLITE_OK)
+		return pl_index_db_err(x->db, d, "find the entries of that time");
+	sqlite3_bind_int64(st, 1, t);
+	int r = sqlite3_step(st);
+	bool some = r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	uint64_t last = some ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return pl_index_db_err(x->db, d, "find the entries of that time");
+	uint64_t n = some ? last + 1 : 0;
+	if (n > tree_size || n > x->size)
+		return pl_diag_set(d, PL_ECORRUPT, "the index names entry %llu, past the log", (unsigned long long)last);
+	pl_index *y = NULL;
+	int rc = pl_index_open(":memory:", x->origin, true, true, &y, d);
+	if (rc == PL_OK && n > 0)
+		rc = pl_index_follow_to(y, src, tree_size, n, trust_signatures, d);
+	if (rc == PL_OK && pl_index_size(y) != n)
+		rc = pl_diag_set(d, PL_EIO, "the log's bundles for the first %llu entries could not all be read",
+				 (unsigned long long)n);
+	if (rc != PL_OK) {
+		pl_index_close(y);
+		return rc;
+	}
+	*out = y;
+	*upto = n;
+	return PL_OK;
 }

@@ -116,9 +116,9 @@ static int on_refused(void *ctx, const pl_replay_refused *ref, pl_span entry)
 	pl_b64_encode(ref->leaf.b, 32, lb);
 	sqlite3_stmt *st = f->x->q[Q_REFUSED];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)ref->index);
-	sqlite3_bind_text(st, 2, lb, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, lb, -1, SQLITE_STATIC); /* STATIC: a TRANSIENT copy that fails binds NULL silently */
 	sqlite3_bind_text(st, 3, pl_refusal_name(ref->why.code), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ref->why.msg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, ref->why.msg, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -156,7 +156,7 @@ static int resume(pl_index *x, pl_source *src, uint64_t upto, pl_diag *d)
 }
 
 /* Makes the follower and brings its engine to the index's size, writing nothing. */
-static int start(pl_index *x, pl_source *src, uint64_t upto, bool trust, pl_diag *d)
+static int start(pl_index *x, pl_source *src, uint64_t tree_size, bool trust, pl_diag *d)
 {
 	if (x->eng == NULL) {
 		if ((x->eng = malloc(sizeof *x->eng)) == NULL)
@@ -171,13 +171,13 @@ static int start(pl_index *x, pl_source *src, uint64_t upto, bool trust, pl_diag
 		}
 		x->trust = trust;
 		x->saved = 0;
-		if ((rc = resume(x, src, upto, d)) != PL_OK)
+		if ((rc = resume(x, src, tree_size, d)) != PL_OK)
 			return rc;
 	}
 	pl_replay *r = x->rd.replay;
 	if (pl_replay_size(r) < x->size) {
 		/* its rows exist: only the engine moves */
-		int rc = pl_replay_follow(r, src, upto, x->size, NULL, d);
+		int rc = pl_replay_follow(r, src, tree_size, x->size, NULL, d);
 		if (rc != PL_OK)
 			return rc;
 	}
@@ -195,6 +195,15 @@ static int start(pl_index *x, pl_source *src, uint64_t upto, bool trust, pl_diag
 
 int pl_index_follow(pl_index *x, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
 {
+	return pl_index_follow_to(x, src, upto, upto, trust_signatures, d);
+}
+
+int pl_index_follow_to(pl_index *x, pl_source *src, uint64_t tree_size, uint64_t upto, bool trust_signatures,
+		       pl_diag *d)
+{
+	if (upto > tree_size)
+		return pl_diag_set(d, PL_EINVAL, "cannot index %llu entries of a tree of %llu", (unsigned long long)upto,
+				   (unsigned long long)tree_size);
 	if (!x->writable)
 		return pl_diag_set(d, PL_EINVAL, "the index is open read-only");
 	if (upto < x->size)
@@ -202,11 +211,11 @@ int pl_index_follow(pl_index *x, pl_source *src, uint64_t upto, bool trust_signa
 				   (unsigned long long)x->size, (unsigned long long)upto);
 	if (x->eng != NULL && x->trust != trust_signatures)
 		pl_index_follower_drop(x); /* replayed under another policy: start again */
-	int rc = start(x, src, upto, trust_signatures, d);
+	int rc = start(x, src, tree_size, trust_signatures, d);
 	if (rc == PL_OK && pl_replay_size(x->rd.replay) == x->size) {
 		follow f = {x, d, x->leaf};
 		pl_replay_hooks h = {.applied = on_applied, .refused = on_refused, .ctx = &f};
-		rc = pl_replay_follow(x->rd.replay, src, upto, upto, &h, d);
+		rc = pl_replay_follow(x->rd.replay, src, tree_size, upto, &h, d);
 		if (rc == PL_OK && x->in_tx)
 			rc = commit_progress(x, pl_replay_size(x->rd.replay), &f.last, d);
 	}

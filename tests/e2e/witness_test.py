@@ -310,6 +310,18 @@ def main():
     if forks:
         r = cli("verify-fork", os.path.join(mon1, "forks", forks[0]), "--vkey", vkey)
         check(b"FORK" in r.stdout, "parley verify-fork accepts it")
+    # a monitor that requires both witnesses, shown B (cosigned by nobody), still proves the fork: the log
+    # signed both histories, and two checkpoints it signed that cannot both be true need no witness
+    monq = os.path.join(WORK, "monq")
+    cli("monitor", urlA, "--vkey", vkey, "--dir", monq, *witness_args, "--quorum", "2", "--once")
+    r = cli("monitor", urlB, "--vkey", vkey, "--dir", monq, *witness_args, "--quorum", "2", "--once", expect=1)
+    check(b"FORK: the log" in r.stderr and b"cosignatures" in r.stderr,
+          "a monitor requiring the quorum, shown an uncosigned fork, reports the quorum failure and the fork (%s)"
+          % r.stderr.decode()[-300:])
+    forksq = sorted(os.listdir(os.path.join(monq, "forks"))) if os.path.isdir(os.path.join(monq, "forks")) else []
+    check(len(forksq) == 1, "and writes a fork proof")
+    if forksq:
+        cli("verify-fork", os.path.join(monq, "forks", forksq[0]), "--vkey", vkey)
     # a monitor of history B catches the fork by asking the witnesses
     mon2 = os.path.join(WORK, "mon2")
     hook_out = os.path.join(WORK, "hook.txt")

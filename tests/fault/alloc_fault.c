@@ -737,6 +737,10 @@ static void index_prepare(void)
 		if (pl_log_append(l, &e, 1, &first, &d) != PL_OK)
 			abort();
 	}
+	/* and an entry the rules refuse (the last statement again: its seq is used), which the index keeps */
+	pl_span again = pl_buf_span(&g_env[g_nenv - 1]);
+	if (pl_log_append(l, &again, 1, &first, &d) != PL_OK)
+		abort();
 	g_idxsize = pl_log_size(l);
 	pl_log_close(l);
 	snprintf(g_idx, sizeof g_idx, "%s/private/index.db", g_idxlog);
