@@ -44,18 +44,18 @@ typedef struct pl_charter {
 	int64_t response_seconds;   /* default deadline to answer a request */
 } pl_charter;
 
-#define PL_KEYS_MAX 16
-
 typedef struct pl_member_key {
 	uint8_t sign_pk[32];        /* a signing key the party held */
+	uint8_t box_pk[32];         /* the encryption key it held with it */
 	uint64_t from;              /* index of the entry that established it */
 	uint64_t until;             /* index of the entry that ended it (UINT64_MAX: still valid) */
 } pl_member_key;
 
 typedef struct pl_member {
 	pl_identity id;             /* current keys */
-	pl_member_key keys[PL_KEYS_MAX]; /* key history, oldest first (the last PL_KEYS_MAX) */
-	size_t nkeys;
+	pl_member_key *keys;        /* the whole key history, oldest first (heap; at least one key;
+				     * pl_members_release frees it) */
+	size_t nkeys, capkeys;
 	bool active;                /* false once its key is revoked */
 	uint64_t seq;               /* last sequence number used */
 	uint64_t since;             /* index of the entry that admitted it */

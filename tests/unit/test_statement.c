@@ -2,6 +2,7 @@
  * keys and identity files, payload parsing, membership rules. */
 #include "testutil.h"
 
+#include "base/binenc.h"
 #include "base/codec.h"
 #include "base/err.h"
 #include "base/sha256.h"
@@ -190,28 +191,42 @@ typedef struct world {
 	int64_t now;
 } world;
 
-static int admit(world *w, pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body, uint64_t seq,
-		 pl_refusal *v)
+/* Submits raw envelope bytes: parsed, checked, applied when admitted. */
+static int admit_raw(world *w, const uint8_t *raw, size_t n, pl_refusal *v)
 {
-	pl_buf env;
-	pl_buf_init(&env, 65535);
-	int rc = k2 ? pl_statement_sign2(k, k2, "example.org/wg", type, seq, w->now, body, &env)
-		    : pl_statement_sign(k, "example.org/wg", type, seq, w->now, body, NULL, 0, &env);
-	assert_int_equal(rc, PL_OK);
 	pl_admission a;
 	memset(&a, 0, sizeof a);
 	a.now = w->now;
 	a.skew = 300;
 	pl_submission s;
 	memset(v, 0, sizeof *v);
-	rc = pl_submission_parse(env.data, env.len, "example.org/wg", &a, &s, v);
+	int rc = pl_submission_parse(raw, n, "example.org/wg", &a, &s, v);
 	if (rc == PL_OK)
 		rc = pl_admission_check(&w->m, &a, &s, v);
 	if (rc == PL_OK)
 		assert_int_equal(pl_members_apply(&w->m, &s, w->m.size), PL_OK);
 	pl_submission_release(&s);
-	pl_buf_release(&env);
+	return rc;
+}
+
+/* Signs a statement by k (and k2, for a rotation) into env. */
+static void sign_into(world *w, const pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body,
+		      uint64_t seq, pl_buf *env)
+{
+	int rc = k2 ? pl_statement_sign2(k, k2, "example.org/wg", type, seq, w->now, body, env)
+		    : pl_statement_sign(k, "example.org/wg", type, seq, w->now, body, NULL, 0, env);
+	assert_int_equal(rc, PL_OK);
 	json_decref(body);
+}
+
+static int admit(world *w, pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body, uint64_t seq,
+		 pl_refusal *v)
+{
+	pl_buf env;
+	pl_buf_init(&env, 65535);
+	sign_into(w, k, k2, type, body, seq, &env);
+	int rc = admit_raw(w, env.data, env.len, v);
+	pl_buf_release(&env);
 	return rc;
 }
 
@@ -221,15 +236,21 @@ static json_t *note(void)
 	return json_pack("{s:{s:s}}", "contact", "note", "on duty");
 }
 
-static json_t *identity_body(const pl_identity *id)
+static json_t *identity_json(const pl_identity *id)
 {
 	pl_buf b;
 	pl_buf_init(&b, 4096);
 	assert_int_equal(pl_identity_format(id, &b), PL_OK);
 	json_error_t je;
-	json_t *v = json_pack("{s:o}", "identity", json_loadb((const char *)b.data, b.len, 0, &je));
+	json_t *v = json_loadb((const char *)b.data, b.len, 0, &je);
+	assert_non_null(v);
 	pl_buf_release(&b);
 	return v;
+}
+
+static json_t *identity_body(const pl_identity *id)
+{
+	return json_pack("{s:o}", "identity", identity_json(id));
 }
 
 static void test_membership_rules(void **state)
@@ -321,12 +342,123 @@ static void test_membership_rules(void **state)
 	pl_members_release(&w.m);
 }
 
+/* A charter whose founders are the n keys ks, K sponsors. */
+static json_t *charter_of(pl_party_key *const *ks, size_t n, int sponsors)
+{
+	json_t *founders = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(founders, identity_json(&ks[i]->id));
+	return json_pack("{s:s,s:o,s:{s:i},s:{s:i,s:i}}", "name", "wg", "founders", founders, "admission", "sponsors",
+			 sponsors, "deadlines", "ack", 3600, "response", 86400);
+}
+
+/* 40 rotations: the registry keeps every key, and every statement still
+ * verifies under the key its author held when it was admitted, also after the
+ * registry went through its saved state. */
+static void test_key_history(void **state)
+{
+	(void)state;
+	enum { ROTATIONS = 40 };
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	pl_party_key *keys[ROTATIONS + 1];
+	assert_int_equal(pl_party_key_generate("cert.a", &keys[0], NULL), PL_OK);
+	pl_buf entries[2 * ROTATIONS + 1];
+	size_t signer[2 * ROTATIONS + 1]; /* which of keys signed (first) each entry */
+	pl_refusal v;
+	pl_buf_init(&entries[0], 65535);
+	sign_into(&w, keys[0], NULL, "charter", charter_of(keys, 1, 1), 1, &entries[0]);
+	signer[0] = 0;
+	assert_int_equal(admit_raw(&w, entries[0].data, entries[0].len, &v), PL_OK);
+	uint64_t seq = 1;
+	for (size_t r = 1; r <= ROTATIONS; r++) {
+		assert_int_equal(pl_party_key_generate("cert.a", &keys[r], NULL), PL_OK);
+		size_t i = 2 * r - 1;
+		pl_buf_init(&entries[i], 65535);
+		sign_into(&w, keys[r - 1], keys[r], "key.rotate", identity_body(&keys[r]->id), ++seq, &entries[i]);
+		signer[i] = r - 1;
+		assert_int_equal(admit_raw(&w, entries[i].data, entries[i].len, &v), PL_OK);
+		pl_buf_init(&entries[i + 1], 65535);
+		sign_into(&w, keys[r], NULL, "contact.update", note(), ++seq, &entries[i + 1]);
+		signer[i + 1] = r;
+		assert_int_equal(admit_raw(&w, entries[i + 1].data, entries[i + 1].len, &v), PL_OK);
+	}
+	const pl_member *a = pl_members_get(&w.m, "cert.a");
+	assert_int_equal(a->nkeys, ROTATIONS + 1);
+	for (size_t r = 0; r <= ROTATIONS; r++) {
+		assert_memory_equal(a->keys[r].sign_pk, keys[r]->id.sign_pk, 32);
+		assert_memory_equal(a->keys[r].box_pk, keys[r]->id.box_pk, 32);
+	}
+	/* through the saved state and back */
+	pl_buf saved;
+	pl_buf_init(&saved, 1 << 20);
+	assert_int_equal(pl_members_save(&w.m, &saved), PL_OK);
+	pl_members back;
+	pl_members_init(&back, "example.org/wg");
+	pl_dec d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&back, &d), PL_OK);
+	assert_int_equal(pl_dec_end(&d), PL_OK);
+	assert_int_equal(pl_members_get(&back, "cert.a")->nkeys, ROTATIONS + 1);
+	const pl_members *regs[2] = {&w.m, &back};
+	for (size_t g = 0; g < 2; g++) {
+		for (size_t i = 0; i < 2 * ROTATIONS + 1; i++) {
+			uint8_t pk[32];
+			assert_int_equal(pl_members_key_at(regs[g], "cert.a", i, pk), PL_OK);
+			assert_memory_equal(pk, keys[signer[i]]->id.sign_pk, 32);
+			pl_envelope e;
+			assert_int_equal(pl_envelope_parse(entries[i].data, entries[i].len, &e, NULL), PL_OK);
+			assert_int_equal(pl_envelope_verify(&e, pk, NULL), PL_OK);
+			/* and under no other key of the party */
+			size_t other = signer[i] == 0 ? ROTATIONS : signer[i] - 1;
+			assert_int_equal(pl_envelope_verify(&e, keys[other]->id.sign_pk, NULL), PL_EVERIFY);
+			pl_envelope_release(&e);
+		}
+	}
+	/* a history that members.c cannot have built is refused by the loader */
+	pl_member *x = (pl_member *)(uintptr_t)pl_members_get(&back, "cert.a");
+	x->keys[5].until = UINT64_MAX; /* a key in the middle still valid */
+	pl_buf_reset(&saved);
+	assert_int_equal(pl_members_save(&back, &saved), PL_OK);
+	pl_members bad;
+	pl_members_init(&bad, "example.org/wg");
+	d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&bad, &d), PL_EFORMAT);
+	assert_int_equal(bad.n, 0);
+	x->keys[5].until = x->keys[6].from;
+	x->keys[7].from = x->keys[40].from + 10 * ROTATIONS; /* established after the registry's last entry */
+	pl_buf_reset(&saved);
+	assert_int_equal(pl_members_save(&back, &saved), PL_OK);
+	d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&bad, &d), PL_EFORMAT);
+	/* every truncation of a good state is refused */
+	x->keys[7].from = x->keys[6].until;
+	pl_buf_reset(&saved);
+	assert_int_equal(pl_members_save(&back, &saved), PL_OK);
+	for (size_t cut = 0; cut < saved.len; cut += 7) {
+		d = pl_dec_of(saved.data, cut);
+		int rc = pl_members_load(&bad, &d);
+		assert_true(rc != PL_OK || pl_dec_end(&d) != PL_OK);
+	}
+	d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&bad, &d), PL_OK);
+	pl_members_release(&bad);
+	pl_members_release(&back);
+	pl_buf_release(&saved);
+	for (size_t i = 0; i < 2 * ROTATIONS + 1; i++)
+		pl_buf_release(&entries[i]);
+	for (size_t r = 0; r <= ROTATIONS; r++)
+		pl_party_key_free(keys[r]);
+	pl_members_release(&w.m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dsse_vector),       cmocka_unit_test(test_envelope_rejects),
 		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
-		cmocka_unit_test(test_membership_rules),
+		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
