@@ -88,7 +88,7 @@ typedef struct pl_submission {
 	pl_hash leaf;         /* RFC 6962 leaf hash of raw */
 	/* filled by a parallel pre-verification (pl_submission_preverify) */
 	bool preverified;     /* the signature check below was done */
-	bool sig_ok;          /* a signature verified under key */
+	bool sig_ok;          /* the author's signature (the first) verified under key */
 	uint8_t key[32];      /* the key it was checked against */
 } pl_submission;
 
@@ -133,14 +133,17 @@ int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const 
 
 void pl_submission_release(pl_submission *s);
 
-/* Verifies the signature against the author's current key in m (read-only;
- * safe to run on several submissions at once while m does not change). */
+/* Verifies the author's signature (pl_envelope_verify) against the author's
+ * current key in m (read-only; safe to run on several submissions at once
+ * while m does not change). */
 void pl_submission_preverify(const pl_members *m, pl_submission *s);
 
 /*
- * Every check that depends on the log so far: author, key, signature (reusing
- * the pre-verification when done with the current key), sequence number,
- * references, the type's rules. Returns PL_OK or -1 with v filled.
+ * Every check that depends on the log so far: author, key, signatures
+ * (exactly those the type needs: one, by the author's current key, reusing the
+ * pre-verification when done with that key; a key.rotate's second by its new
+ * key), sequence number, references, the type's rules. Returns PL_OK,
+ * PL_EREFUSED with v filled, or PL_ENOMEM.
  */
 int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_refusal *v);
 

@@ -352,6 +352,228 @@ static json_t *charter_of(pl_party_key *const *ks, size_t n, int sponsors)
 			 sponsors, "deadlines", "ack", 3600, "response", 86400);
 }
 
+/* An envelope written here, independently of dsse.c: the statement payload
+ * type and payload, then n signatures (keyid, 64 bytes), compact. */
+static void env_text(pl_buf *out, const char *payload, size_t plen, const char *const *keyids, uint8_t (*sigs)[64],
+		     size_t n)
+{
+	pl_buf_reset(out);
+	char *b64 = malloc(pl_b64_len(plen) + 1);
+	assert_non_null(b64);
+	pl_b64_encode((const uint8_t *)payload, plen, b64);
+	assert_int_equal(pl_buf_printf(out, "{\"payloadType\":\"%s\",\"payload\":\"%s\",\"signatures\":[",
+				       PL_STATEMENT_TYPE, b64),
+			 PL_OK);
+	for (size_t i = 0; i < n; i++) {
+		char sig[128];
+		pl_b64_encode(sigs[i], 64, sig);
+		assert_int_equal(pl_buf_printf(out, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "", keyids[i], sig),
+				 PL_OK);
+	}
+	assert_int_equal(pl_buf_puts(out, "]}"), PL_OK);
+	free(b64);
+}
+
+/* The PAE signature of payload by k. */
+static void sign_pae(const pl_party_key *k, const char *payload, size_t plen, uint8_t sig[64])
+{
+	pl_buf pae;
+	pl_buf_init(&pae, 1 << 17);
+	assert_int_equal(pl_dsse_pae(PL_STATEMENT_TYPE, (const uint8_t *)payload, plen, &pae), PL_OK);
+	assert_int_equal(pl_party_sign(k, pae.data, pae.len, sig), PL_OK);
+	pl_buf_release(&pae);
+}
+
+/* Refused with code, and the registry is as it was. */
+static void refused(world *w, const pl_buf *env, const char *code)
+{
+	uint64_t size = w->m.size, seq = pl_members_get(&w->m, "cert.a")->seq;
+	pl_refusal v;
+	int rc = admit_raw(w, env->data, env->len, &v);
+	if (rc != PL_EREFUSED || strcmp(pl_refusal_name(v.code), code) != 0)
+		fail_msg("%.*s: got %d %s (%s), want %s", (int)(env->len > 200 ? 200 : env->len), (const char *)env->data,
+			 rc, pl_refusal_name(v.code), v.msg, code);
+	assert_int_equal(w->m.size, size);
+	assert_int_equal(pl_members_get(&w->m, "cert.a")->seq, seq);
+}
+
+/* The envelope is exactly what its type needs, in its one form: each
+ * signature verifies, keyids are the keys', nothing unsigned rides along. */
+static void test_envelope_strict(void **state)
+{
+	(void)state;
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	assert_int_equal(pl_party_key_generate("cert.a", &w.a, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.b", &w.b, NULL), PL_OK);
+	pl_party_key *founders[2] = {w.a, w.b};
+	pl_refusal v;
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter_of(founders, 2, 1), 1, &v), PL_OK);
+	pl_buf payload, env;
+	pl_buf_init(&payload, 65535);
+	pl_buf_init(&env, 1 << 17);
+	json_t *body = note();
+	assert_int_equal(pl_stmt_build("example.org/wg", "contact.update", "cert.a", 2, w.now, body, NULL, 0, &payload),
+			 PL_OK);
+	json_decref(body);
+	const char *p = (const char *)payload.data;
+	size_t pn = payload.len;
+	char ka[17], kb[17];
+	pl_dsse_keyid(w.a->id.sign_pk, ka);
+	pl_dsse_keyid(w.b->id.sign_pk, kb);
+	uint8_t sigs[2][64];
+	sign_pae(w.a, p, pn, sigs[0]);
+	const char *ids[2] = {ka, kb};
+	/* the independent writer and pl_dsse_sign agree byte for byte */
+	env_text(&env, p, pn, ids, sigs, 1);
+	pl_buf mine;
+	pl_buf_init(&mine, 65535);
+	const uint8_t *sks[1] = {w.a->secret};
+	assert_int_equal(pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks,
+				      (const uint8_t(*)[32])w.a->id.sign_pk, 1, &mine),
+			 PL_OK);
+	assert_int_equal(mine.len, env.len);
+	assert_memory_equal(mine.data, env.data, env.len);
+	pl_buf_release(&mine);
+
+	/* (a) a second signature: random bytes, another member's real one, the author's twice */
+	randombytes_buf(sigs[1], 64);
+	env_text(&env, p, pn, ids, sigs, 2);
+	refused(&w, &env, "bad_signature");
+	sign_pae(w.b, p, pn, sigs[1]);
+	env_text(&env, p, pn, ids, sigs, 2);
+	refused(&w, &env, "bad_signature");
+	memcpy(sigs[1], sigs[0], 64);
+	ids[1] = ka;
+	env_text(&env, p, pn, ids, sigs, 2);
+	refused(&w, &env, "bad_signature");
+	/* the author's signature second, another's first */
+	sign_pae(w.b, p, pn, sigs[0]);
+	sign_pae(w.a, p, pn, sigs[1]);
+	ids[0] = kb;
+	env_text(&env, p, pn, ids, sigs, 2);
+	refused(&w, &env, "bad_signature");
+	/* (b) keyids: not hex, upper case, short, long, empty; a well-formed one naming another key */
+	sign_pae(w.a, p, pn, sigs[0]);
+	static const char *const bad_ids[] = {"zzzzzzzzzzzzzzzz", "", "0123456789abcde", "0123456789abcdef0"};
+	for (size_t i = 0; i < sizeof bad_ids / sizeof *bad_ids; i++) {
+		ids[0] = bad_ids[i];
+		env_text(&env, p, pn, ids, sigs, 1);
+		refused(&w, &env, "envelope_malformed");
+	}
+	char upper[17];
+	for (size_t i = 0; i < 17; i++)
+		upper[i] = (char)(ka[i] >= 'a' && ka[i] <= 'f' ? ka[i] - 'a' + 'A' : ka[i]);
+	ids[0] = upper;
+	env_text(&env, p, pn, ids, sigs, 1);
+	if (strcmp(upper, ka) != 0) /* a keyid of digits only has no upper case */
+		refused(&w, &env, "envelope_malformed");
+	ids[0] = kb;
+	env_text(&env, p, pn, ids, sigs, 1);
+	refused(&w, &env, "bad_signature");
+	/* (c) one form: no whitespace, padding, reordering, escapes, missing keyid */
+	ids[0] = ka;
+	env_text(&env, p, pn, ids, sigs, 1);
+	pl_buf good;
+	pl_buf_init(&good, 1 << 17);
+	assert_int_equal(pl_buf_append(&good, env.data, env.len), PL_OK);
+	const char *text = pl_buf_cstr(&good);
+	char *sigpos = strstr(text, "{\"keyid\"");
+	assert_non_null(sigpos);
+	size_t at_sig = (size_t)(sigpos - text);
+	struct { const char *what; size_t at; size_t cut; const char *insert; const char *why; } edits[] = {
+		{"a space after the first colon", 15, 0, " ", "canonical form"},
+		{"a final newline", good.len, 0, "\n", "canonical form"},
+		{"a leading space", 0, 0, " ", "canonical form"},
+		{"30 KB of spaces", good.len - 1, 0, NULL, "canonical form"},
+		{"an unknown field", good.len - 1, 0, ",\"x\":1", "unknown field"},
+		{"an escaped slash", 0, 0, NULL, "canonical form"},
+		{"a keyless signature", at_sig + 1, 27, "", "\"keyid\""},
+	};
+	for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+		pl_buf_reset(&env);
+		if (i == 3) {
+			assert_int_equal(pl_buf_append(&env, good.data, good.len - 1), PL_OK);
+			for (int k = 0; k < 30000; k++)
+				assert_int_equal(pl_buf_putc(&env, ' '), PL_OK);
+			assert_int_equal(pl_buf_putc(&env, '}'), PL_OK);
+		} else if (i == 5) {
+			/* "application\/vnd..." is the same JSON string, written otherwise */
+			const char *slash = strchr(text, '/');
+			assert_int_equal(pl_buf_append(&env, text, (size_t)(slash - text)), PL_OK);
+			assert_int_equal(pl_buf_puts(&env, "\\"), PL_OK);
+			assert_int_equal(pl_buf_puts(&env, slash), PL_OK);
+		} else {
+			assert_int_equal(pl_buf_append(&env, text, edits[i].at), PL_OK);
+			assert_int_equal(pl_buf_puts(&env, edits[i].insert), PL_OK);
+			assert_int_equal(pl_buf_puts(&env, text + edits[i].at + edits[i].cut), PL_OK);
+		}
+		pl_envelope e;
+		pl_diag d = {0};
+		if (pl_envelope_parse(env.data, env.len, &e, &d) == PL_OK)
+			fail_msg("%s: accepted", edits[i].what);
+		if (strstr(d.msg, edits[i].why) == NULL)
+			fail_msg("%s: refused for another reason: %s", edits[i].what, d.msg);
+		pl_envelope_release(&e);
+		refused(&w, &env, "envelope_malformed");
+	}
+	/* fields in another order: the same JSON object, not the same bytes */
+	pl_buf_reset(&env);
+	json_error_t je;
+	json_t *o = json_loadb((const char *)good.data, good.len, 0, &je);
+	char *sorted = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_int_equal(pl_buf_puts(&env, sorted), PL_OK);
+	assert_true(env.len == good.len && memcmp(env.data, good.data, good.len) != 0);
+	refused(&w, &env, "envelope_malformed");
+	free(sorted);
+	json_decref(o);
+	/* and the one form is admitted */
+	assert_int_equal(admit_raw(&w, good.data, good.len, &v), PL_OK);
+
+	/* a rotation: exactly the old key's then the new key's signature */
+	pl_party_key *a2;
+	assert_int_equal(pl_party_key_generate("cert.a", &a2, NULL), PL_OK);
+	pl_buf_reset(&payload);
+	body = identity_body(&a2->id);
+	assert_int_equal(pl_stmt_build("example.org/wg", "key.rotate", "cert.a", 3, w.now, body, NULL, 0, &payload),
+			 PL_OK);
+	json_decref(body);
+	p = (const char *)payload.data;
+	pn = payload.len;
+	char ka2[17];
+	pl_dsse_keyid(a2->id.sign_pk, ka2);
+	sign_pae(w.a, p, pn, sigs[0]);
+	sign_pae(a2, p, pn, sigs[1]);
+	const char *rot_ids[2] = {ka2, ka};
+	uint8_t swapped[2][64];
+	memcpy(swapped[0], sigs[1], 64);
+	memcpy(swapped[1], sigs[0], 64);
+	env_text(&env, p, pn, rot_ids, swapped, 2); /* new key first */
+	refused(&w, &env, "bad_signature");
+	rot_ids[0] = ka;
+	rot_ids[1] = ka2;
+	uint8_t junk[2][64];
+	memcpy(junk[0], sigs[0], 64);
+	randombytes_buf(junk[1], 64);
+	env_text(&env, p, pn, rot_ids, junk, 2); /* the new key's is noise */
+	refused(&w, &env, "bad_signature");
+	env_text(&env, p, pn, rot_ids, sigs, 1); /* the old key's alone */
+	refused(&w, &env, "bad_signature");
+	env_text(&env, p, pn, rot_ids, sigs, 2);
+	assert_int_equal(admit_raw(&w, env.data, env.len, &v), PL_OK);
+	assert_memory_equal(pl_members_get(&w.m, "cert.a")->id.sign_pk, a2->id.sign_pk, 32);
+
+	pl_buf_release(&good);
+	pl_buf_release(&env);
+	pl_buf_release(&payload);
+	pl_party_key_free(a2);
+	pl_party_key_free(w.a);
+	pl_party_key_free(w.b);
+	pl_members_release(&w.m);
+}
+
 /* 40 rotations: the registry keeps every key, and every statement still
  * verifies under the key its author held when it was admitted, also after the
  * registry went through its saved state. */
@@ -459,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_dsse_vector),       cmocka_unit_test(test_envelope_rejects),
 		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
 		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
+		cmocka_unit_test(test_envelope_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
