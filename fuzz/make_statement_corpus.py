@@ -128,8 +128,21 @@ envelopes = {
     "rotate-swapped": pp.envelope([rotated.sign, party.sign], rotation),
     "rotate-old-key-twice": pp.envelope([party.sign, party.sign], rotation),
 }
+newcomer = keyed("fz.new", "fuzz new seed")
+again = keyed("fz.again", "fuzz new seed")
+again.sign, again.box = party.sign, party.box  # a member's keys under another name
+half = keyed("fz.half", "fuzz half seed")
+half.box = other.box  # a new signing key beside another member's encryption key
+enrolment = {
+    "enroll-new": stmt("enroll", {"identity": newcomer.identity()}),
+    "enroll-key-reused": stmt("enroll", {"identity": again.identity()}),
+    "enroll-box-reused": stmt("enroll", {"identity": half.identity()}),
+    "rotate-to-other-key": stmt("key.rotate", {"identity": dict(keyed("fz.party", "fuzz other seed").identity())},
+                                signers=[party.sign, other.sign]),
+}
 seeds.update(workflow)
 seeds.update(envelopes)
+seeds.update(enrolment)
 sdir = os.path.join(HERE, "corpus", "statement")
 os.makedirs(sdir, exist_ok=True)
 for name, data in seeds.items():

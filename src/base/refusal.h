@@ -66,6 +66,8 @@ typedef enum pl_refusal_kind {
 	X(NOT_OWN_KEY, "not_allowed", FORBIDDEN, "a party rotates only its own key") \
 	X(ALREADY_MEMBER, "already_member", CONFLICT, "enrolling a member") \
 	X(ALREADY_SPONSORED, "already_sponsored", CONFLICT, "the same member enrolled the same identity before") \
+	X(KEY_REUSED, "key_reused", CONFLICT, \
+	  "an identity's key is held or was held by a party of the log (a revoked key never comes back)") \
 	/* ---- the workflow (docs/workflow.md) ---- */ \
 	X(SELF_ADDRESSED, "self_addressed", INVALID, "the author addresses itself") \
 	X(RSIT_UNKNOWN, "rsit_unknown", INVALID, "class or rsit_type is not an RSIT class or type") \

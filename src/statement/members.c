@@ -226,9 +226,14 @@ static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founder
 			return PL_ENOMEM;
 		if (frc != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "founder %zu: %s", i, d.msg);
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			if (strcmp(founders[j].party, founders[i].party) == 0)
 				return pl_refuse(v, PL_R_BODY_INVALID, "the founder %s is listed twice", founders[i].party);
+			if (memcmp(founders[j].sign_pk, founders[i].sign_pk, 32) == 0 ||
+			    memcmp(founders[j].box_pk, founders[i].box_pk, 32) == 0)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the founders %s and %s share a key: a key belongs to one party",
+						 founders[j].party, founders[i].party);
+		}
 	}
 	*nf = json_array_size(fs);
 	json_t *adm = json_object_get(body, "admission"), *dl = json_object_get(body, "deadlines");
@@ -293,6 +298,40 @@ static int identity_in(const json_t *body, pl_identity *id, pl_refusal *v)
 	return PL_OK;
 }
 
+/*
+ * A key belongs to the one party that first held it, and a key that ended
+ * (rotated away or revoked) never comes back: refuses (key_reused) an
+ * identity whose signing or encryption key a party of the log holds or has
+ * held. self (may be NULL) is the party rotating its keys, which may keep its
+ * current encryption key.
+ */
+static int keys_unused(const pl_members *m, const pl_identity *id, const pl_member *self, pl_refusal *v)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const pl_member *e = &m->m[i];
+		bool keeps_box = e == self && e->active && memcmp(id->box_pk, e->id.box_pk, 32) == 0;
+		for (size_t k = 0; k < e->nkeys; k++) {
+			const pl_member_key *y = &e->keys[k];
+			bool sign = memcmp(y->sign_pk, id->sign_pk, 32) == 0;
+			bool box = !keeps_box && memcmp(y->box_pk, id->box_pk, 32) == 0;
+			if (!sign && !box)
+				continue;
+			const char *which = sign ? "signing" : "encryption";
+			if (y->until == UINT64_MAX)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the %s key of this identity of %s is %s's: a key belongs to "
+						 "one party", which, id->party, e->id.party);
+			/* a rotation ends a key at the entry that starts the next one */
+			bool revoked = k + 1 == e->nkeys ? !e->active : e->keys[k + 1].from != y->until;
+			return pl_refuse(v, PL_R_KEY_REUSED,
+					 "the %s key of this identity of %s was %s's until entry %llu (%s): a key that "
+					 "ended never comes back",
+					 which, id->party, e->id.party, (unsigned long long)y->until,
+					 revoked ? "revoked" : "rotated away");
+		}
+	}
+	return PL_OK;
+}
+
 static const pl_candidate *find_candidate(const pl_members *m, const pl_identity *id)
 {
 	for (size_t i = 0; i < m->nc; i++)
@@ -310,6 +349,9 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	const pl_member *existing = find(m, id.party);
 	if (existing != NULL && existing->active)
 		return pl_refuse(v, PL_R_ALREADY_MEMBER, "%s is already a member", id.party);
+	/* a revoked party comes back only with keys no party ever held, and K sponsors like a new one */
+	if ((rc = keys_unused(m, &id, NULL, v)) != PL_OK)
+		return rc;
 	const pl_candidate *c = find_candidate(m, &id);
 	if (c != NULL)
 		for (size_t i = 0; i < c->nsponsors; i++)
@@ -319,7 +361,8 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	return PL_OK;
 }
 
-static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submission *s, pl_refusal *v)
+static int check_rotate(const pl_members *m, const pl_member *mem, const pl_admission *a, pl_submission *s,
+			pl_refusal *v)
 {
 	int rc;
 	pl_identity id;
@@ -329,6 +372,8 @@ static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submissi
 		return pl_refuse(v, PL_R_NOT_OWN_KEY, "a party rotates only its own key");
 	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, 32) == 0)
 		return pl_refuse(v, PL_R_BODY_INVALID, "the new signing key is the current one");
+	if ((rc = keys_unused(m, &id, mem, v)) != PL_OK)
+		return rc;
 	/* the old key's signature was checked with the author's; the new key's comes second */
 	int sig = a->trust_signatures ? (pl_envelope_keyid_is(&s->env, 1, id.sign_pk) ? PL_OK : PL_EVERIFY)
 				      : pl_envelope_verify_sig(&s->env, 1, id.sign_pk);
@@ -421,7 +466,7 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 	if (strcmp(type, "enroll") == 0)
 		return check_enroll(m, s, v);
 	if (strcmp(type, "key.rotate") == 0)
-		return check_rotate(mem, a, s, v);
+		return check_rotate(m, mem, a, s, v);
 	if (strcmp(type, "key.revoke") == 0)
 		return check_revoke(s->st.body, v);
 	if (strcmp(type, "contact.update") == 0)

@@ -13,10 +13,16 @@
  *                   "deadlines": {"ack": SECONDS, "response": SECONDS}}
  *                  only at index 0, authored by one of the founders
  *   enroll         {"identity": IDENTITY}  by an active member; the party becomes a
- *                  member once K distinct members enrolled the same identity
+ *                  member once K distinct members enrolled the same identity (a
+ *                  revoked party comes back this way, with new keys)
  *   key.rotate     {"identity": IDENTITY}  by the party itself; the identity names the
  *                  party and its new keys; signed by the old key and by the new key
  *   key.revoke     {"reason": S?}          by the party itself: its key signs nothing more
+ *
+ * A key belongs to one party and a key that ended never comes back: an
+ * identity whose signing or encryption key a party of the log holds or held
+ * is refused (key_reused), except a rotation keeping the party's current
+ * encryption key.
  *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
  */
 #ifndef PARLEY_STATEMENT_MEMBERS_H

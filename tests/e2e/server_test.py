@@ -162,6 +162,12 @@ def main():
     big_id = dict(parties[18].identity())
     big_id["proof"] = pp.b64(b"\x00" * 64)
 
+    def renamed(p, name):
+        """p's keys under another name: whoever holds a key can make a valid identity for any name."""
+        q = pp.Party(name)
+        q.sign, q.box = p.sign, p.box
+        return q
+
     def with_payload(raw_payload, p=p3):
         return env(p, raw_payload)
 
@@ -273,6 +279,13 @@ def main():
         ("envelope fields reordered", json.dumps(good_env, sort_keys=True, separators=(",", ":")).encode(), 400,
          "envelope_malformed"),
         ("an escaped slash", good_bytes.replace(b"/", b"\\/", 1), 400, "envelope_malformed"),
+        # a revoked key never comes back, under any name; a key belongs to one party
+        ("re-enroll a revoked party with its old keys", with_payload(pay(p3, "enroll", {"identity": p15.identity()})),
+         409, "key_reused"),
+        ("a revoked key under another name",
+         with_payload(pay(p3, "enroll", {"identity": renamed(p15, "p15-again").identity()})), 409, "key_reused"),
+        ("another member's key under a new name",
+         with_payload(pay(p3, "enroll", {"identity": renamed(parties[4], "p99").identity()})), 409, "key_reused"),
     ]
     # replay: a statement accepted before, sent again
     p4 = parties[4]
@@ -352,6 +365,25 @@ def main():
     st, _, _ = srv.request("GET", "/v1/blobs/" + hexid)
     check(st == 401, "an unsigned blob request is refused (%d)" % st)
     run_cli("blob", "get", hexid, "--key", files["p15"][0], env=cli_env, expect=4)  # revoked: refused, 403
+
+    # --- a revoked party comes back only with new keys ---
+    back = pp.Party("p15")
+    back.seq = p15.seq
+    os.makedirs(os.path.join(WORK, "back"))
+    back_files = back.write(os.path.join(WORK, "back"))
+    st, ans = srv.submit(signed(p3, "enroll", {"identity": back.identity()}))
+    check(st == 201, "p15 is enrolled again with new keys (%d %s)" % (st, ans))
+    st, ans = srv.submit(signed(back), wait=True)
+    check(st == 200, "its new key signs (%d %s)" % (st, ans))
+    st, ans = srv.submit(signed(p15, seq=back.seq + 1))
+    check(st == 403 and ans["error"]["code"] == "bad_signature", "its revoked key still signs nothing (%d %s)" %
+          (st, ans))
+    run_cli("blob", "get", hexid, "--out", out + ".back", "--key", back_files[0], env=cli_env)
+    check(open(out + ".back", "rb").read() == open(blob, "rb").read(), "back in, it gets blobs again")
+    st, _, party = srv.request("GET", "/v1/parties/p15")
+    keys = json.loads(party)["keys"]
+    check(len(keys) == 2 and keys[0]["sign"] == pp.b64(p15.pk) and keys[0]["until"] is not None and
+          keys[1]["sign"] == pp.b64(back.pk) and keys[1]["until"] is None, "the registry keeps both keys (%s)" % keys)
 
     # --- raw HTTP abuse ---
     for method, path, want in [("GET", "/v1/statements", 405), ("DELETE", "/checkpoint", 405),

@@ -574,6 +574,128 @@ static void test_envelope_strict(void **state)
 	pl_members_release(&w.m);
 }
 
+/* An identity of party on the keys sign (its secret in signer) and box, its
+ * proof made by signer: whoever holds a key can name any party with it. */
+static pl_identity identity_on(const char *party, const pl_party_key *signer, const uint8_t box[32])
+{
+	pl_identity id;
+	memset(&id, 0, sizeof id);
+	snprintf(id.party, sizeof id.party, "%s", party);
+	memcpy(id.sign_pk, signer->id.sign_pk, 32);
+	memcpy(id.box_pk, box, 32);
+	char sb[64], bb[64], msg[512];
+	pl_b64_encode(id.sign_pk, 32, sb);
+	pl_b64_encode(id.box_pk, 32, bb);
+	int n = snprintf(msg, sizeof msg, "parley identity v1\n%s\n%s\n%s\n", party, sb, bb);
+	assert_int_equal(pl_party_sign(signer, (const uint8_t *)msg, (size_t)n, id.proof), PL_OK);
+	assert_int_equal(pl_identity_check(&id), PL_OK);
+	return id;
+}
+
+/* Like admit, also checking that a refusal left the registry as it was. */
+static void admit_refused(world *w, pl_party_key *k, const pl_party_key *k2, const char *type, json_t *body,
+			  uint64_t seq, const char *code)
+{
+	pl_buf before;
+	pl_buf_init(&before, 1 << 20);
+	assert_int_equal(pl_members_save(&w->m, &before), PL_OK);
+	pl_refusal v;
+	assert_int_equal(admit(w, k, k2, type, body, seq, &v), PL_EREFUSED);
+	if (strcmp(pl_refusal_name(v.code), code) != 0)
+		fail_msg("%s: got %s (%s), want %s", type, pl_refusal_name(v.code), v.msg, code);
+	pl_buf after;
+	pl_buf_init(&after, 1 << 20);
+	assert_int_equal(pl_members_save(&w->m, &after), PL_OK);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	pl_buf_release(&before);
+	pl_buf_release(&after);
+}
+
+/* A revoked key never signs again, under any name; a revoked party comes
+ * back only with keys nobody held, sponsored like a new party. */
+static void test_revoked_key_never_returns(void **state)
+{
+	(void)state;
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	assert_int_equal(pl_party_key_generate("cert.a", &w.a, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.b", &w.b, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.c", &w.c, NULL), PL_OK);
+	pl_party_key *founders[3] = {w.a, w.b, w.c};
+	pl_refusal v;
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter_of(founders, 3, 2), 1, &v), PL_OK);
+	uint64_t sa = 1, sb = 0;
+	assert_int_equal(admit(&w, w.c, NULL, "key.revoke", json_pack("{s:s}", "reason", "stolen"), 1, &v), PL_OK);
+	uint64_t revoked_at = w.m.size - 1;
+	/* its identity as it was, sponsored by two members: each enroll is refused */
+	admit_refused(&w, w.a, NULL, "enroll", identity_body(&w.c->id), sa + 1, "key_reused");
+	admit_refused(&w, w.b, NULL, "enroll", identity_body(&w.c->id), sb + 1, "key_reused");
+	assert_false(pl_members_get(&w.m, "cert.c")->active);
+	/* the revoked key under another name; a new signing key beside the revoked encryption key */
+	pl_identity renamed = identity_on("cert.d", w.c, w.c->id.box_pk);
+	admit_refused(&w, w.a, NULL, "enroll", identity_body(&renamed), sa + 1, "key_reused");
+	pl_party_key *fresh;
+	assert_int_equal(pl_party_key_generate("cert.c", &fresh, NULL), PL_OK);
+	pl_identity half = identity_on("cert.c", fresh, w.c->id.box_pk);
+	admit_refused(&w, w.a, NULL, "enroll", identity_body(&half), sa + 1, "key_reused");
+	/* an active member's key is its own: no other party takes it */
+	pl_identity twin = identity_on("cert.e", w.b, fresh->id.box_pk);
+	admit_refused(&w, w.a, NULL, "enroll", identity_body(&twin), sa + 1, "key_reused");
+	/* back with new keys, and the charter's two sponsors */
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&fresh->id), ++sa, &v), PL_OK);
+	assert_false(pl_members_get(&w.m, "cert.c")->active);
+	assert_int_equal(admit(&w, w.b, NULL, "enroll", identity_body(&fresh->id), ++sb, &v), PL_OK);
+	const pl_member *c = pl_members_get(&w.m, "cert.c");
+	assert_true(c->active);
+	assert_int_equal(c->nkeys, 2);
+	assert_int_equal(c->keys[0].until, revoked_at);
+	/* the old key stays refused; the new one signs */
+	admit_refused(&w, w.c, NULL, "contact.update", note(), 2, "bad_signature");
+	assert_int_equal(admit(&w, fresh, NULL, "contact.update", note(), 2, &v), PL_OK);
+	uint8_t pk[32];
+	assert_int_equal(pl_members_key_at(&w.m, "cert.c", revoked_at, pk), PL_OK);
+	assert_memory_equal(pk, w.c->id.sign_pk, 32); /* what it signed then still verifies */
+	/* a rotation back to the revoked keys, or to another member's encryption key, is refused */
+	pl_identity back = identity_on("cert.c", w.c, w.c->id.box_pk);
+	admit_refused(&w, fresh, w.c, "key.rotate", identity_body(&back), 3, "key_reused");
+	pl_party_key *c3, *c4;
+	assert_int_equal(pl_party_key_generate("cert.c", &c3, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.c", &c4, NULL), PL_OK);
+	pl_identity stolen_box = identity_on("cert.c", c3, w.a->id.box_pk);
+	admit_refused(&w, fresh, c3, "key.rotate", identity_body(&stolen_box), 3, "key_reused");
+	/* keeping its own current encryption key across rotations is fine */
+	pl_identity keep3 = identity_on("cert.c", c3, fresh->id.box_pk);
+	assert_int_equal(admit(&w, fresh, c3, "key.rotate", identity_body(&keep3), 3, &v), PL_OK);
+	pl_identity keep4 = identity_on("cert.c", c4, fresh->id.box_pk);
+	assert_int_equal(admit(&w, c3, c4, "key.rotate", identity_body(&keep4), 4, &v), PL_OK);
+	/* but a signing key it rotated away from does not come back */
+	pl_identity again = identity_on("cert.c", c3, fresh->id.box_pk);
+	admit_refused(&w, c4, c3, "key.rotate", identity_body(&again), 5, "key_reused");
+	/* founders share no key */
+	pl_members_release(&w.m);
+	pl_members_init(&w.m, "example.org/wg");
+	pl_party_key *dup;
+	assert_int_equal(pl_party_key_generate("cert.b", &dup, NULL), PL_OK);
+	pl_identity b_on_a = identity_on("cert.b", dup, w.a->id.box_pk);
+	json_t *fs = json_pack("[o,o]", identity_json(&w.a->id), identity_json(&b_on_a));
+	json_t *charter = json_pack("{s:o,s:{s:i},s:{s:i,s:i}}", "founders", fs, "admission", "sponsors", 1, "deadlines",
+				    "ack", 3600, "response", 86400);
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter, 1, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "key_reused");
+	assert_false(w.m.chartered);
+	pl_party_key_free(dup);
+	pl_party_key_free(c3);
+	pl_party_key_free(c4);
+	pl_party_key_free(fresh);
+	pl_party_key_free(w.a);
+	pl_party_key_free(w.b);
+	pl_party_key_free(w.c);
+	pl_members_release(&w.m);
+}
+
 /* 40 rotations: the registry keeps every key, and every statement still
  * verifies under the key its author held when it was admitted, also after the
  * registry went through its saved state. */
@@ -681,7 +803,7 @@ int main(void)
 		cmocka_unit_test(test_dsse_vector),       cmocka_unit_test(test_envelope_rejects),
 		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
 		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
-		cmocka_unit_test(test_envelope_strict),
+		cmocka_unit_test(test_envelope_strict),    cmocka_unit_test(test_revoked_key_never_returns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
