@@ -137,6 +137,8 @@ enrolment = {
     "enroll-new": stmt("enroll", {"identity": newcomer.identity()}),
     "enroll-key-reused": stmt("enroll", {"identity": again.identity()}),
     "enroll-box-reused": stmt("enroll", {"identity": half.identity()}),
+    "enroll-confusable": stmt("enroll", {"identity": keyed("fz-0ther", "fuzz look-alike seed").identity()}),
+    "enroll-confusable-case": stmt("enroll", {"identity": dict(newcomer.identity(), party="FZ.NEW")}),
     "rotate-to-other-key": stmt("key.rotate", {"identity": dict(keyed("fz.party", "fuzz other seed").identity())},
                                 signers=[party.sign, other.sign]),
 }

@@ -68,6 +68,7 @@ typedef enum pl_refusal_kind {
 	X(ALREADY_SPONSORED, "already_sponsored", CONFLICT, "the same member enrolled the same identity before") \
 	X(KEY_REUSED, "key_reused", CONFLICT, \
 	  "an identity's key is held or was held by a party of the log (a revoked key never comes back)") \
+	X(NAME_CONFUSABLE, "name_confusable", CONFLICT, "a party name confusable with a member's (same skeleton)") \
 	/* ---- the workflow (docs/workflow.md) ---- */ \
 	X(SELF_ADDRESSED, "self_addressed", INVALID, "the author addresses itself") \
 	X(RSIT_UNKNOWN, "rsit_unknown", INVALID, "class or rsit_type is not an RSIT class or type") \

@@ -233,6 +233,9 @@ static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founder
 			    memcmp(founders[j].box_pk, founders[i].box_pk, 32) == 0)
 				return pl_refuse(v, PL_R_KEY_REUSED, "the founders %s and %s share a key: a key belongs to one party",
 						 founders[j].party, founders[i].party);
+			if (pl_party_confusable(founders[j].party, founders[i].party))
+				return pl_refuse(v, PL_R_NAME_CONFUSABLE, "the founders %s and %s have confusable names",
+						 founders[j].party, founders[i].party);
 		}
 	}
 	*nf = json_array_size(fs);
@@ -349,6 +352,11 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	const pl_member *existing = find(m, id.party);
 	if (existing != NULL && existing->active)
 		return pl_refuse(v, PL_R_ALREADY_MEMBER, "%s is already a member", id.party);
+	for (size_t i = 0; i < m->n; i++)
+		if (pl_party_confusable(id.party, m->m[i].id.party))
+			return pl_refuse(v, PL_R_NAME_CONFUSABLE, "%s looks like the member %s (both read as a party "
+					 "of the same name once case, '.', '-' and look-alike characters are set aside)",
+					 id.party, m->m[i].id.party);
 	/* a revoked party comes back only with keys no party ever held, and K sponsors like a new one */
 	if ((rc = keys_unused(m, &id, NULL, v)) != PL_OK)
 		return rc;

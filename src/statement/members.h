@@ -22,7 +22,8 @@
  * A key belongs to one party and a key that ended never comes back: an
  * identity whose signing or encryption key a party of the log holds or held
  * is refused (key_reused), except a rotation keeping the party's current
- * encryption key.
+ * encryption key. A party name confusable with a member's (pl_party_skeleton)
+ * is refused too (name_confusable).
  *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
  */
 #ifndef PARLEY_STATEMENT_MEMBERS_H

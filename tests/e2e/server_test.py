@@ -286,6 +286,15 @@ def main():
          with_payload(pay(p3, "enroll", {"identity": renamed(p15, "p15-again").identity()})), 409, "key_reused"),
         ("another member's key under a new name",
          with_payload(pay(p3, "enroll", {"identity": renamed(parties[4], "p99").identity()})), 409, "key_reused"),
+        # names that look like a member's
+        ("a look-alike name", with_payload(pay(p3, "enroll", {"identity": pp.Party("p.03").identity()})), 409,
+         "name_confusable"),
+        ("a revoked member's look-alike", with_payload(pay(p3, "enroll", {"identity": pp.Party("pl5").identity()})),
+         409, "name_confusable"),
+        ("a name in capitals", with_payload(pay(p3, "enroll", {"identity": pp.Party("P04").identity()})), 422,
+         "body_invalid"),
+        ("a Cyrillic homoglyph", with_payload(pay(p3, "enroll", {"identity": pp.Party("p0\u0430").identity()})), 422,
+         "body_invalid"),
     ]
     # replay: a statement accepted before, sent again
     p4 = parties[4]

@@ -696,6 +696,80 @@ static void test_revoked_key_never_returns(void **state)
 	pl_members_release(&w.m);
 }
 
+/* Look-alike party names: one skeleton, and an enrolment rule on it. */
+static void test_confusable_names(void **state)
+{
+	(void)state;
+	static const char *const same[][2] = {
+		{"cert-a", "cert.a"}, {"cert.a", "certa"}, {"cert.a", "CERT.A"}, {"cert_a", "cert.a"},
+		{"cert.b1", "cert.bl"}, {"cert.bi", "cert.b1"}, {"c0rp", "corp"}, {"s5", "ss"}, {"z2", "zz"},
+		{"corn", "com"}, {"vvest", "west"}, {"r-n", "m"}, {"cert.o0", "cert.oo"},
+	};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+		if (!pl_party_confusable(same[i][0], same[i][1]) || !pl_party_confusable(same[i][1], same[i][0]))
+			fail_msg("%s and %s should be confusable", same[i][0], same[i][1]);
+	static const char *const apart[][2] = {
+		{"cert.a", "cert.b"}, {"cert.a", "cert.a"}, {"cert.ab", "cert.ba"}, {"cert.a", "cert.aa"},
+		{"cert.u", "cert.v"}, {"rm", "m"}, {"cert.8", "cert.b"},
+	};
+	for (size_t i = 0; i < sizeof apart / sizeof *apart; i++)
+		if (pl_party_confusable(apart[i][0], apart[i][1]))
+			fail_msg("%s and %s should not be confusable", apart[i][0], apart[i][1]);
+	char sk[PL_PARTY_MAX + 1];
+	pl_party_skeleton("Cert.Example-1i0rn", sk);
+	assert_string_equal(sk, "certexamplellom");
+	/* case variants and Unicode homoglyphs are not party names in the first place */
+	assert_false(pl_party_name_valid("Cert.a", 6));
+	assert_false(pl_party_name_valid("cert.\xd0\xb0", 7)); /* Cyrillic a */
+	assert_false(pl_party_name_valid("cert_a", 6));
+
+	/* the rule: one sponsor (the default) cannot enrol a look-alike of a member */
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	assert_int_equal(pl_party_key_generate("cert.a", &w.a, NULL), PL_OK);
+	assert_int_equal(pl_party_key_generate("cert.b1", &w.b, NULL), PL_OK);
+	pl_party_key *founders[2] = {w.a, w.b};
+	pl_refusal v;
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter_of(founders, 2, 1), 1, &v), PL_OK);
+	uint64_t seq = 1;
+	static const char *const looks[] = {"cert-a", "certa", "cert.bl", "cert.bi", "cert-b1"};
+	for (size_t i = 0; i < sizeof looks / sizeof *looks; i++) {
+		pl_party_key *k;
+		assert_int_equal(pl_party_key_generate(looks[i], &k, NULL), PL_OK);
+		admit_refused(&w, w.a, NULL, "enroll", identity_body(&k->id), seq + 1, "name_confusable");
+		pl_party_key_free(k);
+	}
+	/* a name of its own is enrolled; its look-alikes then are refused too, revoked or not */
+	assert_int_equal(pl_party_key_generate("cert.c", &w.c, NULL), PL_OK);
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&w.c->id), ++seq, &v), PL_OK);
+	assert_int_equal(admit(&w, w.c, NULL, "key.revoke", json_object(), 1, &v), PL_OK);
+	pl_party_key *look, *again;
+	assert_int_equal(pl_party_key_generate("cert-c", &look, NULL), PL_OK);
+	admit_refused(&w, w.a, NULL, "enroll", identity_body(&look->id), seq + 1, "name_confusable");
+	/* the same name is the same party: a revoked one comes back under it */
+	assert_int_equal(pl_party_key_generate("cert.c", &again, NULL), PL_OK);
+	assert_int_equal(admit(&w, w.a, NULL, "enroll", identity_body(&again->id), ++seq, &v), PL_OK);
+	assert_true(pl_members_get(&w.m, "cert.c")->active);
+	/* founders with confusable names */
+	pl_members_release(&w.m);
+	pl_members_init(&w.m, "example.org/wg");
+	pl_party_key *dash;
+	assert_int_equal(pl_party_key_generate("cert-a", &dash, NULL), PL_OK);
+	pl_party_key *lookalikes[2] = {w.a, dash};
+	assert_int_equal(admit(&w, w.a, NULL, "charter", charter_of(lookalikes, 2, 1), 1, &v), PL_EREFUSED);
+	assert_string_equal(pl_refusal_name(v.code), "name_confusable");
+	assert_false(w.m.chartered);
+	pl_party_key_free(dash);
+	pl_party_key_free(look);
+	pl_party_key_free(again);
+	pl_party_key_free(w.a);
+	pl_party_key_free(w.b);
+	pl_party_key_free(w.c);
+	pl_members_release(&w.m);
+}
+
 /* 40 rotations: the registry keeps every key, and every statement still
  * verifies under the key its author held when it was admitted, also after the
  * registry went through its saved state. */
@@ -804,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
 		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
 		cmocka_unit_test(test_envelope_strict),    cmocka_unit_test(test_revoked_key_never_returns),
+		cmocka_unit_test(test_confusable_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
