@@ -15,6 +15,8 @@ void pl_members_init(pl_members *m, const char *origin)
 
 void pl_members_release(pl_members *m)
 {
+	for (size_t i = 0; i < m->n; i++)
+		free(m->m[i].keys);
 	free(m->m);
 	free(m->c);
 	m->m = NULL;
@@ -55,17 +57,31 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
 	return PL_ENOTFOUND;
 }
 
-/* Starts a new key in the member's history at index (closing the current one). */
-static void push_key(pl_member *e, const uint8_t pk[32], uint64_t index)
+/* Room for one more key in the member's history: PL_OK or PL_ENOMEM (nothing changed). */
+static int reserve_key(pl_member *e)
+{
+	if (e->nkeys < e->capkeys)
+		return PL_OK;
+	size_t cap = e->capkeys ? e->capkeys * 2 : 2;
+	if (cap > SIZE_MAX / sizeof *e->keys)
+		return PL_ENOMEM;
+	pl_member_key *p = realloc(e->keys, cap * sizeof *p);
+	if (p == NULL)
+		return PL_ENOMEM;
+	e->keys = p;
+	e->capkeys = cap;
+	return PL_OK;
+}
+
+/* Starts the keys of id in the member's history at index, closing the current
+ * one; reserve_key made room. */
+static void push_key(pl_member *e, const pl_identity *id, uint64_t index)
 {
 	if (e->nkeys > 0 && e->keys[e->nkeys - 1].until == UINT64_MAX)
 		e->keys[e->nkeys - 1].until = index;
-	if (e->nkeys == PL_KEYS_MAX) {
-		memmove(e->keys, e->keys + 1, (PL_KEYS_MAX - 1) * sizeof *e->keys);
-		e->nkeys--;
-	}
 	pl_member_key *k = &e->keys[e->nkeys++];
-	memcpy(k->sign_pk, pk, 32);
+	memcpy(k->sign_pk, id->sign_pk, 32);
+	memcpy(k->box_pk, id->box_pk, 32);
 	k->from = index;
 	k->until = UINT64_MAX;
 }
@@ -132,16 +148,30 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s)
 	s->preverified = rc != PL_ENOMEM; /* out of memory: check again later */
 }
 
-/* The author's signature, reusing a pre-verification made with the same key:
- * PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing about the signature). */
+/* The author's signature (the envelope's first), reusing a pre-verification
+ * made with the same key: PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing
+ * about the signature). A replay trusting signatures still checks the keyid. */
 static int signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
 {
 	if (a->trust_signatures)
-		return PL_OK;
+		return pl_envelope_keyid_is(&s->env, 0, pk) ? PL_OK : PL_EVERIFY;
 	if (s->preverified && sodium_memcmp(s->key, pk, 32) == 0)
 		return s->sig_ok ? PL_OK : PL_EVERIFY;
 	int rc = pl_envelope_verify(&s->env, pk, NULL);
 	return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_EVERIFY;
+}
+
+/* Exactly the signatures a statement's type needs: one by its author, two for
+ * a key.rotate (the old key's, then the new key's); nothing unsigned or
+ * unchecked is stored. */
+static int signature_count(const pl_submission *s, pl_refusal *v)
+{
+	bool rotate = strcmp(s->st.type, "key.rotate") == 0;
+	if (s->env.nsigs == (rotate ? 2u : 1u))
+		return PL_OK;
+	return pl_refuse(v, PL_R_BAD_SIGNATURE, "a %s carries exactly %s; this envelope has %zu", s->st.type,
+			 rotate ? "two signatures, the old key's then the new key's" : "one signature, its author's",
+			 s->env.nsigs);
 }
 
 static int refuse_unsigned(pl_refusal *v, int rc, const char *what, const char *author)
@@ -196,9 +226,17 @@ static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founder
 			return PL_ENOMEM;
 		if (frc != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "founder %zu: %s", i, d.msg);
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			if (strcmp(founders[j].party, founders[i].party) == 0)
 				return pl_refuse(v, PL_R_BODY_INVALID, "the founder %s is listed twice", founders[i].party);
+			if (memcmp(founders[j].sign_pk, founders[i].sign_pk, 32) == 0 ||
+			    memcmp(founders[j].box_pk, founders[i].box_pk, 32) == 0)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the founders %s and %s share a key: a key belongs to one party",
+						 founders[j].party, founders[i].party);
+			if (pl_party_confusable(founders[j].party, founders[i].party))
+				return pl_refuse(v, PL_R_NAME_CONFUSABLE, "the founders %s and %s have confusable names",
+						 founders[j].party, founders[i].party);
+		}
 	}
 	*nf = json_array_size(fs);
 	json_t *adm = json_object_get(body, "admission"), *dl = json_object_get(body, "deadlines");
@@ -233,6 +271,8 @@ static int check_charter(const pl_members *m, const pl_admission *a, pl_submissi
 	if (author == NULL)
 		return pl_refuse(v, PL_R_UNKNOWN_AUTHOR, "the charter's author %s is not one of its founders",
 				 s->st.author);
+	if ((rc = signature_count(s, v)) != PL_OK)
+		return rc;
 	int sig = signed_by(a, s, author->sign_pk);
 	if (sig != PL_OK)
 		return refuse_unsigned(v, sig, "charter", s->st.author);
@@ -261,6 +301,40 @@ static int identity_in(const json_t *body, pl_identity *id, pl_refusal *v)
 	return PL_OK;
 }
 
+/*
+ * A key belongs to the one party that first held it, and a key that ended
+ * (rotated away or revoked) never comes back: refuses (key_reused) an
+ * identity whose signing or encryption key a party of the log holds or has
+ * held. self (may be NULL) is the party rotating its keys, which may keep its
+ * current encryption key.
+ */
+static int keys_unused(const pl_members *m, const pl_identity *id, const pl_member *self, pl_refusal *v)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const pl_member *e = &m->m[i];
+		bool keeps_box = e == self && e->active && memcmp(id->box_pk, e->id.box_pk, 32) == 0;
+		for (size_t k = 0; k < e->nkeys; k++) {
+			const pl_member_key *y = &e->keys[k];
+			bool sign = memcmp(y->sign_pk, id->sign_pk, 32) == 0;
+			bool box = !keeps_box && memcmp(y->box_pk, id->box_pk, 32) == 0;
+			if (!sign && !box)
+				continue;
+			const char *which = sign ? "signing" : "encryption";
+			if (y->until == UINT64_MAX)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the %s key of this identity of %s is %s's: a key belongs to "
+						 "one party", which, id->party, e->id.party);
+			/* a rotation ends a key at the entry that starts the next one */
+			bool revoked = k + 1 == e->nkeys ? !e->active : e->keys[k + 1].from != y->until;
+			return pl_refuse(v, PL_R_KEY_REUSED,
+					 "the %s key of this identity of %s was %s's until entry %llu (%s): a key that "
+					 "ended never comes back",
+					 which, id->party, e->id.party, (unsigned long long)y->until,
+					 revoked ? "revoked" : "rotated away");
+		}
+	}
+	return PL_OK;
+}
+
 static const pl_candidate *find_candidate(const pl_members *m, const pl_identity *id)
 {
 	for (size_t i = 0; i < m->nc; i++)
@@ -278,6 +352,14 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	const pl_member *existing = find(m, id.party);
 	if (existing != NULL && existing->active)
 		return pl_refuse(v, PL_R_ALREADY_MEMBER, "%s is already a member", id.party);
+	for (size_t i = 0; i < m->n; i++)
+		if (pl_party_confusable(id.party, m->m[i].id.party))
+			return pl_refuse(v, PL_R_NAME_CONFUSABLE, "%s looks like the member %s (both read as a party "
+					 "of the same name once case, '.', '-' and look-alike characters are set aside)",
+					 id.party, m->m[i].id.party);
+	/* a revoked party comes back only with keys no party ever held, and K sponsors like a new one */
+	if ((rc = keys_unused(m, &id, NULL, v)) != PL_OK)
+		return rc;
 	const pl_candidate *c = find_candidate(m, &id);
 	if (c != NULL)
 		for (size_t i = 0; i < c->nsponsors; i++)
@@ -287,7 +369,8 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	return PL_OK;
 }
 
-static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submission *s, pl_refusal *v)
+static int check_rotate(const pl_members *m, const pl_member *mem, const pl_admission *a, pl_submission *s,
+			pl_refusal *v)
 {
 	int rc;
 	pl_identity id;
@@ -297,8 +380,16 @@ static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submissi
 		return pl_refuse(v, PL_R_NOT_OWN_KEY, "a party rotates only its own key");
 	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, 32) == 0)
 		return pl_refuse(v, PL_R_BODY_INVALID, "the new signing key is the current one");
-	if (s->env.nsigs != 2 || (!a->trust_signatures && pl_envelope_verify(&s->env, id.sign_pk, NULL) != PL_OK))
-		return pl_refuse(v, PL_R_BAD_SIGNATURE, "a key rotation is signed by the old key and by the new key");
+	if ((rc = keys_unused(m, &id, mem, v)) != PL_OK)
+		return rc;
+	/* the old key's signature was checked with the author's; the new key's comes second */
+	int sig = a->trust_signatures ? (pl_envelope_keyid_is(&s->env, 1, id.sign_pk) ? PL_OK : PL_EVERIFY)
+				      : pl_envelope_verify_sig(&s->env, 1, id.sign_pk);
+	if (sig == PL_ENOMEM)
+		return PL_ENOMEM;
+	if (sig != PL_OK)
+		return pl_refuse(v, PL_R_BAD_SIGNATURE,
+				 "a key rotation is signed by the old key and by the new key, in this order");
 	return PL_OK;
 }
 
@@ -359,6 +450,9 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 		return pl_refuse(v, PL_R_UNKNOWN_AUTHOR, "%s is not a member of this log", s->st.author);
 	if (!mem->active)
 		return pl_refuse(v, PL_R_KEY_REVOKED, "%s's key is revoked; it signs nothing more", s->st.author);
+	int rc = signature_count(s, v);
+	if (rc != PL_OK)
+		return rc;
 	int sig = signed_by(a, s, mem->id.sign_pk);
 	if (sig != PL_OK)
 		return refuse_unsigned(v, sig, "envelope", s->st.author);
@@ -380,7 +474,7 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 	if (strcmp(type, "enroll") == 0)
 		return check_enroll(m, s, v);
 	if (strcmp(type, "key.rotate") == 0)
-		return check_rotate(mem, a, s, v);
+		return check_rotate(m, mem, a, s, v);
 	if (strcmp(type, "key.revoke") == 0)
 		return check_revoke(s->st.body, v);
 	if (strcmp(type, "contact.update") == 0)
@@ -402,13 +496,18 @@ static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t inde
 			m->m = p;
 			m->cap = cap;
 		}
-		e = &m->m[m->n++];
+		e = &m->m[m->n];
 		memset(e, 0, sizeof *e);
+		if (reserve_key(e) != PL_OK)
+			return NULL;
+		m->n++;
+	} else if (reserve_key(e) != PL_OK) {
+		return NULL;
 	}
 	e->id = *id;
 	e->active = true;
 	e->since = index;
-	push_key(e, id->sign_pk, index);
+	push_key(e, id, index);
 	return e;
 }
 
@@ -476,10 +575,14 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 		pl_member *e = find(m, s->st.author);
 		if (e == NULL)
 			return PL_EINVAL;
-		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL);
+		pl_identity id;
+		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL);
 		if (irc != PL_OK)
 			return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
-		push_key(e, e->id.sign_pk, index);
+		if (reserve_key(e) != PL_OK)
+			return PL_ENOMEM;
+		e->id = id;
+		push_key(e, &id, index);
 	} else if (strcmp(type, "key.revoke") == 0) {
 		pl_member *e = find(m, s->st.author);
 		if (e != NULL) {
