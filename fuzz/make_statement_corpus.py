@@ -97,7 +97,54 @@ seeds = {
     "array": b"[]",
     "empty": b"",
 }
+
+
+
+def keyed(name, seed):
+    """A party of the fuzz log's world with keys from SHA-256 of seed and seed + " box"."""
+    p = pp.Party(name)
+    p.sign = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(seed.encode()).digest())
+    p.box = X25519PrivateKey.from_private_bytes(hashlib.sha256((seed + " box").encode()).digest())
+    return p
+
+
+# the envelope in its one form, with exactly the signatures its type needs (docs/statements.md)
+ping = pp.payload(ORIGIN, "ping", "fz.party", 6, T, {"to": ["fz.other"]})
+good = json.loads(pp.envelope([party.sign], ping))
+sig = good["signatures"][0]
+compact = lambda d: json.dumps(d, separators=(",", ":")).encode()
+rotated = keyed("fz.party", "fuzz rotated seed")
+rotation = pp.payload(ORIGIN, "key.rotate", "fz.party", 6, T, {"identity": rotated.identity()})
+envelopes = {
+    "env-second-sig-random": compact(dict(good, signatures=[sig, dict(sig, sig=pp.b64(b"\x5a" * 64))])),
+    "env-second-sig-other": pp.envelope([party.sign, other.sign], ping),
+    "env-keyid-upper": compact(dict(good, signatures=[dict(sig, keyid=sig["keyid"].upper())])),
+    "env-keyid-short": compact(dict(good, signatures=[dict(sig, keyid=sig["keyid"][:15])])),
+    "env-keyid-other": compact(dict(good, signatures=[dict(sig, keyid=hashlib.sha256(other.pk).hexdigest()[:16])])),
+    "env-padded": compact(good)[:-1] + b" " * 2000 + b"}",
+    "env-pretty": json.dumps(good, indent=1).encode(),
+    "env-sorted": json.dumps(good, sort_keys=True, separators=(",", ":")).encode(),
+    "rotate-new-key": pp.envelope([party.sign, rotated.sign], rotation),
+    "rotate-swapped": pp.envelope([rotated.sign, party.sign], rotation),
+    "rotate-old-key-twice": pp.envelope([party.sign, party.sign], rotation),
+}
+newcomer = keyed("fz.new", "fuzz new seed")
+again = keyed("fz.again", "fuzz new seed")
+again.sign, again.box = party.sign, party.box  # a member's keys under another name
+half = keyed("fz.half", "fuzz half seed")
+half.box = other.box  # a new signing key beside another member's encryption key
+enrolment = {
+    "enroll-new": stmt("enroll", {"identity": newcomer.identity()}),
+    "enroll-key-reused": stmt("enroll", {"identity": again.identity()}),
+    "enroll-box-reused": stmt("enroll", {"identity": half.identity()}),
+    "enroll-confusable": stmt("enroll", {"identity": keyed("fz-0ther", "fuzz look-alike seed").identity()}),
+    "enroll-confusable-case": stmt("enroll", {"identity": dict(newcomer.identity(), party="FZ.NEW")}),
+    "rotate-to-other-key": stmt("key.rotate", {"identity": dict(keyed("fz.party", "fuzz other seed").identity())},
+                                signers=[party.sign, other.sign]),
+}
 seeds.update(workflow)
+seeds.update(envelopes)
+seeds.update(enrolment)
 sdir = os.path.join(HERE, "corpus", "statement")
 os.makedirs(sdir, exist_ok=True)
 for name, data in seeds.items():

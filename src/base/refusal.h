@@ -44,7 +44,7 @@ typedef enum pl_refusal_kind {
 #define PL_REFUSAL_TABLE(X) \
 	/* ---- envelope, payload, membership (docs/statements.md) ---- */ \
 	X(TOO_LARGE, "too_large", TOO_LARGE, "the envelope is larger than a log entry may be") \
-	X(ENVELOPE_MALFORMED, "envelope_malformed", MALFORMED, "not a valid DSSE envelope") \
+	X(ENVELOPE_MALFORMED, "envelope_malformed", MALFORMED, "not a valid DSSE envelope in its one form") \
 	X(PAYLOAD_TYPE_UNKNOWN, "payload_type_unknown", UNSUPPORTED, "the payload type is not a Parley statement") \
 	X(PAYLOAD_MALFORMED, "payload_malformed", MALFORMED, "the payload is not a valid statement") \
 	X(WRONG_LOG, "wrong_log", INVALID, "the statement names another log") \
@@ -53,7 +53,8 @@ typedef enum pl_refusal_kind {
 	X(NO_CHARTER, "no_charter", CONFLICT, "the log is empty and this is not a charter") \
 	X(UNKNOWN_AUTHOR, "unknown_author", FORBIDDEN, "the author is not a member") \
 	X(KEY_REVOKED, "key_revoked", FORBIDDEN, "the author's key is revoked") \
-	X(BAD_SIGNATURE, "bad_signature", FORBIDDEN, "the envelope is not signed by the author's current key") \
+	X(BAD_SIGNATURE, "bad_signature", FORBIDDEN, \
+	  "the envelope does not carry exactly the signatures its type needs, each by its key") \
 	X(SEQ_REPLAYED, "seq_replayed", CONFLICT, "seq is not above the author's last") \
 	X(SEQ_SKIPPED, "seq_skipped", CONFLICT, "seq is more than one above the author's last") \
 	X(REF_MISSING, "ref_missing", INVALID, "a referenced entry does not exist or is not listed in refs") \
@@ -65,6 +66,9 @@ typedef enum pl_refusal_kind {
 	X(NOT_OWN_KEY, "not_allowed", FORBIDDEN, "a party rotates only its own key") \
 	X(ALREADY_MEMBER, "already_member", CONFLICT, "enrolling a member") \
 	X(ALREADY_SPONSORED, "already_sponsored", CONFLICT, "the same member enrolled the same identity before") \
+	X(KEY_REUSED, "key_reused", CONFLICT, \
+	  "an identity's key is held or was held by a party of the log (a revoked key never comes back)") \
+	X(NAME_CONFUSABLE, "name_confusable", CONFLICT, "a party name confusable with a member's (same skeleton)") \
 	/* ---- the workflow (docs/workflow.md) ---- */ \
 	X(SELF_ADDRESSED, "self_addressed", INVALID, "the author addresses itself") \
 	X(RSIT_UNKNOWN, "rsit_unknown", INVALID, "class or rsit_type is not an RSIT class or type") \

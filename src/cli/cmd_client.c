@@ -36,6 +36,9 @@ int cmd_submit(const cli_call *call)
 		pl_buf env;
 		pl_buf_init(&env, PL_DSSE_MAX);
 		if ((rc = cli_read_input(envfile, PL_DSSE_MAX, &env, &d)) == PL_OK) {
+			/* a file ends in a newline; the envelope does not (it is one canonical JSON line) */
+			if (env.len > 0 && env.data[env.len - 1] == '\n')
+				env.len--;
 			pl_api_accept r;
 			pl_api_accept_init(&r);
 			long http = 0;

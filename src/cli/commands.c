@@ -147,7 +147,7 @@ static const cli_cmd CMDS[] = {
 	 .opts = O({"type", "TYPE", "the statement type (docs/statements.md)"},
 		   {"body", "FILE", "the body, a JSON object (- for standard input)"},
 		   {"ref", "INDEX", "refer to entry INDEX (repeatable)"},
-		   {"envelope", "FILE", "submit this signed DSSE envelope as it is"}),
+		   {"envelope", "FILE", "submit this signed DSSE envelope as it is (a final newline is dropped)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley submit --type ping --key b.key --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
 	{.name = "get", .run = cmd_get, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,

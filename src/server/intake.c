@@ -76,6 +76,7 @@ void *pl_node_verifier(void *arg)
 		if (n->stop)
 			break;
 		job *j = pl_node_queue_pop(&n->in);
+		n->checking++;
 		pthread_mutex_unlock(&n->mu);
 
 		pl_admission a;
@@ -97,6 +98,7 @@ void *pl_node_verifier(void *arg)
 			}
 		}
 		pthread_mutex_lock(&n->mu);
+		n->checking--;
 		if (prc == PL_OK && !pl_node_rate_take(n, j->sub.st.author, pl_mono()))
 			prc = pl_refuse(&v, PL_R_RATE_LIMITED, "%s is over its rate of %.0f statements per second",
 					j->sub.st.author, n->o.rate);
@@ -128,6 +130,7 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 	j.res = res;
 	res->err = PL_OK;
 	pthread_mutex_lock(&n->mu);
+	n->submitters++;
 	if (n->stop) {
 		pl_refusal v;
 		pl_node_fail_locked(n, &j, pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down"), &v);
@@ -172,4 +175,9 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 		pl_node_acceptance(n, res->index, &res->leaf, &res->acceptance);
 	if (j.parsed)
 		pl_submission_release(&j.sub);
+	/* the last touch of n: pl_node_close may free it once no submitter is left */
+	pthread_mutex_lock(&n->mu);
+	if (--n->submitters == 0 && n->stop)
+		pthread_cond_broadcast(&n->done_cv);
+	pthread_mutex_unlock(&n->mu);
 }

@@ -81,6 +81,7 @@ bool pl_node_integrate(pl_node *n)
 		n->stats.storage_errors++;
 	} else {
 		n->nstaged = 0;
+		n->unpublished = 0; /* published now, in the same step (only the sequencer stages) */
 		n->stats.batches++;
 		refresh_checkpoint_locked(n);
 	}

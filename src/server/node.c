@@ -193,8 +193,9 @@ void pl_node_close(pl_node *n)
 	}
 	n->waiting = NULL;
 	pthread_cond_broadcast(&n->done_cv);
+	/* every job is answered: wait for their submitters to leave pl_node_submit */
+	while (n->submitters > 0)
+		pthread_cond_wait(&n->done_cv, &n->mu);
 	pthread_mutex_unlock(&n->mu);
-	/* submitters still inside pl_node_submit must be gone before this;
-	 * the HTTP layer stops its daemon first */
 	free_node(n);
 }

@@ -91,7 +91,12 @@ void pl_node_result_release(pl_node_result *r);
  */
 int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag *d) __attribute__((warn_unused_result));
 
-/* Stops the pipeline (queued submissions get 503) and closes the log. */
+/*
+ * Stops the pipeline and closes the log. What the sequencer holds is staged
+ * and answered; what is still queued is refused (shutting_down), and so is
+ * every submission made while it runs; it returns once every submitter has
+ * left pl_node_submit. No submission may start after it returned.
+ */
 void pl_node_close(pl_node *n);
 
 /*

@@ -83,7 +83,9 @@ struct pl_node {
 	pthread_cond_t seq_cv;   /* work for the sequencer */
 	pthread_cond_t done_cv;  /* a job changed state */
 	queue in, verified;
+	size_t checking;         /* taken by a verifier, not yet verified or refused */
 	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
+	size_t submitters;       /* threads inside pl_node_submit (pl_node_close waits for them) */
 	job *waiting;            /* accepted, waiting for a checkpoint */
 	bool stop;
 	bool broken;             /* eng may not match the log (sequencer thread only) */

@@ -50,7 +50,7 @@ void pl_node_say(const pl_node *n, const char *fmt, ...)
 size_t pl_node_queue_depth(const pl_node *n)
 {
 	/* the sequencer is the only writer of the log, so it refreshes n->unpublished itself */
-	return n->in.n + n->verified.n + n->unpublished;
+	return n->in.n + n->checking + n->verified.n + n->unpublished;
 }
 
 void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)

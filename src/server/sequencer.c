@@ -65,6 +65,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		pthread_mutex_lock(&n->mu);
 		for (size_t i = 0; i < count; i++)
 			pl_node_fail_locked(n, batch[i], PL_ENOMEM, &v);
+		n->unpublished -= count;
 		pthread_cond_broadcast(&n->done_cv);
 		pthread_mutex_unlock(&n->mu);
 		free(ok);
@@ -99,6 +100,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		spans[k] = j->sub.raw;
 		k++;
 	}
+	n->unpublished -= count - k; /* the refused are no longer waiting */
 	if (k < count)
 		pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
 	pthread_mutex_unlock(&n->mu);
@@ -115,6 +117,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			n->broken = true;
 			pthread_mutex_lock(&n->mu);
 			n->stats.storage_errors++;
+			n->unpublished -= k;
 			for (size_t i = 0; i < k; i++)
 				pl_node_fail_locked(n, ok[i],
 						    pl_refuse(&v, PL_R_STORAGE_FAILED, "the log could not store the statement: %s",

@@ -1,5 +1,5 @@
 /* members.c - the membership registry (members.h): its members and
- * candidates looked up, the history of each member's keys. */
+ * candidates looked up, the key a member held when an entry was admitted. */
 #include "statement/members_impl.h"
 
 #include <stdio.h>
@@ -14,6 +14,8 @@ void pl_members_init(pl_members *m, const char *origin)
 
 void pl_members_release(pl_members *m)
 {
+	for (size_t i = 0; i < m->n; i++)
+		free(m->m[i].keys);
 	free(m->m);
 	free(m->c);
 	m->m = NULL;
@@ -52,20 +54,6 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
 		}
 	}
 	return PL_ENOTFOUND;
-}
-
-void pl_members_push_key(pl_member *e, const uint8_t pk[32], uint64_t index)
-{
-	if (e->nkeys > 0 && e->keys[e->nkeys - 1].until == UINT64_MAX)
-		e->keys[e->nkeys - 1].until = index;
-	if (e->nkeys == PL_KEYS_MAX) {
-		memmove(e->keys, e->keys + 1, (PL_KEYS_MAX - 1) * sizeof *e->keys);
-		e->nkeys--;
-	}
-	pl_member_key *k = &e->keys[e->nkeys++];
-	memcpy(k->sign_pk, pk, 32);
-	k->from = index;
-	k->until = UINT64_MAX;
 }
 
 bool pl_members_owns_type(const char *type)

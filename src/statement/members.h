@@ -13,10 +13,17 @@
  *                   "deadlines": {"ack": SECONDS, "response": SECONDS}}
  *                  only at index 0, authored by one of the founders
  *   enroll         {"identity": IDENTITY}  by an active member; the party becomes a
- *                  member once K distinct members enrolled the same identity
+ *                  member once K distinct members enrolled the same identity (a
+ *                  revoked party comes back this way, with new keys)
  *   key.rotate     {"identity": IDENTITY}  by the party itself; the identity names the
  *                  party and its new keys; signed by the old key and by the new key
  *   key.revoke     {"reason": S?}          by the party itself: its key signs nothing more
+ *
+ * A key belongs to one party and a key that ended never comes back: an
+ * identity whose signing or encryption key a party of the log holds or held
+ * is refused (key_reused), except a rotation keeping the party's current
+ * encryption key. A party name confusable with a member's (pl_party_skeleton)
+ * is refused too (name_confusable).
  *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
  */
 #ifndef PARLEY_STATEMENT_MEMBERS_H
@@ -44,18 +51,18 @@ typedef struct pl_charter {
 	int64_t response_seconds;   /* default deadline to answer a request */
 } pl_charter;
 
-#define PL_KEYS_MAX 16
-
 typedef struct pl_member_key {
 	uint8_t sign_pk[32];        /* a signing key the party held */
+	uint8_t box_pk[32];         /* the encryption key it held with it */
 	uint64_t from;              /* index of the entry that established it */
 	uint64_t until;             /* index of the entry that ended it (UINT64_MAX: still valid) */
 } pl_member_key;
 
 typedef struct pl_member {
 	pl_identity id;             /* current keys */
-	pl_member_key keys[PL_KEYS_MAX]; /* key history, oldest first (the last PL_KEYS_MAX) */
-	size_t nkeys;
+	pl_member_key *keys;        /* the whole key history, oldest first (heap; at least one key;
+				     * pl_members_release frees it) */
+	size_t nkeys, capkeys;
 	bool active;                /* false once its key is revoked */
 	uint64_t seq;               /* last sequence number used */
 	uint64_t since;             /* index of the entry that admitted it */
@@ -88,7 +95,7 @@ typedef struct pl_submission {
 	pl_hash leaf;         /* RFC 6962 leaf hash of raw */
 	/* filled by a parallel pre-verification (pl_submission_preverify) */
 	bool preverified;     /* the signature check below was done */
-	bool sig_ok;          /* a signature verified under key */
+	bool sig_ok;          /* the author's signature (the first) verified under key */
 	uint8_t key[32];      /* the key it was checked against */
 } pl_submission;
 
@@ -133,14 +140,17 @@ int pl_submission_parse(const uint8_t *raw, size_t n, const char *origin, const 
 
 void pl_submission_release(pl_submission *s);
 
-/* Verifies the signature against the author's current key in m (read-only;
- * safe to run on several submissions at once while m does not change). */
+/* Verifies the author's signature (pl_envelope_verify) against the author's
+ * current key in m (read-only; safe to run on several submissions at once
+ * while m does not change). */
 void pl_submission_preverify(const pl_members *m, pl_submission *s);
 
 /*
- * Every check that depends on the log so far: author, key, signature (reusing
- * the pre-verification when done with the current key), sequence number,
- * references, the type's rules. Returns PL_OK or -1 with v filled.
+ * Every check that depends on the log so far: author, key, signatures
+ * (exactly those the type needs: one, by the author's current key, reusing the
+ * pre-verification when done with that key; a key.rotate's second by its new
+ * key), sequence number, references, the type's rules. Returns PL_OK,
+ * PL_EREFUSED with v filled, or PL_ENOMEM.
  */
 int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission *s, pl_refusal *v);
 

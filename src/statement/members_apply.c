@@ -1,6 +1,7 @@
 /* members_apply.c - an admitted membership statement recorded in the
  * registry (pl_members_apply): founders, enrolments completed by their
- * sponsors, rotations, revocations, contact details. */
+ * sponsors, rotations and revocations in the members' key histories, contact
+ * details. */
 #include "statement/members_impl.h"
 
 #include "base/json.h"
@@ -8,6 +9,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Room for one more key in the member's history: PL_OK or PL_ENOMEM (nothing changed). */
+static int reserve_key(pl_member *e)
+{
+	if (e->nkeys < e->capkeys)
+		return PL_OK;
+	size_t cap = e->capkeys ? e->capkeys * 2 : 2;
+	if (cap > SIZE_MAX / sizeof *e->keys)
+		return PL_ENOMEM;
+	pl_member_key *p = realloc(e->keys, cap * sizeof *p);
+	if (p == NULL)
+		return PL_ENOMEM;
+	e->keys = p;
+	e->capkeys = cap;
+	return PL_OK;
+}
+
+/* Starts the keys of id in the member's history at index, closing the current
+ * one; reserve_key made room. */
+static void push_key(pl_member *e, const pl_identity *id, uint64_t index)
+{
+	if (e->nkeys > 0 && e->keys[e->nkeys - 1].until == UINT64_MAX)
+		e->keys[e->nkeys - 1].until = index;
+	pl_member_key *k = &e->keys[e->nkeys++];
+	memcpy(k->sign_pk, id->sign_pk, 32);
+	memcpy(k->box_pk, id->box_pk, 32);
+	k->from = index;
+	k->until = UINT64_MAX;
+}
 
 static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t index)
 {
@@ -21,13 +51,18 @@ static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t inde
 			m->m = p;
 			m->cap = cap;
 		}
-		e = &m->m[m->n++];
+		e = &m->m[m->n];
 		memset(e, 0, sizeof *e);
+		if (reserve_key(e) != PL_OK)
+			return NULL;
+		m->n++;
+	} else if (reserve_key(e) != PL_OK) {
+		return NULL;
 	}
 	e->id = *id;
 	e->active = true;
 	e->since = index;
-	pl_members_push_key(e, id->sign_pk, index);
+	push_key(e, id, index);
 	return e;
 }
 
@@ -95,10 +130,14 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 		pl_member *e = pl_members_find(m, s->st.author);
 		if (e == NULL)
 			return PL_EINVAL;
-		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &e->id, NULL);
+		pl_identity id;
+		int irc = pl_identity_from_json(json_object_get(s->st.body, "identity"), &id, NULL);
 		if (irc != PL_OK)
 			return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
-		pl_members_push_key(e, e->id.sign_pk, index);
+		if (reserve_key(e) != PL_OK)
+			return PL_ENOMEM;
+		e->id = id;
+		push_key(e, &id, index);
 	} else if (strcmp(type, "key.revoke") == 0) {
 		pl_member *e = pl_members_find(m, s->st.author);
 		if (e != NULL) {

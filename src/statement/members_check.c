@@ -1,5 +1,5 @@
 /* members_check.c - admission (members.h): a submission parsed and checked
- * against the registry (author, signature, seq, references) and the rules of
+ * against the registry (author, signatures, seq, references) and the rules of
  * the membership statements: charter, enroll, key.rotate, key.revoke,
  * contact.update. */
 #include "statement/members_impl.h"
@@ -63,16 +63,30 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s)
 	s->preverified = rc != PL_ENOMEM; /* out of memory: check again later */
 }
 
-/* The author's signature, reusing a pre-verification made with the same key:
- * PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing about the signature). */
+/* The author's signature (the envelope's first), reusing a pre-verification
+ * made with the same key: PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing
+ * about the signature). A replay trusting signatures still checks the keyid. */
 static int signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
 {
 	if (a->trust_signatures)
-		return PL_OK;
+		return pl_envelope_keyid_is(&s->env, 0, pk) ? PL_OK : PL_EVERIFY;
 	if (s->preverified && sodium_memcmp(s->key, pk, 32) == 0)
 		return s->sig_ok ? PL_OK : PL_EVERIFY;
 	int rc = pl_envelope_verify(&s->env, pk, NULL);
 	return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_EVERIFY;
+}
+
+/* Exactly the signatures a statement's type needs: one by its author, two for
+ * a key.rotate (the old key's, then the new key's); nothing unsigned or
+ * unchecked is stored. */
+static int signature_count(const pl_submission *s, pl_refusal *v)
+{
+	bool rotate = strcmp(s->st.type, "key.rotate") == 0;
+	if (s->env.nsigs == (rotate ? 2u : 1u))
+		return PL_OK;
+	return pl_refuse(v, PL_R_BAD_SIGNATURE, "a %s carries exactly %s; this envelope has %zu", s->st.type,
+			 rotate ? "two signatures, the old key's then the new key's" : "one signature, its author's",
+			 s->env.nsigs);
 }
 
 static int refuse_unsigned(pl_refusal *v, int rc, const char *what, const char *author)
@@ -126,9 +140,17 @@ int pl_members_parse_charter(const json_t *body, pl_charter *c, pl_identity *fou
 			return PL_ENOMEM;
 		if (frc != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "founder %zu: %s", i, d.msg);
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			if (strcmp(founders[j].party, founders[i].party) == 0)
 				return pl_refuse(v, PL_R_BODY_INVALID, "the founder %s is listed twice", founders[i].party);
+			if (memcmp(founders[j].sign_pk, founders[i].sign_pk, 32) == 0 ||
+			    memcmp(founders[j].box_pk, founders[i].box_pk, 32) == 0)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the founders %s and %s share a key: a key belongs to one party",
+						 founders[j].party, founders[i].party);
+			if (pl_party_confusable(founders[j].party, founders[i].party))
+				return pl_refuse(v, PL_R_NAME_CONFUSABLE, "the founders %s and %s have confusable names",
+						 founders[j].party, founders[i].party);
+		}
 	}
 	*nf = json_array_size(fs);
 	json_t *adm = json_object_get(body, "admission"), *dl = json_object_get(body, "deadlines");
@@ -163,6 +185,8 @@ static int check_charter(const pl_members *m, const pl_admission *a, pl_submissi
 	if (author == NULL)
 		return pl_refuse(v, PL_R_UNKNOWN_AUTHOR, "the charter's author %s is not one of its founders",
 				 s->st.author);
+	if ((rc = signature_count(s, v)) != PL_OK)
+		return rc;
 	int sig = signed_by(a, s, author->sign_pk);
 	if (sig != PL_OK)
 		return refuse_unsigned(v, sig, "charter", s->st.author);
@@ -191,6 +215,40 @@ static int identity_in(const json_t *body, pl_identity *id, pl_refusal *v)
 	return PL_OK;
 }
 
+/*
+ * A key belongs to the one party that first held it, and a key that ended
+ * (rotated away or revoked) never comes back: refuses (key_reused) an
+ * identity whose signing or encryption key a party of the log holds or has
+ * held. self (may be NULL) is the party rotating its keys, which may keep its
+ * current encryption key.
+ */
+static int keys_unused(const pl_members *m, const pl_identity *id, const pl_member *self, pl_refusal *v)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const pl_member *e = &m->m[i];
+		bool keeps_box = e == self && e->active && memcmp(id->box_pk, e->id.box_pk, 32) == 0;
+		for (size_t k = 0; k < e->nkeys; k++) {
+			const pl_member_key *y = &e->keys[k];
+			bool sign = memcmp(y->sign_pk, id->sign_pk, 32) == 0;
+			bool box = !keeps_box && memcmp(y->box_pk, id->box_pk, 32) == 0;
+			if (!sign && !box)
+				continue;
+			const char *which = sign ? "signing" : "encryption";
+			if (y->until == UINT64_MAX)
+				return pl_refuse(v, PL_R_KEY_REUSED, "the %s key of this identity of %s is %s's: a key belongs to "
+						 "one party", which, id->party, e->id.party);
+			/* a rotation ends a key at the entry that starts the next one */
+			bool revoked = k + 1 == e->nkeys ? !e->active : e->keys[k + 1].from != y->until;
+			return pl_refuse(v, PL_R_KEY_REUSED,
+					 "the %s key of this identity of %s was %s's until entry %llu (%s): a key that "
+					 "ended never comes back",
+					 which, id->party, e->id.party, (unsigned long long)y->until,
+					 revoked ? "revoked" : "rotated away");
+		}
+	}
+	return PL_OK;
+}
+
 static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 {
 	int rc;
@@ -200,6 +258,14 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	const pl_member *existing = pl_members_find(m, id.party);
 	if (existing != NULL && existing->active)
 		return pl_refuse(v, PL_R_ALREADY_MEMBER, "%s is already a member", id.party);
+	for (size_t i = 0; i < m->n; i++)
+		if (pl_party_confusable(id.party, m->m[i].id.party))
+			return pl_refuse(v, PL_R_NAME_CONFUSABLE, "%s looks like the member %s (both read as a party "
+					 "of the same name once case, '.', '-' and look-alike characters are set aside)",
+					 id.party, m->m[i].id.party);
+	/* a revoked party comes back only with keys no party ever held, and K sponsors like a new one */
+	if ((rc = keys_unused(m, &id, NULL, v)) != PL_OK)
+		return rc;
 	const pl_candidate *c = pl_members_find_candidate(m, &id);
 	if (c != NULL)
 		for (size_t i = 0; i < c->nsponsors; i++)
@@ -209,7 +275,8 @@ static int check_enroll(const pl_members *m, pl_submission *s, pl_refusal *v)
 	return PL_OK;
 }
 
-static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submission *s, pl_refusal *v)
+static int check_rotate(const pl_members *m, const pl_member *mem, const pl_admission *a, pl_submission *s,
+			pl_refusal *v)
 {
 	int rc;
 	pl_identity id;
@@ -219,8 +286,16 @@ static int check_rotate(const pl_member *mem, const pl_admission *a, pl_submissi
 		return pl_refuse(v, PL_R_NOT_OWN_KEY, "a party rotates only its own key");
 	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, 32) == 0)
 		return pl_refuse(v, PL_R_BODY_INVALID, "the new signing key is the current one");
-	if (s->env.nsigs != 2 || (!a->trust_signatures && pl_envelope_verify(&s->env, id.sign_pk, NULL) != PL_OK))
-		return pl_refuse(v, PL_R_BAD_SIGNATURE, "a key rotation is signed by the old key and by the new key");
+	if ((rc = keys_unused(m, &id, mem, v)) != PL_OK)
+		return rc;
+	/* the old key's signature was checked with the author's; the new key's comes second */
+	int sig = a->trust_signatures ? (pl_envelope_keyid_is(&s->env, 1, id.sign_pk) ? PL_OK : PL_EVERIFY)
+				      : pl_envelope_verify_sig(&s->env, 1, id.sign_pk);
+	if (sig == PL_ENOMEM)
+		return PL_ENOMEM;
+	if (sig != PL_OK)
+		return pl_refuse(v, PL_R_BAD_SIGNATURE,
+				 "a key rotation is signed by the old key and by the new key, in this order");
 	return PL_OK;
 }
 
@@ -281,6 +356,9 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 		return pl_refuse(v, PL_R_UNKNOWN_AUTHOR, "%s is not a member of this log", s->st.author);
 	if (!mem->active)
 		return pl_refuse(v, PL_R_KEY_REVOKED, "%s's key is revoked; it signs nothing more", s->st.author);
+	int rc = signature_count(s, v);
+	if (rc != PL_OK)
+		return rc;
 	int sig = signed_by(a, s, mem->id.sign_pk);
 	if (sig != PL_OK)
 		return refuse_unsigned(v, sig, "envelope", s->st.author);
@@ -302,7 +380,7 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 	if (strcmp(type, "enroll") == 0)
 		return check_enroll(m, s, v);
 	if (strcmp(type, "key.rotate") == 0)
-		return check_rotate(mem, a, s, v);
+		return check_rotate(m, mem, a, s, v);
 	if (strcmp(type, "key.revoke") == 0)
 		return check_revoke(s->st.body, v);
 	if (strcmp(type, "contact.update") == 0)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the whole key history, with encryption keys */
 
 static void save_identity(pl_enc *e, const pl_identity *id)
 {
@@ -49,6 +49,7 @@ int pl_members_save(const pl_members *m, pl_buf *out)
 		pl_enc_u64(&e, x->nkeys);
 		for (size_t k = 0; k < x->nkeys; k++) {
 			pl_enc_raw(&e, x->keys[k].sign_pk, sizeof x->keys[k].sign_pk);
+			pl_enc_raw(&e, x->keys[k].box_pk, sizeof x->keys[k].box_pk);
 			pl_enc_u64(&e, x->keys[k].from);
 			pl_enc_u64(&e, x->keys[k].until);
 		}
@@ -68,9 +69,33 @@ int pl_members_save(const pl_members *m, pl_buf *out)
 	return e.rc;
 }
 
-/* The smallest encoding of a member and of a candidate, to bound counts by the input. */
-#define MEMBER_MIN (1 + 32 + 32 + 64 + 1 + 5)
+/* The smallest encoding of a key, of a member and of a candidate, to bound counts by the input. */
+#define KEY_MIN (32 + 32 + 2)
+#define MEMBER_MIN (1 + 32 + 32 + 64 + 1 + KEY_MIN + 5)
 #define CANDIDATE_MIN (1 + 32 + 32 + 64 + 1)
+
+/*
+ * A member's key history as members.c builds it: at least one key, each
+ * established by an entry of the log after the previous one ended, every key
+ * but the last ended, the last still valid exactly when the member is active,
+ * and the last the member's current signing key.
+ */
+static bool history_ok(const pl_member *x, uint64_t size)
+{
+	if (x->nkeys == 0 || memcmp(x->keys[x->nkeys - 1].sign_pk, x->id.sign_pk, 32) != 0)
+		return false;
+	for (size_t k = 0; k < x->nkeys; k++) {
+		const pl_member_key *y = &x->keys[k];
+		bool last = k + 1 == x->nkeys;
+		if (y->from >= size || (k > 0 && y->from < x->keys[k - 1].until))
+			return false;
+		if (y->until == UINT64_MAX ? !last || !x->active : y->until < y->from || y->until >= size)
+			return false;
+		if (last && y->until != UINT64_MAX && x->active)
+			return false;
+	}
+	return true;
+}
 
 int pl_members_load(pl_members *m, pl_dec *d)
 {
@@ -97,9 +122,17 @@ int pl_members_load(pl_members *m, pl_dec *d)
 	for (size_t i = 0; i < n && d->rc == PL_OK; i++) {
 		pl_member *x = &m->m[i];
 		load_identity(d, &x->id);
-		x->nkeys = pl_dec_count(d, PL_KEYS_MAX, 32 + 2);
-		for (size_t k = 0; k < x->nkeys; k++) {
+		/* every key is established by an entry: at most size of them */
+		size_t nkeys = pl_dec_count(d, m->size < SIZE_MAX / sizeof *x->keys ? (size_t)m->size : 0, KEY_MIN);
+		if (nkeys > 0 && d->rc == PL_OK) {
+			if ((x->keys = calloc(nkeys, sizeof *x->keys)) == NULL)
+				pl_dec_fail(d, PL_ENOMEM);
+			else
+				x->nkeys = x->capkeys = nkeys;
+		}
+		for (size_t k = 0; k < x->nkeys && d->rc == PL_OK; k++) {
 			pl_dec_raw(d, x->keys[k].sign_pk, sizeof x->keys[k].sign_pk);
+			pl_dec_raw(d, x->keys[k].box_pk, sizeof x->keys[k].box_pk);
 			x->keys[k].from = pl_dec_u64(d, UINT64_MAX);
 			x->keys[k].until = pl_dec_u64(d, UINT64_MAX);
 		}
@@ -108,7 +141,9 @@ int pl_members_load(pl_members *m, pl_dec *d)
 		x->since = pl_dec_u64(d, UINT64_MAX);
 		x->founder = pl_dec_bool(d);
 		pl_dec_str(d, x->contact, sizeof x->contact);
-		m->n = i + 1;
+		m->n = i + 1; /* released with m from here on */
+		if (d->rc == PL_OK && !history_ok(x, m->size))
+			pl_dec_fail(d, PL_EFORMAT);
 	}
 	size_t nc = pl_dec_count(d, SIZE_MAX / sizeof(pl_candidate), CANDIDATE_MIN);
 	if (nc > 0 && d->rc == PL_OK) {

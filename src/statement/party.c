@@ -29,6 +29,40 @@ bool pl_party_name_valid(const char *name, size_t n)
 	return true;
 }
 
+void pl_party_skeleton(const char *name, char out[PL_PARTY_MAX + 1])
+{
+	char folded[PL_PARTY_MAX + 1];
+	size_t n = 0;
+	for (const char *c = name; *c && n < PL_PARTY_MAX; c++) {
+		char x = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+		if (x == '.' || x == '-' || x == '_')
+			continue;
+		static const char from[] = "01i52", to[] = "ollsz";
+		const char *f = strchr(from, x);
+		folded[n++] = f != NULL ? to[f - from] : x;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && ((folded[i] == 'r' && folded[i + 1] == 'n') || (folded[i] == 'v' && folded[i + 1] == 'v'))) {
+			out[w++] = folded[i] == 'r' ? 'm' : 'w';
+			i++;
+		} else {
+			out[w++] = folded[i];
+		}
+	}
+	out[w] = '\0';
+}
+
+bool pl_party_confusable(const char *a, const char *b)
+{
+	char sa[PL_PARTY_MAX + 1], sb[PL_PARTY_MAX + 1];
+	if (strcmp(a, b) == 0)
+		return false;
+	pl_party_skeleton(a, sa);
+	pl_party_skeleton(b, sb);
+	return strcmp(sa, sb) == 0;
+}
+
 static void identity_message(const pl_identity *id, pl_buf *msg, int *rc)
 {
 	char s[64], b[64];

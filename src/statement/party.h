@@ -56,6 +56,19 @@ typedef struct pl_party_key {
 /* True if name is a valid party name. */
 bool pl_party_name_valid(const char *name, size_t n);
 
+/*
+ * The skeleton of a party name, what a reader might take it for: ASCII case
+ * folded, '.', '-' and '_' removed, the look-alikes 0 -> o, 1 and i -> l,
+ * 5 -> s, 2 -> z, then "rn" -> m and "vv" -> w (left to right). Two names
+ * with the same skeleton are confusable ("cert-a", "cert.a", "certa";
+ * "cert.b1" and "cert.bl"; "corn" and "com"). Writes at most
+ * PL_PARTY_MAX bytes and a NUL into out (a longer name is cut).
+ */
+void pl_party_skeleton(const char *name, char out[PL_PARTY_MAX + 1]);
+
+/* True if a and b are different names with the same skeleton. */
+bool pl_party_confusable(const char *a, const char *b);
+
 /* Creates a new party key with fresh random keys. Free with pl_party_key_free. */
 int pl_party_key_generate(const char *party, pl_party_key **out, pl_diag *d) __attribute__((warn_unused_result));
 

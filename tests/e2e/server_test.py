@@ -155,10 +155,18 @@ def main():
         log, t, p.name, nxt(p) if seq is None else seq, when or now(), body, refs)
     env = lambda p, body, signers=None, ptype=pp.STATEMENT_TYPE: pp.envelope(signers or [p.sign], body, ptype)
     env_json = lambda d: json.dumps(d, separators=(",", ":")).encode()
-    good_env = json.loads(env(p3, pay(p3)))
+    good_bytes = env(p3, pay(p3))
+    good_env = json.loads(good_bytes)
+    good_sig = good_env["signatures"][0]
     deep = b"[" * 100 + b"]" * 100
     big_id = dict(parties[18].identity())
     big_id["proof"] = pp.b64(b"\x00" * 64)
+
+    def renamed(p, name):
+        """p's keys under another name: whoever holds a key can make a valid identity for any name."""
+        q = pp.Party(name)
+        q.sign, q.box = p.sign, p.box
+        return q
 
     def with_payload(raw_payload, p=p3):
         return env(p, raw_payload)
@@ -245,6 +253,48 @@ def main():
         ("contact empty", with_payload(pay(p3, "contact.update", {"contact": {}})), 422, "body_invalid"),
         ("revoke with a number", with_payload(pay(p3, "key.revoke", {"reason": 5})), 422, "body_invalid"),
         ("oversize envelope", b"{" + b" " * 70000 + b"}", 413, "too_large"),
+        # the envelope is exactly what statements.md says: its signatures, each verifying, in one form
+        ("a second signature of random bytes",
+         env_json(dict(good_env, signatures=[good_sig, dict(good_sig, sig=pp.b64(os.urandom(64)))])), 403,
+         "bad_signature"),
+        ("a second signature by another member", env(p3, pay(p3), signers=[p3.sign, parties[4].sign]), 403,
+         "bad_signature"),
+        ("the author's signature twice", env_json(dict(good_env, signatures=[good_sig, good_sig])), 403,
+         "bad_signature"),
+        ("the author's signature second", env(p3, pay(p3), signers=[parties[4].sign, p3.sign]), 403,
+         "bad_signature"),
+        ("keyid not hex", env_json(dict(good_env, signatures=[dict(good_sig, keyid="zz" * 8)])), 400,
+         "envelope_malformed"),
+        ("keyid upper-case", env_json(dict(good_env, signatures=[dict(good_sig, keyid="AB" * 8)])), 400,
+         "envelope_malformed"),
+        ("keyid too long", env_json(dict(good_env, signatures=[dict(good_sig, keyid=good_sig["keyid"] + "00")])),
+         400, "envelope_malformed"),
+        ("keyid missing", env_json(dict(good_env, signatures=[{"sig": good_sig["sig"]}])), 400,
+         "envelope_malformed"),
+        ("keyid of another key", env_json(dict(good_env, signatures=[dict(good_sig, keyid=hashlib.sha256(
+            parties[4].pk).hexdigest()[:16])])), 403, "bad_signature"),
+        ("30 KB of padding", good_bytes[:-1] + b" " * 30000 + b"}", 400, "envelope_malformed"),
+        ("a final newline", good_bytes + b"\n", 400, "envelope_malformed"),
+        ("pretty-printed envelope", json.dumps(good_env, indent=1).encode(), 400, "envelope_malformed"),
+        ("envelope fields reordered", json.dumps(good_env, sort_keys=True, separators=(",", ":")).encode(), 400,
+         "envelope_malformed"),
+        ("an escaped slash", good_bytes.replace(b"/", b"\\/", 1), 400, "envelope_malformed"),
+        # a revoked key never comes back, under any name; a key belongs to one party
+        ("re-enroll a revoked party with its old keys", with_payload(pay(p3, "enroll", {"identity": p15.identity()})),
+         409, "key_reused"),
+        ("a revoked key under another name",
+         with_payload(pay(p3, "enroll", {"identity": renamed(p15, "p15-again").identity()})), 409, "key_reused"),
+        ("another member's key under a new name",
+         with_payload(pay(p3, "enroll", {"identity": renamed(parties[4], "p99").identity()})), 409, "key_reused"),
+        # names that look like a member's
+        ("a look-alike name", with_payload(pay(p3, "enroll", {"identity": pp.Party("p.03").identity()})), 409,
+         "name_confusable"),
+        ("a revoked member's look-alike", with_payload(pay(p3, "enroll", {"identity": pp.Party("pl5").identity()})),
+         409, "name_confusable"),
+        ("a name in capitals", with_payload(pay(p3, "enroll", {"identity": pp.Party("P04").identity()})), 422,
+         "body_invalid"),
+        ("a Cyrillic homoglyph", with_payload(pay(p3, "enroll", {"identity": pp.Party("p0\u0430").identity()})), 422,
+         "body_invalid"),
     ]
     # replay: a statement accepted before, sent again
     p4 = parties[4]
@@ -265,6 +315,12 @@ def main():
         codes.add(want_code)
     check(srv.request("GET", "/checkpoint")[2] == before_cp, "the checkpoint is unchanged after every refusal")
     check(len(table) >= 50, "at least 50 bad submissions (%d)" % len(table))
+    # the same statement in its one form is admitted, and the log holds exactly those bytes
+    st, ans = srv.submit(good_bytes, wait=True)
+    check(st == 200, "the canonical envelope refused above in other forms is admitted (%d %s)" % (st, ans))
+    p3.seq += 1
+    check(srv.request("GET", "/v1/entries/%d" % ans["index"])[2] == good_bytes,
+          "the log holds the envelope byte for byte as signed")
     print("bad submissions: %d, %d distinct codes, nothing appended" % (len(table), len(codes)))
 
     # --- many concurrent submitters ---
@@ -318,6 +374,25 @@ def main():
     st, _, _ = srv.request("GET", "/v1/blobs/" + hexid)
     check(st == 401, "an unsigned blob request is refused (%d)" % st)
     run_cli("blob", "get", hexid, "--key", files["p15"][0], env=cli_env, expect=4)  # revoked: refused, 403
+
+    # --- a revoked party comes back only with new keys ---
+    back = pp.Party("p15")
+    back.seq = p15.seq
+    os.makedirs(os.path.join(WORK, "back"))
+    back_files = back.write(os.path.join(WORK, "back"))
+    st, ans = srv.submit(signed(p3, "enroll", {"identity": back.identity()}))
+    check(st == 201, "p15 is enrolled again with new keys (%d %s)" % (st, ans))
+    st, ans = srv.submit(signed(back), wait=True)
+    check(st == 200, "its new key signs (%d %s)" % (st, ans))
+    st, ans = srv.submit(signed(p15, seq=back.seq + 1))
+    check(st == 403 and ans["error"]["code"] == "bad_signature", "its revoked key still signs nothing (%d %s)" %
+          (st, ans))
+    run_cli("blob", "get", hexid, "--out", out + ".back", "--key", back_files[0], env=cli_env)
+    check(open(out + ".back", "rb").read() == open(blob, "rb").read(), "back in, it gets blobs again")
+    st, _, party = srv.request("GET", "/v1/parties/p15")
+    keys = json.loads(party)["keys"]
+    check(len(keys) == 2 and keys[0]["sign"] == pp.b64(p15.pk) and keys[0]["until"] is not None and
+          keys[1]["sign"] == pp.b64(back.pk) and keys[1]["until"] is None, "the registry keeps both keys (%s)" % keys)
 
     # --- raw HTTP abuse ---
     for method, path, want in [("GET", "/v1/statements", 405), ("DELETE", "/checkpoint", 405),
