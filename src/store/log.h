@@ -15,7 +15,7 @@
  *
  * Publishing a batch (pl_log_append, or pl_log_integrate of staged batches);
  * steps 4-6 are the recovery code itself, run on every publish and again by
- * pl_log_open after a crash (log.c: complete_publish):
+ * pl_log_open after a crash (log.c: pl_log_complete_publish):
  *   1. every entry is hashed and the new tiles, bundles and partial tiles are
  *      computed in memory;
  *   2. they are written to temporaries in private/tmp and fsynced together
