@@ -116,6 +116,21 @@ size_t pl_text_unsafe_at(const void *p, size_t n, uint32_t *cp)
 	return n;
 }
 
+int pl_text_field_check(const char *s, size_t n, const char *what, pl_refusal *v)
+{
+	uint32_t cp = 0;
+	size_t at = pl_text_unsafe_at(s, n, &cp);
+	if (at == n)
+		return PL_OK;
+	if (cp == PL_TEXT_INVALID)
+		return pl_refuse(v, PL_R_CONTROL_CHARACTER, "%s is not valid UTF-8 (byte %zu)", what, at);
+	const char *kind = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ? "a control character"
+			   : cp == 0x2028 || cp == 0x2029			       ? "a line separator"
+										       : "a bidirectional control";
+	return pl_refuse(v, PL_R_CONTROL_CHARACTER, "%s holds %s (U+%04X at byte %zu); a one-line field holds none", what,
+			 kind, (unsigned)cp, at);
+}
+
 int pl_text_json(pl_buf *out, const void *json, size_t n)
 {
 	const uint8_t *p = json;

@@ -8,7 +8,7 @@
  * UTF-8, and a member could use them to fake lines of another member's
  * output (an "[ok]" mark, a whole row). Every string of that kind that the
  * executable prints goes through this module first; admission refusing such
- * characters in some public fields (pl_text_unsafe_at) is a second line, not
+ * characters in some public fields (pl_text_field_check) is a second line, not
  * the defence: a log can hold anything (an operator can append directly) and
  * sealed bodies cannot be checked at all.
  *
@@ -59,6 +59,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/refusal.h"
 
 /* The code point pl_text_unsafe_at reports for a byte that is not valid UTF-8. */
 #define PL_TEXT_INVALID UINT32_C(0xffffffff)
@@ -93,6 +94,14 @@ int pl_text_block(pl_buf *out, const void *p, size_t n, const char *indent) __at
  * *cp (if not NULL) gets the code point, or PL_TEXT_INVALID.
  */
 size_t pl_text_unsafe_at(const void *p, size_t n, uint32_t *cp);
+
+/*
+ * The same as a rule: PL_OK if s[0..n) may be a public one-line field,
+ * else PL_EREFUSED with v (if not NULL) filled with PL_R_CONTROL_CHARACTER
+ * and a sentence naming the field (what, like "\"title\""), the character
+ * and its byte offset.
+ */
+int pl_text_field_check(const char *s, size_t n, const char *what, pl_refusal *v);
 
 /*
  * Appends to out the JSON text json[0..n) with every DEL, C1 control,

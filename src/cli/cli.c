@@ -3,11 +3,13 @@
 
 #include "base/codec.h"
 #include "base/fsio.h"
+#include "base/safetext.h"
 #include "statement/party.h"
 #include "store/published.h"
 #include "tlog/checkpoint.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -39,9 +41,73 @@ int cli_exit_for(int err)
 	}
 }
 
+/* ---- terminal-safe text ---- */
+
+#define TEXT_MAX ((size_t)16 << 20)
+static pl_buf text_slots[CLI_TEXT_SLOTS];
+static unsigned text_next;
+
+/* The next slot, emptied, capped at TEXT_MAX. */
+static pl_buf *text_slot(void)
+{
+	pl_buf *b = &text_slots[text_next];
+	text_next = (text_next + 1) % CLI_TEXT_SLOTS;
+	b->max = TEXT_MAX;
+	pl_buf_reset(b);
+	return b;
+}
+
+static const char *text_done(pl_buf *b, int rc)
+{
+	return rc == PL_OK ? pl_buf_cstr(b) : "(text not shown: out of memory or too long)";
+}
+
+const char *cli_textn(const void *p, size_t n)
+{
+	pl_buf *b = text_slot();
+	return text_done(b, pl_text_line(b, p, n));
+}
+
+const char *cli_text(const char *s)
+{
+	return s == NULL ? "-" : cli_textn(s, strlen(s));
+}
+
+const char *cli_text_block(const char *s, const char *indent)
+{
+	if (s == NULL)
+		return "-";
+	pl_buf *b = text_slot();
+	return text_done(b, pl_text_block(b, s, strlen(s), indent));
+}
+
+void cli_text_release(void)
+{
+	for (size_t i = 0; i < CLI_TEXT_SLOTS; i++)
+		pl_buf_release(&text_slots[i]);
+}
+
+void cli_print_json_text(const void *text, size_t n)
+{
+	pl_buf b;
+	pl_buf_init(&b, TEXT_MAX);
+	if (text != NULL && pl_text_json(&b, text, n) == PL_OK)
+		printf("%s\n", pl_buf_cstr(&b));
+	else
+		printf("{}\n");
+	pl_buf_release(&b);
+}
+
+void cli_print_json(const json_t *v, size_t flags)
+{
+	char *s = v != NULL ? json_dumps(v, flags) : NULL;
+	cli_print_json_text(s, s != NULL ? strlen(s) : 0);
+	free(s);
+}
+
 int cli_fail(const char *cmd, int err, const pl_diag *d)
 {
-	fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(d, err));
+	fprintf(stderr, "parley %s: %s\n", cmd, cli_text(pl_diag_text(d, err)));
 	/* what was printed is the server's refusal (the first failure wins in a diag) */
 	if (d != NULL && d->code == PL_EREFUSED && d->msg[0] != '\0')
 		return EXIT_REFUSED;

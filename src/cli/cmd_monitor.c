@@ -90,11 +90,11 @@ int cmd_monitor(const cli_call *call)
 		memset(&d, 0, sizeof d);
 		rc = pl_monitor_step(m, &r, &d);
 		if (rc != PL_OK) {
-			fprintf(stderr, "parley monitor: this round failed: %s\n", pl_diag_text(&d, rc));
+			fprintf(stderr, "parley monitor: this round failed: %s\n", cli_text(pl_diag_text(&d, rc)));
 			if (once)
 				status = cli_exit_for(rc) ? cli_exit_for(rc) : EXIT_FAIL;
 		} else {
-			printf("%s: size %llu, %llu statement%s verified this round%s%s\n", o.policy.log.name,
+			printf("%s: size %llu, %llu statement%s verified this round%s%s\n", cli_text(o.policy.log.name),
 			       (unsigned long long)r.size, (unsigned long long)r.verified, r.verified == 1 ? "" : "s",
 			       r.finding ? "; " : "",
 			       r.finding ? "see stderr" : "");
@@ -104,9 +104,12 @@ int cmd_monitor(const cli_call *call)
 			char path[PATH_MAX] = "";
 			if (r.finding == PL_FINDING_FORK && r.fork_proof.len > 0)
 				(void)!pl_monitor_keep_fork(m, &r, path, NULL);
-			fprintf(stderr, "parley monitor: %s%s%s\n", r.message, path[0] ? " Fork proof: " : "", path);
+			/* the message may quote the log (a refused entry's sentence): shown, and handed to the hook,
+			 * in its display form */
+			const char *msg = cli_text(r.message);
+			fprintf(stderr, "parley monitor: %s%s%s\n", msg, path[0] ? " Fork proof: " : "", cli_text(path));
 			if (hook)
-				run_hook(hook, r.finding == PL_FINDING_FORK ? "fork" : "problem", r.message, path[0] ? path : NULL);
+				run_hook(hook, r.finding == PL_FINDING_FORK ? "fork" : "problem", msg, path[0] ? path : NULL);
 			status = EXIT_VERIFY;
 			if (r.finding == PL_FINDING_FORK)
 				stop = true; /* a fork does not heal: stop here, the proof is kept */

@@ -19,7 +19,7 @@
 static void say(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "parley serve: %s\n", msg);
+	fprintf(stderr, "parley serve: %s\n", cli_text(msg)); /* it may quote a refused entry */
 }
 
 int cmd_serve(const cli_call *call)
@@ -94,7 +94,7 @@ int cmd_serve(const cli_call *call)
 	}
 	pl_node_stats st;
 	pl_node_stats_get(node, &st);
-	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", pl_node_origin(node),
+	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", cli_text(pl_node_origin(node)),
 	       (unsigned long long)st.size, st.size == 1 ? "y" : "ies", host, (unsigned)pl_http_port(http));
 	fflush(stdout);
 	const char *pf = cli_get(a, "port-file");
@@ -103,7 +103,7 @@ int cmd_serve(const cli_call *call)
 		int w = snprintf(text, sizeof text, "%u\n", (unsigned)pl_http_port(http));
 		snprintf(tmp, sizeof tmp, "%s.tmp", pf);
 		if (pl_fs_replace(pf, tmp, text, (size_t)w, 0644, &d) != PL_OK)
-			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, d.msg);
+			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, cli_text(d.msg));
 	}
 	(void)cli_stop_wait();
 	fprintf(stderr, "parley serve: stopping\n");

@@ -41,7 +41,7 @@ static void note_refused(pl_index *x, const char *cmd)
 	fprintf(stderr,
 		"parley %s: note: %zu entr%s of this log break%s the rules and %s no effect (entry %llu: %s: %s)\n", cmd,
 		n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", n == 1 ? "has" : "have", (unsigned long long)first.index,
-		pl_refusal_name(first.why.code), first.why.msg);
+		pl_refusal_name(first.why.code), cli_text(first.why.msg));
 }
 
 static int source_open(const cli_call *call, source *s, pl_diag *d)
@@ -86,16 +86,30 @@ static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
 
 static void print_json(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s != NULL)
-		printf("%s\n", s);
-	free(s);
+	cli_print_json(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
 static const char *str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "-";
+}
+
+/* o[key] in its display form, for printing (base/safetext.h). */
+static const char *txt(const json_t *o, const char *key)
+{
+	return cli_text(str(o, key));
+}
+
+/* A norm set's hash cut to its first 16 digits, or in full (display form) if it is not a hash. */
+static const char *short_hash(const char *h)
+{
+	static char cut[32];
+	uint8_t raw[32];
+	if (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK)
+		return cli_text(h);
+	snprintf(cut, sizeof cut, "%.16s...", h);
+	return cut;
 }
 
 static long long num(const json_t *o, const char *key)
@@ -171,14 +185,14 @@ int cmd_inbox(const cli_call *call)
 			if (strcmp(str(it, "item"), "ping") == 0)
 				printf("  %s ping %lld from %s: answer with `parley pong %lld` (%s %s)\n",
 				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
-				       str(it, "author"), num(it, "id"),
+				       txt(it, "author"), num(it, "id"),
 				       json_is_true(json_object_get(it, "overdue")) ? "late by" : "due in", left);
 			else
 				printf("  %s request %lld (%s) in case %lld \"%s\" from %s: %s due %s (%s %s)\n",
 				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
-				       str(it, "kind"), num(it, "case_id"), str(it, "title"), str(it, "author"),
+				       txt(it, "kind"), num(it, "case_id"), txt(it, "title"), txt(it, "author"),
 				       strcmp(str(it, "awaiting"), "ack") == 0 ? "acknowledgement" : "answer",
-				       str(it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
+				       txt(it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
 				       left + (left[0] == '-'));
 		}
 		if (!json_is_null(json_object_get(v, "next")))
@@ -216,8 +230,8 @@ int cmd_cases(const cli_call *call)
 		size_t i;
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)
-		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), str(c, "state"),
-		       str(c, "tlp"), str(c, "class"), str(c, "author"), str(c, "title"), num(c, "requests"),
+		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), txt(c, "state"),
+		       txt(c, "tlp"), txt(c, "class"), txt(c, "author"), txt(c, "title"), num(c, "requests"),
 		       num(c, "requests") == 1 ? "" : "s");
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", num(v, "next"));
@@ -298,24 +312,24 @@ int cmd_case_show(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), str(v, "title"),
-		       str(v, "author"), str(v, "time"), str(v, "tlp"), str(v, "class"),
+		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), txt(v, "title"),
+		       txt(v, "author"), txt(v, "time"), txt(v, "tlp"), txt(v, "class"),
 		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",
-		       json_is_string(json_object_get(v, "rsit_type")) ? str(v, "rsit_type") : "", str(v, "state"),
+		       json_is_string(json_object_get(v, "rsit_type")) ? txt(v, "rsit_type") : "", txt(v, "state"),
 		       json_is_string(json_object_get(v, "outcome")) ? ", outcome " : "",
-		       json_is_string(json_object_get(v, "outcome")) ? str(v, "outcome") : "");
+		       json_is_string(json_object_get(v, "outcome")) ? txt(v, "outcome") : "");
 		if (json_is_string(json_object_get(v, "norms")))
-			printf("  norms invoked: %s (set %.16s...)\n", str(v, "norms"), str(v, "norm_set"));
+			printf("  norms invoked: %s (set %s)\n", txt(v, "norms"), short_hash(str(v, "norm_set")));
 		size_t i, j;
 		json_t *r, *t;
 		json_array_foreach(json_object_get(v, "requests"), i, r)
 		{
-			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), str(r, "kind"), str(r, "author"),
-			       str(r, "due"), str(r, "state"));
+			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), txt(r, "kind"), txt(r, "author"),
+			       txt(r, "due"), txt(r, "state"));
 			json_array_foreach(json_object_get(r, "addressees"), j, t)
-			printf("    %-12s %-12s%s%s%s\n", str(t, "party"), str(t, "progress"),
+			printf("    %-12s %-12s%s%s%s\n", txt(t, "party"), txt(t, "progress"),
 			       json_is_string(json_object_get(t, "status")) ? " " : "",
-			       json_is_string(json_object_get(t, "status")) ? str(t, "status") : "",
+			       json_is_string(json_object_get(t, "status")) ? txt(t, "status") : "",
 			       json_is_true(json_object_get(t, "overdue")) ? "  OVERDUE" : "");
 		}
 		printf("  thread (signature, inclusion, witness quorum checked for each):\n");
@@ -325,7 +339,7 @@ int cmd_case_show(const cli_call *call)
 			bool ok = json_is_true(json_object_get(m, "signature")) && json_is_true(json_object_get(m, "inclusion")) &&
 				  json_is_true(json_object_get(m, "quorum"));
 			printf("    [%s] entry %-6lld %-10s by %-12s at %s%s\n", ok ? "ok" : "FAILED", num(t, "idx"),
-			       str(t, "type"), str(t, "author"), str(t, "time"),
+			       txt(t, "type"), txt(t, "author"), txt(t, "time"),
 			       ok ? "" : (json_is_true(json_object_get(m, "signature")) ? " (inclusion)" : " (signature)"));
 		}
 	}
@@ -368,18 +382,18 @@ static int norms_view(const cli_call *call, bool show)
 		json_t *e;
 		json_array_foreach(json_object_get(v, "sets"), i, e)
 		printf("%s  %s (version %s): %lld norms, %lld subscriber%s, published at entry %lld by %s\n",
-		       str(e, "hash"), str(e, "name"), str(e, "version"), num(e, "norms"), num(e, "subscribers"),
-		       num(e, "subscribers") == 1 ? "" : "s", num(e, "idx"), str(e, "author"));
+		       txt(e, "hash"), txt(e, "name"), txt(e, "version"), num(e, "norms"), num(e, "subscribers"),
+		       num(e, "subscribers") == 1 ? "" : "s", num(e, "idx"), txt(e, "author"));
 	} else if (rc == PL_OK) {
-		printf("%s (version %s), published at entry %lld by %s\n", str(v, "name"), str(v, "version"),
-		       num(v, "idx"), str(v, "author"));
+		printf("%s (version %s), published at entry %lld by %s\n", txt(v, "name"), txt(v, "version"),
+		       num(v, "idx"), txt(v, "author"));
 		size_t i;
 		json_t *e;
 		json_array_foreach(json_object_get(v, "norms"), i, e)
-		printf("  %-8s %s: %s\n", str(e, "id"), str(e, "short"), str(e, "gist"));
+		printf("  %-8s %s: %s\n", txt(e, "id"), txt(e, "short"), txt(e, "gist"));
 		printf("subscribed by:");
 		json_array_foreach(json_object_get(v, "subscribed"), i, e)
-		printf(" %s", str(e, "party"));
+		printf(" %s", txt(e, "party"));
 		printf("%s\n", json_array_size(json_object_get(v, "subscribed")) ? "" : " nobody yet");
 	}
 	json_decref(v);
@@ -418,7 +432,7 @@ int cmd_report(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", str(v, "now"));
+		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", txt(v, "now"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(json_object_get(v, "parties"), i, p)
@@ -433,7 +447,7 @@ int cmd_report(const cli_call *call)
 				span(json_integer_value(json_object_get(md, "to_answer")), tn, sizeof tn);
 			printf("%s%s\n  norm sets: %zu; concerns raised %lld, received %lld; requests made %lld, "
 			       "received %lld\n",
-			       str(p, "party"), json_is_true(json_object_get(p, "active")) ? "" : " (key revoked)",
+			       txt(p, "party"), json_is_true(json_object_get(p, "active")) ? "" : " (key revoked)",
 			       json_array_size(json_object_get(p, "norms")), num(c, "raised"), num(c, "received"),
 			       num(r, "made"), num(r, "received"));
 			printf("  acknowledged: %lld on time, %lld late, %lld never, %lld pending; median %s\n",

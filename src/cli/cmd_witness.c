@@ -120,7 +120,7 @@ int cmd_witness_add_log(const cli_call *call)
 	pl_buf_release(&s);
 	if (rc != PL_OK)
 		return cli_fail("witness add-log", rc, &d);
-	printf("witnessing %s\n", v.name);
+	printf("witnessing %s\n", cli_text(v.name));
 	return 0;
 }
 
@@ -150,8 +150,10 @@ int cmd_verify_fork(const cli_call *call)
 	if (f.prefix)
 		printf("FORK: %s signed a checkpoint of size %llu whose first %llu entries differ from its checkpoint of "
 		       "size %llu\n",
-		       f.log.name, (unsigned long long)f.a.size, (unsigned long long)f.b.size, (unsigned long long)f.b.size);
+		       cli_text(f.log.name), (unsigned long long)f.a.size, (unsigned long long)f.b.size,
+		       (unsigned long long)f.b.size);
 	else
-		printf("FORK: %s signed two different checkpoints of size %llu\n", f.log.name, (unsigned long long)f.a.size);
+		printf("FORK: %s signed two different checkpoints of size %llu\n", cli_text(f.log.name),
+		       (unsigned long long)f.a.size);
 	return 0;
 }

@@ -207,7 +207,7 @@ int cmd_config(const cli_call *call)
 		return cli_usage_call(call, "config takes no arguments");
 	(void)cli_config_load(cfg); /* already loaded unless every setting came from flags or the environment */
 	if (cfg->rc != PL_OK) {
-		fprintf(stderr, "parley config: %s\n", pl_diag_text(&cfg->d, cfg->rc));
+		fprintf(stderr, "parley config: %s\n", cli_text(pl_diag_text(&cfg->d, cfg->rc)));
 		return EXIT_USAGE;
 	}
 	bool json = cli_has(a, "json");
@@ -221,9 +221,9 @@ int cmd_config(const cli_call *call)
 	}
 	if (!json) {
 		if (cfg->path[0])
-			printf("configuration file: %s\n", cfg->path);
+			printf("configuration file: %s\n", cli_text(cfg->path));
 		else if (cfg->missing[0])
-			printf("configuration file: none (%s does not exist)\n", cfg->missing);
+			printf("configuration file: none (%s does not exist)\n", cli_text(cfg->missing));
 		else
 			printf("configuration file: none\n");
 	}
@@ -245,7 +245,7 @@ int cmd_config(const cli_call *call)
 				json_array_append_new(vals, json_pack("{s:s,s:s%,s:s}", "value", a->val[k], "source", src, sp,
 								      "where", src + sp + (src[sp] == ' ')));
 			} else {
-				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, a->val[k], "", src);
+				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, cli_text(a->val[k]), "", cli_text(src));
 			}
 		}
 		if (json)
@@ -254,10 +254,7 @@ int cmd_config(const cli_call *call)
 			printf("%-16s -  (not set)\n", SETTINGS[i].flag);
 	}
 	if (json) {
-		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text != NULL)
-			printf("%s\n", text);
-		free(text);
+		cli_print_json(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	}
 	json_decref(settings);
 	json_decref(root);

@@ -30,7 +30,7 @@ static int run(cli_call *call)
 		}
 		pl_diag d = {0};
 		if ((c->needs & CLI_NEEDS_CONFIG) != 0 && cli_config_apply(call->config, c, &call->args, &d) != PL_OK) {
-			fprintf(stderr, "parley %s: %s\n", c->name, pl_diag_text(&d, PL_EINVAL));
+			fprintf(stderr, "parley %s: %s\n", c->name, cli_text(pl_diag_text(&d, PL_EINVAL)));
 			return EXIT_USAGE;
 		}
 	}
@@ -73,5 +73,6 @@ int main(int argc, char **argv)
 	cli_call call = {.cmd = c, .table = t, .config = &config, .argc = argc - next, .argv = argv + next};
 	int status = run(&call);
 	cli_config_release(&config);
+	cli_text_release();
 	return status;
 }

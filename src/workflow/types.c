@@ -3,6 +3,7 @@
 
 #include "base/codec.h"
 #include "base/json.h"
+#include "base/safetext.h"
 #include "base/timefmt.h"
 #include "workflow/vocab.h"
 
@@ -42,6 +43,18 @@ static int str(const json_t *o, const char *key, size_t max, bool required, cons
 	if ((required ? pl_json_str(o, key, max, out, &d) : pl_json_str_opt(o, key, max, out, &d)) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
 	return PL_OK;
+}
+
+/* A public one-line string field (a title, a file name): str, and no control character, bidirectional
+ * control or line separator in it (control_character). */
+static int line(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
+{
+	int rc = str(o, key, max, required, out, v);
+	if (rc != PL_OK || *out == NULL)
+		return rc;
+	char what[72];
+	snprintf(what, sizeof what, "\"%s\"", key);
+	return pl_text_field_check(*out, strlen(*out), what, v);
 }
 
 /* A value from a closed vocabulary; code is the refusal when it is not one. */
@@ -174,8 +187,8 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
-		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
+		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = line(e, "name", 255, false, &x, v)) != PL_OK ||
+		    (rc = line(e, "media_type", 127, false, &x, v)) != PL_OK)
 			return rc;
 		if (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "an evidence item's \"sha256\" must be 64 hex digits");
@@ -193,7 +206,7 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *summary;
 	int tlp;
 	if ((rc = keys(s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
-	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = line(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "class", 64, true, &b->cls, v)) != PL_OK ||
 	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
 	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &summary, v)) != PL_OK ||
@@ -423,7 +436,7 @@ static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	int64_t n;
 	pl_diag d = {0};
 	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
-	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = line(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
 	if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||

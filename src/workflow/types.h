@@ -29,6 +29,12 @@
  *
  * Every I (an earlier entry's index) must also be listed in the statement's
  * refs, which bind it to that entry's leaf hash.
+ *
+ * The public one-line fields (a concern's and an evidence's "title", an
+ * evidence item's "name" and "media_type") hold no control character, no
+ * bidirectional control and no line separator (base/safetext.h;
+ * control_character). Free texts (summaries, notes, reasons, texts) may hold
+ * anything valid UTF-8: whoever shows them escapes them.
  */
 #ifndef PARLEY_WORKFLOW_TYPES_H
 #define PARLEY_WORKFLOW_TYPES_H
