@@ -2,7 +2,6 @@
 #include "statement/members.h"
 
 #include "base/json.h"
-#include "base/safetext.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -184,8 +183,6 @@ static int parse_charter(const json_t *body, pl_charter *c, pl_identity *founder
 	const char *name;
 	if (pl_json_str_opt(body, "name", 128, &name, &d) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
-	if (name != NULL && (rc = pl_text_field_check(name, strlen(name), "the charter's \"name\"", v)) != PL_OK)
-		return rc;
 	snprintf(c->name, sizeof c->name, "%s", name ? name : "");
 	json_t *fs = json_object_get(body, "founders");
 	if (!json_is_array(fs) || json_array_size(fs) < 1 || json_array_size(fs) > PL_FOUNDERS_MAX)
@@ -324,10 +321,6 @@ static int check_contact(const json_t *body, pl_refusal *v)
 	{
 		if (!json_is_string(x) || json_string_length(x) == 0 || json_string_length(x) > 256)
 			return pl_refuse(v, PL_R_BODY_INVALID, "contact \"%s\" must be a string of 1 to 256 bytes", k);
-		char what[32];
-		snprintf(what, sizeof what, "contact \"%s\"", k);
-		if ((rc = pl_text_field_check(json_string_value(x), json_string_length(x), what, v)) != PL_OK)
-			return rc;
 	}
 	pl_buf b;
 	pl_buf_init(&b, PL_CONTACT_MAX - 1);

@@ -3,23 +3,29 @@
 
 #include "base/codec.h"
 #include "base/json.h"
-#include "base/safetext.h"
 #include "base/sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A required (or optional) string field of 1..max bytes without control characters, bidirectional controls
- * or line separators (control_character). */
+static bool plain(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* A required (or optional) string field of 1..max bytes without control characters. */
 static int text(const json_t *o, const char *key, size_t max, bool required, const char *what, pl_refusal *v)
 {
 	const char *s = NULL;
 	pl_diag d = {0};
 	if ((required ? pl_json_str(o, key, max, &s, &d) : pl_json_str_opt(o, key, max, &s, &d)) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "%s: %s", what, d.msg);
-	char field[96];
-	snprintf(field, sizeof field, "%s: \"%s\"", what, key);
-	return s != NULL ? pl_text_field_check(s, strlen(s), field, v) : PL_OK;
+	if (s != NULL && !plain(s))
+		return pl_refuse(v, PL_R_BODY_INVALID, "%s: \"%s\" holds a control character", what, key);
+	return PL_OK;
 }
 
 int pl_norm_set_check(const json_t *body, char hash[PL_NORM_HASH_HEX + 1], pl_refusal *v)

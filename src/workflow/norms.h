@@ -5,8 +5,7 @@
  *   {"name": S, "version": S, "source": S?,
  *    "norms": [{"id": S, "short": S, "gist": S, "source": S?}, ...]}
  *
- * Every value is a string without control characters, bidirectional controls
- * or line separators (base/safetext.h; refused as control_character) (name <= 128 bytes,
+ * Every value is a string without control characters (name <= 128 bytes,
  * version <= 32, source <= 512, id <= 32, short <= 128, gist <= 512); 1 to
  * PL_NORMS_MAX norms with distinct ids. The set's hash is the SHA-256 of its
  * RFC 8785 (JCS) serialisation: for a body of strings only, the compact JSON

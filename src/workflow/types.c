@@ -45,18 +45,6 @@ static int str(const json_t *o, const char *key, size_t max, bool required, cons
 	return PL_OK;
 }
 
-/* A public one-line string field (a title, a file name): str, and no control character, bidirectional
- * control or line separator in it (control_character). */
-static int line(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
-{
-	int rc = str(o, key, max, required, out, v);
-	if (rc != PL_OK || *out == NULL)
-		return rc;
-	char what[72];
-	snprintf(what, sizeof what, "\"%s\"", key);
-	return pl_text_field_check(*out, strlen(*out), what, v);
-}
-
 /* A value from a closed vocabulary; code is the refusal when it is not one. */
 static int word(const json_t *o, const char *key, const char *const *list, pl_refusal_code code, int *out, pl_refusal *v)
 {
@@ -187,8 +175,8 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = line(e, "name", 255, false, &x, v)) != PL_OK ||
-		    (rc = line(e, "media_type", 127, false, &x, v)) != PL_OK)
+		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
+		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
 			return rc;
 		if (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "an evidence item's \"sha256\" must be 64 hex digits");
@@ -206,7 +194,7 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *summary;
 	int tlp;
 	if ((rc = keys(s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
-	    (rc = line(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "class", 64, true, &b->cls, v)) != PL_OK ||
 	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
 	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &summary, v)) != PL_OK ||
@@ -436,7 +424,7 @@ static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	int64_t n;
 	pl_diag d = {0};
 	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
-	    (rc = line(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
 	if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
@@ -456,6 +444,65 @@ static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK)
 		return rc;
 	return parse_sharing(s, "report", b, v);
+}
+
+/* ---- the public one-line fields (an admission rule) ---- */
+
+/* o[key], when it is a string, as a one-line field named what. */
+static int one_line(const json_t *o, const char *key, const char *what, pl_refusal *v)
+{
+	const json_t *x = json_object_get(o, key);
+	if (!json_is_string(x))
+		return PL_OK; /* absent or not a string: the type's own rules answer for it */
+	char name[96];
+	snprintf(name, sizeof name, "%s\"%s\"", what, key);
+	return pl_text_field_check(json_string_value(x), json_string_length(x), name, v);
+}
+
+/* Every string value of the object o (a contact, a norm), as one-line fields. */
+static int all_one_line(const json_t *o, const char *what, pl_refusal *v)
+{
+	const char *k;
+	const json_t *x;
+	int rc = PL_OK;
+	json_object_foreach((json_t *)(uintptr_t)o, k, x)
+	{
+		if (rc == PL_OK)
+			rc = one_line(o, k, what, v);
+	}
+	return rc;
+}
+
+int pl_wf_lines_check(const pl_stmt *s, pl_refusal *v)
+{
+	const json_t *b = s->body, *x;
+	size_t i;
+	int rc = PL_OK;
+	if (!json_is_object(b))
+		return PL_OK;
+	if (strcmp(s->type, "concern") == 0) {
+		rc = one_line(b, "title", "", v);
+		json_array_foreach(json_object_get(b, "evidence"), i, x)
+		{
+			if (rc == PL_OK && json_is_object(x) && (rc = one_line(x, "name", "an evidence item's ", v)) == PL_OK)
+				rc = one_line(x, "media_type", "an evidence item's ", v);
+		}
+	} else if (strcmp(s->type, "evidence") == 0) {
+		rc = one_line(b, "title", "", v);
+	} else if (strcmp(s->type, "norms.publish") == 0) {
+		rc = all_one_line(b, "the norm set's ", v);
+		json_array_foreach(json_object_get(b, "norms"), i, x)
+		{
+			if (rc == PL_OK && json_is_object(x))
+				rc = all_one_line(x, "a norm's ", v);
+		}
+	} else if (strcmp(s->type, "contact.update") == 0) {
+		if (json_is_object(json_object_get(b, "contact")))
+			rc = all_one_line(json_object_get(b, "contact"), "contact ", v);
+	} else if (strcmp(s->type, "charter") == 0) {
+		rc = one_line(b, "name", "the charter's ", v);
+	}
+	return rc;
 }
 
 int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)

@@ -28,6 +28,9 @@ typedef struct fixture {
 } fixture;
 
 static fixture F;
+/* say() admits as the server does (the clock checked at the statement's time: the admission rules),
+ * not as a replay */
+static bool admitting;
 
 static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
@@ -50,7 +53,8 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	json_decref(body);
 	pl_admission a;
 	memset(&a, 0, sizeof a);
-	a.skew = -1;
+	a.skew = admitting ? 0 : -1;
+	a.now = admitting ? when : 0;
 	a.leaf = leaf_of;
 	pl_submission s;
 	pl_refusal v = {0};
@@ -497,11 +501,13 @@ static void test_replay_refuses_and_resumes(void **state)
 }
 
 /* Public one-line fields refuse control characters, bidirectional controls and line separators
- * (control_character); free texts and valid non-ASCII titles are admitted. */
+ * (control_character) at admission; free texts and valid non-ASCII titles are admitted; a replay
+ * admits what the log holds. */
 static void test_one_line_fields(void **state)
 {
 	(void)state;
 	int64_t t = T0 + 300000;
+	admitting = true;
 	static const char *const hostile[] = {
 		"two\nlines",      "tab\there",         "\x1b[31mred",     "\x1b]8;;https://x.example/\x1b\\link",
 		"del\x7f",         "csi \xc2\x9b" "2A", "ok \xe2\x80\xae" "evil", "iso \xe2\x81\xa6" "x",
@@ -555,6 +561,13 @@ static void test_one_line_fields(void **state)
 			    "control_character");
 	assert_null(say(1, "contact.update", json_pack("{s:{s:s}}", "contact", "name", "Ma\xc3\xaftre \xe6\x9d\x8e"), t + 2,
 			NULL, 0));
+	/* an admission rule, not a rule of the log: replayed, a log holding such a title means what it says */
+	admitting = false;
+	assert_null(say(1, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "\x1b[2A[ok] \xe2\x80\xae", "class", "fraud", "tlp",
+				  "TLP:CLEAR", "summary", "s", "recipients", "p2"),
+			t + 3, NULL, 0));
+	assert_string_equal(pl_wf_case_get(&F.e.wf, F.n - 1)->title, "\x1b[2A[ok] \xe2\x80\xae");
 }
 
 int main(void)
