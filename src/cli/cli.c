@@ -44,47 +44,33 @@ int cli_exit_for(int err)
 /* ---- terminal-safe text ---- */
 
 #define TEXT_MAX ((size_t)16 << 20)
-static pl_buf text_slots[CLI_TEXT_SLOTS];
-static unsigned text_next;
 
-/* The next slot, emptied, capped at TEXT_MAX. */
-static pl_buf *text_slot(void)
+/* The next slot of t, emptied, capped at TEXT_MAX. */
+static pl_buf *text_slot(cli_texts *t)
 {
-	pl_buf *b = &text_slots[text_next];
-	text_next = (text_next + 1) % CLI_TEXT_SLOTS;
+	pl_buf *b = &t->slot[t->next];
+	t->next = (t->next + 1) % CLI_TEXT_SLOTS;
 	b->max = TEXT_MAX;
 	pl_buf_reset(b);
 	return b;
 }
 
-static const char *text_done(pl_buf *b, int rc)
+const char *cli_textn(cli_texts *t, const void *p, size_t n)
 {
-	return rc == PL_OK ? pl_buf_cstr(b) : "(text not shown: out of memory or too long)";
+	pl_buf *b = text_slot(t);
+	return pl_text_line(b, p, n) == PL_OK ? pl_buf_cstr(b) : "(text not shown: out of memory or too long)";
 }
 
-const char *cli_textn(const void *p, size_t n)
+const char *cli_text(cli_texts *t, const char *s)
 {
-	pl_buf *b = text_slot();
-	return text_done(b, pl_text_line(b, p, n));
+	return s == NULL ? "-" : cli_textn(t, s, strlen(s));
 }
 
-const char *cli_text(const char *s)
-{
-	return s == NULL ? "-" : cli_textn(s, strlen(s));
-}
-
-const char *cli_text_block(const char *s, const char *indent)
-{
-	if (s == NULL)
-		return "-";
-	pl_buf *b = text_slot();
-	return text_done(b, pl_text_block(b, s, strlen(s), indent));
-}
-
-void cli_text_release(void)
+void cli_texts_release(cli_texts *t)
 {
 	for (size_t i = 0; i < CLI_TEXT_SLOTS; i++)
-		pl_buf_release(&text_slots[i]);
+		pl_buf_release(&t->slot[i]);
+	t->next = 0;
 }
 
 void cli_print_json_text(const void *text, size_t n)
@@ -107,7 +93,9 @@ void cli_print_json(const json_t *v, size_t flags)
 
 int cli_fail(const char *cmd, int err, const pl_diag *d)
 {
-	fprintf(stderr, "parley %s: %s\n", cmd, cli_text(pl_diag_text(d, err)));
+	cli_texts t = {0};
+	fprintf(stderr, "parley %s: %s\n", cmd, cli_text(&t, pl_diag_text(d, err)));
+	cli_texts_release(&t);
 	/* what was printed is the server's refusal (the first failure wins in a diag) */
 	if (d != NULL && d->code == PL_EREFUSED && d->msg[0] != '\0')
 		return EXIT_REFUSED;

@@ -34,19 +34,26 @@ enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3, EXIT_REFUSED = 4 };
  * names, refusal sentences, paths found in data, diagnostics quoting any of
  * them) goes through one of these; --json output through cli_print_json.
  *
- * cli_text(s) is the one-line display form of s ("-" for NULL), in one of
- * CLI_TEXT_SLOTS buffers used in turn: it stays valid for CLI_TEXT_SLOTS - 1
- * more calls, so use it within the statement that prints it. Out of memory
- * (or past 16 MiB) it is a fixed sentence saying the text is not shown.
- * cli_textn(p, n) is the same for p[0..n); cli_text_block(s, indent) the block
- * form (newlines kept, each followed by indent). cli_text_release() frees the
- * buffers (the dispatcher calls it before exiting).
+ * A cli_texts, owned by the function that prints (on its stack, zeroed:
+ * `cli_texts t = {0};`), holds the display forms it asked for in
+ * CLI_TEXT_SLOTS buffers used in turn. cli_text(t, s) is the one-line display
+ * form of s ("-" for NULL); it stays valid until cli_texts_release(t) or
+ * CLI_TEXT_SLOTS - 1 more calls on t, so use it within the statement that
+ * prints it. Out of memory (or past 16 MiB) it is a fixed sentence saying the
+ * text is not shown. cli_textn(t, p, n) is the same for p[0..n).
+ * cli_texts_release(t) frees the buffers (t can be used again).
+ *
+ * No command prints a long text yet; one that does uses the block form
+ * (pl_text_block) with an indent none of its own lines starts with.
  */
-#define CLI_TEXT_SLOTS 32
-const char *cli_text(const char *s);
-const char *cli_textn(const void *p, size_t n);
-const char *cli_text_block(const char *s, const char *indent);
-void cli_text_release(void);
+#define CLI_TEXT_SLOTS 16
+typedef struct cli_texts {
+	pl_buf slot[CLI_TEXT_SLOTS];
+	unsigned next;
+} cli_texts;
+const char *cli_text(cli_texts *t, const char *s);
+const char *cli_textn(cli_texts *t, const void *p, size_t n);
+void cli_texts_release(cli_texts *t);
 
 struct json_t;
 

@@ -44,7 +44,9 @@ int cmd_submit(const cli_call *call)
 				rc = cli_session_report(&r, NULL, a, &d);
 			pl_api_accept_release(&r);
 			if (rc == PL_EREFUSED) {
-				fprintf(stderr, "parley submit: %s\n", cli_text(pl_diag_text(&d, rc)));
+				cli_texts t = {0};
+				fprintf(stderr, "parley submit: %s\n", cli_text(&t, pl_diag_text(&d, rc)));
+				cli_texts_release(&t);
 				rc = PL_OK;
 				status = EXIT_REFUSED;
 			}
@@ -89,8 +91,10 @@ static void print_statement(uint64_t index, const pl_stmt *st, const char *mark)
 {
 	char ts[PL_TIME_LEN + 1];
 	pl_time_format(st->time, ts);
-	printf("entry %llu: %s by %s (seq %llu) at %s\n", (unsigned long long)index, cli_text(st->type),
-	       cli_text(st->author), (unsigned long long)st->seq, ts);
+	cli_texts t = {0};
+	printf("entry %llu: %s by %s (seq %llu) at %s\n", (unsigned long long)index, cli_text(&t, st->type),
+	       cli_text(&t, st->author), (unsigned long long)st->seq, ts);
+	cli_texts_release(&t);
 	printf("  %s\n", mark);
 	printf("  body: ");
 	cli_print_json(st->body, JSON_INDENT(2) | JSON_PRESERVE_ORDER); /* its strings as JSON escapes them */
@@ -360,7 +364,9 @@ static int blob(const cli_call *call, bool put)
 	pl_buf_release(&data);
 	cli_session_close(&c);
 	if (rc == PL_EREFUSED) {
-		fprintf(stderr, "parley blob: %s\n", cli_text(pl_diag_text(&d, rc)));
+		cli_texts t = {0};
+		fprintf(stderr, "parley blob: %s\n", cli_text(&t, pl_diag_text(&d, rc)));
+		cli_texts_release(&t);
 		return EXIT_REFUSED;
 	}
 	if (rc != PL_OK)

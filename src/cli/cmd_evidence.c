@@ -246,6 +246,7 @@ int cmd_evidence_fetch(const cli_call *call)
 		else
 			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? &ring : NULL, out, &m, &d);
 	}
+	cli_texts t = {0};
 	if (rc == PL_OK && finding) {
 		const char *result = json_string_value(json_object_get(st.body, "result"));
 		json_int_t ev = json_integer_value(json_object_get(st.body, "evidence"));
@@ -254,8 +255,8 @@ int cmd_evidence_fetch(const cli_call *call)
 					     result ? result : "", "out", out, "report", out, "/report.json"));
 		else
 			printf("finding %llu by %s on evidence %lld: %s\n  its report opened and checked into %s/report.json\n",
-			       (unsigned long long)idx, cli_text(st.author), (long long)ev, result ? cli_text(result) : "?",
-			       cli_text(out));
+			       (unsigned long long)idx, cli_text(&t, st.author), (long long)ev, result ? cli_text(&t, result) : "?",
+			       cli_text(&t, out));
 	} else if (rc == PL_OK) {
 		const char *title = json_string_value(json_object_get(st.body, "title"));
 		if (cli_has(a, "json"))
@@ -265,9 +266,10 @@ int cmd_evidence_fetch(const cli_call *call)
 		else
 			printf("evidence %llu by %s: \"%s\"\n  %zu files opened and checked into %s (%zu datasets, %zu "
 			       "expected hits)\n  next: parley reproduce %s --files YOUR_DATA... --pcap YOUR.pcap...\n",
-			       (unsigned long long)idx, cli_text(st.author), cli_text(title ? title : m.title), m.nfiles + 1,
-			       cli_text(out), m.ndatasets, m.nexpected, cli_text(out));
+			       (unsigned long long)idx, cli_text(&t, st.author), cli_text(&t, title ? title : m.title), m.nfiles + 1,
+			       cli_text(&t, out), m.ndatasets, m.nexpected, cli_text(&t, out));
 	}
+	cli_texts_release(&t);
 	keyring_free(&ring);
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
@@ -350,23 +352,24 @@ int cmd_finding(const cli_call *call)
 
 static void print_report(const json_t *rep)
 {
-	printf("%s\n", cli_text(json_string_value(json_object_get(rep, "summary"))));
+	cli_texts t = {0}; /* names, paths and errors come from the package and the data */
+	printf("%s\n", cli_text(&t, json_string_value(json_object_get(rep, "summary"))));
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(rep, "datasets"), i, e)
 	{
 		const char *kind = json_string_value(json_object_get(e, "kind"));
 		if (json_is_string(json_object_get(e, "error")))
-			printf("  dataset %s: unreadable: %s\n", cli_text(json_string_value(json_object_get(e, "name"))),
-			       cli_text(json_string_value(json_object_get(e, "error"))));
+			printf("  dataset %s: unreadable: %s\n", cli_text(&t, json_string_value(json_object_get(e, "name"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "error"))));
 		else if (strcmp(kind, "pcap") == 0)
 			printf("  capture %s: %lld packets, %lld bytes\n",
-			       cli_text(json_string_value(json_object_get(e, "name"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "name"))),
 			       (long long)json_integer_value(json_object_get(e, "packets")),
 			       (long long)json_integer_value(json_object_get(e, "bytes")));
 		else
 			printf("  files %s: %lld files, %lld bytes in %.2f s, %zu unreadable\n",
-			       cli_text(json_string_value(json_object_get(e, "name"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "name"))),
 			       (long long)json_integer_value(json_object_get(e, "files")),
 			       (long long)json_integer_value(json_object_get(e, "bytes")),
 			       json_real_value(json_object_get(e, "seconds")), json_array_size(json_object_get(e, "errors")));
@@ -375,20 +378,20 @@ static void print_report(const json_t *rep)
 	{
 		const char *st = json_string_value(json_object_get(e, "status"));
 		const char *name = json_string_value(json_object_get(e, "name"));
-		printf("  %-13s %s%s%s%s", st, cli_text(json_string_value(json_object_get(e, "id"))), name ? " (" : "",
-		       name ? cli_text(name) : "", name ? ")" : "");
+		printf("  %-13s %s%s%s%s", st, cli_text(&t, json_string_value(json_object_get(e, "id"))), name ? " (" : "",
+		       name ? cli_text(&t, name) : "", name ? ")" : "");
 		if (strcmp(st, "matched") == 0)
 			printf(": %lld hit%s\n", (long long)json_integer_value(json_object_get(e, "hits")),
 			       json_integer_value(json_object_get(e, "hits")) == 1 ? "" : "s");
 		else if (strcmp(st, "not_evaluated") == 0)
-			printf(": %s\n", cli_text(json_string_value(json_object_get(e, "why"))));
+			printf(": %s\n", cli_text(&t, json_string_value(json_object_get(e, "why"))));
 		else
 			printf("\n");
 	}
 	json_array_foreach(json_object_get(rep, "rules"), i, e)
 	printf("  %-13s rule %s (%s)%s%lld\n", json_integer_value(json_object_get(e, "hits")) ? "matched" : "not_matched",
-	       cli_text(json_string_value(json_object_get(e, "rule"))),
-	       cli_text(json_string_value(json_object_get(e, "file"))),
+	       cli_text(&t, json_string_value(json_object_get(e, "rule"))),
+	       cli_text(&t, json_string_value(json_object_get(e, "file"))),
 	       json_integer_value(json_object_get(e, "hits")) ? ": hits " : ", hits ",
 	       (long long)json_integer_value(json_object_get(e, "hits")));
 	size_t shown = 0;
@@ -402,19 +405,19 @@ static void print_report(const json_t *rep)
 		if (json_object_get(e, "packet") != NULL)
 			printf("  hit: packet %lld at %s, %s:%lld -> %s:%lld: %s\n",
 			       (long long)json_integer_value(json_object_get(e, "packet")),
-			       cli_text(json_string_value(json_object_get(e, "time"))),
-			       cli_text(json_string_value(json_object_get(e, "src"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "time"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "src"))),
 			       (long long)json_integer_value(json_object_get(e, "sport")),
-			       cli_text(json_string_value(json_object_get(e, "dst"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "dst"))),
 			       (long long)json_integer_value(json_object_get(e, "dport")),
-			       cli_text(json_string_value(json_object_get(e, "indicator"))));
+			       cli_text(&t, json_string_value(json_object_get(e, "indicator"))));
 		else {
 			char off[32] = "";
 			if (json_object_get(e, "offset") != NULL)
 				snprintf(off, sizeof off, " @%lld", (long long)json_integer_value(json_object_get(e, "offset")));
-			printf("  hit: %s/%s%s: %s %s\n", cli_text(json_string_value(json_object_get(e, "dataset"))),
-			       cli_text(json_string_value(json_object_get(e, "path"))), off, who ? "rule" : "indicator",
-			       cli_text(who ? who : json_string_value(json_object_get(e, "indicator"))));
+			printf("  hit: %s/%s%s: %s %s\n", cli_text(&t, json_string_value(json_object_get(e, "dataset"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "path"))), off, who ? "rule" : "indicator",
+			       cli_text(&t, who ? who : json_string_value(json_object_get(e, "indicator"))));
 		}
 	}
 	const json_t *cc = json_object_get(rep, "check_claim");
@@ -435,6 +438,7 @@ static void print_report(const json_t *rep)
 			cli_print_json(e, JSON_COMPACT);
 		}
 	}
+	cli_texts_release(&t);
 }
 
 /* The progress line of a scan, on a terminal only (evidence/scan.h). */

@@ -206,8 +206,10 @@ int cmd_config(const cli_call *call)
 	if (a->npos != 0)
 		return cli_usage_call(call, "config takes no arguments");
 	(void)cli_config_load(cfg); /* already loaded unless every setting came from flags or the environment */
+	cli_texts t = {0}; /* what the file and the environment say, shown in its display form */
 	if (cfg->rc != PL_OK) {
-		fprintf(stderr, "parley config: %s\n", cli_text(pl_diag_text(&cfg->d, cfg->rc)));
+		fprintf(stderr, "parley config: %s\n", cli_text(&t, pl_diag_text(&cfg->d, cfg->rc)));
+		cli_texts_release(&t);
 		return EXIT_USAGE;
 	}
 	bool json = cli_has(a, "json");
@@ -221,9 +223,9 @@ int cmd_config(const cli_call *call)
 	}
 	if (!json) {
 		if (cfg->path[0])
-			printf("configuration file: %s\n", cli_text(cfg->path));
+			printf("configuration file: %s\n", cli_text(&t, cfg->path));
 		else if (cfg->missing[0])
-			printf("configuration file: none (%s does not exist)\n", cli_text(cfg->missing));
+			printf("configuration file: none (%s does not exist)\n", cli_text(&t, cfg->missing));
 		else
 			printf("configuration file: none\n");
 	}
@@ -245,7 +247,8 @@ int cmd_config(const cli_call *call)
 				json_array_append_new(vals, json_pack("{s:s,s:s%,s:s}", "value", a->val[k], "source", src, sp,
 								      "where", src + sp + (src[sp] == ' ')));
 			} else {
-				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, cli_text(a->val[k]), "", cli_text(src));
+				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, cli_text(&t, a->val[k]), "",
+				       cli_text(&t, src));
 			}
 		}
 		if (json)
@@ -258,5 +261,6 @@ int cmd_config(const cli_call *call)
 	}
 	json_decref(settings);
 	json_decref(root);
+	cli_texts_release(&t);
 	return 0;
 }

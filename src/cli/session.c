@@ -118,7 +118,9 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 				cli_print_json(j, JSON_COMPACT);
 			json_decref(j);
 		}
-		fprintf(stderr, "parley %s: %s\n", cmd, cli_text(pl_diag_text(&d, rc))); /* the server's sentence */
+		cli_texts t = {0};
+		fprintf(stderr, "parley %s: %s\n", cmd, cli_text(&t, pl_diag_text(&d, rc))); /* the server's sentence */
+		cli_texts_release(&t);
 		return EXIT_REFUSED;
 	}
 	if (rc != PL_OK)
