@@ -376,6 +376,17 @@ void cli_stop_unblock(void)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+int cli_policy_member(const cli_args *a, pl_policy *pol, pl_diag *d)
+{
+	int rc = cli_policy_witnesses(a, pol, d);
+	if (rc == PL_OK && pol->nwitnesses == 0 && cli_get(a, "quorum") == NULL)
+		rc = pl_diag_set(d, PL_ENOKEY,
+				 "no witness is configured: nothing shows that this is the history the other members see "
+				 "(the operator could show you another); give the witnesses' keys (--witness-key WKEY, "
+				 "PARLEY_WITNESS_KEY) and --quorum K, or --quorum 0 to read without witnesses on purpose");
+	return rc;
+}
+
 int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
 {
 	for (int i = 0; i < a->nflags; i++) {

@@ -139,6 +139,10 @@ const char *cli_opt(const cli_args *a, const char *name, const char *env);
  */
 int cli_load_party_key(const char *path, const cli_args *a, struct pl_party_key **out, pl_diag *d);
 
+/* cli_policy_witnesses for a member's reading: no witness configured is an error (PL_ENOKEY, with a
+ * plain sentence) unless --quorum (0) is given on purpose. */
+int cli_policy_member(const cli_args *a, struct pl_policy *pol, pl_diag *d);
+
 /* Adds --witness-key VKEY (or --witness VKEY@URL) keys and --quorum K to pol. */
 int cli_policy_witnesses(const cli_args *a, struct pl_policy *pol, pl_diag *d);
 

@@ -3,6 +3,9 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/session.h"
+#include "store/source.h"
+#include "store/published.h"
+#include "monitor/copy.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
@@ -165,7 +168,13 @@ int cmd_proof(const cli_call *call)
 	pl_buf proof, entry;
 	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
 	pl_buf_init(&entry, PL_DSSE_MAX);
-	rc = pl_api_fetch_proven(c.api, &c.pol, index, &proof, &entry, &d);
+	/* from the member's verified copy: its checkpoint opened under the policy, the proof built from its tiles */
+	pl_copy *copy = NULL;
+	pl_source *src = NULL;
+	if ((rc = cli_session_copy(call, &c, &copy, &d)) == PL_OK &&
+	    (rc = pl_source_open_dir(pl_copy_dir(copy), &src, &d)) == PL_OK)
+		rc = pl_published_prove(src, &c.pol, index, &proof, &d);
+	pl_source_free(src);
 	const char *out = cli_get(a, "out");
 	if (rc == PL_OK && out != NULL) {
 		char tmp[PATH_MAX + 8];

@@ -70,7 +70,7 @@ static int source_open(const cli_call *call, source *s, pl_diag *d)
 		if ((rc = pl_index_open_dir(dir, &s->own, d)) != PL_OK || (rc = pl_logdir_read_vkey(dir, &vk, d)) != PL_OK)
 			return rc;
 		pl_policy_init(&s->pol, &vk);
-		if ((rc = cli_policy_witnesses(a, &s->pol, d)) != PL_OK)
+		if ((rc = cli_policy_member(a, &s->pol, d)) != PL_OK)
 			return rc;
 		s->x = s->own;
 	} else {

@@ -41,7 +41,7 @@ int cli_session_open(const cli_call *call, bool need_key, cli_session *c, pl_dia
 	if (rc != PL_OK)
 		return rc;
 	pl_policy_init(&c->pol, &v);
-	if ((rc = cli_policy_witnesses(a, &c->pol, d)) != PL_OK)
+	if ((rc = cli_policy_member(a, &c->pol, d)) != PL_OK)
 		return rc;
 	if (strlen(server) >= sizeof c->server)
 		return pl_diag_set(d, PL_EINVAL, "the server's URL is too long");

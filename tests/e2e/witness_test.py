@@ -234,7 +234,10 @@ def main():
     time.sleep(0.5)  # a cosigning round without witnesses publishes the checkpoint bare
     r = cli("get", str(idx), "--server", urlA, *quorum, expect=1)
     check(b"witness" in r.stderr and b"cosignatures" in r.stderr, "a quorum client says why it refuses")
-    cli("get", str(idx), "--server", urlA, "--vkey", vkey)  # no quorum asked: fine
+    # no witness configured is an error with a plain sentence, unless the member says --quorum 0 on purpose
+    r = cli("get", str(idx), "--server", urlA, "--vkey", vkey, expect=1)
+    check(b"no witness is configured" in r.stderr, "without witnesses the member is told (%s)" % r.stderr.decode()[-200:])
+    cli("get", str(idx), "--server", urlA, "--vkey", vkey, "--quorum", "0")
     w1.up()
     w2.up()
     deadline = time.time() + 90
