@@ -4,8 +4,8 @@
  * for one holds LEN + 1 bytes).
  *
  * One name per quantity, for every layer. The Ed25519 and X25519 sizes are
- * libsodium's (crypto_sign_*, crypto_box_*); sizes.c checks at compile time
- * that they agree. Derived names elsewhere: PL_HASH_SIZE (tlog/merkle.h, the
+ * libsodium's (crypto_sign_*, crypto_box_*) and the digest sizes OpenSSL's;
+ * sizes.c checks at compile time that they agree. Derived names elsewhere: PL_HASH_SIZE (tlog/merkle.h, the
  * Merkle hash is a SHA-256), PL_DSSE_KEYID_SIZE (statement/dsse.h, a prefix of
  * a SHA-256), PL_NORM_HASH_HEX (workflow/norms.h).
  */
@@ -20,6 +20,11 @@
 #define PL_SHA256_SIZE 32
 #define PL_SHA256_HEX_LEN PL_HEX_LEN(PL_SHA256_SIZE) /* 64: a blob's name, a norm set's hash */
 #define PL_SHA256_B64_LEN PL_B64_LEN(PL_SHA256_SIZE) /* 44 */
+
+/* The other digests of evidence files (scans, STIX hash properties) */
+#define PL_MD5_SIZE 16
+#define PL_SHA1_SIZE 20
+#define PL_SHA512_SIZE 64
 
 /* Ed25519 (libsodium crypto_sign) */
 #define PL_ED25519_PK_SIZE 32   /* public key: crypto_sign_PUBLICKEYBYTES */

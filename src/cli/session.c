@@ -57,8 +57,8 @@ int cli_session_report(const pl_api_accept *r, const char *type, const cli_args 
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
 		rc = pl_fs_replace(path, tmp, r->receipt.data, r->receipt.len, 0644, d);
 	}
-	char leaf[64];
-	pl_b64_encode(r->leaf.b, 32, leaf);
+	char leaf[PL_HASH_B64_LEN + 1];
+	pl_b64_encode(r->leaf.b, PL_HASH_SIZE, leaf);
 	if (cli_has(a, "json")) {
 		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
 				      "in_checkpoint", r->has_receipt, "receipt",

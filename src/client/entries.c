@@ -21,7 +21,7 @@ static int api_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *en
 	return rc;
 }
 
-static int api_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+static int api_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	return pl_api_key_at(ctx, party, index, pk, d);
 }
@@ -53,7 +53,7 @@ static int local_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *
 	return rc;
 }
 
-static int local_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+static int local_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	local *l = ctx;
 	return pl_view_key_at(l->x, party, index, pk, d);
@@ -115,7 +115,7 @@ int pl_entries_statement(const pl_entries *e, const pl_policy *pol, uint64_t ind
 	pl_entry_checks got = {false, false};
 	pl_buf entry;
 	pl_buf_init(&entry, PL_DSSE_MAX);
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	int rc = e->fetch(e->ctx, pol, index, &entry, d);
 	if (rc != PL_OK)
 		goto out;

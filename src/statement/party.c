@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SECRET_BYTES (PL_ED25519_SK_SIZE + PL_X25519_SK_SIZE)  /* k->secret: ed25519 sk || x25519 sk */
-#define BOX_SK PL_ED25519_SK_SIZE                              /* where the x25519 sk starts in k->secret */
+#define SECRET_BYTES (PL_PARTY_BOX_SK + PL_X25519_SK_SIZE)     /* k->secret: ed25519 sk || x25519 sk */
 #define SEED_BYTES (PL_ED25519_SEED_SIZE + PL_X25519_SK_SIZE) /* what the file stores: ed25519 seed || x25519 secret */
 
 bool pl_party_name_valid(const char *name, size_t n)
@@ -91,8 +90,8 @@ static int make_key(const char *party, const uint8_t *seed64, pl_party_key **out
 	}
 	memcpy(k->id.party, party, n + 1);
 	crypto_sign_seed_keypair(k->id.sign_pk, k->secret, seed64);
-	memcpy(k->secret + BOX_SK, seed64 + PL_ED25519_SEED_SIZE, PL_X25519_SK_SIZE);
-	crypto_scalarmult_base(k->id.box_pk, k->secret + BOX_SK);
+	memcpy(k->secret + PL_PARTY_BOX_SK, seed64 + PL_ED25519_SEED_SIZE, PL_X25519_SK_SIZE);
+	crypto_scalarmult_base(k->id.box_pk, k->secret + PL_PARTY_BOX_SK);
 	pl_buf msg;
 	pl_buf_init(&msg, 512);
 	int rc;
@@ -149,7 +148,7 @@ void pl_party_key_free(pl_party_key *k)
 static void seed_of(const pl_party_key *k, uint8_t *seed64)
 {
 	memcpy(seed64, k->secret, PL_ED25519_SEED_SIZE); /* libsodium's ed25519 sk starts with the seed */
-	memcpy(seed64 + PL_ED25519_SEED_SIZE, k->secret + BOX_SK, PL_X25519_SK_SIZE);
+	memcpy(seed64 + PL_ED25519_SEED_SIZE, k->secret + PL_PARTY_BOX_SK, PL_X25519_SK_SIZE);
 }
 
 int pl_party_key_save(const pl_party_key *k, const char *path, const char *passphrase, pl_diag *d)

@@ -54,6 +54,9 @@ typedef struct pl_party_key {
 	uint8_t *secret;  /* sodium_malloc: ed25519 sk (PL_ED25519_SK_SIZE) || x25519 sk (PL_X25519_SK_SIZE) */
 } pl_party_key;
 
+/* Where the X25519 secret key starts in a pl_party_key's secret. */
+#define PL_PARTY_BOX_SK PL_ED25519_SK_SIZE
+
 /* True if name is a valid party name. */
 bool pl_party_name_valid(const char *name, size_t n);
 
