@@ -26,6 +26,7 @@ int pl_walk_files(const char *root, pl_walk_fn fn, void *ctx, uint64_t *skipped,
 	__attribute__((warn_unused_result));
 
 /* SHA-256 of the file at path (streamed); *size gets its length when not NULL. */
-int pl_sha256_path(const char *path, uint8_t out[PL_SHA256_SIZE], uint64_t *size, pl_diag *d) __attribute__((warn_unused_result));
+int pl_sha256_path(const char *path, uint8_t out[PL_SHA256_SIZE], uint64_t *size, pl_diag *d)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -185,7 +185,8 @@ static int blob_refused(const pl_diag *d)
 	return d != NULL && d->code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
 }
 
-int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n,
+			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
 {
 	uint8_t h[PL_SHA256_SIZE];
 	char path[128], hdr[3][256];

@@ -110,8 +110,9 @@ static int parse_files(pl_manifest *m, pl_diag *d)
 		const char *hex = json_string_value(v);
 		if (!pl_package_path_ok(path) || strcmp(path, "manifest.json") == 0)
 			return pl_diag_set(d, PL_EFORMAT, "\"files\" lists an unsafe path \"%.100s\"", path);
+		uint8_t *sha256 = m->files[m->nfiles].sha256;
 		if (hex == NULL || strlen(hex) != PL_SHA256_HEX_LEN ||
-		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, m->files[m->nfiles].sha256, PL_SHA256_SIZE) != PL_OK)
+		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, sha256, PL_SHA256_SIZE) != PL_OK)
 			return pl_diag_set(d, PL_EFORMAT, "the digest of %.100s must be 64 lower-case hex digits", path);
 		m->files[m->nfiles++].path = path;
 	}

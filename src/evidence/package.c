@@ -183,8 +183,9 @@ int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, co
 /* ---- unpacking ---- */
 
 /* Fetches blob name and (for sealed blobs) opens it with k into path; checks the plaintext's SHA-256. */
-static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool sealed, const uint8_t want[PL_SHA256_SIZE],
-		     const pl_keyring *k, const char *tmpdir, const char *path, pl_diag *d)
+static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool sealed,
+		     const uint8_t want[PL_SHA256_SIZE], const pl_keyring *k, const char *tmpdir, const char *path,
+		     pl_diag *d)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s/blob", tmpdir) >= (int)sizeof tmp)
@@ -243,11 +244,13 @@ static void remove_tree(const char *dir)
 	(void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[PL_SHA256_SIZE],
-		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d);
+static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		  const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		  const char *tmpdir, pl_manifest *m, pl_diag *d);
 
-int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[PL_SHA256_SIZE],
-		      const pl_keyring *k, const char *outdir, pl_manifest *m, pl_diag *d)
+int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		      const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		      pl_manifest *m, pl_diag *d)
 {
 	memset(m, 0, sizeof *m);
 	char tmpdir[PATH_MAX], work[PATH_MAX];
@@ -268,8 +271,9 @@ int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
 	return rc;
 }
 
-static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[PL_SHA256_SIZE],
-		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d)
+static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		  const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		  const char *tmpdir, pl_manifest *m, pl_diag *d)
 {
 	char want_name[PL_SHA256_HEX_LEN + 1], path[PATH_MAX];
 	pl_hex_encode(index_sha256, PL_SHA256_SIZE, want_name);
@@ -302,8 +306,10 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 		const char *sname = json_string_value(json_object_get(e, "sealed"));
 		uint8_t want[PL_SHA256_SIZE];
 		if (!pl_package_path_ok(rel) || hex == NULL || strlen(hex) != PL_SHA256_HEX_LEN ||
-		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, want, PL_SHA256_SIZE) != PL_OK || (sealed && sname == NULL) ||
-		    (sname != NULL && (strlen(sname) != PL_SHA256_HEX_LEN || strspn(sname, "0123456789abcdef") != PL_SHA256_HEX_LEN))) {
+		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, want, PL_SHA256_SIZE) != PL_OK ||
+		    (sealed && sname == NULL) ||
+		    (sname != NULL &&
+		     (strlen(sname) != PL_SHA256_HEX_LEN || strspn(sname, "0123456789abcdef") != PL_SHA256_HEX_LEN))) {
 			rc = pl_diag_set(d, PL_EFORMAT, "the evidence index has a malformed entry (%.100s)", rel);
 			break;
 		}
@@ -375,7 +381,8 @@ int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const 
 	if (fclose(f) != 0 && rc == PL_OK)
 		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
 	uint8_t h[PL_SHA256_SIZE];
-	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, sha256, PL_SHA256_SIZE) != 0)
+	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK &&
+	    memcmp(h, sha256, PL_SHA256_SIZE) != 0)
 		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
 	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
 		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);

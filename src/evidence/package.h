@@ -65,8 +65,9 @@ typedef int (*pl_blob_fetch_fn)(void *ctx, const char *name, FILE *out, pl_diag 
  * if the ring's party is not a recipient or none of its keys opens; PL_EVERIFY for any hash or authentication failure; the
  * manifest is loaded into m on success (release with pl_manifest_release).
  */
-int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[PL_SHA256_SIZE],
-		      const pl_keyring *ring, const char *outdir, pl_manifest *m, pl_diag *d)
+int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		      const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *ring, const char *outdir,
+		      pl_manifest *m, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /*

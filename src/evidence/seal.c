@@ -195,14 +195,15 @@ int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_d
 	return read_header(in, &sealed, ad, names, n, NULL, mine, &found, &dg, d);
 }
 
-int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg, pl_diag *d)
+int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,
+	      pl_diag *d)
 {
 	pl_keyring ring = {.keys = {k}, .n = 1};
 	return pl_unseal_ring(in, out, &ring, want_plain, dg, d);
 }
 
-int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,
-		   pl_diag *d)
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE],
+		   pl_seal_digest *dg, pl_diag *d)
 {
 	if (ring == NULL || ring->n == 0 || ring->n > PL_KEYRING_MAX)
 		return pl_diag_set(d, PL_EINVAL, "no key to open the blob with");
@@ -236,7 +237,8 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 	}
 	size_t opened = ring->n;
 	for (size_t i = 0; i < ring->n && opened == ring->n; i++)
-		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk, ring->keys[i]->secret + PL_PARTY_BOX_SK) == 0)
+		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk,
+					 ring->keys[i]->secret + PL_PARTY_BOX_SK) == 0)
 			opened = i;
 	if (opened == ring->n) {
 		rc = pl_diag_set(d, PL_ENOKEY,

@@ -73,8 +73,8 @@ int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_pla
  * that opens the key sealed to the party. PL_ENOKEY, saying so, when none
  * does; PL_EINVAL for an empty ring or keys of different parties.
  */
-int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,
-		   pl_diag *d) __attribute__((warn_unused_result));
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE],
+		   pl_seal_digest *dg, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The recipients named in a sealed blob's header (names has room for 64). */
 int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)

@@ -99,7 +99,8 @@ unsigned pl_route(const char *url, size_t n, const char *method, pl_route_match 
 			goto not_found;
 		r = PL_ROUTE_PARTY;
 	} else if (under(url, n, "/v1/blobs/")) {
-		if (n - 10 != PL_SHA256_HEX_LEN || !set_arg(out, url + 10, PL_SHA256_HEX_LEN) || !pl_blob_id_valid(out->arg))
+		if (n - 10 != PL_SHA256_HEX_LEN || !set_arg(out, url + 10, PL_SHA256_HEX_LEN) ||
+		    !pl_blob_id_valid(out->arg))
 			goto not_found;
 		out->route = put ? PL_ROUTE_BLOB_PUT : PL_ROUTE_BLOB_GET;
 		return method_check(put || get, ALLOW_BLOB, out);

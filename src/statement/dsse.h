@@ -68,7 +68,8 @@ void pl_dsse_keyid(const uint8_t pk[PL_ED25519_PK_SIZE], char out[PL_DSSE_KEYID_
  * hold, PL_ETOOBIG if it would exceed PL_DSSE_MAX.
  */
 int pl_dsse_sign(const char *type, const uint8_t *payload, size_t n, const uint8_t *const *sks,
-		 const uint8_t (*pks)[PL_ED25519_PK_SIZE], size_t nkeys, pl_buf *out) __attribute__((warn_unused_result));
+		 const uint8_t (*pks)[PL_ED25519_PK_SIZE], size_t nkeys, pl_buf *out)
+	__attribute__((warn_unused_result));
 
 /* Parses an envelope in the one form above. PL_ETOOBIG over PL_DSSE_MAX,
  * PL_ENOMEM, PL_EFORMAT for anything else (d says what).
@@ -82,7 +83,8 @@ bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED
 
 /* PL_OK if signature i exists, names pk's keyid and verifies under pk;
  * PL_EVERIFY if not; PL_ENOMEM. */
-int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE]) __attribute__((warn_unused_result));
+int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE])
+	__attribute__((warn_unused_result));
 
 /*
  * The author's signature, which comes first: pl_envelope_verify_sig(e, 0, pk).
@@ -90,6 +92,7 @@ int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[PL_E
  * the envelope never stands for the author's: admission also checks that the
  * envelope carries exactly the signatures its type needs, members.h.)
  */
-int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[PL_ED25519_PK_SIZE], size_t *which) __attribute__((warn_unused_result));
+int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[PL_ED25519_PK_SIZE], size_t *which)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -414,7 +414,7 @@ int pl_blob_auth_check(const char *method, const char *hex, const char *party, c
 	pl_buf m;
 	pl_buf_init(&m, 512);
 	int rc = pl_blob_auth_message(method, hex, time, &m);
-	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, PL_ED25519_SIG_SIZE) != PL_OK ||
+	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, sizeof sig) != PL_OK ||
 			    crypto_sign_verify_detached(sig, m.data, m.len, pk) != 0))
 		rc = pl_refuse(r, PL_R_REQUEST_BAD_SIGNATURE, "the request signature does not verify under %.64s's key",
 			       party);

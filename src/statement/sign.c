@@ -31,8 +31,8 @@ int pl_statement_sign2(const pl_party_key *k, const pl_party_key *k2, const char
 		uint8_t pks[2][PL_ED25519_PK_SIZE];
 		memcpy(pks[0], k->id.sign_pk, PL_ED25519_PK_SIZE);
 		memcpy(pks[1], k2->id.sign_pk, PL_ED25519_PK_SIZE);
-		rc = pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks, (const uint8_t(*)[PL_ED25519_PK_SIZE])pks,
-				  2, envelope);
+		rc = pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks,
+				  (const uint8_t(*)[PL_ED25519_PK_SIZE])pks, 2, envelope);
 	}
 	pl_buf_release(&payload);
 	return rc;

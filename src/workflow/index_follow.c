@@ -243,7 +243,8 @@ int pl_index_refusals(pl_index *x, pl_replay_refused *out, size_t max, size_t *n
 			memset(e, 0, sizeof *e);
 			e->index = (uint64_t)sqlite3_column_int64(st, 0);
 			const char *lb = (const char *)sqlite3_column_text(st, 1);
-			if (lb == NULL || pl_b64_decode_exact((const uint8_t *)lb, strlen(lb), e->leaf.b, PL_HASH_SIZE) != PL_OK)
+			if (lb == NULL ||
+			    pl_b64_decode_exact((const uint8_t *)lb, strlen(lb), e->leaf.b, PL_HASH_SIZE) != PL_OK)
 				rc = pl_diag_set(d, PL_ECORRUPT, "the index holds a malformed refused entry");
 			const char *code = (const char *)sqlite3_column_text(st, 2);
 			e->why.code = code ? pl_refusal_by_name(code) : PL_R_NONE;

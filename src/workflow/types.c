@@ -119,7 +119,8 @@ static int set_hash(const json_t *o, char out[PL_NORM_HASH_HEX + 1], pl_refusal 
 	uint8_t raw[PL_SHA256_SIZE];
 	if ((rc = str(o, "set", PL_NORM_HASH_HEX, true, &h, v)) != PL_OK)
 		return rc;
-	if (strlen(h) != PL_NORM_HASH_HEX || pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK)
+	if (strlen(h) != PL_NORM_HASH_HEX ||
+	    pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "\"set\" must be a norm set's hash: 64 lower-case hex digits");
 	memcpy(out, h, PL_NORM_HASH_HEX + 1);
 	return PL_OK;
@@ -174,7 +175,8 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if ((rc = str(e, "sha256", PL_SHA256_HEX_LEN, true, &h, v)) != PL_OK || (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
+		if ((rc = str(e, "sha256", PL_SHA256_HEX_LEN, true, &h, v)) != PL_OK ||
+		    (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
 		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
 			return rc;
 		if (strlen(h) != PL_SHA256_HEX_LEN ||

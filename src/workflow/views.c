@@ -404,7 +404,8 @@ int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	if (sqlite3_step(st) == SQLITE_ROW &&
-	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, PL_ED25519_PK_SIZE) == PL_OK)
+	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, PL_ED25519_PK_SIZE) ==
+		    PL_OK)
 		rc = PL_OK;
 	sqlite3_finalize(st);
 	if (rc != PL_OK)
