@@ -62,7 +62,7 @@ static void check_sig_lines(pl_span text, pl_span sigs, const pl_verifier *vs, s
 			char prefix[64];
 			int pn = 0;
 			if (v->type == PL_SIGTYPE_COSIG) {
-				FZ_CHECK(sl == 8 + 64);
+				FZ_CHECK(sl == 8 + crypto_sign_BYTES);
 				uint64_t t = 0;
 				for (int i = 0; i < 8; i++)
 					t = t << 8 | s[i];
