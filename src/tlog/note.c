@@ -122,12 +122,12 @@ int pl_signer_new(const char *name, uint8_t type, const uint8_t *seed, pl_signer
 	pl_signer *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return PL_ENOMEM;
-	s->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	s->sk = sodium_malloc(PL_ED25519_SK_SIZE);
 	if (s->sk == NULL) {
 		free(s);
 		return PL_ENOMEM;
 	}
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	int rc;
 	if (seed != NULL)
 		rc = crypto_sign_seed_keypair(pk, s->sk, seed);

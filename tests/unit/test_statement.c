@@ -354,8 +354,8 @@ static json_t *charter_of(pl_party_key *const *ks, size_t n, int sponsors)
 
 /* An envelope written here, independently of dsse.c: the statement payload
  * type and payload, then n signatures (keyid, signature), compact. */
-static void env_text(pl_buf *out, const char *payload, size_t plen, const char *const *keyids, uint8_t (*sigs)[PL_ED25519_SIG_SIZE],
-		     size_t n)
+static void env_text(pl_buf *out, const char *payload, size_t plen, const char *const *keyids,
+		     uint8_t (*sigs)[PL_ED25519_SIG_SIZE], size_t n)
 {
 	pl_buf_reset(out);
 	char *b64 = malloc(pl_b64_len(plen) + 1);
