@@ -60,6 +60,8 @@ typedef enum pl_refusal_kind {
 	X(REF_MISSING, "ref_missing", INVALID, "a referenced entry does not exist or is not listed in refs") \
 	X(REF_MISMATCH, "ref_mismatch", INVALID, "a referenced entry has another leaf hash") \
 	X(BODY_INVALID, "body_invalid", INVALID, "the body breaks its type's rules") \
+	X(CONTROL_CHARACTER, "control_character", INVALID, \
+	  "a public one-line field holds a control character, a bidirectional control or a line separator") \
 	X(IDENTITY_PROOF_INVALID, "identity_proof_invalid", INVALID, "an identity's proof does not verify") \
 	X(UNKNOWN_PARTY, "unknown_party", INVALID, "the body names someone who is not a member") \
 	X(CHARTER_EXISTS, "not_allowed", CONFLICT, "the charter is entry 0 and the log already has one") \

@@ -3,11 +3,13 @@
 
 #include "base/codec.h"
 #include "base/fsio.h"
+#include "base/safetext.h"
 #include "statement/party.h"
 #include "store/published.h"
 #include "tlog/checkpoint.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -39,9 +41,61 @@ int cli_exit_for(int err)
 	}
 }
 
+/* ---- terminal-safe text ---- */
+
+#define TEXT_MAX ((size_t)16 << 20)
+
+/* The next slot of t, emptied, capped at TEXT_MAX. */
+static pl_buf *text_slot(cli_texts *t)
+{
+	pl_buf *b = &t->slot[t->next];
+	t->next = (t->next + 1) % CLI_TEXT_SLOTS;
+	b->max = TEXT_MAX;
+	pl_buf_reset(b);
+	return b;
+}
+
+const char *cli_textn(cli_texts *t, const void *p, size_t n)
+{
+	pl_buf *b = text_slot(t);
+	return pl_text_line(b, p, n) == PL_OK ? pl_buf_cstr(b) : "(text not shown: out of memory or too long)";
+}
+
+const char *cli_text(cli_texts *t, const char *s)
+{
+	return s == NULL ? "-" : cli_textn(t, s, strlen(s));
+}
+
+void cli_texts_release(cli_texts *t)
+{
+	for (size_t i = 0; i < CLI_TEXT_SLOTS; i++)
+		pl_buf_release(&t->slot[i]);
+	t->next = 0;
+}
+
+void cli_print_json_text(const void *text, size_t n)
+{
+	pl_buf b;
+	pl_buf_init(&b, TEXT_MAX);
+	if (text != NULL && pl_text_json(&b, text, n) == PL_OK)
+		printf("%s\n", pl_buf_cstr(&b));
+	else
+		printf("{}\n");
+	pl_buf_release(&b);
+}
+
+void cli_print_json(const json_t *v, size_t flags)
+{
+	char *s = v != NULL ? json_dumps(v, flags) : NULL;
+	cli_print_json_text(s, s != NULL ? strlen(s) : 0);
+	free(s);
+}
+
 int cli_fail(const char *cmd, int err, const pl_diag *d)
 {
-	fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(d, err));
+	cli_texts t = {0};
+	fprintf(stderr, "parley %s: %s\n", cmd, cli_text(&t, pl_diag_text(d, err)));
+	cli_texts_release(&t);
 	/* what was printed is the server's refusal (the first failure wins in a diag) */
 	if (d != NULL && d->code == PL_EREFUSED && d->msg[0] != '\0')
 		return EXIT_REFUSED;

@@ -16,6 +16,7 @@
 #define PARLEY_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -27,10 +28,50 @@ struct pl_policy;
 
 enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_FAIL = 3, EXIT_REFUSED = 4 };
 
+/*
+ * Terminal-safe text (base/safetext.h). Every string the executable prints
+ * that comes from a statement, a server, a file or the network (titles,
+ * names, refusal sentences, paths found in data, diagnostics quoting any of
+ * them) goes through one of these; --json output through cli_print_json.
+ *
+ * A cli_texts, owned by the function that prints (on its stack, zeroed:
+ * `cli_texts t = {0};`), holds the display forms it asked for in
+ * CLI_TEXT_SLOTS buffers used in turn. cli_text(t, s) is the one-line display
+ * form of s ("-" for NULL); it stays valid until cli_texts_release(t) or
+ * CLI_TEXT_SLOTS - 1 more calls on t, so use it within the statement that
+ * prints it. Out of memory (or past 16 MiB) it is a fixed sentence saying the
+ * text is not shown. cli_textn(t, p, n) is the same for p[0..n).
+ * cli_texts_release(t) frees the buffers (t can be used again).
+ *
+ * No command prints a long text yet; one that does uses the block form
+ * (pl_text_block) with an indent none of its own lines starts with.
+ */
+#define CLI_TEXT_SLOTS 16
+typedef struct cli_texts {
+	pl_buf slot[CLI_TEXT_SLOTS];
+	unsigned next;
+} cli_texts;
+const char *cli_text(cli_texts *t, const char *s);
+const char *cli_textn(cli_texts *t, const void *p, size_t n);
+void cli_texts_release(cli_texts *t);
+
+struct json_t;
+
+/*
+ * Prints v serialised with the jansson flags given, then a newline, on
+ * stdout: exact JSON, with DEL, C1 and bidirectional controls inside strings
+ * written as \u escapes (pl_text_json) so a terminal shows none of them raw.
+ * cli_print_json_text does the same for JSON text already serialised (a
+ * statement's payload). Both print "{}" if v is NULL or out of memory.
+ */
+void cli_print_json(const struct json_t *v, size_t flags);
+void cli_print_json_text(const void *text, size_t n);
+
 /* Maps a library error to an exit status. */
 int cli_exit_for(int err);
 
-/* Prints "parley <cmd>: <diag or strerror>" on stderr and returns the exit status. */
+/* Prints "parley <cmd>: <diag or strerror>" on stderr (the sentence in its display form: it may quote a
+ * server or a statement) and returns the exit status. */
 int cli_fail(const char *cmd, int err, const pl_diag *d);
 
 /* Prints a usage error and returns EXIT_USAGE. */

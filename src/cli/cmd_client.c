@@ -47,7 +47,9 @@ int cmd_submit(const cli_call *call)
 				rc = cli_session_report(&r, NULL, a, &d);
 			pl_api_accept_release(&r);
 			if (rc == PL_EREFUSED) {
-				fprintf(stderr, "parley submit: %s\n", pl_diag_text(&d, rc));
+				cli_texts t = {0};
+				fprintf(stderr, "parley submit: %s\n", cli_text(&t, pl_diag_text(&d, rc)));
+				cli_texts_release(&t);
 				rc = PL_OK;
 				status = EXIT_REFUSED;
 			}
@@ -92,14 +94,13 @@ static void print_statement(uint64_t index, const pl_stmt *st, const char *mark)
 {
 	char ts[PL_TIME_LEN + 1];
 	pl_time_format(st->time, ts);
-	printf("entry %llu: %s by %s (seq %llu) at %s\n", (unsigned long long)index, st->type, st->author,
-	       (unsigned long long)st->seq, ts);
+	cli_texts t = {0};
+	printf("entry %llu: %s by %s (seq %llu) at %s\n", (unsigned long long)index, cli_text(&t, st->type),
+	       cli_text(&t, st->author), (unsigned long long)st->seq, ts);
+	cli_texts_release(&t);
 	printf("  %s\n", mark);
-	char *body = json_dumps(st->body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (body) {
-		printf("  body: %s\n", body);
-		free(body);
-	}
+	printf("  body: ");
+	cli_print_json(st->body, JSON_INDENT(2) | JSON_PRESERVE_ORDER); /* its strings as JSON escapes them */
 	for (size_t i = 0; i < st->nrefs; i++)
 		printf("  refers to entry %llu\n", (unsigned long long)st->refs[i].index);
 }
@@ -124,9 +125,17 @@ int cmd_get(const cli_call *call)
 	if ((rc = pl_entries_statement(&e, &c.pol, index, NULL, NULL, &env, &st, NULL, &d)) != PL_OK)
 		goto out;
 	if (cli_has(a, "json")) {
-		printf("{\"index\":%llu,\"verified\":{\"checkpoint\":true,\"inclusion\":true,\"signature\":true},"
-		       "\"statement\":%.*s}\n",
-		       (unsigned long long)index, (int)env.payload_len, (const char *)env.payload);
+		/* the payload as signed (its strings' DEL, C1 and bidirectional controls written as escapes) */
+		pl_buf j;
+		pl_buf_init(&j, PL_DSSE_MAX + 256);
+		if (pl_buf_printf(&j, "{\"index\":%llu,\"verified\":{\"checkpoint\":true,\"inclusion\":true,"
+				      "\"signature\":true},\"statement\":",
+				  (unsigned long long)index) == PL_OK &&
+		    pl_buf_append(&j, env.payload, env.payload_len) == PL_OK && pl_buf_putc(&j, '}') == PL_OK)
+			cli_print_json_text(j.data, j.len);
+		else
+			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
+		pl_buf_release(&j);
 	} else {
 		print_statement(index, &st, c.pol.quorum ? "checkpoint signature ok, witness quorum ok, inclusion ok, author's "
 							   "signature ok"
@@ -358,7 +367,9 @@ static int blob(const cli_call *call, bool put)
 	pl_buf_release(&data);
 	cli_session_close(&c);
 	if (rc == PL_EREFUSED) {
-		fprintf(stderr, "parley blob: %s\n", pl_diag_text(&d, rc));
+		cli_texts t = {0};
+		fprintf(stderr, "parley blob: %s\n", cli_text(&t, pl_diag_text(&d, rc)));
+		cli_texts_release(&t);
 		return EXIT_REFUSED;
 	}
 	if (rc != PL_OK)

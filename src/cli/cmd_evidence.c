@@ -204,9 +204,7 @@ static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *rin
 /* Prints v as one line of JSON and releases it. */
 static void print_json(json_t *v)
 {
-	char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
-	printf("%s\n", t ? t : "{}");
-	free(t);
+	cli_print_json(v, JSON_COMPACT);
 	json_decref(v);
 }
 
@@ -248,6 +246,7 @@ int cmd_evidence_fetch(const cli_call *call)
 		else
 			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? &ring : NULL, out, &m, &d);
 	}
+	cli_texts t = {0};
 	if (rc == PL_OK && finding) {
 		const char *result = json_string_value(json_object_get(st.body, "result"));
 		json_int_t ev = json_integer_value(json_object_get(st.body, "evidence"));
@@ -256,7 +255,8 @@ int cmd_evidence_fetch(const cli_call *call)
 					     result ? result : "", "out", out, "report", out, "/report.json"));
 		else
 			printf("finding %llu by %s on evidence %lld: %s\n  its report opened and checked into %s/report.json\n",
-			       (unsigned long long)idx, st.author, (long long)ev, result ? result : "?", out);
+			       (unsigned long long)idx, cli_text(&t, st.author), (long long)ev, result ? cli_text(&t, result) : "?",
+			       cli_text(&t, out));
 	} else if (rc == PL_OK) {
 		const char *title = json_string_value(json_object_get(st.body, "title"));
 		if (cli_has(a, "json"))
@@ -266,9 +266,10 @@ int cmd_evidence_fetch(const cli_call *call)
 		else
 			printf("evidence %llu by %s: \"%s\"\n  %zu files opened and checked into %s (%zu datasets, %zu "
 			       "expected hits)\n  next: parley reproduce %s --files YOUR_DATA... --pcap YOUR.pcap...\n",
-			       (unsigned long long)idx, st.author, title ? title : m.title, m.nfiles + 1, out, m.ndatasets,
-			       m.nexpected, out);
+			       (unsigned long long)idx, cli_text(&t, st.author), cli_text(&t, title ? title : m.title), m.nfiles + 1,
+			       cli_text(&t, out), m.ndatasets, m.nexpected, cli_text(&t, out));
 	}
+	cli_texts_release(&t);
 	keyring_free(&ring);
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
@@ -351,22 +352,24 @@ int cmd_finding(const cli_call *call)
 
 static void print_report(const json_t *rep)
 {
-	printf("%s\n", json_string_value(json_object_get(rep, "summary")));
+	cli_texts t = {0}; /* names, paths and errors come from the package and the data */
+	printf("%s\n", cli_text(&t, json_string_value(json_object_get(rep, "summary"))));
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(rep, "datasets"), i, e)
 	{
 		const char *kind = json_string_value(json_object_get(e, "kind"));
 		if (json_is_string(json_object_get(e, "error")))
-			printf("  dataset %s: unreadable: %s\n", json_string_value(json_object_get(e, "name")),
-			       json_string_value(json_object_get(e, "error")));
+			printf("  dataset %s: unreadable: %s\n", cli_text(&t, json_string_value(json_object_get(e, "name"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "error"))));
 		else if (strcmp(kind, "pcap") == 0)
-			printf("  capture %s: %lld packets, %lld bytes\n", json_string_value(json_object_get(e, "name")),
+			printf("  capture %s: %lld packets, %lld bytes\n",
+			       cli_text(&t, json_string_value(json_object_get(e, "name"))),
 			       (long long)json_integer_value(json_object_get(e, "packets")),
 			       (long long)json_integer_value(json_object_get(e, "bytes")));
 		else
 			printf("  files %s: %lld files, %lld bytes in %.2f s, %zu unreadable\n",
-			       json_string_value(json_object_get(e, "name")),
+			       cli_text(&t, json_string_value(json_object_get(e, "name"))),
 			       (long long)json_integer_value(json_object_get(e, "files")),
 			       (long long)json_integer_value(json_object_get(e, "bytes")),
 			       json_real_value(json_object_get(e, "seconds")), json_array_size(json_object_get(e, "errors")));
@@ -375,19 +378,20 @@ static void print_report(const json_t *rep)
 	{
 		const char *st = json_string_value(json_object_get(e, "status"));
 		const char *name = json_string_value(json_object_get(e, "name"));
-		printf("  %-13s %s%s%s%s", st, json_string_value(json_object_get(e, "id")), name ? " (" : "", name ? name : "",
-		       name ? ")" : "");
+		printf("  %-13s %s%s%s%s", st, cli_text(&t, json_string_value(json_object_get(e, "id"))), name ? " (" : "",
+		       name ? cli_text(&t, name) : "", name ? ")" : "");
 		if (strcmp(st, "matched") == 0)
 			printf(": %lld hit%s\n", (long long)json_integer_value(json_object_get(e, "hits")),
 			       json_integer_value(json_object_get(e, "hits")) == 1 ? "" : "s");
 		else if (strcmp(st, "not_evaluated") == 0)
-			printf(": %s\n", json_string_value(json_object_get(e, "why")));
+			printf(": %s\n", cli_text(&t, json_string_value(json_object_get(e, "why"))));
 		else
 			printf("\n");
 	}
 	json_array_foreach(json_object_get(rep, "rules"), i, e)
 	printf("  %-13s rule %s (%s)%s%lld\n", json_integer_value(json_object_get(e, "hits")) ? "matched" : "not_matched",
-	       json_string_value(json_object_get(e, "rule")), json_string_value(json_object_get(e, "file")),
+	       cli_text(&t, json_string_value(json_object_get(e, "rule"))),
+	       cli_text(&t, json_string_value(json_object_get(e, "file"))),
 	       json_integer_value(json_object_get(e, "hits")) ? ": hits " : ", hits ",
 	       (long long)json_integer_value(json_object_get(e, "hits")));
 	size_t shown = 0;
@@ -401,18 +405,19 @@ static void print_report(const json_t *rep)
 		if (json_object_get(e, "packet") != NULL)
 			printf("  hit: packet %lld at %s, %s:%lld -> %s:%lld: %s\n",
 			       (long long)json_integer_value(json_object_get(e, "packet")),
-			       json_string_value(json_object_get(e, "time")), json_string_value(json_object_get(e, "src")),
+			       cli_text(&t, json_string_value(json_object_get(e, "time"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "src"))),
 			       (long long)json_integer_value(json_object_get(e, "sport")),
-			       json_string_value(json_object_get(e, "dst")),
+			       cli_text(&t, json_string_value(json_object_get(e, "dst"))),
 			       (long long)json_integer_value(json_object_get(e, "dport")),
-			       json_string_value(json_object_get(e, "indicator")));
+			       cli_text(&t, json_string_value(json_object_get(e, "indicator"))));
 		else {
 			char off[32] = "";
 			if (json_object_get(e, "offset") != NULL)
 				snprintf(off, sizeof off, " @%lld", (long long)json_integer_value(json_object_get(e, "offset")));
-			printf("  hit: %s/%s%s: %s %s\n", json_string_value(json_object_get(e, "dataset")),
-			       json_string_value(json_object_get(e, "path")), off, who ? "rule" : "indicator",
-			       who ? who : json_string_value(json_object_get(e, "indicator")));
+			printf("  hit: %s/%s%s: %s %s\n", cli_text(&t, json_string_value(json_object_get(e, "dataset"))),
+			       cli_text(&t, json_string_value(json_object_get(e, "path"))), off, who ? "rule" : "indicator",
+			       cli_text(&t, who ? who : json_string_value(json_object_get(e, "indicator"))));
 		}
 	}
 	const json_t *cc = json_object_get(rep, "check_claim");
@@ -424,17 +429,16 @@ static void print_report(const json_t *rep)
 		       json_array_size(json_object_get(cc, "missing")), json_array_size(json_object_get(cc, "unexpected")));
 		json_array_foreach(json_object_get(cc, "missing"), i, e)
 		{
-			char *t = json_dumps(e, JSON_COMPACT);
-			printf("  missing:    %s\n", t ? t : "?");
-			free(t);
+			printf("  missing:    ");
+			cli_print_json(e, JSON_COMPACT);
 		}
 		json_array_foreach(json_object_get(cc, "unexpected"), i, e)
 		{
-			char *t = json_dumps(e, JSON_COMPACT);
-			printf("  unexpected: %s\n", t ? t : "?");
-			free(t);
+			printf("  unexpected: ");
+			cli_print_json(e, JSON_COMPACT);
 		}
 	}
+	cli_texts_release(&t);
 }
 
 /* The progress line of a scan, on a terminal only (evidence/scan.h). */
@@ -504,9 +508,7 @@ int cmd_reproduce(const cli_call *call)
 	int status = 0;
 	if (rc == PL_OK) {
 		if (cli_has(a, "json")) {
-			char *text = json_dumps(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-			printf("%s\n", text ? text : "{}");
-			free(text);
+			cli_print_json(rep, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 		} else {
 			print_report(rep);
 		}

@@ -175,8 +175,10 @@ int cmd_log_verify_proof(const cli_call *call)
 	pl_buf_release(&entry);
 	if (rc != PL_OK)
 		return cli_fail("log verify-proof", rc, &d);
-	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)index, cp.origin,
+	cli_texts t = {0};
+	printf("OK: entry %llu is in %s at tree size %llu%s\n", (unsigned long long)index, cli_text(&t, cp.origin),
 	       (unsigned long long)cp.size, pol.quorum ? " (checkpoint cosigned by a quorum of the witnesses)" : "");
+	cli_texts_release(&t);
 	return 0;
 }
 
@@ -212,10 +214,12 @@ int cmd_log_audit(const cli_call *call)
 	pl_source_free(s);
 	if (rc != PL_OK)
 		return cli_fail("log audit", rc, &d);
+	cli_texts t = {0};
 	printf("OK: %s at size %llu: %llu bundle%s, %llu tile%s and %llu older partial tile%s check out%s\n",
-	       res.cp.origin, (unsigned long long)res.cp.size, (unsigned long long)res.bundles,
+	       cli_text(&t, res.cp.origin), (unsigned long long)res.cp.size, (unsigned long long)res.bundles,
 	       res.bundles == 1 ? "" : "s", (unsigned long long)res.tiles, res.tiles == 1 ? "" : "s",
 	       (unsigned long long)res.old_partials, res.old_partials == 1 ? "" : "s",
 	       pol.quorum ? "; the checkpoint is cosigned by a quorum of the witnesses" : "");
+	cli_texts_release(&t);
 	return 0;
 }

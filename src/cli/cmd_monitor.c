@@ -90,23 +90,32 @@ int cmd_monitor(const cli_call *call)
 		memset(&d, 0, sizeof d);
 		rc = pl_monitor_step(m, &r, &d);
 		if (rc != PL_OK) {
-			fprintf(stderr, "parley monitor: this round failed: %s\n", pl_diag_text(&d, rc));
+			cli_texts t = {0};
+			fprintf(stderr, "parley monitor: this round failed: %s\n", cli_text(&t, pl_diag_text(&d, rc)));
+			cli_texts_release(&t);
 			if (once)
 				status = cli_exit_for(rc) ? cli_exit_for(rc) : EXIT_FAIL;
 		} else {
-			printf("%s: size %llu, %llu statement%s verified this round%s%s\n", o.policy.log.name,
+			cli_texts t = {0};
+			printf("%s: size %llu, %llu statement%s verified this round%s%s\n", cli_text(&t, o.policy.log.name),
 			       (unsigned long long)r.size, (unsigned long long)r.verified, r.verified == 1 ? "" : "s",
 			       r.finding ? "; " : "",
 			       r.finding ? "see stderr" : "");
+			cli_texts_release(&t);
 			fflush(stdout);
 		}
 		if (r.finding) {
 			char path[PATH_MAX] = "";
 			if (r.finding == PL_FINDING_FORK && r.fork_proof.len > 0)
 				(void)!pl_monitor_keep_fork(m, &r, path, NULL);
-			fprintf(stderr, "parley monitor: %s%s%s\n", r.message, path[0] ? " Fork proof: " : "", path);
+			/* the message may quote the log (a refused entry's sentence): shown, and handed to the hook,
+			 * in its display form */
+			cli_texts t = {0};
+			const char *msg = cli_text(&t, r.message);
+			fprintf(stderr, "parley monitor: %s%s%s\n", msg, path[0] ? " Fork proof: " : "", cli_text(&t, path));
 			if (hook)
-				run_hook(hook, r.finding == PL_FINDING_FORK ? "fork" : "problem", r.message, path[0] ? path : NULL);
+				run_hook(hook, r.finding == PL_FINDING_FORK ? "fork" : "problem", msg, path[0] ? path : NULL);
+			cli_texts_release(&t);
 			status = EXIT_VERIFY;
 			if (r.finding == PL_FINDING_FORK)
 				stop = true; /* a fork does not heal: stop here, the proof is kept */

@@ -19,7 +19,9 @@
 static void say(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "parley serve: %s\n", msg);
+	cli_texts t = {0};
+	fprintf(stderr, "parley serve: %s\n", cli_text(&t, msg)); /* it may quote a refused entry */
+	cli_texts_release(&t);
 }
 
 int cmd_serve(const cli_call *call)
@@ -94,7 +96,8 @@ int cmd_serve(const cli_call *call)
 	}
 	pl_node_stats st;
 	pl_node_stats_get(node, &st);
-	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", pl_node_origin(node),
+	cli_texts t = {0};
+	printf("parley serve: log %s (%llu entr%s) at http://%s:%u/\n", cli_text(&t, pl_node_origin(node)),
 	       (unsigned long long)st.size, st.size == 1 ? "y" : "ies", host, (unsigned)pl_http_port(http));
 	fflush(stdout);
 	const char *pf = cli_get(a, "port-file");
@@ -103,8 +106,9 @@ int cmd_serve(const cli_call *call)
 		int w = snprintf(text, sizeof text, "%u\n", (unsigned)pl_http_port(http));
 		snprintf(tmp, sizeof tmp, "%s.tmp", pf);
 		if (pl_fs_replace(pf, tmp, text, (size_t)w, 0644, &d) != PL_OK)
-			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, d.msg);
+			fprintf(stderr, "parley serve: cannot write %s: %s\n", pf, cli_text(&t, d.msg));
 	}
+	cli_texts_release(&t);
 	(void)cli_stop_wait();
 	fprintf(stderr, "parley serve: stopping\n");
 	pl_http_stop(http);

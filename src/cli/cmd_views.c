@@ -38,10 +38,12 @@ static void note_refused(pl_index *x, const char *cmd)
 	size_t n = 0;
 	if (pl_index_refusals(x, &first, 1, &n, NULL) != PL_OK || n == 0)
 		return;
+	cli_texts tx = {0};
 	fprintf(stderr,
 		"parley %s: note: %zu entr%s of this log break%s the rules and %s no effect (entry %llu: %s: %s)\n", cmd,
 		n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", n == 1 ? "has" : "have", (unsigned long long)first.index,
-		pl_refusal_name(first.why.code), first.why.msg);
+		pl_refusal_name(first.why.code), cli_text(&tx, first.why.msg));
+	cli_texts_release(&tx);
 }
 
 static int source_open(const cli_call *call, source *s, pl_diag *d)
@@ -86,16 +88,27 @@ static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
 
 static void print_json(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s != NULL)
-		printf("%s\n", s);
-	free(s);
+	cli_print_json(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
 static const char *str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "-";
+}
+
+/* o[key] in its display form, for printing (base/safetext.h). */
+static const char *txt(cli_texts *t, const json_t *o, const char *key)
+{
+	return cli_text(t, str(o, key));
+}
+
+/* True if h is a norm set's hash (64 lower-case hex digits). */
+static bool is_hash(const char *h)
+{
+	uint8_t raw[PL_SHA256_SIZE];
+	return strlen(h) == PL_NORM_HASH_HEX &&
+	       pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) == PL_OK;
 }
 
 static long long num(const json_t *o, const char *key)
@@ -147,6 +160,7 @@ int cmd_inbox(const cli_call *call)
 		return cli_usage_call(call, "\"%s\" is not a party name", party);
 	source s;
 	json_t *v = NULL;
+	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
@@ -171,20 +185,21 @@ int cmd_inbox(const cli_call *call)
 			if (strcmp(str(it, "item"), "ping") == 0)
 				printf("  %s ping %lld from %s: answer with `parley pong %lld` (%s %s)\n",
 				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
-				       str(it, "author"), num(it, "id"),
+				       txt(&tx, it, "author"), num(it, "id"),
 				       json_is_true(json_object_get(it, "overdue")) ? "late by" : "due in", left);
 			else
 				printf("  %s request %lld (%s) in case %lld \"%s\" from %s: %s due %s (%s %s)\n",
 				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", num(it, "id"),
-				       str(it, "kind"), num(it, "case_id"), str(it, "title"), str(it, "author"),
+				       txt(&tx, it, "kind"), num(it, "case_id"), txt(&tx, it, "title"), txt(&tx, it, "author"),
 				       strcmp(str(it, "awaiting"), "ack") == 0 ? "acknowledgement" : "answer",
-				       str(it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
+				       txt(&tx, it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
 				       left + (left[0] == '-'));
 		}
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", num(v, "next"));
 	}
 	json_decref(v);
+	cli_texts_release(&tx);
 	return finish("inbox", rc, &d, &s);
 }
 
@@ -202,6 +217,7 @@ int cmd_cases(const cli_call *call)
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
+	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_cases(s.x, cli_get(a, "party"), state, pg, &v, &d);
@@ -216,13 +232,14 @@ int cmd_cases(const cli_call *call)
 		size_t i;
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)
-		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), str(c, "state"),
-		       str(c, "tlp"), str(c, "class"), str(c, "author"), str(c, "title"), num(c, "requests"),
+		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), txt(&tx, c, "state"),
+		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"), txt(&tx, c, "title"), num(c, "requests"),
 		       num(c, "requests") == 1 ? "" : "s");
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", num(v, "next"));
 	}
 	json_decref(v);
+	cli_texts_release(&tx);
 	return finish("cases", rc, &d, &s);
 }
 
@@ -257,6 +274,7 @@ int cmd_case_show(const cli_call *call)
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
+	cli_texts tx = {0};
 	pl_policy pol;
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
@@ -298,24 +316,26 @@ int cmd_case_show(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), str(v, "title"),
-		       str(v, "author"), str(v, "time"), str(v, "tlp"), str(v, "class"),
+		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), txt(&tx, v, "title"),
+		       txt(&tx, v, "author"), txt(&tx, v, "time"), txt(&tx, v, "tlp"), txt(&tx, v, "class"),
 		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",
-		       json_is_string(json_object_get(v, "rsit_type")) ? str(v, "rsit_type") : "", str(v, "state"),
+		       json_is_string(json_object_get(v, "rsit_type")) ? txt(&tx, v, "rsit_type") : "", txt(&tx, v, "state"),
 		       json_is_string(json_object_get(v, "outcome")) ? ", outcome " : "",
-		       json_is_string(json_object_get(v, "outcome")) ? str(v, "outcome") : "");
+		       json_is_string(json_object_get(v, "outcome")) ? txt(&tx, v, "outcome") : "");
 		if (json_is_string(json_object_get(v, "norms")))
-			printf("  norms invoked: %s (set %.16s...)\n", str(v, "norms"), str(v, "norm_set"));
+			printf("  norms invoked: %s (set %s%s)\n", txt(&tx, v, "norms"),
+			       is_hash(str(v, "norm_set")) ? cli_textn(&tx, str(v, "norm_set"), 16) : txt(&tx, v, "norm_set"),
+			       is_hash(str(v, "norm_set")) ? "..." : "");
 		size_t i, j;
 		json_t *r, *t;
 		json_array_foreach(json_object_get(v, "requests"), i, r)
 		{
-			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), str(r, "kind"), str(r, "author"),
-			       str(r, "due"), str(r, "state"));
+			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), txt(&tx, r, "kind"), txt(&tx, r, "author"),
+			       txt(&tx, r, "due"), txt(&tx, r, "state"));
 			json_array_foreach(json_object_get(r, "addressees"), j, t)
-			printf("    %-12s %-12s%s%s%s\n", str(t, "party"), str(t, "progress"),
+			printf("    %-12s %-12s%s%s%s\n", txt(&tx, t, "party"), txt(&tx, t, "progress"),
 			       json_is_string(json_object_get(t, "status")) ? " " : "",
-			       json_is_string(json_object_get(t, "status")) ? str(t, "status") : "",
+			       json_is_string(json_object_get(t, "status")) ? txt(&tx, t, "status") : "",
 			       json_is_true(json_object_get(t, "overdue")) ? "  OVERDUE" : "");
 		}
 		printf("  thread (signature, inclusion, witness quorum checked for each):\n");
@@ -325,11 +345,12 @@ int cmd_case_show(const cli_call *call)
 			bool ok = json_is_true(json_object_get(m, "signature")) && json_is_true(json_object_get(m, "inclusion")) &&
 				  json_is_true(json_object_get(m, "quorum"));
 			printf("    [%s] entry %-6lld %-10s by %-12s at %s%s\n", ok ? "ok" : "FAILED", num(t, "idx"),
-			       str(t, "type"), str(t, "author"), str(t, "time"),
+			       txt(&tx, t, "type"), txt(&tx, t, "author"), txt(&tx, t, "time"),
 			       ok ? "" : (json_is_true(json_object_get(m, "signature")) ? " (inclusion)" : " (signature)"));
 		}
 	}
 	json_decref(v);
+	cli_texts_release(&tx);
 	int status = finish("case show", rc, &d, &s);
 	if (status == 0 && bad > 0) {
 		fprintf(stderr, "parley case show: %zu statement%s did not verify\n", bad, bad == 1 ? "" : "s");
@@ -354,6 +375,7 @@ static int norms_view(const cli_call *call, bool show)
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
+	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_norms(s.x, hash, &v, &d);
@@ -369,21 +391,22 @@ static int norms_view(const cli_call *call, bool show)
 		json_t *e;
 		json_array_foreach(json_object_get(v, "sets"), i, e)
 		printf("%s  %s (version %s): %lld norms, %lld subscriber%s, published at entry %lld by %s\n",
-		       str(e, "hash"), str(e, "name"), str(e, "version"), num(e, "norms"), num(e, "subscribers"),
-		       num(e, "subscribers") == 1 ? "" : "s", num(e, "idx"), str(e, "author"));
+		       txt(&tx, e, "hash"), txt(&tx, e, "name"), txt(&tx, e, "version"), num(e, "norms"), num(e, "subscribers"),
+		       num(e, "subscribers") == 1 ? "" : "s", num(e, "idx"), txt(&tx, e, "author"));
 	} else if (rc == PL_OK) {
-		printf("%s (version %s), published at entry %lld by %s\n", str(v, "name"), str(v, "version"),
-		       num(v, "idx"), str(v, "author"));
+		printf("%s (version %s), published at entry %lld by %s\n", txt(&tx, v, "name"), txt(&tx, v, "version"),
+		       num(v, "idx"), txt(&tx, v, "author"));
 		size_t i;
 		json_t *e;
 		json_array_foreach(json_object_get(v, "norms"), i, e)
-		printf("  %-8s %s: %s\n", str(e, "id"), str(e, "short"), str(e, "gist"));
+		printf("  %-8s %s: %s\n", txt(&tx, e, "id"), txt(&tx, e, "short"), txt(&tx, e, "gist"));
 		printf("subscribed by:");
 		json_array_foreach(json_object_get(v, "subscribed"), i, e)
-		printf(" %s", str(e, "party"));
+		printf(" %s", txt(&tx, e, "party"));
 		printf("%s\n", json_array_size(json_object_get(v, "subscribed")) ? "" : " nobody yet");
 	}
 	json_decref(v);
+	cli_texts_release(&tx);
 	return finish("norms", rc, &d, &s);
 }
 
@@ -409,6 +432,7 @@ int cmd_report(const cli_call *call)
 	pl_diag d = {0};
 	source s;
 	json_t *v = NULL;
+	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK && s.local) {
 		rc = pl_view_report(s.x, cli_get(a, "party"), now, &v, &d);
@@ -419,7 +443,7 @@ int cmd_report(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", str(v, "now"));
+		printf("report at %s (derived from the log; anyone holding it gets the same figures)\n", txt(&tx, v, "now"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(json_object_get(v, "parties"), i, p)
@@ -434,7 +458,7 @@ int cmd_report(const cli_call *call)
 				span(json_integer_value(json_object_get(md, "to_answer")), tn, sizeof tn);
 			printf("%s%s\n  norm sets: %zu; concerns raised %lld, received %lld; requests made %lld, "
 			       "received %lld\n",
-			       str(p, "party"), json_is_true(json_object_get(p, "active")) ? "" : " (key revoked)",
+			       txt(&tx, p, "party"), json_is_true(json_object_get(p, "active")) ? "" : " (key revoked)",
 			       json_array_size(json_object_get(p, "norms")), num(c, "raised"), num(c, "received"),
 			       num(r, "made"), num(r, "received"));
 			printf("  acknowledged: %lld on time, %lld late, %lld never, %lld pending; median %s\n",
@@ -445,6 +469,7 @@ int cmd_report(const cli_call *call)
 		}
 	}
 	json_decref(v);
+	cli_texts_release(&tx);
 	return finish("report", rc, &d, &s);
 }
 

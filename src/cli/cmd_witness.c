@@ -120,7 +120,9 @@ int cmd_witness_add_log(const cli_call *call)
 	pl_buf_release(&s);
 	if (rc != PL_OK)
 		return cli_fail("witness add-log", rc, &d);
-	printf("witnessing %s\n", v.name);
+	cli_texts t = {0};
+	printf("witnessing %s\n", cli_text(&t, v.name));
+	cli_texts_release(&t);
 	return 0;
 }
 
@@ -147,11 +149,15 @@ int cmd_verify_fork(const cli_call *call)
 	pl_buf_release(&b);
 	if (rc != PL_OK)
 		return cli_fail("verify-fork", rc, &d);
+	cli_texts t = {0};
 	if (f.prefix)
 		printf("FORK: %s signed a checkpoint of size %llu whose first %llu entries differ from its checkpoint of "
 		       "size %llu\n",
-		       f.log.name, (unsigned long long)f.a.size, (unsigned long long)f.b.size, (unsigned long long)f.b.size);
+		       cli_text(&t, f.log.name), (unsigned long long)f.a.size, (unsigned long long)f.b.size,
+		       (unsigned long long)f.b.size);
 	else
-		printf("FORK: %s signed two different checkpoints of size %llu\n", f.log.name, (unsigned long long)f.a.size);
+		printf("FORK: %s signed two different checkpoints of size %llu\n", cli_text(&t, f.log.name),
+		       (unsigned long long)f.a.size);
+	cli_texts_release(&t);
 	return 0;
 }

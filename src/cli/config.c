@@ -206,8 +206,10 @@ int cmd_config(const cli_call *call)
 	if (a->npos != 0)
 		return cli_usage_call(call, "config takes no arguments");
 	(void)cli_config_load(cfg); /* already loaded unless every setting came from flags or the environment */
+	cli_texts t = {0}; /* what the file and the environment say, shown in its display form */
 	if (cfg->rc != PL_OK) {
-		fprintf(stderr, "parley config: %s\n", pl_diag_text(&cfg->d, cfg->rc));
+		fprintf(stderr, "parley config: %s\n", cli_text(&t, pl_diag_text(&cfg->d, cfg->rc)));
+		cli_texts_release(&t);
 		return EXIT_USAGE;
 	}
 	bool json = cli_has(a, "json");
@@ -221,9 +223,9 @@ int cmd_config(const cli_call *call)
 	}
 	if (!json) {
 		if (cfg->path[0])
-			printf("configuration file: %s\n", cfg->path);
+			printf("configuration file: %s\n", cli_text(&t, cfg->path));
 		else if (cfg->missing[0])
-			printf("configuration file: none (%s does not exist)\n", cfg->missing);
+			printf("configuration file: none (%s does not exist)\n", cli_text(&t, cfg->missing));
 		else
 			printf("configuration file: none\n");
 	}
@@ -245,7 +247,8 @@ int cmd_config(const cli_call *call)
 				json_array_append_new(vals, json_pack("{s:s,s:s%,s:s}", "value", a->val[k], "source", src, sp,
 								      "where", src + sp + (src[sp] == ' ')));
 			} else {
-				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, a->val[k], "", src);
+				printf("%-16s %s\n%-16s   (%s)\n", SETTINGS[i].flag, cli_text(&t, a->val[k]), "",
+				       cli_text(&t, src));
 			}
 		}
 		if (json)
@@ -254,12 +257,10 @@ int cmd_config(const cli_call *call)
 			printf("%-16s -  (not set)\n", SETTINGS[i].flag);
 	}
 	if (json) {
-		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text != NULL)
-			printf("%s\n", text);
-		free(text);
+		cli_print_json(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	}
 	json_decref(settings);
 	json_decref(root);
+	cli_texts_release(&t);
 	return 0;
 }

@@ -30,7 +30,9 @@ static int run(cli_call *call)
 		}
 		pl_diag d = {0};
 		if ((c->needs & CLI_NEEDS_CONFIG) != 0 && cli_config_apply(call->config, c, &call->args, &d) != PL_OK) {
-			fprintf(stderr, "parley %s: %s\n", c->name, pl_diag_text(&d, PL_EINVAL));
+			cli_texts t = {0};
+			fprintf(stderr, "parley %s: %s\n", c->name, cli_text(&t, pl_diag_text(&d, PL_EINVAL)));
+			cli_texts_release(&t);
 			return EXIT_USAGE;
 		}
 	}

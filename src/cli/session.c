@@ -63,9 +63,7 @@ int cli_session_report(const pl_api_accept *r, const char *type, const cli_args 
 		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
 				      "in_checkpoint", r->has_receipt, "receipt",
 				      rc == PL_OK && r->has_receipt ? path : NULL);
-		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		printf("%s\n", t ? t : "{}");
-		free(t);
+		cli_print_json(j, JSON_COMPACT);
 		json_decref(j);
 		return rc;
 	}
@@ -116,13 +114,13 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 		if (cli_has(a, "json")) {
 			json_t *j = json_pack("{s:{s:I,s:s}}", "refused", "status", (json_int_t)status, "message",
 					      pl_diag_text(&d, rc));
-			char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			if (txt)
-				printf("%s\n", txt);
-			free(txt);
+			if (j != NULL)
+				cli_print_json(j, JSON_COMPACT);
 			json_decref(j);
 		}
-		fprintf(stderr, "parley %s: %s\n", cmd, pl_diag_text(&d, rc));
+		cli_texts t = {0};
+		fprintf(stderr, "parley %s: %s\n", cmd, cli_text(&t, pl_diag_text(&d, rc))); /* the server's sentence */
+		cli_texts_release(&t);
 		return EXIT_REFUSED;
 	}
 	if (rc != PL_OK)

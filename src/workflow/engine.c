@@ -29,6 +29,9 @@ int pl_engine_type_check(void *ctx, const pl_members *m, const pl_submission *s,
 
 int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_refusal *v)
 {
+	int rc;
+	if (a->skew >= 0 && (rc = pl_wf_lines_check(&s->st, v)) != PL_OK) /* a new statement: the admission rules */
+		return rc;
 	pl_admission x = *a;
 	x.other_types = pl_engine_type_check;
 	x.type_ctx = (void *)(uintptr_t)e;

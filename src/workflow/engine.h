@@ -32,6 +32,12 @@ static inline uint64_t pl_engine_size(const pl_engine *e)
  * Every check a submission must pass given the log so far (a's own
  * other_types is ignored: the workflow's rules are used). PL_OK, PL_EREFUSED
  * with v filled, or PL_ENOMEM (no verdict on the statement).
+ *
+ * When a->skew >= 0 (the clock is checked: a new statement, not a log
+ * replayed) the admission-only rules run too: the clock skew (in
+ * pl_submission_parse) and the public one-line fields (pl_wf_lines_check,
+ * control_character). A replay (a->skew < 0) applies every rule but those,
+ * so a log means the same whenever it is read.
  */
 int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_refusal *v)
 	__attribute__((warn_unused_result));

@@ -65,7 +65,8 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 	pl_engine_init(&e, origin);
 	pl_admission adm;
 	memset(&adm, 0, sizeof adm);
-	adm.skew = -1;
+	adm.now = now; /* new statements: the admission rules too (both are signed at now) */
+	adm.skew = 0;
 	pl_refusal v = {0};
 	pl_span entries[2] = {{env.data, env.len}, {env2.data, env2.len}};
 	size_t count = norms != NULL ? 2 : 1;

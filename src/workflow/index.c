@@ -3,6 +3,7 @@
 
 #include "base/codec.h"
 #include "base/fsio.h"
+#include "base/safetext.h"
 #include "store/logdir.h"
 
 #include <errno.h>
@@ -271,8 +272,10 @@ fail:
 
 /* ---- canonical dump ---- */
 
-static void dump_value(FILE *f, sqlite3_stmt *st, int i)
+/* One value of a row; PL_ENOMEM if its text could not be put in its display form. */
+static int dump_value(FILE *f, sqlite3_stmt *st, int i)
 {
+	int rc = PL_OK;
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_NULL:
 		fputs("-", f);
@@ -281,22 +284,23 @@ static void dump_value(FILE *f, sqlite3_stmt *st, int i)
 		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
 		break;
 	default: {
-		/* text: tabs, newlines and backslashes escaped so each row is one line */
+		/* text in its display form (base/safetext.h): each row one line, no control character, no
+		 * bidirectional control, whatever an entry holds */
 		const unsigned char *s = sqlite3_column_text(st, i);
-		fputc('"', f);
-		for (; s && *s; s++) {
-			if (*s == '\t')
-				fputs("\\t", f);
-			else if (*s == '\n')
-				fputs("\\n", f);
-			else if (*s == '\\')
-				fputs("\\\\", f);
-			else
-				fputc(*s, f);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+		pl_buf b;
+		pl_buf_init(&b, n * 4 + 1);
+		if (s != NULL)
+			rc = pl_text_line(&b, s, n);
+		if (rc == PL_OK) {
+			fputc('"', f);
+			fputs(pl_buf_cstr(&b), f);
+			fputc('"', f);
 		}
-		fputc('"', f);
+		pl_buf_release(&b);
 	}
 	}
+	return rc;
 }
 
 int pl_index_dump(pl_index *x, FILE *f, pl_diag *d)
@@ -312,7 +316,10 @@ int pl_index_dump(pl_index *x, FILE *f, pl_diag *d)
 			fputs(TABLES[t][0], f);
 			for (int i = 0; i < sqlite3_column_count(st); i++) {
 				fputc('\t', f);
-				dump_value(f, st, i);
+				if (dump_value(f, st, i) != PL_OK) {
+					sqlite3_finalize(st);
+					return pl_diag_set(d, PL_ENOMEM, "out of memory");
+				}
 			}
 			fputc('\n', f);
 		}

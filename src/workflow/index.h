@@ -103,8 +103,10 @@ int pl_index_refusals(pl_index *x, pl_replay_refused *out, size_t max, size_t *n
 
 /*
  * Writes the canonical content of every table to f: one line per row,
- * tables in a fixed order, rows by primary key, values tab-separated. Two
- * indexes of the same log print the same bytes.
+ * tables in a fixed order, rows by primary key, values tab-separated; NULL
+ * is "-", integers decimal, text quoted in its display form (base/safetext.h:
+ * no control character, no bidirectional control, one line, reversible). Two
+ * indexes of the same log print the same bytes. PL_ENOMEM, PL_EDB, PL_EIO.
  */
 int pl_index_dump(pl_index *x, FILE *f, pl_diag *d) __attribute__((warn_unused_result));
 

@@ -3,6 +3,7 @@
 
 #include "base/codec.h"
 #include "base/json.h"
+#include "base/safetext.h"
 #include "base/timefmt.h"
 #include "workflow/vocab.h"
 
@@ -447,6 +448,65 @@ static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK)
 		return rc;
 	return parse_sharing(s, "report", b, v);
+}
+
+/* ---- the public one-line fields (an admission rule) ---- */
+
+/* o[key], when it is a string, as a one-line field named what. */
+static int one_line(const json_t *o, const char *key, const char *what, pl_refusal *v)
+{
+	const json_t *x = json_object_get(o, key);
+	if (!json_is_string(x))
+		return PL_OK; /* absent or not a string: the type's own rules answer for it */
+	char name[96];
+	snprintf(name, sizeof name, "%s\"%s\"", what, key);
+	return pl_text_field_check(json_string_value(x), json_string_length(x), name, v);
+}
+
+/* Every string value of the object o (a contact, a norm), as one-line fields. */
+static int all_one_line(const json_t *o, const char *what, pl_refusal *v)
+{
+	const char *k;
+	const json_t *x;
+	int rc = PL_OK;
+	json_object_foreach((json_t *)(uintptr_t)o, k, x)
+	{
+		if (rc == PL_OK)
+			rc = one_line(o, k, what, v);
+	}
+	return rc;
+}
+
+int pl_wf_lines_check(const pl_stmt *s, pl_refusal *v)
+{
+	const json_t *b = s->body, *x;
+	size_t i;
+	int rc = PL_OK;
+	if (!json_is_object(b))
+		return PL_OK;
+	if (strcmp(s->type, "concern") == 0) {
+		rc = one_line(b, "title", "", v);
+		json_array_foreach(json_object_get(b, "evidence"), i, x)
+		{
+			if (rc == PL_OK && json_is_object(x) && (rc = one_line(x, "name", "an evidence item's ", v)) == PL_OK)
+				rc = one_line(x, "media_type", "an evidence item's ", v);
+		}
+	} else if (strcmp(s->type, "evidence") == 0) {
+		rc = one_line(b, "title", "", v);
+	} else if (strcmp(s->type, "norms.publish") == 0) {
+		rc = all_one_line(b, "the norm set's ", v);
+		json_array_foreach(json_object_get(b, "norms"), i, x)
+		{
+			if (rc == PL_OK && json_is_object(x))
+				rc = all_one_line(x, "a norm's ", v);
+		}
+	} else if (strcmp(s->type, "contact.update") == 0) {
+		if (json_is_object(json_object_get(b, "contact")))
+			rc = all_one_line(json_object_get(b, "contact"), "contact ", v);
+	} else if (strcmp(s->type, "charter") == 0) {
+		rc = one_line(b, "name", "the charter's ", v);
+	}
+	return rc;
 }
 
 int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)

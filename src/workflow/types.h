@@ -29,6 +29,12 @@
  *
  * Every I (an earlier entry's index) must also be listed in the statement's
  * refs, which bind it to that entry's leaf hash.
+ *
+ * The public one-line fields (a concern's and an evidence's "title", an
+ * evidence item's "name" and "media_type") hold no control character, no
+ * bidirectional control and no line separator (base/safetext.h;
+ * control_character). Free texts (summaries, notes, reasons, texts) may hold
+ * anything valid UTF-8: whoever shows them escapes them.
  */
 #ifndef PARLEY_WORKFLOW_TYPES_H
 #define PARLEY_WORKFLOW_TYPES_H
@@ -90,6 +96,19 @@ extern const char *const pl_wf_concern_required[];
 /* The type of name, or -1 if it is not a workflow type. */
 int pl_wf_type_of(const char *name);
 const char *pl_wf_type_name(pl_wf_type t);
+
+/*
+ * The admission rule on public one-line fields, for a statement of any type
+ * (membership types included): a concern's and an evidence's "title", an
+ * evidence item's "name" and "media_type", every string of a norm set, every
+ * contact field, the charter's "name" hold no control character (C0, TAB
+ * and LF included; DEL; C1), no bidirectional control and no line separator
+ * (base/safetext.h). PL_OK, or PL_EREFUSED with v filled (control_character).
+ * Values of another type are left to the type's own rules. An admission rule
+ * like the clock skew: pl_engine_check runs it on new statements only, never
+ * on a log replayed (a log holds what it holds; whoever shows it escapes it).
+ */
+int pl_wf_lines_check(const pl_stmt *s, pl_refusal *v);
 
 /*
  * Checks the body of a workflow statement s on its own: fields, sizes,

@@ -28,6 +28,9 @@ typedef struct fixture {
 } fixture;
 
 static fixture F;
+/* say() admits as the server does (the clock checked at the statement's time: the admission rules),
+ * not as a replay */
+static bool admitting;
 
 static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
@@ -50,7 +53,8 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	json_decref(body);
 	pl_admission a;
 	memset(&a, 0, sizeof a);
-	a.skew = -1;
+	a.skew = admitting ? 0 : -1;
+	a.now = admitting ? when : 0;
 	a.leaf = leaf_of;
 	pl_submission s;
 	pl_refusal v = {0};
@@ -496,6 +500,76 @@ static void test_replay_refuses_and_resumes(void **state)
 	tu_rmrf(dir);
 }
 
+/* Public one-line fields refuse control characters, bidirectional controls and line separators
+ * (control_character) at admission; free texts and valid non-ASCII titles are admitted; a replay
+ * admits what the log holds. */
+static void test_one_line_fields(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 300000;
+	admitting = true;
+	static const char *const hostile[] = {
+		"two\nlines",      "tab\there",         "\x1b[31mred",     "\x1b]8;;https://x.example/\x1b\\link",
+		"del\x7f",         "csi \xc2\x9b" "2A", "ok \xe2\x80\xae" "evil", "iso \xe2\x81\xa6" "x",
+		"lrm \xe2\x80\x8e", "alm \xd8\x9c",      "ls \xe2\x80\xa8" "x", "cr\r[ok] fake",
+	};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		const char *code = say(1, "concern",
+				       json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", hostile[i], "class", "fraud", "tlp",
+						 "TLP:CLEAR", "summary", "s", "recipients", "p2"),
+				       t, NULL, 0);
+		if (code == NULL || strcmp(code, "control_character") != 0)
+			fail_msg("concern title %zu: %s, not control_character", i, code ? code : "admitted");
+		code = say(1, "contact.update", json_pack("{s:{s:s}}", "contact", i % 2 ? "name" : "hours", hostile[i]), t,
+			   NULL, 0);
+		if (code == NULL || strcmp(code, "control_character") != 0)
+			fail_msg("contact field %zu: %s, not control_character", i, code ? code : "admitted");
+		code = say(1, "concern",
+			   json_pack("{s:s,s:s,s:s,s:s,s:[s],s:[{s:s,s:s}]}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR",
+				     "summary", "s", "recipients", "p2", "evidence", "sha256",
+				     "0000000000000000000000000000000000000000000000000000000000000000", i % 2 ? "name" : "media_type",
+				     hostile[i]),
+			   t, NULL, 0);
+		if (code == NULL || strcmp(code, "control_character") != 0)
+			fail_msg("evidence item %zu: %s, not control_character", i, code ? code : "admitted");
+		char set[512];
+		snprintf(set, sizeof set, "{\"name\":\"n%zu\",\"version\":\"1\",\"norms\":[{\"id\":\"a\",\"short\":\"s\",\"gist\":\"g\"}]}", i);
+		json_error_t je;
+		json_t *ns = json_loads(set, 0, &je);
+		assert_non_null(ns);
+		json_object_set_new(json_array_get(json_object_get(ns, "norms"), 0), i % 2 ? "gist" : "short",
+				    json_string(hostile[i]));
+		code = say(1, "norms.publish", ns, t, NULL, 0);
+		if (code == NULL || strcmp(code, "control_character") != 0)
+			fail_msg("norm set %zu: %s, not control_character", i, code ? code : "admitted");
+	}
+	/* valid text of any script passes, the backslash included; free texts may hold anything */
+	int64_t cs = (int64_t)F.n;
+	assert_null(say(1, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title",
+				  "Caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 "
+				  "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 C:\\path",
+				  "class", "fraud", "tlp", "TLP:CLEAR", "summary", "line one\n\x1b[31m[ok] line two\xe2\x80\xae",
+				  "recipients", "p2"),
+			t, NULL, 0));
+	assert_string_equal(say(1, "evidence",
+				json_pack("{s:I,s:s,s:s,s:{s:s,s:i},s:i,s:i}", "case", (json_int_t)cs, "title",
+					  "pkg\n[ok] fake", "tlp", "TLP:CLEAR", "index", "sha256",
+					  "0000000000000000000000000000000000000000000000000000000000000000", "size", 1,
+					  "files", 1, "bytes", 1),
+				t + 1, &cs, 1),
+			    "control_character");
+	assert_null(say(1, "contact.update", json_pack("{s:{s:s}}", "contact", "name", "Ma\xc3\xaftre \xe6\x9d\x8e"), t + 2,
+			NULL, 0));
+	/* an admission rule, not a rule of the log: replayed, a log holding such a title means what it says */
+	admitting = false;
+	assert_null(say(1, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "\x1b[2A[ok] \xe2\x80\xae", "class", "fraud", "tlp",
+				  "TLP:CLEAR", "summary", "s", "recipients", "p2"),
+			t + 3, NULL, 0));
+	assert_string_equal(pl_wf_case_get(&F.e.wf, F.n - 1)->title, "\x1b[2A[ok] \xe2\x80\xae");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_body_rules),
 		cmocka_unit_test(test_replay_is_deterministic),
 		cmocka_unit_test(test_replay_refuses_and_resumes),
+		cmocka_unit_test(test_one_line_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
