@@ -121,8 +121,8 @@ int cmd_get(const cli_call *call)
 	memset(&env, 0, sizeof env);
 	memset(&st, 0, sizeof st);
 	pl_entries e;
-	pl_entries_api(c.api, &e);
-	if ((rc = pl_entries_statement(&e, &c.pol, index, NULL, NULL, &env, &st, NULL, &d)) != PL_OK)
+	if ((rc = cli_session_entries(call, &c, &e, &d)) != PL_OK ||
+	    (rc = pl_entries_statement(&e, &c.pol, index, NULL, NULL, &env, &st, NULL, &d)) != PL_OK)
 		goto out;
 	if (cli_has(a, "json")) {
 		/* the payload as signed (its strings' DEL, C1 and bidirectional controls written as escapes) */
@@ -142,6 +142,7 @@ int cmd_get(const cli_call *call)
 							 : "checkpoint signature ok, inclusion ok, author's signature ok");
 	}
 out:
+	pl_entries_close(&e);
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
 	cli_session_close(&c);

@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 /* The recipients' identities, each proven from the log; the author is always one. */
-static int recipients(cli_session *c, const cli_args *a, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
+static int recipients(const cli_call *call, cli_session *c, pl_identity *out, size_t *n, json_t *names, pl_diag *d)
 {
+	const cli_args *a = &call->args;
 	*n = 0;
 	out[(*n)++] = c->key->id;
 	for (int i = 0; i < a->nflags; i++) {
@@ -40,7 +41,7 @@ static int recipients(cli_session *c, const cli_args *a, pl_identity *out, size_
 			return pl_diag_set(d, PL_EINVAL, "at most %d recipients", PL_SEAL_RECIPIENTS_MAX - 1);
 		if (strcmp(p, c->key->id.party) == 0)
 			continue;
-		int rc = pl_api_identity(c->api, &c->pol, p, &out[*n], d);
+		int rc = cli_session_identity(call, c, p, &out[*n], d); /* from the verified copy, never the registry */
 		if (rc != PL_OK)
 			return rc;
 		(*n)++;
@@ -110,7 +111,7 @@ int cmd_evidence_add(const cli_call *call)
 	if (rec == NULL || names == NULL)
 		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
 	if (rc == PL_OK)
-		rc = recipients(&c, a, rec, &n, names, &d);
+		rc = recipients(call, &c, rec, &n, names, &d);
 	if (rc == PL_OK && !clear && json_array_size(names) == 0)
 		rc = pl_diag_set(&d, PL_EINVAL, "%s evidence goes to named recipients: give --to PARTY", tlp);
 	if (rc == PL_OK) {
@@ -230,9 +231,8 @@ int cmd_evidence_fetch(const cli_call *call)
 	memset(&ring, 0, sizeof ring);
 	static const char *const types[] = {"evidence", "finding", NULL};
 	pl_entries e;
-	pl_entries_api(c.api, &e);
 	bool finding = false;
-	if ((rc = keyring(a, &c, &ring, &d)) == PL_OK &&
+	if ((rc = cli_session_entries(call, &c, &e, &d)) == PL_OK && (rc = keyring(a, &c, &ring, &d)) == PL_OK &&
 	    (rc = pl_entries_statement(&e, &c.pol, idx, types, NULL, &env, &st, NULL, &d)) == PL_OK) {
 		finding = strcmp(st.type, "finding") == 0;
 		const json_t *ix = json_object_get(st.body, "index");
@@ -270,6 +270,7 @@ int cmd_evidence_fetch(const cli_call *call)
 			       cli_text(&t, out), m.ndatasets, m.nexpected, cli_text(&t, out));
 	}
 	cli_texts_release(&t);
+	pl_entries_close(&e);
 	keyring_free(&ring);
 	pl_manifest_release(&m);
 	pl_stmt_release(&st);
@@ -307,7 +308,7 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	if (rec == NULL || names == NULL)
 		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
 	if (rc == PL_OK)
-		rc = recipients(&c, a, rec, &n, names, &d);
+		rc = recipients(call, &c, rec, &n, names, &d);
 	if (rc == PL_OK && !clear && json_array_size(names) == 0)
 		rc = pl_diag_set(&d, PL_EINVAL, "a %s finding goes to named recipients: give --to PARTY", tlp);
 	if (rc == PL_OK)

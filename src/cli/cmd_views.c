@@ -6,6 +6,7 @@
 #include "cli/cmds.h"
 #include "cli/session.h"
 #include "client/entries.h"
+#include "monitor/copy.h"
 #include "store/logdir.h"
 
 #include "base/codec.h"
@@ -23,12 +24,23 @@
 #include <string.h>
 
 
-/* Where a view comes from. */
+/*
+ * Where a view comes from: always an index of a copy of the log on this
+ * machine. With --log DIR, the index of that directory (a server's directory
+ * or a monitor's mirror); otherwise the member's verified copy of the
+ * server's log (cli/session.h: cli_session_copy), brought up to date and
+ * verified first. Never the server's views. With --now, a fresh index of the
+ * log as it stood then (workflow/index.h: pl_index_as_of).
+ */
 typedef struct source {
 	cli_session c;     /* server mode */
-	bool local;
-	pl_index *x;       /* --log mode */
-	const char *dir;
+	bool session;      /* c is open */
+	pl_index *own;     /* --log mode: the directory's index (owned) */
+	pl_index *x;       /* the whole log's index (own, or the copy's) */
+	pl_index *as_of;   /* with --now: the log as it stood then (owned) */
+	pl_index *view;    /* what views are computed from: as_of, else x */
+	const char *dir;   /* the copy's directory */
+	pl_policy pol;     /* what the log's checkpoints must satisfy */
 } source;
 
 /* Says on stderr that the log holds entries the rules refuse (they have no effect on any view). */
@@ -50,27 +62,56 @@ static int source_open(const cli_call *call, source *s, pl_diag *d)
 {
 	const cli_args *a = &call->args;
 	memset(s, 0, sizeof *s);
-	s->dir = cli_get(a, "log");
-	if (s->dir != NULL) {
-		s->local = true;
-		int rc = pl_index_open_dir(s->dir, &s->x, d);
-		if (rc == PL_OK)
-			note_refused(s->x, call->cmd->name);
-		return rc;
+	int rc;
+	const char *dir = cli_get(a, "log");
+	if (dir != NULL) {
+		s->dir = dir;
+		pl_verifier vk;
+		if ((rc = pl_index_open_dir(dir, &s->own, d)) != PL_OK || (rc = pl_logdir_read_vkey(dir, &vk, d)) != PL_OK)
+			return rc;
+		pl_policy_init(&s->pol, &vk);
+		if ((rc = cli_policy_witnesses(a, &s->pol, d)) != PL_OK)
+			return rc;
+		s->x = s->own;
+	} else {
+		pl_copy *copy = NULL;
+		if ((rc = cli_session_open(call, false, &s->c, d)) != PL_OK)
+			return rc;
+		s->session = true;
+		if ((rc = cli_session_copy(call, &s->c, &copy, d)) != PL_OK)
+			return rc;
+		s->x = pl_copy_index(copy);
+		s->dir = pl_copy_dir(copy);
+		s->pol = s->c.pol;
 	}
-	return cli_session_open(call, false, &s->c, d);
+	note_refused(s->x, call->cmd->name);
+	s->view = s->x;
+	const char *now = cli_get(a, "now");
+	int64_t t;
+	if (now != NULL && pl_time_parse(now, strlen(now), &t) == PL_OK) {
+		/* as the log stood then: only what was said up to that time */
+		pl_source *src = NULL;
+		uint64_t upto;
+		if ((rc = pl_source_open_dir(s->dir, &src, d)) == PL_OK)
+			rc = pl_index_as_of(s->x, src, pl_index_size(s->x), t, true, &s->as_of, &upto, d);
+		pl_source_free(src);
+		if (rc != PL_OK)
+			return rc;
+		s->view = s->as_of;
+	}
+	return PL_OK;
 }
 
 static void source_close(source *s)
 {
-	if (s->local)
-		pl_index_close(s->x);
-	else
+	pl_index_close(s->as_of);
+	pl_index_close(s->own);
+	if (s->session)
 		cli_session_close(&s->c);
 }
 
 /* The flags' values as a view's query parameters (a flag not given is left out). */
-#define PARAM(flag) {flag, cli_get(a, flag)}
+
 
 static bool page_flags(const cli_args *a, pl_page *pg, int64_t *now)
 {
@@ -162,14 +203,8 @@ int cmd_inbox(const cli_call *call)
 	json_t *v = NULL;
 	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
-	if (rc == PL_OK && s.local) {
-		rc = pl_view_inbox(s.x, party, now, pg, &v, &d);
-	} else if (rc == PL_OK) {
-		const pl_api_param q[] = {PARAM("now"), PARAM("limit"), PARAM("offset")};
-		char path[128];
-		snprintf(path, sizeof path, "/v1/inbox/%s", party);
-		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
-	}
+	if (rc == PL_OK)
+		rc = pl_view_inbox(s.view, party, now, pg, &v, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
@@ -219,12 +254,8 @@ int cmd_cases(const cli_call *call)
 	json_t *v = NULL;
 	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
-	if (rc == PL_OK && s.local) {
-		rc = pl_view_cases(s.x, cli_get(a, "party"), state, pg, &v, &d);
-	} else if (rc == PL_OK) {
-		const pl_api_param q[] = {PARAM("party"), PARAM("state"), PARAM("limit"), PARAM("offset")};
-		rc = pl_api_view(s.c.api, "/v1/cases", q, sizeof q / sizeof q[0], &v, &d);
-	}
+	if (rc == PL_OK)
+		rc = pl_view_cases(s.view, cli_get(a, "party"), state, pg, &v, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
@@ -275,30 +306,15 @@ int cmd_case_show(const cli_call *call)
 	source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
-	pl_policy pol;
 	int rc = source_open(call, &s, &d);
-	if (rc == PL_OK && s.local) {
-		pl_verifier vk;
-		if ((rc = pl_logdir_read_vkey(s.dir, &vk, &d)) == PL_OK) {
-			pl_policy_init(&pol, &vk);
-			rc = cli_policy_witnesses(a, &pol, &d);
-		}
-		if (rc == PL_OK)
-			rc = pl_view_case(s.x, id, now, &v, &d);
-	} else if (rc == PL_OK) {
-		pol = s.c.pol;
-		const pl_api_param q[] = {PARAM("now")};
-		char path[64];
-		snprintf(path, sizeof path, "/v1/cases/%llu", (unsigned long long)id);
-		rc = pl_api_view(s.c.api, path, q, sizeof q / sizeof q[0], &v, &d);
-	}
+	pl_policy pol = s.pol;
+	if (rc == PL_OK)
+		rc = pl_view_case(s.view, id, now, &v, &d);
 	size_t bad = 0;
 	pl_entries ents;
 	memset(&ents, 0, sizeof ents);
-	if (rc == PL_OK && s.local)
+	if (rc == PL_OK)
 		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
-	else if (rc == PL_OK)
-		pl_entries_api(s.c.api, &ents);
 	if (rc == PL_OK) {
 		/* every statement of the thread, verified independently of the view */
 		size_t i;
@@ -377,13 +393,8 @@ static int norms_view(const cli_call *call, bool show)
 	json_t *v = NULL;
 	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
-	if (rc == PL_OK && s.local) {
-		rc = pl_view_norms(s.x, hash, &v, &d);
-	} else if (rc == PL_OK) {
-		char path[128];
-		snprintf(path, sizeof path, "/v1/norms%s%s", hash ? "/" : "", hash ? hash : "");
-		rc = pl_api_view(s.c.api, path, NULL, 0, &v, &d);
-	}
+	if (rc == PL_OK)
+		rc = pl_view_norms(s.view, hash, &v, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK && !show) {
@@ -434,12 +445,8 @@ int cmd_report(const cli_call *call)
 	json_t *v = NULL;
 	cli_texts tx = {0};
 	int rc = source_open(call, &s, &d);
-	if (rc == PL_OK && s.local) {
-		rc = pl_view_report(s.x, cli_get(a, "party"), now, &v, &d);
-	} else if (rc == PL_OK) {
-		const pl_api_param q[] = {PARAM("party"), PARAM("now")};
-		rc = pl_api_view(s.c.api, "/v1/report", q, sizeof q / sizeof q[0], &v, &d);
-	}
+	if (rc == PL_OK)
+		rc = pl_view_report(s.view, cli_get(a, "party"), now, &v, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {

@@ -3,7 +3,9 @@
 
 #include "base/codec.h"
 #include "base/fsio.h"
+#include "base/sha256.h"
 #include "base/timefmt.h"
+#include "monitor/copy.h"
 #include "statement/dsse.h"
 #include "tlog/proof_file.h"
 
@@ -14,6 +16,8 @@
 
 void cli_session_close(cli_session *s)
 {
+	pl_copy_close(s->copy);
+	s->copy = NULL;
 	pl_api_close(s->api);
 	pl_party_key_free(s->key);
 }
@@ -39,6 +43,9 @@ int cli_session_open(const cli_call *call, bool need_key, cli_session *c, pl_dia
 	pl_policy_init(&c->pol, &v);
 	if ((rc = cli_policy_witnesses(a, &c->pol, d)) != PL_OK)
 		return rc;
+	if (strlen(server) >= sizeof c->server)
+		return pl_diag_set(d, PL_EINVAL, "the server's URL is too long");
+	snprintf(c->server, sizeof c->server, "%s", server);
 	if ((rc = pl_api_open(server, &c->api, d)) != PL_OK)
 		return rc;
 	if (need_key && (rc = cli_load_party_key(cli_opt(a, "key", "PARLEY_KEY"), a, &c->key, d)) != PL_OK) {
@@ -126,6 +133,87 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	if (rc != PL_OK)
 		return cli_fail(cmd, rc, &d);
 	return 0;
+}
+
+/* $PARLEY_DATA_DIR/copies/ORIGIN-KEYID, ORIGIN made a file name and KEYID the key's first 8 hex digits of SHA-256. */
+static int copy_dir(const pl_verifier *v, char out[PATH_MAX], pl_diag *d)
+{
+	const char *base = getenv("PARLEY_DATA_DIR"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char root[PATH_MAX];
+	if (base != NULL && base[0] != '\0')
+		snprintf(root, sizeof root, "%s", base);
+	else if (xdg != NULL && xdg[0] == '/' && pl_path_join(root, sizeof root, xdg, "parley") == PL_OK)
+		;
+	else if (home != NULL && home[0] != '\0' && pl_path_join(root, sizeof root, home, ".local/share/parley") == PL_OK)
+		;
+	else
+		return pl_diag_set(d, PL_EINVAL, "no place for the copy of the log: set PARLEY_DATA_DIR (or HOME)");
+	char name[PL_KEYNAME_MAX + 32];
+	size_t n = 0;
+	for (const char *p = v->name; *p && n + 1 < sizeof name - 20; p++)
+		name[n++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+					   *p == '.' || *p == '-' ? *p : '_');
+	pl_hash h;
+	pl_sha256(v->pk, sizeof v->pk, h.b);
+	char hex[65];
+	pl_hex_encode(h.b, 32, hex);
+	snprintf(name + n, sizeof name - n, "-%.8s", hex);
+	char rel[PL_KEYNAME_MAX + 48];
+	snprintf(rel, sizeof rel, "copies/%s", name);
+	if (pl_path_join(out, PATH_MAX, root, rel) != PL_OK)
+		return pl_diag_set(d, PL_ETOOBIG, "the path of the copy of the log is too long");
+	return PL_OK;
+}
+
+static void copy_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	fprintf(stderr, "\r  verifying the log: %llu/%llu entries%s", (unsigned long long)done, (unsigned long long)total,
+		done == total ? "\n" : "");
+}
+
+int cli_session_copy(const cli_call *call, cli_session *s, struct pl_copy **out, pl_diag *d)
+{
+	(void)call;
+	if (s->copy == NULL) {
+		pl_copy_opts o;
+		memset(&o, 0, sizeof o);
+		char dir[PATH_MAX];
+		int rc = copy_dir(&s->pol.log, dir, d);
+		if (rc != PL_OK)
+			return rc;
+		o.dir = dir;
+		o.source = s->server;
+		o.policy = s->pol;
+		o.progress = cli_stderr_is_tty() ? copy_progress : NULL;
+		if ((rc = pl_copy_open(&o, &s->copy, d)) != PL_OK)
+			return rc;
+		if ((rc = pl_copy_sync(s->copy, d)) != PL_OK) {
+			pl_copy_close(s->copy);
+			s->copy = NULL;
+			return rc;
+		}
+	}
+	*out = s->copy;
+	return PL_OK;
+}
+
+int cli_session_entries(const cli_call *call, cli_session *s, pl_entries *out, pl_diag *d)
+{
+	memset(out, 0, sizeof *out);
+	pl_copy *copy = NULL;
+	int rc = cli_session_copy(call, s, &copy, d);
+	return rc == PL_OK ? pl_entries_open_dir(pl_copy_dir(copy), pl_copy_index(copy), out, d) : rc;
+}
+
+int cli_session_identity(const cli_call *call, cli_session *s, const char *party, pl_identity *out, pl_diag *d)
+{
+	pl_entries e;
+	int rc = cli_session_entries(call, s, &e, d);
+	if (rc == PL_OK)
+		rc = pl_entries_identity(&e, pl_copy_index(s->copy), &s->pol, party, out, d);
+	pl_entries_close(&e);
+	return rc;
 }
 
 int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)

@@ -13,11 +13,14 @@
 #include "cli/cli.h"
 #include "cli/table.h"
 #include "client/api.h"
+#include "client/entries.h"
 
 typedef struct cli_session {
 	pl_api *api;
 	pl_policy pol;
 	pl_party_key *key; /* NULL unless needed */
+	char server[2048]; /* the server's URL (its tiles are under it) */
+	struct pl_copy *copy; /* the member's verified copy, once cli_session_copy opened it */
 } cli_session;
 
 /*
@@ -45,6 +48,24 @@ int cli_session_submit(cli_session *s, const cli_args *a, const char *type, cons
  * and not written is a failure (returned), not a message.
  */
 int cli_session_report(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d);
+
+/*
+ * The member's verified copy of the session's log (monitor/copy.h), opened
+ * and brought up to date (verified) at the first call, closed with the
+ * session. It lives in $PARLEY_DATA_DIR/copies/ORIGIN-KEYID (by default
+ * $XDG_DATA_HOME/parley, else ~/.local/share/parley): one per log key.
+ * Everything a member is shown comes from it. PL_ENOKEY when the log's
+ * checkpoint lacks the witness quorum, PL_EVERIFY when the log shows a fork
+ * or another history (the sentence says which; a fork proof is kept).
+ */
+struct pl_copy;
+int cli_session_copy(const cli_call *call, cli_session *s, struct pl_copy **out, pl_diag *d);
+
+/* Entries and keys from the member's verified copy (client/entries.h); release with pl_entries_close. */
+int cli_session_entries(const cli_call *call, cli_session *s, pl_entries *out, pl_diag *d);
+
+/* party's current identity, from the member's verified copy (pl_entries_identity), to seal to it. */
+int cli_session_identity(const cli_call *call, cli_session *s, const char *party, pl_identity *out, pl_diag *d);
 
 /* A reference to entry index: its leaf hash, from a verified proof. */
 int cli_session_ref(cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);

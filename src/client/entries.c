@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 /* ---- a server ---- */
@@ -143,5 +144,46 @@ out:
 	pl_buf_release(&entry);
 	if (checks != NULL)
 		*checks = got;
+	return rc;
+}
+
+int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, const char *party, pl_identity *out,
+			pl_diag *d)
+{
+	uint8_t pk[32];
+	uint64_t since = 0;
+	bool active = false;
+	int rc = pl_view_party_key(x, party, pk, &since, &active, d);
+	if (rc != PL_OK)
+		return rc;
+	if (!active)
+		return pl_diag_set(d, PL_ENOTFOUND, "%s is not an active member of this log (its key is revoked)", party);
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	static const char *const types[] = {"charter", "enroll", "key.rotate", NULL};
+	if ((rc = pl_entries_statement(e, pol, since, types, NULL, &env, &st, NULL, d)) != PL_OK)
+		goto out;
+	const json_t *id = NULL;
+	if (strcmp(st.type, "charter") == 0) {
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(st.body, "founders"), i, f)
+		if (json_is_string(json_object_get(f, "party")) &&
+		    strcmp(json_string_value(json_object_get(f, "party")), party) == 0)
+			id = f;
+	} else {
+		id = json_object_get(st.body, "identity");
+	}
+	pl_diag id_d = {0};
+	if (id == NULL || (rc = pl_identity_from_json(id, out, &id_d)) != PL_OK || strcmp(out->party, party) != 0 ||
+	    sodium_memcmp(out->sign_pk, pk, 32) != 0)
+		rc = pl_diag_set(d, rc == PL_ENOMEM ? PL_ENOMEM : PL_EVERIFY,
+				 "entry %llu does not carry the identity of %s that the log's registry names",
+				 (unsigned long long)since, party);
+out:
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "client/api.h"
 #include "statement/dsse.h"
+#include "statement/party.h"
 #include "statement/statement.h"
 #include "tlog/checkpoint.h"
 #include "workflow/index.h"
@@ -69,5 +70,17 @@ typedef struct pl_entry_checks {
 int pl_entries_statement(const pl_entries *e, const pl_policy *pol, uint64_t index, const char *const *types,
 			 const char *author, pl_envelope *env, pl_stmt *st, pl_entry_checks *checks, pl_diag *d)
 	__attribute__((warn_unused_result));
+
+/*
+ * The current identity of party (its signing and encryption keys) as the
+ * log itself establishes it, for sealing to it: x (the index of the copy e
+ * reads) names the entry that set the party's current key (a charter, an
+ * enroll or a key.rotate); that entry is fetched and verified like any
+ * statement, and the identity it carries for party must hold that key.
+ * PL_ENOTFOUND when party is not an active member (never one, or revoked);
+ * PL_EVERIFY when the entry does not carry the identity the index says.
+ */
+int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, const char *party, pl_identity *out,
+			pl_diag *d) __attribute__((warn_unused_result));
 
 #endif

@@ -69,4 +69,12 @@ int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL
 json_t *pl_view_time(int64_t t);
 json_t *pl_view_row(sqlite3_stmt *st);
 
+/*
+ * party's current signing key, the entry that established it (since) and
+ * whether the party is active, from the index's registry. PL_ENOTFOUND if
+ * the log never had such a party.
+ */
+int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[32], uint64_t *since, bool *active, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 #endif

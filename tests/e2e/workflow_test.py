@@ -326,11 +326,15 @@ def main():
     check(size1 == size0 + 7, "only the seven valid statements were appended")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
-    # an entry that does not exist is the server's refusal too: exit 4, never 3
-    for args in (["ack", "999999"], ["respond", "999999", "--status", "granted", "--text", "t"], ["get", "999999"],
-                 ["case", "show", "999999"]):
+    # answering an entry that does not exist is the server's refusal: exit 4, never 3
+    for args in (["ack", "999999"], ["respond", "999999", "--status", "granted", "--text", "t"]):
         res = cli(*args, key=B, expect=4)
         check("refused (404 not_found)" in res.stderr, "parley %s says the server refused: %s" % (args[0], res.stderr.strip()))
+    # reading one is answered by the member's verified copy of the log, not by the server: exit 3
+    res = cli("get", "999999", key=B, expect=3)
+    check("entry 999999 does not exist" in res.stderr, "parley get says the entry does not exist: %s" % res.stderr.strip())
+    res = cli("case", "show", "999999", key=B, expect=3)
+    check("entry 999999 is not a case" in res.stderr, "parley case show says it is no case: %s" % res.stderr.strip())
 
     # ---------------- deadlines with an injected clock ----------------
     st, rep_now = srv.get("/v1/report", party="gamma")
