@@ -155,8 +155,8 @@ static int copy_dir(const pl_verifier *v, char out[PATH_MAX], pl_diag *d)
 					   *p == '.' || *p == '-' ? *p : '_');
 	pl_hash h;
 	pl_sha256(v->pk, sizeof v->pk, h.b);
-	char hex[65];
-	pl_hex_encode(h.b, 32, hex);
+	char hex[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(h.b, PL_SHA256_SIZE, hex);
 	snprintf(name + n, sizeof name - n, "-%.8s", hex);
 	char rel[PL_KEYNAME_MAX + 48];
 	snprintf(rel, sizeof rel, "copies/%s", name);

@@ -150,7 +150,7 @@ out:
 int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, const char *party, pl_identity *out,
 			pl_diag *d)
 {
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	uint64_t since = 0;
 	bool active = false;
 	int rc = pl_view_party_key(x, party, pk, &since, &active, d);
@@ -178,7 +178,7 @@ int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, 
 	}
 	pl_diag id_d = {0};
 	if (id == NULL || (rc = pl_identity_from_json(id, out, &id_d)) != PL_OK || strcmp(out->party, party) != 0 ||
-	    sodium_memcmp(out->sign_pk, pk, 32) != 0)
+	    sodium_memcmp(out->sign_pk, pk, PL_ED25519_PK_SIZE) != 0)
 		rc = pl_diag_set(d, rc == PL_ENOMEM ? PL_ENOMEM : PL_EVERIFY,
 				 "entry %llu does not carry the identity of %s that the log's registry names",
 				 (unsigned long long)since, party);

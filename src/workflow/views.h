@@ -74,7 +74,8 @@ json_t *pl_view_row(sqlite3_stmt *st);
  * whether the party is active, from the index's registry. PL_ENOTFOUND if
  * the log never had such a party.
  */
-int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[32], uint64_t *since, bool *active, pl_diag *d)
+int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_SIZE], uint64_t *since, bool *active,
+		      pl_diag *d)
 	__attribute__((warn_unused_result));
 
 #endif
