@@ -182,7 +182,7 @@ static void build(const char *logdir, uint64_t n)
 	memset(&g, 0, sizeof g);
 	pl_identity ids[PARTIES];
 	for (int i = 0; i < PARTIES; i++) {
-		uint8_t seed[32], box[32];
+		uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 		char s[32];
 		snprintf(s, sizeof s, "wf seed %d", i);
 		pl_sha256(s, strlen(s), seed);

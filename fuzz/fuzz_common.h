@@ -58,7 +58,7 @@ typedef struct fz_keys {
 
 static inline void fz_make_key(pl_verifier *out, const char *name, uint8_t type, const char *label)
 {
-	uint8_t seed[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE];
 	pl_sha256(label, strlen(label), seed);
 	pl_signer *s = NULL;
 	if (pl_signer_new(name, type, seed, &s) != PL_OK) {

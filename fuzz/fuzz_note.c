@@ -62,7 +62,7 @@ static void check_sig_lines(pl_span text, pl_span sigs, const pl_verifier *vs, s
 			char prefix[64];
 			int pn = 0;
 			if (v->type == PL_SIGTYPE_COSIG) {
-				FZ_CHECK(sl == 8 + 64);
+				FZ_CHECK(sl == 8 + PL_ED25519_SIG_SIZE);
 				uint64_t t = 0;
 				for (int i = 0; i < 8; i++)
 					t = t << 8 | s[i];
@@ -71,7 +71,7 @@ static void check_sig_lines(pl_span text, pl_span sigs, const pl_verifier *vs, s
 				s += 8;
 				sl -= 8;
 			}
-			FZ_CHECK(sl == crypto_sign_BYTES);
+			FZ_CHECK(sl == PL_ED25519_SIG_SIZE);
 			uint8_t *msg = malloc((size_t)pn + text.n);
 			FZ_CHECK(msg != NULL);
 			memcpy(msg, prefix, (size_t)pn);

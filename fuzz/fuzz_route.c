@@ -55,9 +55,9 @@ static const fixed_route FIXED[] = {
 
 static bool lower_hex64(const char *s)
 {
-	if (strlen(s) != 64)
+	if (strlen(s) != PL_SHA256_HEX_LEN)
 		return false;
-	for (size_t i = 0; i < 64; i++)
+	for (size_t i = 0; i < PL_SHA256_HEX_LEN; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;

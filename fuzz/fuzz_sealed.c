@@ -19,7 +19,7 @@ static pl_party_key *recipient(void)
 {
 	static pl_party_key *k;
 	if (k == NULL) {
-		uint8_t seed[32], box[32];
+		uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 		pl_sha256("fuzz party seed", 15, seed);
 		pl_sha256("fuzz box seed", 13, box);
 		FZ_CHECK(pl_party_key_from_seeds("fz.party", seed, box, &k, NULL) == PL_OK);
@@ -41,11 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(out);
 	FZ_CHECK(rc == PL_OK || rc == PL_EFORMAT || rc == PL_ENOKEY || rc == PL_EVERIFY);
 	if (rc == PL_OK) {
-		uint8_t h[32];
+		uint8_t h[PL_SHA256_SIZE];
 		pl_sha256(plain, pn, h);
-		FZ_CHECK(memcmp(h, dg.plain, 32) == 0 && dg.plain_size == pn);
+		FZ_CHECK(memcmp(h, dg.plain, PL_SHA256_SIZE) == 0 && dg.plain_size == pn);
 		pl_sha256(data, size, h);
-		FZ_CHECK(memcmp(h, dg.sealed, 32) == 0 && dg.sealed_size == size);
+		FZ_CHECK(memcmp(h, dg.sealed, PL_SHA256_SIZE) == 0 && dg.sealed_size == size);
 	}
 	free(plain);
 	rewind(in);

@@ -35,7 +35,7 @@ static int leaf(void *ctx, uint64_t index, pl_hash *out)
 
 static pl_party_key *key(const char *name, const char *seed_text, const char *box_text)
 {
-	uint8_t seed[32], box[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 	pl_sha256(seed_text, strlen(seed_text), seed);
 	pl_sha256(box_text, strlen(box_text), box);
 	pl_party_key *k = NULL;

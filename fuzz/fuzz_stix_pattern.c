@@ -24,7 +24,8 @@
 
 #include <jansson.h>
 
-static const uint8_t digest[64] = {0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04};
+/* one buffer for every digest property: as long as the longest */
+static const uint8_t digest[PL_SHA512_SIZE] = {0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04};
 
 static const char *const protos[] = {"ipv4", "tcp", "http"};
 static const char *const domains[] = {"www.example.org", "c2.example.net"};

@@ -44,7 +44,8 @@ static void witness(const pl_witness_req *req)
 	pl_hash old_root;
 	memset(&old_root, 0, sizeof old_root);
 	if (req->old_size <= 8 &&
-	    pl_hex_decode((const uint8_t *)TREE8_ROOTS[req->old_size], 64, old_root.b, PL_HASH_SIZE) != PL_OK)
+	    pl_hex_decode((const uint8_t *)TREE8_ROOTS[req->old_size], PL_HEX_LEN(PL_HASH_SIZE), old_root.b,
+			  PL_HASH_SIZE) != PL_OK)
 		abort();
 	rc = pl_verify_consistency(req->old_size, cp.size, &old_root, &cp.root, req->proof, req->proof_len);
 	FZ_CHECK(rc == PL_OK || rc == PL_EVERIFY || rc == PL_EINVAL);

@@ -15,7 +15,7 @@
 
 static pl_party_key *key(const char *name, const char *s1, const char *s2)
 {
-	uint8_t seed[32], box[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 	pl_sha256(s1, strlen(s1), seed);
 	pl_sha256(s2, strlen(s2), box);
 	pl_party_key *k = NULL;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PL_SHA256_SIZE 32
+#include "base/sizes.h" /* PL_SHA256_SIZE */
 
 /* Opaque-sized context; large enough for OpenSSL's SHA256_CTX (checked at compile time). */
 typedef struct pl_sha256_ctx {

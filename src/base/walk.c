@@ -98,7 +98,7 @@ int pl_walk_files(const char *root, pl_walk_fn fn, void *ctx, uint64_t *skipped,
 	return walk(root, rel, 0, 0, fn, ctx, skipped, d);
 }
 
-int pl_sha256_path(const char *path, uint8_t out[32], uint64_t *size, pl_diag *d)
+int pl_sha256_path(const char *path, uint8_t out[PL_SHA256_SIZE], uint64_t *size, pl_diag *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

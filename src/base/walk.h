@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "base/err.h"
+#include "base/sizes.h"
 
 #define PL_WALK_DEPTH_MAX 64
 
@@ -25,6 +26,7 @@ int pl_walk_files(const char *root, pl_walk_fn fn, void *ctx, uint64_t *skipped,
 	__attribute__((warn_unused_result));
 
 /* SHA-256 of the file at path (streamed); *size gets its length when not NULL. */
-int pl_sha256_path(const char *path, uint8_t out[32], uint64_t *size, pl_diag *d) __attribute__((warn_unused_result));
+int pl_sha256_path(const char *path, uint8_t out[PL_SHA256_SIZE], uint64_t *size, pl_diag *d)
+	__attribute__((warn_unused_result));
 
 #endif

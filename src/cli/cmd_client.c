@@ -355,7 +355,7 @@ static int blob(const cli_call *call, bool put)
 		return cli_fail("blob", rc, &d);
 	pl_buf data;
 	pl_buf_init(&data, (size_t)1 << 30);
-	char hex[65];
+	char hex[PL_SHA256_HEX_LEN + 1];
 	if (put) {
 		rc = cli_read_input(a->pos[0], (size_t)1 << 30, &data, &d);
 		if (rc == PL_OK)

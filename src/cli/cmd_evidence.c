@@ -75,10 +75,10 @@ static void remove_staging(const char *staging, const pl_packed *p)
 	(void)rmdir(staging);
 }
 
-static json_t *blob_json(const uint8_t plain[32], const char *name, bool sealed, uint64_t size)
+static json_t *blob_json(const uint8_t plain[PL_SHA256_SIZE], const char *name, bool sealed, uint64_t size)
 {
-	char hex[65];
-	pl_hex_encode(plain, 32, hex);
+	char hex[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(plain, PL_SHA256_SIZE, hex);
 	json_t *b = json_pack("{s:s,s:I}", "sha256", hex, "size", (json_int_t)size);
 	if (b != NULL && sealed)
 		json_object_set_new(b, "sealed", json_string(name));
@@ -196,8 +196,8 @@ static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *rin
 	const json_t *r = json_object_get(st->body, "report");
 	const char *hex = json_string_value(json_object_get(r, "sha256"));
 	const char *sealed = json_string_value(json_object_get(r, "sealed"));
-	uint8_t want[32];
-	if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
+	uint8_t want[PL_SHA256_SIZE];
+	if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, PL_SHA256_SIZE) != PL_OK)
 		return pl_diag_set(d, PL_EFORMAT, "the finding's report is malformed");
 	return pl_report_unpack(fetch_blob, c, sealed ? sealed : hex, want, sealed ? ring : NULL, outdir, d);
 }
@@ -238,10 +238,10 @@ int cmd_evidence_fetch(const cli_call *call)
 		const json_t *ix = json_object_get(st.body, "index");
 		const char *hex = json_string_value(json_object_get(ix, "sha256"));
 		const char *sealed = json_string_value(json_object_get(ix, "sealed"));
-		uint8_t want[32];
+		uint8_t want[PL_SHA256_SIZE];
 		if (finding)
 			rc = fetch_report(&c, &st, &ring, out, &d);
-		else if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, 32) != PL_OK)
+		else if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, PL_SHA256_SIZE) != PL_OK)
 			rc = pl_diag_set(&d, PL_EFORMAT, "the evidence statement's index is malformed");
 		else
 			rc = pl_package_unpack(fetch_blob, &c, sealed ? sealed : hex, want, sealed ? &ring : NULL, out, &m, &d);
@@ -302,7 +302,7 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	json_t *names = json_array(), *body = NULL;
 	size_t n = 0;
 	int status = 0;
-	char staged[PATH_MAX], name[65];
+	char staged[PATH_MAX], name[PL_SHA256_HEX_LEN + 1];
 	snprintf(staged, sizeof staged, "%s.parley-sealed-%d", report, (int)getpid());
 	pl_seal_digest dg;
 	if (rec == NULL || names == NULL)

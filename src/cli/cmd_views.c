@@ -147,8 +147,9 @@ static const char *txt(cli_texts *t, const json_t *o, const char *key)
 /* True if h is a norm set's hash (64 lower-case hex digits). */
 static bool is_hash(const char *h)
 {
-	uint8_t raw[32];
-	return strlen(h) == 64 && pl_hex_decode((const uint8_t *)h, 64, raw, 32) == PL_OK;
+	uint8_t raw[PL_SHA256_SIZE];
+	return strlen(h) == PL_NORM_HASH_HEX &&
+	       pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) == PL_OK;
 }
 
 static long long num(const json_t *o, const char *key)
@@ -383,8 +384,9 @@ static int norms_view(const cli_call *call, bool show)
 	if (a->npos != (show ? 1 : 0))
 		return cli_usage_call(call, "norms %s takes %s", show ? "show" : "list", show ? "a HASH" : "no arguments");
 	const char *hash = show ? a->pos[0] : NULL;
-	uint8_t raw[32];
-	if (hash && (strlen(hash) != 64 || pl_hex_decode((const uint8_t *)hash, 64, raw, 32) != PL_OK))
+	uint8_t raw[PL_SHA256_SIZE];
+	if (hash && (strlen(hash) != PL_NORM_HASH_HEX ||
+		     pl_hex_decode((const uint8_t *)hash, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK))
 		return cli_usage_call(call, "a norm set's HASH is 64 lower-case hex digits");
 	pl_diag d = {0};
 	source s;

@@ -64,8 +64,8 @@ int cli_session_report(const pl_api_accept *r, const char *type, const cli_args 
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
 		rc = pl_fs_replace(path, tmp, r->receipt.data, r->receipt.len, 0644, d);
 	}
-	char leaf[64];
-	pl_b64_encode(r->leaf.b, 32, leaf);
+	char leaf[PL_HASH_B64_LEN + 1];
+	pl_b64_encode(r->leaf.b, PL_HASH_SIZE, leaf);
 	if (cli_has(a, "json")) {
 		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
 				      "in_checkpoint", r->has_receipt, "receipt",
@@ -155,8 +155,8 @@ static int copy_dir(const pl_verifier *v, char out[PATH_MAX], pl_diag *d)
 					   *p == '.' || *p == '-' ? *p : '_');
 	pl_hash h;
 	pl_sha256(v->pk, sizeof v->pk, h.b);
-	char hex[65];
-	pl_hex_encode(h.b, 32, hex);
+	char hex[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(h.b, PL_SHA256_SIZE, hex);
 	snprintf(name + n, sizeof name - n, "-%.8s", hex);
 	char rel[PL_KEYNAME_MAX + 48];
 	snprintf(rel, sizeof rel, "copies/%s", name);

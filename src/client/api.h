@@ -92,7 +92,7 @@ int pl_api_identity(pl_api *a, const pl_policy *pol, const char *party, pl_ident
 	__attribute__((warn_unused_result));
 
 /* The signing key the registry says party held when entry index was admitted. */
-int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /*
@@ -126,7 +126,8 @@ int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out
  * A refusal (an unknown blob, a non-member's request) is PL_EREFUSED with
  * the server's code and sentence in d; no answer is PL_ENET.
  */
-int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[65], pl_diag *d)
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n,
+			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
 	__attribute__((warn_unused_result));
 int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
 	__attribute__((warn_unused_result));

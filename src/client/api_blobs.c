@@ -19,14 +19,14 @@ int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *
 	pl_buf m;
 	pl_buf_init(&m, 512);
 	int rc = pl_blob_auth_message(method, hex, t, &m);
-	uint8_t sig[64];
+	uint8_t sig[PL_ED25519_SIG_SIZE];
 	if (rc == PL_OK)
 		rc = pl_party_sign(k, m.data, m.len, sig);
 	pl_buf_release(&m);
 	if (rc != PL_OK)
 		return rc;
-	char s64[128];
-	pl_b64_encode(sig, 64, s64);
+	char s64[PL_ED25519_SIG_B64_LEN + 1];
+	pl_b64_encode(sig, PL_ED25519_SIG_SIZE, s64);
 	snprintf(headers[0], 256, "Parley-Party: %s", k->id.party);
 	snprintf(headers[1], 256, "Parley-Time: %s", t);
 	snprintf(headers[2], 256, "Parley-Signature: %s", s64);
@@ -101,10 +101,10 @@ int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out
 		pl_api_error_text(&s.err, status, d);
 		rc = status == 404 ? PL_ENOTFOUND : PL_EREFUSED;
 	} else {
-		uint8_t h[32];
-		char got[65];
+		uint8_t h[PL_SHA256_SIZE];
+		char got[PL_SHA256_HEX_LEN + 1];
 		pl_sha256_final(&s.h, h);
-		pl_hex_encode(h, 32, got);
+		pl_hex_encode(h, PL_SHA256_SIZE, got);
 		if (strcmp(got, hex) != 0)
 			rc = pl_diag_set(d, PL_EVERIFY, "the server sent bytes that hash to %s, not %s", got, hex);
 		else if (fflush(out) != 0)
@@ -185,12 +185,13 @@ static int blob_refused(const pl_diag *d)
 	return d != NULL && d->code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
 }
 
-int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n, char hex[65], pl_diag *d)
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n,
+			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
 {
-	uint8_t h[32];
+	uint8_t h[PL_SHA256_SIZE];
 	char path[128], hdr[3][256];
 	pl_sha256(data, n, h);
-	pl_hex_encode(h, 32, hex);
+	pl_hex_encode(h, PL_SHA256_SIZE, hex);
 	snprintf(path, sizeof path, "/v1/blobs/%s", hex);
 	int rc = pl_blob_sign_headers(k, "PUT", hex, hdr);
 	if (rc != PL_OK)
@@ -220,11 +221,11 @@ int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_bu
 	rc = pl_api_request(a, "GET", path, NULL, 0, headers, out, &status, d);
 	if (rc == PL_OK && status != 200)
 		rc = blob_refused(d);
-	uint8_t h[32];
-	char got[65];
+	uint8_t h[PL_SHA256_SIZE];
+	char got[PL_SHA256_HEX_LEN + 1];
 	if (rc == PL_OK) {
 		pl_sha256(out->data != NULL ? out->data + start : NULL, out->len - start, h);
-		pl_hex_encode(h, 32, got);
+		pl_hex_encode(h, PL_SHA256_SIZE, got);
 		if (strcmp(got, hex) != 0)
 			rc = pl_diag_set(d, PL_EVERIFY, "the server sent bytes that hash to %s", got);
 	}

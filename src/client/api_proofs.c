@@ -43,7 +43,7 @@ int pl_api_fetch_proven(pl_api *a, const pl_policy *pol, uint64_t index, pl_buf 
 	return rc;
 }
 
-int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	char path[128];
 	snprintf(path, sizeof path, "/v1/parties/%s", party);
@@ -65,7 +65,7 @@ int pl_api_key_at(pl_api *a, const char *party, uint64_t index, uint8_t pk[32], 
 			uint64_t f = (uint64_t)json_integer_value(from);
 			uint64_t u = json_is_integer(until) ? (uint64_t)json_integer_value(until) : UINT64_MAX;
 			if ((pass == 0 ? f < index : f <= index) && index <= u &&
-			    pl_json_b64(k, "sign", pk, 32, NULL) == PL_OK) {
+			    pl_json_b64(k, "sign", pk, PL_ED25519_PK_SIZE, NULL) == PL_OK) {
 				if (d)
 					d->msg[0] = '\0';
 				rc = PL_OK;

@@ -52,8 +52,8 @@ static int check_acceptance(const pl_policy *pol, const pl_api_accept *r, pl_dia
 		return pl_diag_set(d, PL_ENOMEM, "out of memory checking the acceptance");
 	if (nrc != PL_OK)
 		return pl_diag_set(d, PL_EVERIFY, "the acceptance is not signed by the log key");
-	char leaf[64], want[512];
-	pl_b64_encode(r->leaf.b, 32, leaf);
+	char leaf[PL_HASH_B64_LEN + 1], want[512];
+	pl_b64_encode(r->leaf.b, PL_HASH_SIZE, leaf);
 	int w = snprintf(want, sizeof want, "parley.acceptance/v1\n%s\n%llu\n%s\n", pol->log.name,
 			 (unsigned long long)r->index, leaf);
 	if (w < 0 || note.text.n != (size_t)w + PL_TIME_LEN + 1 || memcmp(note.text.p, want, (size_t)w) != 0)
@@ -81,7 +81,7 @@ int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n,
 	int64_t index;
 	const char *acc, *rec;
 	if ((rc = pl_json_int(v, "index", 0, (int64_t)(PL_TREE_MAX - 1), &index, d)) != PL_OK ||
-	    (rc = pl_json_b64(v, "leaf", r->leaf.b, 32, d)) != PL_OK ||
+	    (rc = pl_json_b64(v, "leaf", r->leaf.b, PL_HASH_SIZE, d)) != PL_OK ||
 	    (rc = pl_json_str(v, "acceptance", PL_NOTE_MAX, &acc, d)) != PL_OK ||
 	    (rc = pl_json_str_opt(v, "receipt", PL_PROOF_FILE_MAX, &rec, d)) != PL_OK)
 		goto out;

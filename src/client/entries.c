@@ -22,7 +22,7 @@ static int api_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *en
 	return rc;
 }
 
-static int api_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+static int api_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	return pl_api_key_at(ctx, party, index, pk, d);
 }
@@ -54,7 +54,7 @@ static int local_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *
 	return rc;
 }
 
-static int local_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+static int local_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	local *l = ctx;
 	return pl_view_key_at(l->x, party, index, pk, d);
@@ -116,7 +116,7 @@ int pl_entries_statement(const pl_entries *e, const pl_policy *pol, uint64_t ind
 	pl_entry_checks got = {false, false};
 	pl_buf entry;
 	pl_buf_init(&entry, PL_DSSE_MAX);
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	int rc = e->fetch(e->ctx, pol, index, &entry, d);
 	if (rc != PL_OK)
 		goto out;
@@ -150,7 +150,7 @@ out:
 int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, const char *party, pl_identity *out,
 			pl_diag *d)
 {
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	uint64_t since = 0;
 	bool active = false;
 	int rc = pl_view_party_key(x, party, pk, &since, &active, d);
@@ -178,7 +178,7 @@ int pl_entries_identity(const pl_entries *e, pl_index *x, const pl_policy *pol, 
 	}
 	pl_diag id_d = {0};
 	if (id == NULL || (rc = pl_identity_from_json(id, out, &id_d)) != PL_OK || strcmp(out->party, party) != 0 ||
-	    sodium_memcmp(out->sign_pk, pk, 32) != 0)
+	    sodium_memcmp(out->sign_pk, pk, PL_ED25519_PK_SIZE) != 0)
 		rc = pl_diag_set(d, rc == PL_ENOMEM ? PL_ENOMEM : PL_EVERIFY,
 				 "entry %llu does not carry the identity of %s that the log's registry names",
 				 (unsigned long long)since, party);

@@ -32,7 +32,7 @@ typedef struct pl_entries {
 	 * entry past the log. */
 	int (*fetch)(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *entry, pl_diag *d);
 	/* The signing key party held when entry index was admitted (PL_ENOTFOUND: none). */
-	int (*key_at)(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d);
+	int (*key_at)(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d);
 	void (*close)(void *ctx); /* frees ctx; NULL when there is nothing to free */
 	void *ctx;
 } pl_entries;

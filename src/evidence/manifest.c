@@ -110,8 +110,9 @@ static int parse_files(pl_manifest *m, pl_diag *d)
 		const char *hex = json_string_value(v);
 		if (!pl_package_path_ok(path) || strcmp(path, "manifest.json") == 0)
 			return pl_diag_set(d, PL_EFORMAT, "\"files\" lists an unsafe path \"%.100s\"", path);
-		if (hex == NULL || strlen(hex) != 64 ||
-		    pl_hex_decode((const uint8_t *)hex, 64, m->files[m->nfiles].sha256, 32) != PL_OK)
+		uint8_t *sha256 = m->files[m->nfiles].sha256;
+		if (hex == NULL || strlen(hex) != PL_SHA256_HEX_LEN ||
+		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, sha256, PL_SHA256_SIZE) != PL_OK)
 			return pl_diag_set(d, PL_EFORMAT, "the digest of %.100s must be 64 lower-case hex digits", path);
 		m->files[m->nfiles++].path = path;
 	}
@@ -271,12 +272,12 @@ int pl_package_load(const char *dir, pl_manifest *m, pl_diag *d)
 	if (rc != PL_OK)
 		return rc == PL_EINVAL ? pl_diag_set(d, rc, "path too long") : rc;
 	for (size_t i = 0; i < m->nfiles; i++) {
-		uint8_t h[32];
+		uint8_t h[PL_SHA256_SIZE];
 		if (snprintf(path, sizeof path, "%s/%s", dir, m->files[i].path) >= (int)sizeof path)
 			return pl_diag_set(d, PL_ETOOBIG, "path too long");
 		if ((rc = pl_sha256_path(path, h, NULL, d)) != PL_OK)
 			return rc;
-		if (memcmp(h, m->files[i].sha256, 32) != 0)
+		if (memcmp(h, m->files[i].sha256, PL_SHA256_SIZE) != 0)
 			return pl_diag_set(d, PL_EVERIFY, "%s does not have the SHA-256 the manifest lists", m->files[i].path);
 	}
 	unlisted u = {.m = m};

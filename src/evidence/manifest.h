@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/sizes.h"
 
 #define PL_MANIFEST_MAX ((size_t)16 << 20)
 #define PL_PACKAGE_PATH_MAX 1024
@@ -37,7 +38,7 @@ enum { PL_DATASET_FILES, PL_DATASET_PCAP };
 
 typedef struct pl_manifest_file {
 	const char *path;      /* borrowed from the manifest's JSON */
-	uint8_t sha256[32];
+	uint8_t sha256[PL_SHA256_SIZE];
 } pl_manifest_file;
 
 typedef struct pl_manifest_dataset {

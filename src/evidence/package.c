@@ -57,8 +57,8 @@ static int copy_file(FILE *in, FILE *out, pl_diag *d)
  * Stages one file: sealed for the recipients, or copied as it is. Fills the
  * plaintext digest and size, and the staged blob's name and size.
  */
-static int stage(const char *src, const char *staging, const pl_identity *r, size_t n, uint8_t plain[32],
-		 uint64_t *plain_size, char name[65], uint64_t *size, pl_diag *d)
+static int stage(const char *src, const char *staging, const pl_identity *r, size_t n, uint8_t plain[PL_SHA256_SIZE],
+		 uint64_t *plain_size, char name[PL_SHA256_HEX_LEN + 1], uint64_t *size, pl_diag *d)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s/.staging.tmp", staging) >= (int)sizeof tmp)
@@ -73,14 +73,14 @@ static int stage(const char *src, const char *staging, const pl_identity *r, siz
 		pl_seal_digest dg;
 		if ((rc = pl_seal(in, out, r, n, &dg, d)) != PL_OK)
 			goto out;
-		memcpy(plain, dg.plain, 32);
+		memcpy(plain, dg.plain, PL_SHA256_SIZE);
 		*plain_size = dg.plain_size;
-		pl_hex_encode(dg.sealed, 32, name);
+		pl_hex_encode(dg.sealed, PL_SHA256_SIZE, name);
 		*size = dg.sealed_size;
 	} else {
 		if ((rc = copy_file(in, out, d)) != PL_OK || (rc = pl_sha256_path(src, plain, plain_size, d)) != PL_OK)
 			goto out;
-		pl_hex_encode(plain, 32, name);
+		pl_hex_encode(plain, PL_SHA256_SIZE, name);
 		*size = *plain_size;
 	}
 	if (fclose(out) != 0) {
@@ -103,10 +103,10 @@ out:
 	return rc;
 }
 
-static json_t *entry_json(const uint8_t plain[32], const char *name, bool sealed, uint64_t size)
+static json_t *entry_json(const uint8_t plain[PL_SHA256_SIZE], const char *name, bool sealed, uint64_t size)
 {
-	char hex[65];
-	pl_hex_encode(plain, 32, hex);
+	char hex[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(plain, PL_SHA256_SIZE, hex);
 	json_t *e = json_pack("{s:s,s:I}", "sha256", hex, "size", (json_int_t)size);
 	if (e != NULL && sealed && json_object_set_new(e, "sealed", json_string(name)) != 0) {
 		json_decref(e);
@@ -131,8 +131,8 @@ int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, co
 	out->sealed = n > 0;
 	for (size_t i = 0; rc == PL_OK && i <= m.nfiles; i++) {
 		const char *rel = i == 0 ? "manifest.json" : m.files[i - 1].path;
-		char src[PATH_MAX], name[65];
-		uint8_t plain[32];
+		char src[PATH_MAX], name[PL_SHA256_HEX_LEN + 1];
+		uint8_t plain[PL_SHA256_SIZE];
 		uint64_t psize = 0, size = 0;
 		if (snprintf(src, sizeof src, "%s/%s", dir, rel) >= (int)sizeof src) {
 			rc = pl_diag_set(d, PL_ETOOBIG, "path too long");
@@ -140,7 +140,7 @@ int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, co
 		}
 		if ((rc = stage(src, staging, recipients, n, plain, &psize, name, &size, d)) != PL_OK)
 			break;
-		if (i > 0 && memcmp(plain, m.files[i - 1].sha256, 32) != 0) {
+		if (i > 0 && memcmp(plain, m.files[i - 1].sha256, PL_SHA256_SIZE) != 0) {
 			rc = pl_diag_set(d, PL_EVERIFY, "%s changed while it was packed", rel);
 			break;
 		}
@@ -183,8 +183,9 @@ int pl_package_pack(const char *dir, const pl_identity *recipients, size_t n, co
 /* ---- unpacking ---- */
 
 /* Fetches blob name and (for sealed blobs) opens it with k into path; checks the plaintext's SHA-256. */
-static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool sealed, const uint8_t want[32],
-		     const pl_keyring *k, const char *tmpdir, const char *path, pl_diag *d)
+static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool sealed,
+		     const uint8_t want[PL_SHA256_SIZE], const pl_keyring *k, const char *tmpdir, const char *path,
+		     pl_diag *d)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s/blob", tmpdir) >= (int)sizeof tmp)
@@ -211,8 +212,8 @@ static int fetch_one(pl_blob_fetch_fn fetch, void *ctx, const char *name, bool s
 	if (sealed)
 		(void)unlink(tmp);
 	if (rc == PL_OK && !sealed) {
-		uint8_t h[32];
-		if ((rc = pl_sha256_path(path, h, NULL, d)) == PL_OK && memcmp(h, want, 32) != 0)
+		uint8_t h[PL_SHA256_SIZE];
+		if ((rc = pl_sha256_path(path, h, NULL, d)) == PL_OK && memcmp(h, want, PL_SHA256_SIZE) != 0)
 			rc = pl_diag_set(d, PL_EVERIFY, "blob %s does not have the SHA-256 the index records", name);
 	}
 	return rc;
@@ -243,11 +244,13 @@ static void remove_tree(const char *dir)
 	(void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d);
+static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		  const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		  const char *tmpdir, pl_manifest *m, pl_diag *d);
 
-int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		      const pl_keyring *k, const char *outdir, pl_manifest *m, pl_diag *d)
+int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		      const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		      pl_manifest *m, pl_diag *d)
 {
 	memset(m, 0, sizeof *m);
 	char tmpdir[PATH_MAX], work[PATH_MAX];
@@ -268,11 +271,12 @@ int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
 	return rc;
 }
 
-static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		  const pl_keyring *k, const char *outdir, const char *tmpdir, pl_manifest *m, pl_diag *d)
+static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		  const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *k, const char *outdir,
+		  const char *tmpdir, pl_manifest *m, pl_diag *d)
 {
-	char want_name[65], path[PATH_MAX];
-	pl_hex_encode(index_sha256, 32, want_name);
+	char want_name[PL_SHA256_HEX_LEN + 1], path[PATH_MAX];
+	pl_hex_encode(index_sha256, PL_SHA256_SIZE, want_name);
 	bool sealed = strcmp(want_name, index_name) != 0;
 	pl_buf b;
 	pl_buf_init(&b, INDEX_MAX);
@@ -300,10 +304,12 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 			break;
 		const char *hex = json_string_value(json_object_get(e, "sha256"));
 		const char *sname = json_string_value(json_object_get(e, "sealed"));
-		uint8_t want[32];
-		if (!pl_package_path_ok(rel) || hex == NULL || strlen(hex) != 64 ||
-		    pl_hex_decode((const uint8_t *)hex, 64, want, 32) != PL_OK || (sealed && sname == NULL) ||
-		    (sname != NULL && (strlen(sname) != 64 || strspn(sname, "0123456789abcdef") != 64))) {
+		uint8_t want[PL_SHA256_SIZE];
+		if (!pl_package_path_ok(rel) || hex == NULL || strlen(hex) != PL_SHA256_HEX_LEN ||
+		    pl_hex_decode((const uint8_t *)hex, PL_SHA256_HEX_LEN, want, PL_SHA256_SIZE) != PL_OK ||
+		    (sealed && sname == NULL) ||
+		    (sname != NULL &&
+		     (strlen(sname) != PL_SHA256_HEX_LEN || strspn(sname, "0123456789abcdef") != PL_SHA256_HEX_LEN))) {
 			rc = pl_diag_set(d, PL_EFORMAT, "the evidence index has a malformed entry (%.100s)", rel);
 			break;
 		}
@@ -323,13 +329,13 @@ static int unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, con
 }
 
 int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, const char *staged, pl_seal_digest *dg,
-		   char name[65], pl_diag *d)
+		   char name[PL_SHA256_HEX_LEN + 1], pl_diag *d)
 {
 	memset(dg, 0, sizeof *dg);
 	int rc = PL_OK;
 	if (n == 0) {
 		if ((rc = pl_sha256_path(path, dg->plain, &dg->plain_size, d)) == PL_OK)
-			pl_hex_encode(dg->plain, 32, name);
+			pl_hex_encode(dg->plain, PL_SHA256_SIZE, name);
 		return rc;
 	}
 	FILE *in = fopen(path, "rb"), *out = in ? pl_fs_fopen_private(staged, "wb") : NULL;
@@ -342,11 +348,11 @@ int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, co
 	if (out && fclose(out) != 0 && rc == PL_OK)
 		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", staged);
 	if (rc == PL_OK)
-		pl_hex_encode(dg->sealed, 32, name);
+		pl_hex_encode(dg->sealed, PL_SHA256_SIZE, name);
 	return rc;
 }
 
-int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[32],
+int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[PL_SHA256_SIZE],
 		     const pl_keyring *ring, const char *outdir, pl_diag *d)
 {
 	if (pl_fs_exists(outdir))
@@ -374,8 +380,9 @@ int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const 
 	}
 	if (fclose(f) != 0 && rc == PL_OK)
 		rc = pl_diag_errno(d, PL_EIO, errno, "write %s", sealed ? blob : plain);
-	uint8_t h[32];
-	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK && memcmp(h, sha256, 32) != 0)
+	uint8_t h[PL_SHA256_SIZE];
+	if (rc == PL_OK && !sealed && (rc = pl_sha256_path(plain, h, NULL, d)) == PL_OK &&
+	    memcmp(h, sha256, PL_SHA256_SIZE) != 0)
 		rc = pl_diag_set(d, PL_EVERIFY, "the report does not have the SHA-256 the finding records");
 	if (rc == PL_OK && mkdir(outdir, 0700) != 0)
 		rc = pl_diag_errno(d, PL_EIO, errno, "mkdir %s", outdir);

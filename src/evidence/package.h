@@ -31,15 +31,15 @@
 
 /* A blob ready to upload: staging/<name>. */
 typedef struct pl_staged {
-	char name[65];        /* the blob's name: SHA-256 of what is stored */
-	uint64_t size;        /* bytes stored */
+	char name[PL_SHA256_HEX_LEN + 1]; /* the blob's name: SHA-256 of what is stored */
+	uint64_t size;                    /* bytes stored */
 } pl_staged;
 
 typedef struct pl_packed {
 	pl_staged *blobs;     /* every blob to upload, the index last */
 	size_t nblobs;
-	uint8_t index_sha256[32]; /* the index's plaintext */
-	char index_name[65];  /* the index blob's name */
+	uint8_t index_sha256[PL_SHA256_SIZE];   /* the index's plaintext */
+	char index_name[PL_SHA256_HEX_LEN + 1]; /* the index blob's name */
 	uint64_t index_size;  /* the index's plaintext size */
 	uint64_t files, bytes;/* package files (manifest included) and their plaintext bytes */
 	bool sealed;
@@ -65,8 +65,9 @@ typedef int (*pl_blob_fetch_fn)(void *ctx, const char *name, FILE *out, pl_diag 
  * if the ring's party is not a recipient or none of its keys opens; PL_EVERIFY for any hash or authentication failure; the
  * manifest is loaded into m on success (release with pl_manifest_release).
  */
-int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name, const uint8_t index_sha256[32],
-		      const pl_keyring *ring, const char *outdir, pl_manifest *m, pl_diag *d)
+int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
+		      const uint8_t index_sha256[PL_SHA256_SIZE], const pl_keyring *ring, const char *outdir,
+		      pl_manifest *m, pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /*
@@ -78,7 +79,7 @@ int pl_package_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *index_name,
  * dg->sealed when sealed). PL_EIO when a file cannot be read or written.
  */
 int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, const char *staged, pl_seal_digest *dg,
-		   char name[65], pl_diag *d) __attribute__((warn_unused_result));
+		   char name[PL_SHA256_HEX_LEN + 1], pl_diag *d) __attribute__((warn_unused_result));
 
 /*
  * A finding's report into outdir/report.json: blob name fetched and, when
@@ -88,7 +89,7 @@ int pl_report_seal(const char *path, const pl_identity *recipients, size_t n, co
  * created (mode 0700) holding only report.json (0600), and nothing is left
  * behind on failure. PL_ENOKEY as for pl_package_unpack.
  */
-int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[32],
+int pl_report_unpack(pl_blob_fetch_fn fetch, void *ctx, const char *name, const uint8_t sha256[PL_SHA256_SIZE],
 		     const pl_keyring *ring, const char *outdir, pl_diag *d) __attribute__((warn_unused_result));
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/sizes.h"
 
 enum { PL_DIGEST_MD5 = 1, PL_DIGEST_SHA1 = 2, PL_DIGEST_SHA256 = 4, PL_DIGEST_SHA512 = 8 };
 
@@ -50,7 +51,7 @@ typedef struct pl_scanned_file {
 	const char *rel;       /* path relative to the root */
 	uint64_t size;
 	unsigned digests;      /* PL_DIGEST_* computed */
-	uint8_t md5[16], sha1[20], sha256[32], sha512[64];
+	uint8_t md5[PL_MD5_SIZE], sha1[PL_SHA1_SIZE], sha256[PL_SHA256_SIZE], sha512[PL_SHA512_SIZE];
 	const pl_rule_hit *hits;
 	size_t nhits;
 	const char *error;     /* why the file could not be scanned, or NULL */

@@ -59,7 +59,7 @@ int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_sea
 	pl_sha256_init(&sealed);
 	pl_sha256_init(&plain);
 	pl_sha256_init(&head);
-	uint8_t count = (uint8_t)n, ad[32];
+	uint8_t count = (uint8_t)n, ad[PL_SHA256_SIZE];
 	if ((rc = put(out, &sealed, MAGIC, 8, &dg->sealed_size, d)) != PL_OK ||
 	    (rc = put(out, &sealed, &count, 1, &dg->sealed_size, d)) != PL_OK)
 		goto out;
@@ -137,7 +137,7 @@ out:
 }
 
 /* Reads the header: recipients (names, and the sealed key for me when me != NULL). */
-static int read_header(FILE *in, pl_sha256_ctx *sealed, uint8_t ad[32], char names[][PL_PARTY_MAX + 1],
+static int read_header(FILE *in, pl_sha256_ctx *sealed, uint8_t ad[PL_SHA256_SIZE], char names[][PL_PARTY_MAX + 1],
 		       size_t *count, const char *me, uint8_t mine[SEALED_KEY], bool *found, pl_seal_digest *dg,
 		       pl_diag *d)
 {
@@ -190,19 +190,20 @@ int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_d
 	pl_sha256_init(&sealed);
 	pl_seal_digest dg;
 	memset(&dg, 0, sizeof dg);
-	uint8_t ad[32], mine[SEALED_KEY];
+	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
 	bool found;
 	return read_header(in, &sealed, ad, names, n, NULL, mine, &found, &dg, d);
 }
 
-int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[32], pl_seal_digest *dg, pl_diag *d)
+int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,
+	      pl_diag *d)
 {
 	pl_keyring ring = {.keys = {k}, .n = 1};
 	return pl_unseal_ring(in, out, &ring, want_plain, dg, d);
 }
 
-int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[32], pl_seal_digest *dg,
-		   pl_diag *d)
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE],
+		   pl_seal_digest *dg, pl_diag *d)
 {
 	if (ring == NULL || ring->n == 0 || ring->n > PL_KEYRING_MAX)
 		return pl_diag_set(d, PL_EINVAL, "no key to open the blob with");
@@ -218,7 +219,7 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 	pl_sha256_ctx sealed, plain;
 	pl_sha256_init(&sealed);
 	pl_sha256_init(&plain);
-	uint8_t ad[32], mine[SEALED_KEY];
+	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
 	size_t count = 0;
 	bool found = false;
 	secrets *s = sodium_malloc(sizeof *s);
@@ -236,7 +237,8 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 	}
 	size_t opened = ring->n;
 	for (size_t i = 0; i < ring->n && opened == ring->n; i++)
-		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk, ring->keys[i]->secret + 64) == 0)
+		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk,
+					 ring->keys[i]->secret + PL_PARTY_BOX_SK) == 0)
 			opened = i;
 	if (opened == ring->n) {
 		rc = pl_diag_set(d, PL_ENOKEY,
@@ -292,7 +294,7 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 	}
 	pl_sha256_final(&plain, dg->plain);
 	pl_sha256_final(&sealed, dg->sealed);
-	if (want_plain != NULL && sodium_memcmp(dg->plain, want_plain, 32) != 0)
+	if (want_plain != NULL && sodium_memcmp(dg->plain, want_plain, PL_SHA256_SIZE) != 0)
 		rc = pl_diag_set(d, PL_EVERIFY, "the plaintext does not have the SHA-256 the statement records");
 out:
 	if (s != NULL)

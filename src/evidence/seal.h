@@ -32,8 +32,8 @@
 #define PL_SEAL_CHUNK 65536
 
 typedef struct pl_seal_digest {
-	uint8_t plain[32];   /* SHA-256 of the plaintext */
-	uint8_t sealed[32];  /* SHA-256 of the sealed bytes (the blob's name on the server) */
+	uint8_t plain[PL_SHA256_SIZE];  /* SHA-256 of the plaintext */
+	uint8_t sealed[PL_SHA256_SIZE]; /* SHA-256 of the sealed bytes (the blob's name on the server) */
 	uint64_t plain_size;
 	uint64_t sealed_size;
 } pl_seal_digest;
@@ -65,7 +65,7 @@ typedef struct pl_keyring {
  * or extended, or the plaintext hash differs; PL_EFORMAT for a malformed
  * header. On failure out holds a prefix that must be discarded.
  */
-int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[32], pl_seal_digest *dg,
+int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,
 	      pl_diag *d) __attribute__((warn_unused_result));
 
 /*
@@ -73,8 +73,8 @@ int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_pla
  * that opens the key sealed to the party. PL_ENOKEY, saying so, when none
  * does; PL_EINVAL for an empty ring or keys of different parties.
  */
-int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[32], pl_seal_digest *dg,
-		   pl_diag *d) __attribute__((warn_unused_result));
+int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE],
+		   pl_seal_digest *dg, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The recipients named in a sealed blob's header (names has room for 64). */
 int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/sizes.h"
 #include "evidence/stix.h"
 
 /* ------------------------------------------------------------------ */
@@ -115,7 +116,8 @@ static inline unsigned stix_field_mask(int f)
 /* Bytes of the digest a hash property holds (16, 20, 32, 64); 0 for others. */
 static inline size_t stix_digest_len(int f)
 {
-	return f == F_MD5 ? 16 : f == F_SHA1 ? 20 : f == F_SHA256 ? 32 : f == F_SHA512 ? 64 : 0;
+	return f == F_MD5 ? PL_MD5_SIZE : f == F_SHA1 ? PL_SHA1_SIZE : f == F_SHA256 ? PL_SHA256_SIZE
+	       : f == F_SHA512 ? PL_SHA512_SIZE : 0;
 }
 
 enum ltype { L_STR, L_INT, L_FLOAT, L_BOOL, L_BIN, L_HEX, L_TS };

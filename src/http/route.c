@@ -99,7 +99,8 @@ unsigned pl_route(const char *url, size_t n, const char *method, pl_route_match 
 			goto not_found;
 		r = PL_ROUTE_PARTY;
 	} else if (under(url, n, "/v1/blobs/")) {
-		if (n - 10 != 64 || !set_arg(out, url + 10, 64) || !pl_blob_id_valid(out->arg))
+		if (n - 10 != PL_SHA256_HEX_LEN || !set_arg(out, url + 10, PL_SHA256_HEX_LEN) ||
+		    !pl_blob_id_valid(out->arg))
 			goto not_found;
 		out->route = put ? PL_ROUTE_BLOB_PUT : PL_ROUTE_BLOB_GET;
 		return method_check(put || get, ALLOW_BLOB, out);
@@ -112,9 +113,10 @@ unsigned pl_route(const char *url, size_t n, const char *method, pl_route_match 
 	} else if (is(url, n, "/v1/norms")) {
 		r = PL_ROUTE_NORMS;
 	} else if (under(url, n, "/v1/norms/")) {
-		uint8_t h[32];
-		if (n != 74 || pl_hex_decode((const uint8_t *)url + 10, 64, h, 32) != PL_OK ||
-		    !set_arg(out, url + 10, 64))
+		uint8_t h[PL_SHA256_SIZE];
+		if (n != 10 + PL_SHA256_HEX_LEN ||
+		    pl_hex_decode((const uint8_t *)url + 10, PL_SHA256_HEX_LEN, h, PL_SHA256_SIZE) != PL_OK ||
+		    !set_arg(out, url + 10, PL_SHA256_HEX_LEN))
 			goto not_found;
 		r = PL_ROUTE_NORM_SET;
 	} else if (under(url, n, "/v1/inbox/")) {

@@ -23,8 +23,8 @@ enum MHD_Result pl_http_submit(pl_http *h, struct MHD_Connection *c, req *r)
 	} else {
 		pl_buf b;
 		pl_buf_init(&b, 1 << 20);
-		char leaf[64];
-		pl_b64_encode(res.leaf.b, 32, leaf);
+		char leaf[PL_HASH_B64_LEN + 1];
+		pl_b64_encode(res.leaf.b, PL_HASH_SIZE, leaf);
 		int rc = pl_buf_printf(&b, "{\"index\":%llu,\"leaf\":\"%s\",\"acceptance\":", (unsigned long long)res.index,
 				       leaf);
 		if (rc == PL_OK)
@@ -83,8 +83,8 @@ enum MHD_Result pl_http_consistency(pl_http *h, struct MHD_Connection *c)
 	pl_buf_init(&b, 8192);
 	rc = pl_buf_printf(&b, "{\"old\":%llu,\"new\":%llu,\"proof\":[", (unsigned long long)m, (unsigned long long)n);
 	for (size_t i = 0; rc == PL_OK && i < len; i++) {
-		char s[64];
-		pl_b64_encode(proof[i].b, 32, s);
+		char s[PL_HASH_B64_LEN + 1];
+		pl_b64_encode(proof[i].b, PL_HASH_SIZE, s);
 		rc = pl_buf_printf(&b, "%s\"%s\"", i ? "," : "", s);
 	}
 	if (rc == PL_OK)

@@ -60,7 +60,7 @@ int pl_monitor_open(const pl_monitor_opts *o, pl_monitor **out, pl_diag *d)
 	if ((rc = pl_log_open(o->dir, &m->mirror, d)) != PL_OK)
 		goto fail;
 	const pl_verifier *v = pl_log_verifier(m->mirror);
-	if (strcmp(v->name, o->policy.log.name) != 0 || memcmp(v->pk, o->policy.log.pk, 32) != 0) {
+	if (strcmp(v->name, o->policy.log.name) != 0 || memcmp(v->pk, o->policy.log.pk, PL_ED25519_PK_SIZE) != 0) {
 		rc = pl_diag_set(d, PL_EINVAL, "%s mirrors %s, not the log given", o->dir, v->name);
 		goto fail;
 	}

@@ -356,7 +356,7 @@ int pl_replay_load(pl_replay *r, const uint8_t *p, size_t n, pl_source *src, uin
 	uint64_t size = pl_dec_u64(&x, PL_TREE_MAX);
 	pl_hash last;
 	pl_dec_raw(&x, last.b, sizeof last.b);
-	size_t nref = pl_dec_count(&x, size, 1 + 32 + 2);
+	size_t nref = pl_dec_count(&x, size, 1 + PL_HASH_SIZE + 2); /* the smallest: index, leaf, two strings */
 	pl_replay_refused *ref = nref > 0 && x.rc == PL_OK ? calloc(nref, sizeof *ref) : NULL;
 	if (nref > 0 && x.rc == PL_OK && ref == NULL)
 		pl_dec_fail(&x, PL_ENOMEM);

@@ -14,9 +14,9 @@
 
 void pl_node_acceptance(pl_node *n, uint64_t index, const pl_hash *leaf, pl_buf *out)
 {
-	char ts[PL_TIME_LEN + 1], lb[64];
+	char ts[PL_TIME_LEN + 1], lb[PL_HASH_B64_LEN + 1];
 	pl_time_format(pl_now(), ts);
-	pl_b64_encode(leaf->b, 32, lb);
+	pl_b64_encode(leaf->b, PL_HASH_SIZE, lb);
 	char text[512];
 	int w = snprintf(text, sizeof text, "parley.acceptance/v1\n%s\n%llu\n%s\n%s\n", n->origin,
 			 (unsigned long long)index, lb, ts);

@@ -90,7 +90,7 @@ void *pl_node_verifier(void *arg)
 			const pl_member *mem = pl_members_get(&n->eng.members, j->sub.st.author);
 			bool active = mem != NULL && mem->active;
 			if (active)
-				memcpy(j->sub.key, mem->id.sign_pk, 32);
+				memcpy(j->sub.key, mem->id.sign_pk, PL_ED25519_PK_SIZE);
 			pthread_rwlock_unlock(&n->mlock);
 			if (active) {
 				j->sub.sig_ok = pl_envelope_verify(&j->sub.env, j->sub.key, NULL) == PL_OK;

@@ -70,10 +70,10 @@ int pl_node_entry(pl_node *n, uint64_t index, pl_buf *out, pl_diag *d)
 
 static int member_json(const pl_member *m, pl_buf *out)
 {
-	char s[64], b[64], p[128];
-	pl_b64_encode(m->id.sign_pk, 32, s);
-	pl_b64_encode(m->id.box_pk, 32, b);
-	pl_b64_encode(m->id.proof, 64, p);
+	char s[PL_ED25519_PK_B64_LEN + 1], b[PL_X25519_PK_B64_LEN + 1], p[PL_ED25519_SIG_B64_LEN + 1];
+	pl_b64_encode(m->id.sign_pk, PL_ED25519_PK_SIZE, s);
+	pl_b64_encode(m->id.box_pk, PL_X25519_PK_SIZE, b);
+	pl_b64_encode(m->id.proof, PL_ED25519_SIG_SIZE, p);
 	int rc = pl_buf_printf(out,
 			       "{\"party\":\"%s\",\"sign\":\"%s\",\"box\":\"%s\",\"proof\":\"%s\",\"active\":%s,"
 			       "\"founder\":%s,\"seq\":%llu,\"since\":%llu,\"contact\":%s,\"keys\":[",
@@ -81,7 +81,7 @@ static int member_json(const pl_member *m, pl_buf *out)
 			       (unsigned long long)m->seq, (unsigned long long)m->since,
 			       m->contact[0] ? m->contact : "null");
 	for (size_t i = 0; rc == PL_OK && i < m->nkeys; i++) {
-		pl_b64_encode(m->keys[i].sign_pk, 32, s);
+		pl_b64_encode(m->keys[i].sign_pk, PL_ED25519_PK_SIZE, s);
 		if (m->keys[i].until == UINT64_MAX)
 			rc = pl_buf_printf(out, "%s{\"sign\":\"%s\",\"from\":%llu,\"until\":null}", i ? "," : "", s,
 					   (unsigned long long)m->keys[i].from);
@@ -122,18 +122,18 @@ int pl_node_parties(pl_node *n, pl_buf *out)
 int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
 		      const char *sig64, pl_refusal *r)
 {
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	bool member = party != NULL && pl_node_member_key(n, party, pk);
 	return pl_blob_auth_check(method, hex, party, time, sig64, member ? pk : NULL, pl_now(), r);
 }
 
-bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[32])
+bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	pthread_rwlock_rdlock(&n->mlock);
 	const pl_member *m = pl_members_get(&n->eng.members, party);
 	bool ok = m != NULL && m->active;
 	if (ok)
-		memcpy(pk, m->id.sign_pk, 32);
+		memcpy(pk, m->id.sign_pk, PL_ED25519_PK_SIZE);
 	pthread_rwlock_unlock(&n->mlock);
 	return ok;
 }

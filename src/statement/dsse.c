@@ -20,11 +20,11 @@ int pl_dsse_pae(const char *type, const uint8_t *body, size_t n, pl_buf *out)
 	return rc;
 }
 
-void pl_dsse_keyid(const uint8_t pk[32], char out[17])
+void pl_dsse_keyid(const uint8_t pk[PL_ED25519_PK_SIZE], char out[PL_DSSE_KEYID_LEN + 1])
 {
-	uint8_t h[32];
-	pl_sha256(pk, 32, h);
-	pl_hex_encode(h, 8, out);
+	uint8_t h[PL_SHA256_SIZE];
+	pl_sha256(pk, PL_ED25519_PK_SIZE, h);
+	pl_hex_encode(h, PL_DSSE_KEYID_SIZE, out);
 }
 
 /* A payload type written into JSON as it is: 1-128 bytes of printable ASCII, no quote or backslash. */
@@ -52,7 +52,7 @@ static int write_envelope(const char *type, const uint8_t *payload, size_t n, co
 	for (size_t i = 0; rc == PL_OK && i < nsigs; i++) {
 		rc = pl_buf_printf(out, "%s{\"keyid\":\"%s\",\"sig\":\"", i ? "," : "", sigs[i].keyid);
 		if (rc == PL_OK)
-			rc = pl_b64_append(out, sigs[i].sig, 64);
+			rc = pl_b64_append(out, sigs[i].sig, PL_ED25519_SIG_SIZE);
 		if (rc == PL_OK)
 			rc = pl_buf_puts(out, "\"}");
 	}
@@ -64,7 +64,7 @@ static int write_envelope(const char *type, const uint8_t *payload, size_t n, co
 }
 
 int pl_dsse_sign(const char *type, const uint8_t *payload, size_t n, const uint8_t *const *sks,
-		 const uint8_t (*pks)[32], size_t nkeys, pl_buf *out)
+		 const uint8_t (*pks)[PL_ED25519_PK_SIZE], size_t nkeys, pl_buf *out)
 {
 	if (nkeys == 0 || nkeys > PL_DSSE_SIGS_MAX || !type_ok(type) || n > PL_DSSE_MAX)
 		return PL_EINVAL;
@@ -135,10 +135,10 @@ int pl_envelope_parse(const uint8_t *p, size_t n, pl_envelope *out, pl_diag *d)
 	json_array_foreach(sigs, i, s)
 	{
 		const char *keyid;
-		uint8_t raw[PL_DSSE_KEYID_LEN / 2];
+		uint8_t raw[PL_DSSE_KEYID_SIZE];
 		if ((rc = pl_json_keys(s, skeys, skeys, "a signature", d)) != PL_OK ||
 		    (rc = pl_json_str(s, "keyid", PL_DSSE_KEYID_LEN, &keyid, d)) != PL_OK ||
-		    (rc = pl_json_b64(s, "sig", out->sigs[i].sig, 64, d)) != PL_OK)
+		    (rc = pl_json_b64(s, "sig", out->sigs[i].sig, PL_ED25519_SIG_SIZE, d)) != PL_OK)
 			goto out;
 		if (pl_hex_decode((const uint8_t *)keyid, strlen(keyid), raw, sizeof raw) != PL_OK) {
 			rc = pl_diag_set(d, PL_EFORMAT, "a keyid is %d lowercase hex digits", PL_DSSE_KEYID_LEN);
@@ -165,7 +165,7 @@ out:
 	return rc;
 }
 
-bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[32])
+bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	char want[PL_DSSE_KEYID_LEN + 1];
 	if (i >= e->nsigs)
@@ -174,7 +174,7 @@ bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[32])
 	return strcmp(e->sigs[i].keyid, want) == 0;
 }
 
-int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[32])
+int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	if (!pl_envelope_keyid_is(e, i, pk))
 		return PL_EVERIFY;
@@ -187,7 +187,7 @@ int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[32])
 	return rc;
 }
 
-int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[32], size_t *which)
+int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[PL_ED25519_PK_SIZE], size_t *which)
 {
 	int rc = pl_envelope_verify_sig(e, 0, pk);
 	if (rc == PL_OK && which != NULL)

@@ -32,16 +32,18 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/sizes.h"
 
 #define PL_DSSE_MAX 65535
 #define PL_DSSE_SIGS_MAX 2
 #define PL_DSSE_TYPE_MAX 128
-#define PL_DSSE_KEYID_LEN 16
+#define PL_DSSE_KEYID_SIZE 8 /* bytes of SHA-256(pk) a keyid holds */
+#define PL_DSSE_KEYID_LEN PL_HEX_LEN(PL_DSSE_KEYID_SIZE) /* 16: its hex */
 #define PL_STATEMENT_TYPE "application/vnd.parley.statement.v1+json"
 
 typedef struct pl_dsse_sig {
 	char keyid[PL_DSSE_KEYID_LEN + 1]; /* 16 lowercase hex digits */
-	uint8_t sig[64];   /* Ed25519 signature over PAE */
+	uint8_t sig[PL_ED25519_SIG_SIZE];  /* Ed25519 signature over PAE */
 } pl_dsse_sig;
 
 typedef struct pl_envelope {
@@ -56,17 +58,18 @@ typedef struct pl_envelope {
 int pl_dsse_pae(const char *type, const uint8_t *body, size_t n, pl_buf *out) __attribute__((warn_unused_result));
 
 /* The keyid of an Ed25519 public key: hex of the first 8 bytes of SHA-256(pk). */
-void pl_dsse_keyid(const uint8_t pk[32], char out[PL_DSSE_KEYID_LEN + 1]);
+void pl_dsse_keyid(const uint8_t pk[PL_ED25519_PK_SIZE], char out[PL_DSSE_KEYID_LEN + 1]);
 
 /*
  * Signs payload with each of the nkeys secret keys (libsodium Ed25519
- * secret keys, 64 bytes; their public keys in pks) and appends the envelope
+ * secret keys, PL_ED25519_SK_SIZE bytes; their public keys in pks) and appends the envelope
  * JSON to out, in the one form above (signatures in the order of the keys).
  * PL_EINVAL for 0 or more than 2 keys or a payload type the form cannot
  * hold, PL_ETOOBIG if it would exceed PL_DSSE_MAX.
  */
 int pl_dsse_sign(const char *type, const uint8_t *payload, size_t n, const uint8_t *const *sks,
-		 const uint8_t (*pks)[32], size_t nkeys, pl_buf *out) __attribute__((warn_unused_result));
+		 const uint8_t (*pks)[PL_ED25519_PK_SIZE], size_t nkeys, pl_buf *out)
+	__attribute__((warn_unused_result));
 
 /* Parses an envelope in the one form above. PL_ETOOBIG over PL_DSSE_MAX,
  * PL_ENOMEM, PL_EFORMAT for anything else (d says what).
@@ -76,11 +79,12 @@ int pl_envelope_parse(const uint8_t *p, size_t n, pl_envelope *out, pl_diag *d) 
 void pl_envelope_release(pl_envelope *e);
 
 /* True if the envelope has a signature i and its keyid is pk's. */
-bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[32]);
+bool pl_envelope_keyid_is(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE]);
 
 /* PL_OK if signature i exists, names pk's keyid and verifies under pk;
  * PL_EVERIFY if not; PL_ENOMEM. */
-int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[32]) __attribute__((warn_unused_result));
+int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[PL_ED25519_PK_SIZE])
+	__attribute__((warn_unused_result));
 
 /*
  * The author's signature, which comes first: pl_envelope_verify_sig(e, 0, pk).
@@ -88,6 +92,7 @@ int pl_envelope_verify_sig(const pl_envelope *e, size_t i, const uint8_t pk[32])
  * the envelope never stands for the author's: admission also checks that the
  * envelope carries exactly the signatures its type needs, members.h.)
  */
-int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[32], size_t *which) __attribute__((warn_unused_result));
+int pl_envelope_verify(const pl_envelope *e, const uint8_t pk[PL_ED25519_PK_SIZE], size_t *which)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -36,7 +36,7 @@ const pl_member *pl_members_get(const pl_members *m, const char *party)
 	return pl_members_find(m, party);
 }
 
-int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[32])
+int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	const pl_member *e = pl_members_find(m, party);
 	if (e == NULL)
@@ -48,7 +48,7 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
 		for (size_t i = e->nkeys; i-- > 0;) {
 			const pl_member_key *k = &e->keys[i];
 			if ((pass == 0 ? k->from < index : k->from <= index) && index <= k->until) {
-				memcpy(pk, k->sign_pk, 32);
+				memcpy(pk, k->sign_pk, PL_ED25519_PK_SIZE);
 				return PL_OK;
 			}
 		}

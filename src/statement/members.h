@@ -52,10 +52,10 @@ typedef struct pl_charter {
 } pl_charter;
 
 typedef struct pl_member_key {
-	uint8_t sign_pk[32];        /* a signing key the party held */
-	uint8_t box_pk[32];         /* the encryption key it held with it */
-	uint64_t from;              /* index of the entry that established it */
-	uint64_t until;             /* index of the entry that ended it (UINT64_MAX: still valid) */
+	uint8_t sign_pk[PL_ED25519_PK_SIZE]; /* a signing key the party held */
+	uint8_t box_pk[PL_X25519_PK_SIZE];   /* the encryption key it held with it */
+	uint64_t from;                       /* index of the entry that established it */
+	uint64_t until;                      /* index of the entry that ended it (UINT64_MAX: still valid) */
 } pl_member_key;
 
 typedef struct pl_member {
@@ -96,7 +96,7 @@ typedef struct pl_submission {
 	/* filled by a parallel pre-verification (pl_submission_preverify) */
 	bool preverified;     /* the signature check below was done */
 	bool sig_ok;          /* the author's signature (the first) verified under key */
-	uint8_t key[32];      /* the key it was checked against */
+	uint8_t key[PL_ED25519_PK_SIZE]; /* the key it was checked against */
 } pl_submission;
 
 /* Looks up the leaf hash of entry index, PL_ERANGE if it does not exist (yet). */
@@ -125,7 +125,7 @@ const pl_member *pl_members_get(const pl_members *m, const char *party);
 
 /* The signing key party held when the entry at index was admitted (its key
  * at index - 1). PL_ENOTFOUND if none. */
-int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[32]);
+int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE]);
 
 /* True for the types this module owns. */
 bool pl_members_owns_type(const char *type);

@@ -33,8 +33,8 @@ static void push_key(pl_member *e, const pl_identity *id, uint64_t index)
 	if (e->nkeys > 0 && e->keys[e->nkeys - 1].until == UINT64_MAX)
 		e->keys[e->nkeys - 1].until = index;
 	pl_member_key *k = &e->keys[e->nkeys++];
-	memcpy(k->sign_pk, id->sign_pk, 32);
-	memcpy(k->box_pk, id->box_pk, 32);
+	memcpy(k->sign_pk, id->sign_pk, PL_ED25519_PK_SIZE);
+	memcpy(k->box_pk, id->box_pk, PL_X25519_PK_SIZE);
 	k->from = index;
 	k->until = UINT64_MAX;
 }

@@ -57,7 +57,7 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s)
 	const pl_member *mem = pl_members_find(m, s->st.author);
 	if (mem == NULL || !mem->active)
 		return;
-	memcpy(s->key, mem->id.sign_pk, 32);
+	memcpy(s->key, mem->id.sign_pk, PL_ED25519_PK_SIZE);
 	int rc = pl_envelope_verify(&s->env, s->key, NULL);
 	s->sig_ok = rc == PL_OK;
 	s->preverified = rc != PL_ENOMEM; /* out of memory: check again later */
@@ -66,11 +66,11 @@ void pl_submission_preverify(const pl_members *m, pl_submission *s)
 /* The author's signature (the envelope's first), reusing a pre-verification
  * made with the same key: PL_OK, PL_EVERIFY, or PL_ENOMEM (which says nothing
  * about the signature). A replay trusting signatures still checks the keyid. */
-static int signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[32])
+static int signed_by(const pl_admission *a, pl_submission *s, const uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	if (a->trust_signatures)
 		return pl_envelope_keyid_is(&s->env, 0, pk) ? PL_OK : PL_EVERIFY;
-	if (s->preverified && sodium_memcmp(s->key, pk, 32) == 0)
+	if (s->preverified && sodium_memcmp(s->key, pk, PL_ED25519_PK_SIZE) == 0)
 		return s->sig_ok ? PL_OK : PL_EVERIFY;
 	int rc = pl_envelope_verify(&s->env, pk, NULL);
 	return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_EVERIFY;
@@ -143,8 +143,8 @@ int pl_members_parse_charter(const json_t *body, pl_charter *c, pl_identity *fou
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(founders[j].party, founders[i].party) == 0)
 				return pl_refuse(v, PL_R_BODY_INVALID, "the founder %s is listed twice", founders[i].party);
-			if (memcmp(founders[j].sign_pk, founders[i].sign_pk, 32) == 0 ||
-			    memcmp(founders[j].box_pk, founders[i].box_pk, 32) == 0)
+			if (memcmp(founders[j].sign_pk, founders[i].sign_pk, PL_ED25519_PK_SIZE) == 0 ||
+			    memcmp(founders[j].box_pk, founders[i].box_pk, PL_X25519_PK_SIZE) == 0)
 				return pl_refuse(v, PL_R_KEY_REUSED, "the founders %s and %s share a key: a key belongs to one party",
 						 founders[j].party, founders[i].party);
 			if (pl_party_confusable(founders[j].party, founders[i].party))
@@ -226,11 +226,11 @@ static int keys_unused(const pl_members *m, const pl_identity *id, const pl_memb
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const pl_member *e = &m->m[i];
-		bool keeps_box = e == self && e->active && memcmp(id->box_pk, e->id.box_pk, 32) == 0;
+		bool keeps_box = e == self && e->active && memcmp(id->box_pk, e->id.box_pk, PL_X25519_PK_SIZE) == 0;
 		for (size_t k = 0; k < e->nkeys; k++) {
 			const pl_member_key *y = &e->keys[k];
-			bool sign = memcmp(y->sign_pk, id->sign_pk, 32) == 0;
-			bool box = !keeps_box && memcmp(y->box_pk, id->box_pk, 32) == 0;
+			bool sign = memcmp(y->sign_pk, id->sign_pk, PL_ED25519_PK_SIZE) == 0;
+			bool box = !keeps_box && memcmp(y->box_pk, id->box_pk, PL_X25519_PK_SIZE) == 0;
 			if (!sign && !box)
 				continue;
 			const char *which = sign ? "signing" : "encryption";
@@ -284,7 +284,7 @@ static int check_rotate(const pl_members *m, const pl_member *mem, const pl_admi
 		return rc;
 	if (strcmp(id.party, s->st.author) != 0)
 		return pl_refuse(v, PL_R_NOT_OWN_KEY, "a party rotates only its own key");
-	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, 32) == 0)
+	if (sodium_memcmp(id.sign_pk, mem->id.sign_pk, PL_ED25519_PK_SIZE) == 0)
 		return pl_refuse(v, PL_R_BODY_INVALID, "the new signing key is the current one");
 	if ((rc = keys_unused(m, &id, mem, v)) != PL_OK)
 		return rc;

@@ -70,9 +70,10 @@ int pl_members_save(const pl_members *m, pl_buf *out)
 }
 
 /* The smallest encoding of a key, of a member and of a candidate, to bound counts by the input. */
-#define KEY_MIN (32 + 32 + 2)
-#define MEMBER_MIN (1 + 32 + 32 + 64 + 1 + KEY_MIN + 5)
-#define CANDIDATE_MIN (1 + 32 + 32 + 64 + 1)
+#define KEY_MIN (PL_ED25519_PK_SIZE + PL_X25519_PK_SIZE + 2)
+#define IDENTITY_MIN (1 + PL_ED25519_PK_SIZE + PL_X25519_PK_SIZE + PL_ED25519_SIG_SIZE)
+#define MEMBER_MIN (IDENTITY_MIN + 1 + KEY_MIN + 5)
+#define CANDIDATE_MIN (IDENTITY_MIN + 1)
 
 /*
  * A member's key history as members.c builds it: at least one key, each
@@ -82,7 +83,7 @@ int pl_members_save(const pl_members *m, pl_buf *out)
  */
 static bool history_ok(const pl_member *x, uint64_t size)
 {
-	if (x->nkeys == 0 || memcmp(x->keys[x->nkeys - 1].sign_pk, x->id.sign_pk, 32) != 0)
+	if (x->nkeys == 0 || memcmp(x->keys[x->nkeys - 1].sign_pk, x->id.sign_pk, PL_ED25519_PK_SIZE) != 0)
 		return false;
 	for (size_t k = 0; k < x->nkeys; k++) {
 		const pl_member_key *y = &x->keys[k];

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SECRET_BYTES (crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES) /* 64 + 32 */
-#define SEED_BYTES 64 /* what the file stores: ed25519 seed || x25519 secret */
+#define SECRET_BYTES (PL_PARTY_BOX_SK + PL_X25519_SK_SIZE)     /* k->secret: ed25519 sk || x25519 sk */
+#define SEED_BYTES (PL_ED25519_SEED_SIZE + PL_X25519_SK_SIZE) /* what the file stores: ed25519 seed || x25519 secret */
 
 bool pl_party_name_valid(const char *name, size_t n)
 {
@@ -65,9 +65,9 @@ bool pl_party_confusable(const char *a, const char *b)
 
 static void identity_message(const pl_identity *id, pl_buf *msg, int *rc)
 {
-	char s[64], b[64];
-	pl_b64_encode(id->sign_pk, 32, s);
-	pl_b64_encode(id->box_pk, 32, b);
+	char s[PL_ED25519_PK_B64_LEN + 1], b[PL_X25519_PK_B64_LEN + 1];
+	pl_b64_encode(id->sign_pk, PL_ED25519_PK_SIZE, s);
+	pl_b64_encode(id->box_pk, PL_X25519_PK_SIZE, b);
 	*rc = pl_buf_printf(msg, "parley identity v1\n%s\n%s\n%s\n", id->party, s, b);
 }
 
@@ -90,8 +90,8 @@ static int make_key(const char *party, const uint8_t *seed64, pl_party_key **out
 	}
 	memcpy(k->id.party, party, n + 1);
 	crypto_sign_seed_keypair(k->id.sign_pk, k->secret, seed64);
-	memcpy(k->secret + 64, seed64 + 32, 32);
-	crypto_scalarmult_base(k->id.box_pk, k->secret + 64);
+	memcpy(k->secret + PL_PARTY_BOX_SK, seed64 + PL_ED25519_SEED_SIZE, PL_X25519_SK_SIZE);
+	crypto_scalarmult_base(k->id.box_pk, k->secret + PL_PARTY_BOX_SK);
 	pl_buf msg;
 	pl_buf_init(&msg, 512);
 	int rc;
@@ -120,16 +120,16 @@ int pl_party_key_generate(const char *party, pl_party_key **out, pl_diag *d)
 	return rc;
 }
 
-int pl_party_key_from_seeds(const char *party, const uint8_t sign_seed[32], const uint8_t box_secret[32],
-			    pl_party_key **out, pl_diag *d)
+int pl_party_key_from_seeds(const char *party, const uint8_t sign_seed[PL_ED25519_SEED_SIZE],
+			    const uint8_t box_secret[PL_X25519_SK_SIZE], pl_party_key **out, pl_diag *d)
 {
 	if (sodium_init() < 0)
 		return pl_diag_set(d, PL_ECRYPTO, "libsodium failed to initialise");
 	uint8_t *seed = sodium_malloc(SEED_BYTES);
 	if (seed == NULL)
 		return pl_diag_set(d, PL_ENOMEM, "out of secure memory");
-	memcpy(seed, sign_seed, 32);
-	memcpy(seed + 32, box_secret, 32);
+	memcpy(seed, sign_seed, PL_ED25519_SEED_SIZE);
+	memcpy(seed + PL_ED25519_SEED_SIZE, box_secret, PL_X25519_SK_SIZE);
 	int rc = make_key(party, seed, out, d);
 	sodium_free(seed);
 	return rc;
@@ -144,11 +144,11 @@ void pl_party_key_free(pl_party_key *k)
 	free(k);
 }
 
-/* The 64 bytes a key file protects: ed25519 seed || x25519 secret. */
+/* The SEED_BYTES a key file protects: ed25519 seed || x25519 secret. */
 static void seed_of(const pl_party_key *k, uint8_t *seed64)
 {
-	memcpy(seed64, k->secret, 32); /* libsodium's ed25519 sk starts with the seed */
-	memcpy(seed64 + 32, k->secret + 64, 32);
+	memcpy(seed64, k->secret, PL_ED25519_SEED_SIZE); /* libsodium's ed25519 sk starts with the seed */
+	memcpy(seed64 + PL_ED25519_SEED_SIZE, k->secret + PL_PARTY_BOX_SK, PL_X25519_SK_SIZE);
 }
 
 int pl_party_key_save(const pl_party_key *k, const char *path, const char *passphrase, pl_diag *d)
@@ -313,17 +313,17 @@ bool pl_party_key_is_sealed(const char *path)
 	return sealed;
 }
 
-int pl_party_sign(const pl_party_key *k, const uint8_t *msg, size_t n, uint8_t sig[64])
+int pl_party_sign(const pl_party_key *k, const uint8_t *msg, size_t n, uint8_t sig[PL_ED25519_SIG_SIZE])
 {
 	return crypto_sign_detached(sig, NULL, msg, n, k->secret) == 0 ? PL_OK : PL_ECRYPTO;
 }
 
 int pl_identity_format(const pl_identity *id, pl_buf *out)
 {
-	char s[64], b[64], p[128];
-	pl_b64_encode(id->sign_pk, 32, s);
-	pl_b64_encode(id->box_pk, 32, b);
-	pl_b64_encode(id->proof, 64, p);
+	char s[PL_ED25519_PK_B64_LEN + 1], b[PL_X25519_PK_B64_LEN + 1], p[PL_ED25519_SIG_B64_LEN + 1];
+	pl_b64_encode(id->sign_pk, PL_ED25519_PK_SIZE, s);
+	pl_b64_encode(id->box_pk, PL_X25519_PK_SIZE, b);
+	pl_b64_encode(id->proof, PL_ED25519_SIG_SIZE, p);
 	return pl_buf_printf(out,
 			     "{\"parley\":\"identity/v1\",\"party\":\"%s\",\"sign\":\"%s\",\"box\":\"%s\",\"proof\":\"%s\"}\n",
 			     id->party, s, b, p);
@@ -353,9 +353,9 @@ int pl_identity_from_json(const json_t *v, pl_identity *out, pl_diag *d)
 	if ((rc = pl_json_keys(v, keys, keys, "identity", d)) != PL_OK ||
 	    (rc = pl_json_str(v, "parley", 32, &magic, d)) != PL_OK ||
 	    (rc = pl_json_str(v, "party", PL_PARTY_MAX, &party, d)) != PL_OK ||
-	    (rc = pl_json_b64(v, "sign", id.sign_pk, 32, d)) != PL_OK ||
-	    (rc = pl_json_b64(v, "box", id.box_pk, 32, d)) != PL_OK ||
-	    (rc = pl_json_b64(v, "proof", id.proof, 64, d)) != PL_OK)
+	    (rc = pl_json_b64(v, "sign", id.sign_pk, PL_ED25519_PK_SIZE, d)) != PL_OK ||
+	    (rc = pl_json_b64(v, "box", id.box_pk, PL_X25519_PK_SIZE, d)) != PL_OK ||
+	    (rc = pl_json_b64(v, "proof", id.proof, PL_ED25519_SIG_SIZE, d)) != PL_OK)
 		return rc;
 	if (strcmp(magic, "identity/v1") != 0)
 		return pl_diag_set(d, PL_EFORMAT, "not a Parley identity/v1 document");
@@ -410,11 +410,11 @@ int pl_blob_auth_check(const char *method, const char *hex, const char *party, c
 		return pl_refuse(r, PL_R_UNAUTHENTICATED, "Parley-Time must be the current UTC time to the second");
 	if (pk == NULL)
 		return pl_refuse(r, PL_R_NOT_MEMBER, "%.64s is not an active member", party);
-	uint8_t sig[64];
+	uint8_t sig[PL_ED25519_SIG_SIZE];
 	pl_buf m;
 	pl_buf_init(&m, 512);
 	int rc = pl_blob_auth_message(method, hex, time, &m);
-	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, 64) != PL_OK ||
+	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, sizeof sig) != PL_OK ||
 			    crypto_sign_verify_detached(sig, m.data, m.len, pk) != 0))
 		rc = pl_refuse(r, PL_R_REQUEST_BAD_SIGNATURE, "the request signature does not verify under %.64s's key",
 			       party);

@@ -36,22 +36,26 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/refusal.h"
+#include "base/sizes.h"
 
 #define PL_PARTY_MAX 64
 #define PL_SECRET_FILE_MAX 1024
 #define PL_IDENTITY_MAX 1024
 
 typedef struct pl_identity {
-	char party[PL_PARTY_MAX + 1]; /* the party's name */
-	uint8_t sign_pk[32];          /* Ed25519 public key */
-	uint8_t box_pk[32];           /* X25519 public key */
-	uint8_t proof[64];            /* self-signature (see above) */
+	char party[PL_PARTY_MAX + 1];        /* the party's name */
+	uint8_t sign_pk[PL_ED25519_PK_SIZE]; /* Ed25519 public key */
+	uint8_t box_pk[PL_X25519_PK_SIZE];   /* X25519 public key */
+	uint8_t proof[PL_ED25519_SIG_SIZE];  /* self-signature (see above) */
 } pl_identity;
 
 typedef struct pl_party_key {
 	pl_identity id;   /* the public half */
-	uint8_t *secret;  /* sodium_malloc: ed25519 sk (64) || x25519 sk (32) */
+	uint8_t *secret;  /* sodium_malloc: ed25519 sk (PL_ED25519_SK_SIZE) || x25519 sk (PL_X25519_SK_SIZE) */
 } pl_party_key;
+
+/* Where the X25519 secret key starts in a pl_party_key's secret. */
+#define PL_PARTY_BOX_SK PL_ED25519_SK_SIZE
 
 /* True if name is a valid party name. */
 bool pl_party_name_valid(const char *name, size_t n);
@@ -72,9 +76,10 @@ bool pl_party_confusable(const char *a, const char *b);
 /* Creates a new party key with fresh random keys. Free with pl_party_key_free. */
 int pl_party_key_generate(const char *party, pl_party_key **out, pl_diag *d) __attribute__((warn_unused_result));
 
-/* Creates a party key from 32-byte seeds (tests and known-answer vectors). */
-int pl_party_key_from_seeds(const char *party, const uint8_t sign_seed[32], const uint8_t box_secret[32],
-			    pl_party_key **out, pl_diag *d) __attribute__((warn_unused_result));
+/* Creates a party key from an Ed25519 seed and an X25519 secret key (tests and known-answer vectors). */
+int pl_party_key_from_seeds(const char *party, const uint8_t sign_seed[PL_ED25519_SEED_SIZE],
+			    const uint8_t box_secret[PL_X25519_SK_SIZE], pl_party_key **out, pl_diag *d)
+	__attribute__((warn_unused_result));
 
 /* Wipes and frees; NULL is fine. */
 void pl_party_key_free(pl_party_key *k);
@@ -97,7 +102,7 @@ int pl_party_key_load(const char *path, const char *passphrase, pl_party_key **o
 bool pl_party_key_is_sealed(const char *path);
 
 /* Signs msg with the party's Ed25519 key. */
-int pl_party_sign(const pl_party_key *k, const uint8_t *msg, size_t n, uint8_t sig[64])
+int pl_party_sign(const pl_party_key *k, const uint8_t *msg, size_t n, uint8_t sig[PL_ED25519_SIG_SIZE])
 	__attribute__((warn_unused_result));
 
 /* Appends the identity as JSON (the public identity file). */

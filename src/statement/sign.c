@@ -13,7 +13,7 @@ int pl_statement_sign(const pl_party_key *k, const char *origin, const char *typ
 	int rc = pl_stmt_build(origin, type, k->id.party, seq, time, body, refs, nrefs, &payload);
 	if (rc == PL_OK) {
 		const uint8_t *sks[1] = {k->secret};
-		const uint8_t(*pks)[32] = &k->id.sign_pk;
+		const uint8_t(*pks)[PL_ED25519_PK_SIZE] = &k->id.sign_pk;
 		rc = pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks, pks, 1, envelope);
 	}
 	pl_buf_release(&payload);
@@ -28,11 +28,11 @@ int pl_statement_sign2(const pl_party_key *k, const pl_party_key *k2, const char
 	int rc = pl_stmt_build(origin, type, k->id.party, seq, time, body, NULL, 0, &payload);
 	if (rc == PL_OK) {
 		const uint8_t *sks[2] = {k->secret, k2->secret};
-		uint8_t pks[2][32];
-		memcpy(pks[0], k->id.sign_pk, 32);
-		memcpy(pks[1], k2->id.sign_pk, 32);
-		rc = pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks, (const uint8_t(*)[32])pks, 2,
-				  envelope);
+		uint8_t pks[2][PL_ED25519_PK_SIZE];
+		memcpy(pks[0], k->id.sign_pk, PL_ED25519_PK_SIZE);
+		memcpy(pks[1], k2->id.sign_pk, PL_ED25519_PK_SIZE);
+		rc = pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks,
+				  (const uint8_t(*)[PL_ED25519_PK_SIZE])pks, 2, envelope);
 	}
 	pl_buf_release(&payload);
 	return rc;

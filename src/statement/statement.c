@@ -75,7 +75,7 @@ int pl_stmt_parse(const uint8_t *p, size_t n, pl_stmt *out, pl_diag *d)
 			int64_t idx;
 			if ((rc = pl_json_keys(r, rkeys, rkeys, "a reference", d)) != PL_OK ||
 			    (rc = pl_json_int(r, "index", 0, (int64_t)(PL_TREE_MAX - 1), &idx, d)) != PL_OK ||
-			    (rc = pl_json_b64(r, "leaf", out->refs[i].leaf.b, 32, d)) != PL_OK)
+			    (rc = pl_json_b64(r, "leaf", out->refs[i].leaf.b, PL_HASH_SIZE, d)) != PL_OK)
 				goto fail;
 			out->refs[i].index = (uint64_t)idx;
 			for (size_t j = 0; j < i; j++)
@@ -129,8 +129,8 @@ int pl_stmt_build(const char *log, const char *type, const char *author, uint64_
 		if (a == NULL || json_object_set_new(o, "refs", a))
 			goto out;
 		for (size_t i = 0; i < nrefs; i++) {
-			char b64[64];
-			pl_b64_encode(refs[i].leaf.b, 32, b64);
+			char b64[PL_HASH_B64_LEN + 1];
+			pl_b64_encode(refs[i].leaf.b, PL_HASH_SIZE, b64);
 			json_t *r = json_pack("{s:I,s:s}", "index", (json_int_t)refs[i].index, "leaf", b64);
 			if (r == NULL || json_array_append_new(a, r))
 				goto out;

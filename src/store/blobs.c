@@ -23,7 +23,7 @@ struct pl_blobs {
 
 struct pl_blob_upload {
 	pl_blobs *b;
-	char hex[65];
+	char hex[PL_SHA256_HEX_LEN + 1];
 	char tmp[PATH_MAX];
 	int fd;
 	uint64_t n;
@@ -33,9 +33,9 @@ struct pl_blob_upload {
 
 bool pl_blob_id_valid(const char *hex)
 {
-	if (strlen(hex) != 64)
+	if (strlen(hex) != PL_SHA256_HEX_LEN)
 		return false;
-	for (int i = 0; i < 64; i++)
+	for (int i = 0; i < PL_SHA256_HEX_LEN; i++)
 		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
 			return false;
 	return true;
@@ -99,7 +99,7 @@ int pl_blobs_begin(pl_blobs *b, const char *hex, pl_blob_upload **out, pl_diag *
 	if (u == NULL)
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	u->b = b;
-	memcpy(u->hex, hex, 65);
+	memcpy(u->hex, hex, sizeof u->hex);
 	unsigned long k = atomic_fetch_add(&b->seq, 1);
 	if (snprintf(u->tmp, sizeof u->tmp, "%s/%s.%ld.%lu", b->tmp, hex, (long)getpid(), k) >= (int)sizeof u->tmp) {
 		free(u);
@@ -139,10 +139,10 @@ int pl_blob_commit(pl_blob_upload *u, pl_diag *d)
 	if (u->dead)
 		return pl_diag_set(d, PL_ESTATE, "upload already failed");
 	u->dead = true;
-	uint8_t h[32];
-	char hex[65];
+	uint8_t h[PL_SHA256_SIZE];
+	char hex[PL_SHA256_HEX_LEN + 1];
 	pl_sha256_final(&u->h, h);
-	pl_hex_encode(h, 32, hex);
+	pl_hex_encode(h, PL_SHA256_SIZE, hex);
 	if (strcmp(hex, u->hex) != 0)
 		return pl_diag_set(d, PL_EVERIFY, "the bytes hash to %s, not to the name %s", hex, u->hex);
 	int rc = pl_fs_fsync(u->fd, u->tmp, d);

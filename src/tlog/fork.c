@@ -52,9 +52,9 @@ int pl_fork_write_prefix(const pl_verifier *log, const uint8_t *a, size_t an, co
 	size_t start = out->len;
 	int rc = head(log, a, an, b, bn, out);
 	if (rc == PL_OK)
-		rc = put_line_b64(out, "prefix", r->b, 32);
+		rc = put_line_b64(out, "prefix", r->b, PL_HASH_SIZE);
 	for (size_t i = 0; rc == PL_OK && i < len; i++)
-		rc = put_line_b64(out, "proof", proof[i].b, 32);
+		rc = put_line_b64(out, "proof", proof[i].b, PL_HASH_SIZE);
 	if (rc != PL_OK)
 		pl_buf_truncate(out, start);
 	return rc;
@@ -100,7 +100,7 @@ int pl_fork_verify(const uint8_t *p, size_t n, const pl_verifier *log, pl_fork *
 	    fork->log.type != PL_SIGTYPE_ED25519)
 		goto bad;
 	if (log != NULL && (strcmp(fork->log.name, log->name) != 0 || fork->log.type != log->type ||
-			    memcmp(fork->log.pk, log->pk, 32) != 0)) {
+			    memcmp(fork->log.pk, log->pk, PL_ED25519_PK_SIZE) != 0)) {
 		rc = pl_diag_set(d, PL_EVERIFY, "the proof is about another key than %s", log->name);
 		goto out;
 	}
@@ -109,12 +109,12 @@ int pl_fork_verify(const uint8_t *p, size_t n, const pl_verifier *log, pl_fork *
 	if (!pl_cursor_done(&c)) {
 		prefix = true;
 		if (pl_cursor_line(&c, &line) != PL_OK || !pl_span_cut_prefix(line, "prefix ", &rest) ||
-		    pl_b64_decode_exact(rest.p, rest.n, r.b, 32) != PL_OK)
+		    pl_b64_decode_exact(rest.p, rest.n, r.b, PL_HASH_SIZE) != PL_OK)
 			goto bad;
 		while (!pl_cursor_done(&c)) {
 			if (len == PL_PROOF_MAX || pl_cursor_line(&c, &line) != PL_OK ||
 			    !pl_span_cut_prefix(line, "proof ", &rest) ||
-			    pl_b64_decode_exact(rest.p, rest.n, proof[len].b, 32) != PL_OK)
+			    pl_b64_decode_exact(rest.p, rest.n, proof[len].b, PL_HASH_SIZE) != PL_OK)
 				goto bad;
 			len++;
 		}

@@ -19,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PL_HASH_SIZE 32
+#include "base/sizes.h"
+
+#define PL_HASH_SIZE PL_SHA256_SIZE /* RFC 6962 hashes with SHA-256 */
+#define PL_HASH_B64_LEN PL_B64_LEN(PL_HASH_SIZE) /* 44 */
 #define PL_PROOF_MAX 63
 #define PL_TREE_MAX ((uint64_t)1 << 62)
 

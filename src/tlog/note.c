@@ -12,17 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A key in a key string: its type byte, then the public key (verifier) or the seed (signer). */
+#define KEY_BYTES (1 + PL_ED25519_PK_SIZE)
+_Static_assert(PL_ED25519_SEED_SIZE == PL_ED25519_PK_SIZE, "a seed takes the place of a key");
+
 static const char EMDASH_SP[] = "\xe2\x80\x94 "; /* U+2014 and a space */
 
-uint32_t pl_key_id(const char *name, size_t name_len, uint8_t type, const uint8_t pk[32])
+uint32_t pl_key_id(const char *name, size_t name_len, uint8_t type, const uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	pl_sha256_ctx c;
 	uint8_t sep[2] = {'\n', type};
-	uint8_t h[32];
+	uint8_t h[PL_SHA256_SIZE];
 	pl_sha256_init(&c);
 	pl_sha256_update(&c, name, name_len);
 	pl_sha256_update(&c, sep, 2);
-	pl_sha256_update(&c, pk, 32);
+	pl_sha256_update(&c, pk, PL_ED25519_PK_SIZE);
 	pl_sha256_final(&c, h);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
@@ -32,14 +36,14 @@ static bool type_supported(uint8_t t)
 	return t == PL_SIGTYPE_ED25519 || t == PL_SIGTYPE_COSIG;
 }
 
-int pl_verifier_init(pl_verifier *v, const char *name, uint8_t type, const uint8_t pk[32])
+int pl_verifier_init(pl_verifier *v, const char *name, uint8_t type, const uint8_t pk[PL_ED25519_PK_SIZE])
 {
 	size_t n = strlen(name);
 	if (n > PL_KEYNAME_MAX || !pl_keyname_valid((const uint8_t *)name, n) || !type_supported(type))
 		return PL_EFORMAT;
 	memcpy(v->name, name, n + 1);
 	v->type = type;
-	memcpy(v->pk, pk, 32);
+	memcpy(v->pk, pk, PL_ED25519_PK_SIZE);
 	v->id = pl_key_id(name, n, type, pk);
 	return PL_OK;
 }
@@ -81,8 +85,8 @@ int pl_verifier_parse(const char *vkey, size_t n, pl_verifier *out)
 	if (name.n > PL_KEYNAME_MAX || !pl_keyname_valid(name.p, name.n))
 		return PL_EFORMAT;
 	uint32_t id;
-	uint8_t key[33];
-	if (parse_id(hex, &id) != PL_OK || pl_b64_decode_exact(b64.p, b64.n, key, 33) != PL_OK)
+	uint8_t key[KEY_BYTES];
+	if (parse_id(hex, &id) != PL_OK || pl_b64_decode_exact(b64.p, b64.n, key, KEY_BYTES) != PL_OK)
 		return PL_EFORMAT;
 	if (!type_supported(key[0]))
 		return PL_EFORMAT;
@@ -98,13 +102,13 @@ int pl_verifier_parse(const char *vkey, size_t n, pl_verifier *out)
 
 int pl_verifier_format(const pl_verifier *v, pl_buf *out)
 {
-	uint8_t key[33];
+	uint8_t key[KEY_BYTES];
 	key[0] = v->type;
-	memcpy(key + 1, v->pk, 32);
+	memcpy(key + 1, v->pk, PL_ED25519_PK_SIZE);
 	size_t start = out->len;
 	int rc = pl_buf_printf(out, "%s+%08x+", v->name, (unsigned)v->id);
 	if (rc == PL_OK)
-		rc = pl_b64_append(out, key, 33);
+		rc = pl_b64_append(out, key, KEY_BYTES);
 	if (rc != PL_OK)
 		pl_buf_truncate(out, start);
 	return rc;
@@ -118,12 +122,12 @@ int pl_signer_new(const char *name, uint8_t type, const uint8_t *seed, pl_signer
 	pl_signer *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return PL_ENOMEM;
-	s->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	s->sk = sodium_malloc(PL_ED25519_SK_SIZE);
 	if (s->sk == NULL) {
 		free(s);
 		return PL_ENOMEM;
 	}
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	int rc;
 	if (seed != NULL)
 		rc = crypto_sign_seed_keypair(pk, s->sk, seed);
@@ -157,10 +161,10 @@ int pl_signer_parse(const uint8_t *skey, size_t n, pl_signer **out)
 	uint32_t id;
 	if (parse_id(hex, &id) != PL_OK)
 		return PL_EFORMAT;
-	uint8_t *key = sodium_malloc(33);
+	uint8_t *key = sodium_malloc(KEY_BYTES);
 	if (key == NULL)
 		return PL_ENOMEM;
-	int rc = pl_b64_decode_exact(b64.p, b64.n, key, 33);
+	int rc = pl_b64_decode_exact(b64.p, b64.n, key, KEY_BYTES);
 	if (rc == PL_OK && !type_supported(key[0]))
 		rc = PL_EFORMAT;
 	char nm[PL_KEYNAME_MAX + 1];
@@ -174,7 +178,7 @@ int pl_signer_parse(const uint8_t *skey, size_t n, pl_signer **out)
 		s = NULL;
 		rc = PL_EFORMAT;
 	}
-	sodium_memzero(key, 33);
+	sodium_memzero(key, KEY_BYTES);
 	sodium_free(key);
 	*out = s;
 	return rc;
@@ -185,8 +189,8 @@ int pl_signer_encode(const pl_signer *s, uint8_t **out, size_t *outlen)
 	*out = NULL;
 	*outlen = 0;
 	size_t namelen = strlen(s->v.name);
-	size_t cap = 12 + namelen + 1 + 8 + 1 + pl_b64_len(33) + 1;
-	uint8_t *key = sodium_malloc(33);
+	size_t cap = 12 + namelen + 1 + 8 + 1 + pl_b64_len(KEY_BYTES) + 1;
+	uint8_t *key = sodium_malloc(KEY_BYTES);
 	char *buf = sodium_malloc(cap);
 	if (key == NULL || buf == NULL) {
 		if (key)
@@ -196,10 +200,10 @@ int pl_signer_encode(const pl_signer *s, uint8_t **out, size_t *outlen)
 		return PL_ENOMEM;
 	}
 	key[0] = s->v.type;
-	memcpy(key + 1, s->sk, 32); /* libsodium's secret key starts with the seed */
+	memcpy(key + 1, s->sk, PL_ED25519_SEED_SIZE); /* libsodium's secret key starts with the seed */
 	int w = snprintf(buf, cap, "PRIVATE+KEY+%s+%08x+", s->v.name, (unsigned)s->v.id);
-	pl_b64_encode(key, 33, buf + w);
-	sodium_memzero(key, 33);
+	pl_b64_encode(key, KEY_BYTES, buf + w);
+	sodium_memzero(key, KEY_BYTES);
 	sodium_free(key);
 	*out = (uint8_t *)buf;
 	*outlen = strlen(buf);
@@ -234,7 +238,7 @@ int pl_note_sign_line(const pl_signer *s, const uint8_t *text, size_t n, uint64_
 		return PL_EINVAL;
 	pl_buf msg;
 	pl_buf_init(&msg, PL_NOTE_MAX + 64);
-	uint8_t sig[4 + 8 + 64];
+	uint8_t sig[4 + 8 + PL_ED25519_SIG_SIZE]; /* key id, timestamp (cosignatures only), signature */
 	size_t off = 0;
 	int rc = signed_message(s->v.type, text, n, timestamp, &msg);
 	if (rc != PL_OK)
@@ -251,7 +255,7 @@ int pl_note_sign_line(const pl_signer *s, const uint8_t *text, size_t n, uint64_
 		rc = PL_ECRYPTO;
 		goto out;
 	}
-	off += 64;
+	off += PL_ED25519_SIG_SIZE;
 	size_t start = out->len;
 	rc = pl_buf_puts(out, EMDASH_SP);
 	if (rc == PL_OK)
@@ -296,7 +300,7 @@ static int verify_sig(const pl_verifier *v, const uint8_t *text, size_t n, const
 {
 	*timestamp = 0;
 	if (v->type == PL_SIGTYPE_COSIG) {
-		if (siglen != 8 + 64)
+		if (siglen != 8 + PL_ED25519_SIG_SIZE)
 			return PL_EVERIFY;
 		uint64_t t = 0;
 		for (int i = 0; i < 8; i++)
@@ -307,7 +311,7 @@ static int verify_sig(const pl_verifier *v, const uint8_t *text, size_t n, const
 		sig += 8;
 		siglen -= 8;
 	}
-	if (siglen != 64)
+	if (siglen != PL_ED25519_SIG_SIZE)
 		return PL_EVERIFY;
 	pl_buf msg;
 	pl_buf_init(&msg, PL_NOTE_MAX + 64);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/sizes.h"
 
 #define PL_NOTE_MAX (128 * 1024) /* bytes in a whole signed note */
 #define PL_NOTE_SIGS_MAX 100     /* signature lines in one note */
@@ -34,7 +35,7 @@ typedef struct pl_verifier {
 	char name[PL_KEYNAME_MAX + 1]; /* key name, NUL-terminated */
 	uint32_t id;                   /* key id as computed from name, type and pk */
 	uint8_t type;                  /* PL_SIGTYPE_ED25519 or PL_SIGTYPE_COSIG */
-	uint8_t pk[32];                /* Ed25519 public key */
+	uint8_t pk[PL_ED25519_PK_SIZE]; /* Ed25519 public key */
 } pl_verifier;
 
 typedef struct pl_signer {
@@ -43,10 +44,10 @@ typedef struct pl_signer {
 } pl_signer;
 
 /* SHA-256(name || 0x0A || type || pk)[:4] as a big-endian integer. */
-uint32_t pl_key_id(const char *name, size_t name_len, uint8_t type, const uint8_t pk[32]);
+uint32_t pl_key_id(const char *name, size_t name_len, uint8_t type, const uint8_t pk[PL_ED25519_PK_SIZE]);
 
 /* Fills v from its parts, computing the key id. PL_EFORMAT for a bad name. */
-int pl_verifier_init(pl_verifier *v, const char *name, uint8_t type, const uint8_t pk[32])
+int pl_verifier_init(pl_verifier *v, const char *name, uint8_t type, const uint8_t pk[PL_ED25519_PK_SIZE])
 	__attribute__((warn_unused_result));
 
 /* Parses a verifier key string. PL_EFORMAT if malformed, non-canonical, of an
@@ -56,7 +57,7 @@ int pl_verifier_parse(const char *vkey, size_t n, pl_verifier *out) __attribute_
 /* Appends the verifier key string of v to out. */
 int pl_verifier_format(const pl_verifier *v, pl_buf *out) __attribute__((warn_unused_result));
 
-/* Creates a signer from a 32-byte seed, or a random one when seed is NULL.
+/* Creates a signer from a seed of PL_ED25519_SEED_SIZE bytes, or a random one when seed is NULL.
  * The caller frees it with pl_signer_free. */
 int pl_signer_new(const char *name, uint8_t type, const uint8_t *seed, pl_signer **out)
 	__attribute__((warn_unused_result));

@@ -98,7 +98,7 @@ int pl_witness_init(const char *dir, const char *name, pl_diag *d)
 	return init_with(dir, name, NULL, d);
 }
 
-int pl_witness_init_seeded(const char *dir, const char *name, const uint8_t seed[32], pl_diag *d)
+int pl_witness_init_seeded(const char *dir, const char *name, const uint8_t seed[PL_ED25519_SEED_SIZE], pl_diag *d)
 {
 	return init_with(dir, name, seed, d);
 }
@@ -201,7 +201,7 @@ int pl_witness_add_log(pl_witness *w, const char *vkey, pl_diag *d)
 	}
 	sqlite3_bind_text(s, 1, v.name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, vkey, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 3, empty.b, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, empty.b, PL_HASH_SIZE, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_err(w->db, d, "add log");
 out:
@@ -343,11 +343,11 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 	if (sqlite3_prepare_v2(w->db, "SELECT size, root FROM logs WHERE origin = ?", -1, &s, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_bind_text(s, 1, cp.origin, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_bytes(s, 1) != 32)
+	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_bytes(s, 1) != PL_HASH_SIZE)
 		goto rollback;
 	uint64_t size = (uint64_t)sqlite3_column_int64(s, 0);
 	pl_hash root;
-	memcpy(root.b, sqlite3_column_blob(s, 1), 32);
+	memcpy(root.b, sqlite3_column_blob(s, 1), PL_HASH_SIZE);
 	sqlite3_finalize(s);
 	s = NULL;
 	if (req.old_size != size) {
@@ -394,7 +394,7 @@ int pl_witness_add_checkpoint(pl_witness *w, const uint8_t *body, size_t n, uint
 			goto rollback;
 		}
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)cp.size);
-		sqlite3_bind_blob(s, 2, cp.root.b, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, cp.root.b, PL_HASH_SIZE, SQLITE_STATIC);
 		sqlite3_bind_blob(s, 3, req.checkpoint.p, (int)req.checkpoint.n, SQLITE_STATIC);
 		sqlite3_bind_blob(s, 4, line.data, (int)line.len, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, cp.origin, -1, SQLITE_STATIC);

@@ -39,8 +39,8 @@ typedef struct pl_witness pl_witness;
 /* Creates a witness directory with a fresh cosigning key named name. */
 int pl_witness_init(const char *dir, const char *name, pl_diag *d) __attribute__((warn_unused_result));
 
-/* Like pl_witness_init with a key from a 32-byte seed (known-answer tests). */
-int pl_witness_init_seeded(const char *dir, const char *name, const uint8_t seed[32], pl_diag *d)
+/* Like pl_witness_init with a key from an Ed25519 seed (known-answer tests). */
+int pl_witness_init_seeded(const char *dir, const char *name, const uint8_t seed[PL_ED25519_SEED_SIZE], pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /* Opens a witness directory. rate is add-checkpoint requests per second per

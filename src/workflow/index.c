@@ -253,7 +253,7 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 		goto fail;
 	}
 	if (pl_dec_parse((const uint8_t *)sz, strlen(sz), PL_TREE_MAX, &x->size) != PL_OK ||
-	    (x->size > 0 && pl_b64_decode_exact((const uint8_t *)lf, strlen(lf), x->leaf.b, 32) != PL_OK)) {
+	    (x->size > 0 && pl_b64_decode_exact((const uint8_t *)lf, strlen(lf), x->leaf.b, PL_HASH_SIZE) != PL_OK)) {
 		rc = pl_diag_set(d, PL_ECORRUPT, "%s has a malformed size or leaf", path);
 		goto fail;
 	}

@@ -38,9 +38,9 @@ static bool save_due(const pl_index *x, uint64_t size)
 /* Writes meta.size and meta.leaf (and the replay's state when due) and commits. */
 static int commit_progress(pl_index *x, uint64_t size, const pl_hash *leaf, pl_diag *d)
 {
-	char sz[32], lb[64];
+	char sz[32], lb[PL_HASH_B64_LEN + 1];
 	snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
-	pl_b64_encode(leaf->b, 32, lb);
+	pl_b64_encode(leaf->b, PL_HASH_SIZE, lb);
 	bool save = save_due(x, size) && pl_replay_size(x->rd.replay) == size;
 	int rc = pl_index_meta_put(x, "size", sz, d);
 	if (rc == PL_OK)
@@ -112,8 +112,8 @@ static int on_refused(void *ctx, const pl_replay_refused *ref, pl_span entry)
 	int rc = begin(f->x, f->d);
 	if (rc != PL_OK)
 		return rc;
-	char lb[64];
-	pl_b64_encode(ref->leaf.b, 32, lb);
+	char lb[PL_HASH_B64_LEN + 1];
+	pl_b64_encode(ref->leaf.b, PL_HASH_SIZE, lb);
 	sqlite3_stmt *st = f->x->q[Q_REFUSED];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)ref->index);
 	sqlite3_bind_text(st, 2, lb, -1, SQLITE_STATIC); /* STATIC: a TRANSIENT copy that fails binds NULL silently */
@@ -243,7 +243,8 @@ int pl_index_refusals(pl_index *x, pl_replay_refused *out, size_t max, size_t *n
 			memset(e, 0, sizeof *e);
 			e->index = (uint64_t)sqlite3_column_int64(st, 0);
 			const char *lb = (const char *)sqlite3_column_text(st, 1);
-			if (lb == NULL || pl_b64_decode_exact((const uint8_t *)lb, strlen(lb), e->leaf.b, 32) != PL_OK)
+			if (lb == NULL ||
+			    pl_b64_decode_exact((const uint8_t *)lb, strlen(lb), e->leaf.b, PL_HASH_SIZE) != PL_OK)
 				rc = pl_diag_set(d, PL_ECORRUPT, "the index holds a malformed refused entry");
 			const char *code = (const char *)sqlite3_column_text(st, 2);
 			e->why.code = code ? pl_refusal_by_name(code) : PL_R_NONE;

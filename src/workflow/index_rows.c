@@ -49,8 +49,8 @@ static int put_parties(pl_index *x, const pl_members *m, pl_diag *d)
 	int rc = PL_OK;
 	for (size_t i = 0; rc == PL_OK && i < m->n; i++) {
 		const pl_member *e = &m->m[i];
-		char key[65];
-		pl_hex_encode(e->id.sign_pk, 32, key);
+		char key[PL_ED25519_PK_HEX_LEN + 1];
+		pl_hex_encode(e->id.sign_pk, PL_ED25519_PK_SIZE, key);
 		sqlite3_bind_text(st, 1, e->id.party, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)e->since);
 		sqlite3_bind_int(st, 3, e->founder);
@@ -62,7 +62,7 @@ static int put_parties(pl_index *x, const pl_members *m, pl_diag *d)
 		/* its key history: which key signed entries from which index on */
 		for (size_t k = 0; rc == PL_OK && k < e->nkeys; k++) {
 			sqlite3_stmt *ks = x->q[Q_KEY];
-			pl_hex_encode(e->keys[k].sign_pk, 32, key);
+			pl_hex_encode(e->keys[k].sign_pk, PL_ED25519_PK_SIZE, key);
 			sqlite3_bind_text(ks, 1, e->id.party, -1, SQLITE_STATIC);
 			sqlite3_bind_text(ks, 2, key, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(ks, 3, (sqlite3_int64)e->keys[k].from);
@@ -252,8 +252,8 @@ int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t 
 		  const pl_wf_effect *ef, pl_diag *d)
 {
 	const pl_wf *w = &e->wf;
-	char lb[64];
-	pl_b64_encode(leaf->b, 32, lb);
+	char lb[PL_HASH_B64_LEN + 1];
+	pl_b64_encode(leaf->b, PL_HASH_SIZE, lb);
 	sqlite3_stmt *st = x->q[Q_ENTRY];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
 	sqlite3_bind_text(st, 2, s->type, -1, SQLITE_STATIC);

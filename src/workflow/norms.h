@@ -21,10 +21,11 @@
 
 #include "base/err.h"
 #include "base/refusal.h"
+#include "base/sizes.h"
 
 #define PL_NORMS_MAX 64
 #define PL_NORM_ID_MAX 32
-#define PL_NORM_HASH_HEX 64
+#define PL_NORM_HASH_HEX PL_SHA256_HEX_LEN /* a norm set's hash: hex of its SHA-256 */
 
 /* Checks a norm set body; on success writes its hash (hex, NUL-terminated).
  * Returns PL_OK or -1 with v filled ("body_invalid"). */

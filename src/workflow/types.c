@@ -117,10 +117,11 @@ static int set_hash(const json_t *o, char out[PL_NORM_HASH_HEX + 1], pl_refusal 
 {
 	int rc;
 	const char *h;
-	uint8_t raw[32];
+	uint8_t raw[PL_SHA256_SIZE];
 	if ((rc = str(o, "set", PL_NORM_HASH_HEX, true, &h, v)) != PL_OK)
 		return rc;
-	if (strlen(h) != PL_NORM_HASH_HEX || pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, 32) != PL_OK)
+	if (strlen(h) != PL_NORM_HASH_HEX ||
+	    pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "\"set\" must be a norm set's hash: 64 lower-case hex digits");
 	memcpy(out, h, PL_NORM_HASH_HEX + 1);
 	return PL_OK;
@@ -170,15 +171,17 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 	for (size_t i = 0; i < json_array_size(ev); i++) {
 		const json_t *e = json_array_get(ev, i);
 		const char *h, *x;
-		uint8_t raw[32];
+		uint8_t raw[PL_SHA256_SIZE];
 		pl_diag d = {0};
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if ((rc = str(e, "sha256", 64, true, &h, v)) != PL_OK || (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
+		if ((rc = str(e, "sha256", PL_SHA256_HEX_LEN, true, &h, v)) != PL_OK ||
+		    (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
 		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
 			return rc;
-		if (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK)
+		if (strlen(h) != PL_SHA256_HEX_LEN ||
+		    pl_hex_decode((const uint8_t *)h, PL_SHA256_HEX_LEN, raw, PL_SHA256_SIZE) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "an evidence item's \"sha256\" must be 64 hex digits");
 	}
 	return PL_OK;
@@ -378,15 +381,16 @@ static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_refu
 	pl_diag d = {0};
 	int64_t size;
 	const char *h;
-	uint8_t raw[32];
+	uint8_t raw[PL_SHA256_SIZE];
 	if (!json_is_object(o) || pl_json_keys(o, keys, req, key, &d) != PL_OK ||
 	    pl_json_int(o, "size", 0, INT64_MAX, &size, &d) != PL_OK)
 		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}%s%s", key,
 				 d.msg[0] ? ": " : "", d.msg);
 	for (int i = 0; i < 2; i++) {
-		if ((rc = str(o, i ? "sealed" : "sha256", 64, i == 0, &h, v)) != PL_OK)
+		if ((rc = str(o, i ? "sealed" : "sha256", PL_SHA256_HEX_LEN, i == 0, &h, v)) != PL_OK)
 			return rc;
-		if (h != NULL && (strlen(h) != 64 || pl_hex_decode((const uint8_t *)h, 64, raw, 32) != PL_OK))
+		if (h != NULL && (strlen(h) != PL_SHA256_HEX_LEN ||
+				  pl_hex_decode((const uint8_t *)h, PL_SHA256_HEX_LEN, raw, PL_SHA256_SIZE) != PL_OK))
 			return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" digests are 64 lower-case hex digits", key);
 	}
 	*sealed = json_object_get(o, "sealed") != NULL;

@@ -391,7 +391,7 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
 }
 
-int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = PL_ENOTFOUND;
@@ -404,7 +404,8 @@ int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	if (sqlite3_step(st) == SQLITE_ROW &&
-	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK)
+	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, PL_ED25519_PK_SIZE) ==
+		    PL_OK)
 		rc = PL_OK;
 	sqlite3_finalize(st);
 	if (rc != PL_OK)
@@ -412,7 +413,8 @@ int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32
 	return rc;
 }
 
-int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[32], uint64_t *since, bool *active, pl_diag *d)
+int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_SIZE], uint64_t *since, bool *active,
+		      pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = PL_ENOTFOUND;
@@ -421,7 +423,8 @@ int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[32], uint64_t *
 		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW &&
-	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, 32) == PL_OK) {
+	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, PL_ED25519_PK_SIZE) ==
+		    PL_OK) {
 		*since = (uint64_t)sqlite3_column_int64(st, 1);
 		*active = sqlite3_column_int(st, 2) != 0;
 		rc = PL_OK;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/sizes.h"
 #include "workflow/index.h"
 
 #define PL_VIEW_LIMIT_MAX 1000
@@ -59,7 +60,7 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
  * itself established (an enrolment or a rotation is signed with the key it
  * establishes). PL_ENOTFOUND when the index names none, PL_EDB on SQLite errors.
  */
-int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 	__attribute__((warn_unused_result));
 
 /* Helpers shared by the views: t as RFC 3339 (an integer outside 1970..9999);
@@ -73,7 +74,8 @@ json_t *pl_view_row(sqlite3_stmt *st);
  * whether the party is active, from the index's registry. PL_ENOTFOUND if
  * the log never had such a party.
  */
-int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[32], uint64_t *since, bool *active, pl_diag *d)
+int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_SIZE], uint64_t *since, bool *active,
+		      pl_diag *d)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -512,7 +512,7 @@ static size_t g_nenv;
 static void make_keys(void)
 {
 	for (int i = 0; i < 3; i++) {
-		uint8_t seed[32], box[32];
+		uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 		char s[16], name[8];
 		snprintf(s, sizeof s, "seed%d", i);
 		pl_sha256(s, strlen(s), seed);

@@ -190,14 +190,14 @@ static int liar_fetch(void *ctx, const pl_policy *pol, uint64_t index, pl_buf *e
 	return l->real.fetch(l->real.ctx, pol, index, entry, d);
 }
 
-static int liar_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[32], pl_diag *d)
+static int liar_key_at(void *ctx, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
 	liar *l = ctx;
 	(void)party;
 	(void)index;
 	if (l->pk == NULL)
 		return pl_diag_set(d, PL_ENOTFOUND, "no key");
-	memcpy(pk, l->pk, 32);
+	memcpy(pk, l->pk, PL_ED25519_PK_SIZE);
 	return PL_OK;
 }
 
@@ -231,10 +231,10 @@ static void test_blobs_in_memory(void **state)
 	fixture *f = *state;
 	pl_diag d = {0};
 	static const char data[] = "indicators of compromise";
-	char hex[65], want[65];
-	uint8_t h[32];
+	char hex[PL_SHA256_HEX_LEN + 1], want[PL_SHA256_HEX_LEN + 1];
+	uint8_t h[PL_SHA256_SIZE];
 	pl_sha256(data, sizeof data - 1, h);
-	pl_hex_encode(h, 32, want);
+	pl_hex_encode(h, PL_SHA256_SIZE, want);
 	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
 	assert_string_equal(hex, want);
 	/* again: the server holds it already, which is fine */
@@ -248,9 +248,9 @@ static void test_blobs_in_memory(void **state)
 	assert_memory_equal(out.data + 1, data, sizeof data - 1);
 
 	/* an unknown blob, a non-member: refused, out untouched */
-	char other[65];
+	char other[PL_SHA256_HEX_LEN + 1];
 	pl_sha256("nothing", 7, h);
-	pl_hex_encode(h, 32, other);
+	pl_hex_encode(h, PL_SHA256_SIZE, other);
 	memset(&d, 0, sizeof d);
 	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, other, &out, &d), PL_EREFUSED);
 	assert_int_equal(out.len, 1 + sizeof data - 1);
@@ -319,11 +319,11 @@ static void test_local_copy(void **state)
 	pl_index *x = NULL;
 	assert_int_equal(pl_index_open_dir(f->dir, &x, &d), PL_OK);
 
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	assert_int_equal(pl_view_key_at(x, "cert.a", 0, pk, &d), PL_OK); /* the charter established it */
-	assert_memory_equal(pk, f->a->id.sign_pk, 32);
+	assert_memory_equal(pk, f->a->id.sign_pk, PL_ED25519_PK_SIZE);
 	assert_int_equal(pl_view_key_at(x, "cert.a", f->second, pk, &d), PL_OK);
-	assert_memory_equal(pk, f->a->id.sign_pk, 32);
+	assert_memory_equal(pk, f->a->id.sign_pk, PL_ED25519_PK_SIZE);
 	assert_int_equal(pl_view_key_at(x, "cert.b", f->second, pk, &d), PL_ENOTFOUND);
 
 	pl_entries e;

@@ -5,6 +5,7 @@
 #include "base/codec.h"
 #include "base/cursor.h"
 #include "base/err.h"
+#include "base/sizes.h"
 #include "base/utf8.h"
 
 #include <stdlib.h>
@@ -72,6 +73,29 @@ static void test_hex(void **state)
 	assert_int_equal(pl_hex_decode((const uint8_t *)"00FF10AB", 8, b, 4), PL_EFORMAT);
 	assert_int_equal(pl_hex_decode((const uint8_t *)"00ff10a", 7, b, 4), PL_EFORMAT);
 	assert_int_equal(pl_hex_decode((const uint8_t *)"00ff10ag", 8, b, 4), PL_EFORMAT);
+}
+
+/* The constant text lengths of sizes.h are what the encoders write. */
+static void test_text_lengths(void **state)
+{
+	(void)state;
+	for (size_t n = 0; n <= 100; n++) {
+		assert_int_equal(PL_B64_LEN(n), pl_b64_len(n));
+		uint8_t b[100] = {0};
+		char s[2 * 100 + 1];
+		pl_b64_encode(b, n, s);
+		assert_int_equal(strlen(s), PL_B64_LEN(n));
+		pl_hex_encode(b, n, s);
+		assert_int_equal(strlen(s), PL_HEX_LEN(n));
+	}
+	/* the sizes as the formats spell them (RFC 8032, RFC 7748, FIPS 180-4) */
+	assert_int_equal(PL_ED25519_PK_SIZE, 32);
+	assert_int_equal(PL_ED25519_SIG_SIZE, 64);
+	assert_int_equal(PL_X25519_PK_SIZE, 32);
+	assert_int_equal(PL_SHA256_SIZE, 32);
+	assert_int_equal(PL_SHA256_HEX_LEN, 64);
+	assert_int_equal(PL_ED25519_PK_B64_LEN, 44);
+	assert_int_equal(PL_ED25519_SIG_B64_LEN, 88);
 }
 
 static int dp(const char *s, uint64_t max, uint64_t *v)
@@ -171,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_hex),              cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_utf8),             cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_cursor),           cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_text_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

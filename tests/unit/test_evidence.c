@@ -15,7 +15,7 @@
 
 static pl_party_key *party(const char *name)
 {
-	uint8_t seed[32], box[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 	char s[64];
 	snprintf(s, sizeof s, "sign %s", name);
 	pl_sha256(s, strlen(s), seed);
@@ -70,12 +70,12 @@ static void test_seal_roundtrip_and_refusals(void **state)
 		pl_seal_digest dg;
 		size_t slen;
 		uint8_t *s = seal_bytes(p, n, rec, 2, &slen, &dg);
-		uint8_t h[32];
+		uint8_t h[PL_SHA256_SIZE];
 		pl_sha256(p, n, h);
-		assert_memory_equal(dg.plain, h, 32);
+		assert_memory_equal(dg.plain, h, PL_SHA256_SIZE);
 		assert_int_equal(dg.plain_size, n);
 		pl_sha256(s, slen, h);
-		assert_memory_equal(dg.sealed, h, 32);
+		assert_memory_equal(dg.sealed, h, PL_SHA256_SIZE);
 		assert_int_equal(dg.sealed_size, slen);
 		/* no plaintext in the clear (for inputs long enough to tell) */
 		if (n >= 64)
@@ -94,7 +94,7 @@ static void test_seal_roundtrip_and_refusals(void **state)
 		assert_int_equal(open_bytes(s, slen, c, NULL, &plain, &pn), PL_ENOKEY);
 		free(plain);
 		/* another plaintext hash than the statement records */
-		uint8_t wrong[32] = {1};
+		uint8_t wrong[PL_SHA256_SIZE] = {1};
 		plain = NULL;
 		assert_int_equal(open_bytes(s, slen, b, wrong, &plain, &pn), PL_EVERIFY);
 		free(plain);
@@ -282,15 +282,15 @@ static void test_report_unpack(void **state)
 	size_t n = sizeof report - 1, slen;
 	pl_seal_digest dg;
 	uint8_t *sealed = seal_bytes((const uint8_t *)report, n, rec, 2, &slen, &dg);
-	char sname[65], pname[65];
-	pl_hex_encode(dg.sealed, 32, sname);
-	pl_hex_encode(dg.plain, 32, pname);
+	char sname[PL_SHA256_HEX_LEN + 1], pname[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(dg.sealed, PL_SHA256_SIZE, sname);
+	pl_hex_encode(dg.plain, PL_SHA256_SIZE, pname);
 	blobs bl = {{sname, pname}, {sealed, (const uint8_t *)report}, {slen, n}};
 	pl_party_key *b2 = NULL; /* b's key after a rotation: the report was sealed to the older one */
 	assert_int_equal(pl_party_key_generate("cert.b", &b2, NULL), PL_OK);
 	pl_keyring ra = {{a}, 1}, rc = {{c}, 1}, rbb = {{b2, b}, 2};
-	uint8_t wrong[32];
-	memcpy(wrong, dg.plain, 32);
+	uint8_t wrong[PL_SHA256_SIZE];
+	memcpy(wrong, dg.plain, PL_SHA256_SIZE);
 	wrong[0] ^= 1;
 	char *tmp = tu_tmpdir(), out[600], path[700];
 	pl_diag d = {0};
@@ -348,7 +348,7 @@ static void test_report_seal(void **state)
 	(void)state;
 	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
 	pl_identity rec[2] = {a->id, b->id};
-	char *tmp = tu_tmpdir(), report[600], staged[600], out[600], name[65];
+	char *tmp = tu_tmpdir(), report[600], staged[600], out[600], name[PL_SHA256_HEX_LEN + 1];
 	static const char text[] = "{\"result\": \"inconclusive\", \"hits\": []}\n";
 	snprintf(report, sizeof report, "%s/report.json", tmp);
 	snprintf(staged, sizeof staged, "%s/report.sealed", tmp);
@@ -358,18 +358,18 @@ static void test_report_seal(void **state)
 	fclose(f);
 	pl_seal_digest dg;
 	pl_diag d = {0};
-	uint8_t h[32];
-	char hex[65];
+	uint8_t h[PL_SHA256_SIZE];
+	char hex[PL_SHA256_HEX_LEN + 1];
 
 	assert_int_equal(pl_report_seal(report, rec, 2, staged, &dg, name, &d), PL_OK);
 	size_t slen;
 	uint8_t *sealed = tu_read_file(staged, &slen);
 	assert_null(memmem(sealed, slen, "inconclusive", 12)); /* no plaintext in the clear */
 	pl_sha256(sealed, slen, h);
-	pl_hex_encode(h, 32, hex);
+	pl_hex_encode(h, PL_SHA256_SIZE, hex);
 	assert_string_equal(name, hex); /* the blob is named by the sealed bytes */
 	pl_sha256(text, sizeof text - 1, h);
-	assert_memory_equal(dg.plain, h, 32);
+	assert_memory_equal(dg.plain, h, PL_SHA256_SIZE);
 	assert_int_equal(dg.plain_size, sizeof text - 1);
 	struct stat st;
 	assert_int_equal(stat(staged, &st), 0);
@@ -392,7 +392,7 @@ static void test_report_seal(void **state)
 	assert_int_equal(unlink(staged), 0);
 	assert_int_equal(pl_report_seal(report, rec, 0, staged, &dg, name, &d), PL_OK);
 	assert_false(pl_fs_exists(staged));
-	pl_hex_encode(h, 32, hex);
+	pl_hex_encode(h, PL_SHA256_SIZE, hex);
 	assert_string_equal(name, hex);
 
 	/* no report */

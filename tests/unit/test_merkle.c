@@ -25,7 +25,7 @@ static size_t parse_hashes(char *s, pl_hash *out)
 {
 	size_t k = 0;
 	for (char *tok = strtok(s, " \n"); tok; tok = strtok(NULL, " \n"))
-		tu_hex(tok, out[k++].b, 32);
+		tu_hex(tok, out[k++].b, PL_HASH_SIZE);
 	return k;
 }
 
@@ -47,7 +47,7 @@ static vec *load_vectors(void)
 		if (sscanf(line, "leaf %u:", &a) == 1) {
 			v->leaf_len[a] = tu_hex(rest, v->leaf[a], 64);
 		} else if (sscanf(line, "root %u:", &a) == 1) {
-			tu_hex(rest, v->root[a].b, 32);
+			tu_hex(rest, v->root[a].b, PL_HASH_SIZE);
 			seen_roots++;
 		} else if (sscanf(line, "inclusion %u %u:", &a, &b) == 2) {
 			v->incl_len[a][b] = parse_hashes(rest, v->incl[a][b]);
@@ -76,14 +76,14 @@ static void test_vectors(void **state)
 		pl_hash_reader hr = tu_ref_reader(ref);
 		pl_hash root;
 		assert_int_equal(pl_tree_root(&hr, n, &root), PL_OK);
-		assert_memory_equal(root.b, v->root[n].b, 32);
+		assert_memory_equal(root.b, v->root[n].b, PL_HASH_SIZE);
 		/* incremental right edge */
 		pl_edge e;
 		pl_edge_init(&e);
 		for (unsigned i = 0; i < n; i++)
 			assert_int_equal(pl_edge_append(&e, &leaves[i]), PL_OK);
 		pl_edge_root(&e, &root);
-		assert_memory_equal(root.b, v->root[n].b, 32);
+		assert_memory_equal(root.b, v->root[n].b, PL_HASH_SIZE);
 		for (unsigned i = 0; i < n; i++) {
 			pl_hash p[PL_PROOF_MAX];
 			size_t len;
@@ -128,7 +128,7 @@ static void check_size(tu_ref *ref, const pl_hash *leaves, uint64_t n, bool all_
 	pl_hash root, want;
 	assert_int_equal(pl_tree_root(&hr, n, &root), PL_OK);
 	tu_ref_mth(ref, 0, n, &want);
-	assert_memory_equal(root.b, want.b, 32);
+	assert_memory_equal(root.b, want.b, PL_HASH_SIZE);
 	pl_hash p[PL_PROOF_MAX], q[PL_PROOF_MAX];
 	size_t len, qlen;
 	for (uint64_t i = 0; i < n; i++) {
@@ -169,12 +169,12 @@ static void test_sizes_1_to_300(void **state)
 		pl_hash r1, r2;
 		pl_edge_root(&e, &r1);
 		tu_ref_mth(ref, 0, n, &r2);
-		assert_memory_equal(r1.b, r2.b, 32);
+		assert_memory_equal(r1.b, r2.b, PL_HASH_SIZE);
 		pl_edge loaded;
 		pl_hash_reader hr = tu_ref_reader(ref);
 		assert_int_equal(pl_edge_load(&hr, n, &loaded), PL_OK);
 		pl_edge_root(&loaded, &r1);
-		assert_memory_equal(r1.b, r2.b, 32);
+		assert_memory_equal(r1.b, r2.b, PL_HASH_SIZE);
 	}
 	tu_ref_free(ref);
 	free(leaves);
@@ -217,9 +217,9 @@ static void test_tampered_proofs_rejected(void **state)
 			size_t len;
 			assert_int_equal(pl_prove_inclusion(&hr, n, i, p, &len), PL_OK);
 			for (size_t j = 0; j < len; j++) {
-				p[j].b[j % 32] ^= 0x40;
+				p[j].b[j % PL_HASH_SIZE] ^= 0x40;
 				assert_int_equal(pl_verify_inclusion(i, n, &leaves[i], p, len, &root), PL_EVERIFY);
-				p[j].b[j % 32] ^= 0x40;
+				p[j].b[j % PL_HASH_SIZE] ^= 0x40;
 			}
 			if (len > 0) /* a missing hash */
 				assert_int_equal(pl_verify_inclusion(i, n, &leaves[i], p, len - 1, &root), PL_EVERIFY);
@@ -279,8 +279,8 @@ static void test_range_errors(void **state)
 	assert_int_equal(pl_prove_inclusion(&hr, 8, 0, p, &len), -7);
 	pl_hash e, want;
 	pl_empty_root(&e);
-	tu_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want.b, 32);
-	assert_memory_equal(e.b, want.b, 32);
+	tu_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want.b, PL_HASH_SIZE);
+	assert_memory_equal(e.b, want.b, PL_HASH_SIZE);
 	tu_ref_free(ref);
 	free(leaves);
 }

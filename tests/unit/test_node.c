@@ -95,7 +95,7 @@ static void pause_ms(long ms)
 /* A party key from fixed seeds (name and tag pick them): deterministic and fast. */
 static pl_party_key *make_key(const char *name, const char *tag)
 {
-	uint8_t seed[32], box[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 	char s[64];
 	snprintf(s, sizeof s, "sign %s %s", name, tag);
 	pl_sha256(s, strlen(s), seed);
@@ -902,8 +902,8 @@ static void check_acceptance(const pl_buf *acc, const pl_verifier *v, uint64_t i
 	pl_note note;
 	assert_int_equal(pl_note_open(acc->data, acc->len, v, 1, &note), PL_OK);
 	assert_true(pl_note_signed_by(&note, 0));
-	char lb[64], want[512];
-	pl_b64_encode(leaf->b, 32, lb);
+	char lb[PL_HASH_B64_LEN + 1], want[512];
+	pl_b64_encode(leaf->b, PL_HASH_SIZE, lb);
 	int w = snprintf(want, sizeof want, "parley.acceptance/v1\n%s\n%llu\n%s\n", ORIGIN, (unsigned long long)index, lb);
 	assert_true(w > 0 && (size_t)w < note.text.n);
 	assert_memory_equal(note.text.p, want, (size_t)w);

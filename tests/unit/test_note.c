@@ -20,7 +20,7 @@ static const char WIT_VKEY[] = "witness.example.org/w1+5b43239c+BN+GARmBG3ZTJJSX
 
 static pl_signer *seeded(const char *name, uint8_t type, const char *seedtext)
 {
-	uint8_t seed[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE];
 	pl_sha256(seedtext, strlen(seedtext), seed);
 	pl_signer *s = NULL;
 	assert_int_equal(pl_signer_new(name, type, seed, &s), PL_OK);
@@ -54,7 +54,7 @@ static void test_keys_reproduce_vectors(void **state)
 	assert_string_equal(pl_buf_cstr(&b), WIT_VKEY);
 	pl_verifier v;
 	assert_int_equal(pl_verifier_parse(LOG_VKEY, strlen(LOG_VKEY), &v), PL_OK);
-	assert_memory_equal(v.pk, log->v.pk, 32);
+	assert_memory_equal(v.pk, log->v.pk, PL_ED25519_PK_SIZE);
 	assert_int_equal(v.id, 0x6cc0bdd7);
 	/* the signer key string round-trips and keeps the same key */
 	uint8_t *sk;
@@ -63,7 +63,7 @@ static void test_keys_reproduce_vectors(void **state)
 	assert_true(strncmp((char *)sk, "PRIVATE+KEY+example.org/cert-log+6cc0bdd7+A", 43) == 0);
 	pl_signer *back = NULL;
 	assert_int_equal(pl_signer_parse(sk, skn, &back), PL_OK);
-	assert_memory_equal(back->v.pk, log->v.pk, 32);
+	assert_memory_equal(back->v.pk, log->v.pk, PL_ED25519_PK_SIZE);
 	sk[skn - 2] ^= 1; /* corrupt the seed's encoding */
 	pl_signer *bad = NULL;
 	assert_int_not_equal(pl_signer_parse(sk, skn, &bad), PL_OK);
@@ -146,7 +146,7 @@ static void test_add_checkpoint_vector(void **state)
 			     "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"};
 	pl_hash proof[3];
 	for (int i = 0; i < 3; i++)
-		tu_hex(hex[i], proof[i].b, 32);
+		tu_hex(hex[i], proof[i].b, PL_HASH_SIZE);
 	pl_buf out;
 	pl_buf_init(&out, PL_WITNESS_REQ_MAX);
 	assert_int_equal(pl_witness_req_format(6, proof, 3, (const uint8_t *)cp8, cn, &out), PL_OK);

@@ -48,20 +48,20 @@ static void test_dsse_vector(void **state)
 			 PL_OK);
 	assert_string_equal(pl_buf_cstr(&payload), VECTOR_PAYLOAD);
 	/* the signature, from the seed, byte for byte */
-	uint8_t seed[32], zero[32] = {0};
+	uint8_t seed[PL_ED25519_SEED_SIZE], zero[PL_X25519_SK_SIZE] = {0};
 	pl_sha256("party seed", 10, seed);
 	pl_party_key *k;
 	assert_int_equal(pl_party_key_from_seeds("cert.example-a", seed, zero, &k, NULL), PL_OK);
-	char pkhex[65];
-	pl_hex_encode(k->id.sign_pk, 32, pkhex);
+	char pkhex[PL_ED25519_PK_HEX_LEN + 1];
+	pl_hex_encode(k->id.sign_pk, PL_ED25519_PK_SIZE, pkhex);
 	assert_string_equal(pkhex, "ca62909e9d1d1dab619f4a05d59e0518f8b1716be6c2223f1fdb9246a02afff6");
 	pl_buf env;
 	pl_buf_init(&env, 65535);
 	assert_int_equal(pl_statement_sign(k, "example.org/cert-log", "ping", 1, t, NULL, NULL, 0, &env), PL_OK);
 	pl_envelope e;
 	assert_int_equal(pl_envelope_parse(env.data, env.len, &e, NULL), PL_OK);
-	char got[128];
-	pl_b64_encode(e.sigs[0].sig, 64, got);
+	char got[PL_ED25519_SIG_B64_LEN + 1];
+	pl_b64_encode(e.sigs[0].sig, PL_ED25519_SIG_SIZE, got);
 	assert_string_equal(got, sig_b64);
 	assert_int_equal(pl_envelope_verify(&e, k->id.sign_pk, NULL), PL_OK);
 	e.payload[5] ^= 1;
@@ -317,11 +317,11 @@ static void test_membership_rules(void **state)
 	assert_int_equal(admit(&w, w.c, NULL, "contact.update", note(), 3, &v), PL_EREFUSED); /* old key now */
 	assert_string_equal(pl_refusal_name(v.code), "bad_signature");
 	assert_int_equal(admit(&w, c2, NULL, "contact.update", note(), 3, &v), PL_OK);
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	assert_int_equal(pl_members_key_at(&w.m, "cert.c", rotated_at, pk), PL_OK);
-	assert_memory_equal(pk, w.c->id.sign_pk, 32); /* the rotation is the old key's last word */
+	assert_memory_equal(pk, w.c->id.sign_pk, PL_ED25519_PK_SIZE); /* the rotation is the old key's last word */
 	assert_int_equal(pl_members_key_at(&w.m, "cert.c", rotated_at + 1, pk), PL_OK);
-	assert_memory_equal(pk, c2->id.sign_pk, 32);
+	assert_memory_equal(pk, c2->id.sign_pk, PL_ED25519_PK_SIZE);
 	/* contact, then revocation */
 	assert_int_equal(admit(&w, c2, NULL, "contact.update", json_pack("{s:{s:s}}", "contact", "email", "x@y"), 4, &v),
 			 PL_OK);
@@ -353,9 +353,9 @@ static json_t *charter_of(pl_party_key *const *ks, size_t n, int sponsors)
 }
 
 /* An envelope written here, independently of dsse.c: the statement payload
- * type and payload, then n signatures (keyid, 64 bytes), compact. */
-static void env_text(pl_buf *out, const char *payload, size_t plen, const char *const *keyids, uint8_t (*sigs)[64],
-		     size_t n)
+ * type and payload, then n signatures (keyid, signature), compact. */
+static void env_text(pl_buf *out, const char *payload, size_t plen, const char *const *keyids,
+		     uint8_t (*sigs)[PL_ED25519_SIG_SIZE], size_t n)
 {
 	pl_buf_reset(out);
 	char *b64 = malloc(pl_b64_len(plen) + 1);
@@ -365,8 +365,8 @@ static void env_text(pl_buf *out, const char *payload, size_t plen, const char *
 				       PL_STATEMENT_TYPE, b64),
 			 PL_OK);
 	for (size_t i = 0; i < n; i++) {
-		char sig[128];
-		pl_b64_encode(sigs[i], 64, sig);
+		char sig[PL_ED25519_SIG_B64_LEN + 1];
+		pl_b64_encode(sigs[i], PL_ED25519_SIG_SIZE, sig);
 		assert_int_equal(pl_buf_printf(out, "%s{\"keyid\":\"%s\",\"sig\":\"%s\"}", i ? "," : "", keyids[i], sig),
 				 PL_OK);
 	}
@@ -375,7 +375,7 @@ static void env_text(pl_buf *out, const char *payload, size_t plen, const char *
 }
 
 /* The PAE signature of payload by k. */
-static void sign_pae(const pl_party_key *k, const char *payload, size_t plen, uint8_t sig[64])
+static void sign_pae(const pl_party_key *k, const char *payload, size_t plen, uint8_t sig[PL_ED25519_SIG_SIZE])
 {
 	pl_buf pae;
 	pl_buf_init(&pae, 1 << 17);
@@ -420,10 +420,10 @@ static void test_envelope_strict(void **state)
 	json_decref(body);
 	const char *p = (const char *)payload.data;
 	size_t pn = payload.len;
-	char ka[17], kb[17];
+	char ka[PL_DSSE_KEYID_LEN + 1], kb[PL_DSSE_KEYID_LEN + 1];
 	pl_dsse_keyid(w.a->id.sign_pk, ka);
 	pl_dsse_keyid(w.b->id.sign_pk, kb);
-	uint8_t sigs[2][64];
+	uint8_t sigs[2][PL_ED25519_SIG_SIZE];
 	sign_pae(w.a, p, pn, sigs[0]);
 	const char *ids[2] = {ka, kb};
 	/* the independent writer and pl_dsse_sign agree byte for byte */
@@ -432,20 +432,20 @@ static void test_envelope_strict(void **state)
 	pl_buf_init(&mine, 65535);
 	const uint8_t *sks[1] = {w.a->secret};
 	assert_int_equal(pl_dsse_sign(PL_STATEMENT_TYPE, payload.data, payload.len, sks,
-				      (const uint8_t(*)[32])w.a->id.sign_pk, 1, &mine),
+				      (const uint8_t(*)[PL_ED25519_PK_SIZE])w.a->id.sign_pk, 1, &mine),
 			 PL_OK);
 	assert_int_equal(mine.len, env.len);
 	assert_memory_equal(mine.data, env.data, env.len);
 	pl_buf_release(&mine);
 
 	/* (a) a second signature: random bytes, another member's real one, the author's twice */
-	randombytes_buf(sigs[1], 64);
+	randombytes_buf(sigs[1], PL_ED25519_SIG_SIZE);
 	env_text(&env, p, pn, ids, sigs, 2);
 	refused(&w, &env, "bad_signature");
 	sign_pae(w.b, p, pn, sigs[1]);
 	env_text(&env, p, pn, ids, sigs, 2);
 	refused(&w, &env, "bad_signature");
-	memcpy(sigs[1], sigs[0], 64);
+	memcpy(sigs[1], sigs[0], PL_ED25519_SIG_SIZE);
 	ids[1] = ka;
 	env_text(&env, p, pn, ids, sigs, 2);
 	refused(&w, &env, "bad_signature");
@@ -463,8 +463,8 @@ static void test_envelope_strict(void **state)
 		env_text(&env, p, pn, ids, sigs, 1);
 		refused(&w, &env, "envelope_malformed");
 	}
-	char upper[17];
-	for (size_t i = 0; i < 17; i++)
+	char upper[PL_DSSE_KEYID_LEN + 1];
+	for (size_t i = 0; i < sizeof upper; i++)
 		upper[i] = (char)(ka[i] >= 'a' && ka[i] <= 'f' ? ka[i] - 'a' + 'A' : ka[i]);
 	ids[0] = upper;
 	env_text(&env, p, pn, ids, sigs, 1);
@@ -542,28 +542,28 @@ static void test_envelope_strict(void **state)
 	json_decref(body);
 	p = (const char *)payload.data;
 	pn = payload.len;
-	char ka2[17];
+	char ka2[PL_DSSE_KEYID_LEN + 1];
 	pl_dsse_keyid(a2->id.sign_pk, ka2);
 	sign_pae(w.a, p, pn, sigs[0]);
 	sign_pae(a2, p, pn, sigs[1]);
 	const char *rot_ids[2] = {ka2, ka};
-	uint8_t swapped[2][64];
-	memcpy(swapped[0], sigs[1], 64);
-	memcpy(swapped[1], sigs[0], 64);
+	uint8_t swapped[2][PL_ED25519_SIG_SIZE];
+	memcpy(swapped[0], sigs[1], PL_ED25519_SIG_SIZE);
+	memcpy(swapped[1], sigs[0], PL_ED25519_SIG_SIZE);
 	env_text(&env, p, pn, rot_ids, swapped, 2); /* new key first */
 	refused(&w, &env, "bad_signature");
 	rot_ids[0] = ka;
 	rot_ids[1] = ka2;
-	uint8_t junk[2][64];
-	memcpy(junk[0], sigs[0], 64);
-	randombytes_buf(junk[1], 64);
+	uint8_t junk[2][PL_ED25519_SIG_SIZE];
+	memcpy(junk[0], sigs[0], PL_ED25519_SIG_SIZE);
+	randombytes_buf(junk[1], PL_ED25519_SIG_SIZE);
 	env_text(&env, p, pn, rot_ids, junk, 2); /* the new key's is noise */
 	refused(&w, &env, "bad_signature");
 	env_text(&env, p, pn, rot_ids, sigs, 1); /* the old key's alone */
 	refused(&w, &env, "bad_signature");
 	env_text(&env, p, pn, rot_ids, sigs, 2);
 	assert_int_equal(admit_raw(&w, env.data, env.len, &v), PL_OK);
-	assert_memory_equal(pl_members_get(&w.m, "cert.a")->id.sign_pk, a2->id.sign_pk, 32);
+	assert_memory_equal(pl_members_get(&w.m, "cert.a")->id.sign_pk, a2->id.sign_pk, PL_ED25519_PK_SIZE);
 
 	pl_buf_release(&good);
 	pl_buf_release(&env);
@@ -576,16 +576,16 @@ static void test_envelope_strict(void **state)
 
 /* An identity of party on the keys sign (its secret in signer) and box, its
  * proof made by signer: whoever holds a key can name any party with it. */
-static pl_identity identity_on(const char *party, const pl_party_key *signer, const uint8_t box[32])
+static pl_identity identity_on(const char *party, const pl_party_key *signer, const uint8_t box[PL_X25519_PK_SIZE])
 {
 	pl_identity id;
 	memset(&id, 0, sizeof id);
 	snprintf(id.party, sizeof id.party, "%s", party);
-	memcpy(id.sign_pk, signer->id.sign_pk, 32);
-	memcpy(id.box_pk, box, 32);
-	char sb[64], bb[64], msg[512];
-	pl_b64_encode(id.sign_pk, 32, sb);
-	pl_b64_encode(id.box_pk, 32, bb);
+	memcpy(id.sign_pk, signer->id.sign_pk, PL_ED25519_PK_SIZE);
+	memcpy(id.box_pk, box, PL_X25519_PK_SIZE);
+	char sb[PL_ED25519_PK_B64_LEN + 1], bb[PL_X25519_PK_B64_LEN + 1], msg[512];
+	pl_b64_encode(id.sign_pk, PL_ED25519_PK_SIZE, sb);
+	pl_b64_encode(id.box_pk, PL_X25519_PK_SIZE, bb);
 	int n = snprintf(msg, sizeof msg, "parley identity v1\n%s\n%s\n%s\n", party, sb, bb);
 	assert_int_equal(pl_party_sign(signer, (const uint8_t *)msg, (size_t)n, id.proof), PL_OK);
 	assert_int_equal(pl_identity_check(&id), PL_OK);
@@ -655,9 +655,9 @@ static void test_revoked_key_never_returns(void **state)
 	/* the old key stays refused; the new one signs */
 	admit_refused(&w, w.c, NULL, "contact.update", note(), 2, "bad_signature");
 	assert_int_equal(admit(&w, fresh, NULL, "contact.update", note(), 2, &v), PL_OK);
-	uint8_t pk[32];
+	uint8_t pk[PL_ED25519_PK_SIZE];
 	assert_int_equal(pl_members_key_at(&w.m, "cert.c", revoked_at, pk), PL_OK);
-	assert_memory_equal(pk, w.c->id.sign_pk, 32); /* what it signed then still verifies */
+	assert_memory_equal(pk, w.c->id.sign_pk, PL_ED25519_PK_SIZE); /* what it signed then still verifies */
 	/* a rotation back to the revoked keys, or to another member's encryption key, is refused */
 	pl_identity back = identity_on("cert.c", w.c, w.c->id.box_pk);
 	admit_refused(&w, fresh, w.c, "key.rotate", identity_body(&back), 3, "key_reused");
@@ -806,8 +806,8 @@ static void test_key_history(void **state)
 	const pl_member *a = pl_members_get(&w.m, "cert.a");
 	assert_int_equal(a->nkeys, ROTATIONS + 1);
 	for (size_t r = 0; r <= ROTATIONS; r++) {
-		assert_memory_equal(a->keys[r].sign_pk, keys[r]->id.sign_pk, 32);
-		assert_memory_equal(a->keys[r].box_pk, keys[r]->id.box_pk, 32);
+		assert_memory_equal(a->keys[r].sign_pk, keys[r]->id.sign_pk, PL_ED25519_PK_SIZE);
+		assert_memory_equal(a->keys[r].box_pk, keys[r]->id.box_pk, PL_X25519_PK_SIZE);
 	}
 	/* through the saved state and back */
 	pl_buf saved;
@@ -822,9 +822,9 @@ static void test_key_history(void **state)
 	const pl_members *regs[2] = {&w.m, &back};
 	for (size_t g = 0; g < 2; g++) {
 		for (size_t i = 0; i < 2 * ROTATIONS + 1; i++) {
-			uint8_t pk[32];
+			uint8_t pk[PL_ED25519_PK_SIZE];
 			assert_int_equal(pl_members_key_at(regs[g], "cert.a", i, pk), PL_OK);
-			assert_memory_equal(pk, keys[signer[i]]->id.sign_pk, 32);
+			assert_memory_equal(pk, keys[signer[i]]->id.sign_pk, PL_ED25519_PK_SIZE);
 			pl_envelope e;
 			assert_int_equal(pl_envelope_parse(entries[i].data, entries[i].len, &e, NULL), PL_OK);
 			assert_int_equal(pl_envelope_verify(&e, pk, NULL), PL_OK);

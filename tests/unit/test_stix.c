@@ -18,7 +18,7 @@
 	"cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce" \
 	"47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
 
-static uint8_t md5[16], sha1[20], sha256[32], sha512[64];
+static uint8_t md5[PL_MD5_SIZE], sha1[PL_SHA1_SIZE], sha256[PL_SHA256_SIZE], sha512[PL_SHA512_SIZE];
 
 /* F0: a file with every digest; F1: a file with none. */
 static pl_obs_file files[2];
@@ -770,7 +770,7 @@ static void test_bundle_examples(void **state)
 	assert_true(pl_stix_match_net(b.indicators[0].compiled, &o));
 	a = v4("10.0.0.1");
 	assert_false(pl_stix_match_net(b.indicators[0].compiled, &o));
-	uint8_t h[32];
+	uint8_t h[PL_SHA256_SIZE];
 	tu_hex("ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c", h, sizeof h);
 	pl_obs_file f = {.name = "x", .sha256 = h};
 	assert_true(pl_stix_match_file(b.indicators[1].compiled, &f));

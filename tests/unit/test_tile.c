@@ -137,7 +137,7 @@ static int mem_fetch(void *ctx, const pl_tile *t, pl_buf *out)
 		uint64_t a = (t->index * 256 + i) * span;
 		pl_hash h;
 		tu_ref_mth(m->ref, a, a + span, &h);
-		if (pl_buf_append(out, h.b, 32) != PL_OK)
+		if (pl_buf_append(out, h.b, PL_HASH_SIZE) != PL_OK)
 			return PL_ENOMEM;
 	}
 	return PL_OK;
@@ -161,7 +161,7 @@ static void test_proofs_through_tiles(void **state)
 		pl_hash root, want;
 		assert_int_equal(pl_tree_root(&hr, size, &root), PL_OK);
 		tu_ref_mth(ref, 0, size, &want);
-		assert_memory_equal(root.b, want.b, 32);
+		assert_memory_equal(root.b, want.b, PL_HASH_SIZE);
 		for (uint64_t i = 0; i < size; i += 1 + size / 50) {
 			pl_hash p[PL_PROOF_MAX], q[PL_PROOF_MAX];
 			size_t len;

@@ -27,7 +27,7 @@ typedef struct fixture {
 
 static pl_signer *seeded(const char *name, uint8_t type, const char *label)
 {
-	uint8_t seed[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE];
 	pl_sha256(label, strlen(label), seed);
 	pl_signer *s;
 	assert_int_equal(pl_signer_new(name, type, seed, &s), PL_OK);
@@ -38,7 +38,7 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "%s/w", tu_tmpdir());
-	uint8_t seed[32];
+	uint8_t seed[PL_ED25519_SEED_SIZE];
 	pl_sha256("witness seed", 12, seed);
 	assert_int_equal(pl_witness_init_seeded(f->dir, "witness.example.org/w1", seed, NULL), PL_OK);
 	assert_int_equal(pl_witness_open(f->dir, 0, &f->w, NULL), PL_OK);

@@ -79,7 +79,7 @@ static int setup(void **state)
 	pl_engine_init(&F.e, ORIGIN);
 	json_t *founders = json_array();
 	for (int i = 0; i < 3; i++) {
-		uint8_t seed[32], box[32];
+		uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
 		char s[16];
 		snprintf(s, sizeof s, "s%d", i);
 		pl_sha256(s, strlen(s), seed);
@@ -145,7 +145,7 @@ static void test_norm_hash(void **state)
 	const char *a = "{\"version\":\"1\",\"name\":\"n\",\"norms\":[{\"gist\":\"g\",\"id\":\"a\",\"short\":\"s\"}]}";
 	const char *b = "{ \"name\": \"n\", \"norms\": [ {\"id\": \"a\", \"short\": \"s\", \"gist\": \"g\"} ], \"version\": \"1\" }";
 	const char *c = "{\"name\":\"n\",\"norms\":[{\"id\":\"a\",\"short\":\"s\",\"gist\":\"G\"}],\"version\":\"1\"}";
-	char ha[65], hb[65], hc[65];
+	char ha[PL_NORM_HASH_HEX + 1], hb[PL_NORM_HASH_HEX + 1], hc[PL_NORM_HASH_HEX + 1];
 	json_t *ja, *jb, *jc;
 	assert_int_equal(pl_norm_set_load(a, strlen(a), &ja, ha, NULL), PL_OK);
 	assert_int_equal(pl_norm_set_load(b, strlen(b), &jb, hb, NULL), PL_OK);

@@ -144,7 +144,7 @@ void tu_ref_mth(tu_ref *r, uint64_t a, uint64_t b, pl_hash *out)
 	pl_hash l, rr;
 	tu_ref_mth(r, a, a + k, &l);
 	tu_ref_mth(r, a + k, b, &rr);
-	sha256_two(0x01, l.b, 32, rr.b, 32, out);
+	sha256_two(0x01, l.b, PL_HASH_SIZE, rr.b, PL_HASH_SIZE, out);
 	if (r->keys[slot] == 0) {
 		r->keys[slot] = key;
 		r->vals[slot] = *out;
