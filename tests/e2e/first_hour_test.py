@@ -180,7 +180,7 @@ def play(run_sh, scratch, home, P, env):
                      if os.path.isfile(f))
     check(len(blobs) > 0 and b"GREYHERON" not in blobs and b"greyheron" not in blobs,
           "the server's blob store holds no plaintext of the evidence")
-    r = subprocess.run([P, "report", "--json", "--party", "cert.b"], capture_output=True, text=True, env=cenv)
+    r = subprocess.run([P, "report", "--json", "--party", "cert.b", *quorum], capture_output=True, text=True, env=cenv)
     check(r.returncode == 0 and "cert.b" in r.stdout, "the report covers cert.b")
 
     # the build run.sh made installs whole: the executable, its man pages, the guides
