@@ -82,7 +82,7 @@ static void build(const char *logdir, const char *origin, uint64_t n)
 			die("keygen", rc, &d);
 		ids[i] = keys[i]->id;
 	}
-	pl_charter c = {"bench", 1, 86400, 86400 * 7};
+	pl_charter c = {.name = "bench", .sponsors = 1, .ack_seconds = 86400, .response_seconds = 86400 * 7};
 	int rc = pl_setup_log(logdir, origin, keys[0], ids + 1, FOUNDERS - 1, &c, NULL, &d);
 	if (rc != PL_OK)
 		die("setup", rc, &d);

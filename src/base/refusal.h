@@ -67,6 +67,7 @@ typedef enum pl_refusal_kind {
 	X(CHARTER_EXISTS, "not_allowed", CONFLICT, "the charter is entry 0 and the log already has one") \
 	X(NOT_OWN_KEY, "not_allowed", FORBIDDEN, "a party rotates only its own key") \
 	X(ALREADY_MEMBER, "already_member", CONFLICT, "enrolling a member") \
+	X(DATED_BEFORE_CHARTER, "dated_before_charter", INVALID, "a statement dated before the log's charter") \
 	X(ALREADY_SPONSORED, "already_sponsored", CONFLICT, "the same member enrolled the same identity before") \
 	X(KEY_REUSED, "key_reused", CONFLICT, \
 	  "an identity's key is held or was held by a party of the log (a revoked key never comes back)") \
@@ -110,6 +111,8 @@ typedef enum pl_refusal_kind {
 	X(NOT_CASE_AUTHOR, "not_case_author", FORBIDDEN, "closing another party's concern") \
 	X(ALREADY_ACKNOWLEDGED, "already_acknowledged", CONFLICT, "acknowledging twice") \
 	X(ALREADY_ANSWERED, "already_answered", CONFLICT, "answering after a final answer") \
+	X(DATED_BEFORE_TARGET, "dated_before_target", INVALID, "a statement dated before the entry it answers or adds to") \
+	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
 	/* ---- the log server's own limits (docs/api.md) ---- */ \
 	X(RATE_LIMITED, "rate_limited", LIMITED, "the author is over its rate") \
 	X(QUEUE_FULL, "queue_full", LIMITED, "too many statements are waiting") \

@@ -7,6 +7,7 @@
 #include "base/timefmt.h"
 #include "monitor/copy.h"
 #include "statement/dsse.h"
+#include "statement/statement.h"
 #include "tlog/proof_file.h"
 
 #include <limits.h>
@@ -100,8 +101,9 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	}
 	pl_buf env;
 	pl_buf_init(&env, PL_DSSE_MAX);
-	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, pl_now(), body, &env)
-		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, pl_now(), body, refs, nrefs, &env);
+	int64_t when = pl_now() > c->not_before ? pl_now() : c->not_before;
+	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, when, body, &env)
+		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, when, body, refs, nrefs, &env);
 	if (rc != PL_OK) {
 		pl_buf_release(&env);
 		return cli_fail(cmd, rc, &d);
@@ -225,6 +227,15 @@ int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
 	if (rc == PL_OK) {
 		ref->index = index;
 		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
+		pl_envelope env;
+		pl_stmt st;
+		memset(&env, 0, sizeof env);
+		memset(&st, 0, sizeof st);
+		if (pl_envelope_parse(entry.data, entry.len, &env, NULL) == PL_OK &&
+		    pl_stmt_parse(env.payload, env.payload_len, &st, NULL) == PL_OK && st.time > c->not_before)
+			c->not_before = st.time;
+		pl_stmt_release(&st);
+		pl_envelope_release(&env);
 	}
 	pl_buf_release(&proof);
 	pl_buf_release(&entry);

@@ -21,6 +21,8 @@ typedef struct cli_session {
 	pl_party_key *key; /* NULL unless needed */
 	char server[2048]; /* the server's URL (its tiles are under it) */
 	struct pl_copy *copy; /* the member's verified copy, once cli_session_copy opened it */
+	int64_t not_before;   /* the latest time of an entry referred to (cli_session_ref): a statement is
+				 dated no earlier, so it is never dated before what it answers */
 } cli_session;
 
 /*

@@ -49,6 +49,7 @@ typedef struct pl_charter {
 	size_t sponsors;            /* distinct members needed to enroll a party (>= 1) */
 	int64_t ack_seconds;        /* default deadline to acknowledge a request */
 	int64_t response_seconds;   /* default deadline to answer a request */
+	int64_t time;               /* the charter's own time: nothing in the log is dated before it */
 } pl_charter;
 
 typedef struct pl_member_key {

@@ -115,6 +115,7 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 		int prc = pl_members_parse_charter(s->st.body, &m->charter, founders, &nf, &v);
 		if (prc != PL_OK)
 			return prc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
+		m->charter.time = s->st.time;
 		for (size_t i = 0; i < nf; i++) {
 			pl_member *e = add_member(m, &founders[i], index);
 			if (e == NULL)

@@ -351,6 +351,9 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 	}
 	if (strcmp(type, "charter") == 0)
 		return pl_refuse(v, PL_R_CHARTER_EXISTS, "the charter is entry 0 and this log already has one");
+	if (s->st.time < m->charter.time)
+		return pl_refuse(v, PL_R_DATED_BEFORE_CHARTER, "the statement is dated %lld s before the log's charter",
+				 (long long)(m->charter.time - s->st.time));
 	const pl_member *mem = pl_members_find(m, s->st.author);
 	if (mem == NULL)
 		return pl_refuse(v, PL_R_UNKNOWN_AUTHOR, "%s is not a member of this log", s->st.author);

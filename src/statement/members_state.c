@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 2 /* 2: the whole key history, with encryption keys */
+#define STATE_VERSION 3 /* 2: the whole key history, with encryption keys; 3: the charter's time */
 
 static void save_identity(pl_enc *e, const pl_identity *id)
 {
@@ -42,6 +42,7 @@ int pl_members_save(const pl_members *m, pl_buf *out)
 	pl_enc_u64(&e, m->charter.sponsors);
 	pl_enc_i64(&e, m->charter.ack_seconds);
 	pl_enc_i64(&e, m->charter.response_seconds);
+	pl_enc_i64(&e, m->charter.time);
 	pl_enc_u64(&e, m->n);
 	for (size_t i = 0; i < m->n; i++) {
 		const pl_member *x = &m->m[i];
@@ -113,6 +114,7 @@ int pl_members_load(pl_members *m, pl_dec *d)
 	m->charter.sponsors = (size_t)pl_dec_u64(d, PL_SPONSORS_MAX);
 	m->charter.ack_seconds = pl_dec_i64(d, 0, INT64_MAX);
 	m->charter.response_seconds = pl_dec_i64(d, 0, INT64_MAX);
+	m->charter.time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
 	size_t n = pl_dec_count(d, SIZE_MAX / sizeof(pl_member), MEMBER_MIN);
 	if (n > 0 && d->rc == PL_OK) {
 		if ((m->m = calloc(n, sizeof *m->m)) == NULL)

@@ -80,7 +80,54 @@ static int check_to_members(const pl_members *m, const pl_wf_body *b, pl_refusal
 	return PL_OK;
 }
 
+/* The time of the object a statement answers or adds to (its target), or INT64_MIN when it has none. */
+static int64_t target_time(const pl_wf *w, const pl_wf_body *b)
+{
+	const pl_wf_case *c;
+	const pl_wf_request *r;
+	const pl_wf_ping *p;
+	const pl_wf_evidence *e;
+	switch (b->type) {
+	case PL_WF_PONG:
+		return (p = pl_wf_ping_get(w, b->target)) != NULL ? p->time : INT64_MIN;
+	case PL_WF_REQUEST:
+	case PL_WF_CLOSE:
+	case PL_WF_EVIDENCE:
+		return (c = pl_wf_case_get(w, b->target)) != NULL ? c->time : INT64_MIN;
+	case PL_WF_ACK:
+	case PL_WF_RESPONSE:
+	case PL_WF_STATUS:
+	case PL_WF_WITHDRAW:
+		return (r = pl_wf_request_get(w, b->target)) != NULL ? r->time : INT64_MIN;
+	case PL_WF_FINDING:
+		return (e = pl_wf_evidence_get(w, b->target)) != NULL ? e->time : INT64_MIN;
+	default:
+		return INT64_MIN;
+	}
+}
+
+static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
+
 int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v)
+{
+	int rc = check_rules(w, m, s, b, v);
+	if (rc != PL_OK)
+		return rc;
+	/* nothing is dated before what it answers: an answer before its question would read as a negative
+	 * response time (clients date a statement no earlier than the entries it refers to) */
+	int64_t t = target_time(w, b);
+	if (s->time < t)
+		return pl_refuse(v, PL_R_DATED_BEFORE_TARGET, "the statement is dated %lld s before the entry it answers",
+				 (long long)(t - s->time));
+	if (b->type == PL_WF_FINDING) {
+		const pl_wf_evidence *e = pl_wf_evidence_get(w, b->target);
+		if (e != NULL && strcmp(pl_wf_party_name(w, e->author), s->author) == 0)
+			return pl_refuse(v, PL_R_OWN_EVIDENCE, "a finding on evidence is made by another party than its author");
+	}
+	return PL_OK;
+}
+
+static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v)
 {
 	int rc;
 	const pl_wf_request *r = NULL;

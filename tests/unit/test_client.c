@@ -45,7 +45,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "%s/log", tu_tmpdir());
 	assert_int_equal(pl_party_key_generate("cert.a", &f->a, &d), PL_OK);
 	assert_int_equal(pl_party_key_generate("cert.b", &f->b, &d), PL_OK);
-	pl_charter c = {"", 1, 86400, 604800};
+	pl_charter c = {.name = "", .sponsors = 1, .ack_seconds = 86400, .response_seconds = 604800};
 	assert_int_equal(pl_setup_log(f->dir, "example.org/client", f->a, NULL, 0, &c, NULL, &d), PL_OK);
 	pl_node_opts no;
 	pl_node_opts_default(&no);

@@ -570,6 +570,39 @@ static void test_one_line_fields(void **state)
 	assert_string_equal(pl_wf_case_get(&F.e.wf, F.n - 1)->title, "\x1b[2A[ok] \xe2\x80\xae");
 }
 
+/* Nothing is dated before the charter, nor before what it answers; a finding is another party's. */
+static void test_ordering_rules(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 400000, cs = (int64_t)F.n;
+	admitting = false; /* the rules below are rules of the log, not of the clock */
+	assert_string_equal(say(1, "contact.update", json_pack("{s:{s:s}}", "contact", "name", "early"), T0 - 1, NULL, 0),
+			    "dated_before_charter");
+	assert_null(say(1, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR", "summary",
+				  "s", "recipients", "p2"),
+			t, NULL, 0));
+	json_t *req = json_pack("{s:I,s:s,s:[s],s:s}", "case", (json_int_t)cs, "kind", "information", "to", "p2", "text", "?");
+	assert_string_equal(say(1, "request", json_deep_copy(req), t - 1, &cs, 1), "dated_before_target");
+	int64_t r = (int64_t)F.n;
+	assert_null(say(1, "request", req, t, &cs, 1)); /* the same second is not before */
+	assert_string_equal(say(2, "ack", json_pack("{s:I}", "request", (json_int_t)r), t - 5, &r, 1), "dated_before_target");
+	assert_null(say(2, "ack", json_pack("{s:I}", "request", (json_int_t)r), t + 5, &r, 1));
+	int64_t ev = (int64_t)F.n;
+	assert_null(say(1, "evidence",
+			json_pack("{s:I,s:s,s:s,s:{s:s,s:i},s:i,s:i}", "case", (json_int_t)cs, "title", "pkg", "tlp",
+				  "TLP:CLEAR", "index", "sha256",
+				  "0000000000000000000000000000000000000000000000000000000000000000", "size", 1, "files", 1,
+				  "bytes", 1),
+			t + 10, &cs, 1));
+	json_t *finding = json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:i}}", "evidence", (json_int_t)ev, "result", "reproduced",
+				    "summary", "s", "tlp", "TLP:CLEAR", "report", "sha256",
+				    "1111111111111111111111111111111111111111111111111111111111111111", "size", 1);
+	assert_string_equal(say(1, "finding", json_deep_copy(finding), t + 20, &ev, 1), "own_evidence");
+	assert_string_equal(say(2, "finding", json_deep_copy(finding), t + 9, &ev, 1), "dated_before_target");
+	assert_null(say(2, "finding", finding, t + 20, &ev, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_replay_is_deterministic),
 		cmocka_unit_test(test_replay_refuses_and_resumes),
 		cmocka_unit_test(test_one_line_fields),
+		cmocka_unit_test(test_ordering_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
