@@ -182,7 +182,7 @@ static const cli_cmd CMDS[] = {
 				       "entry is not the accepted one"}),
 	 .docs = DOC_POLICY,
 	 .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json\n"
-		     "parley verify-proof ~/.local/share/parley/acceptances/wg-1a2b3c4d/42.json --vkey wg/log.vkey "
+		     "parley verify-proof ~/.local/share/parley/acceptances/wg.example_log-1a2b3c4d/42.json --vkey wg/log.vkey "
 		     "--log https://wg.example/log",
 	 .exits = "1 when a signature, the inclusion or the quorum does not check, or the log does not hold the "
 		  "accepted leaf at its index (another leaf: it broke its word; none yet: not published)",
