@@ -450,9 +450,9 @@ static void format_as_documented(void **state)
 {
 	(void)state;
 	pl_party_key **k = st_keys(3);
-	st_hand h = {.body = "{\"lang\":\"en\",\"text\":\"by hand\"}", .readers = k, .n = 3};
+	sh_hand h = {.body = "{\"lang\":\"en\",\"text\":\"by hand\"}", .readers = k, .n = 3};
 	size_t n;
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, NULL);
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, NULL);
 	for (size_t i = 0; i < 3; i++) {
 		pl_keyring ring = st_ring(k[i]);
 		pl_sealed_plain p;

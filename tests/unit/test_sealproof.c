@@ -66,9 +66,9 @@ static void commitment_to_another_text(void **state)
 {
 	(void)state;
 	pl_party_key **k = st_keys(2);
-	st_hand h = {.body = "{\"lang\":\"en\",\"text\":\"what cert.r01 is shown\"}", .committed = GOOD, .readers = k, .n = 2};
+	sh_hand h = {.body = "{\"lang\":\"en\",\"text\":\"what cert.r01 is shown\"}", .committed = GOOD, .readers = k, .n = 2};
 	size_t n;
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, NULL);
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, NULL);
 	detect_and_prove(obj, n, k[1], PL_SEALED_FAULT_COMMITMENT);
 	free(obj);
 	st_keys_free(k, 2);
@@ -79,9 +79,9 @@ static void key_wrapped_to_another_partys_key(void **state)
 	(void)state;
 	pl_party_key **k = st_keys(3);
 	/* cert.r01's entry names its fingerprint, but the box is sealed to cert.r02's key */
-	st_hand h = {.body = GOOD, .readers = k, .n = 2, .box_to = {0, 3}};
+	sh_hand h = {.body = GOOD, .readers = k, .n = 2, .box_to = {0, 3}};
 	size_t n;
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, NULL);
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, NULL);
 	pl_keyring r0 = st_ring(k[0]);
 	pl_sealed_plain p;
 	assert_int_equal(pl_sealed_open(&st_ctx, obj, n, &r0, NULL, &p, NULL), PL_OK); /* cert.r00 reads it */
@@ -103,9 +103,9 @@ static void different_keys_to_different_readers(void **state)
 {
 	(void)state;
 	pl_party_key **k = st_keys(2);
-	st_hand h = {.body = GOOD, .readers = k, .n = 2, .other_key = {false, true}};
+	sh_hand h = {.body = GOOD, .readers = k, .n = 2, .other_key = {false, true}};
 	size_t n;
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, NULL);
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, NULL);
 	detect_and_prove(obj, n, k[1], PL_SEALED_FAULT_CIPHER);
 	free(obj);
 	st_keys_free(k, 2);
@@ -120,7 +120,7 @@ static void content_outside_the_rules(void **state)
 	memcpy(bomb, "{\"lang\":\"en\",\"text\":\"", 21);
 	memset(bomb + 21, 'a', 40000 - 24);
 	memcpy(bomb + 40000 - 3, "\"}", 3);
-	st_hand cases[] = {
+	sh_hand cases[] = {
 		{.body = GOOD, .pad = 1},                                       /* padding not zero */
 		{.body = GOOD, .bucket = 2048},                                 /* not the smallest bucket */
 		{.body = GOOD, .zlen_extra = 1},                                /* a length past the stream */
@@ -133,7 +133,7 @@ static void content_outside_the_rules(void **state)
 		cases[i].readers = k;
 		cases[i].n = 1;
 		size_t n;
-		uint8_t *obj = st_seal_by_hand(&st_ctx, &cases[i], &n, NULL);
+		uint8_t *obj = sh_seal(&st_ctx, &cases[i], &n, NULL);
 		detect_and_prove(obj, n, k[0], PL_SEALED_FAULT_CONTENT);
 		free(obj);
 	}
@@ -145,9 +145,9 @@ static void bad_ephemeral_key_is_public(void **state)
 {
 	(void)state;
 	pl_party_key **k = st_keys(1);
-	st_hand h = {.body = GOOD, .readers = k, .n = 1, .epk_bad = 1};
+	sh_hand h = {.body = GOOD, .readers = k, .n = 1, .epk_bad = true};
 	size_t n;
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, NULL);
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, NULL);
 	uint8_t zero[32] = {0};
 	assert_true(pl_boxproof_epk_bad(zero));
 	detect_and_prove(obj, n, k[0], PL_SEALED_FAULT_WRAP);
@@ -161,8 +161,8 @@ static void no_proof_against_an_honest_body(void **state)
 	pl_party_key **k = st_keys(2);
 	size_t n;
 	uint8_t key[32];
-	st_hand h = {.body = GOOD, .readers = k, .n = 2};
-	uint8_t *obj = st_seal_by_hand(&st_ctx, &h, &n, key);
+	sh_hand h = {.body = GOOD, .readers = k, .n = 2};
+	uint8_t *obj = sh_seal(&st_ctx, &h, &n, key);
 	pl_sealproof pr = {.kind = PL_SEALPROOF_KEY};
 	memcpy(pr.key, key, 32);
 	pl_sealed_fault got;
