@@ -46,16 +46,7 @@ typedef struct pl_seal_digest {
 int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_seal_digest *dg, pl_diag *d)
 	__attribute__((warn_unused_result));
 
-/*
- * The secret keys a party may open sealed blobs with: its current key and
- * the keys it had before rotations (a blob is sealed to the X25519 key the
- * party had when it was sealed). All keys name the same party.
- */
-#define PL_KEYRING_MAX 16
-typedef struct pl_keyring {
-	const pl_party_key *keys[PL_KEYRING_MAX];
-	size_t n;
-} pl_keyring;
+/* pl_keyring (the keys a party opens sealed material with) is in statement/party.h. */
 
 /*
  * Opens a sealed blob with k (its party must be a recipient), writing the

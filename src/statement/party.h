@@ -57,6 +57,18 @@ typedef struct pl_party_key {
 /* Where the X25519 secret key starts in a pl_party_key's secret. */
 #define PL_PARTY_BOX_SK PL_ED25519_SK_SIZE
 
+/*
+ * The secret keys a party may open sealed material with (evidence blobs,
+ * statement bodies): its current key and the keys it had before rotations
+ * (material is sealed to the X25519 key the party had when it was sealed).
+ * All keys name the same party; the keys are borrowed.
+ */
+#define PL_KEYRING_MAX 16
+typedef struct pl_keyring {
+	const pl_party_key *keys[PL_KEYRING_MAX];
+	size_t n;
+} pl_keyring;
+
 /* True if name is a valid party name. */
 bool pl_party_name_valid(const char *name, size_t n);
 
