@@ -113,6 +113,18 @@ typedef enum pl_refusal_kind {
 	X(ALREADY_ANSWERED, "already_answered", CONFLICT, "answering after a final answer") \
 	X(DATED_BEFORE_TARGET, "dated_before_target", INVALID, "a statement dated before the entry it answers or adds to") \
 	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
+	/* ---- sealed statements (docs/confidentiality.md, docs/workflow.md) ---- */ \
+	X(SEALING_REQUIRED, "sealing_required", INVALID, \
+	  "a statement of a thread that is not TLP:CLEAR without \"sealed\", or with a sealed field in clear") \
+	X(SEALED_NOT_ALLOWED, "sealed_not_allowed", INVALID, "\"sealed\" in a TLP:CLEAR thread or in a type never sealed") \
+	X(SEALED_MALFORMED, "sealed_malformed", INVALID, \
+	  "\"sealed\" is not canonical base64 of a sealed body with a canonical header and one padded bucket") \
+	X(READERS_MISMATCH, "readers_mismatch", INVALID, \
+	  "the sealed body's readers are not exactly those of its label and thread at that index") \
+	X(READER_KEY_STALE, "reader_key_stale", CONFLICT, \
+	  "a reader's key fingerprint is not the key it holds at that index, or the members' key is not current") \
+	X(REKEY_STALE, "rekey_stale", CONFLICT, "a members' rekey that does not answer the latest membership change") \
+	X(REKEY_DUPLICATE, "rekey_duplicate", CONFLICT, "a second members' rekey for the same membership change") \
 	/* ---- the log server's own limits (docs/api.md) ---- */ \
 	X(RATE_LIMITED, "rate_limited", LIMITED, "the author is over its rate") \
 	X(QUEUE_FULL, "queue_full", LIMITED, "too many statements are waiting") \

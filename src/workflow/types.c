@@ -5,9 +5,18 @@
 #include "base/json.h"
 #include "base/safetext.h"
 #include "base/timefmt.h"
+#include "statement/sealed.h"
 #include "workflow/vocab.h"
 
 #include <string.h>
+
+/* A sealed request with every field at its cap, and about 256 bytes of JSON, fits one sealed body. */
+_Static_assert(PL_WF_SEALED_TEXT_MAX + PL_WF_SEALED_DUE_REASON_MAX + PL_WF_SEALED_AUTHORITY_MAX +
+			       PL_WF_SEALED_OFFENCE_MAX + PL_WF_SEALED_FACTS_MAX + PL_WF_SEALED_DATA_MAX +
+			       PL_WF_SEALED_RELATIONSHIP_MAX + PL_WF_SEALED_CUSTODIAN_MAX + PL_WF_SEALED_NECESSITY_MAX +
+			       256 <=
+		       PL_SEALED_JSON_MAX,
+	       "the sealed field caps exceed a sealed body");
 
 static const char *const names[PL_WF_NTYPES] = {
 	"ping", "pong", "norms.publish", "norms.subscribe", "norms.withdraw", "concern",

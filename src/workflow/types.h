@@ -52,6 +52,25 @@
 #define PL_WF_EVIDENCE_MAX 64
 #define PL_PRESERVE_MIN_SECONDS (60 * 86400) /* Budapest Convention art. 29(7) */
 
+/*
+ * The caps of the sealed fields (docs/confidentiality.md, section 6), lower
+ * than the plaintext caps so that a sealed body with every field at its cap,
+ * in plain prose, fits PL_SEALED_JSON_MAX (statement/sealed.h): a request
+ * with the art. 29(2) fields at these caps is 15,104 bytes of text and about
+ * 200 of JSON. The total remains the rule (escapes can lengthen a text up to
+ * six times). Checked by the author's client before sealing and by every
+ * reader on opening (content rules); the server cannot see them.
+ */
+#define PL_WF_SEALED_TEXT_MAX 4096         /* summaries, texts, notes, reasons */
+#define PL_WF_SEALED_DUE_REASON_MAX 512
+#define PL_WF_SEALED_AUTHORITY_MAX 256     /* art. 29(2)(a) */
+#define PL_WF_SEALED_OFFENCE_MAX 1024      /* (b) */
+#define PL_WF_SEALED_FACTS_MAX 4096        /* (b) */
+#define PL_WF_SEALED_DATA_MAX 2048         /* (c) */
+#define PL_WF_SEALED_RELATIONSHIP_MAX 1024 /* (c) */
+#define PL_WF_SEALED_CUSTODIAN_MAX 1024    /* (d) */
+#define PL_WF_SEALED_NECESSITY_MAX 1024    /* (e) */
+
 typedef enum pl_wf_type {
 	PL_WF_PING,
 	PL_WF_PONG,
