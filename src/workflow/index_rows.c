@@ -128,7 +128,7 @@ static int put_case(pl_index *x, const pl_wf *w, const pl_wf_case *c, bool with_
 	sqlite3_bind_text(st, 2, pl_wf_party_name(w, c->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, c->time);
 	sqlite3_bind_text(st, 4, c->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->cls, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->cls ? c->cls : "", -1, SQLITE_STATIC); /* "": sealed */
 	bind_text(st, 6, c->rsit_type);
 	sqlite3_bind_text(st, 7, c->tlp, -1, SQLITE_STATIC);
 	bind_text(st, 8, c->set >= 0 ? w->sets[c->set].hash : NULL);

@@ -103,9 +103,9 @@ static int apply_concern(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64
 	c->closed_idx = PL_WF_NONE;
 	c->outcome = -1;
 	/* the vocabulary's static strings, not the statement's */
-	c->cls = pl_rsit_class(b->cls);
-	c->rsit_type = b->rsit_type ? pl_rsit_type(b->cls, b->rsit_type) : NULL;
-	c->title = strdup(b->title);
+	c->cls = b->cls ? pl_rsit_class(b->cls) : NULL; /* NULL, and title "": sealed */
+	c->rsit_type = b->cls && b->rsit_type ? pl_rsit_type(b->cls, b->rsit_type) : NULL;
+	c->title = strdup(b->title ? b->title : "");
 	c->recipients = calloc(b->nparties, sizeof *c->recipients);
 	c->norms = b->nnorms ? calloc(b->nnorms, sizeof *c->norms) : NULL;
 	if (c->title == NULL || c->recipients == NULL || (b->nnorms && c->norms == NULL))

@@ -264,9 +264,9 @@ static void load_cases(pl_dec *d, pl_wf *w)
 		char cls[64], type[64];
 		pl_dec_str(d, cls, sizeof cls);
 		pl_dec_str(d, type, sizeof type);
-		c->cls = pl_rsit_class(cls);
-		c->rsit_type = type[0] ? pl_rsit_type(cls, type) : NULL;
-		if (d->rc == PL_OK && (c->cls == NULL || (type[0] && c->rsit_type == NULL)))
+		c->cls = cls[0] ? pl_rsit_class(cls) : NULL; /* "": a sealed concern's */
+		c->rsit_type = cls[0] && type[0] ? pl_rsit_type(cls, type) : NULL;
+		if (d->rc == PL_OK && ((cls[0] && c->cls == NULL) || (type[0] && c->rsit_type == NULL)))
 			pl_dec_fail(d, PL_EFORMAT);
 		c->tlp = load_tlp(d);
 		c->recipients = load_pids(d, PL_WF_PARTIES_MAX, w->nparties, &c->nrecipients);

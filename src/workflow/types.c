@@ -36,13 +36,40 @@ const char *pl_wf_type_name(pl_wf_type t)
 	return (unsigned)t < PL_WF_NTYPES ? names[t] : "?";
 }
 
-static int keys(const json_t *body, const char *const *allowed, const char *const *required, pl_refusal *v)
+static bool listed(const char *const *list, const char *key)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (strcmp(list[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* The body's fields: in clear, exactly as listed; sealed, "sealed" beside the public ones, the sealed
+ * ones not required (pl_wf_sealed_form made sure they are absent). */
+static int keys(const pl_wf_body *b, const json_t *body, const char *const *allowed, const char *const *required,
+		pl_refusal *v)
 {
 	pl_diag d = {0};
-	if (pl_json_keys(body, allowed, required, "the body", &d) != PL_OK)
-		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
+	if (b->seal == NULL) {
+		if (pl_json_keys(body, allowed, required, "the body", &d) != PL_OK)
+			return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
+		return PL_OK;
+	}
+	const char *k;
+	const json_t *x;
+	json_object_foreach((json_t *)(uintptr_t)body, k, x)
+	{
+		if (strcmp(k, "sealed") != 0 && !listed(allowed, k))
+			return pl_refuse(v, PL_R_BODY_INVALID, "the body has an unknown field \"%s\"", k);
+	}
+	for (size_t i = 0; required != NULL && required[i] != NULL; i++)
+		if (!pl_wf_field_sealed(b->type, required[i]) && json_object_get(body, required[i]) == NULL)
+			return pl_refuse(v, PL_R_BODY_INVALID, "the body lacks \"%s\"", required[i]);
 	return PL_OK;
 }
+
+/* Is b in clear (its sealed fields in the body, their rules checked here)? */
+#define CLEAR(b) ((b)->seal == NULL)
 
 /* A string field; required or optional (*out NULL when absent). */
 static int str(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
@@ -141,7 +168,7 @@ static int parse_ping(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	int rc;
 	static const char *const allowed[] = {"to", "note", NULL};
 	const char *note;
-	if ((rc = keys(s->body, allowed, NULL, v)) != PL_OK || (rc = str(s->body, "note", 512, false, &note, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, NULL, v)) != PL_OK || (rc = str(s->body, "note", 512, false, &note, v)) != PL_OK)
 		return rc;
 	if (json_object_get(s->body, "to") != NULL)
 		return party_list(s, "to", PL_WF_PARTIES_MAX, b, v);
@@ -152,7 +179,7 @@ static int parse_pong(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
 	int rc;
 	static const char *const allowed[] = {"ping", NULL};
-	if ((rc = keys(s->body, allowed, allowed, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, allowed, v)) != PL_OK)
 		return rc;
 	return target(s, "ping", &b->target, v);
 }
@@ -163,7 +190,7 @@ static int parse_norms_ref(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"set", "reason", NULL};
 	static const char *const required[] = {"set", NULL};
 	const char *reason;
-	if ((rc = keys(s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v)) != PL_OK ||
 	    (rc = str(s->body, "reason", 512, false, &reason, v)) != PL_OK)
 		return rc;
 	return set_hash(s->body, b->set, v);
@@ -205,15 +232,17 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 					      "recipients", "norms", "evidence", NULL};
 	const char *summary;
 	int tlp;
-	if ((rc = keys(s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
-	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
-	    (rc = str(s->body, "class", 64, true, &b->cls, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
+	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, CLEAR(b), &b->title, v)) != PL_OK ||
+	    (rc = str(s->body, "class", 64, CLEAR(b), &b->cls, v)) != PL_OK ||
 	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
-	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &summary, v)) != PL_OK ||
+	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, CLEAR(b), &summary, v)) != PL_OK ||
 	    (rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK)
 		return rc;
 	b->tlp = pl_tlp_labels[tlp];
-	if (!pl_rsit_class(b->cls))
+	if (!CLEAR(b) && tlp == PL_TLP_CLEAR)
+		return pl_refuse(v, PL_R_SEALED_NOT_ALLOWED, "a TLP:CLEAR concern is in clear: no \"sealed\"");
+	if (b->cls != NULL && !pl_rsit_class(b->cls))
 		return pl_refuse(v, PL_R_RSIT_UNKNOWN, "\"%s\" is not an RSIT incident class", b->cls);
 	if (b->rsit_type != NULL && !pl_rsit_type(b->cls, b->rsit_type))
 		return pl_refuse(v, PL_R_RSIT_UNKNOWN, "\"%s\" is not an RSIT type of the class %s", b->rsit_type,
@@ -275,12 +304,14 @@ static int parse_request(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"case", "kind", "to", "text", "due", "due_reason", "preservation", NULL};
 	static const char *const required[] = {"case", "kind", "to", "text", NULL};
 	const char *text, *reason;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
 	    (rc = word(s->body, "kind", pl_request_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK ||
+	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, CLEAR(b), &text, v)) != PL_OK ||
 	    (rc = str(s->body, "due_reason", 1024, false, &reason, v)) != PL_OK || (rc = later(s, "due", &b->due, v)) != PL_OK ||
 	    (rc = party_list(s, "to", PL_WF_TO_MAX, b, v)) != PL_OK)
 		return rc;
+	if (!CLEAR(b))
+		return PL_OK; /* due_reason and the art. 29(2) fields are sealed: content rules */
 	if (b->due != 0 && reason == NULL)
 		return pl_refuse(v, PL_R_DUE_REASON_MISSING, "a request that sets \"due\" gives the reason in \"due_reason\"");
 	if (b->due == 0 && reason != NULL)
@@ -303,7 +334,7 @@ static int parse_ack(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "note", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *note;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "note", 1024, false, &note, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "note", 1024, false, &note, v)) != PL_OK)
 		return rc;
 	return target(s, "request", &b->target, v);
 }
@@ -315,14 +346,14 @@ static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 					      "availability_warning", NULL};
 	static const char *const required[] = {"request", "status", NULL};
 	const char *reasons, *text, *warn;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
 	    (rc = word(s->body, "status", pl_response_statuses, PL_R_STATUS_UNKNOWN, &b->kind, v)) != PL_OK ||
 	    (rc = str(s->body, "reasons", PL_WF_TEXT_MAX, false, &reasons, v)) != PL_OK ||
 	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK ||
 	    (rc = str(s->body, "availability_warning", PL_WF_TEXT_MAX, false, &warn, v)) != PL_OK ||
 	    (rc = later(s, "until", &b->until, v)) != PL_OK || (rc = later(s, "preserved_until", &b->preserved_until, v)) != PL_OK)
 		return rc;
-	if ((b->kind == PL_RESP_POSTPONED || b->kind == PL_RESP_REFUSED) && reasons == NULL)
+	if (CLEAR(b) && (b->kind == PL_RESP_POSTPONED || b->kind == PL_RESP_REFUSED) && reasons == NULL)
 		return pl_refuse(v, PL_R_REASONS_MISSING, "a %s response must give its reasons",
 				 pl_response_statuses[b->kind]);
 	if (b->kind == PL_RESP_POSTPONED && b->until == 0)
@@ -347,11 +378,11 @@ static int parse_status(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "kind", "text", NULL};
 	static const char *const required[] = {"request", "kind", NULL};
 	const char *text;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
 	    (rc = word(s->body, "kind", pl_status_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
 	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
-	if (b->kind == PL_STATUS_UPDATE && text == NULL)
+	if (CLEAR(b) && b->kind == PL_STATUS_UPDATE && text == NULL)
 		return pl_refuse(v, PL_R_BODY_INVALID, "a status update says something in \"text\"");
 	return PL_OK;
 }
@@ -362,7 +393,7 @@ static int parse_withdraw(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "reason", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *reason;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "reason", 1024, false, &reason, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "reason", 1024, false, &reason, v)) != PL_OK)
 		return rc;
 	return target(s, "request", &b->target, v);
 }
@@ -373,7 +404,7 @@ static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"case", "outcome", "text", NULL};
 	static const char *const required[] = {"case", "outcome", NULL};
 	const char *text;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
 	    (rc = word(s->body, "outcome", pl_case_outcomes, PL_R_OUTCOME_UNKNOWN, &b->kind, v)) != PL_OK ||
 	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
@@ -436,7 +467,7 @@ static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *text;
 	int64_t n;
 	pl_diag d = {0};
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
 	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
 	    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
@@ -452,7 +483,7 @@ static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"evidence", "result", "summary", "tlp", "recipients", "report", NULL};
 	static const char *const required[] = {"evidence", "result", "summary", "tlp", "report", NULL};
 	const char *text;
-	if ((rc = keys(s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK ||
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK ||
 	    (rc = word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
 	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK)
 		return rc;
@@ -527,6 +558,9 @@ int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	b->type = (pl_wf_type)t;
 	if (!json_is_object(s->body))
 		return pl_refuse(v, PL_R_BODY_INVALID, "the body must be an object");
+	int rc = pl_wf_sealed_form(s, b, v);
+	if (rc != PL_OK)
+		return rc;
 	switch (b->type) {
 	case PL_WF_PING:
 		return parse_ping(s, b, v);

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "statement/members.h"
+#include "statement/seal_head.h"
 #include "workflow/norms.h"
 
 #define PL_WF_PARTIES_MAX 64     /* recipients of a concern, addressees of a ping */
@@ -107,7 +108,58 @@ typedef struct pl_wf_body {
 	int64_t due;                     /* request: the answer's deadline (0: the charter's default) */
 	int64_t until;                   /* response postponed: the new date */
 	int64_t preserved_until;         /* response to a preservation request: data kept until */
+	const char *seal;                /* the sealed form: "sealed" (base64 of a sealed body), else NULL;
+					    its sealed fields are then NULL, 0 or absent here */
+	size_t seal_len;
 } pl_wf_body;
+
+/*
+ * The sealed form (docs/confidentiality.md, section 1). A statement of a
+ * thread whose label is not TLP:CLEAR carries its human content sealed, as
+ * "sealed": base64 of a sealed body (statement/sealed.h), next to its public
+ * fields; the fields below are then in the sealed body, never in clear. A
+ * statement without "sealed" is parsed in clear as always (old logs keep
+ * their meaning; whether a new one must be sealed depends on its thread:
+ * pl_wf_sealing_check, state.h).
+ *
+ *   concern   title, summary, class, rsit_type, norms, evidence  (public: tlp, recipients)
+ *   request   text, due_reason, preservation           (public: case, kind, to, due)
+ *   ack       note                                      (public: request)
+ *   response  reasons, text, availability_warning      (public: request, status, until, preserved_until)
+ *   status    text                                      (public: request, kind)
+ *   withdraw  reason                                    (public: request)
+ *   close     text                                      (public: case, outcome)
+ *   evidence  title, reproduce, files, bytes, index.sha256, index.size   (evidence version 2:
+ *   finding   result, summary, report.sha256, report.size                 refused for now)
+ *
+ * The rules on sealed fields alone (due_reason with due, reasons of refused
+ * and postponed, the art. 29(2) fields, an update's text, RSIT and norms, the
+ * sealed caps) become content rules: the author's client and every reader
+ * check them, admission cannot.
+ */
+
+/* The sealed fields of t (NULL-terminated), or NULL for a type never sealed (ping, pong, norms.*). */
+const char *const *pl_wf_sealed_fields(pl_wf_type t);
+
+/* True if key is a top-level sealed field of t. */
+bool pl_wf_field_sealed(pl_wf_type t, const char *key);
+
+/*
+ * The public reading of b's sealed body (b->seal): decoded and parsed into h
+ * (pl_sealed_parse; the caller allocates h, about 11 KiB). PL_OK;
+ * PL_EREFUSED with v filled (sealed_malformed): not canonical base64, too
+ * long, a header that is not canonical, a ciphertext that is not one bucket
+ * and a tag; PL_ENOMEM.
+ */
+int pl_wf_sealed_head(const pl_wf_body *b, pl_seal_head *h, pl_refusal *v);
+
+/*
+ * The form check pl_wf_parse runs first (b->type set): when s's body has
+ * "sealed", that its type may be sealed (sealed_not_allowed), that none of
+ * its sealed fields is in clear (sealing_required), and that the sealed body
+ * reads (sealed_malformed); sets b->seal. PL_OK when there is no "sealed".
+ */
+int pl_wf_sealed_form(const pl_stmt *s, pl_wf_body *b, pl_refusal *v);
 
 /* The fields a concern's body must have (NULL-terminated): title, class, tlp, summary, recipients. */
 extern const char *const pl_wf_concern_required[];
@@ -133,7 +185,9 @@ int pl_wf_lines_check(const pl_stmt *s, pl_refusal *v);
  * Checks the body of a workflow statement s on its own: fields, sizes,
  * vocabularies, that references are in refs, that dates are after the
  * statement's time, that reasons are given where mandatory, the preservation
- * fields. Returns PL_OK with b filled, or -1 with v filled.
+ * fields; in the sealed form, the public part and the sealed body's header
+ * (pl_wf_sealed_form), the rules on sealed fields left to readers. Returns
+ * PL_OK with b filled, PL_EREFUSED with v filled, or PL_ENOMEM.
  */
 int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v);
 

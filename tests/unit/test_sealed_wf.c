@@ -1,0 +1,259 @@
+/* test_sealed_wf.c - sealed workflow statements: the sealed form of each type
+ * (types_sealed.c) and the readers checked at admission (state_readers.c),
+ * every refusal with nothing applied. */
+#include "testutil.h"
+
+#include "base/codec.h"
+#include "base/sha256.h"
+#include "statement/sealed.h"
+#include "statement/sign.h"
+#include "store/log.h"
+#include "workflow/engine.h"
+#include "workflow/types.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define ORIGIN "unit.example/sealed-wf"
+#define T0 1767225600 /* 2026-01-01T00:00:00Z */
+#define NP 4
+
+/* A tiny log in memory, as in test_workflow.c. */
+typedef struct fixture {
+	pl_engine e;
+	pl_party_key *k[NP];
+	uint64_t seq[NP];
+	pl_hash leaves[64];
+	pl_buf envs[64];
+	uint64_t n;
+} fixture;
+
+static fixture F;
+static bool admitting; /* say() admits as the server does (new statements), else as a replay */
+
+static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
+{
+	(void)ctx;
+	if (index >= F.n)
+		return PL_ERANGE;
+	*out = F.leaves[index];
+	return PL_OK;
+}
+
+/* Signs and submits; returns the refusal code or NULL when admitted (and applied). On a refusal,
+ * nothing changes: the log's size, the engine's size and its counts of cases and requests. */
+static const char *say(int p, const char *type, json_t *body, int64_t when, const int64_t *refs, size_t nrefs)
+{
+	pl_ref r[4];
+	for (size_t i = 0; i < nrefs; i++)
+		r[i] = (pl_ref){.index = (uint64_t)refs[i], .leaf = F.leaves[refs[i]]};
+	pl_buf *env = &F.envs[F.n];
+	pl_buf_init(env, PL_DSSE_MAX);
+	assert_int_equal(pl_statement_sign(F.k[p], ORIGIN, type, F.seq[p] + 1, when, body, r, nrefs, env), PL_OK);
+	json_decref(body);
+	pl_admission a;
+	memset(&a, 0, sizeof a);
+	a.skew = admitting ? 0 : -1;
+	a.now = admitting ? when : 0;
+	a.leaf = leaf_of;
+	pl_submission s;
+	pl_refusal v = {0};
+	const char *code = NULL;
+	size_t ncases = F.e.wf.ncases, nrequests = F.e.wf.nrequests;
+	uint64_t size = F.e.members.size;
+	if (pl_submission_parse(env->data, env->len, ORIGIN, &a, &s, &v) != PL_OK || pl_engine_check(&F.e, &a, &s, &v) != PL_OK) {
+		code = pl_refusal_name(v.code);
+		pl_buf_release(env);
+		assert_int_equal(F.e.wf.ncases, ncases);
+		assert_int_equal(F.e.wf.nrequests, nrequests);
+		assert_int_equal(F.e.members.size, size);
+	} else {
+		assert_int_equal(pl_engine_apply(&F.e, &s, F.n, NULL), PL_OK);
+		pl_leaf_hash(env->data, env->len, &F.leaves[F.n]);
+		F.n++;
+		F.seq[p]++;
+	}
+	pl_submission_release(&s);
+	return code;
+}
+
+/* The base64 of a body sealed by party p for its next statement of type, to the identities ids[0..n). */
+static char *seal_ids(int p, const char *type, const pl_identity *ids, size_t n)
+{
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = type, .author = F.k[p]->id.party, .seq = F.seq[p] + 1};
+	json_t *fields = json_pack("{s:s,s:s}", "lang", "en", "text", "sealed words");
+	pl_buf obj;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	assert_int_equal(pl_sealed_seal(&ctx, fields, ids, n, NULL, &obj, NULL), PL_OK);
+	json_decref(fields);
+	char *b64 = malloc(pl_b64_len(obj.len) + 1);
+	assert_non_null(b64);
+	pl_b64_encode(obj.data, obj.len, b64);
+	pl_buf_release(&obj);
+	return b64;
+}
+
+/* The same to parties given by number, as their current keys (readers: a list ended by -1). */
+static char *seal_to(int p, const char *type, const int *readers)
+{
+	pl_identity ids[NP];
+	size_t n = 0;
+	for (; readers[n] >= 0; n++)
+		ids[n] = F.k[readers[n]]->id;
+	return seal_ids(p, type, ids, n);
+}
+
+/* body with "sealed" set to the sealed body (taken). */
+static json_t *with_seal(json_t *body, char *b64)
+{
+	json_object_set_new(body, "sealed", json_string(b64));
+	free(b64);
+	return body;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&F, 0, sizeof F);
+	admitting = true;
+	pl_engine_init(&F.e, ORIGIN);
+	json_t *founders = json_array();
+	for (int i = 0; i < NP; i++) {
+		uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
+		char s[16];
+		snprintf(s, sizeof s, "s%d", i);
+		pl_sha256(s, strlen(s), seed);
+		snprintf(s, sizeof s, "b%d", i);
+		pl_sha256(s, strlen(s), box);
+		char name[8];
+		snprintf(name, sizeof name, "p%d", i);
+		assert_int_equal(pl_party_key_from_seeds(name, seed, box, &F.k[i], NULL), PL_OK);
+		pl_buf id;
+		pl_buf_init(&id, PL_IDENTITY_MAX);
+		assert_int_equal(pl_identity_format(&F.k[i]->id, &id), PL_OK);
+		json_error_t je;
+		json_array_append_new(founders, json_loadb((const char *)id.data, id.len, 0, &je));
+		pl_buf_release(&id);
+	}
+	assert_null(say(0, "charter",
+			json_pack("{s:s,s:o,s:{s:i},s:{s:i,s:i}}", "name", "unit", "founders", founders, "admission",
+				  "sponsors", 1, "deadlines", "ack", 3600, "response", 86400),
+			T0, NULL, 0));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pl_engine_release(&F.e);
+	for (int i = 0; i < NP; i++)
+		pl_party_key_free(F.k[i]);
+	for (uint64_t i = 0; i < F.n; i++)
+		pl_buf_release(&F.envs[i]);
+	return 0;
+}
+
+static const int R01[] = {0, 1, -1};
+
+static json_t *amber_concern(void)
+{
+	return json_pack("{s:s,s:[s]}", "tlp", "TLP:AMBER", "recipients", "p1");
+}
+
+/* The sealed form: which types take it, sealed fields never in clear, the header read; old plaintext
+ * statements parsed as always. */
+static void test_sealed_form(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10;
+	/* a type never sealed */
+	assert_string_equal(say(0, "ping", with_seal(json_pack("{s:[s]}", "to", "p1"), seal_to(0, "ping", R01)), t, NULL, 0),
+			    "sealed_not_allowed");
+	/* a sealed field in clear beside "sealed" */
+	json_t *b = with_seal(amber_concern(), seal_to(0, "concern", R01));
+	json_object_set_new(b, "title", json_string("in clear"));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealing_required");
+	b = with_seal(amber_concern(), seal_to(0, "concern", R01));
+	json_object_set_new(b, "norms", json_object());
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealing_required");
+	/* not base64, base64 of no sealed body, not a string */
+	b = amber_concern();
+	json_object_set_new(b, "sealed", json_string("not base64!"));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealed_malformed");
+	b = amber_concern();
+	json_object_set_new(b, "sealed", json_string("UExTRUFMMDI="));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealed_malformed");
+	b = amber_concern();
+	json_object_set_new(b, "sealed", json_integer(1));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealed_malformed");
+	/* a TLP:CLEAR concern is in clear */
+	b = with_seal(json_pack("{s:s,s:[s]}", "tlp", "TLP:CLEAR", "recipients", "p1"), seal_to(0, "concern", R01));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "sealed_not_allowed");
+	/* the public part is still checked: an unknown field, a missing public field */
+	b = with_seal(amber_concern(), seal_to(0, "concern", R01));
+	json_object_set_new(b, "colour", json_string("red"));
+	assert_string_equal(say(0, "concern", b, t, NULL, 0), "body_invalid");
+	assert_string_equal(say(0, "concern", with_seal(json_pack("{s:s}", "tlp", "TLP:AMBER"), seal_to(0, "concern", R01)),
+				t, NULL, 0),
+			    "body_invalid");
+	/* a sealed concern: public tlp and recipients, nothing else; admitted, its title unknown to the state */
+	assert_null(say(0, "concern", with_seal(amber_concern(), seal_to(0, "concern", R01)), t, NULL, 0));
+	uint64_t cid = F.n - 1;
+	const pl_wf_case *c = pl_wf_case_get(&F.e.wf, cid);
+	assert_non_null(c);
+	assert_string_equal(c->tlp, "TLP:AMBER");
+	assert_string_equal(c->title, "");
+	assert_null(c->cls);
+	assert_int_equal(c->nrecipients, 1);
+	/* a sealed request: due public, due_reason sealed (its rule a content rule) */
+	int64_t ref[1] = {(int64_t)cid};
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:s}", "case", (json_int_t)cid, "kind", "information", "to", "p1",
+				"due", "2026-03-01T00:00:00Z"),
+		      seal_to(0, "request", R01));
+	assert_null(say(0, "request", b, t + 1, ref, 1));
+	uint64_t rid = F.n - 1;
+	const pl_wf_request *r = pl_wf_request_get(&F.e.wf, rid);
+	assert_non_null(r);
+	assert_int_equal(r->due, 1772323200);
+	/* evidence descriptions are sealed with evidence version 2 only */
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s}}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients", "p1",
+				"index", "sealed", "00"),
+		      seal_to(0, "evidence", R01));
+	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "sealed_not_allowed");
+	/* a refused response without reasons in clear: reasons are sealed, so admitted */
+	int64_t rref[1] = {(int64_t)rid};
+	b = with_seal(json_pack("{s:I,s:s}", "request", (json_int_t)rid, "status", "refused"), seal_to(1, "response", R01));
+	assert_null(say(1, "response", b, t + 3, rref, 1));
+	assert_int_equal(pl_wf_request_get(&F.e.wf, rid)->state, PL_REQ_ANSWERED);
+	/* in clear, as always: the same refusal is still the rule */
+	assert_null(say(0, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "old", "class", "fraud", "tlp", "TLP:CLEAR",
+				  "summary", "s", "recipients", "p2"),
+			t + 4, NULL, 0));
+	uint64_t clear = F.n - 1;
+	int64_t cref[1] = {(int64_t)clear};
+	assert_null(say(0, "request",
+			json_pack("{s:I,s:s,s:[s],s:s}", "case", (json_int_t)clear, "kind", "information", "to", "p2",
+				  "text", "t"),
+			t + 5, cref, 1));
+	int64_t r2[1] = {(int64_t)(F.n - 1)};
+	assert_string_equal(say(2, "response", json_pack("{s:I,s:s}", "request", (json_int_t)(F.n - 1), "status", "refused"),
+				t + 6, r2, 1),
+			    "reasons_missing");
+	/* the lists: every type's sealed fields as the table says, none for the types never sealed */
+	assert_true(pl_wf_field_sealed(PL_WF_REQUEST, "preservation"));
+	assert_false(pl_wf_field_sealed(PL_WF_REQUEST, "due"));
+	assert_false(pl_wf_field_sealed(PL_WF_RESPONSE, "preserved_until"));
+	assert_true(pl_wf_field_sealed(PL_WF_FINDING, "result"));
+	assert_false(pl_wf_field_sealed(PL_WF_CLOSE, "outcome"));
+	assert_null(pl_wf_sealed_fields(PL_WF_PING));
+	assert_null(pl_wf_sealed_fields(PL_WF_NORMS_PUBLISH));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sealed_form, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
