@@ -9,6 +9,7 @@ void pl_engine_init(pl_engine *e, const char *origin)
 {
 	pl_members_init(&e->members, origin);
 	pl_wf_init(&e->wf);
+	e->sealing = false;
 }
 
 void pl_engine_release(pl_engine *e)
@@ -35,7 +36,13 @@ int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s,
 	pl_admission x = *a;
 	x.other_types = pl_engine_type_check;
 	x.type_ctx = (void *)(uintptr_t)e;
-	return pl_admission_check(&e->members, &x, s, v);
+	if ((rc = pl_admission_check(&e->members, &x, s, v)) != PL_OK || a->skew < 0 || !e->sealing ||
+	    pl_members_owns_type(s->st.type))
+		return rc;
+	pl_wf_body b;
+	if ((rc = pl_wf_parse(&s->st, &b, v)) != PL_OK) /* admitted above: only PL_ENOMEM */
+		return rc;
+	return pl_wf_sealing_check(&e->wf, &e->members, &s->st, &b, v);
 }
 
 int pl_engine_apply(pl_engine *e, const pl_submission *s, uint64_t index, pl_wf_effect *ef)
@@ -94,8 +101,10 @@ int pl_engine_load(pl_engine *e, const uint8_t *p, size_t n)
 	if (rc != PL_OK) {
 		char origin[sizeof e->members.origin];
 		memcpy(origin, e->members.origin, sizeof origin);
+		bool sealing = e->sealing;
 		pl_engine_release(e);
 		pl_engine_init(e, origin);
+		e->sealing = sealing;
 	}
 	return rc;
 }

@@ -17,6 +17,8 @@
 typedef struct pl_engine {
 	pl_members members;
 	pl_wf wf;
+	bool sealing; /* new statements of threads that are not TLP:CLEAR must be sealed (sealing_required);
+			 false after pl_engine_init: the server turns it on once its members' clients seal */
 } pl_engine;
 
 void pl_engine_init(pl_engine *e, const char *origin);
@@ -36,7 +38,8 @@ static inline uint64_t pl_engine_size(const pl_engine *e)
  * When a->skew >= 0 (the clock is checked: a new statement, not a log
  * replayed) the admission-only rules run too: the clock skew (in
  * pl_submission_parse) and the public one-line fields (pl_wf_lines_check,
- * control_character). A replay (a->skew < 0) applies every rule but those,
+ * control_character) and, when e->sealing, pl_wf_sealing_check
+ * (sealing_required). A replay (a->skew < 0) applies every rule but those,
  * so a log means the same whenever it is read.
  */
 int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_refusal *v)

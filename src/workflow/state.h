@@ -79,6 +79,8 @@ typedef struct pl_wf_request {
 	int64_t ended_time;
 	uint32_t queries, updates;  /* status statements */
 	uint64_t last_idx;          /* the latest entry about it */
+	bool narrowed;              /* sealed to its author and addressees only, not the case's parties:
+				       so are its answers (docs/confidentiality.md, section 2) */
 } pl_wf_request;
 
 typedef struct pl_wf_case {
@@ -176,6 +178,35 @@ void pl_wf_release(pl_wf *w);
  * Returns PL_OK or -1 with v filled.
  */
 int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
+
+/*
+ * The readers of a sealed statement (b->seal set; PL_OK for one in clear),
+ * part of pl_wf_check, so a replay checks them too (docs/confidentiality.md,
+ * section 2). Its thread's label and readers at this index: a concern's
+ * author and recipients; a request's case parties or, narrowed, its author
+ * and addressees; an ack's, response's, status's or withdrawal's, those of
+ * its request (narrowed or not); a close's, the case's parties; each an
+ * active member (a party revoked since drops out). Refuses sealed_not_allowed
+ * in a TLP:CLEAR thread, sealed_malformed, readers_mismatch when the header's
+ * readers are not exactly those (or hold a members' key entry outside
+ * TLP:GREEN), reader_key_stale when an entry's fingerprint is not that of
+ * the X25519 key its party holds at this index. TLP:GREEN is sealed to the
+ * current members' key; there is none before members' rekeys are taken, so
+ * a sealed TLP:GREEN statement is refused (reader_key_stale, or
+ * readers_mismatch without a members' key entry). Evidence and findings
+ * (evidence version 2) are refused sealed by pl_wf_parse. PL_ENOMEM.
+ */
+int pl_wf_readers_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
+
+/*
+ * The admission rule on new statements only (like the clock skew: a log
+ * replayed keeps its TLP:AMBER statements in clear): a concern, request,
+ * ack, response, status, withdrawal or close of a thread that is not
+ * TLP:CLEAR carries "sealed" (sealing_required). Evidence and findings keep
+ * their own rule (encryption_required on the blob) until evidence version 2.
+ * Run after pl_wf_check passed.
+ */
+int pl_wf_sealing_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
 
 /* Records an admitted statement at index. Fills *e if not NULL. PL_ENOMEM, or
  * PL_EINVAL for a statement pl_wf_check would have refused (nothing changed). */

@@ -144,6 +144,8 @@ static int apply_request(pl_wf *w, const pl_members *m, const pl_stmt *s, const 
 	r->kind = b->kind;
 	r->time = s->time;
 	r->due_default = b->due == 0;
+	if (pl_wf_request_narrowed(w, m, s, b, &r->narrowed) != PL_OK)
+		return PL_ENOMEM;
 	r->due = b->due ? b->due : s->time + m->charter.response_seconds;
 	r->ack_due = s->time + m->charter.ack_seconds;
 	if (r->ack_due > r->due)

@@ -111,7 +111,7 @@ static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, co
 int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v)
 {
 	int rc = check_rules(w, m, s, b, v);
-	if (rc != PL_OK)
+	if (rc != PL_OK || (rc = pl_wf_readers_check(w, m, s, b, v)) != PL_OK)
 		return rc;
 	/* nothing is dated before what it answers: an answer before its question would read as a negative
 	 * response time (clients date a statement no earlier than the entries it refers to) */

@@ -7,6 +7,7 @@
  * ones below it):
  *   state_apply.c    recording an admitted statement (pl_wf_apply);
  *   state_check.c    the rules that depend on the log so far (pl_wf_check);
+ *   state_readers.c  the readers of sealed statements (pl_wf_readers_check);
  *   state.c          the state's storage: initialised, released, objects
  *                    looked up by the index of the entry that created them;
  *   state_parties.c  parties: names interned into numbers (pl_pid) through
@@ -46,5 +47,10 @@ int pl_wf_intern(pl_wf *w, const char *name);
 /* The addressee party of request r; NULL if r is not addressed to it
  * (state.c). */
 const pl_wf_target *pl_wf_target_of(const pl_wf *w, const pl_wf_request *r, const char *party);
+
+/* Whether the sealed request b (admitted: its readers checked) is narrowed to
+ * its author and addressees; false in clear. PL_OK or PL_ENOMEM
+ * (state_readers.c). */
+int pl_wf_request_narrowed(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, bool *narrowed);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: requests keep whether they are narrowed (sealed statements) */
 #define TEXT_MAX 65535
 
 static void save_tlp(pl_enc *e, const char *tlp)
@@ -131,6 +131,7 @@ int pl_wf_save(const pl_wf *w, pl_buf *out)
 		pl_enc_i64(&e, r->due);
 		pl_enc_i64(&e, r->ack_due);
 		pl_enc_bool(&e, r->due_default);
+		pl_enc_bool(&e, r->narrowed);
 		pl_enc_u64(&e, r->nt);
 		for (size_t k = 0; k < r->nt; k++) {
 			const pl_wf_target *t = &r->t[k];
@@ -309,6 +310,7 @@ static void load_requests(pl_dec *d, pl_wf *w)
 		r->due = pl_dec_i64(d, INT64_MIN, INT64_MAX);
 		r->ack_due = pl_dec_i64(d, INT64_MIN, INT64_MAX);
 		r->due_default = pl_dec_bool(d);
+		r->narrowed = pl_dec_bool(d);
 		r->nt = pl_dec_count(d, PL_WF_PARTIES_MAX, 9);
 		r->t = alloc_items(d, r->nt, sizeof *r->t);
 		for (size_t k = 0; r->t != NULL && k < r->nt; k++) {
