@@ -30,6 +30,8 @@ typedef struct fixture {
 
 static fixture F;
 static bool admitting; /* say() admits as the server does (new statements), else as a replay */
+static pl_party_key *rotating; /* say() signs with the author's key and this one (a key.rotate), which it
+				  then holds */
 
 static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
@@ -49,7 +51,10 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 		r[i] = (pl_ref){.index = (uint64_t)refs[i], .leaf = F.leaves[refs[i]]};
 	pl_buf *env = &F.envs[F.n];
 	pl_buf_init(env, PL_DSSE_MAX);
-	assert_int_equal(pl_statement_sign(F.k[p], ORIGIN, type, F.seq[p] + 1, when, body, r, nrefs, env), PL_OK);
+	if (rotating != NULL)
+		assert_int_equal(pl_statement_sign2(F.k[p], rotating, ORIGIN, type, F.seq[p] + 1, when, body, env), PL_OK);
+	else
+		assert_int_equal(pl_statement_sign(F.k[p], ORIGIN, type, F.seq[p] + 1, when, body, r, nrefs, env), PL_OK);
 	json_decref(body);
 	pl_admission a;
 	memset(&a, 0, sizeof a);
@@ -72,6 +77,11 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 		pl_leaf_hash(env->data, env->len, &F.leaves[F.n]);
 		F.n++;
 		F.seq[p]++;
+		if (rotating != NULL) {
+			pl_party_key_free(F.k[p]);
+			F.k[p] = rotating;
+			rotating = NULL;
+		}
 	}
 	pl_submission_release(&s);
 	return code;
@@ -116,6 +126,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&F, 0, sizeof F);
 	admitting = true;
+	rotating = NULL;
 	pl_engine_init(&F.e, ORIGIN);
 	json_t *founders = json_array();
 	for (int i = 0; i < NP; i++) {
@@ -250,10 +261,205 @@ static void test_sealed_form(void **state)
 	assert_null(pl_wf_sealed_fields(PL_WF_NORMS_PUBLISH));
 }
 
+/* Replays the admitted envelopes into a fresh engine (as a monitor or reindex does) and checks it reaches
+ * the same state, bytes for bytes; the saved state loads back to the same bytes. */
+static void replay_matches(void)
+{
+	pl_engine e;
+	pl_engine_init(&e, ORIGIN);
+	pl_admission a;
+	memset(&a, 0, sizeof a);
+	a.skew = -1;
+	a.leaf = leaf_of;
+	for (uint64_t i = 0; i < F.n; i++) {
+		pl_submission s;
+		pl_refusal v = {0};
+		assert_int_equal(pl_submission_parse(F.envs[i].data, F.envs[i].len, ORIGIN, &a, &s, &v), PL_OK);
+		assert_int_equal(pl_engine_check(&e, &a, &s, &v), PL_OK);
+		assert_int_equal(pl_engine_apply(&e, &s, i, NULL), PL_OK);
+		pl_submission_release(&s);
+	}
+	pl_buf x, y, z;
+	pl_buf_init(&x, 1 << 24);
+	pl_buf_init(&y, 1 << 24);
+	pl_buf_init(&z, 1 << 24);
+	assert_int_equal(pl_engine_save(&F.e, &x), PL_OK);
+	assert_int_equal(pl_engine_save(&e, &y), PL_OK);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.data, y.data, x.len);
+	pl_engine_release(&e);
+	pl_engine_init(&e, ORIGIN);
+	assert_int_equal(pl_engine_load(&e, y.data, y.len), PL_OK);
+	assert_int_equal(pl_engine_save(&e, &z), PL_OK);
+	assert_int_equal(z.len, y.len);
+	assert_memory_equal(z.data, y.data, y.len);
+	pl_engine_release(&e);
+	pl_buf_release(&x);
+	pl_buf_release(&y);
+	pl_buf_release(&z);
+}
+
+/* The readers of each thread statement, checked against the label and the thread at that index. */
+static void test_readers(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10;
+	static const int R012[] = {0, 1, 2, -1}, R0123[] = {0, 1, 2, 3, -1}, R02[] = {0, 2, -1};
+	json_t *concern = json_pack("{s:s,s:[s,s]}", "tlp", "TLP:AMBER", "recipients", "p1", "p2");
+	/* a concern: its author and recipients, no fewer, no more */
+	assert_string_equal(say(0, "concern", with_seal(json_deep_copy(concern), seal_to(0, "concern", R01)), t, NULL, 0),
+			    "readers_mismatch");
+	assert_string_equal(say(0, "concern", with_seal(json_deep_copy(concern), seal_to(0, "concern", R0123)), t, NULL, 0),
+			    "readers_mismatch");
+	/* p2 named with a key it does not hold (p3's): a stale copy */
+	pl_identity ids[3] = {F.k[0]->id, F.k[1]->id, F.k[2]->id};
+	memcpy(ids[2].box_pk, F.k[3]->id.box_pk, sizeof ids[2].box_pk);
+	assert_string_equal(say(0, "concern", with_seal(json_deep_copy(concern), seal_ids(0, "concern", ids, 3)), t, NULL, 0),
+			    "reader_key_stale");
+	/* TLP:GREEN is sealed to the members' key, which no rekey has made yet */
+	assert_string_equal(say(0, "concern",
+				with_seal(json_pack("{s:s,s:[s,s]}", "tlp", "TLP:GREEN", "recipients", "p1", "p2"),
+					  seal_to(0, "concern", R012)),
+				t, NULL, 0),
+			    "readers_mismatch");
+	assert_null(say(0, "concern", with_seal(concern, seal_to(0, "concern", R012)), t, NULL, 0));
+	uint64_t cid = F.n - 1;
+	int64_t cref[1] = {(int64_t)cid};
+
+	/* a request: the case's parties, or narrowed to its author and addressees; nothing else */
+	json_t *req = json_pack("{s:I,s:s,s:[s]}", "case", (json_int_t)cid, "kind", "information", "to", "p1");
+	assert_string_equal(say(0, "request", with_seal(json_deep_copy(req), seal_to(0, "request", R02)), t + 1, cref, 1),
+			    "readers_mismatch");
+	assert_string_equal(say(0, "request", with_seal(json_deep_copy(req), seal_to(0, "request", R0123)), t + 1, cref, 1),
+			    "readers_mismatch");
+	assert_null(say(0, "request", with_seal(json_deep_copy(req), seal_to(0, "request", R01)), t + 1, cref, 1));
+	uint64_t narrow = F.n - 1;
+	assert_true(pl_wf_request_get(&F.e.wf, narrow)->narrowed);
+	assert_null(say(0, "request", with_seal(req, seal_to(0, "request", R012)), t + 1, cref, 1));
+	uint64_t wide = F.n - 1;
+	assert_false(pl_wf_request_get(&F.e.wf, wide)->narrowed);
+
+	/* answers keep their request's readers: narrowed stays narrowed, the whole case stays the whole case */
+	int64_t nref[1] = {(int64_t)narrow}, wref[1] = {(int64_t)wide};
+	assert_string_equal(say(1, "ack", with_seal(json_pack("{s:I}", "request", (json_int_t)narrow), seal_to(1, "ack", R012)),
+				t + 2, nref, 1),
+			    "readers_mismatch");
+	assert_null(say(1, "ack", with_seal(json_pack("{s:I}", "request", (json_int_t)narrow), seal_to(1, "ack", R01)), t + 2,
+			nref, 1));
+	assert_string_equal(say(1, "response",
+				with_seal(json_pack("{s:I,s:s}", "request", (json_int_t)wide, "status", "granted"),
+					  seal_to(1, "response", R01)),
+				t + 3, wref, 1),
+			    "readers_mismatch");
+	assert_null(say(1, "response",
+			with_seal(json_pack("{s:I,s:s}", "request", (json_int_t)wide, "status", "granted"),
+				  seal_to(1, "response", R012)),
+			t + 3, wref, 1));
+	assert_null(say(0, "status",
+			with_seal(json_pack("{s:I,s:s}", "request", (json_int_t)narrow, "kind", "query"),
+				  seal_to(0, "status", R01)),
+			t + 4, nref, 1));
+
+	/* a party revoked since the concern reads nothing said after */
+	assert_null(say(2, "key.revoke", json_pack("{s:s}", "reason", "lost"), t + 5, NULL, 0));
+	assert_string_equal(say(0, "close",
+				with_seal(json_pack("{s:I,s:s}", "case", (json_int_t)cid, "outcome", "resolved"),
+					  seal_to(0, "close", R012)),
+				t + 6, cref, 1),
+			    "readers_mismatch");
+	assert_string_equal(say(0, "withdraw", with_seal(json_pack("{s:I}", "request", (json_int_t)narrow), seal_to(0, "withdraw", R012)),
+				t + 6, nref, 1),
+			    "readers_mismatch");
+	assert_null(say(0, "close",
+			with_seal(json_pack("{s:I,s:s}", "case", (json_int_t)cid, "outcome", "resolved"),
+				  seal_to(0, "close", R01)),
+			t + 6, cref, 1));
+
+	/* a TLP:CLEAR thread is in clear */
+	assert_null(say(0, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "open", "class", "fraud", "tlp", "TLP:CLEAR",
+				  "summary", "s", "recipients", "p1"),
+			t + 7, NULL, 0));
+	int64_t clear[1] = {(int64_t)(F.n - 1)};
+	assert_string_equal(say(0, "request",
+				with_seal(json_pack("{s:I,s:s,s:[s]}", "case", (json_int_t)(F.n - 1), "kind", "information",
+						    "to", "p1"),
+					  seal_to(0, "request", R01)),
+				t + 8, clear, 1),
+			    "sealed_not_allowed");
+	replay_matches();
+}
+
+/* sealing_required: new statements of a thread that is not TLP:CLEAR, when the engine asks for it; a
+ * log replayed keeps its statements in clear. */
+static void test_sealing_required(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10;
+	json_t *clear_amber = json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "old", "class", "fraud", "tlp", "TLP:AMBER",
+					"summary", "s", "recipients", "p1");
+	F.e.sealing = true;
+	assert_string_equal(say(0, "concern", json_deep_copy(clear_amber), t, NULL, 0), "sealing_required");
+	/* a replay takes it (an old log), and so does a server that does not ask for sealing yet */
+	admitting = false;
+	assert_null(say(0, "concern", json_deep_copy(clear_amber), t, NULL, 0));
+	admitting = true;
+	F.e.sealing = false;
+	assert_null(say(0, "concern", clear_amber, t, NULL, 0));
+	uint64_t old = F.n - 1;
+	int64_t oref[1] = {(int64_t)old};
+	F.e.sealing = true;
+	json_t *req = json_pack("{s:I,s:s,s:[s],s:s}", "case", (json_int_t)old, "kind", "information", "to", "p1", "text",
+				"in clear");
+	assert_string_equal(say(0, "request", json_deep_copy(req), t + 1, oref, 1), "sealing_required");
+	/* in the thread of an old concern in clear, a sealed statement has the thread's readers */
+	json_t *sealed_req = json_pack("{s:I,s:s,s:[s]}", "case", (json_int_t)old, "kind", "information", "to", "p1");
+	assert_null(say(0, "request", with_seal(sealed_req, seal_to(0, "request", R01)), t + 1, oref, 1));
+	/* TLP:CLEAR stays plaintext */
+	assert_null(say(0, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "open", "class", "fraud", "tlp", "TLP:CLEAR",
+				  "summary", "s", "recipients", "p1"),
+			t + 2, NULL, 0));
+	int64_t cref[1] = {(int64_t)(F.n - 1)};
+	json_object_set_new(req, "case", json_integer((json_int_t)(F.n - 1)));
+	assert_null(say(0, "request", req, t + 3, cref, 1));
+	replay_matches();
+}
+
+/* A party that rotated its key is a reader with its new key: sealing to the old one is a stale copy. */
+static void test_rotated_key(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10;
+	pl_identity old = F.k[1]->id;
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
+	pl_sha256("s1'", 3, seed);
+	pl_sha256("b1'", 3, box);
+	pl_party_key *k2;
+	assert_int_equal(pl_party_key_from_seeds("p1", seed, box, &k2, NULL), PL_OK);
+	pl_buf id;
+	pl_buf_init(&id, PL_IDENTITY_MAX);
+	assert_int_equal(pl_identity_format(&k2->id, &id), PL_OK);
+	json_error_t je;
+	json_t *body = json_pack("{s:o}", "identity", json_loadb((const char *)id.data, id.len, 0, &je));
+	pl_buf_release(&id);
+	rotating = k2;
+	assert_null(say(1, "key.rotate", body, t, NULL, 0));
+	assert_null(rotating);
+	pl_identity ids[2] = {F.k[0]->id, old};
+	assert_string_equal(say(0, "concern", with_seal(amber_concern(), seal_ids(0, "concern", ids, 2)), t + 1, NULL, 0),
+			    "reader_key_stale");
+	assert_null(say(0, "concern", with_seal(amber_concern(), seal_to(0, "concern", R01)), t + 1, NULL, 0));
+	replay_matches();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sealed_form, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sealing_required, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
