@@ -132,7 +132,7 @@ int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result))
 /* Copies a member's current signing key if it is an active member. */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE]);
 
-/* pl_blob_auth_check (statement/party.h) with party's current key and the clock. */
+/* pl_blob_auth_check (statement/party.h) for this log's origin, with party's current key and the clock. */
 int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
 		      const char *sig64, pl_refusal *r) __attribute__((warn_unused_result));
 
