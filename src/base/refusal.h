@@ -33,6 +33,7 @@ typedef enum pl_refusal_kind {
 	PL_REFUSAL_INVALID,     /* well-formed, but breaks a rule of its type */
 	PL_REFUSAL_LIMITED,     /* over a rate or queue limit: try again later */
 	PL_REFUSAL_UNAVAILABLE, /* the service cannot take it now (storage, stopping): try again later */
+	PL_REFUSAL_STORAGE_FULL, /* over a storage quota or cap: nothing more is stored until room is made */
 	PL_REFUSAL_KINDS
 } pl_refusal_kind;
 
@@ -122,6 +123,8 @@ typedef enum pl_refusal_kind {
 	X(UNAUTHENTICATED, "unauthenticated", UNAUTHENTICATED, "a members-only request without a valid Parley-Time") \
 	X(NOT_MEMBER, "not_member", FORBIDDEN, "a signed request by someone who is not an active member") \
 	X(REQUEST_BAD_SIGNATURE, "bad_signature", FORBIDDEN, "the request's signature does not verify under the member's key") \
+	X(QUOTA_EXCEEDED, "quota_exceeded", STORAGE_FULL, "a blob upload would take its party over its quota of stored bytes") \
+	X(BLOB_STORE_FULL, "blob_store_full", STORAGE_FULL, "a blob upload would take the blob store over its total") \
 	/* ---- a witness refusing a checkpoint (docs/witnessing.md) ---- */ \
 	X(WITNESS_UNKNOWN_LOG, "unknown_log", NOT_FOUND, "the witness does not witness this origin") \
 	X(WITNESS_NOT_SIGNED, "not_signed_by_log", FORBIDDEN, "the checkpoint has no valid signature by the log's key") \

@@ -40,7 +40,9 @@ int cmd_serve(const cli_call *call)
 	pl_http_opts_default(&ho);
 	uint64_t v;
 	char host[64] = "127.0.0.1";
-	uint64_t port = 8080, blob_max = (uint64_t)256 << 20;
+	uint64_t port = 8080;
+	pl_blobs_limits bl = {.max = PL_BLOB_MAX_DEFAULT, .party_quota = PL_BLOB_PARTY_QUOTA_DEFAULT,
+			      .total = PL_BLOB_TOTAL_DEFAULT};
 	const char *listen = cli_get(a, "listen");
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
@@ -62,7 +64,9 @@ int cmd_serve(const cli_call *call)
 	NUM("batch-max", no.batch_max, size_t)
 	NUM("queue-max", no.queue_max, size_t)
 	NUM("rate", no.rate, double)
-	NUM("blob-max", blob_max, uint64_t)
+	NUM("blob-max", bl.max, uint64_t)
+	NUM("blob-quota", bl.party_quota, uint64_t)
+	NUM("blob-total", bl.total, uint64_t)
 	NUM("witness-interval", no.witness_ms, unsigned)
 #undef NUM
 	for (int i = 0; i < a->nflags; i++) {
@@ -86,7 +90,7 @@ int cmd_serve(const cli_call *call)
 	if (rc == PL_OK)
 		rc = pl_node_open(a->pos[0], &no, &node, &d);
 	if (rc == PL_OK)
-		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
+		rc = pl_blobs_open(bdir, &bl, &blobs, &d);
 	if (rc == PL_OK)
 		rc = pl_http_start(node, blobs, &ho, &http, &d);
 	if (rc != PL_OK) {

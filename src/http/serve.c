@@ -131,14 +131,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			if (!pl_http_blob_auth(h, c, r->route == PL_ROUTE_BLOB_PUT ? "PUT" : "GET", r->arg, r)) {
 				r->failed = true;
 			} else if (r->route == PL_ROUTE_BLOB_PUT) {
-				pl_diag d = {0};
-				int rc = h->blobs ? pl_blobs_begin(h->blobs, r->arg, &r->up, &d) : PL_ESTATE;
-				if (rc != PL_OK) {
-					r->failed = true;
-					r->status = rc == PL_EEXIST ? 409 : rc == PL_ESTATE ? 503 : 500;
-					r->code = rc == PL_EEXIST ? "exists" : rc == PL_ESTATE ? "no_blob_store" : "internal";
-					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
-				}
+				r->failed = !pl_http_blob_begin(h, c, cl != NULL ? len : 0, r);
 			}
 		} else if (r->route != PL_ROUTE_SUBMIT && (len > 0 || chunked(c))) {
 			r->failed = true;
@@ -163,14 +156,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 						 PL_DSSE_MAX);
 				}
 			} else if (r->route == PL_ROUTE_BLOB_PUT) {
-				pl_diag d = {0};
-				int rc = pl_blob_write(r->up, upload, *upload_size, &d);
-				if (rc != PL_OK) {
-					r->failed = true;
-					r->status = rc == PL_ETOOBIG ? 413 : 500;
-					r->code = rc == PL_ETOOBIG ? "too_large" : "storage_failed";
-					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
-				}
+				r->failed = !pl_http_blob_data(r, upload, *upload_size);
 			} else {
 				r->failed = true;
 				r->status = 400;

@@ -105,6 +105,17 @@ enum MHD_Result pl_http_metrics(pl_http *h, struct MHD_Connection *c);
  * check. */
 bool pl_http_blob_auth(pl_http *h, struct MHD_Connection *c, const char *method, const char *hex, req *r);
 
+/*
+ * PUT /v1/blobs/<sha256> (r->arg), authenticated: starts the upload charged
+ * to the signing party, with the declared length (0: none) charged at once
+ * so an upload over its party's quota or the store's total is refused before
+ * its body (serve_blobs.c). False with r's status, code and message set.
+ */
+bool pl_http_blob_begin(pl_http *h, struct MHD_Connection *c, uint64_t declared, req *r);
+
+/* The next n bytes of an upload's body (serve_blobs.c). False with r's status, code and message set. */
+bool pl_http_blob_data(req *r, const char *p, size_t n);
+
 /* GET /v1/blobs/<sha256> (r->arg), already authenticated (serve_blobs.c). */
 enum MHD_Result pl_http_blob_get(pl_http *h, struct MHD_Connection *c, req *r);
 

@@ -58,6 +58,10 @@ enum MHD_Result pl_http_metrics(pl_http *h, struct MHD_Connection *c)
 	for (int i = 1; rc == PL_OK && i < PL_ROUTE_COUNT; i++)
 		rc = pl_buf_printf(&b, "parley_http_requests_total{route=\"%s\"} %lu\n", pl_route_name((pl_route_id)i),
 				   atomic_load(&h->requests[i]));
+	if (rc == PL_OK && h->blobs != NULL)
+		rc = pl_buf_printf(&b, "# HELP parley_blob_bytes Bytes the blob store holds, uploads under way included.\n"
+				       "# TYPE parley_blob_bytes gauge\nparley_blob_bytes %llu\n",
+				   (unsigned long long)pl_blobs_used(h->blobs, NULL));
 	enum MHD_Result out = pl_http_send_buf(h, c, 200, "text/plain; version=0.0.4", b.data, b.len, "no-store");
 	pl_buf_release(&b);
 	pl_buf_release(&refusals);

@@ -53,7 +53,8 @@ static int setup(void **state)
 	assert_int_equal(pl_node_open(f->dir, &no, &f->node, &d), PL_OK);
 	char path[600];
 	snprintf(path, sizeof path, "%s/private/blobs", f->dir);
-	assert_int_equal(pl_blobs_open(path, 1 << 20, &f->blobs, &d), PL_OK);
+	pl_blobs_limits bl = {.max = 1 << 20, .party_quota = 1 << 20, .total = 1 << 21};
+	assert_int_equal(pl_blobs_open(path, &bl, &f->blobs, &d), PL_OK);
 	pl_http_opts ho;
 	pl_http_opts_default(&ho);
 	ho.port = 0;
