@@ -114,6 +114,12 @@ typedef enum pl_refusal_kind {
 	X(ALREADY_ANSWERED, "already_answered", CONFLICT, "answering after a final answer") \
 	X(DATED_BEFORE_TARGET, "dated_before_target", INVALID, "a statement dated before the entry it answers or adds to") \
 	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
+	X(BLOB_MISSING, "blob_missing", INVALID, "evidence or a finding names a blob the server does not hold") \
+	X(BLOB_SIZE_MISMATCH, "blob_size_mismatch", INVALID, \
+	  "the blob an evidence or finding names has another size than the statement says") \
+	X(BLOB_NOT_SEALED, "blob_not_sealed", INVALID, "sealed evidence or a sealed finding whose blob is not a sealed blob") \
+	X(BLOB_RECIPIENTS_MISMATCH, "blob_recipients_mismatch", INVALID, \
+	  "a sealed blob sealed to other parties than the statement's recipients and its author") \
 	/* ---- the log server's own limits (docs/api.md) ---- */ \
 	X(RATE_LIMITED, "rate_limited", LIMITED, "the author is over its rate") \
 	X(QUEUE_FULL, "queue_full", LIMITED, "too many statements are waiting") \

@@ -87,10 +87,11 @@ int cmd_serve(const cli_call *call)
 	char bdir[PATH_MAX];
 	cli_stop_block(); /* before any thread starts: they all inherit the mask */
 	int rc = pl_logdir_path(a->pos[0], PL_LOGFILE_BLOBS, bdir, &d);
+	if (rc == PL_OK && pl_logdir_exists(a->pos[0])) /* otherwise pl_node_open says what DIR lacks */
+		rc = pl_blobs_open(bdir, &bl, &blobs, &d);
+	no.blobs = blobs; /* evidence and findings are admitted once their blobs are there */
 	if (rc == PL_OK)
 		rc = pl_node_open(a->pos[0], &no, &node, &d);
-	if (rc == PL_OK)
-		rc = pl_blobs_open(bdir, &bl, &blobs, &d);
 	if (rc == PL_OK)
 		rc = pl_http_start(node, blobs, &ho, &http, &d);
 	if (rc != PL_OK) {

@@ -40,6 +40,7 @@
 #include "client/cosign.h"
 #include "workflow/index.h"
 #include "statement/members.h"
+#include "store/blobs.h"
 #include "tlog/merkle.h"
 
 typedef struct pl_node pl_node;
@@ -59,6 +60,8 @@ typedef struct pl_node_opts {
 	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
 	size_t nwitnesses;
 	unsigned witness_ms;     /* at most one cosigning round per this many ms (default 1000) */
+	const pl_blobs *blobs;   /* the blob store (not owned; may be NULL): evidence and findings are admitted
+				    only when the blobs they name are in it, whole and sealed (workflow/blobs_check.h) */
 	void (*log)(void *ctx, const char *msg); /* what the node has to say (storage failures, refused
 						     entries in its log); NULL: nothing is said */
 	void *log_ctx;
