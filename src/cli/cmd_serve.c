@@ -4,11 +4,13 @@
 #include "store/logdir.h"
 
 #include "base/fsio.h"
+#include "http/access.h"
 #include "http/serve.h"
 #include "server/node.h"
 #include "store/blobs.h"
 
 #include <limits.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,18 @@ int cmd_serve(const cli_call *call)
 	no.log = say;
 
 	pl_diag d = {0};
+	uint8_t *token = NULL;
+	size_t token_len = 0;
+	const char *tf = cli_get(a, "metrics-token");
+	if (tf != NULL) { /* a secret: mode 0600, owned by this user, never through a link */
+		int trc = pl_fs_read_secret(tf, PL_METRICS_TOKEN_MAX + 2, &token, &token_len, &d);
+		if (trc != PL_OK)
+			return cli_fail("serve", trc, &d);
+		while (token_len > 0 && (token[token_len - 1] == '\n' || token[token_len - 1] == '\r'))
+			token_len--;
+		ho.metrics_token = token;
+		ho.metrics_token_len = token_len;
+	}
 	pl_node *node = NULL;
 	pl_blobs *blobs = NULL;
 	pl_http *http = NULL;
@@ -94,6 +108,11 @@ int cmd_serve(const cli_call *call)
 		rc = pl_node_open(a->pos[0], &no, &node, &d);
 	if (rc == PL_OK)
 		rc = pl_http_start(node, blobs, &ho, &http, &d);
+	if (token != NULL) { /* the server keeps only its digest */
+		sodium_memzero(token, token_len);
+		sodium_free(token);
+		ho.metrics_token = NULL;
+	}
 	if (rc != PL_OK) {
 		pl_blobs_close(blobs);
 		pl_node_close(node);

@@ -115,12 +115,12 @@ static const cli_cmd CMDS[] = {
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
 		     "[--witness-interval MS] [--trust-log]\n"
-		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES]",
+		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
 			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
 	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "blob-quota", "blob-total",
-		 "port-file", "witness", "witness-interval"),
+		 "metrics-token", "port-file", "witness", "witness-interval"),
 	 .bf = V("trust-log", "allow-root"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
@@ -134,6 +134,8 @@ static const cli_cmd CMDS[] = {
 		   {"blob-max", "BYTES", "largest blob accepted (default 268435456: 256 MiB)"},
 		   {"blob-quota", "BYTES", "bytes one party's blobs may hold in all (default 4294967296: 4 GiB)"},
 		   {"blob-total", "BYTES", "bytes all blobs may hold (default 68719476736: 64 GiB)"},
+		   {"metrics-token", "FILE", "serve /metrics to every client presenting the bearer token in FILE "
+					      "(mode 0600); without it, to loopback clients only"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"

@@ -3,6 +3,9 @@
  * body itself) and handed to its handler. */
 #include "http/serve_impl.h"
 
+#include "base/sha256.h"
+#include "http/access.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -274,6 +277,15 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	h->node = node;
 	h->blobs = blobs;
+	if (o->metrics_token != NULL) {
+		if (!pl_http_metrics_token_valid(o->metrics_token, o->metrics_token_len)) {
+			free(h);
+			return pl_diag_set(d, PL_EINVAL, "a metrics token is %d to %d printable characters, without spaces",
+					   PL_METRICS_TOKEN_MIN, PL_METRICS_TOKEN_MAX);
+		}
+		h->metrics_token = true;
+		pl_sha256(o->metrics_token, o->metrics_token_len, h->metrics_digest);
+	}
 	if (pl_gzcache_new(GZ_SLOTS, GZ_BYTES_MAX, &h->gz) != PL_OK) {
 		free(h);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");

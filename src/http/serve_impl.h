@@ -39,6 +39,8 @@ struct pl_http {
 	uint16_t port;
 	atomic_ulong requests[PL_ROUTE_COUNT];
 	atomic_ulong errors4xx, errors5xx;
+	bool metrics_token;                        /* /metrics needs the bearer token whose digest follows */
+	uint8_t metrics_digest[PL_SHA256_SIZE];    /* SHA-256 of the token (http/access.h) */
 };
 
 typedef struct req {
@@ -75,6 +77,10 @@ int pl_http_json_str(pl_buf *out, const char *s) __attribute__((warn_unused_resu
  * header allow (NULL: every method). */
 enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
 					 const char *msg, unsigned retry_after, const char *allow);
+
+/* A 401 error with its WWW-Authenticate header (www: the challenge, like "Bearer realm=..."). */
+enum MHD_Result pl_http_send_error_auth(pl_http *h, struct MHD_Connection *c, const char *code, const char *msg,
+					const char *www);
 
 /* pl_http_send_error_allow without an Allow header of its own. */
 enum MHD_Result pl_http_send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,

@@ -9,7 +9,13 @@
   blob never uploaded (blob_missing), of another size (blob_size_mismatch),
   a "sealed" blob that is plaintext (blob_not_sealed) is refused with
   nothing appended; `parley evidence add`, which uploads before it states,
-  is admitted, TLP:AMBER (sealed) and TLP:CLEAR.
+  is admitted, TLP:AMBER (sealed) and TLP:CLEAR;
+- /metrics: served to this (loopback) client without a token; with
+  --metrics-token FILE, refused without the token or with a wrong one (401,
+  WWW-Authenticate), loopback included, and served with it; a token file
+  readable by others, or too short, stops the server before it serves.
+  (That a client off loopback is refused without a token is checked on the
+  address itself, unit test_access: this machine may have no other address.)
 
 usage: server_limits_test.py PARLEY SCRATCH
 """
@@ -98,8 +104,11 @@ def main():
     srv.start()
     try:
         run(srv, A, B, C, files, logdir)
+        st, body = srv.request("GET", "/metrics")
+        check(st == 200 and b"parley_blob_bytes" in body, "without a token, /metrics is served to loopback (%d)" % st)
     finally:
         srv.stop()
+    metrics_token(logdir)
     if failures:
         print("%d check(s) failed" % len(failures), file=sys.stderr)
         sys.exit(1)
@@ -199,6 +208,46 @@ def run(srv, A, B, C, files, logdir):
     cli("evidence", "fetch", str(ev), "--out", got, key=B)
     check(open(os.path.join(got, "notes.txt"), "rb").read() == note, "the sealed evidence opens for its recipient")
     cli("evidence", "add", str(case_c), pkg, "--title", "tiny, clear", "--tlp", "TLP:CLEAR", "--wait", key=C)
+
+
+def metrics_token(logdir):
+    tf = os.path.join(WORK, "metrics.token")
+    token = "metrics-" + hashlib.sha256(os.urandom(16)).hexdigest()[:24]
+    with open(tf, "w") as f:
+        f.write(token + "\n")
+    os.chmod(tf, 0o644)
+    args = [PARLEY, "serve", logdir, "--listen", "127.0.0.1:0", "--metrics-token", tf]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    r = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    check(r.returncode != 0 and "group or others" in r.stderr,
+          "a token file readable by others is refused (%d: %s)" % (r.returncode, r.stderr.strip()))
+    short = os.path.join(WORK, "short.token")
+    with open(short, "w") as f:
+        f.write("abc\n")
+    os.chmod(short, 0o600)
+    r = subprocess.run([short if a == tf else a for a in args], capture_output=True, text=True, timeout=60)
+    check(r.returncode != 0 and "metrics token" in r.stderr, "a token too short is refused (%s)" % r.stderr.strip())
+    os.chmod(tf, 0o600)
+    srv = Server(logdir, ["--metrics-token", tf])
+    srv.start()
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        body = r.read()
+        check(r.status == 401 and "Bearer" in (r.getheader("WWW-Authenticate") or "") and b"parley_log_size" not in body,
+              "with a token configured, a loopback request without it is refused (%d)" % r.status)
+        c.close()
+        for auth in ("Bearer " + token[:-1], "Bearer " + token + "x", "Basic " + token, token):
+            st, body = srv.request("GET", "/metrics", {"Authorization": auth})
+            check(st == 401 and b"unauthenticated" in body, "a wrong token is refused (%s: %d)" % (auth[:12], st))
+        st, body = srv.request("GET", "/metrics", {"Authorization": "Bearer " + token})
+        check(st == 200 and b"parley_log_size" in body, "the token opens /metrics (%d)" % st)
+        st, _ = srv.request("GET", "/healthz")
+        check(st == 200, "the token is for /metrics only: /healthz stays open (%d)" % st)
+    finally:
+        srv.stop()
 
 
 if __name__ == "__main__":
