@@ -82,7 +82,7 @@ int cmd_submit(const cli_call *call)
 		if (nrefs == PL_REFS_MAX || !cli_u64(a->val[i], &idx))
 			rc = pl_diag_set(&d, PL_EINVAL, "--ref takes an entry index (at most %d refs)", PL_REFS_MAX);
 		else
-			rc = cli_session_ref(&c, idx, &refs[nrefs++], &d);
+			rc = cli_session_ref(call, &c, idx, &refs[nrefs++], &d);
 	}
 	if (rc == PL_OK)
 		status = cli_session_submit(&c, a, type, body, refs, nrefs, NULL, "submit", NULL);

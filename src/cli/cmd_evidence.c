@@ -136,7 +136,7 @@ int cmd_evidence_add(const cli_call *call)
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((rc = cli_session_ref(&c, cs, &ref, &d)) == PL_OK) {
+		else if ((rc = cli_session_ref(call, &c, cs, &ref, &d)) == PL_OK) {
 			status = cli_session_submit(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
 			if (status == 0 && !cli_has(a, "json"))
 				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
@@ -316,7 +316,7 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	if (rc == PL_OK)
 		rc = pl_api_blob_put(c.api, c.key, c.pol.log.name, name, clear ? report : staged, &d);
 	pl_ref ref;
-	if (rc == PL_OK && (rc = cli_session_ref(&c, ev, &ref, &d)) == PL_OK) {
+	if (rc == PL_OK && (rc = cli_session_ref(call, &c, ev, &ref, &d)) == PL_OK) {
 		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,
 				 "tlp", tlp, "report", blob_json(dg.plain, name, !clear, dg.plain_size));
 		if (body != NULL && json_array_size(names) > 0)
