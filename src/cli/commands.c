@@ -171,15 +171,27 @@ static const cli_cmd CMDS[] = {
 	 .opts = O({"out", "FILE", "write the proof to FILE instead of standard output"}), .docs = DOC_CONN,
 	 .examples = "parley proof 2 --out p", .section = S_MEMBERS},
 	{.name = "verify-proof", .run = cmd_verify_proof, .needs = CLI_NEEDS_CONFIG,
-	 .summary = "verify a statement's proof file offline",
-	 .synopsis = "verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]",
-	 .description = "Checks offline the checkpoint signature, the inclusion of the statement and the author's "
-			"signature. `parley log verify-proof` checks the log part alone.",
-	 .vf = V("vkey", "identity", "witness-key", "quorum"), .bf = NOFLAGS,
+	 .summary = "verify a statement's proof file, or a kept acceptance, offline",
+	 .synopsis = "verify-proof FILE --vkey LOGKEY (--identity AUTHOR.id.json | [--log DIR|URL [--evidence OUT]]) "
+		     "[--witness-key WKEY]... [--quorum K]",
+	 .description = "Given a proof file, checks offline the checkpoint signature, the inclusion of the statement "
+			"and the author's signature (`parley log verify-proof` checks the log part alone). Given an "
+			"acceptance a member kept (either form; docs/cli.md, \"Kept acceptances\"), checks that the log "
+			"key signed it for that index and leaf; with --log, also that the log's entry at that index has "
+			"that leaf, and says plainly when the log broke its word.",
+	 .vf = V("vkey", "identity", "log", "evidence", "witness-key", "quorum"), .bf = NOFLAGS,
 	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"},
-		   {"identity", "ID.json", "the author's identity (required)"}),
-	 .docs = DOC_POLICY, .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json",
-	 .exits = "1 when a signature, the inclusion or the quorum does not check", .section = S_MEMBERS},
+		   {"identity", "ID.json", "the author's identity (required for a proof file)"},
+		   {"log", "DIR|URL", "with an acceptance: the log to hold it against (its directory or tiles URL)"},
+		   {"evidence", "OUT", "with --log: where the log's proof of the entry it holds is written when that "
+				       "entry is not the accepted one"}),
+	 .docs = DOC_POLICY,
+	 .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json\n"
+		     "parley verify-proof ~/.local/share/parley/acceptances/wg.example_log-1a2b3c4d/42.json --vkey wg/log.vkey "
+		     "--log https://wg.example/log",
+	 .exits = "1 when a signature, the inclusion or the quorum does not check, or the log does not hold the "
+		  "accepted leaf at its index (another leaf: it broke its word; none yet: not published)",
+	 .section = S_MEMBERS},
 	{.name = "enroll", .run = cmd_enroll, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "sponsor a new member",
 	 .synopsis = "enroll IDENTITY.id.json [--wait] [--receipt FILE] [--json]",

@@ -18,6 +18,7 @@
 #include "statement/party.h"
 #include "statement/sign.h"
 #include "statement/statement.h"
+#include "tlog/acceptance.h"
 #include "tlog/checkpoint.h"
 
 typedef struct pl_api pl_api;
@@ -59,17 +60,22 @@ typedef struct pl_api_accept {
 	pl_hash leaf;
 	bool has_receipt;
 	pl_buf receipt;      /* tlog-proof, when waited for */
-	pl_buf acceptance;   /* the signed acceptance note */
+	pl_buf acceptance;   /* the signed acceptance note, either form (tlog/acceptance.h) */
+	pl_hash path[PL_PROOF_MAX]; /* the statement's path in its batch (a batch acceptance) */
+	size_t path_len;
+	pl_acceptance acc;   /* the note as checked (client/accepted.h) */
 } pl_api_accept;
 
 void pl_api_accept_init(pl_api_accept *r);
 void pl_api_accept_release(pl_api_accept *r);
 
 /*
- * Submits an envelope. On acceptance checks the acceptance note against the
- * policy's log key (and the receipt, when waited for, under the whole
- * policy, for exactly these bytes). A refusal is PL_EINVAL with the
- * server's code and sentence in d; *status has the HTTP status.
+ * Submits an envelope. On acceptance checks the acceptance note (either
+ * form, client/accepted.h) against the policy's log key: it must bind the
+ * leaf of exactly these bytes to the index; and the receipt, when waited
+ * for, under the whole policy, for exactly these bytes. A refusal is
+ * PL_EREFUSED with the server's code and sentence in d; *status has the
+ * HTTP status.
  */
 int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n, bool wait, pl_api_accept *r,
 		  long *status, pl_diag *d) __attribute__((warn_unused_result));

@@ -9,8 +9,9 @@
  *   sequencer (one thread): collects what the verifiers passed for up to
  *     batch_ms (or batch_max statements), runs every admission check in
  *     order against the registry, stages the admitted ones in one durable
- *     transaction (each is answered now with its index, leaf hash and a
- *     signed acceptance, signed by the submitter's thread), then integrates
+ *     transaction (each is answered now with its index, leaf hash, the
+ *     batch's signed acceptance and its path in the batch: one signature
+ *     per batch), then integrates
  *     (one write, one checkpoint) and answers those waiting for a receipt.
  *     Under load one integrate covers several staged batches: it runs as
  *     soon as no new statement is ready within 2 ms, and at most batch_ms
@@ -77,7 +78,9 @@ typedef struct pl_node_result {
 	bool retry;              /* the same bytes may be submitted again later */
 	uint64_t index;          /* assigned index */
 	pl_hash leaf;            /* leaf hash of the entry */
-	pl_buf acceptance;       /* signed acceptance note (see docs/api.md) */
+	pl_buf acceptance;       /* signed batch acceptance note (see docs/api.md); empty if it could not be signed */
+	pl_hash path[PL_PROOF_MAX]; /* the entry's inclusion path in its batch, leaf's sibling first */
+	size_t path_len;
 	pl_buf receipt;          /* tlog-proof, when waited for and reached */
 } pl_node_result;
 
