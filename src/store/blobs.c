@@ -164,7 +164,8 @@ static int read_claims(const char *path, claim **out, size_t *n, pl_diag *d)
 		free(c);
 		return rc;
 	}
-	qsort(c, k, sizeof *c, by_hex_line);
+	if (k > 1)
+		qsort(c, k, sizeof *c, by_hex_line);
 	size_t w = 0;
 	for (size_t i = 0; i < k; i++) { /* keep the last claim of each blob */
 		if (w > 0 && strcmp(c[w - 1].hex, c[i].hex) == 0)
@@ -205,7 +206,7 @@ static int count_blobs(pl_blobs *b, const claim *c, size_t nc, pl_diag *d)
 				continue;
 			uint64_t size = (uint64_t)st.st_size;
 			b->used += size;
-			const claim *who = bsearch(f->d_name, c, nc, sizeof *c, by_hex);
+			const claim *who = nc > 0 ? bsearch(f->d_name, c, nc, sizeof *c, by_hex) : NULL;
 			if (who == NULL)
 				continue; /* stored just before a crash: counts toward the total only */
 			size_t i = owner_slot(b, who->name);
