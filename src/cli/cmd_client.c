@@ -83,7 +83,7 @@ int cmd_submit(const cli_call *call)
 		if (nrefs == PL_REFS_MAX || !cli_u64(a->val[i], &idx))
 			rc = pl_diag_set(&d, PL_EINVAL, "--ref takes an entry index (at most %d refs)", PL_REFS_MAX);
 		else
-			rc = cli_session_ref(&c, idx, &refs[nrefs++], &d);
+			rc = cli_session_ref(call, &c, idx, &refs[nrefs++], &d);
 	}
 	if (rc == PL_OK)
 		status = cli_session_submit(&c, a, type, body, refs, nrefs, NULL, "submit", NULL);
@@ -375,12 +375,12 @@ static int blob(const cli_call *call, bool put)
 	if (put) {
 		rc = cli_read_input(a->pos[0], (size_t)1 << 30, &data, &d);
 		if (rc == PL_OK)
-			rc = pl_api_blob_put_mem(c.api, c.key, data.data, data.len, hex, &d);
+			rc = pl_api_blob_put_mem(c.api, c.key, c.pol.log.name, data.data, data.len, hex, &d);
 		if (rc == PL_OK)
 			printf("%s\n", hex);
 	} else {
 		snprintf(hex, sizeof hex, "%s", a->pos[0]);
-		rc = pl_api_blob_get_mem(c.api, c.key, hex, &data, &d);
+		rc = pl_api_blob_get_mem(c.api, c.key, c.pol.log.name, hex, &data, &d);
 		const char *out = cli_get(a, "out");
 		if (rc == PL_OK && out != NULL) {
 			char tmp[PATH_MAX + 8];

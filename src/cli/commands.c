@@ -114,12 +114,13 @@ static const cli_cmd CMDS[] = {
 	{.name = "serve", .run = cmd_serve, .summary = "run the log server",
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
-		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]",
+		     "[--witness-interval MS] [--trust-log]\n"
+		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
 			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
-	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "port-file", "witness",
-		 "witness-interval"),
+	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "blob-quota", "blob-total",
+		 "metrics-token", "port-file", "witness", "witness-interval"),
 	 .bf = V("trust-log", "allow-root"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
@@ -130,7 +131,11 @@ static const cli_cmd CMDS[] = {
 		   {"batch-max", "N", "at most N statements per batch"},
 		   {"queue-max", "N", "at most N statements waiting; more are refused (503)"},
 		   {"rate", "PER_SECOND", "submissions allowed per second and client (0: unlimited)"},
-		   {"blob-max", "BYTES", "largest blob accepted"},
+		   {"blob-max", "BYTES", "largest blob accepted (default 268435456: 256 MiB)"},
+		   {"blob-quota", "BYTES", "bytes one party's blobs may hold in all (default 4294967296: 4 GiB)"},
+		   {"blob-total", "BYTES", "bytes all blobs may hold (default 68719476736: 64 GiB)"},
+		   {"metrics-token", "FILE", "serve /metrics to every client presenting the bearer token in FILE "
+					      "(mode 0600); without it, to loopback clients only"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"

@@ -253,12 +253,15 @@ int cli_session_identity(const cli_call *call, cli_session *s, const char *party
 	return rc;
 }
 
-int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
+int cli_session_ref(const cli_call *call, cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
 {
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf entry;
 	pl_buf_init(&entry, PL_DSSE_MAX);
-	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
+	pl_entries e;
+	int rc = cli_session_entries(call, c, &e, d); /* the copy, brought up to the log's checkpoint */
+	if (rc == PL_OK)
+		rc = e.fetch(e.ctx, &c->pol, index, &entry, d); /* "entry I does not exist" past the copy's checkpoint */
+	pl_entries_close(&e);
 	if (rc == PL_OK) {
 		ref->index = index;
 		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
@@ -272,7 +275,6 @@ int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
 		pl_stmt_release(&st);
 		pl_envelope_release(&env);
 	}
-	pl_buf_release(&proof);
 	pl_buf_release(&entry);
 	return rc;
 }

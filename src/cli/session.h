@@ -74,7 +74,12 @@ int cli_session_entries(const cli_call *call, cli_session *s, pl_entries *out, p
 /* party's current identity, from the member's verified copy (pl_entries_identity), to seal to it. */
 int cli_session_identity(const cli_call *call, cli_session *s, const char *party, pl_identity *out, pl_diag *d);
 
-/* A reference to entry index: its leaf hash, from a verified proof. */
-int cli_session_ref(cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);
+/*
+ * A reference to entry index: its leaf hash, from the member's verified copy
+ * (so a statement only ever refers to an entry of the history the copy
+ * verified, never to one the server shows only now). An error, saying
+ * that the entry does not exist, when it is not in the copy's checkpoint.
+ */
+int cli_session_ref(const cli_call *call, cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);
 
 #endif

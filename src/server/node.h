@@ -41,6 +41,7 @@
 #include "client/cosign.h"
 #include "workflow/index.h"
 #include "statement/members.h"
+#include "store/blobs.h"
 #include "tlog/merkle.h"
 
 typedef struct pl_node pl_node;
@@ -60,6 +61,8 @@ typedef struct pl_node_opts {
 	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
 	size_t nwitnesses;
 	unsigned witness_ms;     /* at most one cosigning round per this many ms (default 1000) */
+	const pl_blobs *blobs;   /* the blob store (not owned; may be NULL): evidence and findings are admitted
+				    only when the blobs they name are in it, whole and sealed (workflow/blobs_check.h) */
 	void (*log)(void *ctx, const char *msg); /* what the node has to say (storage failures, refused
 						     entries in its log); NULL: nothing is said */
 	void *log_ctx;
@@ -135,7 +138,7 @@ int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result))
 /* Copies a member's current signing key if it is an active member. */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE]);
 
-/* pl_blob_auth_check (statement/party.h) with party's current key and the clock. */
+/* pl_blob_auth_check (statement/party.h) for this log's origin, with party's current key and the clock. */
 int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
 		      const char *sig64, pl_refusal *r) __attribute__((warn_unused_result));
 

@@ -37,8 +37,10 @@ static inline uint64_t pl_engine_size(const pl_engine *e)
  *
  * When a->skew >= 0 (the clock is checked: a new statement, not a log
  * replayed) the admission-only rules run too: the clock skew (in
- * pl_submission_parse) and the public one-line fields (pl_wf_lines_check,
- * control_character) and, when e->sealing, pl_wf_sealing_check
+ * pl_submission_parse), the public one-line fields (pl_wf_lines_check,
+ * control_character), when a->blob is set, the blobs an evidence or a
+ * finding names (pl_wf_blobs_check: blob_missing, ...), once every other
+ * rule admitted the statement, and, when e->sealing, pl_wf_sealing_check
  * (sealing_required). A replay (a->skew < 0) applies every rule but those,
  * so a log means the same whenever it is read.
  */

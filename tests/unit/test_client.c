@@ -58,7 +58,8 @@ static int setup(void **state)
 	assert_int_equal(pl_node_open(f->dir, &no, &f->node, &d), PL_OK);
 	char path[600];
 	snprintf(path, sizeof path, "%s/private/blobs", f->dir);
-	assert_int_equal(pl_blobs_open(path, 1 << 20, &f->blobs, &d), PL_OK);
+	pl_blobs_limits bl = {.max = 1 << 20, .party_quota = 1 << 20, .total = 1 << 21};
+	assert_int_equal(pl_blobs_open(path, &bl, &f->blobs, &d), PL_OK);
 	pl_http_opts ho;
 	pl_http_opts_default(&ho);
 	ho.port = 0;
@@ -234,21 +235,22 @@ static void test_signature_checked(void **state)
 static void test_blobs_in_memory(void **state)
 {
 	fixture *f = *state;
+	const char *O = f->pol.log.name; /* requests are signed for this log */
 	pl_diag d = {0};
 	static const char data[] = "indicators of compromise";
 	char hex[PL_SHA256_HEX_LEN + 1], want[PL_SHA256_HEX_LEN + 1];
 	uint8_t h[PL_SHA256_SIZE];
 	pl_sha256(data, sizeof data - 1, h);
 	pl_hex_encode(h, PL_SHA256_SIZE, want);
-	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, O, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
 	assert_string_equal(hex, want);
 	/* again: the server holds it already, which is fine */
-	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, O, (const uint8_t *)data, sizeof data - 1, hex, &d), PL_OK);
 
 	pl_buf out;
 	pl_buf_init(&out, 1 << 20);
 	assert_int_equal(pl_buf_append(&out, "x", 1), PL_OK);
-	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, hex, &out, &d), PL_OK);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, O, hex, &out, &d), PL_OK);
 	assert_int_equal(out.len, 1 + sizeof data - 1);
 	assert_memory_equal(out.data + 1, data, sizeof data - 1);
 
@@ -257,12 +259,21 @@ static void test_blobs_in_memory(void **state)
 	pl_sha256("nothing", 7, h);
 	pl_hex_encode(h, PL_SHA256_SIZE, other);
 	memset(&d, 0, sizeof d);
-	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, other, &out, &d), PL_EREFUSED);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, O, other, &out, &d), PL_EREFUSED);
 	assert_int_equal(out.len, 1 + sizeof data - 1);
 	memset(&d, 0, sizeof d);
-	assert_int_equal(pl_api_blob_get_mem(f->api, f->b, hex, &out, &d), PL_EREFUSED);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->b, O, hex, &out, &d), PL_EREFUSED);
 	memset(&d, 0, sizeof d);
-	assert_int_equal(pl_api_blob_put_mem(f->api, f->b, (const uint8_t *)"b's", 3, hex, &d), PL_EREFUSED);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->b, O, (const uint8_t *)"b's", 3, hex, &d), PL_EREFUSED);
+	assert_int_equal(out.len, 1 + sizeof data - 1);
+
+	/* a member's request signed for another log (parley.blob/v2 names the origin) does not verify here */
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, "example.org/other", hex, &out, &d), PL_EREFUSED);
+	assert_non_null(strstr(d.msg, "does not verify"));
+	memset(&d, 0, sizeof d);
+	assert_int_equal(pl_api_blob_put_mem(f->api, f->a, "example.org/other", (const uint8_t *)"a's", 3, hex, &d),
+			 PL_EREFUSED);
 	assert_int_equal(out.len, 1 + sizeof data - 1);
 
 	/* the stored bytes changed behind the server's back: the client notices */
@@ -274,7 +285,7 @@ static void test_blobs_in_memory(void **state)
 	fclose(w);
 	pl_buf_reset(&out);
 	memset(&d, 0, sizeof d);
-	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, want, &out, &d), PL_EVERIFY);
+	assert_int_equal(pl_api_blob_get_mem(f->api, f->a, O, want, &out, &d), PL_EVERIFY);
 	assert_non_null(strstr(d.msg, "hash to"));
 	assert_int_equal(out.len, 0);
 	pl_buf_release(&out);
