@@ -4,6 +4,7 @@
  * or a monitor's mirror), so any member can recompute them. */
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/sealing.h"
 #include "cli/session.h"
 #include "client/entries.h"
 #include "monitor/copy.h"
@@ -238,6 +239,30 @@ int cmd_inbox(const cli_call *call)
 	return finish("inbox", rc, &d, &s);
 }
 
+/* The member's key for opening sealed bodies, when --key or PARLEY_KEY names one (else NULL: sealed
+ * content is shown as sealed). */
+static int reader_key(const cli_args *a, pl_party_key **out, pl_diag *d)
+{
+	*out = NULL;
+	const char *path = cli_opt(a, "key", "PARLEY_KEY");
+	return path != NULL ? cli_load_party_key(path, a, out, d) : PL_OK;
+}
+
+/* What stands for a sealed concern's title when it was not opened. */
+static const char *sealed_title(const json_t *v)
+{
+	const char *st = json_string_value(json_object_get(json_object_get(v, "sealed"), "state"));
+	if (st == NULL)
+		return NULL;
+	if (strcmp(st, "not_reader") == 0)
+		return "sealed (not a reader)";
+	if (strcmp(st, "no_key") == 0)
+		return "sealed (give --key to open)";
+	if (strcmp(st, "fault") == 0)
+		return "sealed: FAULT (see below)";
+	return NULL;
+}
+
 /* ---- cases ---- */
 
 int cmd_cases(const cli_call *call)
@@ -253,9 +278,24 @@ int cmd_cases(const cli_call *call)
 	source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
+	pl_party_key *key = NULL;
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK)
 		rc = pl_view_cases(s.view, cli_get(a, "party"), state, pg, &v, &d);
+	if (rc == PL_OK)
+		rc = reader_key(a, &key, &d);
+	if (rc == PL_OK)
+		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
+	if (rc == PL_OK) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(v, "cases"), i, c)(void)cli_case_open(&ents, &s.pol, (uint64_t)num(c, "id"),
+										      str(c, "author"), key, c);
+	}
+	pl_entries_close(&ents);
+	pl_party_key_free(key);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
@@ -264,7 +304,7 @@ int cmd_cases(const cli_call *call)
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)
 		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), txt(&tx, c, "state"),
-		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"), txt(&tx, c, "title"), num(c, "requests"),
+		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"), sealed_title(c) ? sealed_title(c) : txt(&tx, c, "title"), num(c, "requests"),
 		       num(c, "requests") == 1 ? "" : "s");
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", num(v, "next"));
@@ -328,10 +368,17 @@ int cmd_case_show(const cli_call *call)
 			bad += !(m[0] && m[1] && m[2]);
 		}
 	}
+	pl_party_key *key = NULL;
+	int sealed = 0; /* cli_case_open's */
+	if (rc == PL_OK && (rc = reader_key(a, &key, &d)) == PL_OK)
+		sealed = cli_case_open(&ents, &pol, id, str(v, "author"), key, v);
+	pl_party_key_free(key);
 	pl_entries_close(&ents);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
+		if (sealed_title(v) != NULL)
+			json_object_set_new(v, "title", json_string(sealed_title(v)));
 		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), txt(&tx, v, "title"),
 		       txt(&tx, v, "author"), txt(&tx, v, "time"), txt(&tx, v, "tlp"), txt(&tx, v, "class"),
 		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",
@@ -342,6 +389,14 @@ int cmd_case_show(const cli_call *call)
 			printf("  norms invoked: %s (set %s%s)\n", txt(&tx, v, "norms"),
 			       is_hash(str(v, "norm_set")) ? cli_textn(&tx, str(v, "norm_set"), 16) : txt(&tx, v, "norm_set"),
 			       is_hash(str(v, "norm_set")) ? "..." : "");
+		if (json_is_string(json_object_get(v, "summary")))
+			printf("  summary: %s\n", txt(&tx, v, "summary"));
+		json_t *sm = json_object_get(v, "sealed");
+		if (sealed == 0 && sm != NULL)
+			printf("  sealed to its author and recipients: opened with your key, its commitment checked\n");
+		else if (sealed == 2)
+			printf("  FAULT in the sealed concern (the author's misbehaviour): %s\n",
+			       txt(&tx, sm, "fault"));
 		size_t i, j;
 		json_t *r, *t;
 		json_array_foreach(json_object_get(v, "requests"), i, r)
@@ -370,6 +425,10 @@ int cmd_case_show(const cli_call *call)
 	int status = finish("case show", rc, &d, &s);
 	if (status == 0 && bad > 0) {
 		fprintf(stderr, "parley case show: %zu statement%s did not verify\n", bad, bad == 1 ? "" : "s");
+		return EXIT_VERIFY;
+	}
+	if (status == 0 && sealed == 2) {
+		fprintf(stderr, "parley case show: the sealed concern does not open as its commitment says\n");
 		return EXIT_VERIFY;
 	}
 	return status;

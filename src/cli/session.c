@@ -164,11 +164,22 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	} else if ((rc = pl_api_next_seq(c->api, c->key->id.party, &seq, &d)) != PL_OK) {
 		return cli_fail(cmd, rc, &d);
 	}
+	json_t *sealed = NULL;
+	if (c->seal != NULL) {
+		if ((sealed = json_deep_copy(body)) == NULL)
+			return cli_fail(cmd, PL_ENOMEM, NULL);
+		if ((rc = c->seal(c->seal_ctx, c, seq, sealed, &d)) != PL_OK) {
+			json_decref(sealed);
+			return cli_fail(cmd, rc, &d);
+		}
+		body = sealed;
+	}
 	pl_buf env;
 	pl_buf_init(&env, PL_DSSE_MAX);
 	int64_t when = pl_now() > c->not_before ? pl_now() : c->not_before;
 	rc = second ? pl_statement_sign2(c->key, second, c->pol.log.name, type, seq, when, body, &env)
 		    : pl_statement_sign(c->key, c->pol.log.name, type, seq, when, body, refs, nrefs, &env);
+	json_decref(sealed);
 	if (rc != PL_OK) {
 		pl_buf_release(&env);
 		return cli_fail(cmd, rc, &d);

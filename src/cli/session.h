@@ -15,6 +15,11 @@
 #include "client/api.h"
 #include "client/entries.h"
 
+struct cli_session;
+/* Seals a statement's sealed fields into body (a copy of the one given) once its seq is known, before
+ * it is signed (seq is part of what is sealed: statement/sealed.h). cli/sealing.h has the one there is. */
+typedef int (*cli_seal_fn)(void *ctx, struct cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
 typedef struct cli_session {
 	pl_api *api;
 	pl_policy pol;
@@ -23,6 +28,8 @@ typedef struct cli_session {
 	struct pl_copy *copy; /* the member's verified copy, once cli_session_copy opened it */
 	int64_t not_before;   /* the latest time of an entry referred to (cli_session_ref): a statement is
 				 dated no earlier, so it is never dated before what it answers */
+	cli_seal_fn seal;     /* when set, cli_session_submit seals with it (seal_ctx its context) */
+	void *seal_ctx;
 } cli_session;
 
 /*
@@ -41,6 +48,8 @@ void cli_session_close(cli_session *s);
  * With --json (if the command has it) prints {"index", "type", "leaf", "in_checkpoint", "receipt",
  * "acceptance"} (the last two: the files written, when they were).
  * second, when not NULL, signs too (a key rotation). cmd names the command in messages.
+ * When s->seal is set, it seals a copy of body once the seq is known, and that copy is signed;
+ * a sealing that fails is said (cmd: the sentence) and nothing is submitted.
  */
 int cli_session_submit(cli_session *s, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
 		       size_t nrefs, const pl_party_key *second, const char *cmd, uint64_t *index);

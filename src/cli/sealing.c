@@ -1,0 +1,128 @@
+/* sealing.c - sealing a statement's sealed fields to its readers, opening them (sealing.h). */
+#include "cli/sealing.h"
+
+#include "base/codec.h"
+#include "client/entries.h"
+#include "statement/dsse.h"
+#include "monitor/copy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_seal_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
+{
+	const cli_sealer *z = ctx;
+	if (z->n + 1 > CLI_SEAL_READERS_MAX)
+		return pl_diag_set(d, PL_EINVAL, "at most %d readers", CLI_SEAL_READERS_MAX);
+	pl_identity *ids = calloc(z->n + 1, sizeof *ids);
+	if (ids == NULL)
+		return PL_ENOMEM;
+	const char *author = s->key->id.party;
+	size_t n = 0;
+	int rc = cli_session_identity(z->call, s, author, &ids[n++], d);
+	for (size_t i = 0; rc == PL_OK && i < z->n; i++) {
+		if (strcmp(z->readers[i], author) == 0)
+			continue; /* the author is a reader once */
+		rc = cli_session_identity(z->call, s, z->readers[i], &ids[n++], d);
+	}
+	pl_buf obj, b64;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	pl_buf_init(&b64, pl_b64_len(PL_SEALED_OBJECT_MAX) + 1);
+	pl_seal_ctx sc = {.origin = s->pol.log.name, .type = z->type, .author = author, .seq = seq};
+	if (rc == PL_OK)
+		rc = pl_sealed_seal(&sc, z->fields, ids, n, NULL, &obj, d);
+	if (rc == PL_OK)
+		rc = pl_b64_append(&b64, obj.data, obj.len);
+	if (rc == PL_OK &&
+	    json_object_set_new(body, "sealed", json_stringn((const char *)b64.data, b64.len)) != 0)
+		rc = PL_ENOMEM;
+	pl_buf_release(&b64);
+	pl_buf_release(&obj);
+	free(ids);
+	return rc;
+}
+
+int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d)
+{
+	*fields = NULL;
+	*fault = PL_SEALED_FAULT_NONE;
+	json_t *v = json_object_get(st->body, "sealed");
+	if (!json_is_string(v))
+		return pl_diag_set(d, PL_ENOTFOUND, "not sealed");
+	size_t tn = json_string_length(v), n = 0;
+	uint8_t *obj = malloc(tn / 4 * 3 + 3);
+	if (obj == NULL)
+		return PL_ENOMEM;
+	int rc = PL_OK;
+	if (pl_b64_decode((const uint8_t *)json_string_value(v), tn, obj, tn / 4 * 3 + 3, &n) != PL_OK)
+		rc = pl_diag_set(d, PL_EFORMAT, "the sealed part is not base64");
+	pl_keyring ring = {.keys = {key}, .n = 1};
+	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
+	pl_sealed_plain p;
+	memset(&p, 0, sizeof p);
+	if (rc == PL_OK)
+		rc = pl_sealed_open(&sc, obj, n, &ring, NULL, &p, d);
+	if (rc == PL_OK) {
+		*fields = p.fields;
+		p.fields = NULL;
+	}
+	*fault = p.fault;
+	pl_sealed_plain_release(&p);
+	free(obj);
+	return rc;
+}
+
+const char *cli_seal_fault_text(pl_sealed_fault f)
+{
+	switch (f) {
+	case PL_SEALED_FAULT_WRAP:
+		return "the key wrapped to this reader does not open";
+	case PL_SEALED_FAULT_CIPHER:
+		return "the key wrapped to this reader does not open the text";
+	case PL_SEALED_FAULT_CONTENT:
+		return "it opens to something that is not a well-formed body";
+	case PL_SEALED_FAULT_COMMITMENT:
+		return "commitment mismatch: it opens to a text its commitment does not name";
+	case PL_SEALED_FAULT_NONE:
+		break;
+	}
+	return "no fault";
+}
+
+int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, const pl_party_key *key,
+		  json_t *v)
+{
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	static const char *const types[] = {"concern", NULL};
+	int ret = 0;
+	pl_diag d = {0};
+	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) != PL_OK ||
+	    !json_is_string(json_object_get(st.body, "sealed")))
+		goto out; /* in clear (or not verified: case show says so for each entry) */
+	json_t *fields = NULL;
+	pl_sealed_fault fault = PL_SEALED_FAULT_NONE;
+	int rc = key != NULL ? cli_open_body(&st, key, &fields, &fault, &d) : PL_ENOKEY;
+	json_t *m = NULL;
+	if (rc == PL_OK) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(fields, k, x) json_object_set(v, k, x);
+		m = json_pack("{s:s}", "state", "opened");
+	} else if (rc == PL_ENOKEY) {
+		m = json_pack("{s:s}", "state", key != NULL ? "not_reader" : "no_key");
+		ret = 1;
+	} else {
+		m = json_pack("{s:s,s:s}", "state", "fault", "fault",
+			      rc == PL_EVERIFY ? cli_seal_fault_text(fault) : pl_diag_text(&d, rc));
+		ret = 2;
+	}
+	json_decref(fields);
+	json_object_set_new(v, "sealed", m);
+out:
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	return ret;
+}

@@ -1,0 +1,64 @@
+/*
+ * sealing.h - the client side of sealed statements (docs/confidentiality.md):
+ * a statement's sealed fields sealed to its readers once its seq is known,
+ * with the readers' keys from the member's verified copy (never from the
+ * server's registry); and a sealed body opened with the member's key.
+ */
+#ifndef PARLEY_CLI_SEALING_H
+#define PARLEY_CLI_SEALING_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cli/session.h"
+#include "statement/party.h"
+#include "statement/sealed.h"
+#include "statement/statement.h"
+
+#define CLI_SEAL_READERS_MAX PL_SEAL_READERS_MAX
+
+/* What cli_session_submit seals (session.h, cli_session.seal): borrowed. */
+typedef struct cli_sealer {
+	const cli_call *call;
+	const char *type;                            /* the statement's type */
+	const json_t *fields;                        /* the sealed fields, "lang" included */
+	const char *readers[CLI_SEAL_READERS_MAX];   /* besides the author (who is always one) */
+	size_t n;
+} cli_sealer;
+
+/*
+ * A cli_seal_fn (session.h): seals sealer->fields for the statement (s's
+ * origin, sealer->type, s's party, seq) to the author and sealer->readers,
+ * each with its current identity in the member's verified copy, and sets
+ * body["sealed"] to the base64 of the sealed object. PL_EINVAL for too many
+ * readers; the copy's errors (a reader not a member: PL_ENOTFOUND, its
+ * sentence in d); pl_sealed_seal's.
+ */
+int cli_seal_body(void *sealer, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
+/*
+ * Opens the sealed body of st (body["sealed"]) with key. PL_OK with *fields
+ * the opened fields (json_decref them). PL_ENOTFOUND: st is not sealed.
+ * PL_ENOKEY: not sealed to key (key's party is not a reader, or was sealed
+ * to another of its keys). PL_EVERIFY: the author's misbehaviour, *fault
+ * says which (the key does not open, or the commitment does not name the
+ * text). PL_EFORMAT: the sealed part is malformed. d says what.
+ */
+int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d);
+
+/*
+ * The concern of case id (entry id by author, verified: client/entries.h), opened for a view v of it (a
+ * case or a row of the case list): when it is sealed, v["sealed"] is {"state": "opened"} with the
+ * opened fields merged into v, {"state": "not_reader"} (key is not a reader, or is NULL: "no_key"), or
+ * {"state": "fault", "fault": SENTENCE} (the author's misbehaviour: the fields are left out).
+ * Returns 0 for a concern in clear or opened, 1 for one sealed and not opened, 2 for a fault.
+ */
+struct pl_entries;
+struct pl_policy;
+int cli_case_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *author,
+		  const pl_party_key *key, json_t *v);
+
+/* A plain sentence for a fault of opening. */
+const char *cli_seal_fault_text(pl_sealed_fault f);
+
+#endif

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Sealed concerns end to end (docs/confidentiality.md, issue 15).
+
+A log with four founders runs under `parley serve`. alpha raises a
+TLP:AMBER concern to beta with canary strings in its title and summary:
+
+- the readers (alpha, beta) see the canaries in `parley case show` and
+  `parley cases`; gamma, a member who is not a recipient, sees
+  "sealed (not a reader)" and no canary;
+- no canary is found, in any decoded form, in the server's directory (every
+  file, gzip inflated, every base64-looking string decoded, recursively),
+  nor in the server's answers /v1/entries/N and /v1/cases/N;
+- a sealed concern that breaks a content rule is refused on the client, before
+  anything is signed: the log does not grow;
+- a TLP:CLEAR concern stays in clear: its canary is in /v1/cases/M.
+"""
+import base64
+import binascii
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+os.environ.setdefault("PARLEY_QUORUM", "0")  # no witnesses here, on purpose (cli_policy_member)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import parleypy as pp  # noqa: E402
+
+PARLEY, WORK = sys.argv[1], sys.argv[2]
+ORIGIN = "test.example/sealed"
+failures = []
+CANARY_TITLE = "CANARYTITLE7f3e9a"
+CANARY_SUMMARY = "CANARYSUMMARY0b1d42"
+CANARY_CLEAR = "CANARYCLEAR55aa11"
+B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+    return cond
+
+
+def decodings(data, depth=0):
+    """data and everything it decodes to: gzip, base64 (standard and URL-safe) of every long-enough run,
+    recursively (a payload in an entry in a tile is base64 inside base64)."""
+    yield data
+    if depth >= 4:
+        return
+    if data[:2] == b"\x1f\x8b":
+        try:
+            yield from decodings(gzip.decompress(data), depth + 1)
+        except (OSError, EOFError):
+            pass
+    for m in B64.finditer(data):
+        run = m.group(0)
+        for dec in (base64.b64decode, base64.urlsafe_b64decode):
+            for cut in range(4):  # a run may start off a 4-character boundary
+                chunk = run[cut:]
+                chunk = chunk.rstrip(b"=")
+                chunk += b"=" * (-len(chunk) % 4)
+                try:
+                    out = dec(chunk)
+                except (binascii.Error, ValueError):
+                    continue
+                if len(out) >= 8:
+                    yield from decodings(out, depth + 1)
+
+
+def found(data, canaries):
+    hits = set()
+    for d in decodings(data):
+        for c in canaries:
+            if c.encode() in d:
+                hits.add(c)
+    return hits
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    parties = {n: pp.Party(n) for n in ("alpha", "beta", "gamma", "delta")}
+    files = {n: p.write(WORK) for n, p in parties.items()}
+    logdir = os.path.join(WORK, "log")
+    init = [PARLEY, "init", logdir, "--origin", ORIGIN, "--key", files["alpha"][0]]
+    for n in ("beta", "gamma", "delta"):
+        init += ["--founder", files[n][1]]
+    r = subprocess.run(init, capture_output=True, text=True)
+    if not check(r.returncode == 0, "parley init (%s)" % r.stderr):
+        return
+    vkey = open(os.path.join(logdir, "log.vkey")).read().strip()
+    portfile = os.path.join(WORK, "port")
+    args = [PARLEY, "serve", logdir, "--listen", "127.0.0.1:0", "--port-file", portfile]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    srv = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if os.path.exists(portfile) and open(portfile).read().strip():
+                break
+            time.sleep(0.05)
+        url = "http://127.0.0.1:%d" % int(open(portfile).read())
+        run(url, vkey, files, logdir)
+    finally:
+        srv.send_signal(signal.SIGTERM)
+        srv.communicate(timeout=60)
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return r.read()
+
+
+def run(url, vkey, files, logdir):
+    def cli(who, *args, expect=0):
+        e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=files[who][0],
+                 PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
+        res = subprocess.run([PARLEY] + list(args), capture_output=True, text=True, env=e)
+        check(res.returncode == expect, "%s: parley %s exits %d (got %d: %s)" % (
+            who, " ".join(args), expect, res.returncode, res.stderr.strip()[-400:]))
+        return res
+
+    def statement(i):
+        env = json.loads(get(url + "/v1/entries/%d" % i))
+        return json.loads(base64.b64decode(env["payload"]))
+
+    def size():
+        return json.loads(get(url + "/healthz"))["size"]
+
+    r = cli("alpha", "concern", "raise", "--title", "Intrusion " + CANARY_TITLE, "--class", "intrusions",
+            "--tlp", "TLP:AMBER", "--summary", "Implant found " + CANARY_SUMMARY, "--to", "beta", "--lang", "en",
+            "--wait", "--json")
+    if not check(r.returncode == 0, "the TLP:AMBER concern is accepted"):
+        return
+    case = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+
+    # the readers open it
+    for who in ("alpha", "beta"):
+        out = cli(who, "case", "show", str(case)).stdout
+        check(CANARY_TITLE in out and CANARY_SUMMARY in out, "%s, a reader, sees title and summary: %s" % (who, out))
+        check("opened with your key" in out, "%s is told the body was opened and its commitment checked" % who)
+        js = json.loads(cli(who, "case", "show", str(case), "--json").stdout)
+        check(js.get("sealed", {}).get("state") == "opened" and js.get("class") == "intrusions"
+              and js.get("lang") == "en", "%s: --json has the opened fields (%s)" % (who, js.get("sealed")))
+    lst = cli("beta", "cases").stdout
+    check(CANARY_TITLE in lst, "beta's `cases` lists the opened title")
+
+    # a member who is not a recipient does not
+    out = cli("gamma", "case", "show", str(case)).stdout
+    check("sealed (not a reader)" in out, "gamma is told it is not a reader: %s" % out)
+    check(not found(out.encode(), [CANARY_TITLE, CANARY_SUMMARY]), "gamma's case show holds no canary")
+    lst = cli("gamma", "cases").stdout
+    check("sealed (not a reader)" in lst and CANARY_TITLE not in lst, "gamma's `cases` shows it sealed")
+
+    # a content rule, checked before signing: nothing reaches the log
+    before = size()
+    r = cli("alpha", "concern", "raise", "--title", "x", "--class", "no-such-class", "--tlp", "TLP:RED",
+            "--summary", "y", "--to", "beta", expect=2)
+    check("class" in r.stderr, "a bad class is said before sealing (%s)" % r.stderr.strip())
+    r = cli("alpha", "concern", "raise", "--title", "x", "--class", "intrusions", "--tlp", "TLP:RED",
+            "--summary", "y" * 4097, "--to", "beta", expect=2)
+    check("4096" in r.stderr, "the sealed summary's cap is said (%s)" % r.stderr.strip())
+    r = cli("alpha", "concern", "raise", "--title", "x", "--class", "intrusions", "--tlp", "TLP:RED",
+            "--summary", "y", "--to", "nobody.here", expect=3)
+    check(size() == before, "nothing appended by the refused concerns")
+
+    # a TLP:CLEAR concern stays in clear
+    r = cli("alpha", "concern", "raise", "--title", "Scans " + CANARY_CLEAR, "--class", "information-gathering",
+            "--tlp", "TLP:CLEAR", "--summary", "public", "--to", "beta", "--wait", "--json")
+    clear = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+    check(CANARY_CLEAR in get(url + "/v1/cases/%d" % clear).decode(), "the TLP:CLEAR title is in /v1/cases")
+    body = statement(clear)["body"]
+    check("sealed" not in body and CANARY_CLEAR in body.get("title", ""), "the TLP:CLEAR concern is in clear")
+    body = statement(case)["body"]
+    check(isinstance(body.get("sealed"), str) and body.get("tlp") == "TLP:AMBER" and body.get("recipients") == ["beta"]
+          and not ({"title", "summary", "class"} & set(body)),
+          "the TLP:AMBER concern has its label and recipients public, the rest sealed (%s)" % sorted(body))
+
+    canaries = [CANARY_TITLE, CANARY_SUMMARY]
+    for path in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases"):
+        check(not found(get(url + path), canaries), "no canary in %s" % path)
+    walked = 0
+    positive = False
+    for d, _, names in os.walk(logdir):
+        for n in names:
+            p = os.path.join(d, n)
+            data = open(p, "rb").read()
+            walked += 1
+            hits = found(data, canaries + [CANARY_CLEAR])
+            check(not (hits & set(canaries)), "no canary in %s (%s)" % (p, hits))
+            positive = positive or CANARY_CLEAR in hits
+    check(walked > 5, "the walk read the server's files (%d)" % walked)
+    check(positive, "the same walk finds the TLP:CLEAR canary (the search can find what is there)")
+
+
+if __name__ == "__main__":
+    main()
+    if failures:
+        print("%d failure(s)" % len(failures), file=sys.stderr)
+        sys.exit(1)
+    print("ok")
