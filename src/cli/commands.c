@@ -472,7 +472,8 @@ static const cli_cmd CMDS[] = {
 	 .summary = "one case's thread, each statement verified",
 	 .synopsis = "case show ID [--now TIME] [--json] [--log DIR]",
 	 .description = "Shows case ID: its requests and their state, and every statement of its thread, each "
-			"checked for its signature, its inclusion and the witness quorum.",
+			"checked for its signature, its inclusion and the witness quorum. A sealed concern is opened "
+			"with your key (--key or PARLEY_KEY).",
 	 .vf = V(CONN, "log", "now"), .bf = V("json"), .opts = NOOPTS,
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW, .examples = "parley case show 4",
 	 .exits = "1 when a statement of the thread does not verify", .section = S_WORK},
