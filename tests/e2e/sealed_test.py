@@ -12,7 +12,10 @@ TLP:AMBER concern to beta with canary strings in its title and summary:
   nor in the server's answers /v1/entries/N and /v1/cases/N;
 - a sealed concern that breaks a content rule is refused on the client, before
   anything is signed: the log does not grow;
-- a TLP:CLEAR concern stays in clear: its canary is in /v1/cases/M.
+- a TLP:CLEAR concern stays in clear: its canary is in /v1/cases/M;
+- the sealed body of the first concern copied into another statement by its
+  author (admitted: its readers are right) opens for nobody: case show flags
+  the fault and exits 1.
 """
 import base64
 import binascii
@@ -107,7 +110,7 @@ def main():
                 break
             time.sleep(0.05)
         url = "http://127.0.0.1:%d" % int(open(portfile).read())
-        run(url, vkey, files, logdir)
+        run(url, vkey, files, logdir, parties)
     finally:
         srv.send_signal(signal.SIGTERM)
         srv.communicate(timeout=60)
@@ -118,7 +121,7 @@ def get(url):
         return r.read()
 
 
-def run(url, vkey, files, logdir):
+def run(url, vkey, files, logdir, parties):
     def cli(who, *args, expect=0):
         e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=files[who][0],
                  PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
@@ -182,6 +185,21 @@ def run(url, vkey, files, logdir):
     check(isinstance(body.get("sealed"), str) and body.get("tlp") == "TLP:AMBER" and body.get("recipients") == ["beta"]
           and not ({"title", "summary", "class"} & set(body)),
           "the TLP:AMBER concern has its label and recipients public, the rest sealed (%s)" % sorted(body))
+
+    # a sealed body replayed into another statement: bound to the first one's seq, it opens for nobody
+    first = statement(case)
+    alpha = parties["alpha"]
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    env = pp.envelope([alpha.sign], pp.payload(ORIGIN, "concern", "alpha", statement(clear)["seq"] + 1, when,
+                                               first["body"]))
+    req = urllib.request.Request(url + "/v1/statements?wait=1", data=env, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        copied = json.loads(r.read())["index"]
+    r = cli("beta", "case", "show", str(copied), expect=1)
+    check("FAULT" in r.stdout and "does not open" in r.stdout and CANARY_TITLE not in r.stdout,
+          "the copied sealed body is flagged as a fault (%s)" % r.stdout.strip()[-300:])
+    js = json.loads(cli("beta", "case", "show", str(copied), "--json", expect=1).stdout)
+    check(js.get("sealed", {}).get("state") == "fault", "--json says fault (%s)" % js.get("sealed"))
 
     canaries = [CANARY_TITLE, CANARY_SUMMARY]
     for path in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases"):
