@@ -239,15 +239,6 @@ int cmd_inbox(const cli_call *call)
 	return finish("inbox", rc, &d, &s);
 }
 
-/* The member's key for opening sealed bodies, when --key or PARLEY_KEY names one (else NULL: sealed
- * content is shown as sealed). */
-static int reader_key(const cli_args *a, pl_party_key **out, pl_diag *d)
-{
-	*out = NULL;
-	const char *path = cli_opt(a, "key", "PARLEY_KEY");
-	return path != NULL ? cli_load_party_key(path, a, out, d) : PL_OK;
-}
-
 /* What stands for a sealed concern's title when it was not opened. */
 static const char *sealed_title(const json_t *v)
 {
@@ -278,24 +269,22 @@ int cmd_cases(const cli_call *call)
 	source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
-	pl_party_key *key = NULL;
+	cli_reader key = {.a = a};
 	pl_entries ents;
 	memset(&ents, 0, sizeof ents);
 	int rc = source_open(call, &s, &d);
 	if (rc == PL_OK)
 		rc = pl_view_cases(s.view, cli_get(a, "party"), state, pg, &v, &d);
 	if (rc == PL_OK)
-		rc = reader_key(a, &key, &d);
-	if (rc == PL_OK)
 		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
 	if (rc == PL_OK) {
 		size_t i;
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)(void)cli_case_open(&ents, &s.pol, (uint64_t)num(c, "id"),
-										      str(c, "author"), key, c);
+										      str(c, "author"), &key, c);
 	}
 	pl_entries_close(&ents);
-	pl_party_key_free(key);
+	cli_reader_release(&key);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
@@ -368,11 +357,11 @@ int cmd_case_show(const cli_call *call)
 			bad += !(m[0] && m[1] && m[2]);
 		}
 	}
-	pl_party_key *key = NULL;
+	cli_reader key = {.a = a};
 	int sealed = 0; /* cli_case_open's */
-	if (rc == PL_OK && (rc = reader_key(a, &key, &d)) == PL_OK)
-		sealed = cli_case_open(&ents, &pol, id, str(v, "author"), key, v);
-	pl_party_key_free(key);
+	if (rc == PL_OK)
+		sealed = cli_case_open(&ents, &pol, id, str(v, "author"), &key, v);
+	cli_reader_release(&key);
 	pl_entries_close(&ents);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);

@@ -6,6 +6,7 @@
 #include "statement/dsse.h"
 #include "monitor/copy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,32 @@ const char *cli_seal_fault_text(pl_sealed_fault f)
 	return "no fault";
 }
 
-int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, const pl_party_key *key,
+void cli_reader_release(cli_reader *r)
+{
+	pl_party_key_free(r->key);
+	r->key = NULL;
+}
+
+/* r's key, loaded at the first call. */
+static const pl_party_key *reader_key(cli_reader *r)
+{
+	if (!r->tried) {
+		r->tried = true;
+		const char *path = cli_opt(r->a, "key", "PARLEY_KEY");
+		pl_diag d = {0};
+		int rc = path != NULL ? cli_load_party_key(path, r->a, &r->key, &d) : PL_OK;
+		if (rc != PL_OK) {
+			cli_texts t = {0};
+			fprintf(stderr, "parley: sealed content stays sealed: your key did not load: %s\n",
+				cli_text(&t, pl_diag_text(&d, rc)));
+			cli_texts_release(&t);
+			r->key = NULL;
+		}
+	}
+	return r->key;
+}
+
+int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, cli_reader *r,
 		  json_t *v)
 {
 	pl_envelope env;
@@ -103,6 +129,7 @@ int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const 
 	    !json_is_string(json_object_get(st.body, "sealed")))
 		goto out; /* in clear (or not verified: case show says so for each entry) */
 	json_t *fields = NULL;
+	const pl_party_key *key = reader_key(r);
 	pl_sealed_fault fault = PL_SEALED_FAULT_NONE;
 	int rc = key != NULL ? cli_open_body(&st, key, &fields, &fault, &d) : PL_ENOKEY;
 	json_t *m = NULL;

@@ -46,17 +46,27 @@ int cli_seal_body(void *sealer, cli_session *s, uint64_t seq, json_t *body, pl_d
  */
 int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d);
 
+/* The member's key for opening, loaded (--key or PARLEY_KEY, cli_load_party_key) at the first sealed
+ * body met, so a command that meets none never asks for a passphrase. Zero it; release it. */
+typedef struct cli_reader {
+	const cli_args *a;
+	pl_party_key *key; /* NULL until loaded, or when none is named or it did not load */
+	bool tried;
+} cli_reader;
+void cli_reader_release(cli_reader *r);
+
 /*
  * The concern of case id (entry id by author, verified: client/entries.h), opened for a view v of it (a
  * case or a row of the case list): when it is sealed, v["sealed"] is {"state": "opened"} with the
- * opened fields merged into v, {"state": "not_reader"} (key is not a reader, or is NULL: "no_key"), or
- * {"state": "fault", "fault": SENTENCE} (the author's misbehaviour: the fields are left out).
- * Returns 0 for a concern in clear or opened, 1 for one sealed and not opened, 2 for a fault.
+ * opened fields merged into v, {"state": "not_reader"} (the key is not a reader's; "no_key" when no key
+ * is named, or it did not load: said on stderr), or {"state": "fault", "fault": SENTENCE} (the author's
+ * misbehaviour: the fields are left out). Returns 0 for a concern in clear or opened, 1 for one sealed
+ * and not opened, 2 for a fault.
  */
 struct pl_entries;
 struct pl_policy;
 int cli_case_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *author,
-		  const pl_party_key *key, json_t *v);
+		  cli_reader *r, json_t *v);
 
 /* A plain sentence for a fault of opening. */
 const char *cli_seal_fault_text(pl_sealed_fault f);

@@ -122,9 +122,11 @@ def get(url):
 
 
 def run(url, vkey, files, logdir, parties):
-    def cli(who, *args, expect=0):
-        e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=files[who][0],
-                 PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
+    def cli(who, *args, expect=0, key=True):
+        e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
+        e.pop("PARLEY_KEY", None)
+        if key:
+            e["PARLEY_KEY"] = files[who][0]
         res = subprocess.run([PARLEY] + list(args), capture_output=True, text=True, env=e)
         check(res.returncode == expect, "%s: parley %s exits %d (got %d: %s)" % (
             who, " ".join(args), expect, res.returncode, res.stderr.strip()[-400:]))
@@ -159,6 +161,8 @@ def run(url, vkey, files, logdir, parties):
     out = cli("gamma", "case", "show", str(case)).stdout
     check("sealed (not a reader)" in out, "gamma is told it is not a reader: %s" % out)
     check(not found(out.encode(), [CANARY_TITLE, CANARY_SUMMARY]), "gamma's case show holds no canary")
+    out = cli("beta", "case", "show", str(case), key=False).stdout
+    check("sealed (give --key to open)" in out and CANARY_TITLE not in out, "without a key it stays sealed: %s" % out)
     lst = cli("gamma", "cases").stdout
     check("sealed (not a reader)" in lst and CANARY_TITLE not in lst, "gamma's `cases` shows it sealed")
 
