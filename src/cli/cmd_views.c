@@ -239,21 +239,6 @@ int cmd_inbox(const cli_call *call)
 	return finish("inbox", rc, &d, &s);
 }
 
-/* What stands for a sealed concern's title when it was not opened. */
-static const char *sealed_title(const json_t *v)
-{
-	const char *st = json_string_value(json_object_get(json_object_get(v, "sealed"), "state"));
-	if (st == NULL)
-		return NULL;
-	if (strcmp(st, "not_reader") == 0)
-		return "sealed (not a reader)";
-	if (strcmp(st, "no_key") == 0)
-		return "sealed (give --key to open)";
-	if (strcmp(st, "fault") == 0)
-		return "sealed: FAULT (see below)";
-	return NULL;
-}
-
 /* ---- cases ---- */
 
 int cmd_cases(const cli_call *call)
@@ -293,7 +278,8 @@ int cmd_cases(const cli_call *call)
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)
 		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), txt(&tx, c, "state"),
-		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"), sealed_title(c) ? sealed_title(c) : txt(&tx, c, "title"), num(c, "requests"),
+		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"),
+		       cli_sealed_title(c) ? cli_sealed_title(c) : txt(&tx, c, "title"), num(c, "requests"),
 		       num(c, "requests") == 1 ? "" : "s");
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", num(v, "next"));
@@ -366,8 +352,8 @@ int cmd_case_show(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		if (sealed_title(v) != NULL)
-			json_object_set_new(v, "title", json_string(sealed_title(v)));
+		if (cli_sealed_title(v) != NULL)
+			json_object_set_new(v, "title", json_string(cli_sealed_title(v)));
 		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), txt(&tx, v, "title"),
 		       txt(&tx, v, "author"), txt(&tx, v, "time"), txt(&tx, v, "tlp"), txt(&tx, v, "class"),
 		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",

@@ -8,7 +8,6 @@
 #include "cli/session.h"
 
 #include "base/json.h"
-#include "base/refusal.h"
 #include "base/timefmt.h"
 #include "statement/dsse.h"
 #include "workflow/norms.h"
@@ -213,79 +212,6 @@ static bool concern_complete(json_t *body, char *missing, size_t cap)
 	return missing[0] == '\0';
 }
 
-/*
- * For a concern whose label is RED, AMBER+STRICT or AMBER: checks the body in clear as admission would
- * (fields, sizes, vocabularies: pl_wf_parse) and the sealed caps, then moves its sealed fields
- * (workflow/types.h: pl_wf_sealed_fields) and "lang" (--lang, default "en") into *fields and fills z to
- * seal them to the author and the recipients. *fields stays NULL for a concern in clear (TLP:CLEAR;
- * TLP:GREEN until members' keys, said on stderr). PL_EINVAL once a usage error is said; PL_ENOMEM.
- */
-static int concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields)
-{
-	const cli_args *a = &call->args;
-	memset(z, 0, sizeof *z);
-	*fields = NULL;
-	const char *tlp = json_string_value(json_object_get(body, "tlp"));
-	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
-		return PL_OK;
-	if (strcmp(tlp, "TLP:GREEN") == 0) {
-		fprintf(stderr, "parley concern raise: note: a TLP:GREEN concern is not sealed yet (it needs the "
-				"members' keys, not built): its title and summary are public in the log\n");
-		return PL_OK;
-	}
-	/* the content rules, on the body in clear, before anything is sealed */
-	pl_stmt st;
-	memset(&st, 0, sizeof st);
-	snprintf(st.type, sizeof st.type, "concern");
-	snprintf(st.author, sizeof st.author, "reader");
-	st.time = pl_now();
-	st.body = body;
-	pl_wf_body wb;
-	pl_refusal v;
-	memset(&wb, 0, sizeof wb);
-	memset(&v, 0, sizeof v);
-	int rc = pl_wf_parse(&st, &wb, &v);
-	if (rc == PL_EREFUSED) {
-		cli_usage_call(call, "%s: %s", pl_refusal_name(v.code), v.msg);
-		return PL_EINVAL;
-	}
-	if (rc != PL_OK)
-		return rc;
-	json_t *sum = json_object_get(body, "summary");
-	if (json_is_string(sum) && json_string_length(sum) > PL_WF_SEALED_TEXT_MAX) {
-		cli_usage_call(call, "a sealed summary takes at most %d bytes (this one has %zu): put longer material "
-				     "into sealed evidence",
-			       PL_WF_SEALED_TEXT_MAX, json_string_length(sum));
-		return PL_EINVAL;
-	}
-	json_t *recipients = json_object_get(body, "recipients");
-	if (json_array_size(recipients) + 1 > CLI_SEAL_READERS_MAX) {
-		cli_usage_call(call, "a sealed concern has at most %d readers", CLI_SEAL_READERS_MAX);
-		return PL_EINVAL;
-	}
-	const char *lang = cli_get(a, "lang");
-	json_t *f = json_pack("{s:s}", "lang", lang != NULL ? lang : "en");
-	if (f == NULL)
-		return PL_ENOMEM;
-	for (const char *const *k = pl_wf_sealed_fields(PL_WF_CONCERN); k != NULL && *k != NULL; k++) {
-		json_t *x = json_object_get(body, *k);
-		if (x == NULL)
-			continue;
-		if (json_object_set(f, *k, x) != 0 || json_object_del(body, *k) != 0) {
-			json_decref(f);
-			return PL_ENOMEM;
-		}
-	}
-	size_t i;
-	json_t *r;
-	json_array_foreach(recipients, i, r) z->readers[z->n++] = json_string_value(r);
-	z->call = call;
-	z->type = "concern";
-	z->fields = f;
-	*fields = f;
-	return PL_OK;
-}
-
 int cmd_concern_raise(const cli_call *call)
 {
 	const cli_args *a = &call->args;
@@ -337,7 +263,7 @@ int cmd_concern_raise(const cli_call *call)
 	}
 	cli_sealer z;
 	json_t *fields = NULL;
-	if ((rc = concern_seal_prepare(call, body, &z, &fields)) != PL_OK) {
+	if ((rc = cli_concern_seal_prepare(call, body, &z, &fields)) != PL_OK) {
 		json_decref(body);
 		return rc == PL_EINVAL ? EXIT_USAGE : cli_fail("concern raise", rc, NULL);
 	}

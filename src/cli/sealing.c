@@ -2,8 +2,11 @@
 #include "cli/sealing.h"
 
 #include "base/codec.h"
+#include "base/refusal.h"
+#include "base/timefmt.h"
 #include "client/entries.h"
 #include "statement/dsse.h"
+#include "workflow/types.h"
 #include "monitor/copy.h"
 
 #include <stdio.h>
@@ -88,6 +91,87 @@ const char *cli_seal_fault_text(pl_sealed_fault f)
 		break;
 	}
 	return "no fault";
+}
+
+int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields)
+{
+	const cli_args *a = &call->args;
+	memset(z, 0, sizeof *z);
+	*fields = NULL;
+	const char *tlp = json_string_value(json_object_get(body, "tlp"));
+	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
+		return PL_OK;
+	if (strcmp(tlp, "TLP:GREEN") == 0) {
+		fprintf(stderr, "parley concern raise: note: a TLP:GREEN concern is not sealed yet (it needs the "
+				"members' keys, not built): its title and summary are public in the log\n");
+		return PL_OK;
+	}
+	/* the content rules, on the body in clear, before anything is sealed */
+	pl_stmt st;
+	memset(&st, 0, sizeof st);
+	snprintf(st.type, sizeof st.type, "concern");
+	snprintf(st.author, sizeof st.author, "reader");
+	st.time = pl_now();
+	st.body = body;
+	pl_wf_body wb;
+	pl_refusal v;
+	memset(&wb, 0, sizeof wb);
+	memset(&v, 0, sizeof v);
+	int rc = pl_wf_parse(&st, &wb, &v);
+	if (rc == PL_EREFUSED) {
+		cli_usage_call(call, "%s: %s", pl_refusal_name(v.code), v.msg);
+		return PL_EINVAL;
+	}
+	if (rc != PL_OK)
+		return rc;
+	json_t *sum = json_object_get(body, "summary");
+	if (json_is_string(sum) && json_string_length(sum) > PL_WF_SEALED_TEXT_MAX) {
+		cli_usage_call(call, "a sealed summary takes at most %d bytes (this one has %zu): put longer material "
+				     "into sealed evidence",
+			       PL_WF_SEALED_TEXT_MAX, json_string_length(sum));
+		return PL_EINVAL;
+	}
+	json_t *recipients = json_object_get(body, "recipients");
+	if (json_array_size(recipients) + 1 > CLI_SEAL_READERS_MAX) {
+		cli_usage_call(call, "a sealed concern has at most %d readers", CLI_SEAL_READERS_MAX);
+		return PL_EINVAL;
+	}
+	const char *lang = cli_get(a, "lang");
+	json_t *f = json_pack("{s:s}", "lang", lang != NULL ? lang : "en");
+	if (f == NULL)
+		return PL_ENOMEM;
+	for (const char *const *k = pl_wf_sealed_fields(PL_WF_CONCERN); k != NULL && *k != NULL; k++) {
+		json_t *x = json_object_get(body, *k);
+		if (x == NULL)
+			continue;
+		if (json_object_set(f, *k, x) != 0 || json_object_del(body, *k) != 0) {
+			json_decref(f);
+			return PL_ENOMEM;
+		}
+	}
+	size_t i;
+	json_t *r;
+	json_array_foreach(recipients, i, r) z->readers[z->n++] = json_string_value(r);
+	z->call = call;
+	z->type = "concern";
+	z->fields = f;
+	*fields = f;
+	return PL_OK;
+}
+
+
+const char *cli_sealed_title(const json_t *v)
+{
+	const char *st = json_string_value(json_object_get(json_object_get(v, "sealed"), "state"));
+	if (st == NULL)
+		return NULL;
+	if (strcmp(st, "not_reader") == 0)
+		return "sealed (not a reader)";
+	if (strcmp(st, "no_key") == 0)
+		return "sealed (give --key to open)";
+	if (strcmp(st, "fault") == 0)
+		return "sealed: FAULT (see below)";
+	return NULL;
 }
 
 void cli_reader_release(cli_reader *r)

@@ -46,6 +46,19 @@ int cli_seal_body(void *sealer, cli_session *s, uint64_t seq, json_t *body, pl_d
  */
 int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d);
 
+/*
+ * For a concern whose label is RED, AMBER+STRICT or AMBER: checks the body in clear as admission would
+ * (fields, sizes, vocabularies: pl_wf_parse) and the sealed caps, then moves its sealed fields
+ * (workflow/types.h: pl_wf_sealed_fields) and "lang" (--lang, default "en") into *fields and fills z to
+ * seal them to the author and the recipients. *fields stays NULL for a concern in clear (TLP:CLEAR;
+ * TLP:GREEN until members' keys, said on stderr). PL_EINVAL once a usage error is said; PL_ENOMEM.
+ */
+int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields);
+
+/* What stands for a sealed concern's title in a view v that cli_case_open did not open (NULL when it
+ * opened, or v is in clear). */
+const char *cli_sealed_title(const json_t *v);
+
 /* The member's key for opening, loaded (--key or PARLEY_KEY, cli_load_party_key) at the first sealed
  * body met, so a command that meets none never asks for a passphrase. Zero it; release it. */
 typedef struct cli_reader {
