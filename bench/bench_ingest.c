@@ -29,9 +29,13 @@
  *      send -> 200 with a receipt (the server's own answer once a checkpoint
  *      includes it).
  *
- * Mixes: "ping" (body {}); "sized": concerns padded to ~2 KB (2 recipients)
- * and ~17 KB (16 recipients) envelopes, alternating, the sizes sealed
- * statements will have (ingest_sign.c); "2k" and "17k" each alone.
+ * Mixes: "ping", to one party ({"to": [the next party]}); "ping-all", body {}
+ * as this benchmark sent before issue 14: a ping to every member, whose cost
+ * grows with the members (the engine and the index keep one target per
+ * member: 999 of them per ping in a 1,000-party log); "sized": concerns
+ * padded to ~2 KB (2 recipients) and ~17 KB (16 recipients) envelopes,
+ * alternating, the sizes sealed statements will have (ingest_sign.c); "2k"
+ * and "17k" each alone.
  * The idle phase (ingest_idle.c) holds K idle connections and reports the
  * server's RSS per connection and whether ingest still works meanwhile.
  *
@@ -81,7 +85,7 @@ typedef struct opts {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bench_ingest PARLEY [--conns N,N,...] [--mix ping,sized,2k,17k] [--idle K]\n"
+		"usage: bench_ingest PARLEY [--conns N,N,...] [--mix ping,ping-all,sized,2k,17k] [--idle K]\n"
 		"         [--stmts M | --total N --total-sized N] [--wait-stmts W | --wait-total N]\n"
 		"         [--idle-hold S] [--idle-active N] [--idle-stmts M] [--batch-ms MS] [--batch-max N]\n"
 		"         [--poll-us US] [--connect-ms MS] [--stall-ms MS] [--bound-sample N] [--bound-s S]\n"
@@ -198,6 +202,7 @@ typedef struct row {
 	pct acc, cp, rcpt;
 	size_t rcpt_ok, rcpt_errors, rcpt_lost, rcpt_n;
 	double env_bytes, env_small, env_large, sign_s, batches;
+	double index_lag, tail_cpu; /* after the last answer: until the index caught up, and the server's CPU meanwhile */
 	long rss_kb;
 	bound b;
 } row;
@@ -211,9 +216,9 @@ static size_t per_conn(size_t fixed, size_t total, size_t conns)
 
 static void print_head(void)
 {
-	printf("\n%-6s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "mix", "conns", "stmts", "ok", "err",
+	printf("\n%-8s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "mix", "conns", "stmts", "ok", "err",
 	       "lost", "stmts/s", "acc p50", "acc p99", "cp p50", "cp p99", "srv us", "cli us", "bound/s", "ratio");
-	printf("%-6s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "", "srv/asked", "", "", "", "", "",
+	printf("%-8s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "", "srv/asked", "", "", "", "", "",
 	       "(ms)", "(ms)", "(ms)", "(ms)", "/stmt", "/stmt", "(verify)", "");
 	fflush(stdout);
 }
@@ -224,7 +229,7 @@ static void print_row(const row *w)
 	snprintf(conns, sizeof conns, "%zu/%zu", w->served, w->asked);
 	double rate = w->r.seconds > 0 ? (double)w->r.ok / w->r.seconds : 0;
 	double ok = w->r.ok > 0 ? (double)w->r.ok : 1;
-	printf("%-6s %9s %7zu %7zu %5zu %5zu %9.0f ", mix_names[w->m], conns, w->stmts, w->r.ok, w->r.errors,
+	printf("%-8s %9s %7zu %7zu %5zu %5zu %9.0f ", mix_names[w->m], conns, w->stmts, w->r.ok, w->r.errors,
 	       w->r.lost + w->r.unsent, rate);
 	if (w->acc.n > 0)
 		printf("%8.2f %8.2f ", w->acc.p50, w->acc.p99);
@@ -234,28 +239,34 @@ static void print_row(const row *w)
 		printf("%8.1f %8.1f ", w->cp.p50, w->cp.p99);
 	else
 		printf("%8s %8s ", "-", "-");
-	printf("%7.0f %7.0f %9.0f %6.3f\n", 1e6 * w->r.server_cpu / ok, 1e6 * w->r.client_cpu / ok, w->b.per_second,
+	printf("%7.0f %7.0f %9.0f %6.3f\n", 1e6 * (w->r.server_cpu + w->tail_cpu) / ok, 1e6 * w->r.client_cpu / ok,
+	       w->b.per_second,
 	       w->b.per_second > 0 ? rate / w->b.per_second : 0);
 	fflush(stdout);
 }
 
 static void print_details(const row *rows, size_t n)
 {
-	printf("\n%-6s %9s %7s %7s %8s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "mix", "conns", "env B",
-	       "seconds", "batches", "/batch", "srvCPU", "cliCPU", "srvRSS", "acc max", "cp max", "rcpt n", "r err",
-	       "rcpt p50", "rcpt p99", "sign s", "bound n");
-	printf("%-6s %9s %7s %7s %8s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "", "", "(mean)", "", "", "",
-	       "", "", "(MB)", "(ms)", "(ms)", "", "", "(ms)", "(ms)", "", "x passes");
+	printf("\n%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "mix", "conns", "env B",
+	       "seconds", "batches", "/batch", "srvCPU", "cliCPU", "idx lag", "srvRSS", "acc max", "cp max", "rcpt n",
+	       "r err", "rcpt p50", "rcpt p99", "sign s", "bound n");
+	printf("%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "", "", "(mean)", "", "", "",
+	       "", "", "(s)", "(MB)", "(ms)", "(ms)", "", "", "(ms)", "(ms)", "", "x passes");
 	for (size_t i = 0; i < n; i++) {
 		const row *w = &rows[i];
-		char conns[32], bn[32];
+		char conns[32], bn[32], lag[32];
 		snprintf(conns, sizeof conns, "%zu/%zu", w->served, w->asked);
 		snprintf(bn, sizeof bn, "%zux%zu", w->b.n, w->b.passes);
+		if (w->index_lag >= 0)
+			snprintf(lag, sizeof lag, "%.2f", w->index_lag);
+		else
+			snprintf(lag, sizeof lag, "-");
 		double s = w->r.seconds > 0 ? w->r.seconds : 1;
-		printf("%-6s %9s %7.0f %7.2f %8.0f %7.1f %6.0f%% %6.0f%% %7.0f %8.1f %8.1f %7zu %6zu %9.1f %9.1f %7.2f %8s\n",
+		printf("%-8s %9s %7.0f %7.2f %8.0f %7.1f %6.0f%% %6.0f%% %7s %7.0f %8.1f %8.1f %7zu %6zu %9.1f %9.1f %7.2f "
+		       "%8s\n",
 		       mix_names[w->m], conns, w->env_bytes, w->r.seconds, w->batches,
 		       w->batches > 0 ? (double)w->r.ok / w->batches : 0, 100 * w->r.server_cpu / s,
-		       100 * w->r.client_cpu / s, (double)w->rss_kb / 1024, w->acc.max, w->cp.max, w->rcpt_n,
+		       100 * w->r.client_cpu / s, lag, (double)w->rss_kb / 1024, w->acc.max, w->cp.max, w->rcpt_n,
 		       w->rcpt_errors + w->rcpt_lost, w->rcpt.p50, w->rcpt.p99, w->sign_s, bn);
 	}
 }
@@ -267,7 +278,7 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 	memset(w, 0, sizeof *w);
 	w->m = m;
 	w->asked = nconn;
-	size_t per = per_conn(o->stmts, m == MIX_PING ? o->total : o->total_sized, nconn);
+	size_t per = per_conn(o->stmts, MIX_IS_PING(m) ? o->total : o->total_sized, nconn);
 	load l;
 	load_sign(&l, parties, nparties, nconn, per, m, false);
 	w->env_bytes = l.env_bytes;
@@ -278,9 +289,12 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 	if (w->b.bad > 0)
 		die("%zu of the row's signatures did not verify", w->b.bad);
 
-	poller p; /* connected first: a server at its connection limit still answers it */
+	/* the poller and the control connection first: a server at its connection limit still answers them */
+	poller p;
 	if (o->poll_us > 0)
 		poller_start(&p, srv->port, o->poll_us);
+	server_stats s0, s1;
+	server_stats_get(srv, &s0);
 	int *fds = xcalloc(nconn, sizeof *fds);
 	dial_stats ds;
 	dial d = {srv->port, ROW_FIRST_ADDR, o->connect_ms, 0};
@@ -291,10 +305,8 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 		if (fds[c] < 0)
 			parties[c].next_seq -= per; /* its statements are not sent */
 
-	server_stats s0, s1;
-	server_stats_get(srv->port, &s0);
 	phase_run(fds, &l, false, o->stall_ms, srv->pid, &w->r);
-	server_stats_get(srv->port, &s1);
+	server_stats_get(srv, &s1);
 	w->batches = s1.batches - s0.batches;
 	w->acc = percentiles(w->r.lat, l.total);
 	if (o->poll_us > 0) {
@@ -307,6 +319,10 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 		free(cpl);
 		free(p.s);
 	}
+	/* the index follows the published log on its own thread: its work is the statements' too */
+	double cpu_end = proc_cpu(srv->pid);
+	w->index_lag = index_wait(srv, (uint64_t)s1.size, 120);
+	w->tail_cpu = proc_cpu(srv->pid) - cpu_end;
 	w->rss_kb = proc_status_kb(srv->pid, "VmRSS");
 	bool resync = w->r.errors + w->r.lost + w->r.unsent > 0;
 	size_t accepted = w->r.ok;
@@ -318,7 +334,7 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 	if (wper > 0 && ds.served > 0) {
 		if (resync) {
 			sleep(2);
-			parties_resync(srv->port, parties, nparties);
+			parties_resync(srv, parties, nparties);
 		}
 		load_sign(&l, parties, nparties, nconn, wper, m, true);
 		for (size_t c = 0; c < nconn; c++)
@@ -353,7 +369,7 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 		       w->r.unsent);
 	if (resync) {
 		sleep(2);
-		parties_resync(srv->port, parties, nparties);
+		parties_resync(srv, parties, nparties);
 	}
 	phase_free(&w->r);
 	return accepted;
@@ -383,6 +399,20 @@ static void raise_nofile(opts *o, size_t max_conns)
 	}
 	printf("bench_ingest: RLIMIT_NOFILE %llu (hard %llu), for this process and the server\n",
 	       (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+}
+
+/* The machine is shared: its load average is printed with the figures. */
+static void print_load(const char *when)
+{
+	char buf[128] = "";
+	FILE *fp = fopen("/proc/loadavg", "r");
+	if (fp != NULL) {
+		if (fgets(buf, sizeof buf, fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("bench_ingest: load average %s: %s\n", when, buf);
 }
 
 static party *make_log(const char *dir, size_t nparties, size_t *nfounders)
@@ -453,13 +483,14 @@ static void print_notes(const opts *o, const row *rows, size_t n)
 	       "  stmts/s = accepted / seconds from the first send to the last answer; acc = send -> 201 (durably "
 	       "staged); cp = send -> first polled /checkpoint covering the index (poll every %u us: an upper bound)\n"
 	       "  srv us, cli us /stmt = CPU time (user + system) of the server / of this load generator over the accept "
-	       "phase, per accepted statement (this machine's cores are shared by both)\n"
+	       "phase, per accepted statement, the server's until its workflow index caught up with the log (this "
+	       "machine's cores are shared by both)\n"
 	       "  bound/s = crypto_sign_verify_detached over the same row's envelopes' PAE on %u threads, the server "
 	       "idle; ratio = stmts/s / bound/s\n"
-	       "details: env B = mean envelope bytes; srvCPU/cliCPU in %% of one core; srvRSS = server VmRSS after the "
-	       "row; rcpt = the receipt phase (?wait=1, send -> 200 with a receipt; r err = errors + lost)\n",
+	       "details: env B = mean envelope bytes; srvCPU/cliCPU in %% of one core during the accept phase; idx lag "
+	       "= seconds after the last answer until the index held every entry; srvRSS = server VmRSS then; rcpt = the receipt phase (?wait=1, send -> 200 with a receipt; r err = errors + lost)\n",
 	       PER_ADDR, o->poll_us, pl_cpus());
-	printf("mixes: ping = ping, body {}; sized = concerns, one in two a ~%d B envelope to %d recipients, the other "
+	printf("mixes: ping = ping to one party ({\"to\": [the next party]}); ping-all = ping to every member (body {}); sized = concerns, one in two a ~%d B envelope to %d recipients, the other "
 	       "~%d B to %d (the sizes sealed statements to 2 and 16 readers will have), their summary and evidence "
 	       "names padded with random base64 as a ciphertext would be; 2k, 17k = each kind alone\n",
 	       SMALL_ENV, SMALL_READERS, LARGE_ENV, LARGE_READERS);
@@ -483,6 +514,7 @@ int main(int argc, char **argv)
 	if (nparties < LARGE_READERS + 1)
 		nparties = LARGE_READERS + 1; /* the large concern's recipients */
 	raise_nofile(&o, max_conns);
+	print_load("at start");
 	if (o.dir[0] == '\0') {
 		snprintf(o.dir, sizeof o.dir, "/tmp/bench_ingest.XXXXXX");
 		if (mkdtemp(o.dir) == NULL)
@@ -519,13 +551,14 @@ int main(int argc, char **argv)
 	/* the log holds exactly the charter and what was accepted */
 	char body[1024];
 	size_t blen = 0;
-	int st = http_get_once(srv.port, "/healthz", body, sizeof body, &blen);
+	int st = server_get(&srv, "/healthz", body, sizeof body, &blen);
 	const char *sz = st == 200 ? strstr(body, "\"size\":") : NULL;
 	unsigned long long size = sz ? strtoull(sz + 7, NULL, 10) : 0;
 	bool exact = size == 1 + accepted, within = size >= 1 + accepted && size <= 1 + accepted + lost;
 	printf("\nhealthz: size %llu, expected 1 + %zu accepted = %zu: %s; errors %zu, lost in flight %zu\n", size,
 	       accepted, 1 + accepted,
 	       exact ? "OK" : within ? "OK within the statements lost in flight" : "MISMATCH", errors, lost);
+	print_load("at the end");
 	double took = server_stop(&srv);
 	if (took < 0)
 		printf("the server did not stop within 20 s of SIGTERM: killed\n");

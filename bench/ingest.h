@@ -48,12 +48,17 @@ pct percentiles(const double *v, size_t n);
 typedef struct server {
 	pid_t pid;
 	uint16_t port;
+	int ctl;                  /* the control connection (from 127.0.0.1; -1: none yet) */
 	char out_file[4200];      /* its stdout and stderr */
 } server;
 
 /* Starts PARLEY serve DIR --listen 127.0.0.1:0 --port-file DIR.port --allow-root --batch-ms MS
  * [--batch-max N]; dies if it does not write its port file within 30 s. */
 void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max);
+
+/* GET path on the control connection, opened again if the server closed it (it is opened
+ * before a row's or the idle phase's connections, so a server at its limit still answers it). */
+int server_get(server *s, const char *path, char *out, size_t cap, size_t *outlen);
 
 /* SIGTERM, then waits up to 20 s; SIGKILL after that. Returns the seconds it took to stop,
  * or -1 if it had to be killed. */
@@ -75,12 +80,16 @@ typedef struct request {
 
 /* What a row's statements are. */
 typedef enum mix {
-	MIX_PING,                 /* ping, body {} */
+	MIX_PING,                 /* ping to one party: {"to": [the next party]} */
+	MIX_PING_ALL,             /* ping to every member, body {} (what bench_ingest sent before issue 14) */
 	MIX_SIZED,                /* concerns alternating ~2 KB (2 recipients) and ~17 KB (16 recipients) envelopes */
 	MIX_2K,                   /* the ~2 KB concerns alone */
 	MIX_17K,                  /* the ~17 KB concerns alone */
 	MIX_N
 } mix;
+
+/* Whether m's statements are pings. */
+#define MIX_IS_PING(m) ((m) == MIX_PING || (m) == MIX_PING_ALL)
 
 extern const char *const mix_names[MIX_N];
 
@@ -166,8 +175,8 @@ size_t dial_count_closed(const int *fds, size_t n);
  * out (NUL-terminated, cut at cap - 1). Returns the HTTP status, or -1. */
 int http_get(int fd, const char *path, char *out, size_t cap, size_t *outlen, unsigned timeout_ms);
 
-/* GET on a new connection from 127.0.0.1. */
-int http_get_once(uint16_t port, const char *path, char *out, size_t cap, size_t *outlen);
+/* A connected non-blocking socket from 127.0.0.1 within timeout_ms, or -1. */
+int http_connect(uint16_t port, unsigned timeout_ms);
 
 typedef struct phase_result {
 	double seconds;
@@ -221,13 +230,18 @@ double *checkpoint_latency(const phase_result *r, size_t total, const poller *p)
 /* ---- server figures (ingest_util.c) ---- */
 
 typedef struct server_stats {
-	double size, batches, integrate;
+	double size, batches, integrate, indexed;
+	bool have_indexed;        /* the server reports parley_index_entries */
 } server_stats;
 
-void server_stats_get(uint16_t port, server_stats *s);
+void server_stats_get(server *srv, server_stats *s);
+
+/* Waits (up to timeout_s) until the server's workflow index holds every published entry and
+ * at least size of them; returns the seconds waited, or -1 on timeout or if it cannot tell. */
+double index_wait(server *srv, uint64_t size, double timeout_s);
 
 /* Sets every party's next_seq from the server's registry (GET /v1/parties). */
-void parties_resync(uint16_t port, party *parties, size_t n);
+void parties_resync(server *srv, party *parties, size_t n);
 
 /* ---- the idle phase (ingest_idle.c) ---- */
 

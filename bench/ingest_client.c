@@ -90,8 +90,7 @@ fail:;
 	return -1;
 }
 
-/* A connected non-blocking socket from 127.0.0.1 within timeout_ms, or -1. */
-static int connect_wait(uint16_t port, unsigned timeout_ms)
+int http_connect(uint16_t port, unsigned timeout_ms)
 {
 	int fd = start_connect(port, INADDR_LOOPBACK);
 	if (fd < 0)
@@ -309,16 +308,6 @@ int http_get(int fd, const char *path, char *out, size_t cap, size_t *outlen, un
 	return status;
 }
 
-int http_get_once(uint16_t port, const char *path, char *out, size_t cap, size_t *outlen)
-{
-	int fd = connect_wait(port, 5000);
-	if (fd < 0)
-		return -1;
-	int st = http_get(fd, path, out, cap, outlen, 10000);
-	close(fd);
-	return st;
-}
-
 /* ---- one timed phase ---- */
 
 typedef struct conn {
@@ -521,7 +510,7 @@ static void *poll_worker(void *arg)
 			if (st < 0) {
 				if (p->fd >= 0)
 					close(p->fd);
-				p->fd = connect_wait(p->port, 1000);
+				p->fd = http_connect(p->port, 1000);
 				if (p->fd < 0)
 					usleep(100000);
 			}
@@ -553,7 +542,7 @@ void poller_start(poller *p, uint16_t port, unsigned every_us)
 	p->every_us = every_us;
 	atomic_init(&p->stop, false);
 	atomic_init(&p->last, 0);
-	p->fd = connect_wait(port, 3000);
+	p->fd = http_connect(port, 3000);
 	if (pl_thread_start(&p->th, poll_worker, p) != PL_OK)
 		die("%s", "cannot start the poller");
 }

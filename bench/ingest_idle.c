@@ -36,6 +36,8 @@ size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t npartie
 	memset(&p, 0, sizeof p);
 	if (io->poll_us > 0)
 		poller_start(&p, srv->port, io->poll_us);
+	server_stats s0;
+	server_stats_get(srv, &s0); /* the control connection, for the same reason */
 	long rss0 = proc_status_kb(srv->pid, "VmRSS"), thr0 = proc_status_kb(srv->pid, "Threads");
 	int *fds = xcalloc(io->k, sizeof *fds);
 	dial_stats ds;
@@ -100,7 +102,7 @@ size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t npartie
 	free(fds);
 	if (resync) {
 		sleep(2);
-		parties_resync(srv->port, parties, nparties);
+		parties_resync(srv, parties, nparties);
 	}
 	return ok;
 }

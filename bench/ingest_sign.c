@@ -29,7 +29,7 @@
 #define NAME_MAX_ 255    /* an evidence item's name */
 #define ITEMS_MAX 64     /* PL_WF_EVIDENCE_MAX */
 
-const char *const mix_names[MIX_N] = {"ping", "sized", "2k", "17k"};
+const char *const mix_names[MIX_N] = {"ping", "ping-all", "sized", "2k", "17k"};
 
 /* How a concern is padded: readers recipients, a summary of summary bytes, items evidence
  * items whose names are NAME_MAX_ bytes but the last's, last bytes. */
@@ -154,27 +154,29 @@ static void put_request(request *r, const pl_buf *env, bool wait, size_t who)
 static void sign_range(void *arg, size_t from, size_t to)
 {
 	sign_ctx *x = arg;
-	json_t *empty = json_object();
 	pl_buf env;
 	pl_buf_init(&env, PL_DSSE_MAX);
 	for (size_t c = from; c < to; c++) {
 		party *p = &x->parties[c];
+		json_t *ping = x->m == MIX_PING_ALL ? json_object()
+			       : json_pack("{s:[s]}", "to", x->parties[(c + 1) % x->nparties].key->id.party);
 		for (size_t k = 0; k < x->per; k++) {
-			bool large = is_large(x->m, c, k);
-			json_t *body = x->m == MIX_PING ? empty
-					: concern_body(large ? &x->large : &x->small, x->parties, x->nparties, c);
+			json_t *body = MIX_IS_PING(x->m)
+					       ? ping
+					       : concern_body(is_large(x->m, c, k) ? &x->large : &x->small, x->parties,
+							      x->nparties, c);
 			pl_buf_reset(&env);
-			int rc = pl_statement_sign(p->key, ORIGIN, x->m == MIX_PING ? "ping" : "concern", p->next_seq + k,
+			int rc = pl_statement_sign(p->key, ORIGIN, MIX_IS_PING(x->m) ? "ping" : "concern", p->next_seq + k,
 						   x->time, body, NULL, 0, &env);
-			if (body != empty)
+			if (body != ping)
 				json_decref(body);
 			if (rc != PL_OK)
 				die_rc("sign", rc, NULL);
 			put_request(&x->l->reqs[c * x->per + k], &env, x->wait, c);
 		}
+		json_decref(ping);
 	}
 	pl_buf_release(&env);
-	json_decref(empty);
 }
 
 void load_sign(load *l, party *parties, size_t nparties, size_t nconn, size_t per, mix m, bool wait)
@@ -188,7 +190,7 @@ void load_sign(load *l, party *parties, size_t nparties, size_t nconn, size_t pe
 	for (size_t c = 0; c <= nconn; c++)
 		l->off[c] = c * per;
 	sign_ctx x = {.l = l, .parties = parties, .nparties = nparties, .per = per, .m = m, .wait = wait, .time = pl_now()};
-	if (m != MIX_PING) {
+	if (!MIX_IS_PING(m)) {
 		x.small = calibrate(SMALL_READERS, SMALL_ENV, parties, nparties);
 		x.large = calibrate(LARGE_READERS, LARGE_ENV, parties, nparties);
 	}
@@ -200,7 +202,7 @@ void load_sign(load *l, party *parties, size_t nparties, size_t nconn, size_t pe
 	for (size_t i = 0; i < l->total; i++) {
 		double b = (double)(l->reqs[i].len - l->reqs[i].head);
 		bytes += b;
-		if (m != MIX_PING) {
+		if (!MIX_IS_PING(m)) {
 			int large = is_large(m, i / per, i % per);
 			kind[large] += b;
 			nkind[large]++;

@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The server to stop when the benchmark exits early (die): the one thing an atexit handler can reach. */
+/* The server to stop when the benchmark exits early (die, or a signal): the one thing an atexit or
+ * signal handler can reach. */
 static server *running;
+static volatile pid_t running_pid;
 
 double now(void)
 {
@@ -128,6 +130,15 @@ static void stop_running(void)
 		(void)server_stop(running);
 }
 
+/* SIGINT, SIGTERM, SIGHUP: the server goes too (SIGKILL: a handler can do no more), then the signal's own end. */
+static void on_signal(int sig)
+{
+	if (running_pid > 0)
+		kill(running_pid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max)
 {
 	char port_file[PATH_MAX + 16], bms[32], bmax[32];
@@ -168,9 +179,15 @@ void server_start(server *s, const char *parley, const char *dir, unsigned batch
 		_exit(127);
 	}
 	s->pid = pid;
-	if (running == NULL)
+	s->ctl = -1;
+	if (running == NULL) {
 		atexit(stop_running);
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+	}
 	running = s;
+	running_pid = pid;
 	for (int i = 0; i < 600; i++) {
 		FILE *fp = fopen(port_file, "r");
 		unsigned port = 0;
@@ -186,6 +203,7 @@ void server_start(server *s, const char *parley, const char *dir, unsigned batch
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			s->pid = 0;
+			running_pid = 0;
 			die("the server exited at start; see %s", s->out_file);
 		}
 		usleep(50000);
@@ -195,6 +213,9 @@ void server_start(server *s, const char *parley, const char *dir, unsigned batch
 
 double server_stop(server *s)
 {
+	if (s->ctl >= 0)
+		close(s->ctl);
+	s->ctl = -1;
 	if (s->pid <= 0)
 		return 0;
 	double t0 = now();
@@ -213,9 +234,27 @@ double server_stop(server *s)
 		waitpid(s->pid, &st, 0);
 	}
 	s->pid = 0;
-	if (running == s)
+	if (running == s) {
 		running = NULL;
+		running_pid = 0;
+	}
 	return took;
+}
+
+int server_get(server *s, const char *path, char *out, size_t cap, size_t *outlen)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (s->ctl < 0)
+			s->ctl = http_connect(s->port, 3000);
+		if (s->ctl < 0)
+			return -1;
+		int st = http_get(s->ctl, path, out, cap, outlen, 10000);
+		if (st > 0)
+			return st;
+		close(s->ctl);
+		s->ctl = -1;
+	}
+	return -1;
 }
 
 /* ---- figures the server gives ---- */
@@ -232,24 +271,44 @@ static bool metric(const char *text, const char *name, double *out)
 	return false;
 }
 
-void server_stats_get(uint16_t port, server_stats *s)
+void server_stats_get(server *srv, server_stats *s)
 {
 	char *body = xcalloc(1, RESP_MAX);
 	size_t blen;
 	memset(s, 0, sizeof *s);
-	if (http_get_once(port, "/metrics", body, RESP_MAX, &blen) == 200) {
+	if (server_get(srv, "/metrics", body, RESP_MAX, &blen) == 200) {
 		metric(body, "parley_log_size", &s->size);
 		metric(body, "parley_batches_total", &s->batches);
 		metric(body, "parley_integrate_seconds_total", &s->integrate);
+		s->have_indexed = metric(body, "parley_index_entries", &s->indexed);
 	}
 	free(body);
 }
 
-void parties_resync(uint16_t port, party *parties, size_t n)
+double index_wait(server *srv, uint64_t size, double timeout_s)
+{
+	double t0 = now();
+	for (;;) {
+		server_stats s;
+		server_stats_get(srv, &s);
+		if (!s.have_indexed)
+			return -1;
+		if (s.indexed >= s.size && s.size >= (double)size)
+			return now() - t0;
+		if (now() - t0 > timeout_s) {
+			fprintf(stderr, "bench_ingest: the index still holds %.0f of %.0f entries after %.0f s; not waiting longer\n",
+				s.indexed, s.size, timeout_s);
+			return -1;
+		}
+		usleep(50000);
+	}
+}
+
+void parties_resync(server *srv, party *parties, size_t n)
 {
 	size_t cap = (size_t)8 << 20, blen;
 	char *body = xcalloc(1, cap);
-	int st = http_get_once(port, "/v1/parties", body, cap, &blen);
+	int st = server_get(srv, "/v1/parties", body, cap, &blen);
 	json_error_t je;
 	json_t *a = st == 200 ? json_loadb(body, blen, 0, &je) : NULL;
 	free(body);
