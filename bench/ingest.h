@@ -192,10 +192,12 @@ typedef struct phase_result {
 	double server_cpu, client_cpu;
 } phase_result;
 
-/* One request in flight on each connection fds[c], running l's statements for it in
+/* One request in flight on each connection fds[c] (>= 0), running l's statements for it in
  * order; ends when every statement is answered, or no answer came for stall_ms (the
- * rest counted lost/unsent). server_pid's CPU and this process's are measured over it. */
-void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_t server_pid, phase_result *r);
+ * rest counted lost/unsent). A connection that ends (closed by the server, reset, an
+ * unreadable answer) is closed and its fds[c] set to -1. server_pid's CPU and this
+ * process's are measured over it. */
+void phase_run(int *fds, const load *l, bool wait, unsigned stall_ms, pid_t server_pid, phase_result *r);
 
 /* Frees the per-statement arrays of r (its counts stay). */
 void phase_free(phase_result *r);

@@ -330,9 +330,11 @@ static void note_error(size_t c, int status, const char *body, size_t blen)
 
 /* The connection ended (closed by the server, reset, or answered nonsense): its statement in
  * flight has an unknown fate, the rest are never sent. */
-static void conn_end(int ep, int fd, conn *cn, const load *l, size_t c, phase_result *r, bool in_flight)
+static void conn_end(int ep, int *fd, conn *cn, const load *l, size_t c, phase_result *r, bool in_flight)
 {
-	epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+	epoll_ctl(ep, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
 	cn->live = false;
 	r->conns_lost++;
 	if (in_flight)
@@ -361,7 +363,7 @@ static bool send_some(int ep, int fd, conn *cn, size_t c, const load *l)
 	return true;
 }
 
-void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_t server_pid, phase_result *r)
+void phase_run(int *fds, const load *l, bool wait, unsigned stall_ms, pid_t server_pid, phase_result *r)
 {
 	memset(r, 0, sizeof *r);
 	r->lat = xcalloc(l->total, sizeof *r->lat);
@@ -391,7 +393,7 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 			continue;
 		cs[c].t_send = now();
 		if (!send_some(ep, fds[c], &cs[c], c, l)) {
-			conn_end(ep, fds[c], &cs[c], l, c, r, true);
+			conn_end(ep, &fds[c], &cs[c], l, c, r, true);
 			active--;
 		}
 	}
@@ -400,13 +402,12 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 		int k = epoll_wait(ep, evs, 256, 200);
 		if (k < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
-		if (k <= 0 && (now() - last) * 1e3 > stall_ms) {
+		if ((now() - last) * 1e3 > stall_ms) {
 			r->stalled = true;
 			for (size_t c = 0; c < l->nconn; c++)
-				if (cs[c].live) {
-					cs[c].live = false;
-					r->lost++;
-					r->unsent += l->off[c + 1] - cs[c].next - 1;
+				if (cs[c].live) { /* closed: an answer coming late must not be read as the next one's */
+					conn_end(ep, &fds[c], &cs[c], l, c, r, true);
+					r->conns_lost--;
 				}
 			break;
 		}
@@ -416,7 +417,7 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 			if (!cn->live)
 				continue;
 			if ((evs[e].events & EPOLLOUT) && !send_some(ep, fds[c], cn, c, l)) {
-				conn_end(ep, fds[c], cn, l, c, r, true);
+				conn_end(ep, &fds[c], cn, l, c, r, true);
 				active--;
 				continue;
 			}
@@ -426,7 +427,7 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				continue;
 			if (got <= 0) {
-				conn_end(ep, fds[c], cn, l, c, r, true);
+				conn_end(ep, &fds[c], cn, l, c, r, true);
 				active--;
 				continue;
 			}
@@ -444,7 +445,7 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 			if (used <= 0) {
 				r->errors++;
 				note_error(c, -1, "(malformed or oversized response)", 34);
-				conn_end(ep, fds[c], cn, l, c, r, false);
+				conn_end(ep, &fds[c], cn, l, c, r, false);
 				r->conns_lost--; /* counted as an error, not as a connection the server closed */
 				active--;
 				continue;
@@ -471,7 +472,7 @@ void phase_run(const int *fds, const load *l, bool wait, unsigned stall_ms, pid_
 			}
 			cn->t_send = now();
 			if (!send_some(ep, fds[c], cn, c, l)) {
-				conn_end(ep, fds[c], cn, l, c, r, true);
+				conn_end(ep, &fds[c], cn, l, c, r, true);
 				active--;
 			}
 		}
