@@ -65,6 +65,9 @@
 #include <unistd.h>
 
 #define ROW_FIRST_ADDR 0x7f000002u /* 127.0.0.2: the rows' client sockets (the poller uses 127.0.0.1) */
+#define GOAL_RATIO 0.55            /* issue 14: ingest / verify-only bound */
+#define GOAL_CP_P99_MS 1000.0      /* issue 14: p99 from acceptance to checkpoint */
+#define GOAL_IDLE_KIB 16           /* issue 14: server memory per idle connection */
 
 typedef struct opts {
 	const char *parley;
@@ -375,6 +378,27 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 	return accepted;
 }
 
+/* Issue 14's goals, against this run's figures. */
+static void print_goals(const row *rows, size_t n, const idle_result *ir)
+{
+	size_t ratio_ok = 0, cp_ok = 0;
+	for (size_t i = 0; i < n; i++) {
+		double rate = rows[i].r.seconds > 0 ? (double)rows[i].r.ok / rows[i].r.seconds : 0;
+		ratio_ok += rows[i].b.per_second > 0 && rate >= GOAL_RATIO * rows[i].b.per_second;
+		cp_ok += rows[i].cp.n > 0 && rows[i].cp.p99 < GOAL_CP_P99_MS;
+	}
+	printf("\ngoals (issue 14): ingest >= %.2f x the bound in %zu of %zu rows; checkpoint p99 < %.0f ms in %zu of %zu "
+	       "rows",
+	       GOAL_RATIO, ratio_ok, n, GOAL_CP_P99_MS, cp_ok, n);
+	if (ir != NULL) {
+		printf("; idle: %zu of %zu connections held", ir->served, ir->asked);
+		if (ir->kib_per_conn >= 0)
+			printf(" at %.1f KiB each (goal <= %d KiB)", ir->kib_per_conn, GOAL_IDLE_KIB);
+		printf(", ingest meanwhile %s", ir->ingest_ok ? "worked" : "did not work");
+	}
+	printf("\n");
+}
+
 /* ---- setup ---- */
 
 /* Raises RLIMIT_NOFILE for what the run needs; cuts the idle phase to what the hard limit allows. */
@@ -543,10 +567,12 @@ int main(int argc, char **argv)
 			accepted += run_row(&o, &srv, parties, nparties, (mix)m, o.conns[i], &rows[nrows++], &errors, &lost);
 	print_details(rows, nrows);
 	print_notes(&o, rows, nrows);
+	idle_result ir = {0, 0, -1, false};
 	if (o.idle > 0) {
 		idle_opts io = {o.idle, o.idle_active, o.idle_stmts, o.idle_hold, o.connect_ms, o.stall_ms, o.poll_us};
-		accepted += idle_run(&io, &srv, parties, nparties, &errors, &lost);
+		accepted += idle_run(&io, &srv, parties, nparties, &errors, &lost, &ir);
 	}
+	print_goals(rows, nrows, o.idle > 0 ? &ir : NULL);
 
 	/* the log holds exactly the charter and what was accepted */
 	char body[1024];

@@ -255,9 +255,16 @@ typedef struct idle_opts {
 	unsigned connect_ms, stall_ms, poll_us;
 } idle_opts;
 
+typedef struct idle_result {
+	size_t asked, served;     /* idle connections */
+	double kib_per_conn;      /* server RSS growth per idle connection served (< 0: unknown) */
+	bool ingest_ok;           /* every statement of the active connections accepted */
+} idle_result;
+
 /* Opens and holds the idle connections, measures the server's RSS growth, runs a ping phase on
- * io->active connections meanwhile, and prints what happened. Returns the statements accepted
- * (for the final /healthz check) and adds to *errors and *lost. */
-size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t nparties, size_t *errors, size_t *lost);
+ * io->active connections meanwhile, and prints what happened (and fills *ir). Returns the
+ * statements accepted (for the final /healthz check) and adds to *errors and *lost. */
+size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t nparties, size_t *errors, size_t *lost,
+		idle_result *ir);
 
 #endif

@@ -27,7 +27,8 @@ static void print_dial(const char *what, const dial_stats *d)
 	printf("\n");
 }
 
-size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t nparties, size_t *errors, size_t *lost)
+size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t nparties, size_t *errors, size_t *lost,
+		idle_result *ir)
 {
 	printf("\nidle phase: %zu idle keep-alive connections (sources 127.0.1.1 on, %d per address), held %.0f s, then "
 	       "pings on %zu active connections\n",
@@ -90,6 +91,10 @@ size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t npartie
 	       ds.served - closed_after);
 	*errors += r.errors;
 	*lost += r.lost;
+	ir->asked = io->k;
+	ir->served = ds.served;
+	ir->kib_per_conn = ds.served > 0 && rss0 >= 0 && rss1 >= 0 ? (double)(rss1 - rss0) / (double)ds.served : -1;
+	ir->ingest_ok = r.ok == l.total && r.ok > 0;
 	bool resync = r.errors + r.lost + r.unsent > 0;
 	size_t ok = r.ok;
 	free(cpl);
