@@ -205,6 +205,7 @@ typedef struct row {
 	pct acc, cp, rcpt;
 	size_t rcpt_ok, rcpt_errors, rcpt_lost, rcpt_n;
 	double env_bytes, env_small, env_large, sign_s, batches;
+	double bound_before, bound_after; /* verifications per second before and after the row */
 	double index_lag, tail_cpu; /* after the last answer: until the index caught up, and the server's CPU meanwhile */
 	long rss_kb;
 	bound b;
@@ -250,23 +251,23 @@ static void print_row(const row *w)
 
 static void print_details(const row *rows, size_t n)
 {
-	printf("\n%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "mix", "conns", "env B",
+	printf("\n%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %19s\n", "mix", "conns", "env B",
 	       "seconds", "batches", "/batch", "srvCPU", "cliCPU", "idx lag", "srvRSS", "acc max", "cp max", "rcpt n",
-	       "r err", "rcpt p50", "rcpt p99", "sign s", "bound n");
-	printf("%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %8s\n", "", "", "(mean)", "", "", "",
-	       "", "", "(s)", "(MB)", "(ms)", "(ms)", "", "", "(ms)", "(ms)", "", "x passes");
+	       "r err", "rcpt p50", "rcpt p99", "sign s", "bound before/after");
+	printf("%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %19s\n", "", "", "(mean)", "", "", "",
+	       "", "", "(s)", "(MB)", "(ms)", "(ms)", "", "", "(ms)", "(ms)", "", "(/s, sample)");
 	for (size_t i = 0; i < n; i++) {
 		const row *w = &rows[i];
 		char conns[32], bn[32], lag[32];
 		snprintf(conns, sizeof conns, "%zu/%zu", w->served, w->asked);
-		snprintf(bn, sizeof bn, "%zux%zu", w->b.n, w->b.passes);
+		snprintf(bn, sizeof bn, "%.0f/%.0f, %zu", w->bound_before, w->bound_after, w->b.n);
 		if (w->index_lag >= 0)
 			snprintf(lag, sizeof lag, "%.2f", w->index_lag);
 		else
 			snprintf(lag, sizeof lag, "-");
 		double s = w->r.seconds > 0 ? w->r.seconds : 1;
 		printf("%-8s %9s %7.0f %7.2f %8.0f %7.1f %6.0f%% %6.0f%% %7s %7.0f %8.1f %8.1f %7zu %6zu %9.1f %9.1f %7.2f "
-		       "%8s\n",
+		       "%19s\n",
 		       mix_names[w->m], conns, w->env_bytes, w->r.seconds, w->batches,
 		       w->batches > 0 ? (double)w->r.ok / w->batches : 0, 100 * w->r.server_cpu / s,
 		       100 * w->r.client_cpu / s, lag, (double)w->rss_kb / 1024, w->acc.max, w->cp.max, w->rcpt_n,
@@ -327,6 +328,12 @@ static size_t run_row(const opts *o, server *srv, party *parties, size_t npartie
 	w->index_lag = index_wait(srv, (uint64_t)s1.size, 120);
 	w->tail_cpu = proc_cpu(srv->pid) - cpu_end;
 	w->rss_kb = proc_status_kb(srv->pid, "VmRSS");
+	/* the bound again, the server idle again: the mean of the two is the row's (the machine is shared) */
+	bound after;
+	bound_measure(&l, parties, o->bound_sample, o->bound_s, &after);
+	w->bound_before = w->b.per_second;
+	w->bound_after = after.per_second;
+	w->b.per_second = (w->bound_before + w->bound_after) / 2;
 	bool resync = w->r.errors + w->r.lost + w->r.unsent > 0;
 	size_t accepted = w->r.ok;
 	*errors += w->r.errors;
@@ -510,7 +517,7 @@ static void print_notes(const opts *o, const row *rows, size_t n)
 	       "phase, per accepted statement, the server's until its workflow index caught up with the log (this "
 	       "machine's cores are shared by both)\n"
 	       "  bound/s = crypto_sign_verify_detached over the same row's envelopes' PAE on %u threads, the server "
-	       "idle; ratio = stmts/s / bound/s\n"
+	       "idle, just before and just after the row (the mean; both in the details); ratio = stmts/s / bound/s\n"
 	       "details: env B = mean envelope bytes; srvCPU/cliCPU in %% of one core during the accept phase; idx lag "
 	       "= seconds after the last answer until the index held every entry; srvRSS = server VmRSS then; rcpt = the receipt phase (?wait=1, send -> 200 with a receipt; r err = errors + lost)\n",
 	       PER_ADDR, o->poll_us, pl_cpus());
