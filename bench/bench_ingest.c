@@ -36,8 +36,9 @@
  * padded to ~2 KB (2 recipients) and ~17 KB (16 recipients) envelopes,
  * alternating, the sizes sealed statements will have (ingest_sign.c); "2k"
  * and "17k" each alone.
- * The idle phase (ingest_idle.c) holds K idle connections and reports the
- * server's RSS per connection and whether ingest still works meanwhile.
+ * The idle phase (ingest_idle.c), before the rows, holds K idle connections
+ * and reports the server's RSS per connection and whether ingest still works
+ * meanwhile.
  *
  * Every answer must be 201 (accept) or 200 with a receipt; anything else is an
  * error, the first few printed. A connection the server closes, or a phase in
@@ -566,6 +567,13 @@ int main(int argc, char **argv)
 	size_t accepted = nparties > nfounders ? enroll(&o, &srv, parties, nfounders, nparties) : 0;
 	size_t errors = 0, lost = 0;
 
+	/* the idle phase first, while the server has not yet had (and freed) a thread for each row's connections:
+	 * its memory growth is then the idle connections' own */
+	idle_result ir = {0, 0, -1, false};
+	if (o.idle > 0) {
+		idle_opts io = {o.idle, o.idle_active, o.idle_stmts, o.idle_hold, o.connect_ms, o.stall_ms, o.poll_us};
+		accepted += idle_run(&io, &srv, parties, nparties, &errors, &lost, &ir);
+	}
 	row rows[ROWS_MAX * MIX_N];
 	size_t nrows = 0;
 	print_head();
@@ -574,11 +582,6 @@ int main(int argc, char **argv)
 			accepted += run_row(&o, &srv, parties, nparties, (mix)m, o.conns[i], &rows[nrows++], &errors, &lost);
 	print_details(rows, nrows);
 	print_notes(&o, rows, nrows);
-	idle_result ir = {0, 0, -1, false};
-	if (o.idle > 0) {
-		idle_opts io = {o.idle, o.idle_active, o.idle_stmts, o.idle_hold, o.connect_ms, o.stall_ms, o.poll_us};
-		accepted += idle_run(&io, &srv, parties, nparties, &errors, &lost, &ir);
-	}
 	print_goals(rows, nrows, o.idle > 0 ? &ir : NULL);
 
 	/* the log holds exactly the charter and what was accepted */

@@ -105,6 +105,14 @@ size_t idle_run(const idle_opts *io, server *srv, party *parties, size_t npartie
 	dial_close(fds, io->k);
 	free(afds);
 	free(fds);
+	/* the rows that follow should find the server as it was: wait for its connection threads to end */
+	double t_close = now();
+	long thr = thr1;
+	while (thr > thr0 + 4 && now() - t_close < 30) {
+		usleep(100000);
+		thr = proc_status_kb(srv->pid, "Threads");
+	}
+	printf("  after closing them: server threads %ld, %.1f s later\n", thr, now() - t_close);
 	if (resync) {
 		sleep(2);
 		parties_resync(srv, parties, nparties);
