@@ -218,6 +218,35 @@ def note_seeds(c):
     put("oversize", LOG.sign(b"x" * 1024 + b"\n" + (b"y" * 127 + b"\n") * 1024))  # > PL_NOTE_MAX
 
 
+def acceptance_seeds(c):
+    """Both forms of tlog/acceptance.h: the signed notes of tests/vectors/acceptance.txt, their texts, near-misses."""
+    notes = {}
+    for line in read("acceptance.txt").decode().splitlines():
+        if line.startswith("note "):
+            head, _, val = line.partition(": ")
+            notes[head[5:].replace(" ", "-")] = base64.b64decode(val)
+    put = lambda n, d: c.put("acceptance", n, d)
+    for name, note in sorted(notes.items()):
+        put(name, note)
+        put(name + "-text", note[: note.index(b"\n\n") + 1])
+    root = b64(hashlib.sha256(b"root").digest()).encode()
+    t = b"2026-01-02T03:04:05Z"
+    batch = lambda first, count, r=root, head=b"parley.batch-acceptance/v1", origin=LOG.name.encode(): (
+        head + b"\n" + origin + b"\n" + first + b"\n" + count + b"\n" + r + b"\n" + t + b"\n")
+    put("batch-signed-max", LOG.sign(batch(b"4611686018427387902", b"1")))
+    put("batch-past-tree", LOG.sign(batch(b"4611686018427387903", b"2")))
+    put("batch-count-zero", LOG.sign(batch(b"7", b"0")))
+    put("batch-count-2^32", LOG.sign(batch(b"7", b"4294967296")))
+    put("batch-count-over", LOG.sign(batch(b"7", b"4294967297")))
+    put("batch-leading-zero", LOG.sign(batch(b"07", b"3")))
+    put("batch-root-bad-b64", LOG.sign(batch(b"7", b"3", bad_b64_hash())))
+    put("batch-other-origin", LOG.sign(batch(b"7", b"3", origin=b"other.example/log")))
+    put("batch-other-key", OTHER.sign(batch(b"7", b"3")))
+    put("batch-as-single", LOG.sign(batch(b"7", b"3", head=b"parley.acceptance/v1")))
+    put("batch-extra-line", LOG.sign(batch(b"7", b"3") + b"x\n"))
+    put("checkpoint-signed", read("checkpoint.6"))
+
+
 def checkpoint_seeds(c):
     cp6, cp8 = read("checkpoint.6"), read("checkpoint.8")
     cos6, cos8 = read("cosig.6"), read("cosig.8")
@@ -390,6 +419,7 @@ def main():
     c = Corpus(a.out)
     proofs, bundles = cli_log(a.parley)
     note_seeds(c)
+    acceptance_seeds(c)
     checkpoint_seeds(c)
     tile_path_seeds(c)
     bundle_seeds(c, bundles)

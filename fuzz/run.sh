@@ -21,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 build=$root/build-fuzz
-all_targets=(note checkpoint tile_path bundle proof_file witness_req statement identity capture stix_pattern manifest sealed route)
+all_targets=(note checkpoint tile_path bundle proof_file witness_req statement identity capture stix_pattern manifest sealed sealed_body route)
 
 # Longest input per target: a little over the largest meaningful seed (the
 # oversize seeds are truncated when loaded; the replay tests cover them whole).
@@ -35,6 +35,7 @@ max_len() {
 	witness_req) echo 8192 ;;
 	statement) echo 4096 ;;
 	identity) echo 1024 ;;
+	sealed_body) echo 16700 ;;
 	*) echo 4096 ;;
 	esac
 }

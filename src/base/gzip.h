@@ -2,9 +2,10 @@
  * gzip.h - gzip compression (RFC 1952) through zlib.
  *
  * The HTTP server sends log entry bundles gzip-compressed to clients that
- * accept it; this is the one call it needs. It only compresses; nothing in
- * libparley decompresses (curl inflates what a client receives; the tests
- * check the output with zlib's inflate and with an independent decoder).
+ * accept it; this is the one call it needs. It only compresses (curl inflates
+ * what a client receives; the tests check the output with zlib's inflate and
+ * with an independent decoder); sealed bodies use raw DEFLATE both ways
+ * (base/deflate.h).
  *
  * zlib's deflate runs at its default level (6) with a 32 KiB window and
  * memLevel 8, wrapped in a gzip member by zlib itself (deflateInit2 with

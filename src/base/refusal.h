@@ -33,6 +33,7 @@ typedef enum pl_refusal_kind {
 	PL_REFUSAL_INVALID,     /* well-formed, but breaks a rule of its type */
 	PL_REFUSAL_LIMITED,     /* over a rate or queue limit: try again later */
 	PL_REFUSAL_UNAVAILABLE, /* the service cannot take it now (storage, stopping): try again later */
+	PL_REFUSAL_STORAGE_FULL, /* over a storage quota or cap: nothing more is stored until room is made */
 	PL_REFUSAL_KINDS
 } pl_refusal_kind;
 
@@ -113,6 +114,12 @@ typedef enum pl_refusal_kind {
 	X(ALREADY_ANSWERED, "already_answered", CONFLICT, "answering after a final answer") \
 	X(DATED_BEFORE_TARGET, "dated_before_target", INVALID, "a statement dated before the entry it answers or adds to") \
 	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
+	X(BLOB_MISSING, "blob_missing", INVALID, "evidence or a finding names a blob the server does not hold") \
+	X(BLOB_SIZE_MISMATCH, "blob_size_mismatch", INVALID, \
+	  "the blob an evidence or finding names has another size than the statement says") \
+	X(BLOB_NOT_SEALED, "blob_not_sealed", INVALID, "sealed evidence or a sealed finding whose blob is not a sealed blob") \
+	X(BLOB_RECIPIENTS_MISMATCH, "blob_recipients_mismatch", INVALID, \
+	  "a sealed blob sealed to other parties than the statement's recipients and its author") \
 	/* ---- the log server's own limits (docs/api.md) ---- */ \
 	X(RATE_LIMITED, "rate_limited", LIMITED, "the author is over its rate") \
 	X(QUEUE_FULL, "queue_full", LIMITED, "too many statements are waiting") \
@@ -122,6 +129,8 @@ typedef enum pl_refusal_kind {
 	X(UNAUTHENTICATED, "unauthenticated", UNAUTHENTICATED, "a members-only request without a valid Parley-Time") \
 	X(NOT_MEMBER, "not_member", FORBIDDEN, "a signed request by someone who is not an active member") \
 	X(REQUEST_BAD_SIGNATURE, "bad_signature", FORBIDDEN, "the request's signature does not verify under the member's key") \
+	X(QUOTA_EXCEEDED, "quota_exceeded", STORAGE_FULL, "a blob upload would take its party over its quota of stored bytes") \
+	X(BLOB_STORE_FULL, "blob_store_full", STORAGE_FULL, "a blob upload would take the blob store over its total") \
 	/* ---- a witness refusing a checkpoint (docs/witnessing.md) ---- */ \
 	X(WITNESS_UNKNOWN_LOG, "unknown_log", NOT_FOUND, "the witness does not witness this origin") \
 	X(WITNESS_NOT_SIGNED, "not_signed_by_log", FORBIDDEN, "the checkpoint has no valid signature by the log's key") \

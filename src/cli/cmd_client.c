@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "base/timefmt.h"
+#include "client/accepted.h"
 #include "client/api.h"
 #include "client/entries.h"
 #include "statement/dsse.h"
@@ -47,7 +48,7 @@ int cmd_submit(const cli_call *call)
 			long http = 0;
 			rc = pl_api_submit(c.api, &c.pol, env.data, env.len, cli_has(a, "wait"), &r, &http, &d);
 			if (rc == PL_OK)
-				rc = cli_session_report(&r, NULL, a, &d);
+				rc = cli_session_report(&c, &r, NULL, a, &d);
 			pl_api_accept_release(&r);
 			if (rc == PL_EREFUSED) {
 				cli_texts t = {0};
@@ -82,7 +83,7 @@ int cmd_submit(const cli_call *call)
 		if (nrefs == PL_REFS_MAX || !cli_u64(a->val[i], &idx))
 			rc = pl_diag_set(&d, PL_EINVAL, "--ref takes an entry index (at most %d refs)", PL_REFS_MAX);
 		else
-			rc = cli_session_ref(&c, idx, &refs[nrefs++], &d);
+			rc = cli_session_ref(call, &c, idx, &refs[nrefs++], &d);
 	}
 	if (rc == PL_OK)
 		status = cli_session_submit(&c, a, type, body, refs, nrefs, NULL, "submit", NULL);
@@ -201,27 +202,42 @@ int cmd_verify_proof(const cli_call *call)
 		return cli_usage_call(call, a->npos == 0 ? "verify-proof needs FILE" : "verify-proof takes one FILE, not %d",
 				      a->npos);
 	const char *vkey = cli_opt(a, "vkey", "PARLEY_VKEY"), *idf = cli_get(a, "identity");
-	if (vkey == NULL || idf == NULL)
-		return cli_usage_call(call, "--vkey (the log's key) and --identity (the author's identity) are needed; "
-					    "`parley log verify-proof` checks the log part alone");
+	if (vkey == NULL)
+		return cli_usage_call(call, "--vkey (the log's key) is needed");
 	pl_diag d = {0};
 	pl_verifier v;
 	pl_identity id;
 	pl_policy pol;
 	pl_buf file;
-	pl_buf_init(&file, PL_PROOF_FILE_MAX);
+	pl_buf_init(&file, PL_PROOF_FILE_MAX > PL_ACCEPTED_FILE_MAX ? PL_PROOF_FILE_MAX : PL_ACCEPTED_FILE_MAX);
 	pl_stmt st;
 	uint64_t index = 0;
 	memset(&st, 0, sizeof st);
 	int rc = cli_load_vkey(vkey, &v, &d);
-	if (rc == PL_OK)
-		rc = pl_identity_load(idf, &id, &d);
 	if (rc == PL_OK) {
 		pl_policy_init(&pol, &v);
 		rc = cli_policy_witnesses(a, &pol, &d);
 	}
 	if (rc == PL_OK)
-		rc = pl_fs_read(a->pos[0], PL_PROOF_FILE_MAX, &file, &d);
+		rc = pl_fs_read(a->pos[0], file.max, &file, &d);
+	if (rc == PL_OK && cli_is_acceptance(&file)) {
+		/* a kept acceptance (its JSON), not a proof file */
+		int status = idf != NULL ? cli_usage_call(call, "%s is an acceptance: it names a leaf, not a statement to "
+								 "check with --identity",
+							   a->pos[0])
+					 : cmd_verify_acceptance(call, a->pos[0], &file, &pol);
+		pl_buf_release(&file);
+		return status;
+	}
+	if (rc == PL_OK && (idf == NULL || cli_get(a, "log") != NULL || cli_get(a, "evidence") != NULL)) {
+		pl_buf_release(&file);
+		return cli_usage_call(call, idf == NULL ? "--identity (the author's identity) is needed for a proof file; "
+							  "`parley log verify-proof` checks the log part alone"
+							: "--log and --evidence are for an acceptance; a proof file carries its "
+							  "checkpoint");
+	}
+	if (rc == PL_OK)
+		rc = pl_identity_load(idf, &id, &d);
 	if (rc == PL_OK)
 		rc = pl_statement_proof_verify(file.data, file.len, &pol, &id, &index, &st, &d);
 	if (rc == PL_OK)
@@ -359,12 +375,12 @@ static int blob(const cli_call *call, bool put)
 	if (put) {
 		rc = cli_read_input(a->pos[0], (size_t)1 << 30, &data, &d);
 		if (rc == PL_OK)
-			rc = pl_api_blob_put_mem(c.api, c.key, data.data, data.len, hex, &d);
+			rc = pl_api_blob_put_mem(c.api, c.key, c.pol.log.name, data.data, data.len, hex, &d);
 		if (rc == PL_OK)
 			printf("%s\n", hex);
 	} else {
 		snprintf(hex, sizeof hex, "%s", a->pos[0]);
-		rc = pl_api_blob_get_mem(c.api, c.key, hex, &data, &d);
+		rc = pl_api_blob_get_mem(c.api, c.key, c.pol.log.name, hex, &data, &d);
 		const char *out = cli_get(a, "out");
 		if (rc == PL_OK && out != NULL) {
 			char tmp[PATH_MAX + 8];

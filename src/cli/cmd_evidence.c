@@ -58,7 +58,7 @@ static int upload(cli_session *c, const char *staging, const pl_packed *p, pl_di
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof path, "%s/%s", staging, p->blobs[i].name) >= (int)sizeof path)
 			return pl_diag_set(d, PL_ETOOBIG, "path too long");
-		int rc = pl_api_blob_put(c->api, c->key, p->blobs[i].name, path, d);
+		int rc = pl_api_blob_put(c->api, c->key, c->pol.log.name, p->blobs[i].name, path, d);
 		if (rc != PL_OK)
 			return rc;
 	}
@@ -136,7 +136,7 @@ int cmd_evidence_add(const cli_call *call)
 		uint64_t index = 0;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((rc = cli_session_ref(&c, cs, &ref, &d)) == PL_OK) {
+		else if ((rc = cli_session_ref(call, &c, cs, &ref, &d)) == PL_OK) {
 			status = cli_session_submit(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
 			if (status == 0 && !cli_has(a, "json"))
 				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
@@ -158,7 +158,7 @@ int cmd_evidence_add(const cli_call *call)
 static int fetch_blob(void *ctx, const char *name, FILE *out, pl_diag *d)
 {
 	cli_session *c = ctx;
-	return pl_api_blob_get(c->api, c->key, name, out, NULL, d);
+	return pl_api_blob_get(c->api, c->key, c->pol.log.name, name, out, NULL, d);
 }
 
 /* The keys to open with: --key, then each --old-key (keys the party had before a rotation). */
@@ -314,9 +314,9 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 	if (rc == PL_OK)
 		rc = pl_report_seal(report, rec, clear ? 0 : n, staged, &dg, name, &d);
 	if (rc == PL_OK)
-		rc = pl_api_blob_put(c.api, c.key, name, clear ? report : staged, &d);
+		rc = pl_api_blob_put(c.api, c.key, c.pol.log.name, name, clear ? report : staged, &d);
 	pl_ref ref;
-	if (rc == PL_OK && (rc = cli_session_ref(&c, ev, &ref, &d)) == PL_OK) {
+	if (rc == PL_OK && (rc = cli_session_ref(call, &c, ev, &ref, &d)) == PL_OK) {
 		body = json_pack("{s:I,s:s,s:s,s:s,s:o}", "evidence", (json_int_t)ev, "result", result, "summary", summary,
 				 "tlp", tlp, "report", blob_json(dg.plain, name, !clear, dg.plain_size));
 		if (body != NULL && json_array_size(names) > 0)

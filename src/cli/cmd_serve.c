@@ -4,11 +4,13 @@
 #include "store/logdir.h"
 
 #include "base/fsio.h"
+#include "http/access.h"
 #include "http/serve.h"
 #include "server/node.h"
 #include "store/blobs.h"
 
 #include <limits.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,9 @@ int cmd_serve(const cli_call *call)
 	pl_http_opts_default(&ho);
 	uint64_t v;
 	char host[64] = "127.0.0.1";
-	uint64_t port = 8080, blob_max = (uint64_t)256 << 20;
+	uint64_t port = 8080;
+	pl_blobs_limits bl = {.max = PL_BLOB_MAX_DEFAULT, .party_quota = PL_BLOB_PARTY_QUOTA_DEFAULT,
+			      .total = PL_BLOB_TOTAL_DEFAULT};
 	const char *listen = cli_get(a, "listen");
 	if (listen != NULL) {
 		const char *colon = strrchr(listen, ':');
@@ -62,7 +66,9 @@ int cmd_serve(const cli_call *call)
 	NUM("batch-max", no.batch_max, size_t)
 	NUM("queue-max", no.queue_max, size_t)
 	NUM("rate", no.rate, double)
-	NUM("blob-max", blob_max, uint64_t)
+	NUM("blob-max", bl.max, uint64_t)
+	NUM("blob-quota", bl.party_quota, uint64_t)
+	NUM("blob-total", bl.total, uint64_t)
 	NUM("witness-interval", no.witness_ms, unsigned)
 #undef NUM
 	for (int i = 0; i < a->nflags; i++) {
@@ -77,18 +83,36 @@ int cmd_serve(const cli_call *call)
 	no.log = say;
 
 	pl_diag d = {0};
+	uint8_t *token = NULL;
+	size_t token_len = 0;
+	const char *tf = cli_get(a, "metrics-token");
+	if (tf != NULL) { /* a secret: mode 0600, owned by this user, never through a link */
+		int trc = pl_fs_read_secret(tf, PL_METRICS_TOKEN_MAX + 2, &token, &token_len, &d);
+		if (trc != PL_OK)
+			return cli_fail("serve", trc, &d);
+		while (token_len > 0 && (token[token_len - 1] == '\n' || token[token_len - 1] == '\r'))
+			token_len--;
+		ho.metrics_token = token;
+		ho.metrics_token_len = token_len;
+	}
 	pl_node *node = NULL;
 	pl_blobs *blobs = NULL;
 	pl_http *http = NULL;
 	char bdir[PATH_MAX];
 	cli_stop_block(); /* before any thread starts: they all inherit the mask */
 	int rc = pl_logdir_path(a->pos[0], PL_LOGFILE_BLOBS, bdir, &d);
+	if (rc == PL_OK && pl_logdir_exists(a->pos[0])) /* otherwise pl_node_open says what DIR lacks */
+		rc = pl_blobs_open(bdir, &bl, &blobs, &d);
+	no.blobs = blobs; /* evidence and findings are admitted once their blobs are there */
 	if (rc == PL_OK)
 		rc = pl_node_open(a->pos[0], &no, &node, &d);
 	if (rc == PL_OK)
-		rc = pl_blobs_open(bdir, blob_max, &blobs, &d);
-	if (rc == PL_OK)
 		rc = pl_http_start(node, blobs, &ho, &http, &d);
+	if (token != NULL) { /* the server keeps only its digest */
+		sodium_memzero(token, token_len);
+		sodium_free(token);
+		ho.metrics_token = NULL;
+	}
 	if (rc != PL_OK) {
 		pl_blobs_close(blobs);
 		pl_node_close(node);

@@ -73,7 +73,7 @@ static int sign_and_send(const cli_call *call, const char *type, json_t *body, u
 	}
 	pl_ref ref;
 	int status;
-	if (target != UINT64_MAX && (rc = cli_session_ref(&c, target, &ref, &d)) != PL_OK)
+	if (target != UINT64_MAX && (rc = cli_session_ref(call, &c, target, &ref, &d)) != PL_OK)
 		status = cli_fail(cmd, rc, &d);
 	else
 		status = cli_session_submit(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);

@@ -7,6 +7,9 @@
 #ifndef PARLEY_CLI_CMDS_H
 #define PARLEY_CLI_CMDS_H
 
+#include <stdbool.h>
+
+#include "base/buf.h"
 #include "cli/config.h"
 #include "cli/help.h"
 #include "cli/table.h"
@@ -36,6 +39,13 @@ int cmd_key_revoke(const cli_call *call);
 int cmd_contact(const cli_call *call);
 int cmd_blob_put(const cli_call *call);
 int cmd_blob_get(const cli_call *call);
+
+/* cmd_accept.c: verify-proof given a kept acceptance (client/accepted.h) */
+/* Whether file holds an acceptance (a JSON object) rather than a proof file. */
+bool cli_is_acceptance(const pl_buf *file);
+/* Checks the acceptance in file (read from name) under pol: offline, and with --log against the log
+ * (--evidence FILE keeps the log's proof when it broke its word). Returns the exit status. */
+int cmd_verify_acceptance(const cli_call *call, const char *name, const pl_buf *file, const struct pl_policy *pol);
 
 /* cmd_witness.c */
 int cmd_witness_init(const cli_call *call);

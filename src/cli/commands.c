@@ -114,12 +114,13 @@ static const cli_cmd CMDS[] = {
 	{.name = "serve", .run = cmd_serve, .summary = "run the log server",
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
-		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]",
+		     "[--witness-interval MS] [--trust-log]\n"
+		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
 			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
-	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "port-file", "witness",
-		 "witness-interval"),
+	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "blob-quota", "blob-total",
+		 "metrics-token", "port-file", "witness", "witness-interval"),
 	 .bf = V("trust-log", "allow-root"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
@@ -130,7 +131,11 @@ static const cli_cmd CMDS[] = {
 		   {"batch-max", "N", "at most N statements per batch"},
 		   {"queue-max", "N", "at most N statements waiting; more are refused (503)"},
 		   {"rate", "PER_SECOND", "submissions allowed per second and client (0: unlimited)"},
-		   {"blob-max", "BYTES", "largest blob accepted"},
+		   {"blob-max", "BYTES", "largest blob accepted (default 268435456: 256 MiB)"},
+		   {"blob-quota", "BYTES", "bytes one party's blobs may hold in all (default 4294967296: 4 GiB)"},
+		   {"blob-total", "BYTES", "bytes all blobs may hold (default 68719476736: 64 GiB)"},
+		   {"metrics-token", "FILE", "serve /metrics to every client presenting the bearer token in FILE "
+					      "(mode 0600); without it, to loopback clients only"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"
@@ -166,15 +171,27 @@ static const cli_cmd CMDS[] = {
 	 .opts = O({"out", "FILE", "write the proof to FILE instead of standard output"}), .docs = DOC_CONN,
 	 .examples = "parley proof 2 --out p", .section = S_MEMBERS},
 	{.name = "verify-proof", .run = cmd_verify_proof, .needs = CLI_NEEDS_CONFIG,
-	 .summary = "verify a statement's proof file offline",
-	 .synopsis = "verify-proof FILE --vkey LOGKEY --identity AUTHOR.id.json [--witness-key WKEY]... [--quorum K]",
-	 .description = "Checks offline the checkpoint signature, the inclusion of the statement and the author's "
-			"signature. `parley log verify-proof` checks the log part alone.",
-	 .vf = V("vkey", "identity", "witness-key", "quorum"), .bf = NOFLAGS,
+	 .summary = "verify a statement's proof file, or a kept acceptance, offline",
+	 .synopsis = "verify-proof FILE --vkey LOGKEY (--identity AUTHOR.id.json | [--log DIR|URL [--evidence OUT]]) "
+		     "[--witness-key WKEY]... [--quorum K]",
+	 .description = "Given a proof file, checks offline the checkpoint signature, the inclusion of the statement "
+			"and the author's signature (`parley log verify-proof` checks the log part alone). Given an "
+			"acceptance a member kept (either form; docs/cli.md, \"Kept acceptances\"), checks that the log "
+			"key signed it for that index and leaf; with --log, also that the log's entry at that index has "
+			"that leaf, and says plainly when the log broke its word.",
+	 .vf = V("vkey", "identity", "log", "evidence", "witness-key", "quorum"), .bf = NOFLAGS,
 	 .opts = O({"vkey", "LOGKEY", "the log's verifier key, or a file holding it (required; PARLEY_VKEY)"},
-		   {"identity", "ID.json", "the author's identity (required)"}),
-	 .docs = DOC_POLICY, .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json",
-	 .exits = "1 when a signature, the inclusion or the quorum does not check", .section = S_MEMBERS},
+		   {"identity", "ID.json", "the author's identity (required for a proof file)"},
+		   {"log", "DIR|URL", "with an acceptance: the log to hold it against (its directory or tiles URL)"},
+		   {"evidence", "OUT", "with --log: where the log's proof of the entry it holds is written when that "
+				       "entry is not the accepted one"}),
+	 .docs = DOC_POLICY,
+	 .examples = "parley verify-proof p --vkey wg/log.vkey --identity b.id.json\n"
+		     "parley verify-proof ~/.local/share/parley/acceptances/wg.example_log-1a2b3c4d/42.json --vkey wg/log.vkey "
+		     "--log https://wg.example/log",
+	 .exits = "1 when a signature, the inclusion or the quorum does not check, or the log does not hold the "
+		  "accepted leaf at its index (another leaf: it broke its word; none yet: not published)",
+	 .section = S_MEMBERS},
 	{.name = "enroll", .run = cmd_enroll, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "sponsor a new member",
 	 .synopsis = "enroll IDENTITY.id.json [--wait] [--receipt FILE] [--json]",

@@ -5,6 +5,7 @@
 #include "base/fsio.h"
 #include "base/sha256.h"
 #include "base/timefmt.h"
+#include "client/accepted.h"
 #include "monitor/copy.h"
 #include "statement/dsse.h"
 #include "statement/statement.h"
@@ -56,10 +57,69 @@ int cli_session_open(const cli_call *call, bool need_key, cli_session *c, pl_dia
 	return PL_OK;
 }
 
-int cli_session_report(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d)
+/* $PARLEY_DATA_DIR/WHAT/ORIGIN-KEYID, ORIGIN made a file name and KEYID the key's first 8 hex digits of
+ * SHA-256: the member's copy of a log (WHAT "copies"), the acceptances it keeps ("acceptances"). */
+static int data_dir(const pl_verifier *v, const char *what, char out[PATH_MAX], pl_diag *d)
+{
+	const char *base = getenv("PARLEY_DATA_DIR"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char root[PATH_MAX];
+	if (base != NULL && base[0] != '\0')
+		snprintf(root, sizeof root, "%s", base);
+	else if (xdg != NULL && xdg[0] == '/' && pl_path_join(root, sizeof root, xdg, "parley") == PL_OK)
+		;
+	else if (home != NULL && home[0] != '\0' && pl_path_join(root, sizeof root, home, ".local/share/parley") == PL_OK)
+		;
+	else
+		return pl_diag_set(d, PL_EINVAL, "no place for the member's %s: set PARLEY_DATA_DIR (or HOME)", what);
+	char name[PL_KEYNAME_MAX + 32];
+	size_t n = 0;
+	for (const char *p = v->name; *p && n + 1 < sizeof name - 20; p++)
+		name[n++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+					   *p == '.' || *p == '-' ? *p : '_');
+	pl_hash h;
+	pl_sha256(v->pk, sizeof v->pk, h.b);
+	char hex[PL_SHA256_HEX_LEN + 1];
+	pl_hex_encode(h.b, PL_SHA256_SIZE, hex);
+	snprintf(name + n, sizeof name - n, "-%.8s", hex);
+	char rel[PL_KEYNAME_MAX + 64];
+	snprintf(rel, sizeof rel, "%s/%s", what, name);
+	if (pl_path_join(out, PATH_MAX, root, rel) != PL_OK)
+		return pl_diag_set(d, PL_ETOOBIG, "the path of the member's %s is too long", what);
+	return PL_OK;
+}
+
+/* Keeps r in the member's data directory (docs/cli.md, "Kept acceptances"): PL_OK with path set, or the
+ * reason it could not be kept (the statement was accepted all the same). */
+static int keep_acceptance(const cli_session *s, const pl_api_accept *r, char path[PATH_MAX], pl_diag *d)
+{
+	char dir[PATH_MAX];
+	bool conflict = false;
+	int rc = data_dir(&s->pol.log, "acceptances", dir, d);
+	if (rc == PL_OK)
+		rc = pl_accepted_keep(dir, r, path, &conflict, d);
+	if (rc == PL_OK && conflict) {
+		cli_texts t = {0};
+		fprintf(stderr,
+			"parley: the log accepted another statement at index %llu before: two acceptances for one index "
+			"are proof that it broke its word; both are kept (this one in %s)\n",
+			(unsigned long long)r->index, cli_text(&t, path));
+		cli_texts_release(&t);
+	}
+	return rc;
+}
+
+int cli_session_report(const cli_session *s, const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d)
 {
 	const char *path = cli_get(a, "receipt");
 	int rc = PL_OK;
+	char kept[PATH_MAX];
+	pl_diag kd = {0};
+	bool is_kept = keep_acceptance(s, r, kept, &kd) == PL_OK;
+	if (!is_kept) {
+		cli_texts t = {0};
+		fprintf(stderr, "parley: warning: the acceptance was not kept: %s\n", cli_text(&t, pl_diag_text(&kd, kd.code)));
+		cli_texts_release(&t);
+	}
 	if (path != NULL && r->has_receipt) {
 		char tmp[PATH_MAX + 8];
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -68,15 +128,20 @@ int cli_session_report(const pl_api_accept *r, const char *type, const cli_args 
 	char leaf[PL_HASH_B64_LEN + 1];
 	pl_b64_encode(r->leaf.b, PL_HASH_SIZE, leaf);
 	if (cli_has(a, "json")) {
-		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf", leaf,
-				      "in_checkpoint", r->has_receipt, "receipt",
-				      rc == PL_OK && r->has_receipt ? path : NULL);
+		json_t *j = json_pack("{s:I,s:s?,s:s,s:b,s:s?,s:s?}", "index", (json_int_t)r->index, "type", type, "leaf",
+				      leaf, "in_checkpoint", r->has_receipt, "receipt",
+				      rc == PL_OK && r->has_receipt ? path : NULL, "acceptance", is_kept ? kept : NULL);
 		cli_print_json(j, JSON_COMPACT);
 		json_decref(j);
 		return rc;
 	}
 	printf("accepted: index %llu, leaf %s (acceptance signed by the log: verified)\n", (unsigned long long)r->index,
 	       leaf);
+	if (is_kept) {
+		cli_texts t = {0};
+		printf("acceptance kept in %s\n", cli_text(&t, kept));
+		cli_texts_release(&t);
+	}
 	if (r->has_receipt)
 		printf("in a checkpoint: receipt verified\n");
 	if (path != NULL && r->has_receipt && rc == PL_OK)
@@ -116,7 +181,7 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	if (rc == PL_OK && index != NULL)
 		*index = r.index;
 	if (rc == PL_OK)
-		rc = cli_session_report(&r, type, a, &d);
+		rc = cli_session_report(c, &r, type, a, &d);
 	pl_api_accept_release(&r);
 	pl_buf_release(&env);
 	if (rc == PL_EREFUSED) {
@@ -137,36 +202,6 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	return 0;
 }
 
-/* $PARLEY_DATA_DIR/copies/ORIGIN-KEYID, ORIGIN made a file name and KEYID the key's first 8 hex digits of SHA-256. */
-static int copy_dir(const pl_verifier *v, char out[PATH_MAX], pl_diag *d)
-{
-	const char *base = getenv("PARLEY_DATA_DIR"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char root[PATH_MAX];
-	if (base != NULL && base[0] != '\0')
-		snprintf(root, sizeof root, "%s", base);
-	else if (xdg != NULL && xdg[0] == '/' && pl_path_join(root, sizeof root, xdg, "parley") == PL_OK)
-		;
-	else if (home != NULL && home[0] != '\0' && pl_path_join(root, sizeof root, home, ".local/share/parley") == PL_OK)
-		;
-	else
-		return pl_diag_set(d, PL_EINVAL, "no place for the copy of the log: set PARLEY_DATA_DIR (or HOME)");
-	char name[PL_KEYNAME_MAX + 32];
-	size_t n = 0;
-	for (const char *p = v->name; *p && n + 1 < sizeof name - 20; p++)
-		name[n++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-					   *p == '.' || *p == '-' ? *p : '_');
-	pl_hash h;
-	pl_sha256(v->pk, sizeof v->pk, h.b);
-	char hex[PL_SHA256_HEX_LEN + 1];
-	pl_hex_encode(h.b, PL_SHA256_SIZE, hex);
-	snprintf(name + n, sizeof name - n, "-%.8s", hex);
-	char rel[PL_KEYNAME_MAX + 48];
-	snprintf(rel, sizeof rel, "copies/%s", name);
-	if (pl_path_join(out, PATH_MAX, root, rel) != PL_OK)
-		return pl_diag_set(d, PL_ETOOBIG, "the path of the copy of the log is too long");
-	return PL_OK;
-}
-
 static void copy_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	(void)ctx;
@@ -181,7 +216,7 @@ int cli_session_copy(const cli_call *call, cli_session *s, struct pl_copy **out,
 		pl_copy_opts o;
 		memset(&o, 0, sizeof o);
 		char dir[PATH_MAX];
-		int rc = copy_dir(&s->pol.log, dir, d);
+		int rc = data_dir(&s->pol.log, "copies", dir, d);
 		if (rc != PL_OK)
 			return rc;
 		o.dir = dir;
@@ -218,12 +253,15 @@ int cli_session_identity(const cli_call *call, cli_session *s, const char *party
 	return rc;
 }
 
-int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
+int cli_session_ref(const cli_call *call, cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
 {
-	pl_buf proof, entry;
-	pl_buf_init(&proof, PL_PROOF_FILE_MAX);
+	pl_buf entry;
 	pl_buf_init(&entry, PL_DSSE_MAX);
-	int rc = pl_api_fetch_proven(c->api, &c->pol, index, &proof, &entry, d);
+	pl_entries e;
+	int rc = cli_session_entries(call, c, &e, d); /* the copy, brought up to the log's checkpoint */
+	if (rc == PL_OK)
+		rc = e.fetch(e.ctx, &c->pol, index, &entry, d); /* "entry I does not exist" past the copy's checkpoint */
+	pl_entries_close(&e);
 	if (rc == PL_OK) {
 		ref->index = index;
 		pl_leaf_hash(entry.data, entry.len, &ref->leaf);
@@ -237,7 +275,6 @@ int cli_session_ref(cli_session *c, uint64_t index, pl_ref *ref, pl_diag *d)
 		pl_stmt_release(&st);
 		pl_envelope_release(&env);
 	}
-	pl_buf_release(&proof);
 	pl_buf_release(&entry);
 	return rc;
 }

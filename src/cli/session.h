@@ -38,18 +38,23 @@ void cli_session_close(cli_session *s);
  * Signs (body, refs) as the next statement of the key's party (or --seq) and
  * submits it (--wait, --receipt honoured); prints the outcome. Returns the
  * exit status. When index is not NULL it receives the accepted entry's index.
- * With --json (if the command has it) prints {"index", "type", "leaf", "in_checkpoint"}.
+ * With --json (if the command has it) prints {"index", "type", "leaf", "in_checkpoint", "receipt",
+ * "acceptance"} (the last two: the files written, when they were).
  * second, when not NULL, signs too (a key rotation). cmd names the command in messages.
  */
 int cli_session_submit(cli_session *s, const cli_args *a, const char *type, const json_t *body, const pl_ref *refs,
 		       size_t nrefs, const pl_party_key *second, const char *cmd, uint64_t *index);
 
 /*
- * Says what the server accepted (text, or with --json one line of JSON) and
- * writes the receipt to --receipt FILE when there is one. A receipt asked for
- * and not written is a failure (returned), not a message.
+ * Says what the server accepted (text, or with --json one line of JSON),
+ * keeps the acceptance in $PARLEY_DATA_DIR/acceptances/ORIGIN-KEYID/INDEX.json
+ * (docs/cli.md, "Kept acceptances"; one that cannot be kept is a warning:
+ * the statement is accepted) and writes the receipt to --receipt FILE when
+ * there is one. A receipt asked for and not written is a failure (returned),
+ * not a message.
  */
-int cli_session_report(const pl_api_accept *r, const char *type, const cli_args *a, pl_diag *d);
+int cli_session_report(const cli_session *s, const pl_api_accept *r, const char *type, const cli_args *a,
+		       pl_diag *d);
 
 /*
  * The member's verified copy of the session's log (monitor/copy.h), opened
@@ -69,7 +74,12 @@ int cli_session_entries(const cli_call *call, cli_session *s, pl_entries *out, p
 /* party's current identity, from the member's verified copy (pl_entries_identity), to seal to it. */
 int cli_session_identity(const cli_call *call, cli_session *s, const char *party, pl_identity *out, pl_diag *d);
 
-/* A reference to entry index: its leaf hash, from a verified proof. */
-int cli_session_ref(cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);
+/*
+ * A reference to entry index: its leaf hash, from the member's verified copy
+ * (so a statement only ever refers to an entry of the history the copy
+ * verified, never to one the server shows only now). An error, saying
+ * that the entry does not exist, when it is not in the copy's checkpoint.
+ */
+int cli_session_ref(const cli_call *call, cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);
 
 #endif

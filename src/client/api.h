@@ -18,6 +18,7 @@
 #include "statement/party.h"
 #include "statement/sign.h"
 #include "statement/statement.h"
+#include "tlog/acceptance.h"
 #include "tlog/checkpoint.h"
 
 typedef struct pl_api pl_api;
@@ -59,17 +60,22 @@ typedef struct pl_api_accept {
 	pl_hash leaf;
 	bool has_receipt;
 	pl_buf receipt;      /* tlog-proof, when waited for */
-	pl_buf acceptance;   /* the signed acceptance note */
+	pl_buf acceptance;   /* the signed acceptance note, either form (tlog/acceptance.h) */
+	pl_hash path[PL_PROOF_MAX]; /* the statement's path in its batch (a batch acceptance) */
+	size_t path_len;
+	pl_acceptance acc;   /* the note as checked (client/accepted.h) */
 } pl_api_accept;
 
 void pl_api_accept_init(pl_api_accept *r);
 void pl_api_accept_release(pl_api_accept *r);
 
 /*
- * Submits an envelope. On acceptance checks the acceptance note against the
- * policy's log key (and the receipt, when waited for, under the whole
- * policy, for exactly these bytes). A refusal is PL_EINVAL with the
- * server's code and sentence in d; *status has the HTTP status.
+ * Submits an envelope. On acceptance checks the acceptance note (either
+ * form, client/accepted.h) against the policy's log key: it must bind the
+ * leaf of exactly these bytes to the index; and the receipt, when waited
+ * for, under the whole policy, for exactly these bytes. A refusal is
+ * PL_EREFUSED with the server's code and sentence in d; *status has the
+ * HTTP status.
  */
 int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n, bool wait, pl_api_accept *r,
 		  long *status, pl_diag *d) __attribute__((warn_unused_result));
@@ -106,34 +112,34 @@ int pl_statement_proof_verify(const uint8_t *file, size_t n, const pl_policy *po
 			      uint64_t *index, pl_stmt *st, pl_diag *d) __attribute__((warn_unused_result));
 
 /*
- * Blobs, streamed (members only; the requests are signed by k). put uploads
- * the file at path as blob hex, which must be its SHA-256 (PL_OK also when
- * the server already holds it). get writes blob hex to out, checking on the
- * way that the bytes hash to hex (PL_EVERIFY otherwise: discard out).
- * PL_ENOTFOUND for an unknown blob; PL_EINVAL (d: the server's reason) for
+ * Blobs, streamed (members only; the requests are signed by k for the log
+ * named origin: parley.blob/v2, statement/party.h). put uploads the file at
+ * path as blob hex, which must be its SHA-256 (PL_OK also when the server
+ * already holds it). get writes blob hex to out, checking on the way that
+ * the bytes hash to hex (PL_EVERIFY otherwise: discard out). PL_ENOTFOUND
+ * for an unknown blob; PL_EREFUSED (d: the server's code and sentence) for
  * another refusal.
  */
-int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const char *path, pl_diag *d)
-	__attribute__((warn_unused_result));
-int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
-	__attribute__((warn_unused_result));
+int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, const char *path,
+		    pl_diag *d) __attribute__((warn_unused_result));
+int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, FILE *out,
+		    uint64_t *size, pl_diag *d) __attribute__((warn_unused_result));
 
 /*
- * Blobs held in memory (signed by k too). put_mem uploads data[0..n) as the
- * blob named by its SHA-256, written to hex (PL_OK also when the server
- * already holds it). get_mem appends blob hex to out (capped by out->max)
- * only once its bytes hash to hex (PL_EVERIFY otherwise: out is as it was).
- * A refusal (an unknown blob, a non-member's request) is PL_EREFUSED with
- * the server's code and sentence in d; no answer is PL_ENET.
+ * Blobs held in memory (signed by k for origin too). put_mem uploads
+ * data[0..n) as the blob named by its SHA-256, written to hex (PL_OK also
+ * when the server already holds it). get_mem appends blob hex to out (capped
+ * by out->max) only once its bytes hash to hex (PL_EVERIFY otherwise: out is
+ * as it was). A refusal (an unknown blob, a non-member's request, a quota) is
+ * PL_EREFUSED with the server's code and sentence in d; no answer is PL_ENET.
  */
-int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n,
-			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
-	__attribute__((warn_unused_result));
-int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
-	__attribute__((warn_unused_result));
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const char *origin, const uint8_t *data, size_t n,
+			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d) __attribute__((warn_unused_result));
+int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, pl_buf *out,
+			pl_diag *d) __attribute__((warn_unused_result));
 
-/* Signs a blob request: appends the three headers ("Parley-Party: ..."). */
-int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *hex, char headers[3][256])
-	__attribute__((warn_unused_result));
+/* Signs a blob request to the log named origin (parley.blob/v2): fills the three headers ("Parley-Party: ..."). */
+int pl_blob_sign_headers(const pl_party_key *k, const char *origin, const char *method, const char *hex,
+			 char headers[3][256]) __attribute__((warn_unused_result));
 
 #endif

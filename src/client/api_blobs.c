@@ -12,13 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int pl_blob_sign_headers(const pl_party_key *k, const char *method, const char *hex, char headers[3][256])
+int pl_blob_sign_headers(const pl_party_key *k, const char *origin, const char *method, const char *hex,
+			 char headers[3][256])
 {
 	char t[PL_TIME_LEN + 1];
 	pl_time_format(pl_now(), t);
 	pl_buf m;
 	pl_buf_init(&m, 512);
-	int rc = pl_blob_auth_message(method, hex, t, &m);
+	int rc = pl_blob_auth_message(origin, method, hex, t, &m);
 	uint8_t sig[PL_ED25519_SIG_SIZE];
 	if (rc == PL_OK)
 		rc = pl_party_sign(k, m.data, m.len, sig);
@@ -64,12 +65,13 @@ static size_t on_file_data(char *p, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
-int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *hex, FILE *out, uint64_t *size, pl_diag *d)
+int pl_api_blob_get(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, FILE *out,
+		    uint64_t *size, pl_diag *d)
 {
 	char url[2048], hdr[3][256];
 	if (snprintf(url, sizeof url, "%s/v1/blobs/%s", a->url, hex) >= (int)sizeof url)
 		return pl_diag_set(d, PL_EINVAL, "URL too long");
-	int rc = pl_blob_sign_headers(k, "GET", hex, hdr);
+	int rc = pl_blob_sign_headers(k, origin, "GET", hex, hdr);
 	if (rc != PL_OK)
 		return pl_diag_set(d, rc, "cannot sign the blob request");
 	CURL *c = a->curl;
@@ -121,7 +123,8 @@ static size_t on_file_read(char *p, size_t size, size_t nmemb, void *ctx)
 	return fread(p, size, nmemb, (FILE *)ctx);
 }
 
-int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const char *path, pl_diag *d)
+int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, const char *path,
+		    pl_diag *d)
 {
 	char url[2048], hdr[3][256];
 	if (snprintf(url, sizeof url, "%s/v1/blobs/%s", a->url, hex) >= (int)sizeof url)
@@ -134,7 +137,7 @@ int pl_api_blob_put(pl_api *a, const pl_party_key *k, const char *hex, const cha
 		fclose(f);
 		return pl_diag_errno(d, PL_EIO, errno, "stat %s", path);
 	}
-	int rc = pl_blob_sign_headers(k, "PUT", hex, hdr);
+	int rc = pl_blob_sign_headers(k, origin, "PUT", hex, hdr);
 	if (rc != PL_OK) {
 		fclose(f);
 		return pl_diag_set(d, rc, "cannot sign the blob request");
@@ -185,7 +188,7 @@ static int blob_refused(const pl_diag *d)
 	return d != NULL && d->code == PL_EREFUSED ? PL_EREFUSED : PL_ENET;
 }
 
-int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, size_t n,
+int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const char *origin, const uint8_t *data, size_t n,
 			char hex[PL_SHA256_HEX_LEN + 1], pl_diag *d)
 {
 	uint8_t h[PL_SHA256_SIZE];
@@ -193,7 +196,7 @@ int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, s
 	pl_sha256(data, n, h);
 	pl_hex_encode(h, PL_SHA256_SIZE, hex);
 	snprintf(path, sizeof path, "/v1/blobs/%s", hex);
-	int rc = pl_blob_sign_headers(k, "PUT", hex, hdr);
+	int rc = pl_blob_sign_headers(k, origin, "PUT", hex, hdr);
 	if (rc != PL_OK)
 		return rc;
 	const char *headers[] = {hdr[0], hdr[1], hdr[2], "Content-Type: application/octet-stream", NULL};
@@ -207,12 +210,13 @@ int pl_api_blob_put_mem(pl_api *a, const pl_party_key *k, const uint8_t *data, s
 	return rc;
 }
 
-int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *hex, pl_buf *out, pl_diag *d)
+int pl_api_blob_get_mem(pl_api *a, const pl_party_key *k, const char *origin, const char *hex, pl_buf *out,
+			pl_diag *d)
 {
 	char path[128], hdr[3][256];
 	if (snprintf(path, sizeof path, "/v1/blobs/%s", hex) >= (int)sizeof path)
 		return pl_diag_set(d, PL_EINVAL, "a blob's name is 64 hex digits");
-	int rc = pl_blob_sign_headers(k, "GET", hex, hdr);
+	int rc = pl_blob_sign_headers(k, origin, "GET", hex, hdr);
 	if (rc != PL_OK)
 		return rc;
 	const char *headers[] = {hdr[0], hdr[1], hdr[2], NULL};

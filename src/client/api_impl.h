@@ -6,7 +6,8 @@
  * api.c and this header):
  *   api.c         the connection: one request, its answer (and the server's
  *                 error sentence), JSON views;
- *   api_submit.c  submitting a statement, its acceptance and receipt checked;
+ *   api_submit.c  submitting a statement, its acceptance (accepted.h) and
+ *                 receipt checked;
  *   api_proofs.c  entries fetched with inclusion proofs, the keys parties
  *                 held, proof files checked offline;
  *   api_blobs.c   blobs, streamed or in memory, with signed requests.

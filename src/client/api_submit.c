@@ -3,9 +3,10 @@
  * the policy, for exactly the bytes sent. */
 #include "client/api_impl.h"
 
+#include "client/accepted.h"
+
 #include "base/codec.h"
 #include "base/json.h"
-#include "base/timefmt.h"
 #include "tlog/proof_file.h"
 
 #include <stdio.h>
@@ -43,24 +44,6 @@ void pl_api_accept_release(pl_api_accept *r)
 	pl_buf_release(&r->acceptance);
 }
 
-/* Checks the acceptance note: the log key signed "index, leaf" for this entry. */
-static int check_acceptance(const pl_policy *pol, const pl_api_accept *r, pl_diag *d)
-{
-	pl_note note;
-	int nrc = pl_note_open(r->acceptance.data, r->acceptance.len, &pol->log, 1, &note);
-	if (nrc == PL_ENOMEM)
-		return pl_diag_set(d, PL_ENOMEM, "out of memory checking the acceptance");
-	if (nrc != PL_OK)
-		return pl_diag_set(d, PL_EVERIFY, "the acceptance is not signed by the log key");
-	char leaf[PL_HASH_B64_LEN + 1], want[512];
-	pl_b64_encode(r->leaf.b, PL_HASH_SIZE, leaf);
-	int w = snprintf(want, sizeof want, "parley.acceptance/v1\n%s\n%llu\n%s\n", pol->log.name,
-			 (unsigned long long)r->index, leaf);
-	if (w < 0 || note.text.n != (size_t)w + PL_TIME_LEN + 1 || memcmp(note.text.p, want, (size_t)w) != 0)
-		return pl_diag_set(d, PL_EVERIFY, "the acceptance does not name this entry");
-	return PL_OK;
-}
-
 int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n, bool wait, pl_api_accept *r,
 		  long *status, pl_diag *d)
 {
@@ -78,21 +61,18 @@ int pl_api_submit(pl_api *a, const pl_policy *pol, const uint8_t *env, size_t n,
 	}
 	if ((rc = pl_json_parse(b.data, b.len, b.max, &v, d)) != PL_OK)
 		goto out;
-	int64_t index;
-	const char *acc, *rec;
-	if ((rc = pl_json_int(v, "index", 0, (int64_t)(PL_TREE_MAX - 1), &index, d)) != PL_OK ||
-	    (rc = pl_json_b64(v, "leaf", r->leaf.b, PL_HASH_SIZE, d)) != PL_OK ||
-	    (rc = pl_json_str(v, "acceptance", PL_NOTE_MAX, &acc, d)) != PL_OK ||
+	const char *rec;
+	if ((rc = pl_accepted_from_json(v, r, d)) != PL_OK ||
 	    (rc = pl_json_str_opt(v, "receipt", PL_PROOF_FILE_MAX, &rec, d)) != PL_OK)
 		goto out;
-	r->index = (uint64_t)index;
 	pl_hash mine;
 	pl_leaf_hash(env, n, &mine);
 	if (!pl_hash_eq(&mine, &r->leaf)) {
 		rc = pl_diag_set(d, PL_EVERIFY, "the server's leaf hash is not the hash of what was sent");
 		goto out;
 	}
-	if ((rc = pl_buf_puts(&r->acceptance, acc)) != PL_OK || (rc = check_acceptance(pol, r, d)) != PL_OK)
+	/* either form: a per-statement note, or the batch's with this statement's path */
+	if ((rc = pl_accepted_check(&pol->log, r, d)) != PL_OK)
 		goto out;
 	if (rec != NULL) {
 		if ((rc = pl_buf_puts(&r->receipt, rec)) != PL_OK)

@@ -4,6 +4,7 @@
 #include "base/sha256.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -193,6 +194,38 @@ int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_d
 	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
 	bool found;
 	return read_header(in, &sealed, ad, names, n, NULL, mine, &found, &dg, d);
+}
+
+int pl_seal_header(const uint8_t *p, size_t n, char names[][PL_PARTY_MAX + 1], size_t *count, size_t *len,
+		   pl_diag *d)
+{
+	if (n == 0)
+		return pl_diag_set(d, PL_EFORMAT, "not a Parley sealed blob (empty)");
+	FILE *in = fmemopen((void *)(uintptr_t)p, n < PL_SEAL_HEADER_MAX ? n : PL_SEAL_HEADER_MAX, "rb");
+	if (in == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	pl_sha256_ctx sealed;
+	pl_sha256_init(&sealed);
+	pl_seal_digest dg;
+	memset(&dg, 0, sizeof dg);
+	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
+	bool found;
+	int rc = read_header(in, &sealed, ad, names, count, NULL, mine, &found, &dg, d);
+	fclose(in);
+	if (rc == PL_EIO) /* reading memory: only a premature end */
+		rc = pl_diag_set(d, PL_EFORMAT, "the sealed blob's header is truncated");
+	if (rc == PL_OK)
+		*len = (size_t)dg.sealed_size;
+	return rc;
+}
+
+uint64_t pl_seal_sealed_size(size_t header_len, uint64_t plain_size)
+{
+	/* the stream's header, then every chunk with its tag: full chunks, the last one shorter or empty and FINAL
+	 * (a plaintext of a whole number of chunks ends with a full FINAL chunk: pl_seal reads one chunk ahead) */
+	uint64_t chunks = plain_size == 0 ? 1 : (plain_size + PL_SEAL_CHUNK - 1) / PL_SEAL_CHUNK;
+	return (uint64_t)header_len + crypto_secretstream_xchacha20poly1305_HEADERBYTES + plain_size +
+	       chunks * crypto_secretstream_xchacha20poly1305_ABYTES;
 }
 
 int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_plain[PL_SHA256_SIZE], pl_seal_digest *dg,

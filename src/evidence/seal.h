@@ -46,16 +46,7 @@ typedef struct pl_seal_digest {
 int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_seal_digest *dg, pl_diag *d)
 	__attribute__((warn_unused_result));
 
-/*
- * The secret keys a party may open sealed blobs with: its current key and
- * the keys it had before rotations (a blob is sealed to the X25519 key the
- * party had when it was sealed). All keys name the same party.
- */
-#define PL_KEYRING_MAX 16
-typedef struct pl_keyring {
-	const pl_party_key *keys[PL_KEYRING_MAX];
-	size_t n;
-} pl_keyring;
+/* pl_keyring (the keys a party opens sealed material with) is in statement/party.h. */
 
 /*
  * Opens a sealed blob with k (its party must be a recipient), writing the
@@ -75,6 +66,22 @@ int pl_unseal(FILE *in, FILE *out, const pl_party_key *k, const uint8_t want_pla
  */
 int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t want_plain[PL_SHA256_SIZE],
 		   pl_seal_digest *dg, pl_diag *d) __attribute__((warn_unused_result));
+
+/* The largest header a sealed blob can have: magic, count, and 64 recipients with 64-byte names. */
+#define PL_SEAL_HEADER_MAX (8 + 1 + PL_SEAL_RECIPIENTS_MAX * (1 + PL_PARTY_MAX + 80))
+
+/*
+ * A sealed blob's header read from its first bytes p[0..n) (at most
+ * PL_SEAL_HEADER_MAX are looked at): the recipients' names (names has room
+ * for 64, may be NULL) and their count, and the header's length in bytes.
+ * PL_EFORMAT when p does not start with a well-formed header (a plaintext,
+ * a truncated header, a bad name).
+ */
+int pl_seal_header(const uint8_t *p, size_t n, char names[][PL_PARTY_MAX + 1], size_t *count, size_t *len,
+		   pl_diag *d) __attribute__((warn_unused_result));
+
+/* The size of the blob pl_seal makes of plain_size bytes after a header of header_len bytes. */
+uint64_t pl_seal_sealed_size(size_t header_len, uint64_t plain_size);
 
 /* The recipients named in a sealed blob's header (names has room for 64). */
 int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)

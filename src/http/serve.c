@@ -3,6 +3,9 @@
  * body itself) and handed to its handler. */
 #include "http/serve_impl.h"
 
+#include "base/sha256.h"
+#include "http/access.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -131,14 +134,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			if (!pl_http_blob_auth(h, c, r->route == PL_ROUTE_BLOB_PUT ? "PUT" : "GET", r->arg, r)) {
 				r->failed = true;
 			} else if (r->route == PL_ROUTE_BLOB_PUT) {
-				pl_diag d = {0};
-				int rc = h->blobs ? pl_blobs_begin(h->blobs, r->arg, &r->up, &d) : PL_ESTATE;
-				if (rc != PL_OK) {
-					r->failed = true;
-					r->status = rc == PL_EEXIST ? 409 : rc == PL_ESTATE ? 503 : 500;
-					r->code = rc == PL_EEXIST ? "exists" : rc == PL_ESTATE ? "no_blob_store" : "internal";
-					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
-				}
+				r->failed = !pl_http_blob_begin(h, c, cl != NULL ? len : 0, r);
 			}
 		} else if (r->route != PL_ROUTE_SUBMIT && (len > 0 || chunked(c))) {
 			r->failed = true;
@@ -163,14 +159,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 						 PL_DSSE_MAX);
 				}
 			} else if (r->route == PL_ROUTE_BLOB_PUT) {
-				pl_diag d = {0};
-				int rc = pl_blob_write(r->up, upload, *upload_size, &d);
-				if (rc != PL_OK) {
-					r->failed = true;
-					r->status = rc == PL_ETOOBIG ? 413 : 500;
-					r->code = rc == PL_ETOOBIG ? "too_large" : "storage_failed";
-					snprintf(r->msg, sizeof r->msg, "%s", pl_diag_text(&d, rc));
-				}
+				r->failed = !pl_http_blob_data(r, upload, *upload_size);
 			} else {
 				r->failed = true;
 				r->status = 400;
@@ -288,6 +277,15 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	h->node = node;
 	h->blobs = blobs;
+	if (o->metrics_token != NULL) {
+		if (!pl_http_metrics_token_valid(o->metrics_token, o->metrics_token_len)) {
+			free(h);
+			return pl_diag_set(d, PL_EINVAL, "a metrics token is %d to %d printable characters, without spaces",
+					   PL_METRICS_TOKEN_MIN, PL_METRICS_TOKEN_MAX);
+		}
+		h->metrics_token = true;
+		pl_sha256(o->metrics_token, o->metrics_token_len, h->metrics_digest);
+	}
 	if (pl_gzcache_new(GZ_SLOTS, GZ_BYTES_MAX, &h->gz) != PL_OK) {
 		free(h);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");

@@ -32,13 +32,16 @@ typedef struct pl_http_opts {
 	unsigned conn_limit;     /* simultaneous connections (default 512) */
 	unsigned per_ip_limit;   /* simultaneous connections per address (default 256) */
 	size_t header_max;       /* bytes of request line and headers (default 16 KiB) */
+	const uint8_t *metrics_token; /* NULL: /metrics for loopback clients only; else the bearer token every
+					 client must present (http/access.h; only its digest is kept) */
+	size_t metrics_token_len;
 } pl_http_opts;
 
 void pl_http_opts_default(pl_http_opts *o);
 
 typedef struct pl_http pl_http;
 
-/* Starts serving node (and blobs, which may be NULL). */
+/* Starts serving node (and blobs, which may be NULL). PL_EINVAL for a metrics token access.h does not take. */
 int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http **out, pl_diag *d)
 	__attribute__((warn_unused_result));
 

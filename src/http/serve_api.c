@@ -29,6 +29,16 @@ enum MHD_Result pl_http_submit(pl_http *h, struct MHD_Connection *c, req *r)
 				       leaf);
 		if (rc == PL_OK)
 			rc = pl_http_json_str(&b, pl_buf_cstr(&res.acceptance));
+		/* the statement's path in its batch, for the batch acceptance (docs/api.md) */
+		if (rc == PL_OK)
+			rc = pl_buf_puts(&b, ",\"acceptance_path\":[");
+		for (size_t i = 0; rc == PL_OK && i < res.path_len; i++) {
+			char ph[PL_HASH_B64_LEN + 1];
+			pl_b64_encode(res.path[i].b, PL_HASH_SIZE, ph);
+			rc = pl_buf_printf(&b, "%s\"%s\"", i ? "," : "", ph);
+		}
+		if (rc == PL_OK)
+			rc = pl_buf_putc(&b, ']');
 		if (rc == PL_OK && res.receipt.len > 0) {
 			rc = pl_buf_puts(&b, ",\"receipt\":");
 			if (rc == PL_OK)

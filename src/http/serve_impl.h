@@ -39,6 +39,8 @@ struct pl_http {
 	uint16_t port;
 	atomic_ulong requests[PL_ROUTE_COUNT];
 	atomic_ulong errors4xx, errors5xx;
+	bool metrics_token;                        /* /metrics needs the bearer token whose digest follows */
+	uint8_t metrics_digest[PL_SHA256_SIZE];    /* SHA-256 of the token (http/access.h) */
 };
 
 typedef struct req {
@@ -76,6 +78,10 @@ int pl_http_json_str(pl_buf *out, const char *s) __attribute__((warn_unused_resu
 enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
 					 const char *msg, unsigned retry_after, const char *allow);
 
+/* A 401 error with its WWW-Authenticate header (www: the challenge, like "Bearer realm=..."). */
+enum MHD_Result pl_http_send_error_auth(pl_http *h, struct MHD_Connection *c, const char *code, const char *msg,
+					const char *www);
+
 /* pl_http_send_error_allow without an Allow header of its own. */
 enum MHD_Result pl_http_send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
 				   const char *msg, unsigned retry_after);
@@ -104,6 +110,17 @@ enum MHD_Result pl_http_metrics(pl_http *h, struct MHD_Connection *c);
  * (serve_blobs.c). False with r's status, code and message set when they do not
  * check. */
 bool pl_http_blob_auth(pl_http *h, struct MHD_Connection *c, const char *method, const char *hex, req *r);
+
+/*
+ * PUT /v1/blobs/<sha256> (r->arg), authenticated: starts the upload charged
+ * to the signing party, with the declared length (0: none) charged at once
+ * so an upload over its party's quota or the store's total is refused before
+ * its body (serve_blobs.c). False with r's status, code and message set.
+ */
+bool pl_http_blob_begin(pl_http *h, struct MHD_Connection *c, uint64_t declared, req *r);
+
+/* The next n bytes of an upload's body (serve_blobs.c). False with r's status, code and message set. */
+bool pl_http_blob_data(req *r, const char *p, size_t n);
 
 /* GET /v1/blobs/<sha256> (r->arg), already authenticated (serve_blobs.c). */
 enum MHD_Result pl_http_blob_get(pl_http *h, struct MHD_Connection *c, req *r);

@@ -2,10 +2,25 @@
  * (requests by route, errors by class), in the Prometheus text format. */
 #include "http/serve_impl.h"
 
+#include "http/access.h"
+
 #include <stdio.h>
 
 enum MHD_Result pl_http_metrics(pl_http *h, struct MHD_Connection *c)
 {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	switch (pl_http_metrics_access(ci != NULL ? ci->client_addr : NULL,
+				       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+				       h->metrics_token ? h->metrics_digest : NULL)) {
+	case PL_METRICS_NOT_LOOPBACK:
+		return pl_http_send_error(h, c, 403, "forbidden",
+					  "/metrics is served to loopback clients only (or to holders of --metrics-token)", 0);
+	case PL_METRICS_NO_TOKEN:
+		return pl_http_send_error_auth(h, c, "unauthenticated", "/metrics needs Authorization: Bearer TOKEN",
+					       "Bearer realm=\"metrics\"");
+	case PL_METRICS_ALLOWED:
+		break;
+	}
 	pl_node_stats s;
 	pl_node_stats_get(h->node, &s);
 	pl_buf b, refusals;
@@ -58,6 +73,10 @@ enum MHD_Result pl_http_metrics(pl_http *h, struct MHD_Connection *c)
 	for (int i = 1; rc == PL_OK && i < PL_ROUTE_COUNT; i++)
 		rc = pl_buf_printf(&b, "parley_http_requests_total{route=\"%s\"} %lu\n", pl_route_name((pl_route_id)i),
 				   atomic_load(&h->requests[i]));
+	if (rc == PL_OK && h->blobs != NULL)
+		rc = pl_buf_printf(&b, "# HELP parley_blob_bytes Bytes the blob store holds, uploads under way included.\n"
+				       "# TYPE parley_blob_bytes gauge\nparley_blob_bytes %llu\n",
+				   (unsigned long long)pl_blobs_used(h->blobs, NULL));
 	enum MHD_Result out = pl_http_send_buf(h, c, 200, "text/plain; version=0.0.4", b.data, b.len, "no-store");
 	pl_buf_release(&b);
 	pl_buf_release(&refusals);

@@ -41,8 +41,9 @@ int pl_http_json_str(pl_buf *out, const char *s)
 	return rc;
 }
 
-enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
-					 const char *msg, unsigned retry_after, const char *allow)
+/* Queues the JSON error with status, its Retry-After, its Allow (a 405) and its WWW-Authenticate (www, when not NULL). */
+static enum MHD_Result send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg, unsigned retry_after, const char *allow, const char *www)
 {
 	pl_buf b;
 	pl_buf_init(&b, 4096);
@@ -69,6 +70,8 @@ enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, u
 	}
 	if (status == 405)
 		MHD_add_response_header(r, "Allow", allow != NULL ? allow : "GET, HEAD, POST, PUT");
+	if (www != NULL)
+		MHD_add_response_header(r, "WWW-Authenticate", www);
 	if (status >= 500)
 		atomic_fetch_add(&h->errors5xx, 1);
 	else
@@ -76,6 +79,18 @@ enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, u
 	enum MHD_Result res = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return res;
+}
+
+enum MHD_Result pl_http_send_error_allow(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,
+					 const char *msg, unsigned retry_after, const char *allow)
+{
+	return send_error(h, c, status, code, msg, retry_after, allow, NULL);
+}
+
+enum MHD_Result pl_http_send_error_auth(pl_http *h, struct MHD_Connection *c, const char *code, const char *msg,
+					const char *www)
+{
+	return send_error(h, c, 401, code, msg, 0, NULL, www);
 }
 
 enum MHD_Result pl_http_send_error(pl_http *h, struct MHD_Connection *c, unsigned status, const char *code,

@@ -14,6 +14,7 @@ static const unsigned BY_KIND[PL_REFUSAL_KINDS] = {
 	[PL_REFUSAL_INVALID] = 422,
 	[PL_REFUSAL_LIMITED] = 429,
 	[PL_REFUSAL_UNAVAILABLE] = 503,
+	[PL_REFUSAL_STORAGE_FULL] = 507, /* Insufficient Storage (RFC 4918): not this body's size (413), nor later (503) */
 };
 
 unsigned pl_http_status_of_kind(pl_refusal_kind kind)

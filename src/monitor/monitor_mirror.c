@@ -105,15 +105,18 @@ int pl_monitor_load_engine(pl_monitor *m, pl_diag *d)
 int pl_monitor_reset(pl_monitor *m, pl_diag *d)
 {
 	(void)!pl_log_drop_staged(m->mirror, NULL);
-	return pl_monitor_load_engine(m, d);
+	return m->have_rd ? pl_monitor_load_engine(m, d) : PL_OK; /* not loaded: loaded as the mirror is when needed */
 }
 
 int pl_monitor_verify_and_stage(pl_monitor *m, const pl_span *entries, size_t n, pl_monitor_result *r, pl_diag *d)
 {
 	(void)r;
+	int rc;
+	if (!m->have_rd && (rc = pl_monitor_load_engine(m, d)) != PL_OK)
+		return rc;
 	pl_replay_hooks h = {.threads = m->o.threads};
 	pl_replay_set_source(m->rd.replay, m->local, pl_log_size(m->mirror));
-	int rc = pl_replay_entries(m->rd.replay, entries, n, &h, d);
+	rc = pl_replay_entries(m->rd.replay, entries, n, &h, d);
 	uint64_t at;
 	if (rc == PL_OK)
 		rc = pl_log_stage(m->mirror, entries, n, &at, d);
@@ -147,6 +150,8 @@ static int keep_refused(pl_monitor *m, uint64_t index, char path[PATH_MAX])
 
 void pl_monitor_published(pl_monitor *m, pl_monitor_result *r)
 {
+	if (!m->have_rd)
+		return; /* nothing new was verified: nothing to report or save */
 	size_t n;
 	const pl_replay_refused *ref = pl_replay_refusals(m->rd.replay, &n);
 	for (; m->reported < n; m->reported++) {

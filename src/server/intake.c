@@ -171,8 +171,6 @@ void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_no
 		}
 	}
 	pthread_mutex_unlock(&n->mu);
-	if (res->err == PL_OK && res->acceptance.len == 0)
-		pl_node_acceptance(n, res->index, &res->leaf, &res->acceptance);
 	if (j.parsed)
 		pl_submission_release(&j.sub);
 	/* the last touch of n: pl_node_close may free it once no submitter is left */

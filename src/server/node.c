@@ -186,11 +186,8 @@ void pl_node_close(pl_node *n)
 		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
 	while ((j = pl_node_queue_pop(&n->verified)) != NULL)
 		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
-	for (j = n->waiting; j != NULL; j = j->next) {
-		/* signed here, while the log is open, not by the submitter */
-		pl_node_acceptance(n, j->res->index, &j->res->leaf, &j->res->acceptance);
-		j->state = JOB_DONE;
-	}
+	for (j = n->waiting; j != NULL; j = j->next)
+		j->state = JOB_DONE; /* answered with the batch acceptance the sequencer gave it */
 	n->waiting = NULL;
 	pthread_cond_broadcast(&n->done_cv);
 	/* every job is answered: wait for their submitters to leave pl_node_submit */

@@ -9,8 +9,9 @@
  *   sequencer (one thread): collects what the verifiers passed for up to
  *     batch_ms (or batch_max statements), runs every admission check in
  *     order against the registry, stages the admitted ones in one durable
- *     transaction (each is answered now with its index, leaf hash and a
- *     signed acceptance, signed by the submitter's thread), then integrates
+ *     transaction (each is answered now with its index, leaf hash, the
+ *     batch's signed acceptance and its path in the batch: one signature
+ *     per batch), then integrates
  *     (one write, one checkpoint) and answers those waiting for a receipt.
  *     Under load one integrate covers several staged batches: it runs as
  *     soon as no new statement is ready within 2 ms, and at most batch_ms
@@ -40,6 +41,7 @@
 #include "client/cosign.h"
 #include "workflow/index.h"
 #include "statement/members.h"
+#include "store/blobs.h"
 #include "tlog/merkle.h"
 
 typedef struct pl_node pl_node;
@@ -59,6 +61,8 @@ typedef struct pl_node_opts {
 	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
 	size_t nwitnesses;
 	unsigned witness_ms;     /* at most one cosigning round per this many ms (default 1000) */
+	const pl_blobs *blobs;   /* the blob store (not owned; may be NULL): evidence and findings are admitted
+				    only when the blobs they name are in it, whole and sealed (workflow/blobs_check.h) */
 	void (*log)(void *ctx, const char *msg); /* what the node has to say (storage failures, refused
 						     entries in its log); NULL: nothing is said */
 	void *log_ctx;
@@ -74,7 +78,9 @@ typedef struct pl_node_result {
 	bool retry;              /* the same bytes may be submitted again later */
 	uint64_t index;          /* assigned index */
 	pl_hash leaf;            /* leaf hash of the entry */
-	pl_buf acceptance;       /* signed acceptance note (see docs/api.md) */
+	pl_buf acceptance;       /* signed batch acceptance note (see docs/api.md); empty if it could not be signed */
+	pl_hash path[PL_PROOF_MAX]; /* the entry's inclusion path in its batch, leaf's sibling first */
+	size_t path_len;
 	pl_buf receipt;          /* tlog-proof, when waited for and reached */
 } pl_node_result;
 
@@ -132,7 +138,7 @@ int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result))
 /* Copies a member's current signing key if it is an active member. */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE]);
 
-/* pl_blob_auth_check (statement/party.h) with party's current key and the clock. */
+/* pl_blob_auth_check (statement/party.h) for this log's origin, with party's current key and the clock. */
 int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const char *party, const char *time,
 		      const char *sig64, pl_refusal *r) __attribute__((warn_unused_result));
 

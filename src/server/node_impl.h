@@ -11,7 +11,7 @@
  *                 answering those waiting for a receipt;
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
  *   indexer.c     keeping the workflow index current;
- * plus acceptance.c (the signed acceptance of one statement), node_replay.c
+ * plus acceptance.c (the signed acceptance of a staged batch), node_replay.c
  * (the engine replayed from the log), node_state.c (what they all share),
  * node_read.c (what a node serves) and node.c (opening and closing).
  *
@@ -157,8 +157,14 @@ void pl_node_publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_
 
 /* ---- acceptance.c ---- */
 
-/* The signed acceptance of the entry at index with leaf (docs/api.md) into out (empty if it cannot be signed). */
-void pl_node_acceptance(pl_node *n, uint64_t index, const pl_hash *leaf, pl_buf *out);
+/*
+ * Signs the batch acceptance of the k jobs just staged durably at indices
+ * first.. (in that order) and gives each job's result the note and its path
+ * (docs/api.md); if that cannot be done (out of memory, the key failing) the
+ * results get an empty acceptance. Sequencer thread, no lock held: the
+ * submitters read their results only once the job is answered under mu.
+ */
+void pl_node_accept_batch(pl_node *n, job *const *jobs, size_t k, uint64_t first);
 
 /* ---- cosigning.c ---- */
 

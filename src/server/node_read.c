@@ -124,7 +124,7 @@ int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const cha
 {
 	uint8_t pk[PL_ED25519_PK_SIZE];
 	bool member = party != NULL && pl_node_member_key(n, party, pk);
-	return pl_blob_auth_check(method, hex, party, time, sig64, member ? pk : NULL, pl_now(), r);
+	return pl_blob_auth_check(pl_node_origin(n), method, hex, party, time, sig64, member ? pk : NULL, pl_now(), r);
 }
 
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE])

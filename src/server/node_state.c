@@ -88,6 +88,12 @@ int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out)
 	return pl_source_leaf(n->src, size, index, out);
 }
 
+/* The node's blob store as admission sees it (pl_blob_fn). */
+static int blob_of(void *ctx, const char *hex, uint64_t *size, uint8_t *head, size_t cap, size_t *n)
+{
+	return pl_blobs_peek(ctx, hex, size, head, cap, n);
+}
+
 void pl_node_admission(pl_node *n, pl_admission *a)
 {
 	memset(a, 0, sizeof *a);
@@ -97,4 +103,8 @@ void pl_node_admission(pl_node *n, pl_admission *a)
 	a->leaf_ctx = n;
 	a->other_types = pl_engine_type_check;
 	a->type_ctx = &n->eng;
+	if (n->o.blobs != NULL) {
+		a->blob = blob_of;
+		a->blob_ctx = (void *)(uintptr_t)n->o.blobs;
+	}
 }

@@ -7,8 +7,8 @@
  * pl_engine_admit every reader's replay runs: kept apart here because an
  * application that runs out of memory leaves the engine to rebuild), stages the
  * admitted ones in one durable transaction and answers them with their
- * index (their acceptance is signed on the submitter's thread). A refused
- * statement is never staged: the log stays exactly as it was.
+ * index and the batch's acceptance (one signature per batch, acceptance.c).
+ * A refused statement is never staged: the log stays exactly as it was.
  *
  * Integrating (publishing) costs several fsyncs whatever the batch size, so
  * under load staged batches wait for their checkpoint while more statements
@@ -127,8 +127,8 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_unlock(&n->mu);
 			pl_node_say(n, "staging a batch failed: %s", pl_diag_text(&d, rc));
 		} else {
-			/* durable: answered with index and leaf (the submitter's own thread
-			 * signs the acceptance, off this thread and in parallel) */
+			/* durable: answered with index, leaf and the batch's acceptance */
+			pl_node_accept_batch(n, ok, k, first);
 			pthread_mutex_lock(&n->mu);
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];

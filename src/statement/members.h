@@ -108,6 +108,10 @@ typedef int (*pl_leaf_fn)(void *ctx, uint64_t index, pl_hash *out);
  * otherwise with code "type_unknown" or a body error. NULL accepts nothing. */
 typedef int (*pl_type_fn)(void *ctx, const pl_members *m, const pl_submission *s, pl_refusal *v);
 
+/* Looks up a blob a statement names (hex: 64 lower-case hex digits): its size, and up to cap of its
+ * first bytes in head[0..*n). PL_ENOTFOUND when it is not stored; another error when it cannot say. */
+typedef int (*pl_blob_fn)(void *ctx, const char *hex, uint64_t *size, uint8_t *head, size_t cap, size_t *n);
+
 typedef struct pl_admission {
 	int64_t now;            /* the server's clock */
 	int64_t skew;           /* allowed |time - now|, seconds; < 0 disables the check */
@@ -116,6 +120,9 @@ typedef struct pl_admission {
 	pl_type_fn other_types; /* checker for the types of upper layers */
 	void *type_ctx;
 	bool trust_signatures;  /* replaying a log already verified: skip Ed25519 */
+	pl_blob_fn blob;        /* the server's blob store, for the admission rule on blobs (workflow/blobs_check.h);
+				   NULL: blobs are not checked (no store here, or a log replayed) */
+	void *blob_ctx;
 } pl_admission;
 
 void pl_members_init(pl_members *m, const char *origin);

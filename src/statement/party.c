@@ -393,13 +393,13 @@ int pl_identity_load(const char *path, pl_identity *out, pl_diag *d)
 	return rc;
 }
 
-int pl_blob_auth_message(const char *method, const char *hex, const char *time, pl_buf *out)
+int pl_blob_auth_message(const char *origin, const char *method, const char *hex, const char *time, pl_buf *out)
 {
-	return pl_buf_printf(out, "parley.blob/v1\n%s\n%s\n%s\n", method, hex, time);
+	return pl_buf_printf(out, "parley.blob/v2\n%s\n%s\n%s\n%s\n", origin, method, hex, time);
 }
 
-int pl_blob_auth_check(const char *method, const char *hex, const char *party, const char *time, const char *sig64,
-		       const uint8_t *pk, int64_t now, pl_refusal *r)
+int pl_blob_auth_check(const char *origin, const char *method, const char *hex, const char *party, const char *time,
+		       const char *sig64, const uint8_t *pk, int64_t now, pl_refusal *r)
 {
 	if (party == NULL || time == NULL || sig64 == NULL)
 		return pl_refuse(r, PL_R_UNAUTHENTICATED,
@@ -413,11 +413,12 @@ int pl_blob_auth_check(const char *method, const char *hex, const char *party, c
 	uint8_t sig[PL_ED25519_SIG_SIZE];
 	pl_buf m;
 	pl_buf_init(&m, 512);
-	int rc = pl_blob_auth_message(method, hex, time, &m);
+	int rc = pl_blob_auth_message(origin, method, hex, time, &m);
 	if (rc == PL_OK && (pl_b64_decode_exact((const uint8_t *)sig64, strlen(sig64), sig, sizeof sig) != PL_OK ||
 			    crypto_sign_verify_detached(sig, m.data, m.len, pk) != 0))
-		rc = pl_refuse(r, PL_R_REQUEST_BAD_SIGNATURE, "the request signature does not verify under %.64s's key",
-			       party);
+		rc = pl_refuse(r, PL_R_REQUEST_BAD_SIGNATURE,
+			       "the request signature does not verify under %.64s's key (parley.blob/v2 for the log %.128s)",
+			       party, origin);
 	pl_buf_release(&m);
 	return rc;
 }

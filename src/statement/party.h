@@ -57,6 +57,18 @@ typedef struct pl_party_key {
 /* Where the X25519 secret key starts in a pl_party_key's secret. */
 #define PL_PARTY_BOX_SK PL_ED25519_SK_SIZE
 
+/*
+ * The secret keys a party may open sealed material with (evidence blobs,
+ * statement bodies): its current key and the keys it had before rotations
+ * (material is sealed to the X25519 key the party had when it was sealed).
+ * All keys name the same party; the keys are borrowed.
+ */
+#define PL_KEYRING_MAX 16
+typedef struct pl_keyring {
+	const pl_party_key *keys[PL_KEYRING_MAX];
+	size_t n;
+} pl_keyring;
+
 /* True if name is a valid party name. */
 bool pl_party_name_valid(const char *name, size_t n);
 
@@ -119,27 +131,30 @@ int pl_identity_from_json(const json_t *v, pl_identity *out, pl_diag *d) __attri
 int pl_identity_check(const pl_identity *id) __attribute__((warn_unused_result));
 
 /*
- * The message a party signs to read or write a blob (docs/api.md):
- *   "parley.blob/v1\n" METHOD "\n" SHA256HEX "\n" TIME "\n"
- * appended to out.
+ * The message a party signs to read or write a blob of the log named origin
+ * (docs/api.md):
+ *   "parley.blob/v2\n" ORIGIN "\n" METHOD "\n" SHA256HEX "\n" TIME "\n"
+ * appended to out. The origin binds the signature to one log: a request
+ * signed for one log does not verify on another (version 1, without it, is
+ * no longer accepted).
  */
-int pl_blob_auth_message(const char *method, const char *hex, const char *time, pl_buf *out)
+int pl_blob_auth_message(const char *origin, const char *method, const char *hex, const char *time, pl_buf *out)
 	__attribute__((warn_unused_result));
 
 /* How far a signed blob request's Parley-Time may be from the server's clock, in seconds. */
 #define PL_BLOB_AUTH_SKEW 300
 
 /*
- * Checks a members-only blob request: party signed
- * pl_blob_auth_message(method, hex, time) with sig64 (base64 of 64 bytes)
+ * Checks a members-only blob request to the log named origin: party signed
+ * pl_blob_auth_message(origin, method, hex, time) with sig64 (base64 of 64 bytes)
  * under pk, its current key (NULL when party is not an active member), at a
  * time within PL_BLOB_AUTH_SKEW of now. PL_OK, or PL_EREFUSED with r filled
  * (unauthenticated: a header is missing or the time is off; not_member;
  * bad_signature), or PL_ENOMEM. Any of party, time, sig64 may be NULL
  * (missing).
  */
-int pl_blob_auth_check(const char *method, const char *hex, const char *party, const char *time, const char *sig64,
-		       const uint8_t *pk, int64_t now, pl_refusal *r) __attribute__((warn_unused_result));
+int pl_blob_auth_check(const char *origin, const char *method, const char *hex, const char *party, const char *time,
+		       const char *sig64, const uint8_t *pk, int64_t now, pl_refusal *r) __attribute__((warn_unused_result));
 
 /* Loads an identity file. */
 int pl_identity_load(const char *path, pl_identity *out, pl_diag *d) __attribute__((warn_unused_result));

@@ -2,6 +2,7 @@
 #include "workflow/engine.h"
 
 #include "base/binenc.h"
+#include "workflow/blobs_check.h"
 
 #include <string.h>
 
@@ -35,7 +36,10 @@ int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s,
 	pl_admission x = *a;
 	x.other_types = pl_engine_type_check;
 	x.type_ctx = (void *)(uintptr_t)e;
-	return pl_admission_check(&e->members, &x, s, v);
+	rc = pl_admission_check(&e->members, &x, s, v);
+	if (rc == PL_OK && a->skew >= 0) /* a new statement the rules admit: its blobs are on the server */
+		rc = pl_wf_blobs_check(&s->st, a, v);
+	return rc;
 }
 
 int pl_engine_apply(pl_engine *e, const pl_submission *s, uint64_t index, pl_wf_effect *ef)

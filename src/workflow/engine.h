@@ -35,9 +35,11 @@ static inline uint64_t pl_engine_size(const pl_engine *e)
  *
  * When a->skew >= 0 (the clock is checked: a new statement, not a log
  * replayed) the admission-only rules run too: the clock skew (in
- * pl_submission_parse) and the public one-line fields (pl_wf_lines_check,
- * control_character). A replay (a->skew < 0) applies every rule but those,
- * so a log means the same whenever it is read.
+ * pl_submission_parse), the public one-line fields (pl_wf_lines_check,
+ * control_character) and, when a->blob is set, the blobs an evidence or a
+ * finding names (pl_wf_blobs_check: blob_missing, ...), once every other
+ * rule admitted the statement. A replay (a->skew < 0) applies every rule
+ * but those, so a log means the same whenever it is read.
  */
 int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s, pl_refusal *v)
 	__attribute__((warn_unused_result));

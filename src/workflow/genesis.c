@@ -53,7 +53,7 @@ int pl_setup_log(const char *dir, const char *origin, const pl_party_key *signer
 			 "response", (json_int_t)c->response_seconds);
 	if (body == NULL)
 		goto out;
-	int64_t now = pl_now();
+	int64_t now = c->time != 0 ? c->time : pl_now();
 	if ((rc = pl_statement_sign(signer, origin, "charter", 1, now, body, NULL, 0, &env)) != PL_OK ||
 	    (norms != NULL &&
 	     (rc = pl_statement_sign(signer, origin, "norms.publish", 2, now, norms, NULL, 0, &env2)) != PL_OK)) {

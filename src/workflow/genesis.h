@@ -15,7 +15,9 @@
 /*
  * Creates the log in dir named origin and appends the charter: the founders
  * are signer's party and others[0..n), the rules those of c (c->name may be
- * ""). The charter is signed by signer. When norms is not NULL (a norm set
+ * ""). The charter is signed by signer and dated c->time (0: now; an
+ * earlier time is for logs built for tests and benchmarks, since nothing in a
+ * log may be dated before its charter). When norms is not NULL (a norm set
  * body, norms.h), entry 1 publishes it, signed by signer too. Nothing is
  * created if an entry would be refused (PL_EINVAL with the reason in d).
  * A log of size 0 with this origin already in dir (an init interrupted

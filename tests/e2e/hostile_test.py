@@ -334,7 +334,9 @@ def build_cases(good_env, member, member_key):
     t = now()
     blob_body = b"hostile blob bytes"
     bh = hashlib.sha256(blob_body).hexdigest()
-    good_sig = lambda m, hx, tm: base64.b64encode(member_key.sign(
+    good_sig = lambda m, hx, tm, origin=ORIGIN: base64.b64encode(member_key.sign(
+        ("parley.blob/v2\n%s\n%s\n%s\n%s\n" % (origin, m, hx, tm)).encode())).decode()
+    v1_sig = lambda m, hx, tm: base64.b64encode(member_key.sign(
         ("parley.blob/v1\n%s\n%s\n%s\n" % (m, hx, tm)).encode())).decode()
     auths = [
         ("no auth", [], {401}),
@@ -360,6 +362,11 @@ def build_cases(good_env, member, member_key):
                                         b"Parley-Signature: " + good_sig("PUT", H64, t).encode()], {403}),
         ("signature by another key", [b"Parley-Party: p00", b"Parley-Time: " + t.encode(),
                                       b"Parley-Signature: " + good_sig("PUT", bh, t).encode()], {403}),
+        ("signature for another log", [b"Parley-Party: " + member.encode(), b"Parley-Time: " + t.encode(),
+                                       b"Parley-Signature: " + good_sig("PUT", bh, t, "other.example/wg").encode()],
+         {403}),
+        ("version 1 signature (no origin)", [b"Parley-Party: " + member.encode(), b"Parley-Time: " + t.encode(),
+                                             b"Parley-Signature: " + v1_sig("PUT", bh, t).encode()], {403}),
     ]
     for name, hs, want in auths:
         cases.append(case("blob auth", "PUT " + name, req("PUT", "/v1/blobs/" + bh, hs, blob_body), want=want,

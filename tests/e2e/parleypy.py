@@ -146,6 +146,41 @@ def verify_inclusion(index, size, leaf, proof, root):
     return sn == 0 and r == root
 
 
+def mth(leaves):
+    """RFC 6962 Merkle tree hash of a list of leaf hashes (the recursive definition)."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def check_acceptance(ans, vkey, origin, entry):
+    """The answer's acceptance, either form, binds leaf_hash(entry) to ans["index"] under vkey.
+
+    Returns the note's lines (without the time) or raises AssertionError:
+      parley.acceptance/v1        ORIGIN INDEX LEAF TIME
+      parley.batch-acceptance/v1  ORIGIN FIRST COUNT ROOT TIME, with ans["acceptance_path"]."""
+    text = open_note(ans["acceptance"], vkey)
+    lines = text.rstrip("\n").split("\n")
+    leaf = leaf_hash(entry)
+    index = ans["index"]
+    assert unb64(ans["leaf"]) == leaf, "the answer's leaf is not the entry's"
+    assert lines[1] == origin, "another origin: %r" % lines[1]
+    if lines[0] == "parley.acceptance/v1":
+        assert len(lines) == 5 and lines[2] == str(index) and unb64(lines[3]) == leaf, "not this entry"
+        assert not ans.get("acceptance_path"), "a path with a single acceptance"
+    else:
+        assert lines[0] == "parley.batch-acceptance/v1" and len(lines) == 6, "not an acceptance: %r" % lines[0]
+        first, count, root = int(lines[2]), int(lines[3]), unb64(lines[4])
+        assert str(first) == lines[2] and str(count) == lines[3] and count >= 1, "non-canonical numbers"
+        assert first <= index < first + count, "index %d outside %d..%d" % (index, first, first + count - 1)
+        path = [unb64(h) for h in ans.get("acceptance_path", [])]
+        assert verify_inclusion(index - first, count, leaf, path, root), "the path does not reach the root"
+    return lines[:-1]
+
+
 def verify_tlog_proof(text, vkey):
     """Checks a C2SP tlog-proof carrying an entry in `extra`; returns (index, entry, size)."""
     lines = text.split("\n")

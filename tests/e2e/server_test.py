@@ -125,11 +125,12 @@ def main():
 
     # --- interoperability with an independent Ed25519 ---
     p1 = parties[1]
-    st, ans = srv.submit(signed(p1))
+    env1 = signed(p1)
+    st, ans = srv.submit(env1)
     check(st == 201, "a statement signed in Python is accepted (got %d %s)" % (st, ans))
-    acc = pp.open_note(ans["acceptance"], vkey)
-    check(acc.startswith("parley.acceptance/v1\n%s\n%d\n%s\n" % (ORIGIN, ans["index"], ans["leaf"])),
-          "the acceptance names the entry and verifies in Python")
+    acc = pp.check_acceptance(ans, vkey, ORIGIN, env1)
+    check(acc[0] == "parley.batch-acceptance/v1",
+          "the acceptance is the batch's, its path from this entry reaches its root, and it verifies in Python")
     first_python = ans["index"]
     r = run_cli("submit", "--type", "ping", "--wait", "--key", files["p02"][0], env=cli_env)
     parties[2].seq += 1
@@ -331,6 +332,7 @@ def main():
     per = 25
     errors = []
     receipts = []
+    batches = []  # (header, origin, first, count, root) of each answer's batch acceptance
 
     def worker(p):
         c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=120)
@@ -343,7 +345,12 @@ def main():
             data = json.loads(r.read())
             if r.status not in (200, 201):
                 errors.append((p.name, r.status, data))
-            elif wait:
+                continue
+            try:
+                batches.append(tuple(pp.check_acceptance(data, vkey, ORIGIN, e)))
+            except AssertionError as ex:
+                errors.append((p.name, "acceptance", str(ex)))
+            if wait:
                 receipts.append((p, data))
         c.close()
 
@@ -361,8 +368,21 @@ def main():
     for p, ans in receipts:
         index, ent, _ = pp.verify_tlog_proof(ans["receipt"], vkey)
         check(pp.verify_envelope(ent, p.pk)["author"] == p.name, "a concurrent receipt verifies")
-    print("concurrent: %d submitters x %d statements in %.2f s, %d receipts verified" %
-          (len(workers), per, took, len(receipts)))
+    # each batch acceptance signed the root of exactly the leaves the log now holds there, and the
+    # batches tile the indices: every index in one batch, none in two
+    signed_batches = set(batches)
+    covered = {}
+    for head, origin, first, count, root in signed_batches:
+        leaves = [pp.leaf_hash(srv.request("GET", "/v1/entries/%d" % i)[2])
+                  for i in range(int(first), int(first) + int(count))]
+        check(pp.mth(leaves) == pp.unb64(root), "batch %s+%s: its root is the log's entries there" % (first, count))
+        for i in range(int(first), int(first) + int(count)):
+            check(i not in covered, "index %d is in two batch acceptances" % i)
+            covered[i] = first
+    check(set(covered) == set(range(size0, size0 + per * len(workers))),
+          "the batch acceptances cover every concurrent statement and nothing else")
+    print("concurrent: %d submitters x %d statements in %.2f s, %d receipts verified, %d batch acceptances" %
+          (len(workers), per, took, len(receipts), len(signed_batches)))
 
     # --- members-only blobs ---
     blob = os.path.join(WORK, "evidence.bin")

@@ -329,10 +329,14 @@ def main():
     check(size1 == size0 + 7, "only the seven valid statements were appended")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
-    # answering an entry that does not exist is the server's refusal: exit 4, never 3
+    # answering an entry that does not exist: the reference is taken from the member's verified copy of
+    # the log, not from the server, so nothing is signed or sent: exit 3, like reading it
+    before = srv.size()
     for args in (["ack", "999999"], ["respond", "999999", "--status", "granted", "--text", "t"]):
-        res = cli(*args, key=B, expect=4)
-        check("refused (404 not_found)" in res.stderr, "parley %s says the server refused: %s" % (args[0], res.stderr.strip()))
+        res = cli(*args, key=B, expect=3)
+        check("entry 999999 does not exist" in res.stderr, "parley %s says the entry does not exist: %s"
+              % (args[0], res.stderr.strip()))
+    check(srv.size() == before, "nothing was appended")
     # reading one is answered by the member's verified copy of the log, not by the server: exit 3
     res = cli("get", "999999", key=B, expect=3)
     check("entry 999999 does not exist" in res.stderr, "parley get says the entry does not exist: %s" % res.stderr.strip())

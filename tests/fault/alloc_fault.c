@@ -9,8 +9,8 @@
  *   - jansson through libparley's own jansson allocator (base/json.c), which
  *     calls malloc and so reaches the wrapper too;
  *   - libcurl through curl_global_init_mem;
- *   - zlib through the zalloc/zfree hooks of base/gzip.c, which call calloc
- *     and free and so reach the wrapper too.
+ *   - zlib through the zalloc/zfree hooks of base/gzip.c and base/deflate.c,
+ *     which call calloc and free and so reach the wrapper too.
  * libsodium's sodium_malloc (key material) and allocations made inside glibc
  * itself (opendir, fopen, pthread_create) and OpenSSL cannot be reached this
  * way and are not failed.
@@ -38,6 +38,7 @@
 #include "base/gzip.h"
 #include "base/sha256.h"
 #include "client/api.h"
+#include "statement/sealed.h"
 #include "statement/sign.h"
 #include "store/audit.h"
 #include "store/log.h"
@@ -900,6 +901,72 @@ static void gz_teardown(void)
 
 /* ---- the driver ---- */
 
+/* ---- path: sealed bodies (statement/sealed: jansson, the canonical text, zlib through base/deflate's hooks) ---- */
+
+static const pl_seal_ctx g_seal_ctx = {.origin = ORIGIN, .type = "request", .author = "p0", .seq = 9};
+static json_t *g_seal_fields;
+static pl_buf g_seal_obj; /* sealed without faults, opened by each run */
+static pl_buf g_seal_out; /* "pre" + a sealed body, per run */
+
+static void seal_prepare(void)
+{
+	json_t *p = json_pack("{s:s,s:s}", "data", "the logs of 192.0.2.7, 1-14 November", "custodian", "AS64500");
+	g_seal_fields = json_pack("{s:s,s:s,s:o}", "lang", "en", "text",
+				  "Please preserve the traffic data of 192.0.2.7.\nWe will follow with an MLA request.",
+				  "preservation", p);
+	pl_identity ids[3] = {g_key[0]->id, g_key[1]->id, g_key[2]->id};
+	pl_buf_init(&g_seal_obj, PL_SEALED_OBJECT_MAX);
+	if (g_seal_fields == NULL || pl_sealed_seal(&g_seal_ctx, g_seal_fields, ids, 3, NULL, &g_seal_obj, NULL) != PL_OK)
+		abort();
+}
+
+static void seal_setup(void)
+{
+	pl_buf_init(&g_seal_out, PL_SEALED_OBJECT_MAX);
+	if (pl_buf_puts(&g_seal_out, "pre") != PL_OK)
+		abort();
+}
+
+/* Seals for the three parties, then opens the reference as the second. */
+static int seal_run(pl_diag *d)
+{
+	pl_identity ids[3] = {g_key[0]->id, g_key[1]->id, g_key[2]->id};
+	int rc = pl_sealed_seal(&g_seal_ctx, g_seal_fields, ids, 3, NULL, &g_seal_out, d);
+	if (rc != PL_OK)
+		return rc;
+	pl_keyring ring = {.keys = {g_key[1]}, .n = 1};
+	pl_sealed_plain o;
+	rc = pl_sealed_open(&g_seal_ctx, g_seal_obj.data, g_seal_obj.len, &ring, NULL, &o, d);
+	if (rc == PL_OK && !json_equal(o.fields, g_seal_fields))
+		rc = PL_ECORRUPT;
+	pl_sealed_plain_release(&o);
+	return rc;
+}
+
+static void seal_check(int rc, const pl_diag *d, int fired)
+{
+	(void)fired;
+	if (rc != PL_OK)
+		expect_nomem(rc, d);
+	/* a failed seal leaves "pre" alone; a sealed body is one the reader opens */
+	if (g_seal_out.len < 3 || memcmp(g_seal_out.data, "pre", 3) != 0)
+		FAIL("the bytes before the sealed body changed");
+	else if (g_seal_out.len > 3) {
+		pl_keyring ring = {.keys = {g_key[2]}, .n = 1};
+		pl_sealed_plain o;
+		int r = pl_sealed_open(&g_seal_ctx, g_seal_out.data + 3, g_seal_out.len - 3, &ring, NULL, &o, NULL);
+		if (r != PL_OK || !json_equal(o.fields, g_seal_fields))
+			FAIL("the sealed body does not open: %s", pl_strerror(r));
+		pl_sealed_plain_release(&o);
+	} else if (rc == PL_OK)
+		FAIL("no sealed body after success");
+}
+
+static void seal_teardown(void)
+{
+	pl_buf_release(&g_seal_out);
+}
+
 typedef struct fpath {
 	const char *name;
 	void (*setup)(void);
@@ -1008,6 +1075,7 @@ int main(int argc, char **argv)
 	append_reference();
 	index_prepare();
 	gz_prepare();
+	seal_prepare();
 
 	/* failure points that exposed defects (see docs/faults.md), tested even when sampling */
 	static const long init_regress[] = {586, 587, 588, 592, 593, 0};
@@ -1021,6 +1089,7 @@ int main(int argc, char **argv)
 		{"index.follow", index_setup, index_run, index_check, nothing, PL_OK, NULL},
 		{"api.request", nothing, api_run, api_check, nothing, PL_ENET, NULL},
 		{"gzip", gz_setup, gz_run, gz_check, gz_teardown, PL_OK, NULL},
+		{"sealed", seal_setup, seal_run, seal_check, seal_teardown, PL_OK, NULL},
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		if (only == NULL || strcmp(only, paths[i].name) == 0)
@@ -1036,6 +1105,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < GZ_N; i++)
 		pl_buf_release(&g_gz_ref[i]);
 	free(g_gz_bundle);
+	json_decref(g_seal_fields);
+	pl_buf_release(&g_seal_obj);
 	curl_global_cleanup();
 	if (g_failures != 0) {
 		printf("%d failure(s)\n", g_failures);

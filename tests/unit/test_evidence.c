@@ -77,6 +77,18 @@ static void test_seal_roundtrip_and_refusals(void **state)
 		pl_sha256(s, slen, h);
 		assert_memory_equal(dg.sealed, h, PL_SHA256_SIZE);
 		assert_int_equal(dg.sealed_size, slen);
+		/* the header read from the first bytes, and the size sealing n bytes after it makes (what a server
+		 * checks at admission) */
+		char names[PL_SEAL_RECIPIENTS_MAX][PL_PARTY_MAX + 1];
+		size_t count = 0, hlen = 0;
+		assert_int_equal(pl_seal_header(s, slen, names, &count, &hlen, NULL), PL_OK);
+		assert_int_equal(count, 2);
+		assert_string_equal(names[0], "cert.a");
+		assert_string_equal(names[1], "cert.b");
+		assert_int_equal(hlen, 8 + 1 + 2 * (1 + 6 + 80));
+		assert_int_equal(pl_seal_sealed_size(hlen, n), slen);
+		assert_int_equal(pl_seal_header(s, hlen - 1, names, &count, &hlen, NULL), PL_EFORMAT); /* truncated */
+		assert_int_equal(pl_seal_header(p, n, names, &count, &hlen, NULL), PL_EFORMAT);         /* a plaintext */
 		/* no plaintext in the clear (for inputs long enough to tell) */
 		if (n >= 64)
 			assert_null(memmem(s, slen, p, 64));

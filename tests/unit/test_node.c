@@ -24,6 +24,7 @@
 #include "statement/sign.h"
 #include "store/log.h"
 #include "store/logdir.h"
+#include "tlog/acceptance.h"
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
 #include "tlog/proof_file.h"
@@ -691,6 +692,35 @@ static void test_shutting_down(void **state)
 	assert_int_equal(accepted(&env, false, NULL), 4);
 }
 
+/* The acceptance: the batch's note (origin, first, count, root, time) signed by the log, and the
+ * entry's path in the batch from its leaf to that root. Returns the note as opened. */
+static pl_acceptance check_acceptance(const pl_node_result *r, const pl_verifier *v)
+{
+	pl_acceptance a;
+	assert_int_equal(pl_acceptance_open(r->acceptance.data, r->acceptance.len, v, &a), PL_OK);
+	assert_int_equal(a.form, PL_ACCEPT_BATCH);
+	assert_string_equal(a.origin, ORIGIN);
+	assert_true(a.first <= r->index && r->index < a.first + a.count);
+	assert_int_equal(pl_acceptance_check(&a, r->index, &r->leaf, r->path, r->path_len), PL_OK);
+	int64_t t;
+	assert_int_equal(pl_time_parse(a.time, strlen(a.time), &t), PL_OK);
+	assert_true(t >= pl_now() - 600 && t <= pl_now() + 600);
+	/* not for another leaf, nor at another index */
+	pl_hash other = r->leaf;
+	other.b[0] ^= 1;
+	assert_int_equal(pl_acceptance_check(&a, r->index, &other, r->path, r->path_len), PL_EVERIFY);
+	assert_int_equal(pl_acceptance_check(&a, r->index + a.count, &r->leaf, r->path, r->path_len), PL_EVERIFY);
+	/* a flipped byte of the signed text breaks it */
+	uint8_t *copy = malloc(r->acceptance.len);
+	assert_non_null(copy);
+	memcpy(copy, r->acceptance.data, r->acceptance.len);
+	copy[22] ^= 1;
+	assert_int_not_equal(pl_acceptance_open(copy, r->acceptance.len, v, &a), PL_OK);
+	free(copy);
+	assert_int_equal(pl_acceptance_open(r->acceptance.data, r->acceptance.len, v, &a), PL_OK);
+	return a;
+}
+
 /* ---- sequencer ---- */
 
 #define WRITERS 8
@@ -702,18 +732,18 @@ typedef struct writer {
 	pl_buf env[PER_WRITER];
 	uint64_t index[PER_WRITER];
 	int err[PER_WRITER];
+	pl_node_result res[PER_WRITER]; /* kept, to check the batch acceptances once every writer is done */
 } writer;
 
 static void *writer_run(void *arg)
 {
 	writer *w = arg;
 	for (size_t i = 0; i < PER_WRITER; i++) {
-		pl_node_result r;
-		pl_node_result_init(&r);
-		pl_node_submit(F.n, w->env[i].data, w->env[i].len, false, &r);
-		w->err[i] = r.err;
-		w->index[i] = r.index;
-		pl_node_result_release(&r);
+		pl_node_result *r = &w->res[i];
+		pl_node_result_init(r);
+		pl_node_submit(F.n, w->env[i].data, w->env[i].len, false, r);
+		w->err[i] = r->err;
+		w->index[i] = r->index;
 	}
 	return NULL;
 }
@@ -782,6 +812,42 @@ static void test_concurrent_writers(void **state)
 	pl_buf_reset(&e);
 	pl_diag d = {0};
 	assert_int_equal(pl_node_entry(F.n, total + 1, &e, &d), PL_ERANGE);
+
+	/* every answer's batch acceptance binds its entry; the batches tile 1..total, and each signed
+	 * root is the root of exactly the leaves the log holds there */
+	pl_verifier v;
+	pl_policy pol;
+	log_policy(&pol, &v);
+	uint64_t *batch_of = calloc(total + 1, sizeof *batch_of); /* index -> 1 + its batch's first */
+	pl_hash *leaves = calloc(total + 1, sizeof *leaves);
+	assert_non_null(batch_of);
+	assert_non_null(leaves);
+	for (uint64_t x = 1; x <= total; x++)
+		pl_leaf_hash(at[x]->data, at[x]->len, &leaves[x]);
+	size_t nbatches = 0;
+	for (int p = 0; p < WRITERS; p++) {
+		for (size_t i = 0; i < PER_WRITER; i++) {
+			pl_acceptance a = check_acceptance(&w[p].res[i], &v);
+			assert_true(a.first >= 1 && a.first + a.count <= total + 1);
+			if (batch_of[a.first] == 0) {
+				nbatches++;
+				pl_hash root;
+				pl_merkle_root_of(&leaves[a.first], (size_t)a.count, &root);
+				assert_true(pl_hash_eq(&root, &a.hash));
+				for (uint64_t x = a.first; x < a.first + a.count; x++) {
+					assert_int_equal(batch_of[x], 0);
+					batch_of[x] = 1 + a.first;
+				}
+			}
+			assert_int_equal(batch_of[w[p].index[i]], 1 + a.first);
+			pl_node_result_release(&w[p].res[i]);
+		}
+	}
+	for (uint64_t x = 1; x <= total; x++)
+		assert_int_not_equal(batch_of[x], 0);
+	assert_true(nbatches >= 1 && nbatches <= total);
+	free(batch_of);
+	free(leaves);
 	pl_buf_release(&e);
 	free(at);
 	for (int p = 0; p < WRITERS; p++)
@@ -896,32 +962,6 @@ static void test_mixed_batch(void **state)
 
 /* ---- integration ---- */
 
-/* The acceptance: "parley.acceptance/v1", origin, index, base64 leaf, time; signed by the log. */
-static void check_acceptance(const pl_buf *acc, const pl_verifier *v, uint64_t index, const pl_hash *leaf)
-{
-	pl_note note;
-	assert_int_equal(pl_note_open(acc->data, acc->len, v, 1, &note), PL_OK);
-	assert_true(pl_note_signed_by(&note, 0));
-	char lb[PL_HASH_B64_LEN + 1], want[512];
-	pl_b64_encode(leaf->b, PL_HASH_SIZE, lb);
-	int w = snprintf(want, sizeof want, "parley.acceptance/v1\n%s\n%llu\n%s\n", ORIGIN, (unsigned long long)index, lb);
-	assert_true(w > 0 && (size_t)w < note.text.n);
-	assert_memory_equal(note.text.p, want, (size_t)w);
-	/* then the time, one line */
-	int64_t t;
-	size_t tl = note.text.n - (size_t)w - 1;
-	assert_int_equal(note.text.p[note.text.n - 1], '\n');
-	assert_int_equal(pl_time_parse((const char *)note.text.p + w, tl, &t), PL_OK);
-	assert_true(t >= pl_now() - 600 && t <= pl_now() + 600);
-	/* a flipped byte of the signed text breaks it */
-	uint8_t *copy = malloc(acc->len);
-	assert_non_null(copy);
-	memcpy(copy, acc->data, acc->len);
-	copy[22] ^= 1;
-	assert_int_not_equal(pl_note_open(copy, acc->len, v, 1, &note), PL_OK);
-	free(copy);
-}
-
 /* A receipt: a tlog-proof carrying the entry, included in a checkpoint signed by the log. */
 static void check_receipt(const uint8_t *file, size_t len, const pl_policy *pol, const pl_buf *env, uint64_t index)
 {
@@ -965,7 +1005,7 @@ static void test_receipts(void **state)
 	assert_int_equal(r.index, 1);
 	assert_true(r.receipt.len > 0);
 	check_receipt(r.receipt.data, r.receipt.len, &pol, &env, r.index);
-	check_acceptance(&r.acceptance, &v, r.index, &r.leaf);
+	(void)check_acceptance(&r, &v);
 	pl_node_result_release(&r);
 	pl_buf_release(&env);
 
@@ -975,7 +1015,7 @@ static void test_receipts(void **state)
 	expect_accepted(&r);
 	assert_int_equal(r.index, 2);
 	assert_int_equal(r.receipt.len, 0);
-	check_acceptance(&r.acceptance, &v, r.index, &r.leaf);
+	(void)check_acceptance(&r, &v);
 	wait_published(3);
 	pl_buf cpn;
 	pl_buf_init(&cpn, PL_NOTE_MAX);

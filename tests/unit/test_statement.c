@@ -871,6 +871,74 @@ static void test_key_history(void **state)
 	pl_members_release(&w.m);
 }
 
+/* Signed blob requests (parley.blob/v2): the exact message, bound to the log's origin, the method, the
+ * blob and the time; version 1 (no origin) and another log's requests do not verify. */
+static void test_blob_requests(void **state)
+{
+	(void)state;
+	static const char O[] = "example.org/wg", HEX[] =
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	pl_party_key *k;
+	assert_int_equal(pl_party_key_generate("cert.a", &k, NULL), PL_OK);
+	pl_buf m;
+	pl_buf_init(&m, 1024);
+	assert_int_equal(pl_blob_auth_message(O, "PUT", HEX, "2026-01-01T00:00:00Z", &m), PL_OK);
+	static const char want[] = "parley.blob/v2\nexample.org/wg\nPUT\n"
+				   "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+				   "2026-01-01T00:00:00Z\n";
+	assert_int_equal(m.len, sizeof want - 1);
+	assert_memory_equal(m.data, want, sizeof want - 1);
+	int64_t now;
+	assert_int_equal(pl_time_parse("2026-01-01T00:00:00Z", 20, &now), PL_OK);
+
+	/* sig64 of msg by k */
+	char sig64[PL_ED25519_SIG_B64_LEN + 1];
+	uint8_t sig[PL_ED25519_SIG_SIZE];
+#define SIGN(msg, len)                                                 \
+	do {                                                           \
+		assert_int_equal(pl_party_sign(k, (const uint8_t *)(msg), (len), sig), PL_OK); \
+		pl_b64_encode(sig, PL_ED25519_SIG_SIZE, sig64);        \
+	} while (0)
+	pl_refusal r;
+	SIGN(m.data, m.len);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64, k->id.sign_pk, now, &r),
+			 PL_OK);
+	/* the same signature on another log, method or blob, or at another time: bad_signature */
+	assert_int_equal(pl_blob_auth_check("example.org/other", "PUT", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64,
+					    k->id.sign_pk, now, &r), PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_REQUEST_BAD_SIGNATURE);
+	assert_non_null(strstr(r.msg, "example.org/other"));
+	assert_int_equal(pl_blob_auth_check(O, "GET", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64, k->id.sign_pk, now, &r),
+			 PL_EREFUSED);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", "00", "cert.a", "2026-01-01T00:00:00Z", sig64, k->id.sign_pk, now, &r),
+			 PL_EREFUSED);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", "2026-01-01T00:00:01Z", sig64, k->id.sign_pk, now, &r),
+			 PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_REQUEST_BAD_SIGNATURE);
+	/* a version 1 request (no origin) is no longer accepted */
+	static const char v1[] = "parley.blob/v1\nPUT\n9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+				 "2026-01-01T00:00:00Z\n";
+	SIGN(v1, sizeof v1 - 1);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64, k->id.sign_pk, now, &r),
+			 PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_REQUEST_BAD_SIGNATURE);
+	/* missing headers, a time too far away, a party that is not an active member */
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", NULL, sig64, k->id.sign_pk, now, &r), PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_UNAUTHENTICATED);
+	SIGN(m.data, m.len);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64, k->id.sign_pk,
+					    now + PL_BLOB_AUTH_SKEW + 1, &r), PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_UNAUTHENTICATED);
+	assert_int_equal(pl_blob_auth_check(O, "PUT", HEX, "cert.a", "2026-01-01T00:00:00Z", sig64, NULL, now, &r),
+			 PL_EREFUSED);
+	assert_int_equal(r.code, PL_R_NOT_MEMBER);
+#undef SIGN
+	pl_buf_release(&m);
+	pl_party_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,7 +946,7 @@ int main(void)
 		cmocka_unit_test(test_keys_and_identities), cmocka_unit_test(test_payload_rules),
 		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
 		cmocka_unit_test(test_envelope_strict),    cmocka_unit_test(test_revoked_key_never_returns),
-		cmocka_unit_test(test_confusable_names),
+		cmocka_unit_test(test_confusable_names),   cmocka_unit_test(test_blob_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
 #include "testutil.h"
 
 #include "base/sha256.h"
+#include "base/codec.h"
 #include "base/timefmt.h"
+#include "evidence/seal.h"
 #include "statement/sign.h"
 #include "store/log.h"
 #include "store/source.h"
@@ -12,6 +14,8 @@
 #include "workflow/vocab.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ORIGIN "unit.example/wf"
@@ -41,6 +45,42 @@ static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 	return PL_OK;
 }
 
+/* A blob store for the admission rule on blobs: blobs[i] named names[i]; on when blobs_on. */
+#define BLOBS_MAX 8
+static struct {
+	bool on;
+	size_t n;
+	char names[BLOBS_MAX][PL_SHA256_HEX_LEN + 1];
+	uint8_t *data[BLOBS_MAX];
+	size_t len[BLOBS_MAX];
+} B;
+
+static int blob_of(void *ctx, const char *hex, uint64_t *size, uint8_t *head, size_t cap, size_t *n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < B.n; i++)
+		if (strcmp(B.names[i], hex) == 0) {
+			*size = B.len[i];
+			*n = B.len[i] < cap ? B.len[i] : cap;
+			memcpy(head, B.data[i], *n);
+			return PL_OK;
+		}
+	return PL_ENOTFOUND;
+}
+
+/* Stores data[0..n) in B (copied); hex gets its name. */
+static void blob_put(const uint8_t *data, size_t n, char hex[PL_SHA256_HEX_LEN + 1])
+{
+	assert_true(B.n < BLOBS_MAX);
+	uint8_t h[PL_SHA256_SIZE];
+	pl_sha256(data, n, h);
+	pl_hex_encode(h, PL_SHA256_SIZE, hex);
+	memcpy(B.names[B.n], hex, PL_SHA256_HEX_LEN + 1);
+	B.data[B.n] = malloc(n ? n : 1);
+	memcpy(B.data[B.n], data, n);
+	B.len[B.n++] = n;
+}
+
 /* Signs and submits; returns the refusal code or NULL when admitted (and applied). */
 static const char *say(int p, const char *type, json_t *body, int64_t when, const int64_t *refs, size_t nrefs)
 {
@@ -56,6 +96,8 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	a.skew = admitting ? 0 : -1;
 	a.now = admitting ? when : 0;
 	a.leaf = leaf_of;
+	if (B.on) /* set for replays too: they must ignore it */
+		a.blob = blob_of;
 	pl_submission s;
 	pl_refusal v = {0};
 	const char *code = NULL;
@@ -110,6 +152,8 @@ static int teardown(void **state)
 		pl_party_key_free(F.k[i]);
 	for (uint64_t i = 0; i < F.n; i++)
 		pl_buf_release(&F.envs[i]);
+	for (size_t i = 0; i < B.n; i++)
+		free(B.data[i]);
 	return 0;
 }
 
@@ -603,6 +647,100 @@ static void test_ordering_rules(void **state)
 	assert_null(say(2, "finding", finding, t + 20, &ev, 1));
 }
 
+/* plain[0..n) sealed to the parties who[0..k) (indexes of F.k), stored in B; sealed gets its name. */
+static size_t seal_put(const char *plain, size_t n, const int *who, size_t k, char sealed[PL_SHA256_HEX_LEN + 1])
+{
+	pl_identity ids[3];
+	for (size_t i = 0; i < k; i++)
+		ids[i] = F.k[who[i]]->id;
+	FILE *in = fmemopen((void *)(uintptr_t)plain, n, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(in);
+	assert_non_null(out);
+	pl_seal_digest dg;
+	assert_int_equal(pl_seal(in, out, ids, k, &dg, NULL), PL_OK);
+	fclose(in);
+	fclose(out);
+	assert_int_equal(dg.sealed_size, len);
+	blob_put((const uint8_t *)buf, len, sealed);
+	free(buf);
+	return len;
+}
+
+static json_t *evidence_body(int64_t cs, const char *tlp, const char *sha, const char *sealed, json_int_t size)
+{
+	json_t *ix = json_pack("{s:s,s:I}", "sha256", sha, "size", size);
+	if (sealed != NULL)
+		json_object_set_new(ix, "sealed", json_string(sealed));
+	json_t *b = json_pack("{s:I,s:s,s:s,s:o,s:i,s:i}", "case", (json_int_t)cs, "title", "pkg", "tlp", tlp, "index", ix,
+			      "files", 1, "bytes", 1);
+	if (sealed != NULL)
+		json_object_set_new(b, "recipients", json_pack("[s]", "p2"));
+	return b;
+}
+
+/* Evidence and findings name blobs the server holds, of the size they say, sealed to their recipients
+ * when they say so: an admission rule (a replay cannot see blobs). */
+static void test_blobs_at_admission(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 500000, cs = (int64_t)F.n;
+	admitting = true;
+	B.on = true;
+	assert_null(say(1, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "title", "t", "class", "fraud", "tlp", "TLP:AMBER", "summary",
+				  "s", "recipients", "p2"),
+			t, NULL, 0));
+	static const char clear[] = "a plain package index";
+	char sha[PL_SHA256_HEX_LEN + 1], sealed[PL_SHA256_HEX_LEN + 1], other[PL_SHA256_HEX_LEN + 1];
+	uint8_t h[PL_SHA256_SIZE];
+	pl_sha256(clear, sizeof clear - 1, h);
+	pl_hex_encode(h, PL_SHA256_SIZE, sha);
+	/* TLP:CLEAR material uploaded as it is: there, and of its size */
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:CLEAR", sha, NULL, sizeof clear - 1), t + 1, &cs, 1),
+			    "blob_missing");
+	blob_put((const uint8_t *)clear, sizeof clear - 1, sha);
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:CLEAR", sha, NULL, sizeof clear), t + 1, &cs, 1),
+			    "blob_size_mismatch");
+	assert_null(say(1, "evidence", evidence_body(cs, "TLP:CLEAR", sha, NULL, sizeof clear - 1), t + 1, &cs, 1));
+	/* sealed: the blob must be a sealed blob, to the recipients (and the author), of the sealed size */
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, sha, sizeof clear - 1), t + 2, &cs, 1),
+			    "blob_not_sealed");
+	seal_put(clear, sizeof clear - 1, (const int[]){1, 2, 0}, 3, other); /* p0 is not a recipient */
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, other, sizeof clear - 1), t + 2, &cs, 1),
+			    "blob_recipients_mismatch");
+	seal_put(clear, sizeof clear - 1, (const int[]){1}, 1, other); /* p2 left out */
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, other, sizeof clear - 1), t + 2, &cs, 1),
+			    "blob_recipients_mismatch");
+	seal_put(clear, sizeof clear - 1, (const int[]){2, 1}, 2, sealed);
+	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, sealed, sizeof clear), t + 2, &cs, 1),
+			    "blob_size_mismatch");
+	int64_t ev = (int64_t)F.n;
+	assert_null(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, sealed, sizeof clear - 1), t + 2, &cs, 1));
+	/* the recipients alone, without the author, are fine too */
+	seal_put("x", 1, (const int[]){2}, 1, other);
+	pl_sha256("x", 1, h);
+	pl_hex_encode(h, PL_SHA256_SIZE, sha);
+	assert_null(say(1, "evidence", evidence_body(cs, "TLP:RED", sha, other, 1), t + 3, &cs, 1));
+	/* a finding's report, the same way */
+	json_t *finding = json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:s,s:i},s:[s]}", "evidence", (json_int_t)ev, "result",
+				    "reproduced", "summary", "s", "tlp", "TLP:AMBER", "report", "sha256", sha, "sealed",
+				    "2222222222222222222222222222222222222222222222222222222222222222", "size", 1,
+				    "recipients", "p1");
+	assert_string_equal(say(2, "finding", json_deep_copy(finding), t + 4, &ev, 1), "blob_missing");
+	seal_put("x", 1, (const int[]){1, 2}, 2, other);
+	json_object_set_new(json_object_get(finding, "report"), "sealed", json_string(other));
+	assert_null(say(2, "finding", finding, t + 4, &ev, 1));
+	/* replayed, a log naming blobs nobody uploaded means what it says */
+	admitting = false;
+	assert_null(say(1, "evidence",
+			evidence_body(cs, "TLP:CLEAR", "3333333333333333333333333333333333333333333333333333333333333333", NULL, 7),
+			t + 5, &cs, 1));
+	B.on = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_replay_refuses_and_resumes),
 		cmocka_unit_test(test_one_line_fields),
 		cmocka_unit_test(test_ordering_rules),
+		cmocka_unit_test(test_blobs_at_admission),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,100 @@
+/* blobs_check.c - the blobs an evidence or a finding names, checked at admission (blobs_check.h). */
+#include "workflow/blobs_check.h"
+
+#include "evidence/seal.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* True if name is the author or one of the statement's recipients. */
+static bool addressed(const pl_stmt *s, const json_t *recipients, const char *name)
+{
+	if (strcmp(name, s->author) == 0)
+		return true;
+	size_t i;
+	const json_t *r;
+	json_array_foreach(recipients, i, r)
+	if (json_is_string(r) && strcmp(json_string_value(r), name) == 0)
+		return true;
+	return false;
+}
+
+/* A sealed blob's header against the statement: exactly its recipients, and possibly its author. */
+static int check_recipients(const pl_stmt *s, const char *field, char names[][PL_PARTY_MAX + 1], size_t count,
+			    pl_refusal *v)
+{
+	const json_t *recipients = json_object_get(s->body, "recipients");
+	for (size_t i = 0; i < count; i++)
+		if (!addressed(s, recipients, names[i]))
+			return pl_refuse(v, PL_R_BLOB_RECIPIENTS_MISMATCH,
+					 "the %s blob is sealed to %s, who is neither a recipient nor the author", field,
+					 names[i]);
+	size_t i;
+	const json_t *r;
+	json_array_foreach(recipients, i, r)
+	{
+		bool found = false;
+		for (size_t j = 0; j < count && !found; j++)
+			found = strcmp(names[j], json_string_value(r)) == 0;
+		if (!found)
+			return pl_refuse(v, PL_R_BLOB_RECIPIENTS_MISMATCH, "the %s blob is not sealed to the recipient %s",
+					 field, json_string_value(r));
+	}
+	return PL_OK;
+}
+
+int pl_wf_blobs_check(const pl_stmt *s, const pl_admission *a, pl_refusal *v)
+{
+	const char *field = strcmp(s->type, "evidence") == 0 ? "index" : strcmp(s->type, "finding") == 0 ? "report" : NULL;
+	if (field == NULL || a->blob == NULL)
+		return PL_OK;
+	const json_t *o = json_object_get(s->body, field);
+	const char *plain = json_string_value(json_object_get(o, "sha256"));
+	const char *sealed = json_string_value(json_object_get(o, "sealed"));
+	json_int_t size = json_integer_value(json_object_get(o, "size"));
+	if (plain == NULL || size < 0) /* pl_wf_parse checked the body: a caller's bug */
+		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}", field);
+	const char *name = sealed != NULL ? sealed : plain;
+	uint8_t *head = malloc(PL_SEAL_HEADER_MAX);
+	char(*names)[PL_PARTY_MAX + 1] = malloc(PL_SEAL_RECIPIENTS_MAX * sizeof *names);
+	int rc = PL_OK;
+	if (head == NULL || names == NULL) {
+		rc = PL_ENOMEM;
+		goto out;
+	}
+	uint64_t have = 0;
+	size_t n = 0;
+	int brc = a->blob(a->blob_ctx, name, &have, head, sealed != NULL ? PL_SEAL_HEADER_MAX : 0, &n);
+	if (brc == PL_ENOTFOUND) {
+		rc = pl_refuse(v, PL_R_BLOB_MISSING, "the %s blob %.16s... is not on the server: upload it first", field, name);
+		goto out;
+	}
+	if (brc != PL_OK) {
+		rc = pl_refuse(v, PL_R_STORAGE_FAILED, "the server could not read its blob store");
+		goto out;
+	}
+	if (sealed == NULL) {
+		if (have != (uint64_t)size)
+			rc = pl_refuse(v, PL_R_BLOB_SIZE_MISMATCH, "the %s blob holds %llu bytes, not the %lld the statement says",
+				       field, (unsigned long long)have, (long long)size);
+		goto out;
+	}
+	size_t count = 0, hlen = 0;
+	if (pl_seal_header(head, n, names, &count, &hlen, NULL) != PL_OK) {
+		rc = pl_refuse(v, PL_R_BLOB_NOT_SEALED, "the %s blob %.16s... does not start with a sealed blob's header",
+			       field, name);
+		goto out;
+	}
+	if ((rc = check_recipients(s, field, names, count, v)) != PL_OK)
+		goto out;
+	uint64_t want = pl_seal_sealed_size(hlen, (uint64_t)size);
+	if (have != want)
+		rc = pl_refuse(v, PL_R_BLOB_SIZE_MISMATCH,
+			       "the sealed %s blob holds %llu bytes, not the %llu that sealing %lld bytes to its recipients makes",
+			       field, (unsigned long long)have, (unsigned long long)want, (long long)size);
+out:
+	free(head);
+	free(names);
+	return rc;
+}
