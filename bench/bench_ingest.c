@@ -1,766 +1,533 @@
 /*
- * bench_ingest.c - sustained durable ingest through `parley serve`.
+ * bench_ingest.c - sustained durable ingest through `parley serve`, against
+ * the verify-only bound measured in the same run (issue 14's table).
  *
- *   bench_ingest PARLEY [--conns N] [--stmts M] [--wait-stmts W] [--batch-ms MS]
- *                       [--batch-max N] [--poll-us US] [--dir DIR] [--keep]
+ *   bench_ingest PARLEY [--conns 64,200,1000] [--mix ping,sized] [--idle K] [options]
  *
- * Creates a fresh log (in DIR, or a new directory under /tmp) whose charter
- * lists N founders (default 64, the most a charter takes), one per
- * connection, with keys generated in-process; with N above 64 (up to 250)
- * founder 0 enrolls the other parties before any clock starts. Starts the
- * server as a child process (PARLEY serve DIR --listen 127.0.0.1:0
- * --port-file ... --allow-root --batch-ms MS), then runs two timed phases
- * from one epoll thread holding N plain HTTP/1.1 keep-alive connections, one
- * request in flight on each, each sending its party's pings in seq order:
+ * Creates a fresh log (in --dir, or a new directory under /tmp) with one
+ * party per connection of the largest row, keys generated in-process: the
+ * charter takes 64 founders, so founder f enrolls parties 64 + f, 128 + f, ...
+ * (the charter wants 1 sponsor) before any clock starts. Starts the server as
+ * a child (PARLEY serve DIR --listen 127.0.0.1:0 --port-file ... --allow-root
+ * --batch-ms MS; the per-party rate is unlimited by default). Then, for each
+ * mix and each connection count, one row:
  *
- *   phase 1 "accept": M statements per connection (default 1000), no wait.
- *     Latency is send -> 201 (the statement is durably staged). A separate
- *     thread polls GET /checkpoint every US microseconds (default 2000) on its
- *     own connection; a statement's time to a checkpoint is send -> the first
- *     poll answer whose size covers its index (an upper bound, coarser by up
- *     to one poll interval).
- *   phase 2 "receipt": W statements per connection (default 100) sent with
- *     ?wait=1. Latency is send -> 200 with a receipt (the server's own
- *     answer once a checkpoint includes it).
+ *   1. every statement of the row is signed (M per connection, in seq order);
+ *   2. the verify-only bound: crypto_sign_verify_detached over the PAE of
+ *      those envelopes (up to --bound-sample of them), on every core, while
+ *      the server is idle;
+ *   3. N keep-alive connections are opened, each bound to a 127.0.0.0/8
+ *      source address (250 per address: the server takes 256 per address)
+ *      and served a GET /healthz within --connect-ms, or given up (counted;
+ *      its party's statements are not sent);
+ *   4. "accept": one epoll thread keeps one statement in flight per
+ *      connection. Latency is send -> 201 (durably staged). A poller
+ *      GETs /checkpoint every --poll-us on its own connection; a statement's
+ *      time to checkpoint is send -> the first poll whose size covers its
+ *      index (an upper bound, coarser by up to one poll interval);
+ *   5. "receipt": a few statements per connection with ?wait=1, latency
+ *      send -> 200 with a receipt (the server's own answer once a checkpoint
+ *      includes it).
  *
- * Every statement of a phase is signed (ping, body {}, consecutive seqs,
- * the current time) before that phase's clock starts. Every response must be
- * 201 (phase 1) or 200 with a receipt (phase 2); anything else is counted
- * as an error and the first few are printed. At the end GET /healthz must
- * report a log size of 1 + accepted. CPU time of the server process and of
- * this process is reported per phase (both share the machine's cores).
+ * Mixes: "ping", to one party ({"to": [the next party]}); "ping-all", body {}
+ * as this benchmark sent before issue 14: a ping to every member, whose cost
+ * grows with the members (the engine and the index keep one target per
+ * member: 999 of them per ping in a 1,000-party log); "sized": concerns
+ * padded to ~2 KB (2 recipients) and ~17 KB (16 recipients) envelopes,
+ * alternating, the sizes sealed statements will have (ingest_sign.c); "2k"
+ * and "17k" each alone.
+ * The idle phase (ingest_idle.c), before the rows, holds K idle connections
+ * and reports the server's RSS per connection and whether ingest still works
+ * meanwhile.
+ *
+ * Every answer must be 201 (accept) or 200 with a receipt; anything else is an
+ * error, the first few printed. A connection the server closes, or a phase in
+ * which nothing is answered for --stall-ms, ends with its statements counted
+ * lost (in flight) or unsent, never a hang. At the end GET /healthz must
+ * report 1 + accepted entries. The exit status is 0 only if everything sent
+ * was accepted and the size matches.
  */
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/timefmt.h"
-#include "workflow/genesis.h"
-#include "statement/members.h"
-#include "statement/party.h"
-#include "statement/sign.h"
+#include "ingest.h"
 
-#include <arpa/inet.h>
+#include "base/err.h"
+#include "base/thread.h"
+#include "statement/members.h"
+#include "workflow/genesis.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define ORIGIN "bench.example/ingest"
-/* the server takes 256 connections per address; keep room for the poller */
-#define CONNS_MAX 250
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "bench_ingest: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
-
-static void die_rc(const char *what, int rc, const pl_diag *d)
-{
-	fprintf(stderr, "bench_ingest: %s: %s\n", what, pl_diag_text(d, rc));
-	exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (p == NULL)
-		die("%s", "out of memory");
-	return p;
-}
-
-/* ---- options ---- */
+#define ROW_FIRST_ADDR 0x7f000002u /* 127.0.0.2: the rows' client sockets (the poller uses 127.0.0.1) */
+#define GOAL_RATIO 0.55            /* issue 14: ingest / verify-only bound */
+#define GOAL_CP_P99_MS 1000.0      /* issue 14: p99 from acceptance to checkpoint */
+#define GOAL_IDLE_KIB 16           /* issue 14: server memory per idle connection */
 
 typedef struct opts {
 	const char *parley;
-	size_t conns;
-	size_t stmts;
-	size_t wait_stmts;
-	unsigned batch_ms;
-	size_t batch_max;         /* 0: the server's default */
-	unsigned poll_us;         /* 0: no checkpoint poller */
+	size_t conns[ROWS_MAX], nconns;
+	bool mixes[MIX_N];
+	size_t stmts, wait_stmts;   /* per connection; 0: from the totals */
+	size_t total, total_sized;  /* statements per row, pings and concerns */
+	size_t wait_total;          /* receipt statements per row (0: no receipt phase) */
+	size_t idle, idle_active, idle_stmts;
+	double idle_hold;
+	unsigned batch_ms, poll_us, connect_ms, stall_ms;
+	size_t batch_max, bound_sample;
+	double bound_s;
 	char dir[PATH_MAX];
 	bool keep;
 } opts;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_ingest PARLEY [--conns N<=%d] [--stmts M] [--wait-stmts W] [--batch-ms MS]\n"
-			"                           [--batch-max N] [--poll-us US] [--dir DIR] [--keep]\n",
-		CONNS_MAX);
+	fprintf(stderr,
+		"usage: bench_ingest PARLEY [--conns N,N,...] [--mix ping,ping-all,sized,2k,17k] [--idle K]\n"
+		"         [--stmts M | --total N --total-sized N] [--wait-stmts W | --wait-total N]\n"
+		"         [--idle-hold S] [--idle-active N] [--idle-stmts M] [--batch-ms MS] [--batch-max N]\n"
+		"         [--poll-us US] [--connect-ms MS] [--stall-ms MS] [--bound-sample N] [--bound-s S]\n"
+		"         [--dir DIR] [--keep]\n"
+		"defaults: --conns 64,200,1000 --mix ping,sized --idle 10000 (as RLIMIT_NOFILE allows) --total 48000\n"
+		"          --total-sized 16000 --wait-total 3200 --idle-hold 5 --idle-active 64 --idle-stmts 200\n"
+		"          --batch-ms 20 --poll-us 2000 --connect-ms 3000 --stall-ms 15000 --bound-sample 20000\n"
+		"          --bound-s 1; at most %d connections per row, %d idle\n",
+		CONNS_MAX, IDLE_MAX);
 	exit(2);
 }
 
-static size_t num_arg(int argc, char **argv, int *i)
+static size_t num(const char *s)
 {
-	if (*i + 1 >= argc)
-		usage();
 	char *end;
 	errno = 0;
-	unsigned long long v = strtoull(argv[++*i], &end, 10);
-	if (errno != 0 || *end != '\0' || end == argv[*i])
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s)
 		usage();
 	return (size_t)v;
+}
+
+static void parse_lists(opts *o, const char *a, const char *v, bool *mixes_set)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", v);
+	if (strcmp(a, "--conns") == 0)
+		o->nconns = 0;
+	else if (!*mixes_set) {
+		memset(o->mixes, 0, sizeof o->mixes);
+		*mixes_set = true;
+	}
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(a, "--conns") == 0) {
+			if (o->nconns == ROWS_MAX)
+				usage();
+			o->conns[o->nconns++] = num(t);
+			continue;
+		}
+		int m = -1;
+		for (int i = 0; i < MIX_N; i++)
+			if (strcmp(t, mix_names[i]) == 0)
+				m = i;
+		if (m < 0)
+			usage();
+		o->mixes[m] = true;
+	}
 }
 
 static void parse_opts(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->conns = PL_FOUNDERS_MAX;
-	o->stmts = 1000;
-	o->wait_stmts = 100;
-	o->batch_ms = 20;
-	o->poll_us = 2000;
+	o->conns[0] = 64, o->conns[1] = 200, o->conns[2] = 1000, o->nconns = 3;
+	o->mixes[MIX_PING] = o->mixes[MIX_SIZED] = true;
+	o->total = 48000, o->total_sized = 16000, o->wait_total = 3200;
+	o->idle = 10000, o->idle_active = 64, o->idle_stmts = 200, o->idle_hold = 5;
+	o->batch_ms = 20, o->poll_us = 2000, o->connect_ms = 3000, o->stall_ms = 15000;
+	o->bound_sample = 20000, o->bound_s = 1;
+	bool mixes_set = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "--conns") == 0)
-			o->conns = num_arg(argc, argv, &i);
-		else if (strcmp(a, "--stmts") == 0)
-			o->stmts = num_arg(argc, argv, &i);
-		else if (strcmp(a, "--wait-stmts") == 0)
-			o->wait_stmts = num_arg(argc, argv, &i);
-		else if (strcmp(a, "--batch-ms") == 0)
-			o->batch_ms = (unsigned)num_arg(argc, argv, &i);
-		else if (strcmp(a, "--batch-max") == 0)
-			o->batch_max = num_arg(argc, argv, &i);
-		else if (strcmp(a, "--poll-us") == 0)
-			o->poll_us = (unsigned)num_arg(argc, argv, &i);
-		else if (strcmp(a, "--dir") == 0 && i + 1 < argc)
-			snprintf(o->dir, sizeof o->dir, "%s", argv[++i]);
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+		if (strcmp(a, "--conns") == 0 || strcmp(a, "--mix") == 0) {
+			if (v == NULL)
+				usage();
+			parse_lists(o, a, v, &mixes_set);
+		} else if (strcmp(a, "--dir") == 0 && v != NULL)
+			snprintf(o->dir, sizeof o->dir, "%s", v);
 		else if (strcmp(a, "--keep") == 0)
-			o->keep = true;
-		else if (a[0] == '-' || o->parley != NULL)
+			o->keep = true, takes = false;
+		else if (a[0] != '-') {
+			if (o->parley != NULL)
+				usage();
+			o->parley = a, takes = false;
+		} else if (v == NULL)
 			usage();
-		else
-			o->parley = a;
+#define NUM(flag, field, type) else if (strcmp(a, flag) == 0) o->field = (type)num(v);
+		NUM("--stmts", stmts, size_t)
+		NUM("--wait-stmts", wait_stmts, size_t)
+		NUM("--total", total, size_t)
+		NUM("--total-sized", total_sized, size_t)
+		NUM("--wait-total", wait_total, size_t)
+		NUM("--idle", idle, size_t)
+		NUM("--idle-active", idle_active, size_t)
+		NUM("--idle-stmts", idle_stmts, size_t)
+		NUM("--idle-hold", idle_hold, double)
+		NUM("--batch-ms", batch_ms, unsigned)
+		NUM("--batch-max", batch_max, size_t)
+		NUM("--poll-us", poll_us, unsigned)
+		NUM("--connect-ms", connect_ms, unsigned)
+		NUM("--stall-ms", stall_ms, unsigned)
+		NUM("--bound-sample", bound_sample, size_t)
+		NUM("--bound-s", bound_s, double)
+#undef NUM
+		else usage();
+		if (takes)
+			i++;
 	}
-	if (o->parley == NULL || o->conns < 1 || o->conns > CONNS_MAX || o->stmts + o->wait_stmts == 0)
+	if (o->parley == NULL || o->nconns == 0 || o->idle > IDLE_MAX || o->idle_active > CONNS_MAX ||
+	    o->bound_sample == 0 || o->stall_ms == 0 || o->connect_ms == 0)
 		usage();
+	for (size_t i = 0; i < o->nconns; i++)
+		if (o->conns[i] < 1 || o->conns[i] > CONNS_MAX)
+			usage();
 }
 
-/* ---- the log, its founders and their statements ---- */
+/* ---- one row ---- */
 
-typedef struct founder {
-	pl_party_key *key;
-	uint64_t next_seq;        /* the next seq this founder signs */
-} founder;
+typedef struct row {
+	mix m;
+	size_t asked, served, stmts;
+	phase_result r;           /* lat/t_send/index freed once the figures are taken */
+	pct acc, cp, rcpt;
+	size_t rcpt_ok, rcpt_errors, rcpt_lost, rcpt_n;
+	double env_bytes, env_small, env_large, sign_s, batches;
+	double bound_before, bound_after; /* verifications per second before and after the row */
+	double index_lag, tail_cpu; /* after the last answer: until the index caught up, and the server's CPU meanwhile */
+	long rss_kb;
+	bound b;
+} row;
 
-typedef struct request {
-	char *data;               /* the whole HTTP request: head and envelope */
-	size_t len;
-} request;
-
-typedef struct sign_job {
-	founder *f;
-	size_t from, to;          /* founders [from, to) */
-	size_t count;             /* statements per founder */
-	bool wait;
-	request *out;             /* out[founder * count + k] */
-	int64_t time;
-} sign_job;
-
-static void *sign_worker(void *arg)
+static size_t per_conn(size_t fixed, size_t total, size_t conns)
 {
-	sign_job *j = arg;
-	json_t *body = json_object();
-	pl_buf env;
-	pl_buf_init(&env, 65536);
-	for (size_t f = j->from; f < j->to; f++) {
-		for (size_t k = 0; k < j->count; k++) {
-			pl_buf_reset(&env);
-			int rc = pl_statement_sign(j->f[f].key, ORIGIN, "ping", j->f[f].next_seq + k, j->time, body, NULL, 0,
-						   &env);
-			if (rc != PL_OK)
-				die_rc("sign", rc, NULL);
-			char head[256];
-			int hn = snprintf(head, sizeof head,
-					  "POST /v1/statements%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-					  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-					  j->wait ? "?wait=1" : "", env.len);
-			request *r = &j->out[f * j->count + k];
-			r->len = (size_t)hn + env.len;
-			r->data = xcalloc(1, r->len);
-			memcpy(r->data, head, (size_t)hn);
-			memcpy(r->data + hn, env.data, env.len);
-		}
-	}
-	pl_buf_release(&env);
-	json_decref(body);
-	return NULL;
+	if (fixed > 0)
+		return fixed;
+	return total / conns > 0 ? total / conns : 1;
 }
 
-/* Signs count statements for each founder (two threads); advances next_seq. */
-static request *presign(founder *f, size_t nf, size_t count, bool wait, double *seconds)
+static void print_head(void)
+{
+	printf("\n%-8s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "mix", "conns", "stmts", "ok", "err",
+	       "lost", "stmts/s", "acc p50", "acc p99", "cp p50", "cp p99", "srv us", "cli us", "bound/s", "ratio");
+	printf("%-8s %9s %7s %7s %5s %5s %9s %8s %8s %8s %8s %7s %7s %9s %6s\n", "", "srv/asked", "", "", "", "", "",
+	       "(ms)", "(ms)", "(ms)", "(ms)", "/stmt", "/stmt", "(verify)", "");
+	fflush(stdout);
+}
+
+static void print_row(const row *w)
+{
+	char conns[32];
+	snprintf(conns, sizeof conns, "%zu/%zu", w->served, w->asked);
+	double rate = w->r.seconds > 0 ? (double)w->r.ok / w->r.seconds : 0;
+	double ok = w->r.ok > 0 ? (double)w->r.ok : 1;
+	printf("%-8s %9s %7zu %7zu %5zu %5zu %9.0f ", mix_names[w->m], conns, w->stmts, w->r.ok, w->r.errors,
+	       w->r.lost + w->r.unsent, rate);
+	if (w->acc.n > 0)
+		printf("%8.2f %8.2f ", w->acc.p50, w->acc.p99);
+	else
+		printf("%8s %8s ", "-", "-");
+	if (w->cp.n > 0)
+		printf("%8.1f %8.1f ", w->cp.p50, w->cp.p99);
+	else
+		printf("%8s %8s ", "-", "-");
+	printf("%7.0f %7.0f %9.0f %6.3f\n", 1e6 * (w->r.server_cpu + w->tail_cpu) / ok, 1e6 * w->r.client_cpu / ok,
+	       w->b.per_second,
+	       w->b.per_second > 0 ? rate / w->b.per_second : 0);
+	fflush(stdout);
+}
+
+static void print_details(const row *rows, size_t n)
+{
+	printf("\n%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %19s\n", "mix", "conns", "env B",
+	       "seconds", "batches", "/batch", "srvCPU", "cliCPU", "idx lag", "srvRSS", "acc max", "cp max", "rcpt n",
+	       "r err", "rcpt p50", "rcpt p99", "sign s", "bound before/after");
+	printf("%-8s %9s %7s %7s %8s %7s %7s %7s %7s %7s %8s %8s %7s %6s %9s %9s %7s %19s\n", "", "", "(mean)", "", "", "",
+	       "", "", "(s)", "(MB)", "(ms)", "(ms)", "", "", "(ms)", "(ms)", "", "(/s, sample)");
+	for (size_t i = 0; i < n; i++) {
+		const row *w = &rows[i];
+		char conns[32], bn[32], lag[32];
+		snprintf(conns, sizeof conns, "%zu/%zu", w->served, w->asked);
+		snprintf(bn, sizeof bn, "%.0f/%.0f, %zu", w->bound_before, w->bound_after, w->b.n);
+		if (w->index_lag >= 0)
+			snprintf(lag, sizeof lag, "%.2f", w->index_lag);
+		else
+			snprintf(lag, sizeof lag, "-");
+		double s = w->r.seconds > 0 ? w->r.seconds : 1;
+		printf("%-8s %9s %7.0f %7.2f %8.0f %7.1f %6.0f%% %6.0f%% %7s %7.0f %8.1f %8.1f %7zu %6zu %9.1f %9.1f %7.2f "
+		       "%19s\n",
+		       mix_names[w->m], conns, w->env_bytes, w->r.seconds, w->batches,
+		       w->batches > 0 ? (double)w->r.ok / w->batches : 0, 100 * w->r.server_cpu / s,
+		       100 * w->r.client_cpu / s, lag, (double)w->rss_kb / 1024, w->acc.max, w->cp.max, w->rcpt_n,
+		       w->rcpt_errors + w->rcpt_lost, w->rcpt.p50, w->rcpt.p99, w->sign_s, bn);
+	}
+}
+
+/* Runs one row; returns the statements accepted (both phases) and adds to *errors and *lost. */
+static size_t run_row(const opts *o, server *srv, party *parties, size_t nparties, mix m, size_t nconn, row *w,
+		      size_t *errors, size_t *lost)
+{
+	memset(w, 0, sizeof *w);
+	w->m = m;
+	w->asked = nconn;
+	size_t per = per_conn(o->stmts, MIX_IS_PING(m) ? o->total : o->total_sized, nconn);
+	load l;
+	load_sign(&l, parties, nparties, nconn, per, m, false);
+	w->env_bytes = l.env_bytes;
+	w->env_small = l.env_small;
+	w->env_large = l.env_large;
+	w->sign_s = l.sign_seconds;
+	bound_measure(&l, parties, o->bound_sample, o->bound_s, &w->b);
+	if (w->b.bad > 0)
+		die("%zu of the row's signatures did not verify", w->b.bad);
+
+	/* the poller and the control connection first: a server at its connection limit still answers them */
+	poller p;
+	if (o->poll_us > 0)
+		poller_start(&p, srv->port, o->poll_us);
+	server_stats s0, s1;
+	server_stats_get(srv, &s0);
+	int *fds = xcalloc(nconn, sizeof *fds);
+	dial_stats ds;
+	dial d = {srv->port, ROW_FIRST_ADDR, o->connect_ms, 0};
+	dial_open(&d, nconn, fds, &ds);
+	w->served = ds.served;
+	w->stmts = ds.served * per;
+	for (size_t c = 0; c < nconn; c++)
+		if (fds[c] < 0)
+			parties[c].next_seq -= per; /* its statements are not sent */
+
+	phase_run(fds, &l, false, o->stall_ms, srv->pid, &w->r);
+	server_stats_get(srv, &s1);
+	w->batches = s1.batches - s0.batches;
+	w->acc = percentiles(w->r.lat, l.total);
+	if (o->poll_us > 0) {
+		poller_stop(&p, &w->r, l.total, 5);
+		double *cpl = checkpoint_latency(&w->r, l.total, &p);
+		w->cp = percentiles(cpl, l.total);
+		if (w->cp.n != w->r.ok)
+			fprintf(stderr, "bench_ingest: %zu accepted statements never seen in a polled checkpoint\n",
+				w->r.ok - w->cp.n);
+		free(cpl);
+		free(p.s);
+	}
+	/* the index follows the published log on its own thread: its work is the statements' too */
+	double cpu_end = proc_cpu(srv->pid);
+	w->index_lag = index_wait(srv, (uint64_t)s1.size, 120);
+	w->tail_cpu = proc_cpu(srv->pid) - cpu_end;
+	w->rss_kb = proc_status_kb(srv->pid, "VmRSS");
+	/* the bound again, the server idle again: the mean of the two is the row's (the machine is shared) */
+	bound after;
+	bound_measure(&l, parties, o->bound_sample, o->bound_s, &after);
+	w->bound_before = w->b.per_second;
+	w->bound_after = after.per_second;
+	w->b.per_second = (w->bound_before + w->bound_after) / 2;
+	bool resync = w->r.errors + w->r.lost + w->r.unsent > 0;
+	size_t accepted = w->r.ok;
+	*errors += w->r.errors;
+	*lost += w->r.lost;
+	load_free(&l);
+
+	size_t wper = o->wait_stmts > 0 ? o->wait_stmts : o->wait_total > 0 ? per_conn(0, o->wait_total, nconn) : 0;
+	if (wper > 0 && ds.served > 0) {
+		if (resync) {
+			sleep(2);
+			parties_resync(srv, parties, nparties);
+		}
+		load_sign(&l, parties, nparties, nconn, wper, m, true);
+		for (size_t c = 0; c < nconn; c++)
+			if (fds[c] < 0)
+				parties[c].next_seq -= wper;
+		phase_result rr;
+		phase_run(fds, &l, true, o->stall_ms, srv->pid, &rr);
+		w->rcpt = percentiles(rr.lat, l.total);
+		w->rcpt_n = rr.ok + rr.errors + rr.lost + rr.unsent;
+		w->rcpt_ok = rr.ok;
+		w->rcpt_errors = rr.errors;
+		w->rcpt_lost = rr.lost + rr.unsent;
+		accepted += rr.ok;
+		*errors += rr.errors;
+		*lost += rr.lost;
+		resync = resync || rr.errors + rr.lost + rr.unsent > 0;
+		phase_free(&rr);
+		load_free(&l);
+	}
+	dial_close(fds, nconn);
+	free(fds);
+	print_row(w);
+	if (ds.served < ds.asked)
+		printf("       ^ %zu of %zu connections not served within %u ms: %zu connect failed, %zu connect timed out, "
+		       "%zu closed by the server, %zu unanswered, %zu other answers (first errno %d)\n",
+		       ds.asked - ds.served, ds.asked, o->connect_ms, ds.connect_failed, ds.connect_timeout, ds.closed,
+		       ds.unanswered, ds.bad_answer, ds.first_errno);
+	if (w->r.stalled || w->r.conns_lost > 0)
+		printf("       ^ %s%zu connections closed by the server during the phase; %zu statements lost in "
+		       "flight, %zu unsent\n",
+		       w->r.stalled ? "stalled (nothing answered for --stall-ms); " : "", w->r.conns_lost, w->r.lost,
+		       w->r.unsent);
+	if (resync) {
+		sleep(2);
+		parties_resync(srv, parties, nparties);
+	}
+	phase_free(&w->r);
+	return accepted;
+}
+
+/* Issue 14's goals, against this run's figures. */
+static void print_goals(const row *rows, size_t n, const idle_result *ir)
+{
+	size_t ratio_ok = 0, cp_ok = 0;
+	for (size_t i = 0; i < n; i++) {
+		double rate = rows[i].r.seconds > 0 ? (double)rows[i].r.ok / rows[i].r.seconds : 0;
+		ratio_ok += rows[i].b.per_second > 0 && rate >= GOAL_RATIO * rows[i].b.per_second;
+		cp_ok += rows[i].cp.n > 0 && rows[i].cp.p99 < GOAL_CP_P99_MS;
+	}
+	printf("\ngoals (issue 14): ingest >= %.2f x the bound in %zu of %zu rows; checkpoint p99 < %.0f ms in %zu of %zu "
+	       "rows",
+	       GOAL_RATIO, ratio_ok, n, GOAL_CP_P99_MS, cp_ok, n);
+	if (ir != NULL) {
+		printf("; idle: %zu of %zu connections held", ir->served, ir->asked);
+		if (ir->kib_per_conn >= 0)
+			printf(" at %.1f KiB each (goal <= %d KiB)", ir->kib_per_conn, GOAL_IDLE_KIB);
+		printf(", ingest meanwhile %s", ir->ingest_ok ? "worked" : "did not work");
+	}
+	printf("\n");
+}
+
+/* ---- setup ---- */
+
+/* Raises RLIMIT_NOFILE for what the run needs; cuts the idle phase to what the hard limit allows. */
+static void raise_nofile(opts *o, size_t max_conns)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		die("%s", "getrlimit failed");
+	size_t base = max_conns + o->idle_active + 256; /* the rows' sockets, the active ones, files, the poller */
+	rlim_t want = (rlim_t)(base + o->idle);
+	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) {
+		size_t k = rl.rlim_max > base ? (size_t)rl.rlim_max - base : 0;
+		printf("bench_ingest: RLIMIT_NOFILE hard limit %llu: %zu idle connections instead of %zu\n",
+		       (unsigned long long)rl.rlim_max, k, o->idle);
+		o->idle = k;
+		want = (rlim_t)(base + k);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			die("cannot raise RLIMIT_NOFILE to %llu", (unsigned long long)want);
+	}
+	printf("bench_ingest: RLIMIT_NOFILE %llu (hard %llu), for this process and the server\n",
+	       (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+}
+
+/* The machine is shared: its load average is printed with the figures. */
+static void print_load(const char *when)
+{
+	char buf[128] = "";
+	FILE *fp = fopen("/proc/loadavg", "r");
+	if (fp != NULL) {
+		if (fgets(buf, sizeof buf, fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("bench_ingest: load average %s: %s\n", when, buf);
+}
+
+static party *make_log(const char *dir, size_t nparties, size_t *nfounders)
 {
 	double t0 = now();
-	request *out = xcalloc(nf * count, sizeof *out);
-	sign_job jobs[2];
-	pthread_t th[2];
-	size_t half = nf / 2;
-	for (int i = 0; i < 2; i++) {
-		jobs[i] = (sign_job){f, i == 0 ? 0 : half, i == 0 ? half : nf, count, wait, out, pl_now()};
-		if (pthread_create(&th[i], NULL, sign_worker, &jobs[i]) != 0)
-			die("%s", "cannot start a thread");
-	}
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	for (size_t i = 0; i < nf; i++)
-		f[i].next_seq += count;
-	*seconds = now() - t0;
-	return out;
-}
-
-/* Founder 0's enroll statements for parties f[from..to) (one request each, in seq order). */
-static request *presign_enroll(founder *f, size_t from, size_t to)
-{
-	request *out = xcalloc(to - from, sizeof *out);
-	pl_buf env, idj;
-	pl_buf_init(&env, 65536);
-	pl_buf_init(&idj, PL_IDENTITY_MAX);
-	for (size_t i = from; i < to; i++) {
-		pl_buf_reset(&env);
-		pl_buf_reset(&idj);
-		json_error_t je;
-		json_t *id = pl_identity_format(&f[i].key->id, &idj) == PL_OK
-				     ? json_loadb((const char *)idj.data, idj.len, 0, &je)
-				     : NULL;
-		json_t *body = id ? json_pack("{s:o}", "identity", id) : NULL;
-		if (body == NULL)
-			die("%s", "cannot build an enroll body");
-		int rc = pl_statement_sign(f[0].key, ORIGIN, "enroll", f[0].next_seq++, pl_now(), body, NULL, 0, &env);
-		json_decref(body);
+	party *parties = xcalloc(nparties, sizeof *parties);
+	pl_identity *others = xcalloc(nparties, sizeof *others);
+	for (size_t i = 0; i < nparties; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "bench-f%02zu", i);
+		pl_diag d = {0};
+		int rc = pl_party_key_generate(name, &parties[i].key, &d);
 		if (rc != PL_OK)
-			die_rc("sign enroll", rc, NULL);
-		char head[256];
-		int hn = snprintf(head, sizeof head,
-				  "POST /v1/statements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-				  env.len);
-		request *r = &out[i - from];
-		r->len = (size_t)hn + env.len;
-		r->data = xcalloc(1, r->len);
-		memcpy(r->data, head, (size_t)hn);
-		memcpy(r->data + hn, env.data, env.len);
+			die_rc("key", rc, d.msg);
+		others[i] = parties[i].key->id;
+		parties[i].next_seq = 1;
 	}
-	pl_buf_release(&env);
-	pl_buf_release(&idj);
-	return out;
+	parties[0].next_seq = 2; /* the charter was founder 0's seq 1 */
+	*nfounders = nparties < PL_FOUNDERS_MAX ? nparties : PL_FOUNDERS_MAX;
+	pl_charter ch;
+	memset(&ch, 0, sizeof ch);
+	ch.sponsors = 1;
+	ch.ack_seconds = 86400;
+	ch.response_seconds = 86400;
+	pl_diag d = {0};
+	int rc = pl_setup_log(dir, ORIGIN, parties[0].key, others + 1, *nfounders - 1, &ch, NULL, &d);
+	if (rc != PL_OK)
+		die_rc("setup", rc, d.msg);
+	free(others);
+	printf("bench_ingest: log %s, %zu parties (%zu founders), keys and charter in %.2f s\n", dir, nparties,
+	       *nfounders, now() - t0);
+	return parties;
 }
 
-static void free_requests(request *r, size_t n)
+/* The parties past the founders, enrolled before any clock starts. */
+static size_t enroll(const opts *o, server *srv, party *parties, size_t nfounders, size_t nparties)
 {
-	for (size_t i = 0; i < n; i++)
-		free(r[i].data);
-	free(r);
+	load l;
+	load_enroll(&l, parties, nfounders, nparties);
+	int *fds = xcalloc(nfounders, sizeof *fds);
+	dial_stats ds;
+	dial d = {srv->port, ROW_FIRST_ADDR, o->connect_ms, 0};
+	dial_open(&d, nfounders, fds, &ds);
+	phase_result r;
+	phase_run(fds, &l, false, o->stall_ms, srv->pid, &r);
+	if (r.ok != l.total)
+		die("enrolling %zu parties: %zu ok, %zu errors, %zu lost, %zu unsent (%zu of %zu founders' connections "
+		    "served)",
+		    l.total, r.ok, r.errors, r.lost, r.unsent, ds.served, nfounders);
+	printf("bench_ingest: %zu more parties enrolled by the founders in %.2f s (untimed)\n", l.total, r.seconds);
+	phase_free(&r);
+	dial_close(fds, nfounders);
+	free(fds);
+	size_t n = l.total;
+	load_free(&l);
+	return n;
 }
 
-/* ---- the server child ---- */
-
-static pid_t server_pid;
-
-static uint16_t start_server(const opts *o, const char *dir)
+static void print_notes(const opts *o, const row *rows, size_t n)
 {
-	char port_file[PATH_MAX + 16], out_file[PATH_MAX + 16], bms[32], bmax[32];
-	snprintf(port_file, sizeof port_file, "%s.port", dir);
-	snprintf(out_file, sizeof out_file, "%s.serve.log", dir);
-	unlink(port_file);
-	snprintf(bms, sizeof bms, "%u", o->batch_ms);
-	snprintf(bmax, sizeof bmax, "%zu", o->batch_max);
-	pid_t pid = fork();
-	if (pid < 0)
-		die("%s", "fork failed");
-	if (pid == 0) {
-		int fd = open(out_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		const char *argv[16];
-		int n = 0;
-		argv[n++] = o->parley;
-		argv[n++] = "serve";
-		argv[n++] = dir;
-		argv[n++] = "--listen";
-		argv[n++] = "127.0.0.1:0";
-		argv[n++] = "--port-file";
-		argv[n++] = port_file;
-		argv[n++] = "--allow-root";
-		argv[n++] = "--batch-ms";
-		argv[n++] = bms;
-		if (o->batch_max) {
-			argv[n++] = "--batch-max";
-			argv[n++] = bmax;
-		}
-		argv[n] = NULL;
-		execv(o->parley, (char *const *)(uintptr_t)argv);
-		_exit(127);
+	double small = 0, large = 0;
+	for (size_t i = 0; i < n; i++) {
+		small = rows[i].env_small > 0 ? rows[i].env_small : small;
+		large = rows[i].env_large > 0 ? rows[i].env_large : large;
 	}
-	server_pid = pid;
-	for (int i = 0; i < 600; i++) {
-		FILE *fp = fopen(port_file, "r");
-		unsigned port = 0;
-		if (fp != NULL) {
-			int got = fscanf(fp, "%u", &port);
-			fclose(fp);
-			if (got == 1 && port > 0 && port < 65536)
-				return (uint16_t)port;
-		}
-		int st;
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			die("the server exited at start; see %s", out_file);
-		usleep(50000);
-	}
-	die("%s", "the server did not write its port file in 30 s");
-	return 0;
-}
-
-static void stop_server(void)
-{
-	if (server_pid > 0) {
-		kill(server_pid, SIGTERM);
-		int st;
-		waitpid(server_pid, &st, 0);
-		server_pid = 0;
-	}
-}
-
-/* CPU seconds (user + system) of a process, from /proc. */
-static double proc_cpu(pid_t pid)
-{
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	FILE *fp = fopen(path, "r");
-	if (fp == NULL)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
-	unsigned long long ut = 0, st = 0;
-	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double self_cpu(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-/* ---- HTTP client pieces ---- */
-
-static int connect_to(uint16_t port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("%s", "socket failed");
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		die("%s", "connect to the server failed");
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
-}
-
-/* If buf[0..n) holds a whole response, returns its total length and fills
- * status and body; 0 if more is needed; -1 if malformed. */
-static long parse_response(const char *buf, size_t n, int *status, const char **body, size_t *blen)
-{
-	const char *end = memmem(buf, n, "\r\n\r\n", 4);
-	if (end == NULL)
-		return n > 65536 ? -1 : 0;
-	if (n < 12 || strncmp(buf, "HTTP/1.1 ", 9) != 0)
-		return -1;
-	*status = atoi(buf + 9);
-	size_t hlen = (size_t)(end - buf) + 4;
-	size_t clen = 0;
-	bool have = false;
-	for (const char *p = buf; p < end;) {
-		const char *nl = memmem(p, (size_t)(end - p), "\r\n", 2);
-		if (nl == NULL)
-			nl = end;
-		if ((size_t)(nl - p) > 15 && strncasecmp(p, "Content-Length:", 15) == 0) {
-			clen = (size_t)strtoull(p + 15, NULL, 10);
-			have = true;
-		}
-		p = nl + 2;
-	}
-	if (!have)
-		return -1; /* this client reads only Content-Length bodies */
-	if (n < hlen + clen)
-		return 0;
-	*body = buf + hlen;
-	*blen = clen;
-	return (long)(hlen + clen);
-}
-
-/* Blocking GET on a keep-alive connection; the body goes into out (NUL-terminated). */
-static int http_get(int fd, const char *path, char *out, size_t cap, size_t *outlen)
-{
-	char req[256];
-	int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
-	if (write(fd, req, (size_t)n) != n)
-		return -1;
-	static _Thread_local char buf[16384];
-	size_t have = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + have, sizeof buf - have);
-		if (r <= 0)
-			return -1;
-		have += (size_t)r;
-		int status;
-		const char *body;
-		size_t blen;
-		long used = parse_response(buf, have, &status, &body, &blen);
-		if (used < 0)
-			return -1;
-		if (used > 0) {
-			size_t c = blen < cap - 1 ? blen : cap - 1;
-			memcpy(out, body, c);
-			out[c] = '\0';
-			*outlen = c;
-			return status;
-		}
-		if (have == sizeof buf)
-			return -1;
-	}
-}
-
-/* ---- the checkpoint poller ---- */
-
-typedef struct sample {
-	double t;                 /* when the answer arrived */
-	uint64_t size;
-} sample;
-
-typedef struct poller {
-	uint16_t port;
-	unsigned every_us;
-	atomic_bool stop;
-	sample *s;
-	size_t n, cap;
-	unsigned long errors;
-} poller;
-
-static void *poll_worker(void *arg)
-{
-	poller *p = arg;
-	int fd = connect_to(p->port);
-	char body[4096];
-	while (!atomic_load(&p->stop)) {
-		size_t blen;
-		int st = http_get(fd, "/checkpoint", body, sizeof body, &blen);
-		double t = now();
-		const char *nl = strchr(body, '\n');
-		if (st != 200 || nl == NULL) {
-			p->errors++;
-			if (st < 0) {
-				close(fd);
-				fd = connect_to(p->port);
-			}
-		} else {
-			uint64_t size = strtoull(nl + 1, NULL, 10);
-			if (p->n == 0 || size != p->s[p->n - 1].size) {
-				if (p->n == p->cap) {
-					p->cap = p->cap ? p->cap * 2 : 4096;
-					p->s = realloc(p->s, p->cap * sizeof *p->s);
-					if (p->s == NULL)
-						die("%s", "out of memory");
-				}
-				p->s[p->n++] = (sample){t, size};
-			}
-		}
-		if (p->every_us)
-			usleep(p->every_us);
-	}
-	close(fd);
-	return NULL;
-}
-
-/* ---- one timed phase ---- */
-
-typedef struct conn {
-	int fd;
-	size_t next;              /* next statement to send (of this connection's) */
-	size_t sent_off;          /* bytes of the current request written */
-	char *in;                 /* response bytes */
-	size_t inlen;
-	double t_send;
-} conn;
-
-typedef struct phase_result {
-	double seconds;
-	size_t ok, errors;
-	double *lat;              /* send -> answer, per statement (seconds; < 0 for errors) */
-	double *t_send;           /* send time, per statement */
-	uint64_t *index;          /* assigned index, per statement */
-	double server_cpu, client_cpu;
-} phase_result;
-
-static size_t errors_printed;
-
-static void note_error(size_t c, int status, const char *body, size_t blen)
-{
-	if (errors_printed++ < 8)
-		fprintf(stderr, "bench_ingest: conn %zu: HTTP %d: %.*s\n", c, status, (int)(blen > 300 ? 300 : blen),
-			body);
-}
-
-static void send_some(int ep, conn *cn, size_t c, const request *reqs, size_t per)
-{
-	const request *r = &reqs[c * per + cn->next];
-	while (cn->sent_off < r->len) {
-		ssize_t w = write(cn->fd, r->data + cn->sent_off, r->len - cn->sent_off);
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u64 = c};
-				epoll_ctl(ep, EPOLL_CTL_MOD, cn->fd, &ev);
-				return;
-			}
-			die("write: %s", strerror(errno));
-		}
-		cn->sent_off += (size_t)w;
-	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = c};
-	epoll_ctl(ep, EPOLL_CTL_MOD, cn->fd, &ev);
-}
-
-static void run_phase(uint16_t port, size_t nconn, const request *reqs, size_t per, bool wait, phase_result *res)
-{
-	size_t total = nconn * per;
-	memset(res, 0, sizeof *res);
-	res->lat = xcalloc(total, sizeof *res->lat);
-	res->t_send = xcalloc(total, sizeof *res->t_send);
-	res->index = xcalloc(total, sizeof *res->index);
-	conn *cs = xcalloc(nconn, sizeof *cs);
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		die("%s", "epoll_create1 failed");
-	for (size_t c = 0; c < nconn; c++) {
-		cs[c].fd = connect_to(port);
-		cs[c].in = xcalloc(1, 65536);
-		int fl = fcntl(cs[c].fd, F_GETFL);
-		fcntl(cs[c].fd, F_SETFL, fl | O_NONBLOCK);
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = c};
-		epoll_ctl(ep, EPOLL_CTL_ADD, cs[c].fd, &ev);
-	}
-	double cpu0 = proc_cpu(server_pid), self0 = self_cpu();
-	double t0 = now();
-	for (size_t c = 0; c < nconn; c++) {
-		cs[c].t_send = now();
-		send_some(ep, &cs[c], c, reqs, per);
-	}
-	size_t done = 0;
-	struct epoll_event evs[64];
-	while (done < total) {
-		int k = epoll_wait(ep, evs, 64, 60000);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			die("%s", "no answer from the server for 60 s");
-		for (int e = 0; e < k; e++) {
-			size_t c = (size_t)evs[e].data.u64;
-			conn *cn = &cs[c];
-			if (evs[e].events & EPOLLOUT) {
-				send_some(ep, cn, c, reqs, per);
-				if (!(evs[e].events & EPOLLIN))
-					continue;
-			}
-			ssize_t r = read(cn->fd, cn->in + cn->inlen, 65536 - cn->inlen);
-			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				continue;
-			if (r <= 0)
-				die("conn closed by the server (%s)", r < 0 ? strerror(errno) : "EOF");
-			cn->inlen += (size_t)r;
-			int status;
-			const char *body;
-			size_t blen;
-			long used = parse_response(cn->in, cn->inlen, &status, &body, &blen);
-			if (used < 0)
-				die("%s", "malformed response");
-			if (used == 0)
-				continue;
-			double t = now();
-			size_t i = c * per + cn->next;
-			res->t_send[i] = cn->t_send;
-			bool good = wait ? (status == 200 && memmem(body, blen, "\"receipt\"", 9) != NULL) : status == 201;
-			if (good) {
-				res->lat[i] = t - cn->t_send;
-				const char *ix = memmem(body, blen, "\"index\":", 8);
-				res->index[i] = ix ? strtoull(ix + 8, NULL, 10) : 0;
-				res->ok++;
-			} else {
-				res->lat[i] = -1;
-				res->errors++;
-				note_error(c, status, body, blen);
-			}
-			done++;
-			memmove(cn->in, cn->in + used, cn->inlen - (size_t)used);
-			cn->inlen -= (size_t)used;
-			cn->next++;
-			cn->sent_off = 0;
-			if (cn->next < per) {
-				cn->t_send = now();
-				send_some(ep, cn, c, reqs, per);
-			}
-		}
-	}
-	res->seconds = now() - t0;
-	res->server_cpu = proc_cpu(server_pid) - cpu0;
-	res->client_cpu = self_cpu() - self0;
-	for (size_t c = 0; c < nconn; c++) {
-		close(cs[c].fd);
-		free(cs[c].in);
-	}
-	free(cs);
-	close(ep);
-}
-
-/* ---- figures ---- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-typedef struct pct {
-	size_t n;
-	double p50, p99, max;
-} pct;
-
-/* Percentiles (ms) of the non-negative values in v[0..n). */
-static pct percentiles(const double *v, size_t n)
-{
-	double *s = xcalloc(n, sizeof *s);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (v[i] >= 0)
-			s[k++] = v[i];
-	pct p = {k, 0, 0, 0};
-	if (k > 0) {
-		qsort(s, k, sizeof *s, cmp_double);
-		p.p50 = s[(k - 1) / 2] * 1e3;
-		p.p99 = s[(size_t)((double)(k - 1) * 0.99)] * 1e3;
-		p.max = s[k - 1] * 1e3;
-	}
-	free(s);
-	return p;
-}
-
-/* Time to a checkpoint for each accepted statement of phase 1, from the poller's samples. */
-static double *checkpoint_latency(const phase_result *r, size_t total, const poller *p)
-{
-	double *v = xcalloc(total, sizeof *v);
-	for (size_t i = 0; i < total; i++) {
-		v[i] = -1;
-		if (r->lat[i] < 0)
-			continue;
-		/* first sample with size > index (sizes only grow) */
-		size_t lo = 0, hi = p->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (p->s[mid].size > r->index[i])
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		if (lo < p->n)
-			v[i] = p->s[lo].t - r->t_send[i];
-	}
-	return v;
-}
-
-static bool metric(const char *text, const char *name, double *out)
-{
-	size_t n = strlen(name);
-	for (const char *p = text; (p = strstr(p, name)) != NULL; p += n) {
-		if ((p == text || p[-1] == '\n') && p[n] == ' ') {
-			*out = strtod(p + n + 1, NULL);
-			return true;
-		}
-	}
-	return false;
-}
-
-typedef struct server_stats {
-	double size, batches, integrate;
-} server_stats;
-
-static void server_stats_get(uint16_t port, server_stats *s)
-{
-	static char body[1 << 16];
-	size_t blen;
-	memset(s, 0, sizeof *s);
-	int fd = connect_to(port);
-	if (http_get(fd, "/metrics", body, sizeof body, &blen) == 200) {
-		metric(body, "parley_log_size", &s->size);
-		metric(body, "parley_batches_total", &s->batches);
-		metric(body, "parley_integrate_seconds_total", &s->integrate);
-	}
-	close(fd);
-}
-
-static void print_row(const char *name, size_t nconn, size_t total, const phase_result *r, pct acc, pct cp,
-		      const server_stats *before, const server_stats *after)
-{
-	double batches = after->batches - before->batches;
-	printf("%-8s %5zu %8zu %7zu %6zu %8.2f %9.0f  ", name, nconn, total, r->ok, r->errors, r->seconds,
-	       (double)r->ok / r->seconds);
-	if (acc.n > 0)
-		printf("%7.2f %7.2f %8.2f  ", acc.p50, acc.p99, acc.max);
-	else
-		printf("%7s %7s %8s  ", "-", "-", "-");
-	if (cp.n > 0)
-		printf("%7.2f %7.2f %8.2f", cp.p50, cp.p99, cp.max);
-	else
-		printf("%7s %7s %8s", "-", "-", "-");
-	printf("  %6.0f %7.1f %5.0f%% %5.0f%%\n", batches, batches > 0 ? (double)r->ok / batches : 0,
-	       100 * r->server_cpu / r->seconds, 100 * r->client_cpu / r->seconds);
+	printf("\ncolumns: conns = connections served / asked (sockets from 127.0.0.2 on, %d per source address); stmts "
+	       "= statements sent in the accept phase; lost = lost in flight + never sent (connection closed, or stalled)\n"
+	       "  stmts/s = accepted / seconds from the first send to the last answer; acc = send -> 201 (durably "
+	       "staged); cp = send -> first polled /checkpoint covering the index (poll every %u us: an upper bound)\n"
+	       "  srv us, cli us /stmt = CPU time (user + system) of the server / of this load generator over the accept "
+	       "phase, per accepted statement, the server's until its workflow index caught up with the log (this "
+	       "machine's cores are shared by both)\n"
+	       "  bound/s = crypto_sign_verify_detached over the same row's envelopes' PAE on %u threads, the server "
+	       "idle, just before and just after the row (the mean; both in the details); ratio = stmts/s / bound/s\n"
+	       "details: env B = mean envelope bytes; srvCPU/cliCPU in %% of one core during the accept phase; idx lag "
+	       "= seconds after the last answer until the index held every entry; srvRSS = server VmRSS then; rcpt = the receipt phase (?wait=1, send -> 200 with a receipt; r err = errors + lost)\n",
+	       PER_ADDR, o->poll_us, pl_cpus());
+	printf("mixes: ping = ping to one party ({\"to\": [the next party]}); ping-all = ping to every member (body {}); sized = concerns, one in two a ~%d B envelope to %d recipients, the other "
+	       "~%d B to %d (the sizes sealed statements to 2 and 16 readers will have), their summary and evidence "
+	       "names padded with random base64 as a ciphertext would be; 2k, 17k = each kind alone\n",
+	       SMALL_ENV, SMALL_READERS, LARGE_ENV, LARGE_READERS);
+	if (small > 0 || large > 0)
+		printf("  envelopes as signed: small concern %.0f B, large concern %.0f B on average\n", small, large);
 }
 
 int main(int argc, char **argv)
@@ -770,6 +537,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		die("%s", "sodium_init failed");
+	size_t max_conns = 0;
+	for (size_t i = 0; i < o.nconns; i++)
+		max_conns = o.conns[i] > max_conns ? o.conns[i] : max_conns;
+	size_t nparties = max_conns;
+	if (o.idle > 0 && o.idle_active > nparties)
+		nparties = o.idle_active;
+	if (nparties < LARGE_READERS + 1)
+		nparties = LARGE_READERS + 1; /* the large concern's recipients */
+	raise_nofile(&o, max_conns);
+	print_load("at start");
 	if (o.dir[0] == '\0') {
 		snprintf(o.dir, sizeof o.dir, "/tmp/bench_ingest.XXXXXX");
 		if (mkdtemp(o.dir) == NULL)
@@ -780,155 +557,59 @@ int main(int argc, char **argv)
 		if (stat(o.dir, &st) == 0)
 			die("%s already exists; give a new directory", o.dir);
 	}
+	size_t nfounders;
+	party *parties = make_log(o.dir, nparties, &nfounders);
+	server srv;
+	memset(&srv, 0, sizeof srv);
+	server_start(&srv, o.parley, o.dir, o.batch_ms, o.batch_max);
+	printf("bench_ingest: server %s pid %d on 127.0.0.1:%u (--batch-ms %u%s), %u cores\n", o.parley, (int)srv.pid,
+	       (unsigned)srv.port, o.batch_ms, o.batch_max ? ", --batch-max set" : "", pl_cpus());
+	size_t accepted = nparties > nfounders ? enroll(&o, &srv, parties, nfounders, nparties) : 0;
+	size_t errors = 0, lost = 0;
 
-	/* founders and the log */
-	double t0 = now();
-	founder *f = xcalloc(o.conns, sizeof *f);
-	pl_identity *others = xcalloc(o.conns, sizeof *others);
-	for (size_t i = 0; i < o.conns; i++) {
-		char name[32];
-		snprintf(name, sizeof name, "bench-f%02zu", i);
-		pl_diag d = {0};
-		int rc = pl_party_key_generate(name, &f[i].key, &d);
-		if (rc != PL_OK)
-			die_rc("key", rc, &d);
-		others[i] = f[i].key->id;
-		f[i].next_seq = 1;
+	/* the idle phase first, while the server has not yet had (and freed) a thread for each row's connections:
+	 * its memory growth is then the idle connections' own */
+	idle_result ir = {0, 0, -1, false};
+	if (o.idle > 0) {
+		idle_opts io = {o.idle, o.idle_active, o.idle_stmts, o.idle_hold, o.connect_ms, o.stall_ms, o.poll_us};
+		accepted += idle_run(&io, &srv, parties, nparties, &errors, &lost, &ir);
 	}
-	f[0].next_seq = 2; /* the charter was founder 0's seq 1 */
-	size_t nfounders = o.conns < PL_FOUNDERS_MAX ? o.conns : PL_FOUNDERS_MAX;
-	pl_charter ch;
-	memset(&ch, 0, sizeof ch);
-	ch.sponsors = 1;
-	ch.ack_seconds = 86400;
-	ch.response_seconds = 86400;
-	{
-		pl_diag d = {0};
-		int rc = pl_setup_log(o.dir, ORIGIN, f[0].key, others + 1, nfounders - 1, &ch, NULL, &d);
-		if (rc != PL_OK)
-			die_rc("setup", rc, &d);
-	}
-	printf("bench_ingest: log %s, %zu founders, created in %.2f s\n", o.dir, nfounders, now() - t0);
-
-	uint16_t port = start_server(&o, o.dir);
-	printf("bench_ingest: server pid %d on 127.0.0.1:%u (--batch-ms %u%s%s)\n", (int)server_pid, (unsigned)port,
-	       o.batch_ms, o.batch_max ? " --batch-max " : "", o.batch_max ? "set" : "");
-	atexit(stop_server);
-
-	size_t accepted = 0, errors = 0;
-	if (o.conns > nfounders) {
-		/* parties past the 64 founders: enrolled by founder 0 (the charter wants one sponsor) */
-		size_t ne = o.conns - nfounders;
-		request *reqs = presign_enroll(f, nfounders, o.conns);
-		phase_result r;
-		run_phase(port, 1, reqs, ne, false, &r);
-		printf("bench_ingest: enrolled %zu more parties (untimed): %zu ok, %zu errors\n", ne, r.ok, r.errors);
-		accepted += r.ok;
-		errors += r.errors;
-		free(r.lat);
-		free(r.t_send);
-		free(r.index);
-		free_requests(reqs, ne);
-	}
-
-	printf("\n%-8s %5s %8s %7s %6s %8s %9s  %7s %7s %8s  %7s %7s %8s  %6s %7s %6s %6s\n", "phase", "conns", "stmts",
-	       "ok", "errors", "seconds", "stmts/s", "acc p50", "acc p99", "acc max", "cp p50", "cp p99", "cp max",
-	       "batches", "/batch", "srvCPU", "cliCPU");
-	printf("%-8s %5s %8s %7s %6s %8s %9s  %7s %7s %8s  %7s %7s %8s  %6s %7s %6s %6s\n", "", "", "", "", "", "", "",
-	       "(ms)", "(ms)", "(ms)", "(ms)", "(ms)", "(ms)", "", "", "", "");
-
-	double sign_s[2] = {0, 0};
-	server_stats s0, s1;
-
-	/* phase 1: acceptance, with a checkpoint poller */
-	if (o.stmts > 0) {
-		request *reqs = presign(f, o.conns, o.stmts, false, &sign_s[0]);
-		poller p;
-		memset(&p, 0, sizeof p);
-		p.port = port;
-		p.every_us = o.poll_us;
-		pthread_t pt;
-		if (o.poll_us > 0 && pthread_create(&pt, NULL, poll_worker, &p) != 0)
-			die("%s", "cannot start the poller");
-		server_stats_get(port, &s0);
-		phase_result r;
-		run_phase(port, o.conns, reqs, o.stmts, false, &r);
-		server_stats_get(port, &s1);
-		double *cpl = NULL;
-		pct cp = {0, 0, 0, 0};
-		if (o.poll_us > 0) {
-			/* let the last batch reach a checkpoint, then stop polling */
-			double until = now() + 5;
-			while (now() < until && (p.n == 0 || p.s[p.n - 1].size < (uint64_t)s1.size))
-				usleep(1000);
-			usleep(5000);
-			atomic_store(&p.stop, true);
-			pthread_join(pt, NULL);
-			cpl = checkpoint_latency(&r, o.conns * o.stmts, &p);
-			cp = percentiles(cpl, o.conns * o.stmts);
-		}
-		print_row("accept", o.conns, o.conns * o.stmts, &r, percentiles(r.lat, o.conns * o.stmts), cp, &s0, &s1);
-		accepted += r.ok;
-		errors += r.errors;
-		if (cp.n != r.ok && o.poll_us > 0)
-			fprintf(stderr, "bench_ingest: %zu accepted statements never seen in a polled checkpoint\n",
-				r.ok - cp.n);
-		free(cpl);
-		free(p.s);
-		free(r.lat);
-		free(r.t_send);
-		free(r.index);
-		free_requests(reqs, o.conns * o.stmts);
-	}
-
-	/* phase 2: every statement waits for its receipt */
-	if (o.wait_stmts > 0) {
-		request *reqs = presign(f, o.conns, o.wait_stmts, true, &sign_s[1]);
-		server_stats_get(port, &s0);
-		phase_result r;
-		run_phase(port, o.conns, reqs, o.wait_stmts, true, &r);
-		server_stats_get(port, &s1);
-		pct lat = percentiles(r.lat, o.conns * o.wait_stmts);
-		pct none = {0, 0, 0, 0};
-		print_row("receipt", o.conns, o.conns * o.wait_stmts, &r, none, lat, &s0, &s1);
-		accepted += r.ok;
-		errors += r.errors;
-		free(r.lat);
-		free(r.t_send);
-		free(r.index);
-		free_requests(reqs, o.conns * o.wait_stmts);
-	}
+	row rows[ROWS_MAX * MIX_N];
+	size_t nrows = 0;
+	print_head();
+	for (int m = 0; m < MIX_N; m++)
+		for (size_t i = 0; o.mixes[m] && i < o.nconns; i++)
+			accepted += run_row(&o, &srv, parties, nparties, (mix)m, o.conns[i], &rows[nrows++], &errors, &lost);
+	print_details(rows, nrows);
+	print_notes(&o, rows, nrows);
+	print_goals(rows, nrows, o.idle > 0 ? &ir : NULL);
 
 	/* the log holds exactly the charter and what was accepted */
 	char body[1024];
-	size_t blen;
-	int fd = connect_to(port);
-	int st = http_get(fd, "/healthz", body, sizeof body, &blen);
-	close(fd);
-	const char *sz = strstr(body, "\"size\":");
+	size_t blen = 0;
+	int st = server_get(&srv, "/healthz", body, sizeof body, &blen);
+	const char *sz = st == 200 ? strstr(body, "\"size\":") : NULL;
 	unsigned long long size = sz ? strtoull(sz + 7, NULL, 10) : 0;
-	bool size_ok = st == 200 && size == 1 + accepted;
-	printf("\naccept:  latency send -> 201 (durably staged); cp = send -> first polled /checkpoint covering the "
-	       "index (poll every %u us)\n",
-	       o.poll_us);
-	printf("receipt: every request ?wait=1; cp = send -> 200 with a receipt (in a checkpoint)\n");
-	printf("signing before the clock: %.2f s + %.2f s; srvCPU/cliCPU = CPU time of the server / this process "
-	       "over the phase (100%% = one core)\n",
-	       sign_s[0], sign_s[1]);
-	printf("healthz: size %llu, expected 1 + %zu accepted = %zu: %s; errors %zu\n", size, accepted, 1 + accepted,
-	       size_ok ? "OK" : "MISMATCH", errors);
-	stop_server();
-	for (size_t i = 0; i < o.conns; i++)
-		pl_party_key_free(f[i].key);
-	free(f);
-	free(others);
+	bool exact = size == 1 + accepted, within = size >= 1 + accepted && size <= 1 + accepted + lost;
+	printf("\nhealthz: size %llu, expected 1 + %zu accepted = %zu: %s; errors %zu, lost in flight %zu\n", size,
+	       accepted, 1 + accepted,
+	       exact ? "OK" : within ? "OK within the statements lost in flight" : "MISMATCH", errors, lost);
+	print_load("at the end");
+	double took = server_stop(&srv);
+	if (took < 0)
+		printf("the server did not stop within 20 s of SIGTERM: killed\n");
+	else
+		printf("the server stopped %.2f s after SIGTERM\n", took);
+	for (size_t i = 0; i < nparties; i++)
+		pl_party_key_free(parties[i].key);
+	free(parties);
 	if (!o.keep) {
 		char cmd[3 * PATH_MAX + 64];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.port' '%s.serve.log'", o.dir, o.dir, o.dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "bench_ingest: could not remove %s\n", o.dir);
 	} else {
-		printf("kept the log in %s\n", o.dir);
+		printf("kept the log in %s (server output in %s)\n", o.dir, srv.out_file);
 	}
-	return size_ok && errors == 0 ? 0 : 1;
+	return exact && errors == 0 && lost == 0 && took >= 0 ? 0 : 1;
 }
