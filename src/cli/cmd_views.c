@@ -278,7 +278,7 @@ int cmd_cases(const cli_call *call)
 		json_t *c;
 		json_array_foreach(json_object_get(v, "cases"), i, c)
 		printf("  case %-6lld %-6s %-16s %-14s by %-12s %s (%lld request%s)\n", num(c, "id"), txt(&tx, c, "state"),
-		       txt(&tx, c, "tlp"), txt(&tx, c, "class"), txt(&tx, c, "author"),
+		       txt(&tx, c, "tlp"), cli_sealed_title(c) ? "(sealed)" : txt(&tx, c, "class"), txt(&tx, c, "author"),
 		       cli_sealed_title(c) ? cli_sealed_title(c) : txt(&tx, c, "title"), num(c, "requests"),
 		       num(c, "requests") == 1 ? "" : "s");
 		if (!json_is_null(json_object_get(v, "next")))
@@ -352,8 +352,10 @@ int cmd_case_show(const cli_call *call)
 	if (rc == PL_OK && cli_has(a, "json")) {
 		print_json(v);
 	} else if (rc == PL_OK) {
-		if (cli_sealed_title(v) != NULL)
+		if (cli_sealed_title(v) != NULL) {
 			json_object_set_new(v, "title", json_string(cli_sealed_title(v)));
+			json_object_set_new(v, "class", json_string("class sealed"));
+		}
 		printf("case %lld: %s\n  raised by %s at %s; %s, %s%s%s; state %s%s%s\n", num(v, "id"), txt(&tx, v, "title"),
 		       txt(&tx, v, "author"), txt(&tx, v, "time"), txt(&tx, v, "tlp"), txt(&tx, v, "class"),
 		       json_is_string(json_object_get(v, "rsit_type")) ? "/" : "",
@@ -403,7 +405,7 @@ int cmd_case_show(const cli_call *call)
 		return EXIT_VERIFY;
 	}
 	if (status == 0 && sealed == 2) {
-		fprintf(stderr, "parley case show: the sealed concern does not open as its commitment says\n");
+		fprintf(stderr, "parley case show: the sealed concern does not open as it should: the author's misbehaviour\n");
 		return EXIT_VERIFY;
 	}
 	return status;
