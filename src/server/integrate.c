@@ -9,38 +9,27 @@
 #include "server/node_impl.h"
 
 #include "base/thread.h"
-#include "tlog/proof_file.h"
-#include "tlog/tile.h"
 
-#include <stdlib.h>
-
-/* Receipts for every waiting job now covered by the checkpoint (mu held). */
+/* Every waiting job the checkpoint now covers is answered: a worker builds its receipt (mu held). */
 static void answer_waiters(pl_node *n)
 {
-	if (n->waiting == NULL)
+	if (n->waiting.head == NULL || n->waiting.head->res->index >= n->size)
 		return;
-	pl_tile_reader *tr = malloc(sizeof *tr);
-	if (tr == NULL)
-		return;
-	pl_tile_reader_init(tr, n->size, pl_source_fetch_tile, n->src);
-	pl_hash_reader hr = pl_tile_reader_as_hash_reader(tr);
-	job **pp = &n->waiting;
-	while (*pp) {
-		job *j = *pp;
-		if (j->res->index >= n->size) {
-			pp = &j->next;
-			continue;
+	/* one copy of the checkpoint for all of them; without it they get the acceptance alone */
+	pubcp *cp = pl_node_pubcp_new(n->checkpoint.data, n->checkpoint.len, n->size);
+	size_t k = 0;
+	while (n->waiting.head != NULL && n->waiting.head->res->index < n->size) {
+		job *j = pl_node_queue_pop(&n->waiting);
+		if (cp != NULL) {
+			atomic_fetch_add(&cp->refs, 1);
+			j->cp = cp;
 		}
-		pl_hash proof[PL_PROOF_MAX];
-		size_t len = 0;
-		if (pl_prove_inclusion(&hr, n->size, j->res->index, proof, &len) == PL_OK)
-			(void)!pl_proof_file_write(j->res->index, proof, len, j->raw, j->len, n->checkpoint.data,
-						   n->checkpoint.len, &j->res->receipt);
-		j->state = JOB_DONE;
-		*pp = j->next;
+		pl_node_finished_locked(n, j);
+		k++;
 	}
-	free(tr);
-	pthread_cond_broadcast(&n->done_cv);
+	pl_node_pubcp_unref(cp);
+	if (k > 1)
+		pthread_cond_broadcast(&n->in_cv); /* work for every worker */
 }
 
 void pl_node_publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_t size)

@@ -53,6 +53,7 @@ static void stop_threads(pl_node *n)
 	pthread_cond_broadcast(&n->seq_cv);
 	pthread_cond_broadcast(&n->cosign_cv);
 	pthread_cond_broadcast(&n->index_cv);
+	pthread_cond_broadcast(&n->timer_cv);
 	pthread_mutex_unlock(&n->mu);
 	for (size_t i = 0; i < n->nver; i++)
 		pl_thread_join(n->ver_threads[i]);
@@ -63,7 +64,9 @@ static void stop_threads(pl_node *n)
 		pl_thread_join(n->cosign_thread);
 	if (n->indexing)
 		pl_thread_join(n->index_thread);
-	n->sequencing = n->cosigning = n->indexing = false;
+	if (n->timing)
+		pl_thread_join(n->timer_thread);
+	n->sequencing = n->cosigning = n->indexing = n->timing = false;
 }
 
 static void free_node(pl_node *n)
@@ -80,7 +83,8 @@ static void free_node(pl_node *n)
 	pthread_mutex_destroy(&n->logmu);
 	pthread_cond_destroy(&n->in_cv);
 	pthread_cond_destroy(&n->seq_cv);
-	pthread_cond_destroy(&n->done_cv);
+	pthread_cond_destroy(&n->left_cv);
+	pthread_cond_destroy(&n->timer_cv);
 	pthread_cond_destroy(&n->cosign_cv);
 	pthread_cond_destroy(&n->index_cv);
 	free(n);
@@ -122,7 +126,8 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	pthread_mutex_init(&n->logmu, NULL);
 	pl_cond_init_mono(&n->in_cv);
 	pl_cond_init_mono(&n->seq_cv);
-	pl_cond_init_mono(&n->done_cv);
+	pl_cond_init_mono(&n->left_cv);
+	pl_cond_init_mono(&n->timer_cv);
 	pl_cond_init_mono(&n->cosign_cv);
 	pl_cond_init_mono(&n->index_cv);
 	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
@@ -156,6 +161,11 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		goto stop;
 	}
 	n->sequencing = true;
+	if ((rc = pl_thread_start(&n->timer_thread, pl_node_timer, n)) != PL_OK) {
+		pl_diag_set(d, rc, "cannot start the timer thread");
+		goto stop;
+	}
+	n->timing = true;
 	for (; n->nver < n->o.verifiers; n->nver++)
 		if (pl_thread_start(&n->ver_threads[n->nver], pl_node_verifier, n) != PL_OK)
 			break;
@@ -172,30 +182,39 @@ fail:
 	return rc;
 }
 
+/* Answers every job in q on this thread (mu held; released meanwhile). */
+static void finish_all(pl_node *n, queue *q)
+{
+	job *j;
+	while ((j = pl_node_queue_pop(q)) != NULL) {
+		j->state = JOB_DONE;
+		pthread_mutex_unlock(&n->mu);
+		pl_node_finish(n, j);
+		pthread_mutex_lock(&n->mu);
+	}
+}
+
 void pl_node_close(pl_node *n)
 {
 	if (n == NULL)
 		return;
 	stop_threads(n);
-	/* whatever is still queued is answered 503; waiters keep their acceptance */
+	/* every thread is gone: this one answers what is left. What is still queued
+	 * is answered 503; those waiting for a receipt keep their acceptance (signed
+	 * here, while the log is open) */
 	pthread_mutex_lock(&n->mu);
 	pl_refusal v;
 	(void)pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down");
 	job *j;
-	while ((j = pl_node_queue_pop(&n->in)) != NULL)
+	while ((j = pl_node_queue_pop(&n->in)) != NULL || (j = pl_node_queue_pop(&n->verified)) != NULL) {
 		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
-	while ((j = pl_node_queue_pop(&n->verified)) != NULL)
-		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
-	for (j = n->waiting; j != NULL; j = j->next) {
-		/* signed here, while the log is open, not by the submitter */
-		pl_node_acceptance(n, j->res->index, &j->res->leaf, &j->res->acceptance);
-		j->state = JOB_DONE;
+		pl_node_queue_push(&n->finished, j);
 	}
-	n->waiting = NULL;
-	pthread_cond_broadcast(&n->done_cv);
-	/* every job is answered: wait for their submitters to leave pl_node_submit */
+	finish_all(n, &n->finished);
+	finish_all(n, &n->waiting);
+	/* wait for the submitters still inside pl_node_submit_async (each refused at once) to leave */
 	while (n->submitters > 0)
-		pthread_cond_wait(&n->done_cv, &n->mu);
+		pthread_cond_wait(&n->left_cv, &n->mu);
 	pthread_mutex_unlock(&n->mu);
 	free_node(n);
 }

@@ -10,7 +10,7 @@
  *     batch_ms (or batch_max statements), runs every admission check in
  *     order against the registry, stages the admitted ones in one durable
  *     transaction (each is answered now with its index, leaf hash and a
- *     signed acceptance, signed by the submitter's thread), then integrates
+ *     signed acceptance, signed by a worker: see pl_node_submit_async), then integrates
  *     (one write, one checkpoint) and answers those waiting for a receipt.
  *     Under load one integrate covers several staged batches: it runs as
  *     soon as no new statement is ready within 2 ms, and at most batch_ms
@@ -100,9 +100,38 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 void pl_node_close(pl_node *n);
 
 /*
- * Submits an envelope (raw[0..len), which must stay valid until this
- * returns) and waits for the verdict; with wait, also for the checkpoint
- * that includes it (res->receipt). Thread-safe. Always fills res.
+ * What a submitter is told when its submission is answered: ctx as given to
+ * pl_node_submit_async, res the result it gave, now filled. Called exactly
+ * once per submission, with no lock of the node held, from one of these
+ * threads: the submitter's own, inside pl_node_submit_async, when the
+ * submission is refused at once (shutting_down, queue_full); one of the
+ * node's workers (the verifier threads) for every other answer; or the
+ * thread running pl_node_close for what it answers. It must return quickly
+ * and not block (the worker answers others after it; an HTTP server resumes
+ * a suspended connection here), and must not call pl_node_close. From the
+ * moment it is called the node no longer touches res or ctx.
+ */
+typedef void (*pl_node_done_fn)(void *ctx, pl_node_result *res);
+
+/*
+ * Submits an envelope (raw[0..len) is copied: it may be freed on return)
+ * without waiting: done(ctx, res) is called once the verdict is known (a
+ * refusal, or the acceptance with its index once the statement is durably
+ * staged) or, with wait, once a published checkpoint includes it
+ * (res->receipt) or wait_ms passed after its acceptance (the acceptance
+ * alone). res (initialised with pl_node_result_init) and ctx must stay valid
+ * until done is called. Every submission is answered: pl_node_close
+ * answers what is still pending before it returns (queued: shutting_down;
+ * accepted and waiting for a receipt: the acceptance alone). Thread-safe;
+ * no submission may start after pl_node_close returned.
+ */
+void pl_node_submit_async(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res,
+			  pl_node_done_fn done, void *ctx);
+
+/*
+ * pl_node_submit_async that waits on the caller's own condition variable
+ * until done is called (for tests and callers with a thread to spare).
+ * Thread-safe. Always fills res.
  */
 void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res);
 

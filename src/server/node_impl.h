@@ -1,19 +1,33 @@
 /*
  * node_impl.h - what the parts of a running log share (not part of node.h).
  *
- * A node is five subsystems, one file each, around one state:
- *   intake.c      submissions: the queue, the per-party rate, the verifier
- *                 threads (parse and signature check outside every lock) and
- *                 the submitter's wait for its answer;
+ * A node is six subsystems, one file each, around one state:
+ *   intake.c      submissions: the per-party rate, the verifier threads
+ *                 (parse and signature check outside every lock), which are
+ *                 also the node's workers for answers;
+ *   answers.c     pl_node_submit_async and its blocking wrapper; each job
+ *                 answered once through its own callback by a worker
+ *                 (receipt built, acceptance signed), never by a broadcast;
+ *                 the timer thread (jobs queued too long, receipts not
+ *                 come in time, each at its own deadline);
  *   sequencer.c   batches of verified statements admitted in order against
  *                 the engine and staged durably; answered with their index;
  *   integrate.c   publishing what is staged (one write, one checkpoint) and
- *                 answering those waiting for a receipt;
+ *                 handing those waiting for a receipt to the workers;
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
  *   indexer.c     keeping the workflow index current;
  * plus acceptance.c (the signed acceptance of one statement), node_replay.c
  * (the engine replayed from the log), node_state.c (what they all share),
  * node_read.c (what a node serves) and node.c (opening and closing).
+ *
+ * A job's life: pl_node_submit_async copies the envelope into a job (the
+ * node's from then on) and queues it (in); a verifier parses and checks it
+ * (verified, or answered with its refusal on that worker); the sequencer
+ * admits and stages it and moves it to finished (answer now) or, with wait,
+ * to waiting (index order, so deadline order too); a published checkpoint
+ * or the timer moves it from waiting to finished; a worker takes it from
+ * finished, builds its receipt, signs its acceptance, calls its done and
+ * frees it. pl_node_close answers everything left on its own thread.
  *
  * Locks, always taken in this order: mlock (the engine: read by verifiers,
  * written by the sequencer), mu (queues, jobs, published state, stats),
@@ -34,10 +48,23 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 enum { JOB_QUEUED, JOB_VERIFIED, JOB_ACCEPTED, JOB_DONE };
 
-/* One submission, owned by its submitter's stack frame for as long as it waits. */
+/* A published checkpoint shared by the receipts it answers (refs counts them; freed at 0). */
+typedef struct pubcp {
+	atomic_int refs;
+	uint64_t size;
+	size_t len;
+	uint8_t note[];
+} pubcp;
+
+/*
+ * One submission, owned by the node from pl_node_submit_async until its
+ * answer was given (pl_node_finish frees it). Its envelope bytes are the
+ * node's own copy, right after the struct; sub borrows them.
+ */
 typedef struct job {
 	const uint8_t *raw;
 	size_t len;
@@ -45,7 +72,11 @@ typedef struct job {
 	pl_submission sub;
 	bool parsed;             /* sub must be released */
 	int state;               /* JOB_* */
-	pl_node_result *res;     /* where the answer goes (owned by the submitter) */
+	double deadline;         /* JOB_QUEUED: withdrawn after it; JOB_ACCEPTED: answered without receipt after it */
+	pubcp *cp;               /* JOB_DONE: the checkpoint its receipt is proven against (a reference), or NULL */
+	pl_node_result *res;     /* where the answer goes (the submitter's) */
+	pl_node_done_fn done;    /* called once, by pl_node_finish */
+	void *ctx;
 	struct job *next;
 } job;
 
@@ -79,14 +110,16 @@ struct pl_node {
 
 	pthread_mutex_t logmu;   /* serialises the pl_log's users */
 	pthread_mutex_t mu;      /* guards everything below */
-	pthread_cond_t in_cv;    /* work for verifiers */
+	pthread_cond_t in_cv;    /* work for the workers: submissions to verify, answers to give */
 	pthread_cond_t seq_cv;   /* work for the sequencer */
-	pthread_cond_t done_cv;  /* a job changed state */
+	pthread_cond_t left_cv;  /* pl_node_close: the last submitter left pl_node_submit_async */
+	pthread_cond_t timer_cv; /* the timer: stop */
 	queue in, verified;
+	queue finished;          /* answered (JOB_DONE), waiting for a worker to call their done */
+	queue waiting;           /* accepted, waiting for a checkpoint: in index order, so also by deadline */
 	size_t checking;         /* taken by a verifier, not yet verified or refused */
 	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
-	size_t submitters;       /* threads inside pl_node_submit (pl_node_close waits for them) */
-	job *waiting;            /* accepted, waiting for a checkpoint */
+	size_t submitters;       /* threads inside pl_node_submit_async (pl_node_close waits for them) */
 	bool stop;
 	bool broken;             /* eng may not match the log (sequencer thread only) */
 	pl_buf checkpoint;       /* published signed checkpoint (with cosignatures) */
@@ -111,6 +144,8 @@ struct pl_node {
 
 	pthread_t seq_thread;
 	bool sequencing;         /* the sequencer runs */
+	pthread_t timer_thread;
+	bool timing;             /* the timer runs */
 	pthread_t ver_threads[PL_THREADS_MAX];
 	size_t nver;
 };
@@ -129,7 +164,8 @@ void pl_node_admission(pl_node *n, pl_admission *a);
 /* The leaf of entry index, published or staged (a pl_leaf_fn; sequencer thread only). */
 int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out);
 
-/* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held). */
+/* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held);
+ * the caller then hands it to pl_node_finished_locked or pl_node_finish. */
 void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v);
 
 void pl_node_queue_push(queue *q, job *j);
@@ -140,8 +176,26 @@ job *pl_node_queue_pop(queue *q);
 /* Whether party may submit one more statement now under the rate, taking a token (mu held). */
 bool pl_node_rate_take(pl_node *n, const char *party, double now);
 
-/* Verifier threads: parse, signature against the author's current key, rate. */
+/* The workers (one per verifier thread): answers to give first, then submissions to verify (parse,
+ * signature against the author's current key, rate). */
 void *pl_node_verifier(void *arg);
+
+/* ---- answers.c ---- */
+
+/* Queues j (JOB_DONE, its result filled) for a worker to answer; wakes one (mu held). */
+void pl_node_finished_locked(pl_node *n, job *j);
+
+/* Gives j's answer: its receipt (j->cp) built, its acceptance signed when it was accepted, its done
+ * called, j freed. No lock held; a worker's thread, or pl_node_close's. */
+void pl_node_finish(pl_node *n, job *j);
+
+/* Takes a reference to a copy of the checkpoint note (size) for receipts; NULL if out of memory. */
+pubcp *pl_node_pubcp_new(const uint8_t *note, size_t len, uint64_t size);
+void pl_node_pubcp_unref(pubcp *cp);
+
+/* The timer: withdraws submissions queued too long (overloaded) and answers those whose receipt did
+ * not come within wait_ms with their acceptance alone, each at its deadline. */
+void *pl_node_timer(void *arg);
 
 /* ---- sequencer.c ---- */
 

@@ -63,10 +63,11 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	pl_refusal v = {0};
 	if (ok == NULL || spans == NULL) {
 		pthread_mutex_lock(&n->mu);
-		for (size_t i = 0; i < count; i++)
+		for (size_t i = 0; i < count; i++) {
 			pl_node_fail_locked(n, batch[i], PL_ENOMEM, &v);
+			pl_node_finished_locked(n, batch[i]);
+		}
 		n->unpublished -= count;
-		pthread_cond_broadcast(&n->done_cv);
 		pthread_mutex_unlock(&n->mu);
 		free(ok);
 		free(spans);
@@ -83,6 +84,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pl_node_fail_locked(n, j, pl_refuse(&v, PL_R_STORAGE_FAILED,
 							    "the server lost track of its state; it must be restarted"),
 					    &v);
+			pl_node_finished_locked(n, j);
 			continue;
 		}
 		pl_refusal why = {0};
@@ -94,6 +96,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		}
 		if (crc != PL_OK) {
 			pl_node_fail_locked(n, j, crc, &why);
+			pl_node_finished_locked(n, j); /* refusals are answered at once */
 			continue;
 		}
 		ok[k] = j;
@@ -101,8 +104,6 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		k++;
 	}
 	n->unpublished -= count - k; /* the refused are no longer waiting */
-	if (k < count)
-		pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
 	pthread_mutex_unlock(&n->mu);
 	pthread_rwlock_unlock(&n->mlock);
 
@@ -118,17 +119,19 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_lock(&n->mu);
 			n->stats.storage_errors++;
 			n->unpublished -= k;
-			for (size_t i = 0; i < k; i++)
+			for (size_t i = 0; i < k; i++) {
 				pl_node_fail_locked(n, ok[i],
 						    pl_refuse(&v, PL_R_STORAGE_FAILED, "the log could not store the statement: %s",
 							      pl_diag_text(&d, rc)),
 						    &v);
-			pthread_cond_broadcast(&n->done_cv);
+				pl_node_finished_locked(n, ok[i]);
+			}
 			pthread_mutex_unlock(&n->mu);
 			pl_node_say(n, "staging a batch failed: %s", pl_diag_text(&d, rc));
 		} else {
-			/* durable: answered with index and leaf (the submitter's own thread
-			 * signs the acceptance, off this thread and in parallel) */
+			/* durable: answered with index and leaf (a worker signs the
+			 * acceptance, off this thread and in parallel) */
+			double receipt_until = pl_mono() + n->o.wait_ms / 1e3;
 			pthread_mutex_lock(&n->mu);
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
@@ -138,14 +141,16 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 				j->res->err = PL_OK;
 				n->stats.accepted++;
 				if (j->wait) {
+					/* in index order: the waiting queue is sorted by index and by deadline */
 					j->state = JOB_ACCEPTED;
-					j->next = n->waiting;
-					n->waiting = j;
+					j->deadline = receipt_until;
+					pl_node_queue_push(&n->waiting, j);
 				} else {
-					j->state = JOB_DONE;
+					pl_node_finished_locked(n, j);
 				}
 			}
-			pthread_cond_broadcast(&n->done_cv);
+			if (k > 1)
+				pthread_cond_broadcast(&n->in_cv); /* answers for every worker (not for every submitter) */
 			pthread_mutex_unlock(&n->mu);
 		}
 	}

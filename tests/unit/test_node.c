@@ -33,6 +33,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -592,11 +593,11 @@ static void test_queue_counts_checking(void **state)
 		ping(i + 1, 1, &a[i].env);
 		async_start(&a[i], false);
 	}
-	/* both submitted (a submitter is counted and queues its job in one step) and both taken */
+	/* both submitted and both taken by a verifier */
 	double until = pl_mono() + WAIT_S;
 	for (;;) {
 		pthread_mutex_lock(&F.n->mu);
-		bool held = F.n->submitters == 2 && F.n->in.n == 0;
+		bool held = F.n->checking == 2 && F.n->in.n == 0;
 		pthread_mutex_unlock(&F.n->mu);
 		if (held || pl_mono() > until)
 			break;
@@ -689,6 +690,124 @@ static void test_shutting_down(void **state)
 	assert_int_equal(accepted(&env, false, NULL), 3);
 	ping(3, 1, &env);
 	assert_int_equal(accepted(&env, false, NULL), 4);
+}
+
+/* One pl_node_submit_async: its result and what its callback saw. */
+typedef struct cb_sub {
+	pl_buf env;
+	pl_node_result r;
+	atomic_int calls;       /* how many times done was called */
+	pthread_t by;           /* the thread that called it */
+	bool acc_at_call;       /* the acceptance was there when done was called */
+	bool receipt_at_call;
+} cb_sub;
+
+static void cb_done(void *ctx, pl_node_result *res)
+{
+	cb_sub *c = ctx;
+	assert_ptr_equal(res, &c->r);
+	c->by = pthread_self();
+	c->acc_at_call = res->acceptance.len > 0;
+	c->receipt_at_call = res->receipt.len > 0;
+	atomic_fetch_add(&c->calls, 1);
+}
+
+static void cb_wait(cb_sub *c, int calls)
+{
+	double until = pl_mono() + WAIT_S;
+	while (atomic_load(&c->calls) < calls) {
+		if (pl_mono() > until)
+			fail_msg("done was called %d times, not %d", atomic_load(&c->calls), calls);
+		pause_ms(1);
+	}
+}
+
+static void cb_start(cb_sub *c, bool wait)
+{
+	pl_node_result_init(&c->r);
+	atomic_init(&c->calls, 0);
+	pl_node_submit_async(F.n, c->env.data, c->env.len, wait, &c->r, cb_done, c);
+}
+
+/* pl_node_submit_async: the envelope is copied; done is called exactly once, by a worker (never
+ * the submitter) once the answer is complete (acceptance signed, receipt built); a refusal at once
+ * (queue_full) is answered inside the call, on the submitter's thread; pl_node_close answers what
+ * waits for a receipt with the acceptance alone, on its own thread. */
+static void test_submit_async(void **state)
+{
+	(void)state;
+	pl_node_opts o;
+	opts(&o);
+	o.queue_max = 4;
+	node_open_with(&o);
+	enum { N = 4 };
+	cb_sub c[N];
+	for (int i = 0; i < N; i++) {
+		ping(i + 1, 1, &c[i].env);
+		cb_start(&c[i], i % 2 == 1);
+		/* the node has its own copy: the caller's bytes can change at once */
+		memset(c[i].env.data, 'x', c[i].env.len);
+	}
+	for (int i = 0; i < N; i++) {
+		cb_wait(&c[i], 1);
+		expect_accepted(&c[i].r);
+		assert_true(c[i].acc_at_call);
+		assert_true(c[i].receipt_at_call == (i % 2 == 1));
+		assert_false(pthread_equal(c[i].by, pthread_self()));
+	}
+	wait_published(1 + N);
+	pause_ms(20);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(atomic_load(&c[i].calls), 1); /* still once */
+		pl_node_result_release(&c[i].r);
+		pl_buf_release(&c[i].env);
+	}
+
+	/* the sequencer held back (logmu): the queue fills, the next one is refused inside the call */
+	pthread_mutex_lock(&F.n->logmu);
+	cb_sub q[N + 1];
+	for (int i = 0; i < N; i++) {
+		ping(i + 1, 2, &q[i].env);
+		cb_start(&q[i], true);
+	}
+	wait_through(N);
+	ping(5, 1, &q[N].env);
+	cb_start(&q[N], false);
+	assert_int_equal(atomic_load(&q[N].calls), 1); /* answered before it returned */
+	assert_true(pthread_equal(q[N].by, pthread_self()));
+	expect_refused(&q[N].r, PL_R_QUEUE_FULL);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(atomic_load(&q[i].calls), 0);
+	/* close: the sequencer stages and answers what it holds; the receipts do not come */
+	pl_node *n = F.n;
+	pthread_t closer;
+	assert_int_equal(pthread_create(&closer, NULL, closer_run, n), 0);
+	double until = pl_mono() + WAIT_S;
+	for (;;) {
+		pthread_mutex_lock(&n->mu);
+		bool stopping = n->stop;
+		pthread_mutex_unlock(&n->mu);
+		if (stopping)
+			break;
+		if (pl_mono() > until)
+			fail_msg("pl_node_close did not start stopping");
+		pause_ms(1);
+	}
+	pthread_mutex_unlock(&n->logmu);
+	assert_int_equal(pthread_join(closer, NULL), 0);
+	F.n = NULL;
+	for (int i = 0; i <= N; i++) {
+		assert_int_equal(atomic_load(&q[i].calls), 1);
+		if (i < N) {
+			/* staged by the stopping sequencer and answered by close, or still queued and refused */
+			if (q[i].r.err == PL_OK)
+				assert_true(q[i].acc_at_call);
+			else
+				expect_refused(&q[i].r, PL_R_SHUTTING_DOWN);
+		}
+		pl_node_result_release(&q[i].r);
+		pl_buf_release(&q[i].env);
+	}
 }
 
 /* ---- sequencer ---- */
@@ -1152,6 +1271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_counts_checking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutting_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_async, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mixed_batch, setup, teardown),
