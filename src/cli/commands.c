@@ -114,12 +114,13 @@ static const cli_cmd CMDS[] = {
 	{.name = "serve", .run = cmd_serve, .summary = "run the log server",
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
-		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]",
+		     "[--blob-max BYTES] [--witness-interval MS] [--trust-log]\n"
+		     "serve DIR [--conn-limit N] [--http-threads N]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
 			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
 	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "port-file", "witness",
-		 "witness-interval"),
+		 "witness-interval", "conn-limit", "http-threads"),
 	 .bf = V("trust-log", "allow-root"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
@@ -131,6 +132,8 @@ static const cli_cmd CMDS[] = {
 		   {"queue-max", "N", "at most N statements waiting; more are refused (503)"},
 		   {"rate", "PER_SECOND", "submissions allowed per second and client (0: unlimited)"},
 		   {"blob-max", "BYTES", "largest blob accepted"},
+		   {"conn-limit", "N", "at most N connections at once (default 512; each needs an open file)"},
+		   {"http-threads", "N", "HTTP threads serving the connections (default: one per core)"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"
