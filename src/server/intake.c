@@ -97,14 +97,9 @@ void *pl_node_verifier(void *arg)
 		int prc = pl_submission_parse(j->raw, j->len, n->origin, &a, &j->sub, &v);
 		j->parsed = true;
 		if (prc == PL_OK) {
-			/* the signature against the author's current key, outside every lock */
-			pthread_rwlock_rdlock(&n->mlock);
-			const pl_member *mem = pl_members_get(&n->eng.members, j->sub.st.author);
-			bool active = mem != NULL && mem->active;
-			if (active)
-				memcpy(j->sub.key, mem->id.sign_pk, PL_ED25519_PK_SIZE);
-			pthread_rwlock_unlock(&n->mlock);
-			if (active) {
+			/* the signature against the author's current key (the key table: no engine
+			 * lock), outside every lock */
+			if (pl_node_member_key(n, j->sub.st.author, j->sub.key)) {
 				j->sub.sig_ok = pl_envelope_verify(&j->sub.env, j->sub.key, NULL) == PL_OK;
 				j->sub.preverified = true;
 			}

@@ -79,6 +79,8 @@ static void free_node(pl_node *n)
 	free(n->staged_leaves);
 	free(n->buckets);
 	pthread_rwlock_destroy(&n->mlock);
+	pthread_rwlock_destroy(&n->klock);
+	free(n->keys);
 	pthread_mutex_destroy(&n->mu);
 	pthread_mutex_destroy(&n->logmu);
 	pthread_cond_destroy(&n->in_cv);
@@ -122,6 +124,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		n->o.witness_ms = 1000;
 	snprintf(n->dir, sizeof n->dir, "%s", dir);
 	pthread_rwlock_init(&n->mlock, NULL);
+	pthread_rwlock_init(&n->klock, NULL);
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_mutex_init(&n->logmu, NULL);
 	pl_cond_init_mono(&n->in_cv);
@@ -144,6 +147,10 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		pl_log_checkpoint_by_caller(n->log, true);
 	if ((rc = pl_node_replay_log(n, d)) != PL_OK)
 		goto fail;
+	if ((rc = pl_node_keys_refresh(n)) != PL_OK) {
+		pl_diag_set(d, rc, "out of memory");
+		goto fail;
+	}
 	if (n->o.nwitnesses > 0) {
 		if ((rc = pl_thread_start(&n->cosign_thread, pl_node_cosigner, n)) != PL_OK) {
 			pl_diag_set(d, rc, "cannot start the cosigning thread");

@@ -158,7 +158,8 @@ int pl_node_party(pl_node *n, const char *party, pl_buf *out) __attribute__((war
 /* Appends every member's record as a JSON array. */
 int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result));
 
-/* Copies a member's current signing key if it is an active member. */
+/* Copies a member's current signing key if it is an active member, from the key table (current as
+ * of the last admitted batch; read without waiting for the admission). */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE]);
 
 /* pl_blob_auth_check (statement/party.h) with party's current key and the clock. */

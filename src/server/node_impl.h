@@ -17,7 +17,8 @@
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
  *   indexer.c     keeping the workflow index current;
  * plus acceptance.c (the signed acceptance of one statement), node_replay.c
- * (the engine replayed from the log), node_state.c (what they all share),
+ * (the engine replayed from the log), node_keys.c (the key table the
+ * verifiers read), node_state.c (what they all share),
  * node_read.c (what a node serves) and node.c (opening and closing).
  *
  * A job's life: pl_node_submit_async copies the envelope into a job (the
@@ -29,11 +30,18 @@
  * finished, builds its receipt, signs its acceptance, calls its done and
  * frees it. pl_node_close answers everything left on its own thread.
  *
- * Locks, always taken in this order: mlock (the engine: read by verifiers,
- * written by the sequencer), mu (queues, jobs, published state, stats),
- * logmu (the pl_log, which is not thread-safe: the sequencer's staging and
- * integration and the cosigner's checkpoint writes). Every condition variable
- * measures time on the monotonic clock (base/thread.h).
+ * Locks. mu (queues, jobs, published state, stats) is the node's one
+ * global lock and is only ever held for a few list operations: nobody
+ * checks, signs, proves or writes under it. mlock guards the engine against
+ * its readers (the registry views): only the sequencer writes the engine,
+ * so it checks statements without any lock and holds mlock for writing
+ * only while one statement is applied. klock guards the key table
+ * (node_keys.c), read by the verifiers and blob requests, swapped by the
+ * sequencer after a batch that changed the membership. logmu serialises
+ * the pl_log's users (the sequencer's staging, integration, the cosigner's
+ * checkpoint writes). Order when nested: mlock, mu, logmu; klock is never
+ * held with another. Every condition variable measures time on the
+ * monotonic clock (base/thread.h).
  */
 #ifndef PARLEY_SERVER_NODE_IMPL_H
 #define PARLEY_SERVER_NODE_IMPL_H
@@ -91,6 +99,12 @@ typedef struct bucket {
 	double at;               /* last refill, monotonic seconds */
 } bucket;
 
+/* An active member's current signing key (node_keys.c). */
+typedef struct keyrec {
+	char party[PL_PARTY_MAX + 1];
+	uint8_t pk[PL_ED25519_PK_SIZE];
+} keyrec;
+
 #define NODE_REFUSAL_CODES 64
 
 typedef struct refusal_count {
@@ -105,8 +119,11 @@ struct pl_node {
 	pl_source *src;          /* the log directory, for tiles and bundles */
 	char origin[PL_ORIGIN_LEN_MAX + 1];
 
-	pthread_rwlock_t mlock;  /* guards eng */
+	pthread_rwlock_t mlock;  /* guards eng against its readers; only the sequencer writes it */
 	pl_engine eng;           /* membership and workflow state of every staged entry */
+	pthread_rwlock_t klock;  /* guards keys (read-mostly: swapped by the sequencer) */
+	keyrec *keys;            /* active members' current keys, by party (node_keys.c) */
+	size_t nkeys;
 
 	pthread_mutex_t logmu;   /* serialises the pl_log's users */
 	pthread_mutex_t mu;      /* guards everything below */
@@ -165,8 +182,12 @@ void pl_node_admission(pl_node *n, pl_admission *a);
 int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out);
 
 /* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held);
- * the caller then hands it to pl_node_finished_locked or pl_node_finish. */
+ * the caller then hands it to pl_node_finished_locked or pl_node_finish. pl_node_fail_locked is
+ * pl_node_fail (the answer, no lock needed: the job is the caller's) then pl_node_count_locked
+ * (the statistics). */
 void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v);
+void pl_node_fail(job *j, int err, const pl_refusal *v);
+void pl_node_count_locked(pl_node *n, const job *j);
 
 void pl_node_queue_push(queue *q, job *j);
 job *pl_node_queue_pop(queue *q);
@@ -196,6 +217,12 @@ void pl_node_pubcp_unref(pubcp *cp);
 /* The timer: withdraws submissions queued too long (overloaded) and answers those whose receipt did
  * not come within wait_ms with their acceptance alone, each at its deadline. */
 void *pl_node_timer(void *arg);
+
+/* ---- node_keys.c ---- */
+
+/* Rebuilds the key table from the engine (the sequencer's thread, or before the node is shared).
+ * PL_ENOMEM (the old table stays). */
+int pl_node_keys_refresh(pl_node *n) __attribute__((warn_unused_result));
 
 /* ---- sequencer.c ---- */
 

@@ -84,6 +84,8 @@ void pl_node_rebuild_engine(pl_node *n)
 	pl_engine_init(&n->eng, n->origin);
 	int rc = pl_node_replay_log(n, &d);
 	pthread_rwlock_unlock(&n->mlock);
+	if (rc == PL_OK && pl_node_keys_refresh(n) != PL_OK)
+		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory rebuilding the key table");
 	if (rc == PL_OK)
 		n->broken = false;
 	else

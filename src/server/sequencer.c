@@ -75,37 +75,56 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	}
 	double t0 = pl_mono();
 	uint64_t first_index = pl_log_staged(n->log);
-	pthread_rwlock_wrlock(&n->mlock);
-	pthread_mutex_lock(&n->mu);
+	/* admission, outside every lock: this thread is the engine's only writer, so its checks read
+	 * it as it is; each application excludes the engine's readers (registry views) for its own
+	 * short time only; verifiers read keys from the key table and never wait here */
+	size_t nref = 0; /* the refused, gathered at the front of batch */
+	bool members_changed = false;
 	for (size_t i = 0; i < count; i++) {
 		job *j = batch[i];
 		memset(&v, 0, sizeof v);
 		if (n->broken) {
-			pl_node_fail_locked(n, j, pl_refuse(&v, PL_R_STORAGE_FAILED,
-							    "the server lost track of its state; it must be restarted"),
-					    &v);
-			pl_node_finished_locked(n, j);
+			pl_node_fail(j, pl_refuse(&v, PL_R_STORAGE_FAILED, "the server lost track of its state; it must be restarted"),
+				     &v);
+			batch[nref++] = j;
 			continue;
 		}
 		pl_refusal why = {0};
 		int crc = pl_engine_check(&n->eng, &a, &j->sub, &why);
-		if (crc == PL_OK && pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL) != PL_OK) {
-			/* half applied: the state is rebuilt from the log below */
-			n->broken = true;
-			crc = PL_ENOMEM;
+		if (crc == PL_OK) {
+			pthread_rwlock_wrlock(&n->mlock);
+			int arc = pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL);
+			pthread_rwlock_unlock(&n->mlock);
+			if (arc != PL_OK) {
+				/* half applied: the state is rebuilt from the log below */
+				n->broken = true;
+				crc = PL_ENOMEM;
+			}
 		}
 		if (crc != PL_OK) {
-			pl_node_fail_locked(n, j, crc, &why);
-			pl_node_finished_locked(n, j); /* refusals are answered at once */
+			pl_node_fail(j, crc, &why);
+			batch[nref++] = j;
 			continue;
 		}
+		members_changed = members_changed || pl_members_owns_type(j->sub.st.type);
 		ok[k] = j;
 		spans[k] = j->sub.raw;
 		k++;
 	}
-	n->unpublished -= count - k; /* the refused are no longer waiting */
-	pthread_mutex_unlock(&n->mu);
-	pthread_rwlock_unlock(&n->mlock);
+	if (members_changed && !n->broken && pl_node_keys_refresh(n) != PL_OK)
+		pl_node_say(n, "out of memory refreshing the key table (the admission still checks every key)");
+	if (nref > 0) {
+		/* refusals are answered at once */
+		pthread_mutex_lock(&n->mu);
+		for (size_t i = 0; i < nref; i++) {
+			pl_node_count_locked(n, batch[i]);
+			pl_node_finished_locked(n, batch[i]);
+		}
+		n->unpublished -= nref; /* the refused are no longer waiting */
+		if (nref > 1)
+			pthread_cond_broadcast(&n->in_cv);
+		pthread_mutex_unlock(&n->mu);
+	}
 
 	if (k > 0) {
 		uint64_t first = 0;

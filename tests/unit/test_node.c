@@ -586,8 +586,8 @@ static void test_queue_counts_checking(void **state)
 	opts(&o);
 	o.queue_max = 2;
 	node_open_with(&o);
-	/* with the engine locked for writing, each verifier stops after parsing, holding its job */
-	pthread_rwlock_wrlock(&F.n->mlock);
+	/* with the key table locked for writing, each verifier stops after parsing, holding its job */
+	pthread_rwlock_wrlock(&F.n->klock);
 	async_submit a[2];
 	for (int i = 0; i < 2; i++) {
 		ping(i + 1, 1, &a[i].env);
@@ -611,7 +611,7 @@ static void test_queue_counts_checking(void **state)
 	ping(3, 1, &env);
 	if (q.in == 0 && s.queue == 2) /* else the submission would wait for the lock held here */
 		pl_node_submit(F.n, env.data, env.len, false, &r);
-	pthread_rwlock_unlock(&F.n->mlock);
+	pthread_rwlock_unlock(&F.n->klock);
 	assert_int_equal(q.in, 0);
 	assert_int_equal(q.verified + q.unpublished, 0);
 	assert_int_equal(s.queue, 2);
@@ -808,6 +808,40 @@ static void test_submit_async(void **state)
 		pl_node_result_release(&q[i].r);
 		pl_buf_release(&q[i].env);
 	}
+}
+
+/* The key table the verifiers read: every active member's current key, refreshed once a batch
+ * changes the membership (here p8 revokes its own key); never a key that is not the member's. */
+static void test_key_table(void **state)
+{
+	(void)state;
+	node_open();
+	uint8_t pk[PL_ED25519_PK_SIZE];
+	for (int i = 0; i < NPARTIES; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "p%d", i);
+		assert_true(pl_node_member_key(F.n, name, pk));
+		assert_memory_equal(pk, F.k[i]->id.sign_pk, PL_ED25519_PK_SIZE);
+	}
+	assert_false(pl_node_member_key(F.n, "stranger", pk));
+	assert_false(pl_node_member_key(F.n, "", pk));
+	pl_buf env;
+	sign_full(F.k[8], ORIGIN, "key.revoke", 1, pl_now(), json_pack("{s:s}", "reason", "lost"), NULL, 0, &env);
+	assert_int_equal(accepted(&env, false, NULL), 1);
+	assert_false(pl_node_member_key(F.n, "p8", pk)); /* refreshed by the batch that revoked it */
+	assert_true(pl_node_member_key(F.n, "p7", pk));
+	assert_memory_equal(pk, F.k[7]->id.sign_pk, PL_ED25519_PK_SIZE);
+	ping(8, 2, &env);
+	pl_node_result r;
+	submit(&env, false, &r);
+	assert_int_equal(r.err, PL_EREFUSED); /* the admission, not only the table, says so */
+	pl_node_result_release(&r);
+	pl_buf_release(&env);
+	/* reopened: the table is built from the replayed log */
+	node_close();
+	node_open();
+	assert_false(pl_node_member_key(F.n, "p8", pk));
+	assert_true(pl_node_member_key(F.n, "p0", pk));
 }
 
 /* ---- sequencer ---- */
@@ -1272,6 +1306,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_counts_checking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutting_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_async, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mixed_batch, setup, teardown),
