@@ -83,6 +83,7 @@ int cmd_serve(const cli_call *call)
 	NUM("skew", no.skew, int64_t)
 	NUM("batch-ms", no.batch_ms, unsigned)
 	NUM("batch-max", no.batch_max, size_t)
+	NUM("integrate-ms", no.integrate_ms, unsigned)
 	NUM("queue-max", no.queue_max, size_t)
 	NUM("rate", no.rate, double)
 	NUM("blob-max", blob_max, uint64_t)
@@ -90,6 +91,8 @@ int cmd_serve(const cli_call *call)
 	NUM("conn-limit", ho.conn_limit, unsigned)
 	NUM("http-threads", ho.threads, unsigned)
 #undef NUM
+	if (no.integrate_ms > PL_INTEGRATE_MS_MAX)
+		return cli_usage_call(call, "--integrate-ms takes 0 to %d", PL_INTEGRATE_MS_MAX);
 	if (ho.conn_limit == 0 || ho.conn_limit > PL_HTTP_CONN_LIMIT_MAX)
 		return cli_usage_call(call, "--conn-limit takes 1 to %d", PL_HTTP_CONN_LIMIT_MAX);
 	if (ho.threads > PL_HTTP_THREADS_MAX)

@@ -27,6 +27,7 @@ void pl_node_opts_default(pl_node_opts *o)
 	o->queue_max = 20000;
 	o->verifiers = pl_cpus();
 	o->wait_ms = 30000;
+	o->integrate_ms = 100;
 }
 
 void pl_node_result_init(pl_node_result *r)
@@ -54,6 +55,7 @@ static void stop_threads(pl_node *n)
 	pthread_cond_broadcast(&n->cosign_cv);
 	pthread_cond_broadcast(&n->index_cv);
 	pthread_cond_broadcast(&n->timer_cv);
+	pthread_cond_broadcast(&n->integ_cv);
 	pthread_mutex_unlock(&n->mu);
 	for (size_t i = 0; i < n->nver; i++)
 		pl_thread_join(n->ver_threads[i]);
@@ -66,7 +68,9 @@ static void stop_threads(pl_node *n)
 		pl_thread_join(n->index_thread);
 	if (n->timing)
 		pl_thread_join(n->timer_thread);
-	n->sequencing = n->cosigning = n->indexing = n->timing = false;
+	if (n->integrating_thread)
+		pl_thread_join(n->integ_thread);
+	n->sequencing = n->cosigning = n->indexing = n->timing = n->integrating_thread = false;
 }
 
 static void free_node(pl_node *n)
@@ -87,6 +91,7 @@ static void free_node(pl_node *n)
 	pthread_cond_destroy(&n->seq_cv);
 	pthread_cond_destroy(&n->left_cv);
 	pthread_cond_destroy(&n->timer_cv);
+	pthread_cond_destroy(&n->integ_cv);
 	pthread_cond_destroy(&n->cosign_cv);
 	pthread_cond_destroy(&n->index_cv);
 	free(n);
@@ -131,6 +136,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	pl_cond_init_mono(&n->seq_cv);
 	pl_cond_init_mono(&n->left_cv);
 	pl_cond_init_mono(&n->timer_cv);
+	pl_cond_init_mono(&n->integ_cv);
 	pl_cond_init_mono(&n->cosign_cv);
 	pl_cond_init_mono(&n->index_cv);
 	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
@@ -141,6 +147,8 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	if (rc != PL_OK)
 		goto fail;
 	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
+	n->staged = pl_log_staged(n->log);
+	n->integrated = pl_log_size(n->log);
 	pl_engine_init(&n->eng, n->origin);
 	publish_first(n);
 	if (n->o.nwitnesses > 0)
@@ -173,6 +181,11 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		goto stop;
 	}
 	n->timing = true;
+	if ((rc = pl_thread_start(&n->integ_thread, pl_node_integrator, n)) != PL_OK) {
+		pl_diag_set(d, rc, "cannot start the integrator thread");
+		goto stop;
+	}
+	n->integrating_thread = true;
 	for (; n->nver < n->o.verifiers; n->nver++)
 		if (pl_thread_start(&n->ver_threads[n->nver], pl_node_verifier, n) != PL_OK)
 			break;
@@ -206,9 +219,12 @@ void pl_node_close(pl_node *n)
 	if (n == NULL)
 		return;
 	stop_threads(n);
-	/* every thread is gone: this one answers what is left. What is still queued
+	/* every thread is gone: what the sequencer staged is published (best effort: the next open
+	 * would), then this thread answers what is left. What is still queued
 	 * is answered 503; those waiting for a receipt keep their acceptance (signed
 	 * here, while the log is open) */
+	if (n->staged != n->integrated)
+		(void)pl_node_integrate(n);
 	pthread_mutex_lock(&n->mu);
 	pl_refusal v;
 	(void)pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down");

@@ -10,12 +10,13 @@
  *     batch_ms (or batch_max statements), runs every admission check in
  *     order against the registry, stages the admitted ones in one durable
  *     transaction (each is answered now with its index, leaf hash and a
- *     signed acceptance, signed by a worker: see pl_node_submit_async), then integrates
- *     (one write, one checkpoint) and answers those waiting for a receipt.
- *     Under load one integrate covers several staged batches: it runs as
- *     soon as no new statement is ready within 2 ms, and at most batch_ms
- *     after the oldest unpublished batch was staged (batch_ms 0: after
- *     every batch).
+ *     signed acceptance, signed by a worker: see pl_node_submit_async);
+ *   integrator (one thread): at most once per integrate_ms, and at once
+ *     when it has been idle that long, integrates every staged batch (one
+ *     write, one checkpoint) and answers those waiting for a receipt. The
+ *     sequencer stages on meanwhile: they share the log only for the
+ *     staging's transaction and the integration's copy and commit, never
+ *     during the integration's fsyncs.
  * A refused statement is never staged: the log stays exactly as it was.
  *
  * With witnesses configured, a cosigning thread takes the newest checkpoint
@@ -46,8 +47,9 @@ typedef struct pl_node pl_node;
 
 typedef struct pl_node_opts {
 	int64_t skew;            /* allowed |statement time - clock| in seconds (default 300) */
-	unsigned batch_ms;       /* longest wait to fill a batch, and longest a staged batch waits
-				    for its checkpoint while more arrive (default 20 ms) */
+	unsigned batch_ms;       /* longest wait to fill a batch (default 20 ms) */
+	unsigned integrate_ms;   /* at most one integration (one checkpoint) per this many ms
+				    (default 100; 0: one as soon as something is staged) */
 	size_t batch_max;        /* statements per batch (default 4096) */
 	size_t queue_max;        /* submissions queued, being checked or staged but unpublished,
 				    before 429 (default 20000) */
@@ -63,6 +65,9 @@ typedef struct pl_node_opts {
 						     entries in its log); NULL: nothing is said */
 	void *log_ctx;
 } pl_node_opts;
+
+/* The longest integrate_ms taken (a checkpoint at least every 10 s under load). */
+#define PL_INTEGRATE_MS_MAX 10000
 
 /* Fills opts with the defaults above. */
 void pl_node_opts_default(pl_node_opts *o);

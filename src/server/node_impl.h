@@ -12,8 +12,10 @@
  *                 come in time, each at its own deadline);
  *   sequencer.c   batches of verified statements admitted in order against
  *                 the engine and staged durably; answered with their index;
- *   integrate.c   publishing what is staged (one write, one checkpoint) and
- *                 handing those waiting for a receipt to the workers;
+ *   integrate.c   the integrator thread: publishing what is staged (one
+ *                 write, one checkpoint) at most once per integrate_ms while
+ *                 the sequencer stages on, and handing those waiting for a
+ *                 receipt to the workers;
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
  *   indexer.c     keeping the workflow index current;
  * plus acceptance.c (the signed acceptance of one statement), node_replay.c
@@ -38,9 +40,10 @@
  * only while one statement is applied. klock guards the key table
  * (node_keys.c), read by the verifiers and blob requests, swapped by the
  * sequencer after a batch that changed the membership. logmu serialises
- * the pl_log's users (the sequencer's staging, integration, the cosigner's
- * checkpoint writes). Order when nested: mlock, mu, logmu; klock is never
- * held with another. Every condition variable measures time on the
+ * the pl_log's users (the sequencer's staging, the integrator's copy and
+ * commit, the cosigner's checkpoint writes; the integration's fsyncs and
+ * renames run without it, store/log.h). Order when nested: mlock, logmu,
+ * mu (nobody takes logmu with mu held); klock is never held with another. Every condition variable measures time on the
  * monotonic clock (base/thread.h).
  */
 #ifndef PARLEY_SERVER_NODE_IMPL_H
@@ -131,11 +134,12 @@ struct pl_node {
 	pthread_cond_t seq_cv;   /* work for the sequencer */
 	pthread_cond_t left_cv;  /* pl_node_close: the last submitter left pl_node_submit_async */
 	pthread_cond_t timer_cv; /* the timer: stop */
+	pthread_cond_t integ_cv; /* the integrator: something staged, or stop; holders: it finished */
 	queue in, verified;
 	queue finished;          /* answered (JOB_DONE), waiting for a worker to call their done */
 	queue waiting;           /* accepted, waiting for a checkpoint: in index order, so also by deadline */
 	size_t checking;         /* taken by a verifier, not yet verified or refused */
-	size_t unpublished;      /* taken by the sequencer, not yet published or refused */
+	size_t unpublished;      /* taken by the sequencer, not yet integrated or refused */
 	size_t submitters;       /* threads inside pl_node_submit_async (pl_node_close waits for them) */
 	bool stop;
 	bool broken;             /* eng may not match the log (sequencer thread only) */
@@ -146,8 +150,13 @@ struct pl_node {
 	pthread_cond_t cosign_cv; /* a new checkpoint for the cosigning thread */
 	pthread_t cosign_thread;
 	bool cosigning;          /* the cosigning thread runs */
-	pl_hash *staged_leaves;  /* leaves of entries staged but not yet published */
+	uint64_t staged;         /* entries staged (the sequencer's, under mu) */
+	uint64_t integrated;     /* entries whose tiles are in place */
+	bool integrating;        /* an integration runs */
+	bool hold_integration;   /* none may start (pl_node_hold_integration) */
+	pl_hash *staged_leaves;  /* leaves of the entries [integrated, staged), for references */
 	size_t nstaged, capstaged;
+	bool staged_gap;         /* out of memory: the window misses some; staged ones are not found */
 	bucket *buckets;
 	size_t nbuckets, capbuckets;
 	refusal_count refusals[NODE_REFUSAL_CODES];
@@ -163,6 +172,8 @@ struct pl_node {
 	bool sequencing;         /* the sequencer runs */
 	pthread_t timer_thread;
 	bool timing;             /* the timer runs */
+	pthread_t integ_thread;
+	bool integrating_thread; /* the integrator runs */
 	pthread_t ver_threads[PL_THREADS_MAX];
 	size_t nver;
 };
@@ -178,7 +189,7 @@ size_t pl_node_queue_depth(const pl_node *n);
 /* The admission rules as they apply to new statements now: the clock, its skew, references (leaf_of). */
 void pl_node_admission(pl_node *n, pl_admission *a);
 
-/* The leaf of entry index, published or staged (a pl_leaf_fn; sequencer thread only). */
+/* The leaf of entry index, integrated (from the tiles) or staged (a pl_leaf_fn; the sequencer's). */
 int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out);
 
 /* Answers job with a refusal (err PL_EREFUSED, v says why) or as out of memory (PL_ENOMEM) (mu held);
@@ -230,8 +241,16 @@ void *pl_node_sequencer(void *arg);
 
 /* ---- integrate.c ---- */
 
-/* Publishes every staged entry: one write, one checkpoint. False if it failed (logged; retried). */
+/* Publishes every staged entry: one write, one checkpoint. False if it failed (logged; retried).
+ * The integrator's thread, or pl_node_close's once the threads are gone. */
 bool pl_node_integrate(pl_node *n);
+
+/* The integrator: pl_node_integrate at most once per integrate_ms while something is staged. */
+void *pl_node_integrator(void *arg);
+
+/* With hold, waits until no integration runs and starts none until called again without it (the
+ * sequencer rebuilding the engine from the log, which must not change meanwhile). */
+void pl_node_hold_integration(pl_node *n, bool hold);
 
 /* Publishes note (a checkpoint of size size): served, receipts answered, the indexer woken (mu held). */
 void pl_node_publish_locked(pl_node *n, const uint8_t *note, size_t len, uint64_t size);

@@ -86,16 +86,18 @@ void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
 
 int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
-	pl_node *n = ctx; /* called by the sequencer: the log's size and staged leaves are stable */
-	uint64_t size = pl_log_size(n->log);
-	if (index >= size) {
-		if (index - size < n->nstaged) {
-			*out = n->staged_leaves[index - size];
-			return PL_OK;
-		}
-		return PL_ERANGE;
+	pl_node *n = ctx;
+	pthread_mutex_lock(&n->mu);
+	uint64_t integrated = n->integrated; /* its tiles are in place */
+	int rc = PL_ERANGE;
+	if (index >= integrated && !n->staged_gap && index - integrated < n->nstaged) {
+		*out = n->staged_leaves[index - integrated];
+		rc = PL_OK;
 	}
-	return pl_source_leaf(n->src, size, index, out);
+	pthread_mutex_unlock(&n->mu);
+	if (index < integrated)
+		return pl_source_leaf(n->src, integrated, index, out);
+	return rc;
 }
 
 void pl_node_admission(pl_node *n, pl_admission *a)

@@ -7,15 +7,13 @@
  * pl_engine_admit every reader's replay runs: kept apart here because an
  * application that runs out of memory leaves the engine to rebuild), stages the
  * admitted ones in one durable transaction and answers them with their
- * index (their acceptance is signed on the submitter's thread). A refused
- * statement is never staged: the log stays exactly as it was.
+ * index (a worker signs their acceptance). A refused statement is never
+ * staged: the log stays exactly as it was.
  *
- * Integrating (publishing) costs several fsyncs whatever the batch size, so
- * under load staged batches wait for their checkpoint while more statements
- * keep arriving, and one integration covers them all: staged entries are
- * published as soon as no new statement is ready within SEQ_GRACE_MS, and at
- * most batch_ms after the first of them was staged. With batch_ms 0 every
- * batch is published at once.
+ * It never publishes: the integrator (integrate.c) does, on its own thread,
+ * so staging goes on during the fsyncs of an integration (pl_log_integrate
+ * in steps, store/log.h); they share logmu only for the staging's own
+ * transaction and for the integration's copy and commit.
  */
 #include "server/node_impl.h"
 
@@ -23,8 +21,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define SEQ_GRACE_MS 2.0
 
 static int by_author_seq(const void *a, const void *b)
 {
@@ -35,19 +31,23 @@ static int by_author_seq(const void *a, const void *b)
 	return x->sub.st.seq < y->sub.st.seq ? -1 : x->sub.st.seq > y->sub.st.seq;
 }
 
-/* Remembers the leaf of a staged entry, for references before it is published (mu held). */
+/* Remembers the leaf of a staged entry, for references before it is integrated (mu held). Out of
+ * memory, the window has a gap: staged entries are not found until it is integrated. */
 static void remember_staged(pl_node *n, const pl_hash *leaf)
 {
+	if (n->staged_gap)
+		return;
 	if (n->nstaged == n->capstaged) {
 		size_t cap = n->capstaged ? n->capstaged * 2 : 1024;
 		pl_hash *p = realloc(n->staged_leaves, cap * sizeof *p);
-		if (p != NULL) {
-			n->staged_leaves = p;
-			n->capstaged = cap;
+		if (p == NULL) {
+			n->staged_gap = true;
+			return;
 		}
+		n->staged_leaves = p;
+		n->capstaged = cap;
 	}
-	if (n->nstaged < n->capstaged)
-		n->staged_leaves[n->nstaged++] = *leaf;
+	n->staged_leaves[n->nstaged++] = *leaf;
 }
 
 /* Admits count jobs in order (sorted by author and seq so a party's burst lands in order) and
@@ -74,7 +74,7 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 		return;
 	}
 	double t0 = pl_mono();
-	uint64_t first_index = pl_log_staged(n->log);
+	uint64_t first_index = n->staged; /* this thread is the only one to stage */
 	/* admission, outside every lock: this thread is the engine's only writer, so its checks read
 	 * it as it is; each application excludes the engine's readers (registry views) for its own
 	 * short time only; verifiers read keys from the key table and never wait here */
@@ -152,6 +152,8 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			 * acceptance, off this thread and in parallel) */
 			double receipt_until = pl_mono() + n->o.wait_ms / 1e3;
 			pthread_mutex_lock(&n->mu);
+			n->staged = first + k;
+			pthread_cond_signal(&n->integ_cv); /* work for the integrator */
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
 				remember_staged(n, &j->sub.leaf);
@@ -182,74 +184,30 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	pthread_mutex_unlock(&n->mu);
 }
 
-/* Waits on the sequencer's condition until the monotonic time t (mu held). */
-static void seq_wait_until(pl_node *n, double t)
-{
-	(void)pl_cond_wait_until(&n->seq_cv, &n->mu, t);
-}
-
 void *pl_node_sequencer(void *arg)
 {
 	pl_node *n = arg;
 	job **batch = malloc(n->o.batch_max * sizeof *batch);
-	double since = 0; /* when the oldest staged, unpublished entry was staged; 0: none */
 	pthread_mutex_lock(&n->mu);
 	while (batch != NULL) {
-		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
+		while (!n->stop && n->verified.n == 0)
 			pthread_cond_wait(&n->seq_cv, &n->mu);
 		if (n->stop)
 			break;
-		if (n->verified.n > 0) {
-			/* let the batch fill for up to batch_ms after the first arrival */
-			double fill = pl_mono() + n->o.batch_ms / 1e3;
-			while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 &&
-			       pl_mono() < fill)
-				seq_wait_until(n, fill);
-			size_t count = 0;
-			while (count < n->o.batch_max && n->verified.n > 0)
-				batch[count++] = pl_node_queue_pop(&n->verified);
-			n->unpublished += count;
-			n->stats.queue = pl_node_queue_depth(n);
-			pthread_mutex_unlock(&n->mu);
-			double staged_at = pl_mono();
-			run_batch(n, batch, count);
-			pthread_mutex_lock(&n->mu);
-			n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
-			if (since == 0)
-				since = staged_at;
-		}
-		if (pl_log_staged(n->log) == pl_log_size(n->log)) {
-			since = 0; /* everything was refused */
-			continue;
-		}
-		if (since == 0)
-			since = pl_mono(); /* staged before this thread started */
-		if (!n->stop && n->o.batch_ms > 0) {
-			double due = since + n->o.batch_ms / 1e3, grace = pl_mono() + SEQ_GRACE_MS / 1e3;
-			if (grace > due)
-				grace = due;
-			while (!n->stop && n->verified.n == 0 && pl_mono() < grace)
-				seq_wait_until(n, grace);
-			if (!n->stop && n->verified.n > 0 && pl_mono() < due)
-				continue; /* stage these first; one integrate publishes both */
-		}
+		/* let the batch fill for up to batch_ms after the first arrival */
+		double fill = pl_mono() + n->o.batch_ms / 1e3;
+		while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 && pl_mono() < fill)
+			(void)pl_cond_wait_until(&n->seq_cv, &n->mu, fill);
+		size_t count = 0;
+		while (count < n->o.batch_max && n->verified.n > 0)
+			batch[count++] = pl_node_queue_pop(&n->verified);
+		n->unpublished += count;
+		n->stats.queue = pl_node_queue_depth(n);
 		pthread_mutex_unlock(&n->mu);
-		bool published = pl_node_integrate(n);
+		run_batch(n, batch, count); /* staged: the integrator publishes it (integrate.c) */
 		pthread_mutex_lock(&n->mu);
-		n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
-		if (published) {
-			since = 0;
-		} else {
-			/* retry after a pause; what arrives meanwhile is staged first */
-			double pause = pl_mono() + (n->o.batch_ms > 10 ? n->o.batch_ms : 10) / 1e3;
-			while (!n->stop && pl_mono() < pause)
-				seq_wait_until(n, pause);
-		}
 	}
 	pthread_mutex_unlock(&n->mu);
-	/* stopping: publish what is staged (best effort: the next open would) */
-	if (batch != NULL && pl_log_staged(n->log) != pl_log_size(n->log))
-		(void)pl_node_integrate(n);
 	free(batch);
 	return NULL;
 }

@@ -1049,6 +1049,43 @@ static void test_mixed_batch(void **state)
 
 /* ---- integration ---- */
 
+/* Staging does not wait for integration: with the integrator held, statements are accepted (and
+ * one may refer to another still staged) while the published log does not move; released, one
+ * integration publishes them. Closed while held, close publishes what is staged. */
+static void test_integration_apart(void **state)
+{
+	(void)state;
+	node_open();
+	pl_node_hold_integration(F.n, true);
+	pl_buf env;
+	pl_hash leaf;
+	sign_full(F.k[0], ORIGIN, "ping", 2, pl_now(), json_pack("{s:[s]}", "to", "p1"), NULL, 0, &env);
+	assert_int_equal(accepted(&env, false, &leaf), 1);
+	pl_ref ref = {.index = 1, .leaf = leaf};
+	sign_full(F.k[1], ORIGIN, "pong", 1, pl_now(), json_pack("{s:I}", "ping", (json_int_t)1), &ref, 1, &env);
+	assert_int_equal(accepted(&env, false, NULL), 2);
+	ref.leaf.b[0] ^= 1;
+	sign_full(F.k[2], ORIGIN, "ping", 1, pl_now(), NULL, &ref, 1, &env);
+	refused(&env, PL_R_REF_MISMATCH, false);
+	assert_int_equal(published_size(), 1);
+	assert_int_equal(stats().queue, 2); /* staged, not yet published */
+	uint64_t batches = stats().batches;
+	pl_node_hold_integration(F.n, false);
+	wait_published(3);
+	assert_int_equal(stats().queue, 0);
+	assert_true(stats().batches == batches + 1); /* one integration for both */
+	/* held again, then closed: close publishes what is staged */
+	pl_node_hold_integration(F.n, true);
+	ping(3, 1, &env);
+	assert_int_equal(accepted(&env, false, NULL), 3);
+	assert_int_equal(published_size(), 3);
+	node_close();
+	node_open();
+	assert_int_equal(published_size(), 4);
+}
+
+
+
 /* The acceptance: "parley.acceptance/v1", origin, index, base64 leaf, time; signed by the log. */
 static void check_acceptance(const pl_buf *acc, const pl_verifier *v, uint64_t index, const pl_hash *leaf)
 {
@@ -1310,6 +1347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mixed_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integration_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_entry, setup, teardown),
