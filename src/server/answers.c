@@ -72,12 +72,19 @@ void pl_node_finish(pl_node *n, job *j)
 	}
 	if (res->err == PL_OK && res->acceptance.len == 0)
 		pl_node_acceptance(n, res->index, &res->leaf, &res->acceptance);
-	if (j->parsed)
-		pl_submission_release(&j->sub);
 	pl_node_done_fn done = j->done;
 	void *ctx = j->ctx;
+	pl_node_job_unref(j); /* the index feed may keep it (its parse), never its answer */
+	done(ctx, res);      /* the last touch of res and ctx */
+}
+
+void pl_node_job_unref(job *j)
+{
+	if (atomic_fetch_sub(&j->refs, 1) != 1)
+		return;
+	if (j->parsed)
+		pl_submission_release(&j->sub);
 	free(j);
-	done(ctx, res); /* the last touch of res and ctx */
 }
 
 void *pl_node_timer(void *arg)
@@ -126,6 +133,7 @@ void pl_node_submit_async(pl_node *n, const uint8_t *raw, size_t len, bool wait,
 	job *j = malloc(sizeof *j + (len ? len : 1));
 	if (j != NULL) {
 		memset(j, 0, sizeof *j);
+		atomic_init(&j->refs, 1);
 		memcpy((uint8_t *)(j + 1), raw, len);
 		j->raw = (const uint8_t *)(j + 1);
 		j->len = len;

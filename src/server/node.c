@@ -239,5 +239,6 @@ void pl_node_close(pl_node *n)
 	while (n->submitters > 0)
 		pthread_cond_wait(&n->left_cv, &n->mu);
 	pthread_mutex_unlock(&n->mu);
+	pl_node_feed_drop(n);
 	free_node(n);
 }

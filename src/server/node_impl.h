@@ -17,7 +17,8 @@
  *                 the sequencer stages on, and handing those waiting for a
  *                 receipt to the workers;
  *   cosigning.c   asking the witnesses to cosign each new checkpoint;
- *   indexer.c     keeping the workflow index current;
+ *   indexer.c     keeping the workflow index current, from the sequencer's
+ *                 parses (the feed) when it can, from the bundles otherwise;
  * plus acceptance.c (the signed acceptance of one statement), node_replay.c
  * (the engine replayed from the log), node_keys.c (the key table the
  * verifiers read), node_state.c (what they all share),
@@ -30,7 +31,10 @@
  * to waiting (index order, so deadline order too); a published checkpoint
  * or the timer moves it from waiting to finished; a worker takes it from
  * finished, builds its receipt, signs its acceptance, calls its done and
- * frees it. pl_node_close answers everything left on its own thread.
+ * drops its reference. A staged job is also handed to the index feed (a
+ * second reference), so that the indexer applies its parse instead of
+ * parsing the entry again (indexer.c); the last reference frees it.
+ * pl_node_close answers everything left on its own thread.
  *
  * Locks. mu (queues, jobs, published state, stats) is the node's one
  * global lock and is only ever held for a few list operations: nobody
@@ -85,6 +89,9 @@ typedef struct job {
 	int state;               /* JOB_* */
 	double deadline;         /* JOB_QUEUED: withdrawn after it; JOB_ACCEPTED: answered without receipt after it */
 	pubcp *cp;               /* JOB_DONE: the checkpoint its receipt is proven against (a reference), or NULL */
+	atomic_int refs;         /* its answer, and the index feed once staged (pl_node_job_unref) */
+	uint64_t index;          /* staged: its index */
+	struct job *feed_next;   /* the index feed */
 	pl_node_result *res;     /* where the answer goes (the submitter's) */
 	pl_node_done_fn done;    /* called once, by pl_node_finish */
 	void *ctx;
@@ -157,6 +164,9 @@ struct pl_node {
 	pl_hash *staged_leaves;  /* leaves of the entries [integrated, staged), for references */
 	size_t nstaged, capstaged;
 	bool staged_gap;         /* out of memory: the window misses some; staged ones are not found */
+	job *feed_head, *feed_tail; /* staged jobs for the indexer, parsed, in index order (indexer.c) */
+	size_t nfeed, feed_bytes;
+	bool feed_stalled;       /* the feed was full: nothing is added until the indexer empties it */
 	bucket *buckets;
 	size_t nbuckets, capbuckets;
 	refusal_count refusals[NODE_REFUSAL_CODES];
@@ -167,6 +177,7 @@ struct pl_node {
 	bool indexing;           /* the index thread runs */
 	pthread_cond_t index_cv; /* the indexer: a new checkpoint, or stop; readers: progress */
 	uint64_t indexed;        /* entries the index holds */
+	uint64_t fed;            /* of them, indexed from the feed (the sequencer's parses) since start */
 
 	pthread_t seq_thread;
 	bool sequencing;         /* the sequencer runs */
@@ -218,8 +229,11 @@ void *pl_node_verifier(void *arg);
 void pl_node_finished_locked(pl_node *n, job *j);
 
 /* Gives j's answer: its receipt (j->cp) built, its acceptance signed when it was accepted, its done
- * called, j freed. No lock held; a worker's thread, or pl_node_close's. */
+ * called, its reference dropped. No lock held; a worker's thread, or pl_node_close's. */
 void pl_node_finish(pl_node *n, job *j);
+
+/* Drops a reference to j: the last one releases its parse and frees it. */
+void pl_node_job_unref(job *j);
 
 /* Takes a reference to a copy of the checkpoint note (size) for receipts; NULL if out of memory. */
 pubcp *pl_node_pubcp_new(const uint8_t *note, size_t len, uint64_t size);
@@ -266,7 +280,15 @@ void *pl_node_cosigner(void *arg);
 
 /* ---- indexer.c ---- */
 
+/* The indexer thread: the workflow index follows the published log, from the feed when it can. */
 void *pl_node_indexer(void *arg);
+
+/* Hands the staged job j (its index set) to the indexer: its parse is used again (mu held; the
+ * sequencer, in index order). Skipped when the feed is full (the indexer reads the bundles). */
+void pl_node_feed_locked(pl_node *n, job *j);
+
+/* Drops every job of the feed (pl_node_close, once the indexer is gone). */
+void pl_node_feed_drop(pl_node *n);
 
 /* ---- node_replay.c ---- */
 

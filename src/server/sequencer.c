@@ -157,6 +157,8 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
 				remember_staged(n, &j->sub.leaf);
+				j->index = first + i;
+				pl_node_feed_locked(n, j); /* its parse serves the index too */
 				j->res->index = first + i;
 				j->res->leaf = j->sub.leaf;
 				j->res->err = PL_OK;

@@ -1274,6 +1274,68 @@ static void test_reopen(void **state)
 	assert_int_equal(stats().refused_entries, 0);
 }
 
+/* The index's content (pl_index_dump) of the log in F.dir, into out (a NUL-terminated string). */
+static void index_dump(pl_buf *out)
+{
+	pl_index *x = NULL;
+	pl_diag d = {0};
+	int rc = pl_index_open_dir_at(F.dir, ORIGIN, false, false, &x, &d);
+	if (rc != PL_OK)
+		fail_msg("pl_index_open_dir_at: %s", pl_diag_text(&d, rc));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(pl_index_dump(x, f, &d), PL_OK);
+	assert_int_equal(fclose(f), 0);
+	pl_index_close(x);
+	pl_buf_init(out, (size_t)1 << 30);
+	assert_int_equal(pl_buf_append(out, text, len), PL_OK);
+	assert_int_equal(pl_buf_putc(out, '\0'), PL_OK);
+	free(text);
+}
+
+/* Parse once: the index applies the sequencer's own parses (the feed), and holds exactly what an
+ * index rebuilt from the log's bundles holds. */
+static void test_index_fed(void **state)
+{
+	(void)state;
+	node_open();
+	pl_buf env;
+	pl_hash leaf;
+	sign_full(F.k[0], ORIGIN, "ping", 2, pl_now(), json_pack("{s:[s,s]}", "to", "p1", "p2"), NULL, 0, &env);
+	uint64_t pi = accepted(&env, false, &leaf);
+	pl_ref ref = {.index = pi, .leaf = leaf};
+	sign_full(F.k[1], ORIGIN, "pong", 1, pl_now(), json_pack("{s:I}", "ping", (json_int_t)pi), &ref, 1, &env);
+	(void)accepted(&env, false, NULL);
+	for (uint64_t s = 1; s <= 20; s++) {
+		ping(3, s, &env);
+		(void)accepted(&env, s % 5 == 0, NULL);
+	}
+	sign_full(F.k[8], ORIGIN, "key.revoke", 1, pl_now(), json_pack("{s:s}", "reason", "lost"), NULL, 0, &env);
+	(void)accepted(&env, true, NULL);
+	wait_published(1 + 23);
+	wait_indexed();
+	pthread_mutex_lock(&F.n->mu);
+	uint64_t fed = F.n->fed;
+	pthread_mutex_unlock(&F.n->mu);
+	assert_true(fed > 0);
+	assert_true(fed <= 23);
+	node_close();
+	pl_buf live, rebuilt;
+	index_dump(&live);
+	uint64_t size = 0;
+	pl_diag d = {0};
+	int rc = pl_index_rebuild(F.dir, true, &size, &d);
+	if (rc != PL_OK)
+		fail_msg("pl_index_rebuild: %s", pl_diag_text(&d, rc));
+	assert_int_equal(size, 24);
+	index_dump(&rebuilt);
+	assert_string_equal((const char *)live.data, (const char *)rebuilt.data);
+	pl_buf_release(&live);
+	pl_buf_release(&rebuilt);
+}
+
 /* An entry the rules refuse, appended to the log behind the node's back: said, counted, no effect. */
 static void test_refused_entry(void **state)
 {
@@ -1350,6 +1412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_integration_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_fed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_entry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
