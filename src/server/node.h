@@ -98,9 +98,12 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 
 /*
  * Stops the pipeline and closes the log. What the sequencer holds is staged
- * and answered; what is still queued is refused (shutting_down), and so is
- * every submission made while it runs; it returns once every submitter has
- * left pl_node_submit. No submission may start after it returned.
+ * and answered, and what is staged is published; what is still queued is
+ * refused (shutting_down), and so is every submission made while it runs;
+ * those waiting for a receipt that did not come get their acceptance alone.
+ * Every pending done is called (on this thread, for what it answers itself)
+ * before it returns, and it returns once every submitter has left
+ * pl_node_submit_async. No submission may start after it returned.
  */
 void pl_node_close(pl_node *n);
 
