@@ -355,6 +355,8 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 	unsigned pool = o->threads ? o->threads : pl_cpus();
 	if (pool > PL_HTTP_THREADS_MAX)
 		pool = PL_HTTP_THREADS_MAX;
+	if (pool > o->conn_limit)
+		pool = o->conn_limit; /* each pool thread takes its share of the connection limit */
 	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, o->port,
 				NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h,
