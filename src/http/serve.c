@@ -296,12 +296,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
 	(void)c;
 	(void)toe;
 	req *r = *con_cls;
 	if (r == NULL)
 		return;
+	pl_http_defer_over(cls, r);
 	pl_buf_release(&r->body);
 	pl_blob_abort(r->up);
 	pl_http_defer_release(r);
@@ -383,8 +383,8 @@ void pl_http_stop(pl_http *h)
 {
 	if (h == NULL)
 		return;
-	/* no new connections; every suspended one answered and resumed (the node still runs, so each
-	 * gets its answer in bounded time); only then the daemon stops, and the team */
+	/* no new connections; every deferred request answered and its answer sent (the node still
+	 * runs, so each gets its answer in bounded time); only then the daemon stops, and the team */
 	MHD_socket lfd = MHD_quiesce_daemon(h->d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);

@@ -10,12 +10,16 @@
  * inside pl_node_submit_async, may resume it right away); MHD_resume_connection
  * from any thread, on a suspended connection only; the response queued by
  * the handler after the resume, on the pool thread; and no MHD_stop_daemon
- * while a connection is suspended. So: every deferral counts one suspended
- * connection under h->mu before it suspends; the thread that made the
- * answer marks the request ready, resumes the connection (its last touch of
- * the request: the pool thread may free it from then on) and only then
- * uncounts it; pl_http_defer_drain stops new deferrals (503 shutting_down)
- * and waits for the count to reach 0 before the daemon is stopped. Every
+ * while a connection is suspended. So: every deferral counts one request
+ * under h->mu before it suspends; the thread that made the answer marks the
+ * request ready and resumes the connection (its last touch of the request:
+ * the pool thread may free it from then on); the request is uncounted only
+ * once libmicrohttpd says it is over (the completed callback: its answer
+ * sent, or the client gone), since a resumed connection is answered by its
+ * pool thread some time later and a daemon stopped meanwhile would close
+ * it unanswered. pl_http_defer_drain stops new deferrals (503
+ * shutting_down) and waits for the count to reach 0 before the daemon is
+ * stopped. Every
  * deferred answer comes in bounded time: the node answers every submission
  * (a batch, a receipt within its wait_ms, or a refusal), a view waits at
  * most 2 s for the index, a blob commit is a few fsyncs.
@@ -25,27 +29,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Counts one more suspended connection unless stopping (then false). */
-static bool count_in(pl_http *h)
+/* Counts r as one more deferred request unless stopping (then false). */
+static bool count_in(pl_http *h, req *r)
 {
 	pthread_mutex_lock(&h->mu);
 	bool ok = !h->stopping;
 	if (ok)
-		h->suspended++;
+		h->deferred++;
 	pthread_mutex_unlock(&h->mu);
+	r->counted = ok;
 	return ok;
 }
 
-/* r's answer is ready: resumes its connection (the last touch of r), then uncounts it. */
+void pl_http_defer_over(pl_http *h, req *r)
+{
+	if (!r->counted)
+		return;
+	pthread_mutex_lock(&h->mu);
+	if (--h->deferred == 0 && h->stopping)
+		pthread_cond_broadcast(&h->idle_cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* r's answer is ready: resumes its connection (the last touch of r). */
 static void resume(pl_http *h, req *r)
 {
+	(void)h;
 	struct MHD_Connection *c = r->conn;
 	atomic_store_explicit(&r->defer, DEFER_READY, memory_order_release);
 	MHD_resume_connection(c);
-	pthread_mutex_lock(&h->mu);
-	if (--h->suspended == 0 && h->stopping)
-		pthread_cond_broadcast(&h->idle_cv);
-	pthread_mutex_unlock(&h->mu);
 }
 
 static enum MHD_Result shutting_down(pl_http *h, struct MHD_Connection *c)
@@ -66,7 +78,7 @@ static void submitted(void *ctx, pl_node_result *res)
 
 enum MHD_Result pl_http_defer_submit(pl_http *h, struct MHD_Connection *c, req *r)
 {
-	if (!count_in(h))
+	if (!count_in(h, r))
 		return shutting_down(h, c);
 	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait");
 	r->wait = w != NULL && (strcmp(w, "1") == 0 || strcmp(w, "true") == 0);
@@ -93,7 +105,7 @@ enum MHD_Result pl_http_defer_work(pl_http *h, struct MHD_Connection *c, req *r)
 				return pl_http_send_error(h, c, 500, "internal", "out of memory", 0);
 		}
 	}
-	if (!count_in(h))
+	if (!count_in(h, r))
 		return shutting_down(h, c);
 	r->h = h;
 	r->conn = c;
@@ -153,7 +165,7 @@ void pl_http_defer_drain(pl_http *h)
 {
 	pthread_mutex_lock(&h->mu);
 	h->stopping = true;
-	while (h->suspended > 0)
+	while (h->deferred > 0)
 		pthread_cond_wait(&h->idle_cv, &h->mu);
 	pthread_mutex_unlock(&h->mu);
 }

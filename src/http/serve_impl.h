@@ -67,9 +67,9 @@ struct pl_http {
 	atomic_ulong errors4xx, errors5xx;
 	/* deferred requests (serve_defer.c), all under mu */
 	pthread_mutex_t mu;
-	pthread_cond_t idle_cv;  /* suspended dropped to 0 while stopping */
+	pthread_cond_t idle_cv;  /* deferred dropped to 0 while stopping */
 	pthread_cond_t work_cv;  /* work for the team, or stop */
-	size_t suspended;        /* connections suspended and not yet resumed */
+	size_t deferred;         /* deferred requests not yet over (answered and sent, or abandoned) */
 	bool stopping;           /* no more deferrals: answered 503 shutting_down */
 	bool work_stop;          /* the team leaves */
 	req *work_head, *work_tail;
@@ -103,6 +103,7 @@ struct req {
 	bool has_view;         /* view was initialised */
 	pl_view_answer view;   /* a view's answer */
 	char *params[PL_HTTP_VIEW_PARAMS]; /* a view's query parameters (owned; NULL when absent) */
+	bool counted;          /* counted in h->deferred until over (pl_http_defer_over) */
 	int blob_rc;           /* a blob commit's result */
 	char blob_msg[256];
 	req *next;             /* the team's queue */
@@ -162,7 +163,7 @@ extern const char *const pl_http_view_params[PL_HTTP_VIEW_PARAMS];
 /* ---- deferred answers (serve_defer.c) ---- */
 
 /* Starts and stops the worker team. pl_http_defer_drain stops deferring and waits until every
- * suspended connection was resumed (before MHD_stop_daemon). */
+ * deferred request is over: resumed, answered and its answer sent (before MHD_stop_daemon). */
 int pl_http_defer_start(pl_http *h) __attribute__((warn_unused_result));
 void pl_http_defer_drain(pl_http *h);
 void pl_http_defer_stop(pl_http *h);
@@ -172,6 +173,9 @@ void pl_http_defer_stop(pl_http *h);
  * returns; when stopping, answers 503 shutting_down at once instead. */
 enum MHD_Result pl_http_defer_submit(pl_http *h, struct MHD_Connection *c, req *r);
 enum MHD_Result pl_http_defer_work(pl_http *h, struct MHD_Connection *c, req *r);
+
+/* The request r is over (the completed callback): uncounted if it was deferred. */
+void pl_http_defer_over(pl_http *h, req *r);
 
 /* Frees what a deferred answer holds (the completed callback). */
 void pl_http_defer_release(req *r);
