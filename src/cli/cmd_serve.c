@@ -15,7 +15,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+/* Open files parley serve needs besides its connections: the log, its databases, tiles being read
+ * or written, blobs, witnesses, libmicrohttpd's epoll sets. */
+#define SERVE_FILES_RESERVE 256
+
+/* Raises the soft limit on open files to what conn_limit connections need (up to the hard limit).
+ * False if the hard limit is too low, with *have set to it. */
+static bool enough_files(unsigned conn_limit, rlim_t *have)
+{
+	rlim_t need = (rlim_t)conn_limit + SERVE_FILES_RESERVE;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return true; /* cannot tell: let accept() say it */
+	*have = rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+			return false;
+		rl.rlim_cur = need;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return true;
+}
 
 /* What the node has to say (storage failures, refused entries in its log): one line on stderr. */
 static void say(void *ctx, const char *msg)
@@ -64,13 +87,30 @@ int cmd_serve(const cli_call *call)
 	NUM("skew", no.skew, int64_t)
 	NUM("batch-ms", no.batch_ms, unsigned)
 	NUM("batch-max", no.batch_max, size_t)
+	NUM("integrate-ms", no.integrate_ms, unsigned)
 	NUM("queue-max", no.queue_max, size_t)
 	NUM("rate", no.rate, double)
 	NUM("blob-max", bl.max, uint64_t)
 	NUM("blob-quota", bl.party_quota, uint64_t)
 	NUM("blob-total", bl.total, uint64_t)
 	NUM("witness-interval", no.witness_ms, unsigned)
+	NUM("conn-limit", ho.conn_limit, unsigned)
+	NUM("http-threads", ho.threads, unsigned)
 #undef NUM
+	if (no.integrate_ms > PL_INTEGRATE_MS_MAX)
+		return cli_usage_call(call, "--integrate-ms takes 0 to %d", PL_INTEGRATE_MS_MAX);
+	if (ho.conn_limit == 0 || ho.conn_limit > PL_HTTP_CONN_LIMIT_MAX)
+		return cli_usage_call(call, "--conn-limit takes 1 to %d", PL_HTTP_CONN_LIMIT_MAX);
+	if (ho.threads > PL_HTTP_THREADS_MAX)
+		return cli_usage_call(call, "--http-threads takes 0 (one per core) to %d", PL_HTTP_THREADS_MAX);
+	rlim_t files = 0;
+	if (!enough_files(ho.conn_limit, &files)) {
+		fprintf(stderr,
+			"parley serve: --conn-limit %u needs %u open files, but the limit is %llu: raise it (ulimit -n, "
+			"or LimitNOFILE= in the unit; docs/operating.md) or lower --conn-limit\n",
+			ho.conn_limit, ho.conn_limit + SERVE_FILES_RESERVE, (unsigned long long)files);
+		return EXIT_USAGE;
+	}
 	for (int i = 0; i < a->nflags; i++) {
 		if (strcmp(a->flag[i], "witness") != 0)
 			continue;

@@ -115,12 +115,13 @@ static const cli_cmd CMDS[] = {
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
 		     "[--witness-interval MS] [--trust-log]\n"
-		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]",
+		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]\n"
+		     "serve DIR [--integrate-ms MS] [--conn-limit N] [--http-threads N]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
 			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
 	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "blob-quota", "blob-total",
-		 "metrics-token", "port-file", "witness", "witness-interval"),
+		 "metrics-token", "port-file", "witness", "witness-interval", "integrate-ms", "conn-limit", "http-threads"),
 	 .bf = V("trust-log", "allow-root"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
@@ -129,6 +130,7 @@ static const cli_cmd CMDS[] = {
 		   {"skew", "SECONDS", "how far a statement's time may be from the server's clock"},
 		   {"batch-ms", "MS", "how long to gather statements into one batch"},
 		   {"batch-max", "N", "at most N statements per batch"},
+		   {"integrate-ms", "MS", "at most one checkpoint per MS (default 100; 0: as soon as staged)"},
 		   {"queue-max", "N", "at most N statements waiting; more are refused (503)"},
 		   {"rate", "PER_SECOND", "submissions allowed per second and client (0: unlimited)"},
 		   {"blob-max", "BYTES", "largest blob accepted (default 268435456: 256 MiB)"},
@@ -136,6 +138,8 @@ static const cli_cmd CMDS[] = {
 		   {"blob-total", "BYTES", "bytes all blobs may hold (default 68719476736: 64 GiB)"},
 		   {"metrics-token", "FILE", "serve /metrics to every client presenting the bearer token in FILE "
 					      "(mode 0600); without it, to loopback clients only"},
+		   {"conn-limit", "N", "at most N connections at once (default 512; each needs an open file)"},
+		   {"http-threads", "N", "HTTP threads serving the connections (default: one per core)"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"

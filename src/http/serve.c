@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Gzipped entry bundles, kept because bundles never change: bytes are the limit for full
  * bundles (a full bundle of signed statements, 95 KiB, gzips to about 20 KiB), slots for
@@ -25,6 +26,7 @@ void pl_http_opts_default(pl_http_opts *o)
 	o->conn_limit = 512;
 	o->per_ip_limit = 256;
 	o->header_max = 16 * 1024;
+	o->threads = 0;
 }
 
 uint16_t pl_http_port(const pl_http *h)
@@ -79,6 +81,21 @@ static bool chunked(struct MHD_Connection *c)
 	return te != NULL && te[0] != '\0';
 }
 
+/* Every connection opened and closed by libmicrohttpd, for the half-close watch (serve_hup.c). */
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	(void)socket_context;
+	pl_http *h = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		pl_hupwatch_opened(h->hup, ci->connect_fd);
+	else
+		pl_hupwatch_closed(h->hup, ci->connect_fd);
+}
+
 /*
  * Sends the refusal decided from the request line and headers at once,
  * without waiting for a body that may never come (a declared length of
@@ -89,6 +106,22 @@ static enum MHD_Result answer_early(pl_http *h, struct MHD_Connection *c, req *r
 {
 	r->answered = true;
 	return pl_http_send_error_allow(h, c, (unsigned)r->status, r->code, r->msg, 0, r->allow);
+}
+
+/* A deferred request's answer, made off the pool thread (serve_defer.c). */
+static enum MHD_Result answer_deferred(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	if (r->route == PL_ROUTE_SUBMIT)
+		return pl_http_submit_answer(h, c, r);
+	if (r->route != PL_ROUTE_BLOB_PUT)
+		return pl_http_view_answer(h, c, r);
+	if (r->blob_rc == PL_EVERIFY)
+		return pl_http_send_error(h, c, 422, "hash_mismatch", r->blob_msg, 0);
+	if (r->blob_rc != PL_OK)
+		return pl_http_send_error(h, c, 500, "storage_failed", r->blob_msg, 0);
+	char body[128];
+	int w = snprintf(body, sizeof body, "{\"blob\":\"%s\"}\n", r->arg);
+	return pl_http_send_buf(h, c, 201, "application/json", body, (size_t)w, "no-store");
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -142,7 +175,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			r->code = "bad_request";
 			snprintf(r->msg, sizeof r->msg, "this request takes no body");
 		}
-		return r->failed ? answer_early(h, c, r) : MHD_YES;
+		if (r->failed)
+			return answer_early(h, c, r);
+		return MHD_YES;
 	}
 	if (r->answered) { /* refused before its body: anything that still comes is dropped */
 		*upload_size = 0;
@@ -172,6 +207,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (r->failed)
 		return pl_http_send_error_allow(h, c, (unsigned)r->status, r->code, r->msg, 0, r->allow);
+	if (atomic_load_explicit(&r->defer, memory_order_acquire) == DEFER_READY)
+		return answer_deferred(h, c, r); /* called again after the resume */
 	switch (r->route) {
 	case PL_ROUTE_CHECKPOINT: {
 		pl_buf b;
@@ -185,7 +222,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case PL_ROUTE_TILE:
 		return pl_http_tile(h, c, r);
 	case PL_ROUTE_SUBMIT:
-		return pl_http_submit(h, c, r);
+		return pl_http_defer_submit(h, c, r); /* the node answers */
 	case PL_ROUTE_ENTRY: {
 		uint64_t i = 0;
 		(void)pl_http_parse_u64(r->arg, &i);
@@ -217,17 +254,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pl_buf_release(&b);
 		return res;
 	}
-	case PL_ROUTE_BLOB_PUT: {
-		pl_diag d = {0};
-		int rc = pl_blob_commit(r->up, &d);
-		if (rc == PL_EVERIFY)
-			return pl_http_send_error(h, c, 422, "hash_mismatch", pl_diag_text(&d, rc), 0);
-		if (rc != PL_OK)
-			return pl_http_send_error(h, c, 500, "storage_failed", pl_diag_text(&d, rc), 0);
-		char body[128];
-		int w = snprintf(body, sizeof body, "{\"blob\":\"%s\"}\n", r->arg);
-		return pl_http_send_buf(h, c, 201, "application/json", body, (size_t)w, "no-store");
-	}
+	case PL_ROUTE_BLOB_PUT:
+		return pl_http_defer_work(h, c, r); /* the commit fsyncs: a worker does it */
 	case PL_ROUTE_BLOB_GET:
 		return pl_http_blob_get(h, c, r);
 	case PL_ROUTE_HEALTH: {
@@ -249,7 +277,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case PL_ROUTE_NORM_SET:
 	case PL_ROUTE_INBOX:
 	case PL_ROUTE_REPORT:
-		return pl_http_view(h, c, r);
+		return pl_http_defer_work(h, c, r); /* the index wait and the queries: a worker does them */
 	default:
 		return pl_http_send_error(h, c, 404, "not_found", "no such resource", 0);
 	}
@@ -257,16 +285,26 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
 	(void)c;
 	(void)toe;
 	req *r = *con_cls;
 	if (r == NULL)
 		return;
+	pl_http_defer_over(cls, r);
 	pl_buf_release(&r->body);
 	pl_blob_abort(r->up);
+	pl_http_defer_release(r);
 	free(r);
 	*con_cls = NULL;
+}
+
+static void free_http(pl_http *h)
+{
+	pl_gzcache_free(h->gz);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->idle_cv);
+	pthread_cond_destroy(&h->work_cv);
+	free(h);
 }
 
 int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http **out, pl_diag *d)
@@ -286,8 +324,11 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 		h->metrics_token = true;
 		pl_sha256(o->metrics_token, o->metrics_token_len, h->metrics_digest);
 	}
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->idle_cv, NULL);
+	pthread_cond_init(&h->work_cv, NULL);
 	if (pl_gzcache_new(GZ_SLOTS, GZ_BYTES_MAX, &h->gz) != PL_OK) {
-		free(h);
+		free_http(h);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	}
 	struct sockaddr_in sa;
@@ -295,21 +336,40 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(o->port);
 	if (inet_pton(AF_INET, o->host ? o->host : "127.0.0.1", &sa.sin_addr) != 1) {
-		pl_gzcache_free(h->gz);
-		free(h);
+		free_http(h);
 		return pl_diag_set(d, PL_EINVAL, "cannot listen on \"%s\": give an IPv4 address", o->host);
 	}
-	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-				o->port, NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+	if (pl_http_defer_start(h) != PL_OK) {
+		free_http(h);
+		return pl_diag_set(d, PL_ENOMEM, "cannot start the HTTP worker threads");
+	}
+	if (pl_hupwatch_start(&h->hup) != PL_OK) {
+		pl_http_defer_stop(h);
+		free_http(h);
+		return pl_diag_set(d, PL_ENOMEM, "cannot start the HTTP half-close watch");
+	}
+	/* epoll, a pool of threads (libmicrohttpd takes a pool of at least 2; 1 is its one internal
+	 * thread), suspended connections for what waits */
+	unsigned pool = o->threads ? o->threads : pl_cpus();
+	if (pool > PL_HTTP_THREADS_MAX)
+		pool = PL_HTTP_THREADS_MAX;
+	if (pool > o->conn_limit)
+		pool = o->conn_limit; /* each pool thread takes its share of the connection limit */
+	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, o->port,
+				NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h,
+				MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned int)o->conn_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->header_max, MHD_OPTION_UNESCAPE_CALLBACK,
-				unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+				unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned int)(pool >= 2 ? pool : 0), MHD_OPTION_END);
 	if (h->d == NULL) {
-		pl_gzcache_free(h->gz);
-		free(h);
-		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", o->host, o->port);
+		int e = errno;
+		pl_hupwatch_stop(h->hup);
+		pl_http_defer_stop(h);
+		free_http(h);
+		return pl_diag_errno(d, PL_EIO, e, "cannot listen on %s:%u", o->host, o->port);
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : o->port;
@@ -321,7 +381,14 @@ void pl_http_stop(pl_http *h)
 {
 	if (h == NULL)
 		return;
+	/* no new connections; every deferred request answered and its answer sent (the node still
+	 * runs, so each gets its answer in bounded time); only then the daemon stops, and the team */
+	MHD_socket lfd = MHD_quiesce_daemon(h->d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	pl_http_defer_drain(h);
 	MHD_stop_daemon(h->d);
-	pl_gzcache_free(h->gz);
-	free(h);
+	pl_hupwatch_stop(h->hup);
+	pl_http_defer_stop(h);
+	free_http(h);
 }

@@ -31,11 +31,19 @@ typedef struct pl_http_opts {
 	unsigned conn_timeout;   /* idle seconds before a connection is closed (default 30) */
 	unsigned conn_limit;     /* simultaneous connections (default 512) */
 	unsigned per_ip_limit;   /* simultaneous connections per address (default 256) */
-	size_t header_max;       /* bytes of request line and headers (default 16 KiB) */
+	size_t header_max;       /* bytes of request line and headers (default 16 KiB): also the
+				    memory libmicrohttpd keeps per connection */
+	unsigned threads;        /* libmicrohttpd's pool threads, each serving its share of the
+				    connections in epoll mode (default 0: online CPUs; at most
+				    PL_HTTP_THREADS_MAX) */
 	const uint8_t *metrics_token; /* NULL: /metrics for loopback clients only; else the bearer token every
 					 client must present (http/access.h; only its digest is kept) */
 	size_t metrics_token_len;
 } pl_http_opts;
+
+#define PL_HTTP_THREADS_MAX 64
+/* The most connections --conn-limit takes. */
+#define PL_HTTP_CONN_LIMIT_MAX 1000000
 
 void pl_http_opts_default(pl_http_opts *o);
 
@@ -48,7 +56,8 @@ int pl_http_start(pl_node *node, pl_blobs *blobs, const pl_http_opts *o, pl_http
 /* The port actually bound. */
 uint16_t pl_http_port(const pl_http *h);
 
-/* Stops accepting, finishes requests in flight, frees. NULL is fine. */
+/* Stops accepting new connections, answers every request in flight (suspended ones included:
+ * node must still be open), closes the rest, frees. NULL is fine. */
 void pl_http_stop(pl_http *h);
 
 #endif

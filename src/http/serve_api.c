@@ -6,13 +6,10 @@
 #include "http/views_api.h"
 #include "tlog/proof_file.h"
 
-enum MHD_Result pl_http_submit(pl_http *h, struct MHD_Connection *c, req *r)
+enum MHD_Result pl_http_submit_answer(pl_http *h, struct MHD_Connection *c, req *r)
 {
-	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait");
-	bool wait = w != NULL && (strcmp(w, "1") == 0 || strcmp(w, "true") == 0);
-	pl_node_result res;
-	pl_node_result_init(&res);
-	pl_node_submit(h->node, r->body.data ? r->body.data : (const uint8_t *)"", r->body.len, wait, &res);
+	bool wait = r->wait;
+	pl_node_result res = r->res; /* a shallow copy: r owns its buffers */
 	enum MHD_Result out;
 	if (res.err != PL_OK) {
 		unsigned status;
@@ -51,7 +48,6 @@ enum MHD_Result pl_http_submit(pl_http *h, struct MHD_Connection *c, req *r)
 				  : pl_http_send_error(h, c, 500, "internal", "response too large", 0);
 		pl_buf_release(&b);
 	}
-	pl_node_result_release(&res);
 	return out;
 }
 
@@ -104,22 +100,31 @@ enum MHD_Result pl_http_consistency(pl_http *h, struct MHD_Connection *c)
 	return out;
 }
 
+const char *const pl_http_view_params[PL_HTTP_VIEW_PARAMS] = {"limit", "offset", "now", "party", "state"};
+
+/* A view's query parameter, from the copies taken before its connection was suspended. */
 static const char *query_param(void *ctx, const char *name)
 {
-	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+	const req *r = ctx;
+	for (int i = 0; i < PL_HTTP_VIEW_PARAMS; i++)
+		if (strcmp(name, pl_http_view_params[i]) == 0)
+			return r->params[i];
+	return NULL; /* a parameter the views do not read */
 }
 
-enum MHD_Result pl_http_view(pl_http *h, struct MHD_Connection *c, req *r)
+void pl_http_view_run(pl_http *h, req *r)
 {
 	static const pl_view_kind kinds[PL_ROUTE_COUNT] = {[PL_ROUTE_CASES] = PL_VIEW_CASES, [PL_ROUTE_CASE] = PL_VIEW_CASE,
 						    [PL_ROUTE_NORMS] = PL_VIEW_NORMS, [PL_ROUTE_NORM_SET] = PL_VIEW_NORM_SET,
 						    [PL_ROUTE_INBOX] = PL_VIEW_INBOX, [PL_ROUTE_REPORT] = PL_VIEW_REPORT};
-	pl_view_answer a;
-	pl_buf_init(&a.body, (size_t)64 << 20);
-	pl_views_answer(h->node, kinds[r->route], r->arg[0] ? r->arg : NULL, query_param, c, &a);
-	enum MHD_Result res = a.status == 200
-				      ? pl_http_send_buf(h, c, 200, "application/json", a.body.data, a.body.len, "no-cache")
-				      : pl_http_send_error(h, c, a.status, a.code, a.msg, a.status == 503 ? 1 : 0);
-	pl_buf_release(&a.body);
-	return res;
+	pl_buf_init(&r->view.body, (size_t)64 << 20);
+	r->has_view = true;
+	pl_views_answer(h->node, kinds[r->route], r->arg[0] ? r->arg : NULL, query_param, r, &r->view);
+}
+
+enum MHD_Result pl_http_view_answer(pl_http *h, struct MHD_Connection *c, req *r)
+{
+	const pl_view_answer *a = &r->view;
+	return a->status == 200 ? pl_http_send_buf(h, c, 200, "application/json", a->body.data, a->body.len, "no-cache")
+				: pl_http_send_error(h, c, a->status, a->code, a->msg, a->status == 503 ? 1 : 0);
 }

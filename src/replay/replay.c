@@ -185,6 +185,52 @@ static int keep_refusal(pl_replay *r, uint64_t index, const pl_hash *leaf, const
 	return PL_OK;
 }
 
+/*
+ * Checks and applies one parsed entry (parse_rc what its parse returned, why its refusal) at index
+ * r->size, records its leaf, and tells the hooks. PL_OK, or the error that stops the replay.
+ */
+static int apply_one(pl_replay *r, pl_span entry, const pl_hash *leaf, void *item, int parse_rc, pl_refusal *why,
+		     void *effect, const pl_replay_hooks *h, pl_diag *d)
+{
+	const pl_replay_ops *ops = r->ops;
+	uint64_t index = r->size;
+	int arc = parse_rc, rc;
+	if (arc == PL_OK)
+		arc = ops->apply(r->state, index, item, effect, why);
+	if (arc != PL_OK && arc != PL_EREFUSED)
+		return pl_diag_set(d, arc, "%s replaying entry %llu", arc == PL_ENOMEM ? "out of memory" : pl_strerror(arc),
+				   (unsigned long long)index);
+	if ((rc = push_leaf(r, leaf)) != PL_OK) {
+		/* if it was applied, the state is ahead of the replay: the caller starts again */
+		return pl_diag_set(d, rc, "out of memory replaying entries");
+	}
+	r->size = index + 1;
+	r->last = *leaf;
+	if (arc == PL_EREFUSED) {
+		ops->skip(r->state, index);
+		if ((rc = keep_refusal(r, index, leaf, why)) != PL_OK)
+			return pl_diag_set(d, rc, "out of memory replaying entries");
+		if (h != NULL && h->refused != NULL)
+			return h->refused(h->ctx, &r->refused[r->nrefused - 1], entry);
+		return PL_OK;
+	}
+	if (h != NULL && h->applied != NULL)
+		return h->applied(h->ctx, index, entry, leaf, item, effect);
+	return PL_OK;
+}
+
+int pl_replay_parsed(pl_replay *r, pl_span entry, const pl_hash *leaf, void *item, const pl_replay_hooks *h, pl_diag *d)
+{
+	const pl_replay_ops *ops = r->ops;
+	uint8_t *effect = ops->effect_size > 0 ? calloc(1, ops->effect_size) : NULL;
+	if (ops->effect_size > 0 && effect == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory replaying entries");
+	pl_refusal why = {0};
+	int rc = apply_one(r, entry, leaf, item, PL_OK, &why, effect, h, d);
+	free(effect);
+	return rc;
+}
+
 static int run_chunk(pl_replay *r, const pl_span *ents, size_t n, const pl_replay_hooks *h, pl_diag *d)
 {
 	const pl_replay_ops *ops = r->ops;
@@ -204,39 +250,8 @@ static int run_chunk(pl_replay *r, const pl_span *ents, size_t n, const pl_repla
 	}
 	unsigned threads = h != NULL ? h->threads : 0;
 	pl_parallel_for(n, GRAIN, threads, parse_range, &c);
-	for (size_t i = 0; i < n && rc == PL_OK; i++) {
-		uint64_t index = c.first + i;
-		int arc = c.rc[i];
-		if (arc == PL_OK)
-			arc = ops->apply(r->state, index, item_at(&c, i), effect, &c.why[i]);
-		if (arc != PL_OK && arc != PL_EREFUSED) {
-			rc = pl_diag_set(d, arc, "%s replaying entry %llu",
-					 arc == PL_ENOMEM ? "out of memory" : pl_strerror(arc), (unsigned long long)index);
-			break;
-		}
-		if ((rc = push_leaf(r, &c.leaf[i])) != PL_OK) {
-			/* if it was applied, the state is ahead of the replay: the caller starts again */
-			pl_diag_set(d, rc, "out of memory replaying entries");
-			break;
-		}
-		if (arc == PL_EREFUSED) {
-			ops->skip(r->state, index);
-			r->size = index + 1;
-			r->last = c.leaf[i];
-			if ((rc = keep_refusal(r, index, &c.leaf[i], &c.why[i])) != PL_OK) {
-				pl_diag_set(d, rc, "out of memory replaying entries");
-				break;
-			}
-			if (h != NULL && h->refused != NULL && (rc = h->refused(h->ctx, &r->refused[r->nrefused - 1], ents[i])) != PL_OK)
-				break;
-			continue;
-		}
-		r->size = index + 1;
-		r->last = c.leaf[i];
-		if (h != NULL && h->applied != NULL &&
-		    (rc = h->applied(h->ctx, index, ents[i], &c.leaf[i], item_at(&c, i), effect)) != PL_OK)
-			break;
-	}
+	for (size_t i = 0; i < n && rc == PL_OK; i++)
+		rc = apply_one(r, ents[i], &c.leaf[i], item_at(&c, i), c.rc[i], &c.why[i], effect, h, d);
 	pl_parallel_for(n, GRAIN, threads, release_range, &c);
 out:
 	free(c.items);

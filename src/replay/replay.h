@@ -124,6 +124,18 @@ int pl_replay_entries(pl_replay *r, const pl_span *entries, size_t n, const pl_r
 	__attribute__((warn_unused_result));
 
 /*
+ * Applies one entry the caller has already parsed, at index pl_replay_size(),
+ * exactly as pl_replay_entries would (checked and applied, or refused and
+ * kept; its leaf recorded; the hooks told): item is of ops->item_size, made
+ * from entry by the caller as ops->parse would have (with success), and
+ * stays the caller's (not released). For a reader handed entries already
+ * parsed elsewhere (the server's index, from its sequencer), so that an
+ * entry is parsed once.
+ */
+int pl_replay_parsed(pl_replay *r, pl_span entry, const pl_hash *leaf, void *item, const pl_replay_hooks *h, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/*
  * Replays every entry from pl_replay_size() up to upto from the entry
  * bundles of src, which serves a tree of size tree_size (upto <= tree_size),
  * a chunk at a time. Stops early without error when a partial bundle is gone

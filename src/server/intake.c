@@ -1,7 +1,8 @@
 /*
- * intake.c - submissions entering a node (node_impl.h): queued, parsed and
- * signature-checked by the verifier threads outside every lock, limited per
- * party, and waited for by their submitter until answered.
+ * intake.c - submissions entering a node (node_impl.h): parsed and
+ * signature-checked by the verifier threads outside every lock and limited
+ * per party. The verifier threads are the node's workers: they give the
+ * answers that are ready (answers.c) before they take a new submission.
  */
 #include "server/node_impl.h"
 
@@ -11,27 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A submission still not checked after this long is withdrawn (503 overloaded). */
-#define QUEUED_MAX_S 60.0
-/* How often a waiting submitter re-checks its deadlines, seconds. */
-#define TICK_S 0.2
-
-/* Removes j from q if it is there. */
-static bool queue_remove(queue *q, job *j)
-{
-	job **pp = &q->head, *prev = NULL;
-	while (*pp && *pp != j) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	if (*pp == NULL)
-		return false;
-	*pp = j->next;
-	if (q->tail == j)
-		q->tail = prev;
-	q->n--;
-	return true;
-}
+/* Answers a worker gives in one go before it looks at new submissions again. */
+#define FINISH_GRAIN 64
 
 bool pl_node_rate_take(pl_node *n, const char *party, double now)
 {
@@ -66,15 +48,45 @@ bool pl_node_rate_take(pl_node *n, const char *party, double now)
 	return true;
 }
 
+/* Takes up to FINISH_GRAIN answers off the finished queue (mu held); they are answered outside it. */
+static job *take_finished(pl_node *n)
+{
+	job *first = n->finished.head, *last = first;
+	size_t k = 1;
+	while (k < FINISH_GRAIN && last->next != NULL) {
+		last = last->next;
+		k++;
+	}
+	n->finished.head = last->next;
+	if (n->finished.head == NULL)
+		n->finished.tail = NULL;
+	n->finished.n -= k;
+	last->next = NULL;
+	if (n->finished.n > 0 || n->in.n > 0)
+		pthread_cond_signal(&n->in_cv); /* more for another worker */
+	return first;
+}
+
 void *pl_node_verifier(void *arg)
 {
 	pl_node *n = arg;
 	pthread_mutex_lock(&n->mu);
 	for (;;) {
-		while (!n->stop && n->in.n == 0)
+		while (!n->stop && n->in.n == 0 && n->finished.n == 0)
 			pthread_cond_wait(&n->in_cv, &n->mu);
 		if (n->stop)
 			break;
+		if (n->finished.n > 0) {
+			job *j = take_finished(n);
+			pthread_mutex_unlock(&n->mu);
+			while (j != NULL) {
+				job *next = j->next;
+				pl_node_finish(n, j);
+				j = next;
+			}
+			pthread_mutex_lock(&n->mu);
+			continue;
+		}
 		job *j = pl_node_queue_pop(&n->in);
 		n->checking++;
 		pthread_mutex_unlock(&n->mu);
@@ -85,14 +97,9 @@ void *pl_node_verifier(void *arg)
 		int prc = pl_submission_parse(j->raw, j->len, n->origin, &a, &j->sub, &v);
 		j->parsed = true;
 		if (prc == PL_OK) {
-			/* the signature against the author's current key, outside every lock */
-			pthread_rwlock_rdlock(&n->mlock);
-			const pl_member *mem = pl_members_get(&n->eng.members, j->sub.st.author);
-			bool active = mem != NULL && mem->active;
-			if (active)
-				memcpy(j->sub.key, mem->id.sign_pk, PL_ED25519_PK_SIZE);
-			pthread_rwlock_unlock(&n->mlock);
-			if (active) {
+			/* the signature against the author's current key (the key table: no engine
+			 * lock), outside every lock */
+			if (pl_node_member_key(n, j->sub.st.author, j->sub.key)) {
 				j->sub.sig_ok = pl_envelope_verify(&j->sub.env, j->sub.key, NULL) == PL_OK;
 				j->sub.preverified = true;
 			}
@@ -104,9 +111,11 @@ void *pl_node_verifier(void *arg)
 					j->sub.st.author, n->o.rate);
 		if (prc != PL_OK) {
 			pl_node_fail_locked(n, j, prc, &v);
-			pthread_cond_broadcast(&n->done_cv);
 			if (n->in.n == 0 && n->verified.n > 0)
 				pthread_cond_signal(&n->seq_cv);
+			pthread_mutex_unlock(&n->mu);
+			pl_node_finish(n, j); /* answered here, on this worker */
+			pthread_mutex_lock(&n->mu);
 			continue;
 		}
 		j->state = JOB_VERIFIED;
@@ -118,64 +127,4 @@ void *pl_node_verifier(void *arg)
 	}
 	pthread_mutex_unlock(&n->mu);
 	return NULL;
-}
-
-void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res)
-{
-	job j;
-	memset(&j, 0, sizeof j);
-	j.raw = raw;
-	j.len = len;
-	j.wait = wait;
-	j.res = res;
-	res->err = PL_OK;
-	pthread_mutex_lock(&n->mu);
-	n->submitters++;
-	if (n->stop) {
-		pl_refusal v;
-		pl_node_fail_locked(n, &j, pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down"), &v);
-	} else if (pl_node_queue_depth(n) >= n->o.queue_max) {
-		pl_refusal v;
-		pl_node_fail_locked(n, &j,
-				    pl_refuse(&v, PL_R_QUEUE_FULL, "%zu statements are waiting; try again shortly",
-					      pl_node_queue_depth(n)),
-				    &v);
-	} else {
-		pl_node_queue_push(&n->in, &j);
-		pthread_cond_signal(&n->in_cv);
-		double queued_until = pl_mono() + QUEUED_MAX_S, receipt_until = 0;
-		while (j.state != JOB_DONE) {
-			(void)pl_cond_wait_until(&n->done_cv, &n->mu, pl_mono() + TICK_S);
-			double now = pl_mono();
-			if (j.state == JOB_QUEUED && now > queued_until) {
-				/* still not checked after a minute: withdraw it */
-				if (queue_remove(&n->in, &j)) {
-					pl_refusal v;
-					pl_node_fail_locked(
-						n, &j, pl_refuse(&v, PL_R_OVERLOADED, "the statement waited too long to be checked"),
-						&v);
-				}
-			} else if (j.state == JOB_ACCEPTED) {
-				if (receipt_until == 0)
-					receipt_until = now + n->o.wait_ms / 1000.0;
-				if (now > receipt_until) {
-					/* no checkpoint in time: the acceptance alone answers */
-					job **pp = &n->waiting;
-					while (*pp && *pp != &j)
-						pp = &(*pp)->next;
-					if (*pp)
-						*pp = j.next;
-					j.state = JOB_DONE;
-				}
-			}
-		}
-	}
-	pthread_mutex_unlock(&n->mu);
-	if (j.parsed)
-		pl_submission_release(&j.sub);
-	/* the last touch of n: pl_node_close may free it once no submitter is left */
-	pthread_mutex_lock(&n->mu);
-	if (--n->submitters == 0 && n->stop)
-		pthread_cond_broadcast(&n->done_cv);
-	pthread_mutex_unlock(&n->mu);
 }

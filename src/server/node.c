@@ -27,6 +27,7 @@ void pl_node_opts_default(pl_node_opts *o)
 	o->queue_max = 20000;
 	o->verifiers = pl_cpus();
 	o->wait_ms = 30000;
+	o->integrate_ms = 100;
 }
 
 void pl_node_result_init(pl_node_result *r)
@@ -53,6 +54,8 @@ static void stop_threads(pl_node *n)
 	pthread_cond_broadcast(&n->seq_cv);
 	pthread_cond_broadcast(&n->cosign_cv);
 	pthread_cond_broadcast(&n->index_cv);
+	pthread_cond_broadcast(&n->timer_cv);
+	pthread_cond_broadcast(&n->integ_cv);
 	pthread_mutex_unlock(&n->mu);
 	for (size_t i = 0; i < n->nver; i++)
 		pl_thread_join(n->ver_threads[i]);
@@ -63,7 +66,11 @@ static void stop_threads(pl_node *n)
 		pl_thread_join(n->cosign_thread);
 	if (n->indexing)
 		pl_thread_join(n->index_thread);
-	n->sequencing = n->cosigning = n->indexing = false;
+	if (n->timing)
+		pl_thread_join(n->timer_thread);
+	if (n->integrating_thread)
+		pl_thread_join(n->integ_thread);
+	n->sequencing = n->cosigning = n->indexing = n->timing = n->integrating_thread = false;
 }
 
 static void free_node(pl_node *n)
@@ -76,11 +83,15 @@ static void free_node(pl_node *n)
 	free(n->staged_leaves);
 	free(n->buckets);
 	pthread_rwlock_destroy(&n->mlock);
+	pthread_rwlock_destroy(&n->klock);
+	free(n->keys);
 	pthread_mutex_destroy(&n->mu);
 	pthread_mutex_destroy(&n->logmu);
 	pthread_cond_destroy(&n->in_cv);
 	pthread_cond_destroy(&n->seq_cv);
-	pthread_cond_destroy(&n->done_cv);
+	pthread_cond_destroy(&n->left_cv);
+	pthread_cond_destroy(&n->timer_cv);
+	pthread_cond_destroy(&n->integ_cv);
 	pthread_cond_destroy(&n->cosign_cv);
 	pthread_cond_destroy(&n->index_cv);
 	free(n);
@@ -118,11 +129,14 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		n->o.witness_ms = 1000;
 	snprintf(n->dir, sizeof n->dir, "%s", dir);
 	pthread_rwlock_init(&n->mlock, NULL);
+	pthread_rwlock_init(&n->klock, NULL);
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_mutex_init(&n->logmu, NULL);
 	pl_cond_init_mono(&n->in_cv);
 	pl_cond_init_mono(&n->seq_cv);
-	pl_cond_init_mono(&n->done_cv);
+	pl_cond_init_mono(&n->left_cv);
+	pl_cond_init_mono(&n->timer_cv);
+	pl_cond_init_mono(&n->integ_cv);
 	pl_cond_init_mono(&n->cosign_cv);
 	pl_cond_init_mono(&n->index_cv);
 	pl_buf_init(&n->checkpoint, PL_NOTE_MAX);
@@ -133,12 +147,18 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	if (rc != PL_OK)
 		goto fail;
 	snprintf(n->origin, sizeof n->origin, "%s", pl_log_verifier(n->log)->name);
+	n->staged = pl_log_staged(n->log);
+	n->integrated = pl_log_size(n->log);
 	pl_engine_init(&n->eng, n->origin);
 	publish_first(n);
 	if (n->o.nwitnesses > 0)
 		pl_log_checkpoint_by_caller(n->log, true);
 	if ((rc = pl_node_replay_log(n, d)) != PL_OK)
 		goto fail;
+	if ((rc = pl_node_keys_refresh(n)) != PL_OK) {
+		pl_diag_set(d, rc, "out of memory");
+		goto fail;
+	}
 	if (n->o.nwitnesses > 0) {
 		if ((rc = pl_thread_start(&n->cosign_thread, pl_node_cosigner, n)) != PL_OK) {
 			pl_diag_set(d, rc, "cannot start the cosigning thread");
@@ -156,6 +176,16 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 		goto stop;
 	}
 	n->sequencing = true;
+	if ((rc = pl_thread_start(&n->timer_thread, pl_node_timer, n)) != PL_OK) {
+		pl_diag_set(d, rc, "cannot start the timer thread");
+		goto stop;
+	}
+	n->timing = true;
+	if ((rc = pl_thread_start(&n->integ_thread, pl_node_integrator, n)) != PL_OK) {
+		pl_diag_set(d, rc, "cannot start the integrator thread");
+		goto stop;
+	}
+	n->integrating_thread = true;
 	for (; n->nver < n->o.verifiers; n->nver++)
 		if (pl_thread_start(&n->ver_threads[n->nver], pl_node_verifier, n) != PL_OK)
 			break;
@@ -172,27 +202,43 @@ fail:
 	return rc;
 }
 
+/* Answers every job in q on this thread (mu held; released meanwhile). */
+static void finish_all(pl_node *n, queue *q)
+{
+	job *j;
+	while ((j = pl_node_queue_pop(q)) != NULL) {
+		j->state = JOB_DONE;
+		pthread_mutex_unlock(&n->mu);
+		pl_node_finish(n, j);
+		pthread_mutex_lock(&n->mu);
+	}
+}
+
 void pl_node_close(pl_node *n)
 {
 	if (n == NULL)
 		return;
 	stop_threads(n);
-	/* whatever is still queued is answered 503; waiters keep their acceptance */
+	/* every thread is gone: what the sequencer staged is published (best effort: the next open
+	 * would), then this thread answers what is left. What is still queued
+	 * is answered 503; those waiting for a receipt keep the batch acceptance the
+	 * sequencer gave them */
+	if (n->staged != n->integrated)
+		(void)pl_node_integrate(n);
 	pthread_mutex_lock(&n->mu);
 	pl_refusal v;
 	(void)pl_refuse(&v, PL_R_SHUTTING_DOWN, "the server is shutting down");
 	job *j;
-	while ((j = pl_node_queue_pop(&n->in)) != NULL)
+	while ((j = pl_node_queue_pop(&n->in)) != NULL || (j = pl_node_queue_pop(&n->verified)) != NULL) {
 		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
-	while ((j = pl_node_queue_pop(&n->verified)) != NULL)
-		pl_node_fail_locked(n, j, PL_EREFUSED, &v);
-	for (j = n->waiting; j != NULL; j = j->next)
-		j->state = JOB_DONE; /* answered with the batch acceptance the sequencer gave it */
-	n->waiting = NULL;
-	pthread_cond_broadcast(&n->done_cv);
-	/* every job is answered: wait for their submitters to leave pl_node_submit */
+		pl_node_queue_push(&n->finished, j);
+	}
+	finish_all(n, &n->finished);
+	finish_all(n, &n->waiting);
+	/* wait for the submitters still inside pl_node_submit_async (each refused at once) to leave */
 	while (n->submitters > 0)
-		pthread_cond_wait(&n->done_cv, &n->mu);
+		pthread_cond_wait(&n->left_cv, &n->mu);
 	pthread_mutex_unlock(&n->mu);
+	pl_node_feed_drop(n);
 	free_node(n);
 }

@@ -11,12 +11,13 @@
  *     order against the registry, stages the admitted ones in one durable
  *     transaction (each is answered now with its index, leaf hash, the
  *     batch's signed acceptance and its path in the batch: one signature
- *     per batch), then integrates
- *     (one write, one checkpoint) and answers those waiting for a receipt.
- *     Under load one integrate covers several staged batches: it runs as
- *     soon as no new statement is ready within 2 ms, and at most batch_ms
- *     after the oldest unpublished batch was staged (batch_ms 0: after
- *     every batch).
+ *     per batch, acceptance.c);
+ *   integrator (one thread): at most once per integrate_ms, and at once
+ *     when it has been idle that long, integrates every staged batch (one
+ *     write, one checkpoint) and answers those waiting for a receipt. The
+ *     sequencer stages on meanwhile: they share the log only for the
+ *     staging's transaction and the integration's copy and commit, never
+ *     during the integration's fsyncs.
  * A refused statement is never staged: the log stays exactly as it was.
  *
  * With witnesses configured, a cosigning thread takes the newest checkpoint
@@ -48,8 +49,9 @@ typedef struct pl_node pl_node;
 
 typedef struct pl_node_opts {
 	int64_t skew;            /* allowed |statement time - clock| in seconds (default 300) */
-	unsigned batch_ms;       /* longest wait to fill a batch, and longest a staged batch waits
-				    for its checkpoint while more arrive (default 20 ms) */
+	unsigned batch_ms;       /* longest wait to fill a batch (default 20 ms) */
+	unsigned integrate_ms;   /* at most one integration (one checkpoint) per this many ms
+				    (default 100; 0: one as soon as something is staged) */
 	size_t batch_max;        /* statements per batch (default 4096) */
 	size_t queue_max;        /* submissions queued, being checked or staged but unpublished,
 				    before 429 (default 20000) */
@@ -67,6 +69,9 @@ typedef struct pl_node_opts {
 						     entries in its log); NULL: nothing is said */
 	void *log_ctx;
 } pl_node_opts;
+
+/* The longest integrate_ms taken (a checkpoint at least every 10 s under load). */
+#define PL_INTEGRATE_MS_MAX 10000
 
 /* Fills opts with the defaults above. */
 void pl_node_opts_default(pl_node_opts *o);
@@ -99,16 +104,48 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 
 /*
  * Stops the pipeline and closes the log. What the sequencer holds is staged
- * and answered; what is still queued is refused (shutting_down), and so is
- * every submission made while it runs; it returns once every submitter has
- * left pl_node_submit. No submission may start after it returned.
+ * and answered, and what is staged is published; what is still queued is
+ * refused (shutting_down), and so is every submission made while it runs;
+ * those waiting for a receipt that did not come get their acceptance alone.
+ * Every pending done is called (on this thread, for what it answers itself)
+ * before it returns, and it returns once every submitter has left
+ * pl_node_submit_async. No submission may start after it returned.
  */
 void pl_node_close(pl_node *n);
 
 /*
- * Submits an envelope (raw[0..len), which must stay valid until this
- * returns) and waits for the verdict; with wait, also for the checkpoint
- * that includes it (res->receipt). Thread-safe. Always fills res.
+ * What a submitter is told when its submission is answered: ctx as given to
+ * pl_node_submit_async, res the result it gave, now filled. Called exactly
+ * once per submission, with no lock of the node held, from one of these
+ * threads: the submitter's own, inside pl_node_submit_async, when the
+ * submission is refused at once (shutting_down, queue_full); one of the
+ * node's workers (the verifier threads) for every other answer; or the
+ * thread running pl_node_close for what it answers. It must return quickly
+ * and not block (the worker answers others after it; an HTTP server resumes
+ * a suspended connection here), and must not call pl_node_close. From the
+ * moment it is called the node no longer touches res or ctx.
+ */
+typedef void (*pl_node_done_fn)(void *ctx, pl_node_result *res);
+
+/*
+ * Submits an envelope (raw[0..len) is copied: it may be freed on return)
+ * without waiting: done(ctx, res) is called once the verdict is known (a
+ * refusal, or the acceptance with its index once the statement is durably
+ * staged) or, with wait, once a published checkpoint includes it
+ * (res->receipt) or wait_ms passed after its acceptance (the acceptance
+ * alone). res (initialised with pl_node_result_init) and ctx must stay valid
+ * until done is called. Every submission is answered: pl_node_close
+ * answers what is still pending before it returns (queued: shutting_down;
+ * accepted and waiting for a receipt: the acceptance alone). Thread-safe;
+ * no submission may start after pl_node_close returned.
+ */
+void pl_node_submit_async(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res,
+			  pl_node_done_fn done, void *ctx);
+
+/*
+ * pl_node_submit_async that waits on the caller's own condition variable
+ * until done is called (for tests and callers with a thread to spare).
+ * Thread-safe. Always fills res.
  */
 void pl_node_submit(pl_node *n, const uint8_t *raw, size_t len, bool wait, pl_node_result *res);
 
@@ -135,7 +172,8 @@ int pl_node_party(pl_node *n, const char *party, pl_buf *out) __attribute__((war
 /* Appends every member's record as a JSON array. */
 int pl_node_parties(pl_node *n, pl_buf *out) __attribute__((warn_unused_result));
 
-/* Copies a member's current signing key if it is an active member. */
+/* Copies a member's current signing key if it is an active member, from the key table (current as
+ * of the last admitted batch; read without waiting for the admission). */
 bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE]);
 
 /* pl_blob_auth_check (statement/party.h) for this log's origin, with party's current key and the clock. */

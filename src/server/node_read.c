@@ -127,17 +127,6 @@ int pl_node_blob_auth(pl_node *n, const char *method, const char *hex, const cha
 	return pl_blob_auth_check(pl_node_origin(n), method, hex, party, time, sig64, member ? pk : NULL, pl_now(), r);
 }
 
-bool pl_node_member_key(pl_node *n, const char *party, uint8_t pk[PL_ED25519_PK_SIZE])
-{
-	pthread_rwlock_rdlock(&n->mlock);
-	const pl_member *m = pl_members_get(&n->eng.members, party);
-	bool ok = m != NULL && m->active;
-	if (ok)
-		memcpy(pk, m->id.sign_pk, PL_ED25519_PK_SIZE);
-	pthread_rwlock_unlock(&n->mlock);
-	return ok;
-}
-
 void pl_node_stats_get(pl_node *n, pl_node_stats *s)
 {
 	pthread_mutex_lock(&n->mu);

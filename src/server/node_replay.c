@@ -70,8 +70,13 @@ int pl_node_replay_log(pl_node *n, pl_diag *d)
 		rc = pl_diag_set(d, PL_ECORRUPT, "the log's tiles end before its checkpoint (%llu of %llu entries)",
 				 (unsigned long long)pl_replay_size(rd.replay), (unsigned long long)size);
 	staged_ctx c = {rd.replay, &h, d};
-	if (rc == PL_OK && (rc = pl_log_each_staged(n->log, replay_staged, &c, d)) != PL_OK)
-		pl_diag_set(d, rc, "replaying the staged entries");
+	if (rc == PL_OK) {
+		pthread_mutex_lock(&n->logmu);
+		rc = pl_log_each_staged(n->log, replay_staged, &c, d);
+		pthread_mutex_unlock(&n->logmu);
+		if (rc != PL_OK)
+			pl_diag_set(d, rc, "replaying the staged entries");
+	}
 	pl_engine_reader_close(&rd);
 	return rc;
 }
@@ -79,11 +84,16 @@ int pl_node_replay_log(pl_node *n, pl_diag *d)
 void pl_node_rebuild_engine(pl_node *n)
 {
 	pl_diag d = {0};
+	/* the log must hold still: no integration moves entries from staged to tiles meanwhile */
+	pl_node_hold_integration(n, true);
 	pthread_rwlock_wrlock(&n->mlock);
 	pl_engine_release(&n->eng);
 	pl_engine_init(&n->eng, n->origin);
 	int rc = pl_node_replay_log(n, &d);
 	pthread_rwlock_unlock(&n->mlock);
+	pl_node_hold_integration(n, false);
+	if (rc == PL_OK && pl_node_keys_refresh(n) != PL_OK)
+		rc = pl_diag_set(&d, PL_ENOMEM, "out of memory rebuilding the key table");
 	if (rc == PL_OK)
 		n->broken = false;
 	else

@@ -53,7 +53,7 @@ size_t pl_node_queue_depth(const pl_node *n)
 	return n->in.n + n->checking + n->verified.n + n->unpublished;
 }
 
-void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
+void pl_node_fail(job *j, int err, const pl_refusal *v)
 {
 	j->res->err = err == PL_EREFUSED ? PL_EREFUSED : PL_ENOMEM;
 	if (j->res->err == PL_EREFUSED)
@@ -62,8 +62,12 @@ void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
 		snprintf(j->res->msg, sizeof j->res->msg, "%s", v->msg[0] ? v->msg : "the server is out of memory");
 	j->res->retry = j->res->err != PL_EREFUSED || pl_refusal_retryable(v->code);
 	j->state = JOB_DONE;
+}
+
+void pl_node_count_locked(pl_node *n, const job *j)
+{
 	n->stats.refused++;
-	const char *code = j->res->err == PL_EREFUSED ? pl_refusal_name(v->code) : "no_memory";
+	const char *code = j->res->err == PL_EREFUSED ? pl_refusal_name(j->res->refusal.code) : "no_memory";
 	size_t i = 0;
 	for (; i < n->nrefusals; i++)
 		if (strcmp(n->refusals[i].code, code) == 0)
@@ -74,18 +78,26 @@ void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
 		n->refusals[i].count++;
 }
 
+void pl_node_fail_locked(pl_node *n, job *j, int err, const pl_refusal *v)
+{
+	pl_node_fail(j, err, v);
+	pl_node_count_locked(n, j);
+}
+
 int pl_node_leaf_of(void *ctx, uint64_t index, pl_hash *out)
 {
-	pl_node *n = ctx; /* called by the sequencer: the log's size and staged leaves are stable */
-	uint64_t size = pl_log_size(n->log);
-	if (index >= size) {
-		if (index - size < n->nstaged) {
-			*out = n->staged_leaves[index - size];
-			return PL_OK;
-		}
-		return PL_ERANGE;
+	pl_node *n = ctx;
+	pthread_mutex_lock(&n->mu);
+	uint64_t integrated = n->integrated; /* its tiles are in place */
+	int rc = PL_ERANGE;
+	if (index >= integrated && !n->staged_gap && index - integrated < n->nstaged) {
+		*out = n->staged_leaves[index - integrated];
+		rc = PL_OK;
 	}
-	return pl_source_leaf(n->src, size, index, out);
+	pthread_mutex_unlock(&n->mu);
+	if (index < integrated)
+		return pl_source_leaf(n->src, integrated, index, out);
+	return rc;
 }
 
 /* The node's blob store as admission sees it (pl_blob_fn). */

@@ -10,12 +10,10 @@
  * index and the batch's acceptance (one signature per batch, acceptance.c).
  * A refused statement is never staged: the log stays exactly as it was.
  *
- * Integrating (publishing) costs several fsyncs whatever the batch size, so
- * under load staged batches wait for their checkpoint while more statements
- * keep arriving, and one integration covers them all: staged entries are
- * published as soon as no new statement is ready within SEQ_GRACE_MS, and at
- * most batch_ms after the first of them was staged. With batch_ms 0 every
- * batch is published at once.
+ * It never publishes: the integrator (integrate.c) does, on its own thread,
+ * so staging goes on during the fsyncs of an integration (pl_log_integrate
+ * in steps, store/log.h); they share logmu only for the staging's own
+ * transaction and for the integration's copy and commit.
  */
 #include "server/node_impl.h"
 
@@ -23,8 +21,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define SEQ_GRACE_MS 2.0
 
 static int by_author_seq(const void *a, const void *b)
 {
@@ -35,19 +31,23 @@ static int by_author_seq(const void *a, const void *b)
 	return x->sub.st.seq < y->sub.st.seq ? -1 : x->sub.st.seq > y->sub.st.seq;
 }
 
-/* Remembers the leaf of a staged entry, for references before it is published (mu held). */
+/* Remembers the leaf of a staged entry, for references before it is integrated (mu held). Out of
+ * memory, the window has a gap: staged entries are not found until it is integrated. */
 static void remember_staged(pl_node *n, const pl_hash *leaf)
 {
+	if (n->staged_gap)
+		return;
 	if (n->nstaged == n->capstaged) {
 		size_t cap = n->capstaged ? n->capstaged * 2 : 1024;
 		pl_hash *p = realloc(n->staged_leaves, cap * sizeof *p);
-		if (p != NULL) {
-			n->staged_leaves = p;
-			n->capstaged = cap;
+		if (p == NULL) {
+			n->staged_gap = true;
+			return;
 		}
+		n->staged_leaves = p;
+		n->capstaged = cap;
 	}
-	if (n->nstaged < n->capstaged)
-		n->staged_leaves[n->nstaged++] = *leaf;
+	n->staged_leaves[n->nstaged++] = *leaf;
 }
 
 /* Admits count jobs in order (sorted by author and seq so a party's burst lands in order) and
@@ -63,48 +63,68 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	pl_refusal v = {0};
 	if (ok == NULL || spans == NULL) {
 		pthread_mutex_lock(&n->mu);
-		for (size_t i = 0; i < count; i++)
+		for (size_t i = 0; i < count; i++) {
 			pl_node_fail_locked(n, batch[i], PL_ENOMEM, &v);
+			pl_node_finished_locked(n, batch[i]);
+		}
 		n->unpublished -= count;
-		pthread_cond_broadcast(&n->done_cv);
 		pthread_mutex_unlock(&n->mu);
 		free(ok);
 		free(spans);
 		return;
 	}
 	double t0 = pl_mono();
-	uint64_t first_index = pl_log_staged(n->log);
-	pthread_rwlock_wrlock(&n->mlock);
-	pthread_mutex_lock(&n->mu);
+	uint64_t first_index = n->staged; /* this thread is the only one to stage */
+	/* admission, outside every lock: this thread is the engine's only writer, so its checks read
+	 * it as it is; each application excludes the engine's readers (registry views) for its own
+	 * short time only; verifiers read keys from the key table and never wait here */
+	size_t nref = 0; /* the refused, gathered at the front of batch */
+	bool members_changed = false;
 	for (size_t i = 0; i < count; i++) {
 		job *j = batch[i];
 		memset(&v, 0, sizeof v);
 		if (n->broken) {
-			pl_node_fail_locked(n, j, pl_refuse(&v, PL_R_STORAGE_FAILED,
-							    "the server lost track of its state; it must be restarted"),
-					    &v);
+			pl_node_fail(j, pl_refuse(&v, PL_R_STORAGE_FAILED, "the server lost track of its state; it must be restarted"),
+				     &v);
+			batch[nref++] = j;
 			continue;
 		}
 		pl_refusal why = {0};
 		int crc = pl_engine_check(&n->eng, &a, &j->sub, &why);
-		if (crc == PL_OK && pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL) != PL_OK) {
-			/* half applied: the state is rebuilt from the log below */
-			n->broken = true;
-			crc = PL_ENOMEM;
+		if (crc == PL_OK) {
+			pthread_rwlock_wrlock(&n->mlock);
+			int arc = pl_engine_apply(&n->eng, &j->sub, first_index + k, NULL);
+			pthread_rwlock_unlock(&n->mlock);
+			if (arc != PL_OK) {
+				/* half applied: the state is rebuilt from the log below */
+				n->broken = true;
+				crc = PL_ENOMEM;
+			}
 		}
 		if (crc != PL_OK) {
-			pl_node_fail_locked(n, j, crc, &why);
+			pl_node_fail(j, crc, &why);
+			batch[nref++] = j;
 			continue;
 		}
+		members_changed = members_changed || pl_members_owns_type(j->sub.st.type);
 		ok[k] = j;
 		spans[k] = j->sub.raw;
 		k++;
 	}
-	n->unpublished -= count - k; /* the refused are no longer waiting */
-	if (k < count)
-		pthread_cond_broadcast(&n->done_cv); /* refusals are answered at once */
-	pthread_mutex_unlock(&n->mu);
-	pthread_rwlock_unlock(&n->mlock);
+	if (members_changed && !n->broken && pl_node_keys_refresh(n) != PL_OK)
+		pl_node_say(n, "out of memory refreshing the key table (the admission still checks every key)");
+	if (nref > 0) {
+		/* refusals are answered at once */
+		pthread_mutex_lock(&n->mu);
+		for (size_t i = 0; i < nref; i++) {
+			pl_node_count_locked(n, batch[i]);
+			pl_node_finished_locked(n, batch[i]);
+		}
+		n->unpublished -= nref; /* the refused are no longer waiting */
+		if (nref > 1)
+			pthread_cond_broadcast(&n->in_cv);
+		pthread_mutex_unlock(&n->mu);
+	}
 
 	if (k > 0) {
 		uint64_t first = 0;
@@ -118,34 +138,42 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 			pthread_mutex_lock(&n->mu);
 			n->stats.storage_errors++;
 			n->unpublished -= k;
-			for (size_t i = 0; i < k; i++)
+			for (size_t i = 0; i < k; i++) {
 				pl_node_fail_locked(n, ok[i],
 						    pl_refuse(&v, PL_R_STORAGE_FAILED, "the log could not store the statement: %s",
 							      pl_diag_text(&d, rc)),
 						    &v);
-			pthread_cond_broadcast(&n->done_cv);
+				pl_node_finished_locked(n, ok[i]);
+			}
 			pthread_mutex_unlock(&n->mu);
 			pl_node_say(n, "staging a batch failed: %s", pl_diag_text(&d, rc));
 		} else {
 			/* durable: answered with index, leaf and the batch's acceptance */
 			pl_node_accept_batch(n, ok, k, first);
+			double receipt_until = pl_mono() + n->o.wait_ms / 1e3;
 			pthread_mutex_lock(&n->mu);
+			n->staged = first + k;
+			pthread_cond_signal(&n->integ_cv); /* work for the integrator */
 			for (size_t i = 0; i < k; i++) {
 				job *j = ok[i];
 				remember_staged(n, &j->sub.leaf);
+				j->index = first + i;
+				pl_node_feed_locked(n, j); /* its parse serves the index too */
 				j->res->index = first + i;
 				j->res->leaf = j->sub.leaf;
 				j->res->err = PL_OK;
 				n->stats.accepted++;
 				if (j->wait) {
+					/* in index order: the waiting queue is sorted by index and by deadline */
 					j->state = JOB_ACCEPTED;
-					j->next = n->waiting;
-					n->waiting = j;
+					j->deadline = receipt_until;
+					pl_node_queue_push(&n->waiting, j);
 				} else {
-					j->state = JOB_DONE;
+					pl_node_finished_locked(n, j);
 				}
 			}
-			pthread_cond_broadcast(&n->done_cv);
+			if (k > 1)
+				pthread_cond_broadcast(&n->in_cv); /* answers for every worker (not for every submitter) */
 			pthread_mutex_unlock(&n->mu);
 		}
 	}
@@ -158,74 +186,30 @@ static void run_batch(pl_node *n, job **batch, size_t count)
 	pthread_mutex_unlock(&n->mu);
 }
 
-/* Waits on the sequencer's condition until the monotonic time t (mu held). */
-static void seq_wait_until(pl_node *n, double t)
-{
-	(void)pl_cond_wait_until(&n->seq_cv, &n->mu, t);
-}
-
 void *pl_node_sequencer(void *arg)
 {
 	pl_node *n = arg;
 	job **batch = malloc(n->o.batch_max * sizeof *batch);
-	double since = 0; /* when the oldest staged, unpublished entry was staged; 0: none */
 	pthread_mutex_lock(&n->mu);
 	while (batch != NULL) {
-		while (!n->stop && n->verified.n == 0 && pl_log_staged(n->log) == pl_log_size(n->log))
+		while (!n->stop && n->verified.n == 0)
 			pthread_cond_wait(&n->seq_cv, &n->mu);
 		if (n->stop)
 			break;
-		if (n->verified.n > 0) {
-			/* let the batch fill for up to batch_ms after the first arrival */
-			double fill = pl_mono() + n->o.batch_ms / 1e3;
-			while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 &&
-			       pl_mono() < fill)
-				seq_wait_until(n, fill);
-			size_t count = 0;
-			while (count < n->o.batch_max && n->verified.n > 0)
-				batch[count++] = pl_node_queue_pop(&n->verified);
-			n->unpublished += count;
-			n->stats.queue = pl_node_queue_depth(n);
-			pthread_mutex_unlock(&n->mu);
-			double staged_at = pl_mono();
-			run_batch(n, batch, count);
-			pthread_mutex_lock(&n->mu);
-			n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
-			if (since == 0)
-				since = staged_at;
-		}
-		if (pl_log_staged(n->log) == pl_log_size(n->log)) {
-			since = 0; /* everything was refused */
-			continue;
-		}
-		if (since == 0)
-			since = pl_mono(); /* staged before this thread started */
-		if (!n->stop && n->o.batch_ms > 0) {
-			double due = since + n->o.batch_ms / 1e3, grace = pl_mono() + SEQ_GRACE_MS / 1e3;
-			if (grace > due)
-				grace = due;
-			while (!n->stop && n->verified.n == 0 && pl_mono() < grace)
-				seq_wait_until(n, grace);
-			if (!n->stop && n->verified.n > 0 && pl_mono() < due)
-				continue; /* stage these first; one integrate publishes both */
-		}
+		/* let the batch fill for up to batch_ms after the first arrival */
+		double fill = pl_mono() + n->o.batch_ms / 1e3;
+		while (!n->stop && n->o.batch_ms > 0 && n->verified.n < n->o.batch_max && n->in.n > 0 && pl_mono() < fill)
+			(void)pl_cond_wait_until(&n->seq_cv, &n->mu, fill);
+		size_t count = 0;
+		while (count < n->o.batch_max && n->verified.n > 0)
+			batch[count++] = pl_node_queue_pop(&n->verified);
+		n->unpublished += count;
+		n->stats.queue = pl_node_queue_depth(n);
 		pthread_mutex_unlock(&n->mu);
-		bool published = pl_node_integrate(n);
+		run_batch(n, batch, count); /* staged: the integrator publishes it (integrate.c) */
 		pthread_mutex_lock(&n->mu);
-		n->unpublished = (size_t)(pl_log_staged(n->log) - pl_log_size(n->log));
-		if (published) {
-			since = 0;
-		} else {
-			/* retry after a pause; what arrives meanwhile is staged first */
-			double pause = pl_mono() + (n->o.batch_ms > 10 ? n->o.batch_ms : 10) / 1e3;
-			while (!n->stop && pl_mono() < pause)
-				seq_wait_until(n, pause);
-		}
 	}
 	pthread_mutex_unlock(&n->mu);
-	/* stopping: publish what is staged (best effort: the next open would) */
-	if (batch != NULL && pl_log_staged(n->log) != pl_log_size(n->log))
-		(void)pl_node_integrate(n);
 	free(batch);
 	return NULL;
 }

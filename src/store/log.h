@@ -158,6 +158,39 @@ int pl_log_stage(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, p
  */
 int pl_log_integrate(pl_log *l, pl_diag *d) __attribute__((warn_unused_result));
 
+/*
+ * pl_log_integrate in steps, for a caller that keeps staging while it
+ * integrates (the server): only begin, commit and end need the caller's
+ * lock; while it does not hold it during write (hashing, tiles, bundles and
+ * the checkpoint as durable temporaries: steps 1-2, the fsyncs) and finish
+ * (renames, directory fsyncs, the checkpoint file, clutter: steps 4-6), the
+ * caller may call pl_log_stage, pl_log_staged, pl_log_sign_note and
+ * pl_log_verifier, and pl_log_write_checkpoint when the checkpoint file is
+ * the caller's (pl_log_checkpoint_by_caller), under its lock; nothing else.
+ * One integration at a time. The crash states are those of log.h: a batch
+ * staged meanwhile is a pending row after the ones integrated, untouched by
+ * this publish's transaction. pl_log_size and pl_log_checkpoint change at
+ * commit; the tiles of the new size are in place once finish returned.
+ *
+ *   begin    copies the staged batches (*out NULL when nothing is staged);
+ *   write    steps 1-2;
+ *   commit   step 3, one transaction (its fsync);
+ *   finish   steps 4-6;
+ *   end      frees g; with rc not PL_OK (the first failure of the steps,
+ *            which the caller then stops calling) it reloads the state from
+ *            disk, as pl_log_integrate does on error, and returns rc.
+ */
+typedef struct pl_log_integration pl_log_integration;
+
+/* The most bytes of staged batches one integration copies. */
+#define PL_INTEGRATION_MAX_BYTES ((size_t)1 << 32)
+
+int pl_log_integrate_begin(pl_log *l, pl_log_integration **out, pl_diag *d) __attribute__((warn_unused_result));
+int pl_log_integrate_write(pl_log_integration *g, pl_diag *d) __attribute__((warn_unused_result));
+int pl_log_integrate_commit(pl_log_integration *g, pl_diag *d) __attribute__((warn_unused_result));
+int pl_log_integrate_finish(pl_log_integration *g, pl_diag *d) __attribute__((warn_unused_result));
+int pl_log_integrate_end(pl_log_integration *g, int rc, pl_diag *d);
+
 /* pl_log_stage then pl_log_integrate. */
 int pl_log_append(pl_log *l, const pl_span *entries, size_t n, uint64_t *first, pl_diag *d)
 	__attribute__((warn_unused_result));

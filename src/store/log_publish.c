@@ -104,74 +104,84 @@ static int split_batch(const uint8_t *data, size_t n, uint64_t count, pl_span **
 	return off == n ? PL_OK : PL_ECORRUPT;
 }
 
-typedef struct integ_ctx {
-	pl_log *l;
-	pl_writeset *ws;
-	pl_diag *d;
-	pl_span *spans;
-	size_t cap;
-} integ_ctx;
+/* What a publish carries from its writing to its commit and its completion. */
+typedef struct publish_state {
+	uint64_t old;      /* the published size before */
+	pl_hash root;      /* the new root */
+	pl_buf cp;         /* the new signed checkpoint */
+	pl_buf manifest;   /* the renames still to do */
+} publish_state;
 
-static int integrate_batch(void *ctx, uint64_t start, uint64_t count, const uint8_t *data, size_t n)
+static void publish_init(publish_state *p, uint64_t old)
 {
-	integ_ctx *c = ctx;
-	if (start != c->l->fr.size)
-		return pl_diag_set(c->d, PL_ECORRUPT, "pending batch at %llu does not follow size %llu",
-				   (unsigned long long)start, (unsigned long long)c->l->fr.size);
-	int rc = split_batch(data, n, count, &c->spans, &c->cap);
+	p->old = old;
+	pl_buf_init(&p->cp, PL_NOTE_MAX);
+	pl_buf_init(&p->manifest, (size_t)1 << 24);
+}
+
+static void publish_release(publish_state *p)
+{
+	pl_buf_release(&p->cp);
+	pl_buf_release(&p->manifest);
+}
+
+/* Steps 1-2 for the frontier (already grown to its new size, with every completed tile in ws): the
+ * temporaries durable, the checkpoint signed. Touches only the frontier and private/tmp. */
+static int publish_write(pl_log *l, pl_writeset *ws, publish_state *p, pl_diag *d)
+{
+	int rc = pl_frontier_flush(&l->fr, p->old, ws);
 	if (rc != PL_OK)
-		return pl_diag_set(c->d, rc, "pending batch at %llu is malformed", (unsigned long long)start);
-	return grow(c->l, c->spans, count, c->ws, c->d);
+		return rc;
+	/* 2. temporaries durable */
+	if ((rc = pl_writeset_prepare(ws, &p->manifest, d)) != PL_OK)
+		return rc;
+	pl_frontier_root(&l->fr, &p->root);
+	if (l->signer != NULL)
+		return pl_log_sign_checkpoint(l->signer, l->fr.size, &p->root, &p->cp);
+	/* a mirror publishes its log's checkpoint, which must sign this very tree */
+	pl_policy pol;
+	pl_checkpoint ext;
+	pl_policy_init(&pol, &l->verifier);
+	if (pl_checkpoint_open(l->external_cp.p, l->external_cp.n, &pol, &ext, NULL, NULL) != PL_OK ||
+	    ext.size != l->fr.size || !pl_hash_eq(&ext.root, &p->root))
+		return pl_diag_set(d, PL_EVERIFY, "the entries do not make the tree the checkpoint signs");
+	return pl_buf_append(&p->cp, l->external_cp.p, l->external_cp.n);
+}
+
+/* Step 3: the new state and the manifest, in one transaction; then the published state in memory. */
+static int publish_commit(pl_log *l, pl_writeset *ws, publish_state *p, pl_diag *d)
+{
+	/* even a commit that fails may have reached the disk: keep the temporaries it names */
+	pl_writeset_keep(ws);
+	int rc = pl_seqdb_publish(l->db, l->fr.size, &p->root, p->cp.data, p->cp.len, p->manifest.data, p->manifest.len,
+				  d);
+	if (rc != PL_OK)
+		return rc;
+	l->size = l->fr.size;
+	l->root = p->root;
+	pl_buf_reset(&l->checkpoint);
+	return pl_buf_append(&l->checkpoint, p->cp.data, p->cp.len);
+}
+
+/* Steps 4-6: renames, the checkpoint file, clutter: through the recovery code, so a crash from
+ * here on is finished by the open's recovery the same way. */
+static int publish_finish(pl_log *l, publish_state *p, pl_diag *d)
+{
+	return pl_log_complete_publish(l, p->manifest.data, p->manifest.len, p->old, d);
 }
 
 /* Publishes the frontier (already grown to its new size, with every
  * completed tile in ws): steps 2-6 of log.h. */
 static int publish(pl_log *l, uint64_t old, pl_writeset *ws, pl_diag *d)
 {
-	pl_buf cp, manifest;
-	pl_buf_init(&cp, PL_NOTE_MAX);
-	pl_buf_init(&manifest, (size_t)1 << 24);
-	pl_hash root;
-	int rc = pl_frontier_flush(&l->fr, old, ws);
-	if (rc != PL_OK)
-		goto out;
-	/* 2. temporaries durable */
-	if ((rc = pl_writeset_prepare(ws, &manifest, d)) != PL_OK)
-		goto out;
-	/* 3. the new state and the manifest, in one transaction */
-	pl_frontier_root(&l->fr, &root);
-	if (l->signer != NULL) {
-		rc = pl_log_sign_checkpoint(l->signer, l->fr.size, &root, &cp);
-	} else {
-		/* a mirror publishes its log's checkpoint, which must sign this very tree */
-		pl_policy pol;
-		pl_checkpoint ext;
-		pl_policy_init(&pol, &l->verifier);
-		if (pl_checkpoint_open(l->external_cp.p, l->external_cp.n, &pol, &ext, NULL, NULL) != PL_OK ||
-		    ext.size != l->fr.size || !pl_hash_eq(&ext.root, &root)) {
-			rc = pl_diag_set(d, PL_EVERIFY, "the entries do not make the tree the checkpoint signs");
-			goto out;
-		}
-		rc = pl_buf_append(&cp, l->external_cp.p, l->external_cp.n);
-	}
-	if (rc != PL_OK)
-		goto out;
-	/* even a commit that fails may have reached the disk: keep the temporaries it names */
-	pl_writeset_keep(ws);
-	if ((rc = pl_seqdb_publish(l->db, l->fr.size, &root, cp.data, cp.len, manifest.data, manifest.len, d)) !=
-	    PL_OK)
-		goto out;
-	l->size = l->fr.size;
-	l->root = root;
-	pl_buf_reset(&l->checkpoint);
-	if ((rc = pl_buf_append(&l->checkpoint, cp.data, cp.len)) != PL_OK)
-		goto out;
-	/* 4-6: renames, the checkpoint file, clutter: through the recovery code, so
-	 * a crash from here on is finished by the open's recovery the same way */
-	rc = pl_log_complete_publish(l, manifest.data, manifest.len, old, d);
-out:
-	pl_buf_release(&cp);
-	pl_buf_release(&manifest);
+	publish_state p;
+	publish_init(&p, old);
+	int rc = publish_write(l, ws, &p, d);
+	if (rc == PL_OK)
+		rc = publish_commit(l, ws, &p, d);
+	if (rc == PL_OK)
+		rc = publish_finish(l, &p, d);
+	publish_release(&p);
 	return rc;
 }
 
@@ -191,33 +201,134 @@ static int new_writeset(pl_log *l, uint64_t new_size, pl_writeset **ws)
 	return pl_writeset_new(l->dir, l->tmp, tag, ws);
 }
 
-int pl_log_integrate(pl_log *l, pl_diag *d)
+/* A copy of one staged batch (the pending row), read while the caller's lock is held. */
+typedef struct staged_copy {
+	uint64_t start, count;
+	size_t off, n;     /* its bytes in the integration's data */
+} staged_copy;
+
+struct pl_log_integration {
+	pl_log *l;
+	uint64_t target;   /* the size it publishes */
+	pl_buf data;       /* every batch's bundle bytes, one after another */
+	staged_copy *rows;
+	size_t nrows, cap;
+	pl_writeset *ws;
+	publish_state p;
+	pl_span *spans;
+	size_t capspans;
+};
+
+static int copy_batch(void *ctx, uint64_t start, uint64_t count, const uint8_t *data, size_t n)
 {
+	pl_log_integration *g = ctx;
+	if (g->nrows == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		staged_copy *r = realloc(g->rows, cap * sizeof *r);
+		if (r == NULL)
+			return PL_ENOMEM;
+		g->rows = r;
+		g->cap = cap;
+	}
+	staged_copy *r = &g->rows[g->nrows];
+	r->start = start;
+	r->count = count;
+	r->off = g->data.len;
+	r->n = n;
+	int rc = pl_buf_append(&g->data, data, n);
+	if (rc == PL_OK)
+		g->nrows++;
+	return rc;
+}
+
+static void integration_free(pl_log_integration *g)
+{
+	if (g == NULL)
+		return;
+	pl_writeset_free(g->ws);
+	publish_release(&g->p);
+	pl_buf_release(&g->data);
+	free(g->rows);
+	free(g->spans);
+	free(g);
+}
+
+int pl_log_integrate_begin(pl_log *l, pl_log_integration **out, pl_diag *d)
+{
+	*out = NULL;
 	if (l->staged == l->size)
 		return PL_OK;
 	if (l->signer == NULL && l->external_cp.p == NULL)
 		return pl_diag_set(d, PL_ESTATE, "a mirror publishes only with a checkpoint of its log");
-	uint64_t old = l->size;
-	pl_writeset *ws = NULL;
-	integ_ctx c = {l, NULL, d, NULL, 0};
-	int rc = new_writeset(l, l->staged, &ws);
-	if (rc != PL_OK)
-		goto out;
-	c.ws = ws;
-	if ((rc = pl_seqdb_each_pending(l->db, integrate_batch, &c, d)) != PL_OK)
-		goto out;
-	if (l->fr.size != l->staged) {
-		rc = pl_diag_set(d, PL_ECORRUPT, "pending batches end at %llu, expected %llu",
-				 (unsigned long long)l->fr.size, (unsigned long long)l->staged);
-		goto out;
+	pl_log_integration *g = calloc(1, sizeof *g);
+	if (g == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	g->l = l;
+	g->target = l->staged;
+	publish_init(&g->p, l->size);
+	pl_buf_init(&g->data, PL_INTEGRATION_MAX_BYTES);
+	int rc = new_writeset(l, g->target, &g->ws);
+	if (rc == PL_OK && (rc = pl_seqdb_each_pending(l->db, copy_batch, g, d)) != PL_OK && rc == PL_ENOMEM)
+		pl_diag_set(d, rc, "out of memory copying the staged batches");
+	if (rc != PL_OK) {
+		integration_free(g);
+		return rc;
 	}
-	rc = publish(l, old, ws, d);
-out:
-	pl_writeset_free(ws);
-	free(c.spans);
-	if (rc != PL_OK)
-		return recover_after(l, rc, d);
+	*out = g;
 	return PL_OK;
+}
+
+int pl_log_integrate_write(pl_log_integration *g, pl_diag *d)
+{
+	pl_log *l = g->l;
+	for (size_t i = 0; i < g->nrows; i++) {
+		const staged_copy *r = &g->rows[i];
+		if (r->start != l->fr.size)
+			return pl_diag_set(d, PL_ECORRUPT, "pending batch at %llu does not follow size %llu",
+					   (unsigned long long)r->start, (unsigned long long)l->fr.size);
+		int rc = split_batch(g->data.data + r->off, r->n, r->count, &g->spans, &g->capspans);
+		if (rc != PL_OK)
+			return pl_diag_set(d, rc, "pending batch at %llu is malformed", (unsigned long long)r->start);
+		if ((rc = grow(l, g->spans, r->count, g->ws, d)) != PL_OK)
+			return rc;
+	}
+	if (l->fr.size != g->target)
+		return pl_diag_set(d, PL_ECORRUPT, "pending batches end at %llu, expected %llu",
+				   (unsigned long long)l->fr.size, (unsigned long long)g->target);
+	return publish_write(l, g->ws, &g->p, d);
+}
+
+int pl_log_integrate_commit(pl_log_integration *g, pl_diag *d)
+{
+	return publish_commit(g->l, g->ws, &g->p, d);
+}
+
+int pl_log_integrate_finish(pl_log_integration *g, pl_diag *d)
+{
+	return publish_finish(g->l, &g->p, d);
+}
+
+int pl_log_integrate_end(pl_log_integration *g, int rc, pl_diag *d)
+{
+	if (g == NULL)
+		return rc;
+	pl_log *l = g->l;
+	integration_free(g);
+	return rc != PL_OK ? recover_after(l, rc, d) : PL_OK;
+}
+
+int pl_log_integrate(pl_log *l, pl_diag *d)
+{
+	pl_log_integration *g = NULL;
+	int rc = pl_log_integrate_begin(l, &g, d);
+	if (rc != PL_OK || g == NULL)
+		return rc;
+	rc = pl_log_integrate_write(g, d);
+	if (rc == PL_OK)
+		rc = pl_log_integrate_commit(g, d);
+	if (rc == PL_OK)
+		rc = pl_log_integrate_finish(g, d);
+	return pl_log_integrate_end(g, rc, d);
 }
 
 static int check_batch(const pl_log *l, const pl_span *entries, size_t n, pl_diag *d)

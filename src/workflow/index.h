@@ -71,6 +71,29 @@ sqlite3 *pl_index_db(pl_index *x);
 int pl_index_follow(pl_index *x, pl_source *src, uint64_t upto, bool trust_signatures, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/* pl_index_follow up to upto entries of a tree of size tree_size that src serves (upto <= tree_size). */
+int pl_index_follow_to(pl_index *x, pl_source *src, uint64_t tree_size, uint64_t upto, bool trust_signatures,
+		       pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * pl_index_follow for n entries already parsed, the first at
+ * pl_index_size(x), of a tree of size tree_size that src serves: the
+ * server's index, handed what its sequencer parsed and admitted, so that
+ * an entry is parsed once (from the log's bundles only when the index
+ * catches up or is rebuilt). Each must be exactly what
+ * pl_submission_parse makes of the entry (subs[i]->raw its bytes,
+ * subs[i]->leaf its leaf); they stay the caller's. The first and the last
+ * are checked against the log's leaves at their index (PL_ECORRUPT: not
+ * the log's; the index is then rebuilt like any that does not match). They
+ * are applied through the same replay, with the same rules, rows and
+ * refusals as entries read from bundles. Nothing is done (PL_OK, the size
+ * unchanged) when the follower is not at pl_index_size(x) yet: follow from
+ * the bundles first. Errors as pl_index_follow (uncommitted rows rolled
+ * back).
+ */
+int pl_index_follow_parsed(pl_index *x, pl_source *src, uint64_t tree_size, pl_submission *const *subs, size_t n,
+			   bool trust_signatures, pl_diag *d) __attribute__((warn_unused_result));
+
 /*
  * The replay state saved in the index of log directory dir (appended to
  * out), for another reader of the same log to resume from (the server when

@@ -46,10 +46,6 @@ int pl_index_meta_put(pl_index *x, const char *key, const char *value, pl_diag *
 int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
 		    const pl_wf_effect *ef, pl_diag *d);
 
-/* pl_index_follow up to upto entries of a tree of size tree_size that src serves (upto <= tree_size). */
-int pl_index_follow_to(pl_index *x, pl_source *src, uint64_t tree_size, uint64_t upto, bool trust_signatures,
-		       pl_diag *d) __attribute__((warn_unused_result));
-
 /* Drops the follower's engine (after an error: the next follow starts again from the saved state; index.c). */
 void pl_index_follower_drop(pl_index *x);
 

@@ -228,6 +228,58 @@ int pl_index_follow_to(pl_index *x, pl_source *src, uint64_t tree_size, uint64_t
 	return rc;
 }
 
+/* The leaf of entry index as the log has it must be leaf: the entries handed over are the log's. */
+static int same_leaf(pl_source *src, uint64_t tree_size, uint64_t index, const pl_hash *leaf, pl_diag *d)
+{
+	pl_hash h;
+	int rc = pl_source_leaf(src, tree_size, index, &h);
+	if (rc != PL_OK)
+		return pl_diag_set(d, rc, "reading the leaf of entry %llu", (unsigned long long)index);
+	if (!pl_hash_eq(&h, leaf))
+		return pl_diag_set(d, PL_ECORRUPT, "the entry handed to the index as %llu is not the log's",
+				   (unsigned long long)index);
+	return PL_OK;
+}
+
+int pl_index_follow_parsed(pl_index *x, pl_source *src, uint64_t tree_size, pl_submission *const *subs, size_t n,
+			   bool trust_signatures, pl_diag *d)
+{
+	if (!x->writable)
+		return pl_diag_set(d, PL_EINVAL, "the index is open read-only");
+	if (x->size + n > tree_size)
+		return pl_diag_set(d, PL_EINVAL, "cannot index %zu more entries after %llu in a tree of %llu", n,
+				   (unsigned long long)x->size, (unsigned long long)tree_size);
+	if (n == 0)
+		return PL_OK;
+	if (x->eng != NULL && x->trust != trust_signatures)
+		pl_index_follower_drop(x);
+	uint64_t from = x->size;
+	int rc = start(x, src, tree_size, trust_signatures, d);
+	if (rc == PL_OK && pl_replay_size(x->rd.replay) != x->size)
+		return PL_OK; /* the follower is not there yet (a partial bundle was replaced): nothing done */
+	/* bound to the log: the first and the last entry handed over are the log's, at their index */
+	if (rc == PL_OK)
+		rc = same_leaf(src, tree_size, from, &subs[0]->leaf, d);
+	if (rc == PL_OK && n > 1)
+		rc = same_leaf(src, tree_size, from + n - 1, &subs[n - 1]->leaf, d);
+	if (rc == PL_OK) {
+		follow f = {x, d, x->leaf};
+		pl_replay_hooks h = {.applied = on_applied, .refused = on_refused, .ctx = &f};
+		pl_replay_set_source(x->rd.replay, src, tree_size);
+		for (size_t i = 0; rc == PL_OK && i < n; i++)
+			rc = pl_replay_parsed(x->rd.replay, subs[i]->raw, &subs[i]->leaf, subs[i], &h, d);
+		if (rc == PL_OK && x->in_tx)
+			rc = commit_progress(x, pl_replay_size(x->rd.replay), &f.last, d);
+	}
+	if (rc != PL_OK) {
+		if (x->in_tx)
+			(void)sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
+		x->in_tx = false;
+		pl_index_follower_drop(x); /* the uncommitted rows are gone; so is the engine that made them */
+	}
+	return rc;
+}
+
 int pl_index_refusals(pl_index *x, pl_replay_refused *out, size_t max, size_t *n, pl_diag *d)
 {
 	*n = 0;

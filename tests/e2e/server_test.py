@@ -534,6 +534,49 @@ def main():
           "the queue admits what fits and refusals append nothing (%d accepted)" % flood_ok)
     check(full and set(full) == {"queue_full"}, "a full queue answers 429 queue_full (%s)" % full)
     srv.stop()
+    # --- stopping while submissions wait for their checkpoint: each suspended request is answered
+    # (the node still runs while the HTTP side drains), then the server exits; nothing is lost ---
+    srv.start("--integrate-ms", "5000")
+    st, ans = srv.submit(signed(parties[5]))  # integrated at once: the next checkpoint is 5 s away
+    t_first = time.time()
+    check(st == 201, "a statement before the stop is accepted (%s)" % st)
+    waiting, answers = parties[6:14], {}
+
+    def waiter(p):
+        body = signed(p)
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+            c.request("POST", "/v1/statements?wait=1", body=body, headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            answers[p.name] = (r.status, json.loads(r.read()), body)
+            c.close()
+        except (OSError, ValueError) as e:
+            answers[p.name] = (None, {"error": str(e)}, body)
+
+    wthreads = [threading.Thread(target=waiter, args=(p,)) for p in waiting]
+    for t in wthreads:
+        t.start()
+    staged = False
+    while not staged and time.time() < t_first + 4:  # every one staged (counted until published), waiting
+        staged = json.loads(srv.request("GET", "/healthz")[2])["queue"] == len(waiting)
+        time.sleep(0.01)
+    check(staged and len(answers) == 0, "the ?wait=1 submissions are all staged and still waiting when the stop "
+          "begins (%s, %d answered)" % (staged, len(answers)))
+    t0 = time.time()
+    srv.stop()
+    took = time.time() - t0
+    for t in wthreads:
+        t.join()
+    check(len(answers) == len(waiting) and all(a[0] == 200 and "receipt" in a[1] for a in answers.values()),
+          "every waiting submission was answered with its receipt before the server stopped (%s)"
+          % sorted((k, a[0], a[1].get("error")) for k, a in answers.items()))
+    srv.start()
+    for name, (status, a, body) in answers.items():
+        if status in (200, 202):
+            check(srv.request("GET", "/v1/entries/%d" % a["index"])[2] == body,
+                  "what %s was told is in the log after the restart" % name)
+    srv.stop()
+    print("stop with %d suspended submissions: answered and stopped in %.2f s" % (len(waiting), took))
     if os.geteuid() == 0:
         r = subprocess.run([PARLEY, "serve", logdir], capture_output=True, timeout=30)
         check(r.returncode == 2 and b"root" in r.stderr, "serve refuses to run as root without --allow-root")

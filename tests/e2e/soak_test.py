@@ -15,8 +15,11 @@ of these moments (chosen at random):
     and the first batches are staged (the check below usually dies with it);
   - running: after the check, 0..1.2 s later (log-uniform, so many short
     delays), during batches and checkpoint publication. Every server runs
-    with --batch-ms drawn from {0, 0, 5, 20}: with 0 every batch publishes a
-    checkpoint, so kills land in publication as often as in staging.
+    with --batch-ms drawn from {0, 0, 5, 20} and --integrate-ms (its
+    integrator thread publishes at most one checkpoint per interval, while
+    staging goes on) drawn from {0, 0, 20, 100}: with 0 a checkpoint follows
+    every batch, so kills land in publication as often as in staging, and in
+    staging during a publication.
 Every 10 kills (--audit-every), while the server is down, `parley log audit`
 runs on the directory exactly as the kill left it.
 
@@ -198,7 +201,7 @@ class Server:
         self.started = 0.0
         self.stale_port_tmp = 0
 
-    def spawn(self, batch_ms):
+    def spawn(self, batch_ms, integrate_ms=100):
         if os.path.exists(self.portfile):
             os.unlink(self.portfile)
         # A server killed while writing its port file leaves PORTFILE.tmp behind: the next one must
@@ -206,7 +209,7 @@ class Server:
         if os.path.exists(self.portfile + ".tmp"):
             self.stale_port_tmp += 1
         args = [self.parley, "serve", self.dir, "--listen", "127.0.0.1:0", "--port-file", self.portfile,
-                "--skew", "300", "--batch-ms", str(batch_ms)]
+                "--skew", "300", "--batch-ms", str(batch_ms), "--integrate-ms", str(integrate_ms)]
         if os.geteuid() == 0:
             args.append("--allow-root")
         self.logf.write(("--- generation %d: %s\n" % (self.gen + 1, " ".join(args[3:]))).encode())
@@ -659,7 +662,7 @@ def main():
     while kills < a.kills and not failures:
         if a.seconds and time.monotonic() - t_start > a.seconds:
             break
-        srv.spawn(rng.choice([0, 0, 5, 20]))
+        srv.spawn(rng.choice([0, 0, 5, 20]), rng.choice([0, 0, 20, 100]))
         mode = rng.choices(["startup", "just up", "running"], [0.12, 0.13, 0.75])[0]
         if mode == "startup":
             time.sleep(rng.uniform(0, last_restart))

@@ -34,6 +34,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -586,18 +587,18 @@ static void test_queue_counts_checking(void **state)
 	opts(&o);
 	o.queue_max = 2;
 	node_open_with(&o);
-	/* with the engine locked for writing, each verifier stops after parsing, holding its job */
-	pthread_rwlock_wrlock(&F.n->mlock);
+	/* with the key table locked for writing, each verifier stops after parsing, holding its job */
+	pthread_rwlock_wrlock(&F.n->klock);
 	async_submit a[2];
 	for (int i = 0; i < 2; i++) {
 		ping(i + 1, 1, &a[i].env);
 		async_start(&a[i], false);
 	}
-	/* both submitted (a submitter is counted and queues its job in one step) and both taken */
+	/* both submitted and both taken by a verifier */
 	double until = pl_mono() + WAIT_S;
 	for (;;) {
 		pthread_mutex_lock(&F.n->mu);
-		bool held = F.n->submitters == 2 && F.n->in.n == 0;
+		bool held = F.n->checking == 2 && F.n->in.n == 0;
 		pthread_mutex_unlock(&F.n->mu);
 		if (held || pl_mono() > until)
 			break;
@@ -611,7 +612,7 @@ static void test_queue_counts_checking(void **state)
 	ping(3, 1, &env);
 	if (q.in == 0 && s.queue == 2) /* else the submission would wait for the lock held here */
 		pl_node_submit(F.n, env.data, env.len, false, &r);
-	pthread_rwlock_unlock(&F.n->mlock);
+	pthread_rwlock_unlock(&F.n->klock);
 	assert_int_equal(q.in, 0);
 	assert_int_equal(q.verified + q.unpublished, 0);
 	assert_int_equal(s.queue, 2);
@@ -719,6 +720,158 @@ static pl_acceptance check_acceptance(const pl_node_result *r, const pl_verifier
 	free(copy);
 	assert_int_equal(pl_acceptance_open(r->acceptance.data, r->acceptance.len, v, &a), PL_OK);
 	return a;
+}
+
+/* One pl_node_submit_async: its result and what its callback saw. */
+typedef struct cb_sub {
+	pl_buf env;
+	pl_node_result r;
+	atomic_int calls;       /* how many times done was called */
+	pthread_t by;           /* the thread that called it */
+	bool acc_at_call;       /* the acceptance was there when done was called */
+	bool receipt_at_call;
+} cb_sub;
+
+static void cb_done(void *ctx, pl_node_result *res)
+{
+	cb_sub *c = ctx;
+	assert_ptr_equal(res, &c->r);
+	c->by = pthread_self();
+	c->acc_at_call = res->acceptance.len > 0;
+	c->receipt_at_call = res->receipt.len > 0;
+	atomic_fetch_add(&c->calls, 1);
+}
+
+static void cb_wait(cb_sub *c, int calls)
+{
+	double until = pl_mono() + WAIT_S;
+	while (atomic_load(&c->calls) < calls) {
+		if (pl_mono() > until)
+			fail_msg("done was called %d times, not %d", atomic_load(&c->calls), calls);
+		pause_ms(1);
+	}
+}
+
+static void cb_start(cb_sub *c, bool wait)
+{
+	pl_node_result_init(&c->r);
+	atomic_init(&c->calls, 0);
+	pl_node_submit_async(F.n, c->env.data, c->env.len, wait, &c->r, cb_done, c);
+}
+
+/* pl_node_submit_async: the envelope is copied; done is called exactly once, by a worker (never
+ * the submitter) once the answer is complete (acceptance signed, receipt built); a refusal at once
+ * (queue_full) is answered inside the call, on the submitter's thread; pl_node_close answers what
+ * waits for a receipt with the acceptance alone, on its own thread. */
+static void test_submit_async(void **state)
+{
+	(void)state;
+	pl_node_opts o;
+	opts(&o);
+	o.queue_max = 4;
+	node_open_with(&o);
+	enum { N = 4 };
+	cb_sub c[N];
+	for (int i = 0; i < N; i++) {
+		ping(i + 1, 1, &c[i].env);
+		cb_start(&c[i], i % 2 == 1);
+		/* the node has its own copy: the caller's bytes can change at once */
+		memset(c[i].env.data, 'x', c[i].env.len);
+	}
+	for (int i = 0; i < N; i++) {
+		cb_wait(&c[i], 1);
+		expect_accepted(&c[i].r);
+		assert_true(c[i].acc_at_call);
+		assert_true(c[i].receipt_at_call == (i % 2 == 1));
+		assert_false(pthread_equal(c[i].by, pthread_self()));
+	}
+	wait_published(1 + N);
+	pause_ms(20);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(atomic_load(&c[i].calls), 1); /* still once */
+		pl_node_result_release(&c[i].r);
+		pl_buf_release(&c[i].env);
+	}
+
+	/* the sequencer held back (logmu): the queue fills, the next one is refused inside the call */
+	pthread_mutex_lock(&F.n->logmu);
+	cb_sub q[N + 1];
+	for (int i = 0; i < N; i++) {
+		ping(i + 1, 2, &q[i].env);
+		cb_start(&q[i], true);
+	}
+	wait_through(N);
+	ping(5, 1, &q[N].env);
+	cb_start(&q[N], false);
+	assert_int_equal(atomic_load(&q[N].calls), 1); /* answered before it returned */
+	assert_true(pthread_equal(q[N].by, pthread_self()));
+	expect_refused(&q[N].r, PL_R_QUEUE_FULL);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(atomic_load(&q[i].calls), 0);
+	/* close: the sequencer stages and answers what it holds; the receipts do not come */
+	pl_node *n = F.n;
+	pthread_t closer;
+	assert_int_equal(pthread_create(&closer, NULL, closer_run, n), 0);
+	double until = pl_mono() + WAIT_S;
+	for (;;) {
+		pthread_mutex_lock(&n->mu);
+		bool stopping = n->stop;
+		pthread_mutex_unlock(&n->mu);
+		if (stopping)
+			break;
+		if (pl_mono() > until)
+			fail_msg("pl_node_close did not start stopping");
+		pause_ms(1);
+	}
+	pthread_mutex_unlock(&n->logmu);
+	assert_int_equal(pthread_join(closer, NULL), 0);
+	F.n = NULL;
+	for (int i = 0; i <= N; i++) {
+		assert_int_equal(atomic_load(&q[i].calls), 1);
+		if (i < N) {
+			/* staged by the stopping sequencer and answered by close, or still queued and refused */
+			if (q[i].r.err == PL_OK)
+				assert_true(q[i].acc_at_call);
+			else
+				expect_refused(&q[i].r, PL_R_SHUTTING_DOWN);
+		}
+		pl_node_result_release(&q[i].r);
+		pl_buf_release(&q[i].env);
+	}
+}
+
+/* The key table the verifiers read: every active member's current key, refreshed once a batch
+ * changes the membership (here p8 revokes its own key); never a key that is not the member's. */
+static void test_key_table(void **state)
+{
+	(void)state;
+	node_open();
+	uint8_t pk[PL_ED25519_PK_SIZE];
+	for (int i = 0; i < NPARTIES; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "p%d", i);
+		assert_true(pl_node_member_key(F.n, name, pk));
+		assert_memory_equal(pk, F.k[i]->id.sign_pk, PL_ED25519_PK_SIZE);
+	}
+	assert_false(pl_node_member_key(F.n, "stranger", pk));
+	assert_false(pl_node_member_key(F.n, "", pk));
+	pl_buf env;
+	sign_full(F.k[8], ORIGIN, "key.revoke", 1, pl_now(), json_pack("{s:s}", "reason", "lost"), NULL, 0, &env);
+	assert_int_equal(accepted(&env, false, NULL), 1);
+	assert_false(pl_node_member_key(F.n, "p8", pk)); /* refreshed by the batch that revoked it */
+	assert_true(pl_node_member_key(F.n, "p7", pk));
+	assert_memory_equal(pk, F.k[7]->id.sign_pk, PL_ED25519_PK_SIZE);
+	ping(8, 2, &env);
+	pl_node_result r;
+	submit(&env, false, &r);
+	assert_int_equal(r.err, PL_EREFUSED); /* the admission, not only the table, says so */
+	pl_node_result_release(&r);
+	pl_buf_release(&env);
+	/* reopened: the table is built from the replayed log */
+	node_close();
+	node_open();
+	assert_false(pl_node_member_key(F.n, "p8", pk));
+	assert_true(pl_node_member_key(F.n, "p0", pk));
 }
 
 /* ---- sequencer ---- */
@@ -962,6 +1115,41 @@ static void test_mixed_batch(void **state)
 
 /* ---- integration ---- */
 
+/* Staging does not wait for integration: with the integrator held, statements are accepted (and
+ * one may refer to another still staged) while the published log does not move; released, one
+ * integration publishes them. Closed while held, close publishes what is staged. */
+static void test_integration_apart(void **state)
+{
+	(void)state;
+	node_open();
+	pl_node_hold_integration(F.n, true);
+	pl_buf env;
+	pl_hash leaf;
+	sign_full(F.k[0], ORIGIN, "ping", 2, pl_now(), json_pack("{s:[s]}", "to", "p1"), NULL, 0, &env);
+	assert_int_equal(accepted(&env, false, &leaf), 1);
+	pl_ref ref = {.index = 1, .leaf = leaf};
+	sign_full(F.k[1], ORIGIN, "pong", 1, pl_now(), json_pack("{s:I}", "ping", (json_int_t)1), &ref, 1, &env);
+	assert_int_equal(accepted(&env, false, NULL), 2);
+	ref.leaf.b[0] ^= 1;
+	sign_full(F.k[2], ORIGIN, "ping", 1, pl_now(), NULL, &ref, 1, &env);
+	refused(&env, PL_R_REF_MISMATCH, false);
+	assert_int_equal(published_size(), 1);
+	assert_int_equal(stats().queue, 2); /* staged, not yet published */
+	uint64_t batches = stats().batches;
+	pl_node_hold_integration(F.n, false);
+	wait_published(3);
+	assert_int_equal(stats().queue, 0);
+	assert_true(stats().batches == batches + 1); /* one integration for both */
+	/* held again, then closed: close publishes what is staged */
+	pl_node_hold_integration(F.n, true);
+	ping(3, 1, &env);
+	assert_int_equal(accepted(&env, false, NULL), 3);
+	assert_int_equal(published_size(), 3);
+	node_close();
+	node_open();
+	assert_int_equal(published_size(), 4);
+}
+
 /* A receipt: a tlog-proof carrying the entry, included in a checkpoint signed by the log. */
 static void check_receipt(const uint8_t *file, size_t len, const pl_policy *pol, const pl_buf *env, uint64_t index)
 {
@@ -1124,6 +1312,68 @@ static void test_reopen(void **state)
 	assert_int_equal(stats().refused_entries, 0);
 }
 
+/* The index's content (pl_index_dump) of the log in F.dir, into out (a NUL-terminated string). */
+static void index_dump(pl_buf *out)
+{
+	pl_index *x = NULL;
+	pl_diag d = {0};
+	int rc = pl_index_open_dir_at(F.dir, ORIGIN, false, false, &x, &d);
+	if (rc != PL_OK)
+		fail_msg("pl_index_open_dir_at: %s", pl_diag_text(&d, rc));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(pl_index_dump(x, f, &d), PL_OK);
+	assert_int_equal(fclose(f), 0);
+	pl_index_close(x);
+	pl_buf_init(out, (size_t)1 << 30);
+	assert_int_equal(pl_buf_append(out, text, len), PL_OK);
+	assert_int_equal(pl_buf_putc(out, '\0'), PL_OK);
+	free(text);
+}
+
+/* Parse once: the index applies the sequencer's own parses (the feed), and holds exactly what an
+ * index rebuilt from the log's bundles holds. */
+static void test_index_fed(void **state)
+{
+	(void)state;
+	node_open();
+	pl_buf env;
+	pl_hash leaf;
+	sign_full(F.k[0], ORIGIN, "ping", 2, pl_now(), json_pack("{s:[s,s]}", "to", "p1", "p2"), NULL, 0, &env);
+	uint64_t pi = accepted(&env, false, &leaf);
+	pl_ref ref = {.index = pi, .leaf = leaf};
+	sign_full(F.k[1], ORIGIN, "pong", 1, pl_now(), json_pack("{s:I}", "ping", (json_int_t)pi), &ref, 1, &env);
+	(void)accepted(&env, false, NULL);
+	for (uint64_t s = 1; s <= 20; s++) {
+		ping(3, s, &env);
+		(void)accepted(&env, s % 5 == 0, NULL);
+	}
+	sign_full(F.k[8], ORIGIN, "key.revoke", 1, pl_now(), json_pack("{s:s}", "reason", "lost"), NULL, 0, &env);
+	(void)accepted(&env, true, NULL);
+	wait_published(1 + 23);
+	wait_indexed();
+	pthread_mutex_lock(&F.n->mu);
+	uint64_t fed = F.n->fed;
+	pthread_mutex_unlock(&F.n->mu);
+	assert_true(fed > 0);
+	assert_true(fed <= 23);
+	node_close();
+	pl_buf live, rebuilt;
+	index_dump(&live);
+	uint64_t size = 0;
+	pl_diag d = {0};
+	int rc = pl_index_rebuild(F.dir, true, &size, &d);
+	if (rc != PL_OK)
+		fail_msg("pl_index_rebuild: %s", pl_diag_text(&d, rc));
+	assert_int_equal(size, 24);
+	index_dump(&rebuilt);
+	assert_string_equal((const char *)live.data, (const char *)rebuilt.data);
+	pl_buf_release(&live);
+	pl_buf_release(&rebuilt);
+}
+
 /* An entry the rules refuse, appended to the log behind the node's back: said, counted, no effect. */
 static void test_refused_entry(void **state)
 {
@@ -1192,11 +1442,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_counts_checking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutting_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_async, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mixed_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integration_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_fed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_entry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
