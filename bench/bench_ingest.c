@@ -81,6 +81,7 @@ typedef struct opts {
 	double idle_hold;
 	unsigned batch_ms, poll_us, connect_ms, stall_ms;
 	size_t batch_max, bound_sample;
+	size_t conn_limit; /* passed as the server's --conn-limit (0: not given) */
 	double bound_s;
 	char dir[PATH_MAX];
 	bool keep;
@@ -93,7 +94,7 @@ static void usage(void)
 		"         [--stmts M | --total N --total-sized N] [--wait-stmts W | --wait-total N]\n"
 		"         [--idle-hold S] [--idle-active N] [--idle-stmts M] [--batch-ms MS] [--batch-max N]\n"
 		"         [--poll-us US] [--connect-ms MS] [--stall-ms MS] [--bound-sample N] [--bound-s S]\n"
-		"         [--dir DIR] [--keep]\n"
+		"         [--server-conn-limit N] [--dir DIR] [--keep]\n"
 		"defaults: --conns 64,200,1000 --mix ping,sized --idle 10000 (as RLIMIT_NOFILE allows) --total 48000\n"
 		"          --total-sized 16000 --wait-total 3200 --idle-hold 5 --idle-active 64 --idle-stmts 200\n"
 		"          --batch-ms 20 --poll-us 2000 --connect-ms 3000 --stall-ms 15000 --bound-sample 20000\n"
@@ -179,6 +180,7 @@ static void parse_opts(int argc, char **argv, opts *o)
 		NUM("--idle-hold", idle_hold, double)
 		NUM("--batch-ms", batch_ms, unsigned)
 		NUM("--batch-max", batch_max, size_t)
+		NUM("--server-conn-limit", conn_limit, size_t)
 		NUM("--poll-us", poll_us, unsigned)
 		NUM("--connect-ms", connect_ms, unsigned)
 		NUM("--stall-ms", stall_ms, unsigned)
@@ -561,7 +563,7 @@ int main(int argc, char **argv)
 	party *parties = make_log(o.dir, nparties, &nfounders);
 	server srv;
 	memset(&srv, 0, sizeof srv);
-	server_start(&srv, o.parley, o.dir, o.batch_ms, o.batch_max);
+	server_start(&srv, o.parley, o.dir, o.batch_ms, o.batch_max, o.conn_limit);
 	printf("bench_ingest: server %s pid %d on 127.0.0.1:%u (--batch-ms %u%s), %u cores\n", o.parley, (int)srv.pid,
 	       (unsigned)srv.port, o.batch_ms, o.batch_max ? ", --batch-max set" : "", pl_cpus());
 	size_t accepted = nparties > nfounders ? enroll(&o, &srv, parties, nfounders, nparties) : 0;

@@ -53,8 +53,10 @@ typedef struct server {
 } server;
 
 /* Starts PARLEY serve DIR --listen 127.0.0.1:0 --port-file DIR.port --allow-root --batch-ms MS
- * [--batch-max N]; dies if it does not write its port file within 30 s. */
-void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max);
+ * [--batch-max N] [--conn-limit N] (conn_limit 0: the flag is not given, for servers older than it);
+ * dies if it does not write its port file within 30 s. */
+void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max,
+		  size_t conn_limit);
 
 /* GET path on the control connection, opened again if the server closed it (it is opened
  * before a row's or the idle phase's connections, so a server at its limit still answers it). */

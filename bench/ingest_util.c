@@ -139,7 +139,8 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max)
+void server_start(server *s, const char *parley, const char *dir, unsigned batch_ms, size_t batch_max,
+		  size_t conn_limit)
 {
 	char port_file[PATH_MAX + 16], bms[32], bmax[32];
 	snprintf(port_file, sizeof port_file, "%s.port", dir);
@@ -173,6 +174,12 @@ void server_start(server *s, const char *parley, const char *dir, unsigned batch
 		if (batch_max) {
 			argv[n++] = "--batch-max";
 			argv[n++] = bmax;
+		}
+		char climit[32];
+		if (conn_limit) {
+			snprintf(climit, sizeof climit, "%zu", conn_limit);
+			argv[n++] = "--conn-limit";
+			argv[n++] = climit;
 		}
 		argv[n] = NULL;
 		execv(parley, (char *const *)(uintptr_t)argv);
