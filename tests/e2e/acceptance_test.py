@@ -202,7 +202,14 @@ def main():
         key, name, kid = log_signer(logdir)
         # a batch acceptance signed here, with the log's key, over entries 1..size-1: the kept statement's
         # path in it has several hashes
+        # a 201 comes once a statement is staged, before its checkpoint (the integrator publishes every
+        # --integrate-ms): wait until the published log holds every answer
+        last = max(a["index"] for _, a, _ in answers)
+        deadline = time.time() + 30
+        while srv.size() <= last and time.time() < deadline:
+            time.sleep(0.05)
         size = srv.size()
+        check(size > last, "the log publishes every accepted statement (size %d, last index %d)" % (size, last))
         leaves = [pp.leaf_hash(srv.entry(i)) for i in range(1, size)]
         root = pp.mth(leaves)
 
