@@ -93,7 +93,7 @@ static void speed(size_t nreaders, size_t nstatements)
 	pl_party_key **k = calloc(nreaders, sizeof *k);
 	pl_identity *ids = calloc(nreaders, sizeof *ids);
 	for (size_t i = 0; i < nreaders; i++) {
-		char name[32];
+		char name[40];
 		snprintf(name, sizeof name, "cert.member-%02zu", i);
 		k[i] = party(name);
 		ids[i] = k[i]->id;
