@@ -106,7 +106,15 @@ void *pl_node_verifier(void *arg)
 		}
 		pthread_mutex_lock(&n->mu);
 		n->checking--;
-		if (prc == PL_OK && !pl_node_rate_take(n, j->sub.st.author, pl_mono()))
+		/* Only a statement whose signature verified under the author's current key
+		 * spends (or creates) that author's bucket: a forged signature claiming a
+		 * member's name must not drain the member's rate, and a name that is no
+		 * member's must not grow the table. Both are refused further on
+		 * (bad_signature, unknown author). A member enrolled since the key table
+		 * was last built is checked by the sequencer and, until the table has it,
+		 * is not rate-limited: one batch at most. */
+		if (prc == PL_OK && j->sub.preverified && j->sub.sig_ok &&
+		    !pl_node_rate_take(n, j->sub.st.author, pl_mono()))
 			prc = pl_refuse(&v, PL_R_RATE_LIMITED, "%s is over its rate of %.0f statements per second",
 					j->sub.st.author, n->o.rate);
 		if (prc != PL_OK) {

@@ -504,6 +504,41 @@ static void test_rate_take(void **state)
 	free(n);
 }
 
+/* Forged signatures spend no rate: an impostor signing as p1 cannot drain p1's bucket, and
+ * statements from names that are no member's do not grow the bucket table. */
+static void test_rate_forged(void **state)
+{
+	(void)state;
+	pl_node_opts o;
+	opts(&o);
+	o.rate = 0.001; /* nothing refills during the test */
+	o.burst = 2;
+	node_open_with(&o);
+	pl_buf env;
+	pl_party_key *impostor = make_key("p1", "impostor");
+	for (uint64_t i = 1; i <= 5; i++) {
+		sign_full(impostor, ORIGIN, "ping", 1, pl_now(), NULL, NULL, 0, &env);
+		refused(&env, PL_R_BAD_SIGNATURE, false);
+	}
+	pl_party_key_free(impostor);
+	char name[32];
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "stranger%d", i);
+		pl_party_key *k = make_key(name, "");
+		sign_full(k, ORIGIN, "ping", 1, pl_now(), NULL, NULL, 0, &env);
+		pl_party_key_free(k);
+		refused(&env, PL_R_UNKNOWN_AUTHOR, false);
+	}
+	assert_int_equal(F.n->nbuckets, 0);
+	/* p1's own burst is whole */
+	ping(1, 1, &env);
+	assert_int_equal(accepted(&env, false, NULL), 1);
+	ping(1, 2, &env);
+	assert_int_equal(accepted(&env, false, NULL), 2);
+	ping(1, 3, &env);
+	refused(&env, PL_R_RATE_LIMITED, true);
+}
+
 /* The per-party rate through the node: a party over it is refused, retryably; others are not. */
 static void test_rate_limited(void **state)
 {
@@ -1439,6 +1474,7 @@ int main(void)
 		cmocka_unit_test(test_rate_take),
 		cmocka_unit_test_setup_teardown(test_intake_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_forged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_counts_checking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutting_down, setup, teardown),
