@@ -209,11 +209,16 @@ int pl_whttp_start(pl_witness *w, const char *host, uint16_t port, pl_whttp **ou
 		free(h);
 		return pl_diag_set(d, PL_EINVAL, "cannot listen on \"%s\": give an IPv4 address", host);
 	}
-	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, port,
-				NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				MHD_OPTION_END);
+	/* The server's model (serve.c): epoll and a small pool, so an idle or slow connection holds a
+	 * socket and 16 KiB, never a thread. A request is short (a checkpoint in, a cosignature out);
+	 * its one blocking step, the witness state's fsync, is serialised by the witness anyway. */
+	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, port, NULL, NULL, handler, h,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)PL_WHTTP_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PL_WHTTP_CONN_MAX,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PL_WHTTP_PER_IP_MAX,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned int)PL_WHTTP_THREADS, MHD_OPTION_END);
 	if (h->d == NULL) {
 		free(h);
 		return pl_diag_errno(d, PL_EIO, errno, "cannot listen on %s:%u", host, port);
