@@ -18,17 +18,58 @@ void pl_members_release(pl_members *m)
 		free(m->m[i].keys);
 	free(m->m);
 	free(m->c);
+	free(m->byname);
 	m->m = NULL;
 	m->c = NULL;
+	m->byname = NULL;
 	m->n = m->nc = m->cap = m->capc = 0;
+}
+
+/* The first position in m->byname whose name is not below party; *found when it is party's. */
+static size_t byname_at(const pl_members *m, const char *party, bool *found)
+{
+	size_t lo = 0, hi = m->n;
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->m[m->byname[mid]].id.party, party);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 pl_member *pl_members_find(const pl_members *m, const char *party)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->m[i].id.party, party) == 0)
-			return &m->m[i];
-	return NULL;
+	bool found;
+	size_t at = m->n ? byname_at(m, party, &found) : 0;
+	return m->n && found ? &m->m[m->byname[at]] : NULL;
+}
+
+int pl_members_index_add(pl_members *m)
+{
+	if (m->n == 0)
+		return PL_EINVAL;
+	size_t *p = realloc(m->byname, m->cap * sizeof *p);
+	if (p == NULL)
+		return PL_ENOMEM;
+	m->byname = p;
+	bool found;
+	size_t last = m->n - 1;
+	m->n--; /* search among the others */
+	size_t at = byname_at(m, m->m[last].id.party, &found);
+	m->n++;
+	if (found)
+		return PL_EINVAL;
+	memmove(&m->byname[at + 1], &m->byname[at], (last - at) * sizeof *m->byname);
+	m->byname[at] = last;
+	return PL_OK;
 }
 
 const pl_member *pl_members_get(const pl_members *m, const char *party)

@@ -82,8 +82,10 @@ typedef struct pl_members {
 	uint64_t size;              /* entries applied so far */
 	bool chartered;             /* entry 0 applied */
 	pl_charter charter;
-	pl_member *m;
+	pl_member *m;               /* in order of enrolment */
 	size_t n, cap;
+	size_t *byname;             /* indexes of m sorted by party name (n of them, cap room):
+				     * lookups by name in O(log n) (pl_members_index) */
 	pl_candidate *c;            /* parties enrolled by fewer than K sponsors yet */
 	size_t nc, capc;
 } pl_members;

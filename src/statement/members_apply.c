@@ -55,7 +55,13 @@ static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t inde
 		memset(e, 0, sizeof *e);
 		if (reserve_key(e) != PL_OK)
 			return NULL;
+		e->id = *id; /* its name, for the index */
 		m->n++;
+		if (pl_members_index_add(m) != PL_OK) {
+			m->n--;
+			free(e->keys);
+			return NULL;
+		}
 	} else if (reserve_key(e) != PL_OK) {
 		return NULL;
 	}

@@ -22,6 +22,12 @@
 /* The member named party, NULL if none (members.c). */
 pl_member *pl_members_find(const pl_members *m, const char *party);
 
+/* Files the member just appended (m->m[m->n - 1]) in m->byname, growing it to m->cap entries:
+ * PL_OK, PL_ENOMEM (the index unchanged: the caller takes the member back) or PL_EINVAL when
+ * its name is already a member's (a corrupt saved state). Every path that appends to m->m
+ * calls it. */
+int pl_members_index_add(pl_members *m);
+
 /* The candidate enrolled with exactly the identity id, NULL if none (members.c). */
 const pl_candidate *pl_members_find_candidate(const pl_members *m, const pl_identity *id);
 

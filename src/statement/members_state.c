@@ -3,7 +3,7 @@
  * pl_members_save, pl_members_load), for a replay that resumes where it
  * stopped instead of starting from entry 0 again.
  */
-#include "statement/members.h"
+#include "statement/members_impl.h"
 
 #include "base/binenc.h"
 #include "tlog/merkle.h"
@@ -145,6 +145,9 @@ int pl_members_load(pl_members *m, pl_dec *d)
 		x->founder = pl_dec_bool(d);
 		pl_dec_str(d, x->contact, sizeof x->contact);
 		m->n = i + 1; /* released with m from here on */
+		int irc = pl_members_index_add(m); /* a name held twice: another program's state */
+		if (irc != PL_OK)
+			pl_dec_fail(d, irc == PL_ENOMEM ? PL_ENOMEM : PL_EFORMAT);
 		if (d->rc == PL_OK && !history_ok(x, m->size))
 			pl_dec_fail(d, PL_EFORMAT);
 	}

@@ -871,6 +871,67 @@ static void test_key_history(void **state)
 	pl_members_release(&w.m);
 }
 
+/* Members are found by name whatever their number and order of enrolment (the registry's sorted
+ * index), after a saved state too; a saved state naming a party twice is refused. */
+static void test_members_by_name(void **state)
+{
+	(void)state;
+	enum { N = 64 };
+	world w;
+	memset(&w, 0, sizeof w);
+	w.now = pl_now();
+	pl_members_init(&w.m, "example.org/wg");
+	pl_party_key *keys[N];
+	char name[32];
+	for (size_t i = 0; i < N; i++) {
+		/* enrolment order unlike name order: z-63, a-62, z-61, ... and names sharing prefixes */
+		snprintf(name, sizeof name, "%s-%02zu.cert", i % 2 ? "a" : "z", N - 1 - i);
+		assert_int_equal(pl_party_key_generate(name, &keys[i], NULL), PL_OK);
+	}
+	pl_refusal v;
+	assert_int_equal(admit(&w, keys[0], NULL, "charter", charter_of(keys, N, 1), 1, &v), PL_OK);
+	assert_int_equal(w.m.n, N);
+	pl_buf saved;
+	pl_buf_init(&saved, 1 << 20);
+	assert_int_equal(pl_members_save(&w.m, &saved), PL_OK);
+	pl_members back;
+	pl_members_init(&back, "example.org/wg");
+	pl_dec d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&back, &d), PL_OK);
+	const pl_members *regs[2] = {&w.m, &back};
+	for (size_t g = 0; g < 2; g++) {
+		for (size_t i = 0; i < N; i++) {
+			const pl_member *m = pl_members_get(regs[g], keys[i]->id.party);
+			assert_non_null(m);
+			assert_string_equal(m->id.party, keys[i]->id.party);
+			assert_memory_equal(m->id.sign_pk, keys[i]->id.sign_pk, PL_ED25519_PK_SIZE);
+		}
+		/* names around and between the members' are nobody's */
+		const char *none[] = {"", "a", "a-00", "a-00.cer", "a-00.certx", "m-31.cert", "zz", "z-64.cert"};
+		for (size_t k = 0; k < sizeof none / sizeof *none; k++)
+			assert_null(pl_members_get(regs[g], none[k]));
+		/* enrolment order is kept */
+		for (size_t i = 0; i < N; i++)
+			assert_string_equal(regs[g]->m[i].id.party, keys[i]->id.party);
+	}
+	/* a state holding one name twice is another program's: refused, the registry left empty */
+	memcpy(back.m[7].id.party, back.m[40].id.party, sizeof back.m[7].id.party);
+	pl_buf_reset(&saved);
+	assert_int_equal(pl_members_save(&back, &saved), PL_OK);
+	pl_members bad;
+	pl_members_init(&bad, "example.org/wg");
+	d = pl_dec_of(saved.data, saved.len);
+	assert_int_equal(pl_members_load(&bad, &d), PL_EFORMAT);
+	assert_int_equal(bad.n, 0);
+	assert_null(pl_members_get(&bad, back.m[40].id.party));
+	pl_members_release(&bad);
+	pl_members_release(&back);
+	pl_members_release(&w.m);
+	pl_buf_release(&saved);
+	for (size_t i = 0; i < N; i++)
+		pl_party_key_free(keys[i]);
+}
+
 /* Signed blob requests (parley.blob/v2): the exact message, bound to the log's origin, the method, the
  * blob and the time; version 1 (no origin) and another log's requests do not verify. */
 static void test_blob_requests(void **state)
@@ -947,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_membership_rules),   cmocka_unit_test(test_key_history),
 		cmocka_unit_test(test_envelope_strict),    cmocka_unit_test(test_revoked_key_never_returns),
 		cmocka_unit_test(test_confusable_names),   cmocka_unit_test(test_blob_requests),
+		cmocka_unit_test(test_members_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
