@@ -25,7 +25,7 @@ void pl_http_opts_default(pl_http_opts *o)
 	o->conn_timeout = 30;
 	o->conn_limit = 512;
 	o->per_ip_limit = 256;
-	o->header_max = 16 * 1024;
+	o->header_max = 8 * 1024;
 	o->threads = 0;
 }
 

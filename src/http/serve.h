@@ -31,8 +31,9 @@ typedef struct pl_http_opts {
 	unsigned conn_timeout;   /* idle seconds before a connection is closed (default 30) */
 	unsigned conn_limit;     /* simultaneous connections (default 512) */
 	unsigned per_ip_limit;   /* simultaneous connections per address (default 256) */
-	size_t header_max;       /* bytes of request line and headers (default 16 KiB): also the
-				    memory libmicrohttpd keeps per connection */
+	size_t header_max;       /* bytes of request line and headers (default 8 KiB, as Apache's
+				    and nginx's per-line limits): also the memory libmicrohttpd
+				    keeps per connection, so an idle connection costs about 8.5 KiB */
 	unsigned threads;        /* libmicrohttpd's pool threads, each serving its share of the
 				    connections in epoll mode (default 0: online CPUs; at most
 				    PL_HTTP_THREADS_MAX) */
