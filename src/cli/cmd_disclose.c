@@ -233,6 +233,7 @@ int cmd_verify_disclosure(const cli_call *call)
 		if (rc == PL_EFORMAT || rc == PL_ETOOBIG) {
 			char why[sizeof d.msg];
 			snprintf(why, sizeof why, "%s", pl_diag_text(&d, rc));
+			d.msg[0] = '\0';
 			rc = pl_diag_set(&d, PL_EVERIFY, "%s is not a valid disclosure or proof file: %s", a->pos[0], why);
 		}
 	}

@@ -92,7 +92,8 @@ int pl_dfile_sealed_of(const pl_stmt *st, pl_buf *out, pl_diag *d)
 {
 	const json_t *v = json_object_get(st->body, "sealed");
 	if (!json_is_string(v))
-		return pl_diag_set(d, PL_ENOTFOUND, "entry is a %s in clear: it carries no sealed body", st->type);
+		return pl_diag_set(d, PL_ENOTFOUND, "the %s is in clear: anyone can read it, it carries no sealed body",
+				   st->type);
 	size_t tn = json_string_length(v), n = 0;
 	if (tn > pl_b64_len(PL_SEALED_OBJECT_MAX))
 		return pl_diag_set(d, PL_EFORMAT, "the sealed part is longer than any sealed body");

@@ -61,12 +61,8 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 	if ((rc = pl_envelope_parse(pf.extra, pf.extra_len, &env, d)) != PL_OK ||
 	    (rc = pl_stmt_parse(env.payload, env.payload_len, &st, d)) != PL_OK)
 		goto out;
-	if ((rc = pl_dfile_sealed_of(&st, &obj, d)) != PL_OK) {
-		if (rc == PL_ENOTFOUND)
-			pl_diag_set(d, rc, "entry %llu is a %s in clear: anyone can read it, there is nothing to %s",
-				    (unsigned long long)index, st.type, prove ? "prove" : "disclose");
+	if ((rc = pl_dfile_sealed_of(&st, &obj, d)) != PL_OK)
 		goto out;
-	}
 	/* opened with the reader's key */
 	pl_keyring ring = {.keys = {key}, .n = 1};
 	pl_seal_ctx ctx = {.origin = st.log, .type = st.type, .author = st.author, .seq = st.seq};
@@ -78,9 +74,13 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 		goto out;
 	}
 	if (rc == PL_EVERIFY && !prove) {
-		pl_diag_set(d, rc, "entry %llu does not open as it should: the author's misbehaviour, which `parley "
-				   "prove` shows",
-			    (unsigned long long)index);
+		char why[sizeof d->msg] = "";
+		if (d != NULL) {
+			snprintf(why, sizeof why, "%s", d->msg);
+			d->msg[0] = '\0';
+		}
+		pl_diag_set(d, rc, "entry %llu does not open as it should (%s): `parley prove` shows it",
+			    (unsigned long long)index, why);
 		goto out;
 	}
 	if (rc != PL_OK && rc != PL_EVERIFY)
@@ -109,6 +109,7 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 		if (rc == PL_EVERIFY && d != NULL) {
 			char why[sizeof d->msg];
 			snprintf(why, sizeof why, "%s", d->msg);
+			d->msg[0] = '\0';
 			pl_diag_set(d, rc, "the file made does not check (%s)", why);
 		}
 		goto out;
