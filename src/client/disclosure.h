@@ -142,7 +142,7 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 int pl_dfile_sealed_of(const pl_stmt *st, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The identity of party in a statement that establishes keys (charter founders; enroll's and
- * key.rotate's identity). PL_ENOTFOUND when st names none for party. */
+ * key.rotate's identity). PL_ENOTFOUND when st names none for party; PL_ENOMEM. */
 int pl_dfile_identity_in(const pl_stmt *st, const char *party, pl_identity *out) __attribute__((warn_unused_result));
 
 #endif

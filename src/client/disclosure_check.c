@@ -25,9 +25,11 @@ static int proven_part(const char *name, pl_span part, const pl_policy *pol, pl_
 		       uint64_t *tree, pl_envelope *env, pl_stmt *st, pl_diag *d)
 {
 	pl_proof_file pf;
-	if (pl_proof_file_parse(part.p, part.n, &pf) != PL_OK)
+	int rc = pl_proof_file_parse(part.p, part.n, &pf);
+	if (rc == PL_ENOMEM)
+		return pl_diag_set(d, rc, "out of memory");
+	if (rc != PL_OK)
 		return pl_diag_set(d, PL_EFORMAT, "the %s part is not a c2sp.org/tlog-proof@v1 file", name);
-	int rc = PL_OK;
 	if (!pf.has_extra) {
 		rc = pl_diag_set(d, PL_EFORMAT, "the %s part's proof carries no entry", name);
 		goto out;
@@ -46,6 +48,10 @@ static int proven_part(const char *name, pl_span part, const pl_policy *pol, pl_
 		pl_diag_set(d, rc, "the checkpoint lacks the log's signature or %zu witness cosignatures", pol->quorum);
 		goto out;
 	}
+	if (rc == PL_ENOMEM) {
+		pl_diag_set(d, rc, "out of memory");
+		goto out;
+	}
 	if (rc != PL_OK) {
 		rc = pl_diag_set(d, PL_EVERIFY, "the %s part's inclusion proof or checkpoint signature does not verify", name);
 		goto out;
@@ -53,9 +59,11 @@ static int proven_part(const char *name, pl_span part, const pl_policy *pol, pl_
 	*index = pf.index;
 	*tree = cp.size;
 	pl_diag why = {0};
-	if (pl_envelope_parse(pf.extra, pf.extra_len, env, &why) != PL_OK ||
-	    pl_stmt_parse(env->payload, env->payload_len, st, &why) != PL_OK) {
-		rc = pl_diag_set(d, PL_EFORMAT, "the %s part's entry is not a Parley statement: %s", name, why.msg);
+	if ((rc = pl_envelope_parse(pf.extra, pf.extra_len, env, &why)) != PL_OK ||
+	    (rc = pl_stmt_parse(env->payload, env->payload_len, st, &why)) != PL_OK) {
+		rc = rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory")
+				     : pl_diag_set(d, PL_EFORMAT, "the %s part's entry is not a Parley statement: %s", name,
+						   why.msg);
 		goto out;
 	}
 	if (strcmp(st->log, cp.origin) != 0)
@@ -78,7 +86,10 @@ static int key_part(const char *name, pl_span part, const pl_policy *pol, pl_spa
 	if (rc == PL_OK && *at >= before)
 		rc = pl_diag_set(d, PL_EVERIFY, "the %s part (entry %llu) does not come before the statement", name,
 				 (unsigned long long)*at);
-	if (rc == PL_OK && pl_dfile_identity_in(&st, party, id) != PL_OK)
+	int found = rc == PL_OK ? pl_dfile_identity_in(&st, party, id) : PL_OK;
+	if (found == PL_ENOMEM)
+		rc = pl_diag_set(d, found, "out of memory");
+	else if (found != PL_OK)
 		rc = pl_diag_set(d, PL_EVERIFY, "the %s part (entry %llu, a %s) does not establish a key of %s", name,
 				 (unsigned long long)*at, st.type, party);
 	if (rc == PL_OK)
@@ -118,15 +129,20 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
 		goto out;
 	}
 	pl_diag why = {0};
-	if (pl_sealed_parse(obj.data, obj.len, r->head, &r->bucket, &why) != PL_OK) {
-		rc = pl_diag_set(d, PL_EFORMAT, "the statement's sealed body is malformed: %s", why.msg);
+	if ((rc = pl_sealed_parse(obj.data, obj.len, r->head, &r->bucket, &why)) != PL_OK) {
+		rc = rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory")
+				     : pl_diag_set(d, PL_EFORMAT, "the statement's sealed body is malformed: %s", why.msg);
 		goto out;
 	}
 	/* signed by the key its author held, established by the author part */
 	if ((rc = key_part("author", f.author, pol, &cp, r->index, r->st.author, &author, &r->author_key,
 			   r->author_key_type, d)) != PL_OK)
 		goto out;
-	if (pl_envelope_verify(&env, author.sign_pk, NULL) != PL_OK) {
+	if ((rc = pl_envelope_verify(&env, author.sign_pk, NULL)) == PL_ENOMEM) {
+		pl_diag_set(d, rc, "out of memory");
+		goto out;
+	}
+	if (rc != PL_OK) {
 		rc = pl_diag_set(d, PL_EVERIFY, "the statement is not signed by the key of %s that entry %llu established",
 				 r->st.author, (unsigned long long)r->author_key);
 		goto out;

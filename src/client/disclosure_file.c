@@ -115,14 +115,17 @@ int pl_dfile_identity_in(const pl_stmt *st, const char *party, pl_identity *out)
 		json_array_foreach(json_object_get(body, "founders"), i, f)
 		{
 			const char *name = json_string_value(json_object_get(f, "party"));
-			if (name != NULL && strcmp(name, party) == 0)
-				return pl_identity_from_json(f, out, NULL) == PL_OK ? PL_OK : PL_ENOTFOUND;
+			if (name != NULL && strcmp(name, party) == 0) {
+				int rc = pl_identity_from_json(f, out, NULL);
+				return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_ENOTFOUND;
+			}
 		}
 		return PL_ENOTFOUND;
 	}
 	if (strcmp(st->type, "enroll") != 0 && strcmp(st->type, "key.rotate") != 0)
 		return PL_ENOTFOUND;
-	if (pl_identity_from_json(json_object_get(body, "identity"), out, NULL) != PL_OK || strcmp(out->party, party) != 0)
-		return PL_ENOTFOUND;
-	return PL_OK;
+	int rc = pl_identity_from_json(json_object_get(body, "identity"), out, NULL);
+	if (rc == PL_ENOMEM)
+		return rc;
+	return rc == PL_OK && strcmp(out->party, party) == 0 ? PL_OK : PL_ENOTFOUND;
 }
