@@ -85,4 +85,9 @@ int cmd_evidence_fetch(const cli_call *call);
 int cmd_finding(const cli_call *call);
 int cmd_reproduce(const cli_call *call);
 
+/* cmd_disclose.c */
+int cmd_disclose(const cli_call *call);
+int cmd_prove(const cli_call *call);
+int cmd_verify_disclosure(const cli_call *call);
+
 #endif

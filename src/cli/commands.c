@@ -196,6 +196,53 @@ static const cli_cmd CMDS[] = {
 	 .exits = "1 when a signature, the inclusion or the quorum does not check, or the log does not hold the "
 		  "accepted leaf at its index (another leaf: it broke its word; none yet: not published)",
 	 .section = S_MEMBERS},
+	{.name = "disclose", .run = cmd_disclose, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "prove to a third party what a sealed statement says",
+	 .synopsis = "disclose INDEX --out FILE",
+	 .description = "Opens the sealed statement at entry INDEX with your key (--key or PARLEY_KEY; you must be one "
+			"of its readers) and writes a disclosure file: the statement with its tlog-proof, the entry "
+			"that established its author's key with its own, both in the checkpoint of your verified copy "
+			"(cosigned by the witness quorum), and the statement's salt and canonical body, which its "
+			"signed commitment names. Never a key: anyone holding the file learns this one statement's "
+			"text and nothing else. `parley verify-disclosure` checks it offline (docs/confidentiality.md, "
+			"section 7).",
+	 .vf = V(CONN, "out"), .bf = NOFLAGS, .opts = O({"out", "FILE", "where the disclosure file is written (required)"}),
+	 .docs = DOC_CONN, .examples = "parley disclose 4 --out case4.disclosure",
+	 .exits = "1 when you are not a reader of the statement, or it does not open as it should (then use "
+		  "`parley prove`)",
+	 .section = S_MEMBERS},
+	{.name = "prove", .run = cmd_prove, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "prove that a sealed statement's author misbehaved",
+	 .synopsis = "prove INDEX --out FILE",
+	 .description = "For a sealed statement at entry INDEX that does not open for you as it should (the key "
+			"wrapped to you does not open, it does not open the text, the text is malformed, or its "
+			"commitment names another text), writes a proof file anyone checks offline with `parley "
+			"verify-disclosure`: a box proof (your box's shared secret with a proof that it is yours, "
+			"never your secret key) or a key proof (the statement's content key), with the statement, "
+			"the author's key entry and, for a box proof, your key entry, each proven in one cosigned "
+			"checkpoint.",
+	 .vf = V(CONN, "out"), .bf = NOFLAGS, .opts = O({"out", "FILE", "where the proof file is written (required)"}),
+	 .docs = DOC_CONN, .examples = "parley prove 7 --out entry7.proof",
+	 .exits = "1 when you are not a reader, or the statement opens as it should (nothing to prove)",
+	 .section = S_MEMBERS},
+	{.name = "verify-disclosure", .run = cmd_verify_disclosure, .needs = CLI_NEEDS_CONFIG,
+	 .summary = "check a disclosure or a proof of misbehaviour offline",
+	 .synopsis = "verify-disclosure FILE --vkey LOGKEY [--witness-key WKEY]... [--quorum K] [--json]",
+	 .description = "Checks offline, with no server, a file from `parley disclose` or `parley prove`: every entry "
+			"included in one checkpoint signed by LOGKEY and cosigned by K of the witnesses, the "
+			"statement signed by the key its author's key entry establishes, then either that the "
+			"disclosed text is the one the statement's commitment names (and prints log, index, time, "
+			"author, type, thread, TLP, readers and the text) or that the proof proves the author's "
+			"misbehaviour. Says what it could not check offline.",
+	 .vf = V("vkey", "witness-key", "quorum"), .bf = V("json"), .opts = O({"vkey", "LOGKEY", "the log's verifier key, "
+											 "or a file holding it (required; "
+											 "PARLEY_VKEY)"}),
+	 .docs = DOC_POLICY | DOC_JSON,
+	 .examples = "parley verify-disclosure case4.disclosure --vkey wg/log.vkey --witness-key w1.vkey "
+		     "--witness-key w2.vkey --quorum 2",
+	 .exits = "1 when anything does not check (a signature, an inclusion, the quorum, the commitment, a proof "
+		  "that proves nothing, or not such a file)",
+	 .section = S_MEMBERS},
 	{.name = "enroll", .run = cmd_enroll, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "sponsor a new member",
 	 .synopsis = "enroll IDENTITY.id.json [--wait] [--receipt FILE] [--json]",

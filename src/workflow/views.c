@@ -393,11 +393,18 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 
 int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 {
+	uint64_t since;
+	return pl_view_key_since_at(x, party, index, pk, &since, d);
+}
+
+int pl_view_key_since_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE],
+			 uint64_t *since, pl_diag *d)
+{
 	sqlite3_stmt *st = NULL;
 	int rc = PL_ENOTFOUND;
 	/* first a key established before index and not ended before it; else one established by index itself */
 	if (sqlite3_prepare_v2(pl_index_db(x),
-			       "SELECT key FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
+			       "SELECT key, since FROM keys WHERE party = ?1 AND ((since < ?2 AND (until IS NULL OR ?2 <= until))"
 			       " OR since = ?2) ORDER BY since = ?2, since DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(pl_index_db(x)));
@@ -405,8 +412,10 @@ int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    pl_hex_decode(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), pk, PL_ED25519_PK_SIZE) ==
-		    PL_OK)
+		    PL_OK) {
+		*since = (uint64_t)sqlite3_column_int64(st, 1);
 		rc = PL_OK;
+	}
 	sqlite3_finalize(st);
 	if (rc != PL_OK)
 		pl_diag_set(d, rc, "the index names no key of %s at entry %llu", party, (unsigned long long)index);

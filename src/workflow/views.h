@@ -63,6 +63,10 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
 int pl_view_key_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE], pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/* Like pl_view_key_at, also naming the entry that established that key (*since). */
+int pl_view_key_since_at(pl_index *x, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE],
+			 uint64_t *since, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Helpers shared by the views: t as RFC 3339 (an integer outside 1970..9999);
  * the current row of st as an object (column names as keys, NULL as null,
  * columns named *time, *due and preserved_until as RFC 3339). */

@@ -33,11 +33,13 @@
  * Exit status 0 when every case passed.
  */
 #include "base/buf.h"
+#include "base/codec.h"
 #include "base/err.h"
 #include "base/fsio.h"
 #include "base/gzip.h"
 #include "base/sha256.h"
 #include "client/api.h"
+#include "client/disclosure.h"
 #include "statement/sealed.h"
 #include "statement/sign.h"
 #include "store/audit.h"
@@ -967,6 +969,108 @@ static void seal_teardown(void)
 	pl_buf_release(&g_seal_out);
 }
 
+/* ---- path: a disclosure file checked offline (client/disclosure: proofs, envelopes, the body) ---- */
+
+static pl_buf g_dfile;  /* a disclosure of entry 1 (a concern by p0 sealed to p0 and p1) over entries 0..1 */
+static pl_policy g_dpol;
+static json_t *g_dfields;
+
+static void dfile_prepare(void)
+{
+	/* entry 1 of a log of its own: the charter g_env[0], then a sealed concern */
+	static pl_buf env1;
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = "concern", .author = "p0", .seq = 5};
+	pl_identity ids[2] = {g_key[0]->id, g_key[1]->id};
+	pl_buf obj;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	g_dfields = json_pack("{s:s,s:s}", "lang", "en", "title", "disclosed under faults");
+	if (g_dfields == NULL || pl_sealed_seal(&ctx, g_dfields, ids, 2, NULL, &obj, NULL) != PL_OK)
+		abort();
+	char *b64 = malloc(pl_b64_len(obj.len) + 1);
+	if (b64 == NULL)
+		abort();
+	pl_b64_encode(obj.data, obj.len, b64);
+	json_t *body = json_pack("{s:s,s:[s],s:s}", "tlp", "TLP:AMBER", "recipients", "p1", "sealed", b64);
+	pl_buf_init(&env1, PL_DSSE_MAX);
+	if (pl_statement_sign(g_key[0], ORIGIN, "concern", 5, T0 + 50, body, NULL, 0, &env1) != PL_OK)
+		abort();
+	json_decref(body);
+	free(b64);
+	pl_buf_release(&obj);
+	const pl_buf *e[2] = {&g_env[0], &env1};
+	pl_hash leaf[2];
+	for (int i = 0; i < 2; i++)
+		pl_leaf_hash(e[i]->data, e[i]->len, &leaf[i]);
+	pl_checkpoint cp;
+	memset(&cp, 0, sizeof cp);
+	snprintf(cp.origin, sizeof cp.origin, "%s", ORIGIN);
+	cp.size = 2;
+	pl_merkle_root_of(leaf, 2, &cp.root);
+	pl_signer *log = NULL;
+	pl_buf text, note, part[2], block;
+	pl_buf_init(&text, 4096);
+	pl_buf_init(&note, PL_NOTE_MAX);
+	pl_buf_init(&block, PL_DISCLOSURE_MAX);
+	if (pl_signer_new(ORIGIN, PL_SIGTYPE_ED25519, NULL, &log) != PL_OK || pl_checkpoint_format(&cp, &text) != PL_OK ||
+	    pl_note_sign(log, text.data, text.len, &note) != PL_OK)
+		abort();
+	pl_policy_init(&g_dpol, &log->v);
+	for (int i = 0; i < 2; i++) {
+		pl_buf_init(&part[i], PL_DFILE_PART_MAX);
+		if (pl_proof_file_write((uint64_t)i, &leaf[1 - i], 1, e[i]->data, e[i]->len, note.data, note.len, &part[i]) !=
+		    PL_OK)
+			abort();
+	}
+	/* the block, from opening as p1 */
+	pl_keyring ring = {.keys = {g_key[1]}, .n = 1};
+	pl_sealed_plain o;
+	pl_disclosure x;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	pl_stmt st;
+	pl_envelope en;
+	memset(&st, 0, sizeof st);
+	memset(&en, 0, sizeof en);
+	if (pl_envelope_parse(env1.data, env1.len, &en, NULL) != PL_OK ||
+	    pl_stmt_parse(en.payload, en.payload_len, &st, NULL) != PL_OK || pl_dfile_sealed_of(&st, &obj, NULL) != PL_OK ||
+	    pl_sealed_open(&ctx, obj.data, obj.len, &ring, NULL, &o, NULL) != PL_OK || pl_disclosure_make(&o, &x) != PL_OK ||
+	    pl_disclosure_write(&x, &block) != PL_OK)
+		abort();
+	pl_dfile f = {.statement = {part[1].data, part[1].len}, .author = {part[0].data, part[0].len},
+		      .block = {block.data, block.len}};
+	pl_buf_init(&g_dfile, PL_DFILE_MAX);
+	if (pl_dfile_write(&f, &g_dfile) != PL_OK)
+		abort();
+	pl_disclosure_release(&x);
+	pl_sealed_plain_release(&o);
+	pl_stmt_release(&st);
+	pl_envelope_release(&en);
+	pl_signer_free(log);
+	pl_buf_release(&obj);
+	pl_buf_release(&text);
+	pl_buf_release(&note);
+	pl_buf_release(&part[0]);
+	pl_buf_release(&part[1]);
+	pl_buf_release(&block);
+	pl_buf_release(&env1);
+}
+
+static pl_dfile_result g_dres;
+
+static int dfile_run(pl_diag *d)
+{
+	return pl_dfile_check(g_dfile.data, g_dfile.len, &g_dpol, &g_dres, d);
+}
+
+static void dfile_check(int rc, const pl_diag *d, int fired)
+{
+	(void)fired;
+	if (rc != PL_OK)
+		expect_nomem(rc, d);
+	else if (g_dres.kind != PL_DFILE_DISCLOSURE || !json_equal(g_dres.fields, g_dfields) || g_dres.index != 1)
+		FAIL("the disclosure checked but shows something else");
+	pl_dfile_result_release(&g_dres);
+}
+
 typedef struct fpath {
 	const char *name;
 	void (*setup)(void);
@@ -1076,6 +1180,7 @@ int main(int argc, char **argv)
 	index_prepare();
 	gz_prepare();
 	seal_prepare();
+	dfile_prepare();
 
 	/* failure points that exposed defects (see docs/faults.md), tested even when sampling */
 	static const long init_regress[] = {586, 587, 588, 592, 593, 0};
@@ -1090,6 +1195,7 @@ int main(int argc, char **argv)
 		{"api.request", nothing, api_run, api_check, nothing, PL_ENET, NULL},
 		{"gzip", gz_setup, gz_run, gz_check, gz_teardown, PL_OK, NULL},
 		{"sealed", seal_setup, seal_run, seal_check, seal_teardown, PL_OK, NULL},
+		{"disclosure.check", nothing, dfile_run, dfile_check, nothing, PL_OK, NULL},
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		if (only == NULL || strcmp(only, paths[i].name) == 0)
@@ -1107,6 +1213,8 @@ int main(int argc, char **argv)
 	free(g_gz_bundle);
 	json_decref(g_seal_fields);
 	pl_buf_release(&g_seal_obj);
+	json_decref(g_dfields);
+	pl_buf_release(&g_dfile);
 	curl_global_cleanup();
 	if (g_failures != 0) {
 		printf("%d failure(s)\n", g_failures);

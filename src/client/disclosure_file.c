@@ -1,0 +1,131 @@
+/* disclosure_file.c - the framing of disclosure and proof files (disclosure.h), and what the parts
+ * share: the sealed object a statement carries, the identity a key entry names. */
+#include "client/disclosure.h"
+
+#include "base/codec.h"
+#include "base/cursor.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The parts in their order; the reader part is optional. */
+static const struct {
+	const char *name;
+	size_t cap;
+	bool optional;
+} PARTS[] = {
+	{"statement", PL_DFILE_PART_MAX, false},
+	{"author", PL_DFILE_PART_MAX, false},
+	{"reader", PL_DFILE_PART_MAX, true},
+	{"block", PL_DISCLOSURE_MAX, false},
+};
+#define NPARTS (sizeof PARTS / sizeof PARTS[0])
+
+static pl_span *part_of(pl_dfile *f, size_t i)
+{
+	pl_span *s[NPARTS] = {&f->statement, &f->author, &f->reader, &f->block};
+	return s[i];
+}
+
+int pl_dfile_parse(const uint8_t *p, size_t n, pl_dfile *f, pl_diag *d)
+{
+	memset(f, 0, sizeof *f);
+	if (n > PL_DFILE_MAX)
+		return pl_diag_set(d, PL_ETOOBIG, "a disclosure file takes at most %zu bytes", (size_t)PL_DFILE_MAX);
+	pl_cursor c = pl_cursor_of((pl_span){p, n});
+	pl_span line;
+	if (pl_cursor_line(&c, &line) != PL_OK || line.n != strlen(PL_DFILE_MAGIC) ||
+	    memcmp(line.p, PL_DFILE_MAGIC, line.n) != 0)
+		return pl_diag_set(d, PL_EFORMAT, "not a disclosure file (no \"%s\" line)", PL_DFILE_MAGIC);
+	for (size_t i = 0; i < NPARTS; i++) {
+		char prefix[32];
+		snprintf(prefix, sizeof prefix, "%s ", PARTS[i].name);
+		/* an optional part is there when its line is */
+		pl_span rest;
+		pl_cursor peek = c;
+		if (pl_cursor_line(&peek, &line) != PL_OK || !pl_span_cut_prefix(line, prefix, &rest)) {
+			if (PARTS[i].optional)
+				continue;
+			return pl_diag_set(d, PL_EFORMAT, "a \"%s N\" line was expected", PARTS[i].name);
+		}
+		uint64_t len = 0;
+		int rc = pl_dec_parse(rest.p, rest.n, PARTS[i].cap, &len);
+		if (rc == PL_ERANGE)
+			return pl_diag_set(d, PL_ETOOBIG, "the %s part takes at most %zu bytes", PARTS[i].name, PARTS[i].cap);
+		if (rc != PL_OK || len == 0)
+			return pl_diag_set(d, PL_EFORMAT, "the %s part's length is not a canonical decimal of 1 or more",
+					   PARTS[i].name);
+		if (len > peek.n)
+			return pl_diag_set(d, PL_EFORMAT, "the %s part runs past the end of the file", PARTS[i].name);
+		*part_of(f, i) = (pl_span){peek.p, (size_t)len};
+		c.p = peek.p + len;
+		c.n = peek.n - (size_t)len;
+	}
+	if (!pl_cursor_done(&c))
+		return pl_diag_set(d, PL_EFORMAT, "%zu bytes follow the block", c.n);
+	return PL_OK;
+}
+
+int pl_dfile_write(const pl_dfile *f, pl_buf *out)
+{
+	pl_dfile g = *f;
+	size_t start = out->len;
+	int rc = pl_buf_puts(out, PL_DFILE_MAGIC "\n");
+	for (size_t i = 0; rc == PL_OK && i < NPARTS; i++) {
+		const pl_span *s = part_of(&g, i);
+		if (s->n == 0 && PARTS[i].optional)
+			continue;
+		if (s->n == 0 || s->n > PARTS[i].cap) {
+			rc = PL_EINVAL;
+			break;
+		}
+		if ((rc = pl_buf_printf(out, "%s %zu\n", PARTS[i].name, s->n)) == PL_OK)
+			rc = pl_buf_append(out, s->p, s->n);
+	}
+	if (rc != PL_OK)
+		pl_buf_truncate(out, start);
+	return rc;
+}
+
+int pl_dfile_sealed_of(const pl_stmt *st, pl_buf *out, pl_diag *d)
+{
+	const json_t *v = json_object_get(st->body, "sealed");
+	if (!json_is_string(v))
+		return pl_diag_set(d, PL_ENOTFOUND, "the %s is in clear: anyone can read it, it carries no sealed body",
+				   st->type);
+	size_t tn = json_string_length(v), n = 0;
+	if (tn > pl_b64_len(PL_SEALED_OBJECT_MAX))
+		return pl_diag_set(d, PL_EFORMAT, "the sealed part is longer than any sealed body");
+	pl_buf_reset(out);
+	if (pl_buf_reserve(out, PL_SEALED_OBJECT_MAX) != PL_OK)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	if (pl_b64_decode((const uint8_t *)json_string_value(v), tn, out->data, PL_SEALED_OBJECT_MAX, &n) != PL_OK)
+		return pl_diag_set(d, PL_EFORMAT, "the sealed part is not canonical base64");
+	out->len = n;
+	return PL_OK;
+}
+
+int pl_dfile_identity_in(const pl_stmt *st, const char *party, pl_identity *out)
+{
+	const json_t *body = st->body;
+	if (strcmp(st->type, "charter") == 0) {
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(body, "founders"), i, f)
+		{
+			const char *name = json_string_value(json_object_get(f, "party"));
+			if (name != NULL && strcmp(name, party) == 0) {
+				int rc = pl_identity_from_json(f, out, NULL);
+				return rc == PL_OK || rc == PL_ENOMEM ? rc : PL_ENOTFOUND;
+			}
+		}
+		return PL_ENOTFOUND;
+	}
+	if (strcmp(st->type, "enroll") != 0 && strcmp(st->type, "key.rotate") != 0)
+		return PL_ENOTFOUND;
+	int rc = pl_identity_from_json(json_object_get(body, "identity"), out, NULL);
+	if (rc == PL_ENOMEM)
+		return rc;
+	return rc == PL_OK && strcmp(out->party, party) == 0 ? PL_OK : PL_ENOTFOUND;
+}
