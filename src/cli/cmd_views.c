@@ -345,8 +345,15 @@ int cmd_case_show(const cli_call *call)
 	}
 	cli_reader key = {.a = a};
 	int sealed = 0; /* cli_case_open's */
-	if (rc == PL_OK)
+	size_t req_faults = 0; /* requests whose sealed body does not open as it should */
+	if (rc == PL_OK) {
 		sealed = cli_case_open(&ents, &pol, id, str(v, "author"), &key, v);
+		static const char *const req_types[] = {"request", NULL};
+		size_t k;
+		json_t *q;
+		json_array_foreach(json_object_get(v, "requests"), k, q)
+		req_faults += cli_entry_open(&ents, &pol, (uint64_t)num(q, "id"), req_types, str(q, "author"), &key, q) == 2;
+	}
 	cli_reader_release(&key);
 	pl_entries_close(&ents);
 	if (rc == PL_OK && cli_has(a, "json")) {
@@ -380,6 +387,23 @@ int cmd_case_show(const cli_call *call)
 		{
 			printf("  request %lld (%s) by %s, due %s: %s\n", num(r, "id"), txt(&tx, r, "kind"), txt(&tx, r, "author"),
 			       txt(&tx, r, "due"), txt(&tx, r, "state"));
+			const char *rs = cli_sealed_title(r);
+			if (rs != NULL && json_is_string(json_object_get(json_object_get(r, "sealed"), "fault")))
+				printf("    FAULT in the sealed request (the author's misbehaviour): %s\n",
+				       txt(&tx, json_object_get(r, "sealed"), "fault"));
+			else if (rs != NULL)
+				printf("    %s\n", rs);
+			else if (json_is_string(json_object_get(r, "text")))
+				printf("    text: %s\n", txt(&tx, r, "text"));
+			if (rs == NULL && json_is_string(json_object_get(r, "due_reason")))
+				printf("    due reason: %s\n", txt(&tx, r, "due_reason"));
+			if (rs == NULL && json_is_object(json_object_get(r, "preservation"))) {
+				const char *pk;
+				json_t *pv;
+				json_object_foreach(json_object_get(r, "preservation"), pk, pv)
+				if (json_is_string(pv))
+					printf("    preservation %s: %s\n", cli_text(&tx, pk), cli_text(&tx, json_string_value(pv)));
+			}
 			json_array_foreach(json_object_get(r, "addressees"), j, t)
 			printf("    %-12s %-12s%s%s%s\n", txt(&tx, t, "party"), txt(&tx, t, "progress"),
 			       json_is_string(json_object_get(t, "status")) ? " " : "",
@@ -406,6 +430,11 @@ int cmd_case_show(const cli_call *call)
 	}
 	if (status == 0 && sealed == 2) {
 		fprintf(stderr, "parley case show: the sealed concern does not open as it should: the author's misbehaviour\n");
+		return EXIT_VERIFY;
+	}
+	if (status == 0 && req_faults > 0) {
+		fprintf(stderr, "parley case show: %zu sealed request%s not open as it should: the author's misbehaviour\n",
+			req_faults, req_faults == 1 ? " does" : "s do");
 		return EXIT_VERIFY;
 	}
 	return status;

@@ -60,10 +60,10 @@ static bool ask(const char *prompt, char *out, size_t cap)
 	return out[0] != '\0';
 }
 
-/* Signs and submits one statement about entry target (listed in refs; UINT64_MAX for none), sealed with
- * sealer when it is not NULL (cli/sealing.h). */
-static int sign_and_send_sealed(const cli_call *call, const char *type, json_t *body, uint64_t target,
-				const char *cmd, uint64_t *index, cli_sealer *sealer)
+/* Signs and submits one statement about entry target (listed in refs; UINT64_MAX for none), sealed by
+ * seal with ctx when seal is not NULL (cli/sealing.h). */
+static int sign_and_send_with(const cli_call *call, const char *type, json_t *body, uint64_t target,
+			      const char *cmd, uint64_t *index, cli_seal_fn seal, void *ctx)
 {
 	const cli_args *a = &call->args;
 	pl_diag d = {0};
@@ -73,10 +73,8 @@ static int sign_and_send_sealed(const cli_call *call, const char *type, json_t *
 		json_decref(body);
 		return cli_fail(cmd, rc, &d);
 	}
-	if (sealer != NULL) {
-		c.seal = cli_seal_body;
-		c.seal_ctx = sealer;
-	}
+	c.seal = seal;
+	c.seal_ctx = ctx;
 	pl_ref ref;
 	int status;
 	if (target != UINT64_MAX && (rc = cli_session_ref(call, &c, target, &ref, &d)) != PL_OK)
@@ -91,7 +89,7 @@ static int sign_and_send_sealed(const cli_call *call, const char *type, json_t *
 static int sign_and_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			 uint64_t *index)
 {
-	return sign_and_send_sealed(call, type, body, target, cmd, index, NULL);
+	return sign_and_send_with(call, type, body, target, cmd, index, NULL, NULL);
 }
 
 /* The one positional argument, an entry index. */
@@ -268,8 +266,8 @@ int cmd_concern_raise(const cli_call *call)
 		return rc == PL_EINVAL ? EXIT_USAGE : cli_fail("concern raise", rc, NULL);
 	}
 	uint64_t index = 0;
-	int status = sign_and_send_sealed(call, "concern", body, UINT64_MAX, "concern raise", &index,
-					  fields != NULL ? &z : NULL);
+	int status = sign_and_send_with(call, "concern", body, UINT64_MAX, "concern raise", &index,
+					fields != NULL ? cli_seal_body : NULL, fields != NULL ? &z : NULL);
 	json_decref(fields);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("case %llu raised\n", (unsigned long long)index);
@@ -317,7 +315,8 @@ int cmd_request(const cli_call *call)
 		return cli_fail("request", rc, &d);
 	}
 	uint64_t index = 0;
-	int status = sign_and_send(call, "request", body, cs, "request", &index);
+	cli_request_sealer rs = {.call = call, .case_id = cs};
+	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_request_body, &rs);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
 	return status;

@@ -378,14 +378,17 @@ static const cli_cmd CMDS[] = {
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "request", .run = cmd_request, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "ask something of other parties in a case, with a deadline",
-	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT]\n"
+	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT] [--lang TAG]\n"
 		     "request CASE --kind preservation ... [--preservation FILE.json | --authority T --offence T --facts T "
 		     "--data T --relationship T --custodian T --necessity T [--mla-intent]]",
 	 .description = "KIND is information, evidence, assistance, mitigation, preservation or consultation. "
 			"Without --due the charter's default deadline applies. Preservation requests carry the "
-			"Budapest Convention art. 29(2) fields.",
+			"Budapest Convention art. 29(2) fields. In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER "
+			"the text, the due reason and the preservation fields are sealed to the case's parties (the "
+			"concern's author and recipients), with their keys from your verified copy; kind, addressees "
+			"and deadline stay public.",
 	 .vf = V(CONN, SIGN, "kind", "to", "text", "due", "due-reason", "preservation", "authority", "offence",
-		 "facts", "data", "relationship", "custodian", "necessity"),
+		 "facts", "data", "relationship", "custodian", "necessity", "lang"),
 	 .bf = V("wait", "json", "mla-intent"),
 	 .opts = O({"kind", "KIND", "what is asked for (required)"},
 		   {"to", "PARTY", "an addressee (required; repeatable, or comma-separated)"},
@@ -400,7 +403,8 @@ static const cli_cmd CMDS[] = {
 		   {"relationship", "T", "preservation: its relationship to the offence"},
 		   {"custodian", "T", "preservation: who holds the data"},
 		   {"necessity", "T", "preservation: why it must be preserved"},
-		   {"mla-intent", NULL, "preservation: a mutual legal assistance request will follow"}),
+		   {"mla-intent", NULL, "preservation: a mutual legal assistance request will follow"},
+		   {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley request 4 --kind information --to cert.b --text \"Who runs 192.0.2.7?\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},

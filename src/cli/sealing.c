@@ -202,11 +202,17 @@ static const pl_party_key *reader_key(cli_reader *r)
 int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, cli_reader *r,
 		  json_t *v)
 {
+	static const char *const types[] = {"concern", NULL};
+	return cli_entry_open(e, pol, id, types, author, r, v);
+}
+
+int cli_entry_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *const *types,
+		   const char *author, cli_reader *r, json_t *v)
+{
 	pl_envelope env;
 	pl_stmt st;
 	memset(&env, 0, sizeof env);
 	memset(&st, 0, sizeof st);
-	static const char *const types[] = {"concern", NULL};
 	int ret = 0;
 	pl_diag d = {0};
 	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) != PL_OK ||

@@ -81,6 +81,26 @@ struct pl_policy;
 int cli_case_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *author,
 		  cli_reader *r, json_t *v);
 
+/* The same for entry id of one of types (NULL-terminated) by author, opened into v (a view of that
+ * statement: a request's row in a case, say). */
+int cli_entry_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *const *types,
+		   const char *author, cli_reader *r, json_t *v);
+
+/*
+ * A cli_seal_fn for a request (ctx: a cli_request_sealer). Reads the request's case from the member's
+ * verified copy: when the concern's label is RED, AMBER+STRICT or AMBER, checks the body in clear as
+ * admission would (pl_wf_parse) and the sealed caps, moves the request's sealed fields (text,
+ * due_reason, preservation) and "lang" into a sealed body for the case's parties (the concern's author
+ * and recipients, each with its current key from the copy) and sets body["sealed"]. A case in clear
+ * (or TLP:GREEN, until members' keys: said on stderr) leaves body as it is. PL_EINVAL for a body the
+ * rules refuse (the sentence in d); the copy's and pl_sealed_seal's errors.
+ */
+typedef struct cli_request_sealer {
+	const cli_call *call;
+	uint64_t case_id;
+} cli_request_sealer;
+int cli_seal_request_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
 /* A plain sentence for a fault of opening. */
 const char *cli_seal_fault_text(pl_sealed_fault f);
 

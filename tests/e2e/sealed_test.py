@@ -41,6 +41,8 @@ failures = []
 CANARY_TITLE = "CANARYTITLE7f3e9a"
 CANARY_SUMMARY = "CANARYSUMMARY0b1d42"
 CANARY_CLEAR = "CANARYCLEAR55aa11"
+CANARY_REQ = "CANARYREQTEXT3c9d70"
+CANARY_DUE = "CANARYDUEREASON8e21f4"
 B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 
 
@@ -166,6 +168,33 @@ def run(url, vkey, files, logdir, parties):
     lst = cli("gamma", "cases").stdout
     check("sealed (not a reader)" in lst and CANARY_TITLE not in lst, "gamma's `cases` shows it sealed")
 
+    # a request in the sealed case is sealed to the case's parties: text and due reason
+    r = cli("alpha", "request", str(case), "--kind", "information", "--to", "beta", "--text",
+            "Who runs 192.0.2.7? " + CANARY_REQ, "--due", time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                       time.gmtime(time.time() + 7 * 86400)),
+            "--due-reason", "the logs rotate " + CANARY_DUE, "--wait", "--json")
+    if check(r.returncode == 0, "the request in the TLP:AMBER case is accepted"):
+        req_idx = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+        body = statement(req_idx)["body"]
+        check(isinstance(body.get("sealed"), str) and not ({"text", "due_reason"} & set(body))
+              and body.get("to") == ["beta"] and "due" in body and body.get("kind") == "information",
+              "the request has kind, addressees and due public, text and due reason sealed (%s)" % sorted(body))
+        for who in ("alpha", "beta"):
+            out = cli(who, "case", "show", str(case)).stdout
+            check(CANARY_REQ in out and CANARY_DUE in out, "%s, a reader, sees the request's text and due reason: %s"
+                  % (who, out))
+            js = json.loads(cli(who, "case", "show", str(case), "--json").stdout)
+            rq = [x for x in js.get("requests", []) if x.get("id") == req_idx]
+            check(len(rq) == 1 and CANARY_REQ in rq[0].get("text", "") and rq[0].get("sealed", {}).get("state")
+                  == "opened", "%s: --json has the opened request (%s)" % (who, rq[:1]))
+        out = cli("gamma", "case", "show", str(case)).stdout
+        check(not found(out.encode(), [CANARY_REQ, CANARY_DUE]) and out.count("sealed (not a reader)") >= 2,
+              "gamma sees the request sealed, no canary: %s" % out)
+    before = size()
+    r = cli("alpha", "request", str(case), "--kind", "information", "--to", "beta", "--text", "z" * 4097, expect=2)
+    check("4096" in r.stderr and size() == before, "a sealed request's text cap is said, nothing appended (%s)"
+          % r.stderr.strip()[-200:])
+
     # a content rule, checked before signing: nothing reaches the log
     before = size()
     r = cli("alpha", "concern", "raise", "--title", "x", "--class", "no-such-class", "--tlp", "TLP:RED",
@@ -205,7 +234,7 @@ def run(url, vkey, files, logdir, parties):
     js = json.loads(cli("beta", "case", "show", str(copied), "--json", expect=1).stdout)
     check(js.get("sealed", {}).get("state") == "fault", "--json says fault (%s)" % js.get("sealed"))
 
-    canaries = [CANARY_TITLE, CANARY_SUMMARY]
+    canaries = [CANARY_TITLE, CANARY_SUMMARY, CANARY_REQ, CANARY_DUE]
     for path in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases"):
         check(not found(get(url + path), canaries), "no canary in %s" % path)
     walked = 0
