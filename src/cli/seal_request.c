@@ -3,7 +3,6 @@
 #include "cli/sealing.h"
 
 #include "base/refusal.h"
-#include "base/timefmt.h"
 #include "client/entries.h"
 #include "workflow/types.h"
 
@@ -43,27 +42,6 @@ static int caps_check(const json_t *body, pl_diag *d)
 	return PL_OK;
 }
 
-/* The content rules on the body in clear, as admission would apply them to a request in clear. */
-static int rules_check(const cli_session *s, uint64_t case_id, json_t *body, pl_diag *d)
-{
-	pl_stmt st;
-	memset(&st, 0, sizeof st);
-	st.refs[0].index = case_id; /* the case, as the statement signed will list it */
-	st.nrefs = 1;
-	snprintf(st.type, sizeof st.type, "request");
-	snprintf(st.author, sizeof st.author, "%s", s->key->id.party);
-	st.time = pl_now();
-	st.body = body;
-	pl_wf_body wb;
-	pl_refusal v;
-	memset(&wb, 0, sizeof wb);
-	memset(&v, 0, sizeof v);
-	int rc = pl_wf_parse(&st, &wb, &v);
-	if (rc == PL_EREFUSED)
-		return pl_diag_set(d, PL_EINVAL, "%s: %s", pl_refusal_name(v.code), v.msg);
-	return rc;
-}
-
 int cli_seal_request_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
 {
 	const cli_request_sealer *q = ctx;
@@ -87,7 +65,11 @@ int cli_seal_request_body(void *ctx, cli_session *s, uint64_t seq, json_t *body,
 				"members' keys, not built): its text is public in the log\n");
 		goto out;
 	}
-	if ((rc = rules_check(s, q->case_id, body, d)) != PL_OK || (rc = caps_check(body, d)) != PL_OK)
+	pl_refusal v;
+	rc = cli_clear_rules("request", s->key->id.party, q->case_id, body, &v);
+	if (rc == PL_EREFUSED)
+		rc = pl_diag_set(d, PL_EINVAL, "%s: %s", pl_refusal_name(v.code), v.msg);
+	if (rc != PL_OK || (rc = caps_check(body, d)) != PL_OK)
 		goto out;
 	const char *lang = cli_get(&q->call->args, "lang");
 	if ((f = json_pack("{s:s}", "lang", lang != NULL ? lang : "en")) == NULL) {

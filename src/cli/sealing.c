@@ -93,6 +93,24 @@ const char *cli_seal_fault_text(pl_sealed_fault f)
 	return "no fault";
 }
 
+int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *body, pl_refusal *v)
+{
+	pl_stmt st;
+	memset(&st, 0, sizeof st);
+	snprintf(st.type, sizeof st.type, "%s", type);
+	snprintf(st.author, sizeof st.author, "%s", author);
+	st.time = pl_now();
+	st.body = body;
+	if (ref != UINT64_MAX) {
+		st.refs[0].index = ref; /* as the statement signed will list it */
+		st.nrefs = 1;
+	}
+	pl_wf_body wb;
+	memset(&wb, 0, sizeof wb);
+	memset(v, 0, sizeof *v);
+	return pl_wf_parse(&st, &wb, v);
+}
+
 int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields)
 {
 	const cli_args *a = &call->args;
@@ -107,17 +125,8 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 		return PL_OK;
 	}
 	/* the content rules, on the body in clear, before anything is sealed */
-	pl_stmt st;
-	memset(&st, 0, sizeof st);
-	snprintf(st.type, sizeof st.type, "concern");
-	snprintf(st.author, sizeof st.author, "reader");
-	st.time = pl_now();
-	st.body = body;
-	pl_wf_body wb;
 	pl_refusal v;
-	memset(&wb, 0, sizeof wb);
-	memset(&v, 0, sizeof v);
-	int rc = pl_wf_parse(&st, &wb, &v);
+	int rc = cli_clear_rules("concern", "reader", UINT64_MAX, body, &v);
 	if (rc == PL_EREFUSED) {
 		cli_usage_call(call, "%s: %s", pl_refusal_name(v.code), v.msg);
 		return PL_EINVAL;

@@ -55,6 +55,12 @@ int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, p
  */
 int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields);
 
+/* The content rules on a statement of type by author, its body in clear, as admission would apply
+ * them (pl_wf_parse), with entry ref in its refs (UINT64_MAX: none): what a client checks before it
+ * seals what the server can no longer see. pl_wf_parse's result; PL_EREFUSED with v set. */
+struct pl_refusal;
+int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *body, struct pl_refusal *v);
+
 /* What stands for a sealed concern's title in a view v that cli_case_open did not open (NULL when it
  * opened, or v is in clear). */
 const char *cli_sealed_title(const json_t *v);
