@@ -120,6 +120,7 @@ int cmd_serve(const cli_call *call)
 			return cli_usage_call(call, "--witness takes VKEY@URL: the witness's cosignature key, '@', its URL");
 	}
 	no.trust_log = cli_has(a, "trust-log");
+	no.accept_clear = cli_has(a, "accept-clear");
 	no.log = say;
 
 	pl_diag d = {0};

@@ -92,6 +92,14 @@ static int sign_and_send(const cli_call *call, const char *type, json_t *body, u
 	return sign_and_send_with(call, type, body, target, cmd, index, NULL, NULL);
 }
 
+/* The same for a statement of a thread (t: its type; target: its case or request), sealed to the thread's
+ * readers when the case is sealed (cli_seal_thread_body). */
+static int sign_and_send_thread(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const char *cmd)
+{
+	cli_thread_sealer ts = {.call = call, .type = t, .target = target};
+	return sign_and_send_with(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_thread_body, &ts);
+}
+
 /* The one positional argument, an entry index. */
 static bool target_arg(const cli_args *a, uint64_t *out)
 {
@@ -315,8 +323,8 @@ int cmd_request(const cli_call *call)
 		return cli_fail("request", rc, &d);
 	}
 	uint64_t index = 0;
-	cli_request_sealer rs = {.call = call, .case_id = cs};
-	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_request_body, &rs);
+	cli_thread_sealer ts = {.call = call, .type = PL_WF_REQUEST, .target = cs, .narrow = cli_has(a, "narrow")};
+	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_thread_body, &ts);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
 	return status;
@@ -333,7 +341,7 @@ int cmd_ack(const cli_call *call)
 		json_decref(body);
 		return cli_fail("ack", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(call, "ack", body, req, "ack", NULL);
+	return sign_and_send_thread(call, PL_WF_ACK, body, req, "ack");
 }
 
 int cmd_respond(const cli_call *call)
@@ -355,7 +363,7 @@ int cmd_respond(const cli_call *call)
 		json_decref(body);
 		return cli_fail("respond", rc, NULL);
 	}
-	return sign_and_send(call, "response", body, req, "respond", NULL);
+	return sign_and_send_thread(call, PL_WF_RESPONSE, body, req, "respond");
 }
 
 int cmd_status(const cli_call *call)
@@ -372,7 +380,7 @@ int cmd_status(const cli_call *call)
 		json_decref(body);
 		return cli_fail("status", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(call, "status", body, req, "status", NULL);
+	return sign_and_send_thread(call, PL_WF_STATUS, body, req, "status");
 }
 
 int cmd_withdraw(const cli_call *call)
@@ -386,7 +394,7 @@ int cmd_withdraw(const cli_call *call)
 		json_decref(body);
 		return cli_fail("withdraw", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(call, "withdraw", body, req, "withdraw", NULL);
+	return sign_and_send_thread(call, PL_WF_WITHDRAW, body, req, "withdraw");
 }
 
 int cmd_close(const cli_call *call)
@@ -400,7 +408,7 @@ int cmd_close(const cli_call *call)
 		json_decref(body);
 		return cli_fail("close", PL_ENOMEM, NULL);
 	}
-	return sign_and_send(call, "close", body, cs, "close", NULL);
+	return sign_and_send_thread(call, PL_WF_CLOSE, body, cs, "close");
 }
 
 /* ---- norms: the signed part (views are in cmd_views.c) ---- */

@@ -114,15 +114,17 @@ static const cli_cmd CMDS[] = {
 	{.name = "serve", .run = cmd_serve, .summary = "run the log server",
 	 .synopsis = "serve DIR [--listen HOST:PORT] [--port-file FILE] [--witness VKEY@URL]... [--allow-root]\n"
 		     "serve DIR [--skew SECONDS] [--batch-ms MS] [--batch-max N] [--queue-max N] [--rate PER_SECOND] "
-		     "[--witness-interval MS] [--trust-log]\n"
+		     "[--witness-interval MS] [--trust-log] [--accept-clear]\n"
 		     "serve DIR [--blob-max BYTES] [--blob-quota BYTES] [--blob-total BYTES] [--metrics-token FILE]\n"
 		     "serve DIR [--integrate-ms MS] [--conn-limit N] [--http-threads N]",
 	 .description = "Serves the log in DIR over HTTP (docs/api.md): admits signed statements, publishes them in "
 			"batches, asks its witnesses to cosign each checkpoint, stores members' blobs and answers the "
-			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root.",
+			"read API. Stops on SIGINT or SIGTERM. Refuses to run as root unless --allow-root. A new "
+			"statement of a TLP:RED, TLP:AMBER+STRICT or TLP:AMBER thread must be sealed to its readers "
+			"(sealing_required) unless --accept-clear.",
 	 .vf = V("listen", "skew", "batch-ms", "batch-max", "queue-max", "rate", "blob-max", "blob-quota", "blob-total",
 		 "metrics-token", "port-file", "witness", "witness-interval", "integrate-ms", "conn-limit", "http-threads"),
-	 .bf = V("trust-log", "allow-root"),
+	 .bf = V("trust-log", "allow-root", "accept-clear"),
 	 .opts = O({"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)"},
 		   {"port-file", "FILE", "write the port listened on to FILE"},
 		   {"witness", "VKEY@URL", "a witness to ask for cosignatures (repeatable)"},
@@ -141,6 +143,7 @@ static const cli_cmd CMDS[] = {
 		   {"conn-limit", "N", "at most N connections at once (default 512; each needs an open file)"},
 		   {"http-threads", "N", "HTTP threads serving the connections (default: one per core)"},
 		   {"trust-log", NULL, "do not re-verify the log when opening it"},
+		   {"accept-clear", NULL, "admit statements of sealed threads in clear (clients that do not seal)"},
 		   {"allow-root", NULL, "run even as root"}),
 	 .examples = "parley serve wg --listen 127.0.0.1:8080\n"
 		     "parley serve wg --witness \"$(cat w1/witness.vkey)@http://127.0.0.1:8081\"",
@@ -378,7 +381,7 @@ static const cli_cmd CMDS[] = {
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "request", .run = cmd_request, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "ask something of other parties in a case, with a deadline",
-	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT] [--lang TAG]\n"
+	 .synopsis = "request CASE --kind KIND --to PARTY... --text TEXT [--due TIME --due-reason TEXT] [--narrow] [--lang TAG]\n"
 		     "request CASE --kind preservation ... [--preservation FILE.json | --authority T --offence T --facts T "
 		     "--data T --relationship T --custodian T --necessity T [--mla-intent]]",
 	 .description = "KIND is information, evidence, assistance, mitigation, preservation or consultation. "
@@ -386,10 +389,11 @@ static const cli_cmd CMDS[] = {
 			"Budapest Convention art. 29(2) fields. In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER "
 			"the text, the due reason and the preservation fields are sealed to the case's parties (the "
 			"concern's author and recipients), with their keys from your verified copy; kind, addressees "
-			"and deadline stay public.",
+			"and deadline stay public. --narrow seals them to you and the addressees only (a preservation "
+			"request in a ten-party case need not reach the other eight); the request's answers follow.",
 	 .vf = V(CONN, SIGN, "kind", "to", "text", "due", "due-reason", "preservation", "authority", "offence",
 		 "facts", "data", "relationship", "custodian", "necessity", "lang"),
-	 .bf = V("wait", "json", "mla-intent"),
+	 .bf = V("wait", "json", "mla-intent", "narrow"),
 	 .opts = O({"kind", "KIND", "what is asked for (required)"},
 		   {"to", "PARTY", "an addressee (required; repeatable, or comma-separated)"},
 		   {"text", "TEXT", "the request (required)"},
@@ -404,15 +408,17 @@ static const cli_cmd CMDS[] = {
 		   {"custodian", "T", "preservation: who holds the data"},
 		   {"necessity", "T", "preservation: why it must be preserved"},
 		   {"mla-intent", NULL, "preservation: a mutual legal assistance request will follow"},
+		   {"narrow", NULL, "sealed case: sealed to you and the addressees only, not every party"},
 		   {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley request 4 --kind information --to cert.b --text \"Who runs 192.0.2.7?\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "ack", .run = cmd_ack, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "acknowledge a request",
-	 .synopsis = "ack REQUEST [--note TEXT] [--wait] [--json]",
-	 .description = "Acknowledges the request at entry REQUEST, which stops its acknowledgement clock.",
-	 .vf = V(CONN, SIGN, "note"), .bf = V("wait", "json"), .opts = O({"note", "TEXT", "a note for the requester"}),
+	 .synopsis = "ack REQUEST [--note TEXT] [--lang TAG] [--wait] [--json]",
+	 .description = "Acknowledges the request at entry REQUEST, which stops its acknowledgement clock." " In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER the note is sealed to the request's readers (the case's parties, or the narrowed set the request was sealed to), with their keys from your verified copy.",
+	 .vf = V(CONN, SIGN, "note", "lang"), .bf = V("wait", "json"),
+	 .opts = O({"note", "TEXT", "a note for the requester"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley ack 5 --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "respond", .run = cmd_respond, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
@@ -420,41 +426,47 @@ static const cli_cmd CMDS[] = {
 	 .synopsis = "respond REQUEST --status granted|partly_granted|postponed|refused [--reasons TEXT] [--text TEXT]\n"
 		     "respond REQUEST --status STATUS [--until TIME] [--preserved-until TIME] [--availability-warning TEXT]",
 	 .description = "Answers the request at entry REQUEST. postponed and refused need --reasons; postponed needs "
-			"--until; confirming a preservation request needs --preserved-until at least 60 days away.",
-	 .vf = V(CONN, SIGN, "status", "reasons", "text", "until", "preserved-until", "availability-warning"),
+			"--until; confirming a preservation request needs --preserved-until at least 60 days away."
+			" In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER the reasons, the text and the availability warning are sealed to the request's readers (the case's parties, or the narrowed set the request was sealed to), with their keys from your verified copy. The status "
+			"and the dates stay public.",
+	 .vf = V(CONN, SIGN, "status", "reasons", "text", "until", "preserved-until", "availability-warning", "lang"),
 	 .bf = V("wait", "json"),
 	 .opts = O({"status", "STATUS", "granted, partly_granted, postponed or refused (required)"},
 		   {"reasons", "TEXT", "why postponed or refused"}, {"text", "TEXT", "the answer"},
 		   {"until", "TIME", "postponed until then"},
 		   {"preserved-until", "TIME", "preservation: the data is kept until then"},
-		   {"availability-warning", "TEXT", "preservation: what may already be gone"}),
+		   {"availability-warning", "TEXT", "preservation: what may already be gone"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley respond 5 --status granted --text \"a hosting customer; notified\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "status", .run = cmd_status, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "ask where a request stands, or report progress",
-	 .synopsis = "status REQUEST --query [--text TEXT]\nstatus REQUEST --update TEXT",
+	 .synopsis = "status REQUEST --query [--text TEXT] [--lang TAG]\nstatus REQUEST --update TEXT [--lang TAG]",
 	 .description = "The requester asks where a request stands (--query); an addressee reports progress "
-			"(--update).",
-	 .vf = V(CONN, SIGN, "update", "text"), .bf = V("wait", "json", "query"),
+			"(--update)."
+			" In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER the text is sealed to the request's readers (the case's parties, or the narrowed set the request was sealed to), with their keys from your verified copy.",
+	 .vf = V(CONN, SIGN, "update", "text", "lang"), .bf = V("wait", "json", "query"),
 	 .opts = O({"query", NULL, "ask where the request stands"}, {"update", "TEXT", "report progress"},
-		   {"text", "TEXT", "with --query: a note"}),
+		   {"text", "TEXT", "with --query: a note"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley status 5 --update \"half of the logs found\"",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "withdraw", .run = cmd_withdraw, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "say a request is no longer required",
-	 .synopsis = "withdraw REQUEST [--reason TEXT] [--wait] [--json]",
-	 .description = "The requester withdraws the request at entry REQUEST.",
-	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
+	 .synopsis = "withdraw REQUEST [--reason TEXT] [--lang TAG] [--wait] [--json]",
+	 .description = "The requester withdraws the request at entry REQUEST." " In a case under TLP:RED, TLP:AMBER+STRICT or TLP:AMBER the reason is sealed to the request's readers (the case's parties, or the narrowed set the request was sealed to), with their keys from your verified copy.",
+	 .vf = V(CONN, SIGN, "reason", "lang"), .bf = V("wait", "json"),
+	 .opts = O({"reason", "TEXT", "why, for the record"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley withdraw 5 --reason \"found elsewhere\"",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "close", .run = cmd_close, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "close your case with its outcome",
-	 .synopsis = "close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT]",
-	 .description = "The party that raised the concern closes its case.",
-	 .vf = V(CONN, SIGN, "outcome", "text"), .bf = V("wait", "json"),
+	 .synopsis = "close CASE --outcome resolved|partly_resolved|unresolved|no_longer_required [--text TEXT] [--lang TAG]",
+	 .description = "The party that raised the concern closes its case. In a case under TLP:RED, "
+			"TLP:AMBER+STRICT or TLP:AMBER the closing note is sealed to the case's parties; the outcome "
+			"stays public.",
+	 .vf = V(CONN, SIGN, "outcome", "text", "lang"), .bf = V("wait", "json"),
 	 .opts = O({"outcome", "OUTCOME", "resolved, partly_resolved, unresolved or no_longer_required (required)"},
-		   {"text", "TEXT", "a closing note"}),
+		   {"text", "TEXT", "a closing note"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley close 4 --outcome resolved --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_WORK},
 	{.name = "ping", .run = cmd_ping, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,

@@ -13,6 +13,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The sealed caps (workflow/types.h), checked before sealing: the server cannot see them once sealed. */
+static const struct {
+	pl_wf_type type;
+	const char *key;
+	size_t max;
+} CAPS[] = {
+	{PL_WF_CONCERN, "summary", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_REQUEST, "text", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_REQUEST, "due_reason", PL_WF_SEALED_DUE_REASON_MAX},
+	{PL_WF_ACK, "note", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_RESPONSE, "reasons", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_RESPONSE, "text", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_RESPONSE, "availability_warning", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_STATUS, "text", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_WITHDRAW, "reason", PL_WF_SEALED_TEXT_MAX},
+	{PL_WF_CLOSE, "text", PL_WF_SEALED_TEXT_MAX},
+};
+
+static const struct {
+	const char *key;
+	size_t max;
+} PRESERVATION_CAPS[] = {
+	{"authority", PL_WF_SEALED_AUTHORITY_MAX}, {"offence", PL_WF_SEALED_OFFENCE_MAX},
+	{"facts", PL_WF_SEALED_FACTS_MAX},         {"data", PL_WF_SEALED_DATA_MAX},
+	{"relationship", PL_WF_SEALED_RELATIONSHIP_MAX}, {"custodian", PL_WF_SEALED_CUSTODIAN_MAX},
+	{"necessity", PL_WF_SEALED_NECESSITY_MAX},
+};
+
+int cli_sealed_caps(pl_wf_type t, const json_t *body, pl_diag *d)
+{
+	for (size_t i = 0; i < sizeof CAPS / sizeof *CAPS; i++) {
+		const json_t *x = json_object_get(body, CAPS[i].key);
+		if (CAPS[i].type == t && json_is_string(x) && json_string_length(x) > CAPS[i].max)
+			return pl_diag_set(d, PL_EINVAL, "a sealed %s's \"%s\" takes at most %zu bytes (this one has %zu)%s",
+					   pl_wf_type_name(t), CAPS[i].key, CAPS[i].max, json_string_length(x),
+					   CAPS[i].max == PL_WF_SEALED_TEXT_MAX ? ": put longer material into sealed evidence"
+										 : "");
+	}
+	const json_t *p = t == PL_WF_REQUEST ? json_object_get(body, "preservation") : NULL;
+	for (size_t i = 0; p != NULL && i < sizeof PRESERVATION_CAPS / sizeof *PRESERVATION_CAPS; i++) {
+		const json_t *x = json_object_get(p, PRESERVATION_CAPS[i].key);
+		if (json_is_string(x) && json_string_length(x) > PRESERVATION_CAPS[i].max)
+			return pl_diag_set(d, PL_EINVAL, "a sealed preservation \"%s\" takes at most %zu bytes (this one has %zu)",
+					   PRESERVATION_CAPS[i].key, PRESERVATION_CAPS[i].max, json_string_length(x));
+	}
+	return PL_OK;
+}
+
+int cli_seal_take(const cli_call *call, pl_wf_type t, json_t *body, json_t **fields)
+{
+	const char *lang = cli_get(&call->args, "lang");
+	json_t *f = json_pack("{s:s}", "lang", lang != NULL ? lang : "en");
+	*fields = NULL;
+	if (f == NULL)
+		return PL_ENOMEM;
+	for (const char *const *k = pl_wf_sealed_fields(t); k != NULL && *k != NULL; k++) {
+		json_t *x = json_object_get(body, *k);
+		if (x != NULL && (json_object_set(f, *k, x) != 0 || json_object_del(body, *k) != 0)) {
+			json_decref(f);
+			return PL_ENOMEM;
+		}
+	}
+	*fields = f;
+	return PL_OK;
+}
+
 int cli_seal_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
 {
 	const cli_sealer *z = ctx;
@@ -27,7 +93,13 @@ int cli_seal_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag
 	for (size_t i = 0; rc == PL_OK && i < z->n; i++) {
 		if (strcmp(z->readers[i], author) == 0)
 			continue; /* the author is a reader once */
-		rc = cli_session_identity(z->call, s, z->readers[i], &ids[n++], d);
+		rc = cli_session_identity(z->call, s, z->readers[i], &ids[n], d);
+		if (rc == PL_ENOTFOUND && z->skip_revoked) {
+			*d = (pl_diag){0}; /* revoked since: no reader of what is said now */
+			rc = PL_OK;
+			continue;
+		}
+		n++;
 	}
 	pl_buf obj, b64;
 	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
@@ -113,7 +185,6 @@ int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *
 
 int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields)
 {
-	const cli_args *a = &call->args;
 	memset(z, 0, sizeof *z);
 	*fields = NULL;
 	const char *tlp = json_string_value(json_object_get(body, "tlp"));
@@ -133,11 +204,9 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 	}
 	if (rc != PL_OK)
 		return rc;
-	json_t *sum = json_object_get(body, "summary");
-	if (json_is_string(sum) && json_string_length(sum) > PL_WF_SEALED_TEXT_MAX) {
-		cli_usage_call(call, "a sealed summary takes at most %d bytes (this one has %zu): put longer material "
-				     "into sealed evidence",
-			       PL_WF_SEALED_TEXT_MAX, json_string_length(sum));
+	pl_diag d = {0};
+	if (cli_sealed_caps(PL_WF_CONCERN, body, &d) != PL_OK) {
+		cli_usage_call(call, "%s", pl_diag_text(&d, PL_EINVAL));
 		return PL_EINVAL;
 	}
 	json_t *recipients = json_object_get(body, "recipients");
@@ -145,19 +214,9 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 		cli_usage_call(call, "a sealed concern has at most %d readers", CLI_SEAL_READERS_MAX);
 		return PL_EINVAL;
 	}
-	const char *lang = cli_get(a, "lang");
-	json_t *f = json_pack("{s:s}", "lang", lang != NULL ? lang : "en");
-	if (f == NULL)
-		return PL_ENOMEM;
-	for (const char *const *k = pl_wf_sealed_fields(PL_WF_CONCERN); k != NULL && *k != NULL; k++) {
-		json_t *x = json_object_get(body, *k);
-		if (x == NULL)
-			continue;
-		if (json_object_set(f, *k, x) != 0 || json_object_del(body, *k) != 0) {
-			json_decref(f);
-			return PL_ENOMEM;
-		}
-	}
+	json_t *f = NULL;
+	if ((rc = cli_seal_take(call, PL_WF_CONCERN, body, &f)) != PL_OK)
+		return rc;
 	size_t i;
 	json_t *r;
 	json_array_foreach(recipients, i, r) z->readers[z->n++] = json_string_value(r);
@@ -224,15 +283,68 @@ int cli_entry_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const
 	memset(&st, 0, sizeof st);
 	int ret = 0;
 	pl_diag d = {0};
-	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) != PL_OK ||
-	    !json_is_string(json_object_get(st.body, "sealed")))
-		goto out; /* in clear (or not verified: case show says so for each entry) */
+	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) == PL_OK)
+		ret = cli_stmt_open(&st, r, v); /* else not verified: case show says so for each entry */
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	return ret;
+}
+
+/* The content rules the server could not check, on st's public body with the opened fields in place of
+ * "sealed", and the sealed caps: PL_OK, or PL_EREFUSED with the sentence in why. */
+static int opened_rules(const pl_stmt *st, json_t *fields, char *why, size_t cap)
+{
+	json_t *body = json_deep_copy(st->body);
+	int rc = body != NULL ? PL_OK : PL_ENOMEM;
+	const char *k;
+	json_t *x;
+	if (rc == PL_OK && json_object_del(body, "sealed") != 0)
+		rc = PL_ENOMEM;
+	json_object_foreach(fields, k, x)
+	{
+		if (rc == PL_OK && strcmp(k, "lang") != 0 && json_object_set(body, k, x) != 0)
+			rc = PL_ENOMEM;
+	}
+	pl_refusal v;
+	memset(&v, 0, sizeof v);
+	if (rc == PL_OK) {
+		pl_stmt t = *st; /* borrowed: only the body differs, and t is never released */
+		t.body = body;
+		pl_wf_body wb;
+		memset(&wb, 0, sizeof wb);
+		if ((rc = pl_wf_parse(&t, &wb, &v)) == PL_EREFUSED)
+			snprintf(why, cap, "it breaks a content rule the server cannot see: %s: %s", pl_refusal_name(v.code),
+				 v.msg);
+	}
+	pl_diag d = {0};
+	int t = pl_wf_type_of(st->type);
+	if (rc == PL_OK && t >= 0 && cli_sealed_caps((pl_wf_type)t, body, &d) != PL_OK) {
+		snprintf(why, cap, "it breaks a sealed cap the server cannot see: %s", pl_diag_text(&d, PL_EINVAL));
+		rc = PL_EREFUSED;
+	}
+	json_decref(body);
+	return rc;
+}
+
+int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
+{
+	if (!json_is_string(json_object_get(st->body, "sealed")))
+		return 0;
+	int ret = 0;
+	pl_diag d = {0};
 	json_t *fields = NULL;
 	const pl_party_key *key = reader_key(r);
 	pl_sealed_fault fault = PL_SEALED_FAULT_NONE;
-	int rc = key != NULL ? cli_open_body(&st, key, &fields, &fault, &d) : PL_ENOKEY;
+	int rc = key != NULL ? cli_open_body(st, key, &fields, &fault, &d) : PL_ENOKEY;
 	json_t *m = NULL;
-	if (rc == PL_OK) {
+	char why[PL_REFUSAL_MSG + 128];
+	int rr = rc == PL_OK ? opened_rules(st, fields, why, sizeof why) : PL_OK;
+	if (rr == PL_ENOMEM)
+		snprintf(why, sizeof why, "out of memory checking its content rules");
+	if (rc == PL_OK && rr != PL_OK) {
+		m = json_pack("{s:s,s:s}", "state", "fault", "fault", why);
+		ret = 2;
+	} else if (rc == PL_OK) {
 		const char *k;
 		json_t *x;
 		json_object_foreach(fields, k, x) json_object_set(v, k, x);
@@ -247,8 +359,5 @@ int cli_entry_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const
 	}
 	json_decref(fields);
 	json_object_set_new(v, "sealed", m);
-out:
-	pl_stmt_release(&st);
-	pl_envelope_release(&env);
 	return ret;
 }

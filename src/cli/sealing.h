@@ -14,6 +14,7 @@
 #include "statement/party.h"
 #include "statement/sealed.h"
 #include "statement/statement.h"
+#include "workflow/types.h"
 
 #define CLI_SEAL_READERS_MAX PL_SEAL_READERS_MAX
 
@@ -24,6 +25,8 @@ typedef struct cli_sealer {
 	const json_t *fields;                        /* the sealed fields, "lang" included */
 	const char *readers[CLI_SEAL_READERS_MAX];   /* besides the author (who is always one) */
 	size_t n;
+	bool skip_revoked; /* a reader no longer an active member is left out (a thread's parties, from the
+			    * log); otherwise it is an error */
 } cli_sealer;
 
 /*
@@ -87,25 +90,47 @@ struct pl_policy;
 int cli_case_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *author,
 		  cli_reader *r, json_t *v);
 
-/* The same for entry id of one of types (NULL-terminated) by author, opened into v (a view of that
- * statement: a request's row in a case, say). */
+/* The same for entry id of one of types (NULL-terminated; NULL: any) by author, opened into v (a view of
+ * that statement: a request's row in a case, say). */
 int cli_entry_open(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *const *types,
 		   const char *author, cli_reader *r, json_t *v);
 
 /*
- * A cli_seal_fn for a request (ctx: a cli_request_sealer). Reads the request's case from the member's
- * verified copy: when the concern's label is RED, AMBER+STRICT or AMBER, checks the body in clear as
- * admission would (pl_wf_parse) and the sealed caps, moves the request's sealed fields (text,
- * due_reason, preservation) and "lang" into a sealed body for the case's parties (the concern's author
- * and recipients, each with its current key from the copy) and sets body["sealed"]. A case in clear
- * (or TLP:GREEN, until members' keys: said on stderr) leaves body as it is. PL_EINVAL for a body the
- * rules refuse (the sentence in d); the copy's and pl_sealed_seal's errors.
+ * The same for a statement st already verified (pl_entries_statement). Once opened, the content rules
+ * the server could not see (reasons, due reasons, preservation fields, sizes: pl_wf_parse on the public
+ * body with the opened fields in place) are checked: a body that breaks one is a fault ("it breaks a
+ * content rule the server cannot see: CODE: ..."), its fields left out, and changes no state.
  */
-typedef struct cli_request_sealer {
+int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v);
+
+/*
+ * A cli_seal_fn for a statement of a thread (ctx: a cli_thread_sealer): a request or a close (target: the
+ * case), an ack, response, status or withdraw (target: the request). Reads the thread from the member's
+ * verified copy: when the concern's label is RED, AMBER+STRICT or AMBER, checks the body in clear as
+ * admission would (cli_clear_rules) and the sealed caps (cli_sealed_caps), moves the type's sealed
+ * fields and "lang" into a sealed body and sets body["sealed"]. The readers: for a request and a close,
+ * the case's parties (the concern's author and recipients), or with narrow, the request's author and
+ * addressees ("to"); for an answer, the request's readers as its sealed header lists them (the case's
+ * parties for a request an old log holds in clear). Parties revoked since are left out, as admission
+ * leaves them out. A thread in clear (or TLP:GREEN, until members' keys: said on stderr) leaves body
+ * as it is; narrow there is PL_EINVAL. PL_EINVAL for a body the rules refuse (the sentence in d); the
+ * copy's and pl_sealed_seal's errors.
+ */
+typedef struct cli_thread_sealer {
 	const cli_call *call;
-	uint64_t case_id;
-} cli_request_sealer;
-int cli_seal_request_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+	pl_wf_type type;
+	uint64_t target;
+	bool narrow;
+} cli_thread_sealer;
+int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
+/* Moves the sealed fields of type t (pl_wf_sealed_fields) out of body into a new object *fields (json_decref
+ * it), with "lang" (--lang, default "en"). PL_ENOMEM. */
+int cli_seal_take(const cli_call *call, pl_wf_type t, json_t *body, json_t **fields);
+
+/* The sealed caps (workflow/types.h: PL_WF_SEALED_*) on the fields of a body of type t in clear:
+ * PL_EINVAL with the sentence in d for a field over its cap. */
+int cli_sealed_caps(pl_wf_type t, const json_t *body, pl_diag *d);
 
 /* A plain sentence for a fault of opening. */
 const char *cli_seal_fault_text(pl_sealed_fault f);

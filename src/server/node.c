@@ -150,6 +150,7 @@ int pl_node_open(const char *dir, const pl_node_opts *o, pl_node **out, pl_diag 
 	n->staged = pl_log_staged(n->log);
 	n->integrated = pl_log_size(n->log);
 	pl_engine_init(&n->eng, n->origin);
+	n->eng.sealing = !n->o.accept_clear;
 	publish_first(n);
 	if (n->o.nwitnesses > 0)
 		pl_log_checkpoint_by_caller(n->log, true);

@@ -59,6 +59,9 @@ typedef struct pl_node_opts {
 	double burst;            /* bucket size for the rate (default 2 * rate, at least 1) */
 	unsigned verifiers;      /* verifier threads (default: online CPUs) */
 	bool trust_log;          /* replay the log at start without Ed25519 checks */
+	bool accept_clear;       /* admit new statements of TLP:RED, AMBER+STRICT and AMBER threads in clear
+				    (default false: they must be sealed, sealing_required; for members whose
+				    clients do not seal yet) */
 	unsigned wait_ms;        /* longest a submission waits for its receipt (default 30000) */
 	pl_cosigner witnesses[PL_WITNESS_MAX]; /* witnesses asked to cosign each new checkpoint */
 	size_t nwitnesses;

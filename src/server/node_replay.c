@@ -89,6 +89,7 @@ void pl_node_rebuild_engine(pl_node *n)
 	pthread_rwlock_wrlock(&n->mlock);
 	pl_engine_release(&n->eng);
 	pl_engine_init(&n->eng, n->origin);
+	n->eng.sealing = !n->o.accept_clear;
 	int rc = pl_node_replay_log(n, &d);
 	pthread_rwlock_unlock(&n->mlock);
 	pl_node_hold_integration(n, false);

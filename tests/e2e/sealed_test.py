@@ -43,6 +43,13 @@ CANARY_SUMMARY = "CANARYSUMMARY0b1d42"
 CANARY_CLEAR = "CANARYCLEAR55aa11"
 CANARY_REQ = "CANARYREQTEXT3c9d70"
 CANARY_DUE = "CANARYDUEREASON8e21f4"
+CANARY_ACK = "CANARYACKNOTE41c7e2"
+CANARY_STATUS = "CANARYSTATUS9d03b5"
+CANARY_REASONS = "CANARYREASONS6a58f1"
+CANARY_NARROW = "CANARYNARROW27be90"
+CANARY_WITHDRAW = "CANARYWITHDRAW83f6d4"
+CANARY_CLOSE = "CANARYCLOSE0c4a7b"
+ANSWERS = [CANARY_ACK, CANARY_STATUS, CANARY_REASONS, CANARY_NARROW, CANARY_WITHDRAW, CANARY_CLOSE]
 B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 
 
@@ -142,7 +149,7 @@ def run(url, vkey, files, logdir, parties):
         return json.loads(get(url + "/healthz"))["size"]
 
     r = cli("alpha", "concern", "raise", "--title", "Intrusion " + CANARY_TITLE, "--class", "intrusions",
-            "--tlp", "TLP:AMBER", "--summary", "Implant found " + CANARY_SUMMARY, "--to", "beta", "--lang", "en",
+            "--tlp", "TLP:AMBER", "--summary", "Implant found " + CANARY_SUMMARY, "--to", "beta,delta", "--lang", "en",
             "--wait", "--json")
     if not check(r.returncode == 0, "the TLP:AMBER concern is accepted"):
         return
@@ -190,6 +197,7 @@ def run(url, vkey, files, logdir, parties):
         out = cli("gamma", "case", "show", str(case)).stdout
         check(not found(out.encode(), [CANARY_REQ, CANARY_DUE]) and out.count("sealed (not a reader)") >= 2,
               "gamma sees the request sealed, no canary: %s" % out)
+        answers(cli, statement, size, case, req_idx)
     before = size()
     r = cli("alpha", "request", str(case), "--kind", "information", "--to", "beta", "--text", "z" * 4097, expect=2)
     check("4096" in r.stderr and size() == before, "a sealed request's text cap is said, nothing appended (%s)"
@@ -215,7 +223,7 @@ def run(url, vkey, files, logdir, parties):
     body = statement(clear)["body"]
     check("sealed" not in body and CANARY_CLEAR in body.get("title", ""), "the TLP:CLEAR concern is in clear")
     body = statement(case)["body"]
-    check(isinstance(body.get("sealed"), str) and body.get("tlp") == "TLP:AMBER" and body.get("recipients") == ["beta"]
+    check(isinstance(body.get("sealed"), str) and body.get("tlp") == "TLP:AMBER" and body.get("recipients") == ["beta", "delta"]
           and not ({"title", "summary", "class"} & set(body)),
           "the TLP:AMBER concern has its label and recipients public, the rest sealed (%s)" % sorted(body))
 
@@ -234,7 +242,15 @@ def run(url, vkey, files, logdir, parties):
     js = json.loads(cli("beta", "case", "show", str(copied), "--json", expect=1).stdout)
     check(js.get("sealed", {}).get("state") == "fault", "--json says fault (%s)" % js.get("sealed"))
 
-    canaries = [CANARY_TITLE, CANARY_SUMMARY, CANARY_REQ, CANARY_DUE]
+    r = cli("alpha", "close", str(case), "--outcome", "unresolved", "--text", "no answer " + CANARY_CLOSE, "--wait")
+    body = statement(json.loads(get(url + "/v1/cases/%d" % case))["thread"][-1]["idx"])["body"]
+    check(body.get("outcome") == "unresolved" and "text" not in body and isinstance(body.get("sealed"), str),
+          "the close has its outcome public, its note sealed (%s)" % sorted(body))
+    out = cli("delta", "case", "show", str(case)).stdout
+    check(CANARY_CLOSE in out, "delta, a party, reads the closing note")
+    out = cli("gamma", "case", "show", str(case)).stdout
+    check(not found(out.encode(), ANSWERS), "gamma reads no answer of the thread")
+    canaries = [CANARY_TITLE, CANARY_SUMMARY, CANARY_REQ, CANARY_DUE] + ANSWERS
     for path in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases"):
         check(not found(get(url + path), canaries), "no canary in %s" % path)
     walked = 0
@@ -249,6 +265,55 @@ def run(url, vkey, files, logdir, parties):
             positive = positive or CANARY_CLEAR in hits
     check(walked > 5, "the walk read the server's files (%d)" % walked)
     check(positive, "the same walk finds the TLP:CLEAR canary (the search can find what is there)")
+
+
+def answers(cli, statement, size, case, req):
+    """The answers of a sealed request, sealed to its readers; a narrowed request and its answers."""
+    ok = [cli("beta", "ack", str(req), "--note", "seen " + CANARY_ACK, "--wait"),
+          cli("beta", "status", str(req), "--update", "half found " + CANARY_STATUS, "--wait"),
+          cli("beta", "respond", str(req), "--status", "refused", "--reasons", "not ours " + CANARY_REASONS,
+              "--wait", "--json")]
+    if not check(all(r.returncode == 0 for r in ok), "ack, status and respond in the sealed case are accepted"):
+        return
+    body = statement(json.loads(ok[2].stdout.strip().splitlines()[-1])["index"])["body"]
+    check(body.get("status") == "refused" and "reasons" not in body and isinstance(body.get("sealed"), str),
+          "the response has its status public, its reasons sealed (%s)" % sorted(body))
+    for who in ("alpha", "beta", "delta"):
+        out = cli(who, "case", "show", str(case)).stdout
+        check(all(c in out for c in (CANARY_ACK, CANARY_STATUS, CANARY_REASONS)),
+              "%s, a party, reads the note, the status text and the reasons: %s" % (who, out[-600:]))
+    js = json.loads(cli("beta", "case", "show", str(case), "--json").stdout)
+    resp = [t for t in js.get("thread", []) if t.get("type") == "response"]
+    check(len(resp) == 1 and CANARY_REASONS in resp[0].get("reasons", "") and resp[0].get("status") == "refused"
+          and resp[0].get("sealed", {}).get("state") == "opened", "--json has the opened response (%s)" % resp)
+    out = cli("gamma", "case", "show", str(case)).stdout
+    check(not found(out.encode(), ANSWERS) and "sealed (not a reader)" in out, "gamma reads no answer: %s" % out[-400:])
+    # a content rule the server cannot see, checked before signing: refused needs its reasons
+    before = size()
+    r = cli("beta", "respond", str(req), "--status", "refused", expect=2)
+    check("reasons" in r.stderr and size() == before, "a refusal without reasons is said before signing (%s)"
+          % r.stderr.strip()[-200:])
+    # a statement of the sealed thread in clear: sealing_required, nothing appended
+    path = os.path.join(WORK, "clear-status.json")
+    with open(path, "w") as f:
+        json.dump({"request": req, "kind": "query", "text": "in clear"}, f)
+    r = cli("alpha", "submit", "--type", "status", "--body", path, "--ref", str(req), "--wait", expect=4)
+    check("sealing_required" in r.stderr and size() == before, "a status in clear is refused (%s)" % r.stderr[-200:])
+    # narrowed: to the requester and its addressee; delta, a party of the case, reads neither it nor its answers
+    r = cli("alpha", "request", str(case), "--kind", "preservation", "--to", "beta", "--narrow", "--text",
+            "Please preserve " + CANARY_NARROW, "--authority", "CERT-A", "--offence", "intrusion", "--facts", "f",
+            "--data", "d", "--relationship", "r", "--custodian", "c", "--necessity", "n", "--mla-intent", "--wait", "--json")
+    if not check(r.returncode == 0, "a narrowed request is accepted"):
+        return
+    narrow = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+    cli("alpha", "withdraw", str(narrow), "--reason", "found it " + CANARY_WITHDRAW, "--wait")
+    out = cli("beta", "case", "show", str(case)).stdout
+    check(CANARY_NARROW in out and CANARY_WITHDRAW in out, "beta reads the narrowed request and its withdrawal")
+    out = cli("delta", "case", "show", str(case)).stdout
+    check(CANARY_NARROW not in out and CANARY_WITHDRAW not in out and CANARY_REASONS in out,
+          "delta reads the case's thread but not the narrowed request nor its withdrawal")
+    r = cli("alpha", "request", "999999", "--kind", "information", "--to", "beta", "--narrow", "--text", "x",
+            expect=3)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,142 @@
+/* seal_thread.c - a statement of a sealed thread (a request and its answers, a close) sealed to the
+ * thread's readers (sealing.h: cli_seal_thread_body; docs/confidentiality.md, sections 1 and 2). */
+#include "cli/sealing.h"
+
+#include "base/codec.h"
+#include "base/refusal.h"
+#include "client/entries.h"
+#include "workflow/types.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds name to z's readers unless it is there. */
+static int add_reader(cli_sealer *z, const char *name, pl_diag *d)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (strcmp(z->readers[i], name) == 0)
+			return PL_OK;
+	if (z->n == CLI_SEAL_READERS_MAX)
+		return pl_diag_set(d, PL_EINVAL, "a sealed statement has at most %d readers", CLI_SEAL_READERS_MAX);
+	z->readers[z->n++] = name;
+	return PL_OK;
+}
+
+/* The parties of the case whose concern is c: its author and recipients. */
+static int case_parties(cli_sealer *z, const pl_stmt *c, pl_diag *d)
+{
+	int rc = add_reader(z, c->author, d);
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(c->body, "recipients"), i, r)
+	{
+		if (rc == PL_OK && json_is_string(r))
+			rc = add_reader(z, json_string_value(r), d);
+	}
+	return rc;
+}
+
+/* The reader names of the sealed request q (its header, parsed into h, which the names borrow). */
+static int request_readers(cli_sealer *z, const pl_stmt *q, pl_seal_head *h, pl_diag *d)
+{
+	const json_t *v = json_object_get(q->body, "sealed");
+	size_t tn = json_string_length(v), n = 0, bucket = 0;
+	uint8_t *obj = malloc(tn / 4 * 3 + 3);
+	if (obj == NULL)
+		return PL_ENOMEM;
+	int rc = pl_b64_decode((const uint8_t *)json_string_value(v), tn, obj, tn / 4 * 3 + 3, &n);
+	if (rc != PL_OK)
+		rc = pl_diag_set(d, PL_EFORMAT, "the request's sealed part is not base64");
+	else
+		rc = pl_sealed_parse(obj, n, h, &bucket, d);
+	for (size_t i = 0; rc == PL_OK && i < h->n; i++)
+		if (h->e[i].type == PL_SEAL_PARTY)
+			rc = add_reader(z, h->e[i].party, d);
+	free(obj);
+	return rc;
+}
+
+int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
+{
+	const cli_thread_sealer *q = ctx;
+	static const char *const concern_types[] = {"concern", NULL}, *const request_types[] = {"request", NULL};
+	const char *tname = pl_wf_type_name(q->type);
+	bool answer = q->type != PL_WF_REQUEST && q->type != PL_WF_CLOSE;
+	pl_entries e;
+	pl_envelope env, renv;
+	pl_stmt c, r;
+	memset(&env, 0, sizeof env);
+	memset(&renv, 0, sizeof renv);
+	memset(&c, 0, sizeof c);
+	memset(&r, 0, sizeof r);
+	json_t *f = NULL;
+	pl_seal_head *h = NULL;
+	int rc = cli_session_entries(q->call, s, &e, d);
+	if (rc != PL_OK)
+		return rc;
+	uint64_t case_id = q->target;
+	if (answer) {
+		if ((rc = pl_entries_statement(&e, &s->pol, q->target, request_types, NULL, &renv, &r, NULL, d)) != PL_OK)
+			goto out;
+		json_int_t k = json_integer_value(json_object_get(r.body, "case"));
+		case_id = k > 0 ? (uint64_t)k : 0;
+	}
+	if ((rc = pl_entries_statement(&e, &s->pol, case_id, concern_types, NULL, &env, &c, NULL, d)) != PL_OK)
+		goto out;
+	const char *tlp = json_string_value(json_object_get(c.body, "tlp"));
+	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0 || strcmp(tlp, "TLP:GREEN") == 0) {
+		if (q->narrow)
+			rc = pl_diag_set(d, PL_EINVAL, "--narrow is for a request in a sealed case (TLP:RED, AMBER+STRICT "
+						       "or AMBER); case %llu is %s, in clear",
+					 (unsigned long long)case_id, tlp != NULL ? tlp : "unlabelled");
+		else if (tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0)
+			fprintf(stderr, "parley: note: a %s in a TLP:GREEN case is not sealed yet (it needs the members' "
+					"keys, not built): what it says is public in the log\n", tname);
+		goto out; /* a thread in clear: the statement too */
+	}
+	pl_refusal v;
+	rc = cli_clear_rules(tname, s->key->id.party, q->target, body, &v);
+	if (rc == PL_EREFUSED)
+		rc = pl_diag_set(d, PL_EINVAL, "%s: %s", pl_refusal_name(v.code), v.msg);
+	if (rc != PL_OK || (rc = cli_sealed_caps(q->type, body, d)) != PL_OK)
+		goto out;
+	cli_sealer z;
+	memset(&z, 0, sizeof z);
+	z.call = q->call;
+	z.type = tname;
+	z.skip_revoked = true; /* a party revoked since reads nothing said later (admission agrees) */
+	if (q->narrow) {
+		/* the requester and the addressees only */
+		size_t i;
+		json_t *t;
+		json_array_foreach(json_object_get(body, "to"), i, t)
+		{
+			if (rc == PL_OK && json_is_string(t))
+				rc = add_reader(&z, json_string_value(t), d);
+		}
+	} else if (answer && json_is_string(json_object_get(r.body, "sealed"))) {
+		/* the request's readers, narrowed or not */
+		if ((h = malloc(sizeof *h)) == NULL)
+			rc = PL_ENOMEM;
+		else
+			rc = request_readers(&z, &r, h, d);
+	} else {
+		rc = case_parties(&z, &c, d); /* also an answer to a request an old log holds in clear */
+	}
+	if (rc == PL_OK)
+		rc = cli_seal_take(q->call, q->type, body, &f);
+	if (rc == PL_OK) {
+		z.fields = f;
+		rc = cli_seal_body(&z, s, seq, body, d);
+	}
+out:
+	json_decref(f);
+	free(h);
+	pl_stmt_release(&c);
+	pl_envelope_release(&env);
+	pl_stmt_release(&r);
+	pl_envelope_release(&renv);
+	pl_entries_close(&e);
+	return rc;
+}
