@@ -41,6 +41,42 @@ static void span(int64_t s, char *out, size_t cap)
 
 /* ---- inbox ---- */
 
+/* Opens what the inbox lists, for the member's key (cli/sealing.h): each request's text (into its item,
+ * with "sealed"), and its case's title when the concern is sealed. From the member's copy, verified. */
+static int inbox_open(const cli_args *a, cli_source *s, json_t *v, pl_diag *d)
+{
+	static const char *const req_types[] = {"request", NULL};
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
+	int rc = pl_entries_open_dir(s->dir, s->x, &ents, d);
+	if (rc != PL_OK)
+		return rc;
+	cli_reader key = {.a = a};
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(v, "items"), i, it)
+	{
+		if (strcmp(cli_jstr(it, "item"), "request") != 0)
+			continue;
+		json_t *c = json_object();
+		if (c == NULL) {
+			rc = PL_ENOMEM;
+			break;
+		}
+		int opened = cli_case_open(&ents, &s->pol, (uint64_t)cli_jnum(it, "case_id"), NULL, &key, c);
+		if (opened == 0 && json_is_string(json_object_get(c, "title")))
+			json_object_set(it, "title", json_object_get(c, "title"));
+		else if (cli_sealed_title(c) != NULL)
+			json_object_set_new(it, "title", json_string(cli_sealed_title(c)));
+		json_decref(c);
+		(void)cli_entry_open(&ents, &s->pol, (uint64_t)cli_jnum(it, "id"), req_types, cli_jstr(it, "author"), &key,
+				     it);
+	}
+	cli_reader_release(&key);
+	pl_entries_close(&ents);
+	return rc;
+}
+
 int cmd_inbox(const cli_call *call)
 {
 	const cli_args *a = &call->args;
@@ -68,6 +104,8 @@ int cmd_inbox(const cli_call *call)
 	int rc = cli_source_open(call, &s, &d);
 	if (rc == PL_OK)
 		rc = pl_view_inbox(s.view, party, now, pg, &v, &d);
+	if (rc == PL_OK)
+		rc = inbox_open(a, &s, v, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		cli_view_json(v);
 	} else if (rc == PL_OK) {
@@ -92,6 +130,10 @@ int cmd_inbox(const cli_call *call)
 				       strcmp(cli_jstr(it, "awaiting"), "ack") == 0 ? "acknowledgement" : "answer",
 				       cli_jtxt(&tx, it, "next_due"), json_is_true(json_object_get(it, "overdue")) ? "late by" : "in",
 				       left + (left[0] == '-'));
+			if (json_is_string(json_object_get(it, "text")))
+				printf("            %s\n", cli_jtxt(&tx, it, "text"));
+			else if (cli_sealed_title(it) != NULL)
+				printf("            %s\n", cli_sealed_title(it));
 		}
 		if (!json_is_null(json_object_get(v, "next")))
 			printf("  ... more with --offset %lld\n", cli_jnum(v, "next"));

@@ -521,7 +521,8 @@ static const cli_cmd CMDS[] = {
 	 .summary = "what awaits your answer, overdue first",
 	 .synopsis = "inbox [--party P] [--now TIME] [--limit N] [--offset N] [--json] [--log DIR]",
 	 .description = "The requests and pings awaiting the party's acknowledgement or answer (default: the party "
-			"of --key), overdue first.",
+			"of --key), overdue first. A sealed request's text and its case's title are opened with --key "
+			"(PARLEY_KEY) when it is a reader's.",
 	 .vf = V(CONN, "log", "now", "limit", "offset", "party"), .bf = V("json"),
 	 .opts = O({"party", "P", "whose inbox (default: the party of --key)"}),
 	 .docs = DOC_CONN | DOC_JSON | DOC_LOCAL | DOC_NOW | DOC_PAGE,

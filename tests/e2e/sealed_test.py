@@ -197,6 +197,11 @@ def run(url, vkey, files, logdir, parties):
         out = cli("gamma", "case", "show", str(case)).stdout
         check(not found(out.encode(), [CANARY_REQ, CANARY_DUE]) and out.count("sealed (not a reader)") >= 2,
               "gamma sees the request sealed, no canary: %s" % out)
+        out = cli("beta", "inbox").stdout
+        check(CANARY_REQ in out and CANARY_TITLE in out, "beta's inbox opens the request and its case's title: %s"
+              % out)
+        js = json.loads(cli("beta", "inbox", "--json").stdout)
+        check(any(CANARY_REQ in x.get("text", "") for x in js.get("items", [])), "inbox --json has the opened text")
         answers(cli, statement, size, case, req_idx)
     before = size()
     r = cli("alpha", "request", str(case), "--kind", "information", "--to", "beta", "--text", "z" * 4097, expect=2)
