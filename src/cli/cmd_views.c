@@ -208,9 +208,7 @@ static int norms_view(const cli_call *call, bool show)
 	if (a->npos != (show ? 1 : 0))
 		return cli_usage_call(call, "norms %s takes %s", show ? "show" : "list", show ? "a HASH" : "no arguments");
 	const char *hash = show ? a->pos[0] : NULL;
-	uint8_t raw[PL_SHA256_SIZE];
-	if (hash && (strlen(hash) != PL_NORM_HASH_HEX ||
-		     pl_hex_decode((const uint8_t *)hash, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK))
+	if (hash && !cli_is_norm_hash(hash))
 		return cli_usage_call(call, "a norm set's HASH is 64 lower-case hex digits");
 	pl_diag d = {0};
 	cli_source s;

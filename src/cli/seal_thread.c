@@ -40,15 +40,10 @@ static int case_parties(cli_sealer *z, const pl_stmt *c, pl_diag *d)
 /* The reader names of the sealed request q (its header, parsed into h, which the names borrow). */
 static int request_readers(cli_sealer *z, const pl_stmt *q, pl_seal_head *h, pl_diag *d)
 {
-	const json_t *v = json_object_get(q->body, "sealed");
-	size_t tn = json_string_length(v), n = 0, bucket = 0;
-	uint8_t *obj = malloc(tn / 4 * 3 + 3);
-	if (obj == NULL)
-		return PL_ENOMEM;
-	int rc = pl_b64_decode((const uint8_t *)json_string_value(v), tn, obj, tn / 4 * 3 + 3, &n);
-	if (rc != PL_OK)
-		rc = pl_diag_set(d, PL_EFORMAT, "the request's sealed part is not base64");
-	else
+	uint8_t *obj = NULL;
+	size_t n = 0, bucket = 0;
+	int rc = cli_sealed_bytes(q, &obj, &n, d);
+	if (rc == PL_OK)
 		rc = pl_sealed_parse(obj, n, h, &bucket, d);
 	for (size_t i = 0; rc == PL_OK && i < h->n; i++)
 		if (h->e[i].type == PL_SEAL_PARTY)

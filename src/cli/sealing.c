@@ -118,20 +118,33 @@ int cli_seal_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag
 	return rc;
 }
 
+int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d)
+{
+	*obj = NULL;
+	*n = 0;
+	json_t *v = json_object_get(st->body, "sealed");
+	if (!json_is_string(v))
+		return pl_diag_set(d, PL_ENOTFOUND, "not sealed");
+	size_t tn = json_string_length(v);
+	if ((*obj = malloc(tn / 4 * 3 + 3)) == NULL)
+		return PL_ENOMEM;
+	if (pl_b64_decode((const uint8_t *)json_string_value(v), tn, *obj, tn / 4 * 3 + 3, n) != PL_OK) {
+		free(*obj);
+		*obj = NULL;
+		return pl_diag_set(d, PL_EFORMAT, "the sealed part is not base64");
+	}
+	return PL_OK;
+}
+
 int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d)
 {
 	*fields = NULL;
 	*fault = PL_SEALED_FAULT_NONE;
-	json_t *v = json_object_get(st->body, "sealed");
-	if (!json_is_string(v))
-		return pl_diag_set(d, PL_ENOTFOUND, "not sealed");
-	size_t tn = json_string_length(v), n = 0;
-	uint8_t *obj = malloc(tn / 4 * 3 + 3);
-	if (obj == NULL)
-		return PL_ENOMEM;
-	int rc = PL_OK;
-	if (pl_b64_decode((const uint8_t *)json_string_value(v), tn, obj, tn / 4 * 3 + 3, &n) != PL_OK)
-		rc = pl_diag_set(d, PL_EFORMAT, "the sealed part is not base64");
+	uint8_t *obj = NULL;
+	size_t n = 0;
+	int rc = cli_sealed_bytes(st, &obj, &n, d);
+	if (rc != PL_OK)
+		return rc;
 	pl_keyring ring = {.keys = {key}, .n = 1};
 	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
 	pl_sealed_plain p;

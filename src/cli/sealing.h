@@ -39,6 +39,10 @@ typedef struct cli_sealer {
  */
 int cli_seal_body(void *sealer, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
 
+/* The bytes of st's sealed part (body["sealed"], base64-decoded) into *obj (free it). PL_ENOTFOUND: st is
+ * not sealed; PL_EFORMAT: not base64; PL_ENOMEM. */
+int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d);
+
 /*
  * Opens the sealed body of st (body["sealed"]) with key. PL_OK with *fields
  * the opened fields (json_decref them). PL_ENOTFOUND: st is not sealed.
