@@ -317,7 +317,7 @@ def answers(cli, statement, size, case, req):
     out = cli("delta", "case", "show", str(case)).stdout
     check(CANARY_NARROW not in out and CANARY_WITHDRAW not in out and CANARY_REASONS in out,
           "delta reads the case's thread but not the narrowed request nor its withdrawal")
-    r = cli("alpha", "request", "999999", "--kind", "information", "--to", "beta", "--narrow", "--text", "x",
+    cli("alpha", "request", "999999", "--kind", "information", "--to", "beta", "--narrow", "--text", "x",
             expect=3)
 
 
