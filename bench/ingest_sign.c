@@ -9,6 +9,9 @@
  * ~2 KB one goes to 2 recipients, the ~17 KB one to 16, and their padding
  * (the summary, up to 4096 bytes, then evidence items whose names carry up to
  * 255 bytes each) is random base64 text, as incompressible as a ciphertext.
+ * They are labelled TLP:CLEAR: the server refuses a TLP:AMBER concern in clear
+ * (sealing_required), and the label costs admission nothing else; the cost of
+ * sealing itself, on the member's side, is bench_sealed's.
  */
 #include "ingest.h"
 
@@ -59,7 +62,7 @@ static json_t *concern_body(const shape *s, const party *parties, size_t npartie
 		json_array_append_new(to, json_string(parties[(author + j) % nparties].key->id.party));
 	random_text(text, s->summary);
 	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:o}", "title", "bench concern", "class", "malicious-code", "tlp",
-			      "TLP:AMBER", "summary", text, "recipients", to);
+			      "TLP:CLEAR", "summary", text, "recipients", to);
 	if (b == NULL)
 		die("%s", "cannot build a concern body");
 	if (s->items > 0) {
