@@ -91,9 +91,9 @@ int cmd_case_show(const cli_call *call)
 	if (rc == PL_OK)
 		rc = pl_view_case(s.view, id, now, &v, &d);
 	size_t bad = 0, said_faults = 0; /* statements that do not verify; answers that do not open as they should */
-	cli_reader key = {.a = a};
 	pl_entries ents;
 	memset(&ents, 0, sizeof ents);
+	cli_reader key = {.a = a, .e = &ents, .x = s.x, .pol = &pol};
 	if (rc == PL_OK)
 		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
 	if (rc == PL_OK) {

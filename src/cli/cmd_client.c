@@ -2,6 +2,7 @@
  * verify-proof, enroll, key rotate/revoke, contact, blob. */
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/sealing.h"
 #include "cli/session.h"
 #include "store/source.h"
 #include "store/published.h"
@@ -330,6 +331,29 @@ int cmd_key_rotate(const cli_call *call)
 int cmd_key_revoke(const cli_call *call)
 {
 	return key_change(call, false);
+}
+
+int cmd_members_rekey(const cli_call *call)
+{
+	const cli_args *a = &call->args;
+	if (a->npos != 0)
+		return cli_usage_call(call, "members rekey takes no arguments");
+	pl_diag d = {0};
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
+	if (rc != PL_OK)
+		return cli_fail("members rekey", rc, &d);
+	uint64_t index;
+	rc = cli_members_rekey(call, &c, a, false, &index, &d);
+	int status = 0;
+	if (rc == PL_EEXIST)
+		printf("the members' key of entry %llu is current: no rekey needed\n", (unsigned long long)index);
+	else if (rc == PL_EREFUSED)
+		status = EXIT_REFUSED; /* the server's sentence is said */
+	else if (rc != PL_OK)
+		status = cli_fail("members rekey", rc, &d);
+	cli_session_close(&c);
+	return status;
 }
 
 int cmd_contact(const cli_call *call)

@@ -51,7 +51,7 @@ static int inbox_open(const cli_args *a, cli_source *s, json_t *v, pl_diag *d)
 	int rc = pl_entries_open_dir(s->dir, s->x, &ents, d);
 	if (rc != PL_OK)
 		return rc;
-	cli_reader key = {.a = a};
+	cli_reader key = {.a = a, .e = &ents, .x = s->x, .pol = &s->pol};
 	size_t i;
 	json_t *it;
 	json_array_foreach(json_object_get(v, "items"), i, it)
@@ -158,10 +158,10 @@ int cmd_cases(const cli_call *call)
 	cli_source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
-	cli_reader key = {.a = a};
 	pl_entries ents;
 	memset(&ents, 0, sizeof ents);
 	int rc = cli_source_open(call, &s, &d);
+	cli_reader key = {.a = a, .e = &ents, .x = s.x, .pol = &s.pol};
 	if (rc == PL_OK)
 		rc = pl_view_cases(s.view, cli_get(a, "party"), state, pg, &v, &d);
 	if (rc == PL_OK)

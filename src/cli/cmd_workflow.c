@@ -63,7 +63,7 @@ static bool ask(const char *prompt, char *out, size_t cap)
 /* Signs and submits one statement about entry target (listed in refs; UINT64_MAX for none), sealed by
  * seal with ctx when seal is not NULL (cli/sealing.h). */
 static int sign_and_send_with(const cli_call *call, const char *type, json_t *body, uint64_t target,
-			      const char *cmd, uint64_t *index, cli_seal_fn seal, void *ctx)
+			      const char *cmd, uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx)
 {
 	const cli_args *a = &call->args;
 	pl_diag d = {0};
@@ -74,6 +74,7 @@ static int sign_and_send_with(const cli_call *call, const char *type, json_t *bo
 		return cli_fail(cmd, rc, &d);
 	}
 	c.seal = seal;
+	c.prepare = prepare;
 	c.seal_ctx = ctx;
 	pl_ref ref;
 	int status;
@@ -89,7 +90,7 @@ static int sign_and_send_with(const cli_call *call, const char *type, json_t *bo
 static int sign_and_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			 uint64_t *index)
 {
-	return sign_and_send_with(call, type, body, target, cmd, index, NULL, NULL);
+	return sign_and_send_with(call, type, body, target, cmd, index, NULL, NULL, NULL);
 }
 
 /* The same for a statement of a thread (t: its type; target: its case or request), sealed to the thread's
@@ -97,7 +98,8 @@ static int sign_and_send(const cli_call *call, const char *type, json_t *body, u
 static int sign_and_send_thread(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const char *cmd)
 {
 	cli_thread_sealer ts = {.call = call, .type = t, .target = target};
-	return sign_and_send_with(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_thread_body, &ts);
+	return sign_and_send_with(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_thread_body,
+				  cli_thread_prepare, &ts);
 }
 
 /* The one positional argument, an entry index. */
@@ -275,7 +277,8 @@ int cmd_concern_raise(const cli_call *call)
 	}
 	uint64_t index = 0;
 	int status = sign_and_send_with(call, "concern", body, UINT64_MAX, "concern raise", &index,
-					fields != NULL ? cli_seal_body : NULL, fields != NULL ? &z : NULL);
+					fields != NULL ? cli_seal_body : NULL, fields != NULL ? cli_seal_prepare : NULL,
+					fields != NULL ? &z : NULL);
 	json_decref(fields);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("case %llu raised\n", (unsigned long long)index);
@@ -324,7 +327,8 @@ int cmd_request(const cli_call *call)
 	}
 	uint64_t index = 0;
 	cli_thread_sealer ts = {.call = call, .type = PL_WF_REQUEST, .target = cs, .narrow = cli_has(a, "narrow")};
-	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_thread_body, &ts);
+	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_thread_body,
+					cli_thread_prepare, &ts);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
 	return status;

@@ -271,6 +271,18 @@ static const cli_cmd CMDS[] = {
 	 .vf = V(CONN, SIGN, "reason"), .bf = V("wait", "json"), .opts = O({"reason", "TEXT", "why, for the record"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley key revoke --reason \"key compromised\" --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "members", .summary = "the members' shared key for TLP:GREEN", .section = S_MEMBERS},
+	{.name = "members rekey", .run = cmd_members_rekey, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "give the members a new members' key",
+	 .synopsis = "members rekey [--wait] [--receipt FILE] [--json]",
+	 .description = "TLP:GREEN is sealed to one key all members hold. After an enrolment, a key rotation or a "
+			"revocation that key is no longer current: this signs a members.rekey wrapping a fresh key to "
+			"every active member, chained to the one before it so later members read earlier GREEN "
+			"statements. A GREEN concern or answer does it on its own when needed; it needs the latest "
+			"members' key, so a member that joined after it waits for another to rekey.",
+	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS,
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley members rekey --wait",
+	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
 	{.name = "contact", .run = cmd_contact, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "publish your party's contact details",
 	 .synopsis = "contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S] [--wait] [--json]",

@@ -52,10 +52,54 @@ static int request_readers(cli_sealer *z, const pl_stmt *q, pl_seal_head *h, pl_
 	return rc;
 }
 
+/* The thread of q's statement from the member's verified copy: the request answered (into renv, r; for an
+ * answer) and the case's concern (into env, c). */
+static int thread_of(const cli_thread_sealer *q, cli_session *s, const pl_entries *e, pl_envelope *env, pl_stmt *c,
+		     pl_envelope *renv, pl_stmt *r, uint64_t *case_id, pl_diag *d)
+{
+	static const char *const concern_types[] = {"concern", NULL}, *const request_types[] = {"request", NULL};
+	bool answer = q->type != PL_WF_REQUEST && q->type != PL_WF_CLOSE;
+	int rc;
+	*case_id = q->target;
+	if (answer) {
+		if ((rc = pl_entries_statement(e, &s->pol, q->target, request_types, NULL, renv, r, NULL, d)) != PL_OK)
+			return rc;
+		json_int_t k = json_integer_value(json_object_get(r->body, "case"));
+		*case_id = k > 0 ? (uint64_t)k : 0;
+	}
+	return pl_entries_statement(e, &s->pol, *case_id, concern_types, NULL, env, c, NULL, d);
+}
+
+int cli_thread_prepare(void *ctx, cli_session *s, pl_diag *d)
+{
+	const cli_thread_sealer *q = ctx;
+	pl_entries e;
+	pl_envelope env, renv;
+	pl_stmt c, r;
+	memset(&env, 0, sizeof env);
+	memset(&renv, 0, sizeof renv);
+	memset(&c, 0, sizeof c);
+	memset(&r, 0, sizeof r);
+	uint64_t case_id;
+	int rc = cli_session_entries(q->call, s, &e, d);
+	if (rc != PL_OK)
+		return rc;
+	if ((rc = thread_of(q, s, &e, &env, &c, &renv, &r, &case_id, d)) == PL_OK) {
+		const char *tlp = json_string_value(json_object_get(c.body, "tlp"));
+		if (tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0 && !q->narrow)
+			rc = cli_green_ready(q->call, s, d);
+	}
+	pl_stmt_release(&c);
+	pl_envelope_release(&env);
+	pl_stmt_release(&r);
+	pl_envelope_release(&renv);
+	pl_entries_close(&e);
+	return rc;
+}
+
 int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
 {
 	const cli_thread_sealer *q = ctx;
-	static const char *const concern_types[] = {"concern", NULL}, *const request_types[] = {"request", NULL};
 	const char *tname = pl_wf_type_name(q->type);
 	bool answer = q->type != PL_WF_REQUEST && q->type != PL_WF_CLOSE;
 	pl_entries e;
@@ -70,26 +114,19 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 	int rc = cli_session_entries(q->call, s, &e, d);
 	if (rc != PL_OK)
 		return rc;
-	uint64_t case_id = q->target;
-	if (answer) {
-		if ((rc = pl_entries_statement(&e, &s->pol, q->target, request_types, NULL, &renv, &r, NULL, d)) != PL_OK)
-			goto out;
-		json_int_t k = json_integer_value(json_object_get(r.body, "case"));
-		case_id = k > 0 ? (uint64_t)k : 0;
-	}
-	if ((rc = pl_entries_statement(&e, &s->pol, case_id, concern_types, NULL, &env, &c, NULL, d)) != PL_OK)
+	uint64_t case_id;
+	if ((rc = thread_of(q, s, &e, &env, &c, &renv, &r, &case_id, d)) != PL_OK)
 		goto out;
 	const char *tlp = json_string_value(json_object_get(c.body, "tlp"));
-	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0 || strcmp(tlp, "TLP:GREEN") == 0) {
-		if (q->narrow)
-			rc = pl_diag_set(d, PL_EINVAL, "--narrow is for a request in a sealed case (TLP:RED, AMBER+STRICT "
-						       "or AMBER); case %llu is %s, in clear",
-					 (unsigned long long)case_id, tlp != NULL ? tlp : "unlabelled");
-		else if (tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0)
-			fprintf(stderr, "parley: note: a %s in a TLP:GREEN case is not sealed yet (it needs the members' "
-					"keys, not built): what it says is public in the log\n", tname);
-		goto out; /* a thread in clear: the statement too */
+	bool green = tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0;
+	if (q->narrow && (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0 || green)) {
+		rc = pl_diag_set(d, PL_EINVAL, "--narrow is for a request in a case sealed to its parties (TLP:RED, "
+					       "AMBER+STRICT or AMBER); case %llu is %s",
+				 (unsigned long long)case_id, tlp != NULL ? tlp : "unlabelled");
+		goto out;
 	}
+	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
+		goto out; /* a thread in clear: the statement too */
 	pl_refusal v;
 	rc = cli_clear_rules(tname, s->key->id.party, q->target, body, &v);
 	if (rc == PL_EREFUSED)
@@ -101,7 +138,10 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 	z.call = q->call;
 	z.type = tname;
 	z.skip_revoked = true; /* a party revoked since reads nothing said later (admission agrees) */
-	if (q->narrow) {
+	z.green = green;
+	if (green) {
+		/* the members' key: no reader list */
+	} else if (q->narrow) {
 		/* the requester and the addressees only */
 		size_t i;
 		json_t *t;

@@ -5,6 +5,7 @@
 #include "base/refusal.h"
 #include "base/timefmt.h"
 #include "client/entries.h"
+#include "client/epochs.h"
 #include "statement/dsse.h"
 #include "workflow/types.h"
 #include "monitor/copy.h"
@@ -79,9 +80,17 @@ int cli_seal_take(const cli_call *call, pl_wf_type t, json_t *body, json_t **fie
 	return PL_OK;
 }
 
+int cli_seal_prepare(void *ctx, cli_session *s, pl_diag *d)
+{
+	const cli_sealer *z = ctx;
+	return z->green ? cli_green_ready(z->call, s, d) : PL_OK;
+}
+
 int cli_seal_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d)
 {
 	const cli_sealer *z = ctx;
+	if (z->green)
+		return cli_green_seal(z, s, seq, body, d);
 	if (z->n + 1 > CLI_SEAL_READERS_MAX)
 		return pl_diag_set(d, PL_EINVAL, "at most %d readers", CLI_SEAL_READERS_MAX);
 	pl_identity *ids = calloc(z->n + 1, sizeof *ids);
@@ -136,7 +145,8 @@ int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d)
 	return PL_OK;
 }
 
-int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d)
+int cli_open_body(const pl_stmt *st, const pl_party_key *key, const pl_epoch_ring *epochs, json_t **fields,
+		  pl_sealed_fault *fault, pl_diag *d)
 {
 	*fields = NULL;
 	*fault = PL_SEALED_FAULT_NONE;
@@ -150,7 +160,7 @@ int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, p
 	pl_sealed_plain p;
 	memset(&p, 0, sizeof p);
 	if (rc == PL_OK)
-		rc = pl_sealed_open(&sc, obj, n, &ring, NULL, &p, d);
+		rc = pl_sealed_open(&sc, obj, n, &ring, epochs, &p, d);
 	if (rc == PL_OK) {
 		*fields = p.fields;
 		p.fields = NULL;
@@ -203,11 +213,7 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 	const char *tlp = json_string_value(json_object_get(body, "tlp"));
 	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
 		return PL_OK;
-	if (strcmp(tlp, "TLP:GREEN") == 0) {
-		fprintf(stderr, "parley concern raise: note: a TLP:GREEN concern is not sealed yet (it needs the "
-				"members' keys, not built): its title and summary are public in the log\n");
-		return PL_OK;
-	}
+	bool green = strcmp(tlp, "TLP:GREEN") == 0;
 	/* the content rules, on the body in clear, before anything is sealed */
 	pl_refusal v;
 	int rc = cli_clear_rules("concern", "reader", UINT64_MAX, body, &v);
@@ -223,7 +229,7 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 		return PL_EINVAL;
 	}
 	json_t *recipients = json_object_get(body, "recipients");
-	if (json_array_size(recipients) + 1 > CLI_SEAL_READERS_MAX) {
+	if (!green && json_array_size(recipients) + 1 > CLI_SEAL_READERS_MAX) {
 		cli_usage_call(call, "a sealed concern has at most %d readers", CLI_SEAL_READERS_MAX);
 		return PL_EINVAL;
 	}
@@ -232,7 +238,10 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 		return rc;
 	size_t i;
 	json_t *r;
-	json_array_foreach(recipients, i, r) z->readers[z->n++] = json_string_value(r);
+	if (!green) {
+		json_array_foreach(recipients, i, r) z->readers[z->n++] = json_string_value(r);
+	}
+	z->green = green;
 	z->call = call;
 	z->type = "concern";
 	z->fields = f;
@@ -259,6 +268,36 @@ void cli_reader_release(cli_reader *r)
 {
 	pl_party_key_free(r->key);
 	r->key = NULL;
+	if (r->epochs != NULL)
+		pl_epochs_release(r->epochs);
+	free(r->epochs);
+	r->epochs = NULL;
+}
+
+/* The members' keys r's key opens, derived from r's copy at the first call (NULL: none, or no copy). */
+static const pl_epoch_ring *reader_epochs(cli_reader *r, const pl_party_key *key)
+{
+	if (!r->epochs_tried && r->e != NULL && r->x != NULL && key != NULL) {
+		r->epochs_tried = true;
+		pl_keyring ring = {.keys = {key}, .n = 1};
+		pl_diag d = {0};
+		int rc = PL_ENOMEM;
+		if ((r->epochs = malloc(sizeof *r->epochs)) != NULL &&
+		    (rc = pl_epochs_open(r->e, r->x, r->pol, &ring, r->epochs, &d)) == PL_OK && r->epochs->fault[0] != '\0') {
+			cli_texts t = {0};
+			fprintf(stderr, "parley: warning: %s\n", cli_text(&t, r->epochs->fault));
+			cli_texts_release(&t);
+		}
+		if (rc != PL_OK) {
+			cli_texts t = {0};
+			fprintf(stderr, "parley: TLP:GREEN content stays sealed: the members' keys were not derived: %s\n",
+				cli_text(&t, pl_diag_text(&d, rc)));
+			cli_texts_release(&t);
+			free(r->epochs);
+			r->epochs = NULL;
+		}
+	}
+	return r->epochs != NULL ? &r->epochs->ring : NULL;
 }
 
 /* r's key, loaded at the first call. */
@@ -348,7 +387,11 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 	json_t *fields = NULL;
 	const pl_party_key *key = reader_key(r);
 	pl_sealed_fault fault = PL_SEALED_FAULT_NONE;
-	int rc = key != NULL ? cli_open_body(st, key, &fields, &fault, &d) : PL_ENOKEY;
+	int rc = key != NULL ? cli_open_body(st, key, NULL, &fields, &fault, &d) : PL_ENOKEY;
+	if (rc == PL_ENOKEY && key != NULL && reader_epochs(r, key) != NULL) {
+		d = (pl_diag){0}; /* sealed to the members' key? (TLP:GREEN) */
+		rc = cli_open_body(st, key, reader_epochs(r, key), &fields, &fault, &d);
+	}
 	json_t *m = NULL;
 	char why[PL_REFUSAL_MSG + 128];
 	int rr = rc == PL_OK ? opened_rules(st, fields, why, sizeof why) : PL_OK;

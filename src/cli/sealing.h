@@ -27,6 +27,7 @@ typedef struct cli_sealer {
 	size_t n;
 	bool skip_revoked; /* a reader no longer an active member is left out (a thread's parties, from the
 			    * log); otherwise it is an error */
+	bool green;        /* TLP:GREEN: sealed to the current members' key, readers unused (cli_green_seal) */
 } cli_sealer;
 
 /*
@@ -39,26 +40,54 @@ typedef struct cli_sealer {
  */
 int cli_seal_body(void *sealer, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
 
+/* A cli_prepare_fn (session.h) for a cli_sealer: for TLP:GREEN, a members' key current first
+ * (cli_green_ready). */
+int cli_seal_prepare(void *sealer, cli_session *s, pl_diag *d);
+
+/*
+ * TLP:GREEN (seal_green.c; docs/confidentiality.md, section 3).
+ * cli_members_keys: the members' keys s's party holds (client/epochs.h), from the member's verified
+ * copy; release with pl_epochs_release.
+ * cli_members_rekey: unless the latest members' key is current, a members.rekey wrapping a fresh
+ * members' key to every active member (their keys from the copy) and chained to the latest one,
+ * signed and submitted with a's flags (--wait, --json; quiet: nothing printed); *index its entry.
+ * PL_EEXIST, *index the current one's, when there was nothing to do. PL_ENOKEY when the party does not hold the latest
+ * members' key (it joined after it: another member rekeys); PL_EREFUSED / PL_EIO when the server did
+ * not accept it (said on stderr).
+ * cli_green_ready: a members' key current for a GREEN statement: rekeys (waiting for its checkpoint,
+ * said on stderr) when the members changed since the last one, and brings the copy up to date.
+ * cli_green_seal: z's fields sealed to the current members' key into body["sealed"]; PL_ENOKEY when
+ * none is current or the party does not hold it.
+ */
+struct pl_epochs;
+int cli_members_keys(const cli_call *call, cli_session *s, struct pl_epochs *ep, pl_diag *d);
+int cli_members_rekey(const cli_call *call, cli_session *s, const cli_args *a, bool quiet, uint64_t *index,
+		      pl_diag *d);
+int cli_green_ready(const cli_call *call, cli_session *s, pl_diag *d);
+int cli_green_seal(const cli_sealer *z, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
 /* The bytes of st's sealed part (body["sealed"], base64-decoded) into *obj (free it). PL_ENOTFOUND: st is
  * not sealed; PL_EFORMAT: not base64; PL_ENOMEM. */
 int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d);
 
 /*
- * Opens the sealed body of st (body["sealed"]) with key. PL_OK with *fields
+ * Opens the sealed body of st (body["sealed"]) with key, or when it is sealed to the members' key
+ * (TLP:GREEN) with one of epochs (may be NULL). PL_OK with *fields
  * the opened fields (json_decref them). PL_ENOTFOUND: st is not sealed.
  * PL_ENOKEY: not sealed to key (key's party is not a reader, or was sealed
  * to another of its keys). PL_EVERIFY: the author's misbehaviour, *fault
  * says which (the key does not open, or the commitment does not name the
  * text). PL_EFORMAT: the sealed part is malformed. d says what.
  */
-int cli_open_body(const pl_stmt *st, const pl_party_key *key, json_t **fields, pl_sealed_fault *fault, pl_diag *d);
+int cli_open_body(const pl_stmt *st, const pl_party_key *key, const pl_epoch_ring *epochs, json_t **fields,
+		  pl_sealed_fault *fault, pl_diag *d);
 
 /*
- * For a concern whose label is RED, AMBER+STRICT or AMBER: checks the body in clear as admission would
+ * For a concern whose label is RED, AMBER+STRICT, AMBER or GREEN: checks the body in clear as admission would
  * (fields, sizes, vocabularies: pl_wf_parse) and the sealed caps, then moves its sealed fields
  * (workflow/types.h: pl_wf_sealed_fields) and "lang" (--lang, default "en") into *fields and fills z to
- * seal them to the author and the recipients. *fields stays NULL for a concern in clear (TLP:CLEAR;
- * TLP:GREEN until members' keys, said on stderr). PL_EINVAL once a usage error is said; PL_ENOMEM.
+ * seal them to the author and the recipients (TLP:GREEN: z->green, to the members' key). *fields stays
+ * NULL for a concern in clear (TLP:CLEAR). PL_EINVAL once a usage error is said; PL_ENOMEM.
  */
 int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields);
 
@@ -73,11 +102,19 @@ int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *
 const char *cli_sealed_title(const json_t *v);
 
 /* The member's key for opening, loaded (--key or PARLEY_KEY, cli_load_party_key) at the first sealed
- * body met, so a command that meets none never asks for a passphrase. Zero it; release it. */
+ * body met, so a command that meets none never asks for a passphrase; and the members' keys it holds
+ * (TLP:GREEN), derived from the copy e, x, pol name (client/epochs.h) at the first body sealed to
+ * one. Zero it; release it. */
+struct pl_index;
 typedef struct cli_reader {
 	const cli_args *a;
+	const struct pl_entries *e;  /* the copy's entries, its index, the policy: for the members' keys */
+	struct pl_index *x;          /* (NULL: GREEN stays sealed) */
+	const struct pl_policy *pol;
 	pl_party_key *key; /* NULL until loaded, or when none is named or it did not load */
 	bool tried;
+	struct pl_epochs *epochs;
+	bool epochs_tried;
 } cli_reader;
 void cli_reader_release(cli_reader *r);
 
@@ -116,8 +153,8 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v);
  * the case's parties (the concern's author and recipients), or with narrow, the request's author and
  * addressees ("to"); for an answer, the request's readers as its sealed header lists them (the case's
  * parties for a request an old log holds in clear). Parties revoked since are left out, as admission
- * leaves them out. A thread in clear (or TLP:GREEN, until members' keys: said on stderr) leaves body
- * as it is; narrow there is PL_EINVAL. PL_EINVAL for a body the rules refuse (the sentence in d); the
+ * leaves them out. A thread in clear (TLP:CLEAR) leaves body as it is; a TLP:GREEN thread is sealed to the members' key (cli_green_seal); narrow in either is
+ * PL_EINVAL. PL_EINVAL for a body the rules refuse (the sentence in d); the
  * copy's and pl_sealed_seal's errors.
  */
 typedef struct cli_thread_sealer {
@@ -127,6 +164,9 @@ typedef struct cli_thread_sealer {
 	bool narrow;
 } cli_thread_sealer;
 int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
+/* A cli_prepare_fn for a cli_thread_sealer: a members' key current first when the thread is TLP:GREEN. */
+int cli_thread_prepare(void *ctx, cli_session *s, pl_diag *d);
 
 /* Moves the sealed fields of type t (pl_wf_sealed_fields) out of body into a new object *fields (json_decref
  * it), with "lang" (--lang, default "en"). PL_ENOMEM. */

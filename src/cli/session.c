@@ -115,6 +115,8 @@ int cli_session_report(const cli_session *s, const pl_api_accept *r, const char 
 	char kept[PATH_MAX];
 	pl_diag kd = {0};
 	bool is_kept = keep_acceptance(s, r, kept, &kd) == PL_OK;
+	if (s->quiet && is_kept)
+		return PL_OK;
 	if (!is_kept) {
 		cli_texts t = {0};
 		fprintf(stderr, "parley: warning: the acceptance was not kept: %s\n", cli_text(&t, pl_diag_text(&kd, kd.code)));
@@ -158,6 +160,8 @@ int cli_session_submit(cli_session *c, const cli_args *a, const char *type, cons
 	uint64_t seq;
 	int rc;
 	const char *s = cli_get(a, "seq");
+	if (c->prepare != NULL && (rc = c->prepare(c->seal_ctx, c, &d)) != PL_OK)
+		return cli_fail(cmd, rc, &d);
 	if (s != NULL) {
 		if (!cli_u64(s, &seq))
 			return cli_usage("--seq N", "--seq takes a decimal number");

@@ -19,6 +19,9 @@ struct cli_session;
 /* Seals a statement's sealed fields into body (a copy of the one given) once its seq is known, before
  * it is signed (seq is part of what is sealed: statement/sealed.h). cli/sealing.h has the one there is. */
 typedef int (*cli_seal_fn)(void *ctx, struct cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+/* What must be in the log before a statement is sealed (a members' key for TLP:GREEN), run by
+ * cli_session_submit before the statement's seq is taken. */
+typedef int (*cli_prepare_fn)(void *ctx, struct cli_session *s, pl_diag *d);
 
 typedef struct cli_session {
 	pl_api *api;
@@ -29,7 +32,10 @@ typedef struct cli_session {
 	int64_t not_before;   /* the latest time of an entry referred to (cli_session_ref): a statement is
 				 dated no earlier, so it is never dated before what it answers */
 	cli_seal_fn seal;     /* when set, cli_session_submit seals with it (seal_ctx its context) */
+	cli_prepare_fn prepare; /* when set, run first (with seal_ctx) */
 	void *seal_ctx;
+	bool quiet;           /* cli_session_report keeps the acceptance and prints nothing (a statement the
+				 client submits on its own, before the one asked for) */
 } cli_session;
 
 /*

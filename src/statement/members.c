@@ -19,10 +19,14 @@ void pl_members_release(pl_members *m)
 	free(m->m);
 	free(m->c);
 	free(m->byname);
+	free(m->epochs);
 	m->m = NULL;
 	m->c = NULL;
 	m->byname = NULL;
+	m->epochs = NULL;
 	m->n = m->nc = m->cap = m->capc = 0;
+	m->nepochs = m->capepochs = 0;
+	m->trigger = 0;
 }
 
 /* The first position in m->byname whose name is not below party; *found when it is party's. */
@@ -99,7 +103,8 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
 
 bool pl_members_owns_type(const char *type)
 {
-	static const char *const own[] = {"charter", "enroll", "key.rotate", "key.revoke", "contact.update", NULL};
+	static const char *const own[] = {"charter", "enroll", "key.rotate", "key.revoke", "contact.update",
+					  "members.rekey", NULL};
 	for (const char *const *t = own; *t; t++)
 		if (strcmp(*t, type) == 0)
 			return true;

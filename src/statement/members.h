@@ -25,6 +25,15 @@
  * encryption key. A party name confusable with a member's (pl_party_skeleton)
  * is refused too (name_confusable).
  *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
+ *   members.rekey  {"after": T, "key": FP, "sealed": B64}  by an active member: a new
+ *                  members' key for TLP:GREEN (docs/confidentiality.md, section 3). T
+ *                  is the latest trigger (the charter, an enrolment that made a member,
+ *                  a key.rotate, a key.revoke) and is in refs; FP (32 hex digits) the
+ *                  key's public fingerprint, never used before; B64 a sealed object of
+ *                  members' keys (statement/rekey.h) whose readers are exactly the
+ *                  active members with their current encryption keys, chained to the
+ *                  previous members' key when there is one. Refused rekey_stale when a
+ *                  trigger came after T, rekey_duplicate when a rekey answers T already.
  */
 #ifndef PARLEY_STATEMENT_MEMBERS_H
 #define PARLEY_STATEMENT_MEMBERS_H
@@ -38,6 +47,7 @@
 #include "base/refusal.h"
 #include "statement/dsse.h"
 #include "statement/party.h"
+#include "statement/seal_head.h"
 #include "statement/statement.h"
 
 #define PL_SPONSORS_MAX 16
@@ -77,6 +87,14 @@ typedef struct pl_candidate {
 	size_t nsponsors;
 } pl_candidate;
 
+/* A members' key the log established: the rekey's index (its epoch), the trigger it answers, its
+ * public fingerprint. */
+typedef struct pl_epoch_rec {
+	uint64_t epoch;
+	uint64_t after;
+	uint8_t fp[PL_SEAL_FP_SIZE];
+} pl_epoch_rec;
+
 typedef struct pl_members {
 	char origin[PL_ORIGIN_LEN_MAX + 1];
 	uint64_t size;              /* entries applied so far */
@@ -88,6 +106,9 @@ typedef struct pl_members {
 				     * lookups by name in O(log n) (pl_members_index) */
 	pl_candidate *c;            /* parties enrolled by fewer than K sponsors yet */
 	size_t nc, capc;
+	uint64_t trigger;           /* the latest entry that changed the members or their keys */
+	pl_epoch_rec *epochs;       /* the members' rekeys, in log order (heap) */
+	size_t nepochs, capepochs;
 } pl_members;
 
 /* A submission being admitted: the exact bytes, the envelope, the payload. */
@@ -136,6 +157,18 @@ const pl_member *pl_members_get(const pl_members *m, const char *party);
 /* The signing key party held when the entry at index was admitted (its key
  * at index - 1). PL_ENOTFOUND if none. */
 int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, uint8_t pk[PL_ED25519_PK_SIZE]);
+
+/* The members' key current after the entries applied so far: the last rekey when it answers the
+ * latest trigger, else NULL (a TLP:GREEN statement waits for a rekey). */
+const pl_epoch_rec *pl_members_epoch(const pl_members *m);
+
+/*
+ * The fields of a members.rekey body: its trigger, the key's fingerprint, and
+ * the sealed object decoded into *obj (malloc'ed, *n bytes; free it). PL_EFORMAT
+ * with the sentence in d for a body that is not one; PL_ENOMEM.
+ */
+int pl_members_rekey_fields(const json_t *body, uint64_t *after, uint8_t fp[PL_SEAL_FP_SIZE], uint8_t **obj,
+			    size_t *n, pl_diag *d) __attribute__((warn_unused_result));
 
 /* True for the types this module owns. */
 bool pl_members_owns_type(const char *type);

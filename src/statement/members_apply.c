@@ -107,6 +107,7 @@ static int apply_enroll(pl_members *m, const pl_submission *s, uint64_t index)
 		if (add_member(m, &id, index) == NULL)
 			return PL_ENOMEM;
 		drop_candidates(m, id.party);
+		m->trigger = index;
 	}
 	return PL_OK;
 }
@@ -129,6 +130,7 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 			e->founder = true;
 		}
 		m->chartered = true;
+		m->trigger = index;
 	} else if (strcmp(type, "enroll") == 0) {
 		int rc = apply_enroll(m, s, index);
 		if (rc != PL_OK)
@@ -145,6 +147,7 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 			return PL_ENOMEM;
 		e->id = id;
 		push_key(e, &id, index);
+		m->trigger = index;
 	} else if (strcmp(type, "key.revoke") == 0) {
 		pl_member *e = pl_members_find(m, s->st.author);
 		if (e != NULL) {
@@ -152,6 +155,11 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 			if (e->nkeys > 0)
 				e->keys[e->nkeys - 1].until = index;
 		}
+		m->trigger = index;
+	} else if (strcmp(type, "members.rekey") == 0) {
+		int rc = pl_members_apply_rekey(m, s, index);
+		if (rc != PL_OK)
+			return rc;
 	} else if (strcmp(type, "contact.update") == 0) {
 		pl_member *e = pl_members_find(m, s->st.author);
 		pl_buf b;

@@ -37,4 +37,11 @@ const pl_candidate *pl_members_find_candidate(const pl_members *m, const pl_iden
  * PL_R_NAME_CONFUSABLE). */
 int pl_members_parse_charter(const json_t *body, pl_charter *c, pl_identity *founders, size_t *nf, pl_refusal *v);
 
+/* A members.rekey checked against the registry (members_rekey.c): PL_OK, PL_ENOMEM, or PL_EREFUSED
+ * with v filled. */
+int pl_members_check_rekey(const pl_members *m, const pl_submission *s, pl_refusal *v);
+
+/* An admitted members.rekey at index recorded: PL_OK, PL_ENOMEM, PL_EINVAL (not a valid body). */
+int pl_members_apply_rekey(pl_members *m, const pl_submission *s, uint64_t index);
+
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 3 /* 2: the whole key history, with encryption keys; 3: the charter's time */
+#define STATE_VERSION 4 /* 2: the whole key history, with encryption keys; 3: the charter's time; 4: members' keys */
 
 static void save_identity(pl_enc *e, const pl_identity *id)
 {
@@ -66,6 +66,13 @@ int pl_members_save(const pl_members *m, pl_buf *out)
 		pl_enc_u64(&e, m->c[i].nsponsors);
 		for (size_t k = 0; k < m->c[i].nsponsors; k++)
 			pl_enc_str(&e, m->c[i].sponsors[k]);
+	}
+	pl_enc_u64(&e, m->trigger);
+	pl_enc_u64(&e, m->nepochs);
+	for (size_t i = 0; i < m->nepochs; i++) {
+		pl_enc_u64(&e, m->epochs[i].epoch);
+		pl_enc_u64(&e, m->epochs[i].after);
+		pl_enc_raw(&e, m->epochs[i].fp, sizeof m->epochs[i].fp);
 	}
 	return e.rc;
 }
@@ -164,6 +171,24 @@ int pl_members_load(pl_members *m, pl_dec *d)
 		for (size_t k = 0; k < m->c[i].nsponsors; k++)
 			pl_dec_str(d, m->c[i].sponsors[k], sizeof m->c[i].sponsors[k]);
 		m->nc = i + 1;
+	}
+	m->trigger = pl_dec_u64(d, m->size ? m->size - 1 : 0);
+	/* each members' key is established by an entry after the trigger it answers, in log order */
+	size_t ne = pl_dec_count(d, m->size < SIZE_MAX / sizeof *m->epochs ? (size_t)m->size : 0, 2 + PL_SEAL_FP_SIZE);
+	if (ne > 0 && d->rc == PL_OK) {
+		if ((m->epochs = calloc(ne, sizeof *m->epochs)) == NULL)
+			pl_dec_fail(d, PL_ENOMEM);
+		else
+			m->capepochs = ne;
+	}
+	for (size_t i = 0; i < ne && d->rc == PL_OK; i++) {
+		pl_epoch_rec *r = &m->epochs[i];
+		r->epoch = pl_dec_u64(d, m->size ? m->size - 1 : 0);
+		r->after = pl_dec_u64(d, UINT64_MAX);
+		pl_dec_raw(d, r->fp, sizeof r->fp);
+		m->nepochs = i + 1;
+		if (d->rc == PL_OK && (r->after >= r->epoch || (i > 0 && r->after <= m->epochs[i - 1].after)))
+			pl_dec_fail(d, PL_EFORMAT);
 	}
 	if (d->rc == PL_OK && m->chartered && m->charter.sponsors == 0)
 		pl_dec_fail(d, PL_EFORMAT);

@@ -57,12 +57,24 @@ static int entry_qsort(const void *a, const void *b)
 	return entry_cmp(a, b);
 }
 
+static bool kind_valid(unsigned kind)
+{
+	return kind == PL_SEAL_BODY || kind == PL_SEAL_BLOB || kind == PL_SEAL_KEYS;
+}
+
+/* The most entries a header of kind holds. */
+static size_t entries_max(unsigned kind)
+{
+	return kind == PL_SEAL_KEYS ? PL_SEAL_KEYS_READERS_MAX : PL_SEAL_READERS_MAX;
+}
+
 static bool canonical(const pl_seal_head *h)
 {
-	for (size_t i = 1; i < h->n; i++)
-		if (entry_cmp(&h->e[i - 1], &h->e[i]) >= 0)
+	for (size_t i = 0; i < h->n; i++)
+		if ((i > 0 && entry_cmp(&h->e[i - 1], &h->e[i]) >= 0) ||
+		    (h->kind == PL_SEAL_KEYS && h->e[i].type != PL_SEAL_PARTY))
 			return false;
-	return h->n >= 1 && h->n <= PL_SEAL_READERS_MAX;
+	return h->n >= 1 && h->n <= entries_max(h->kind);
 }
 
 int pl_seal_head_wrap(pl_seal_head *h, pl_seal_kind kind, const uint8_t key[PL_SEAL_KEY_SIZE],
@@ -72,10 +84,12 @@ int pl_seal_head_wrap(pl_seal_head *h, pl_seal_kind kind, const uint8_t key[PL_S
 	size_t total = n + (epoch != NULL);
 	if (sodium_init() < 0)
 		return pl_diag_set(d, PL_ECRYPTO, "libsodium failed to initialise");
-	if (kind != PL_SEAL_BODY && kind != PL_SEAL_BLOB)
-		return pl_diag_set(d, PL_EINVAL, "a sealed object is a body or a blob");
-	if (total == 0 || total > PL_SEAL_READERS_MAX)
-		return pl_diag_set(d, PL_EINVAL, "a sealed object has 1 to %d readers, not %zu", PL_SEAL_READERS_MAX, total);
+	if (!kind_valid(kind))
+		return pl_diag_set(d, PL_EINVAL, "a sealed object is a body, a blob or members' keys");
+	if (kind == PL_SEAL_KEYS && epoch != NULL)
+		return pl_diag_set(d, PL_EINVAL, "members' keys are wrapped to parties, not to a members' key");
+	if (total == 0 || total > entries_max(kind))
+		return pl_diag_set(d, PL_EINVAL, "a sealed object has 1 to %zu readers, not %zu", entries_max(kind), total);
 	h->kind = (uint8_t)kind;
 	for (size_t i = 0; i < n; i++) {
 		pl_seal_entry *e = &h->e[h->n++];
@@ -109,13 +123,17 @@ int pl_seal_head_wrap(pl_seal_head *h, pl_seal_kind kind, const uint8_t key[PL_S
 
 int pl_seal_head_write(pl_seal_head *h, pl_buf *out)
 {
-	if ((h->kind != PL_SEAL_BODY && h->kind != PL_SEAL_BLOB) || !canonical(h))
+	if (!kind_valid(h->kind) || !canonical(h))
 		return PL_EINVAL;
 	size_t start = out->len;
-	uint8_t two[2] = {h->kind, (uint8_t)h->n};
+	uint8_t count[3] = {h->kind, (uint8_t)h->n, 0};
+	if (h->kind == PL_SEAL_KEYS) {
+		count[1] = (uint8_t)(h->n >> 8);
+		count[2] = (uint8_t)h->n;
+	}
 	int rc = pl_buf_append(out, PL_SEAL_MAGIC, PL_SEAL_MAGIC_SIZE);
 	if (rc == PL_OK)
-		rc = pl_buf_append(out, two, 2);
+		rc = pl_buf_append(out, count, h->kind == PL_SEAL_KEYS ? 3 : 2);
 	for (size_t i = 0; rc == PL_OK && i < h->n; i++) {
 		const pl_seal_entry *e = &h->e[i];
 		rc = pl_buf_putc(out, e->type);
@@ -163,10 +181,16 @@ int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d)
 		return pl_diag_set(d, PL_EFORMAT, "not a sealed object of version 2 (PLSEAL02)");
 	h->kind = x[PL_SEAL_MAGIC_SIZE];
 	size_t count = x[PL_SEAL_MAGIC_SIZE + 1];
-	if (h->kind != PL_SEAL_BODY && h->kind != PL_SEAL_BLOB)
+	if (!kind_valid(h->kind))
 		return pl_diag_set(d, PL_EFORMAT, "a sealed object of unknown kind %u", h->kind);
-	if (count == 0 || count > PL_SEAL_READERS_MAX)
-		return pl_diag_set(d, PL_EFORMAT, "a sealed object names 1 to %d readers, not %zu", PL_SEAL_READERS_MAX, count);
+	if (h->kind == PL_SEAL_KEYS) {
+		if ((x = take(&at, &left, 1)) == NULL)
+			return pl_diag_set(d, PL_EFORMAT, "the sealed object ends in its count");
+		count = count << 8 | *x;
+	}
+	if (count == 0 || count > entries_max(h->kind))
+		return pl_diag_set(d, PL_EFORMAT, "a sealed object of kind %u names 1 to %zu readers, not %zu", h->kind,
+				   entries_max(h->kind), count);
 	for (size_t i = 0; i < count; i++) {
 		pl_seal_entry *e = &h->e[i];
 		const uint8_t *t = take(&at, &left, 1);
@@ -184,7 +208,7 @@ int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d)
 				return pl_diag_set(d, PL_EFORMAT, "the sealed object ends in reader entry %zu", i);
 			memcpy(e->fp, x, PL_SEAL_FP_SIZE);
 			memcpy(e->wrap, x + PL_SEAL_FP_SIZE, PL_SEAL_WRAP_SIZE);
-		} else if (e->type == PL_SEAL_EPOCH) {
+		} else if (e->type == PL_SEAL_EPOCH && h->kind != PL_SEAL_KEYS) {
 			if ((x = take(&at, &left, 8 + PL_SEAL_FP_SIZE + PL_SEAL_EPOCH_WRAP_SIZE)) == NULL)
 				return pl_diag_set(d, PL_EFORMAT, "the sealed object ends in reader entry %zu", i);
 			for (int k = 0; k < 8; k++)
@@ -192,7 +216,8 @@ int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d)
 			memcpy(e->fp, x + 8, PL_SEAL_FP_SIZE);
 			memcpy(e->wrap, x + 8 + PL_SEAL_FP_SIZE, PL_SEAL_EPOCH_WRAP_SIZE);
 		} else {
-			return pl_diag_set(d, PL_EFORMAT, "reader entry %zu has the unknown type %u", i, e->type);
+			return pl_diag_set(d, PL_EFORMAT, "reader entry %zu has the type %u, unknown%s", i, e->type,
+					   h->kind == PL_SEAL_KEYS ? " or not one members' keys take" : "");
 		}
 		h->n = i + 1;
 		if (i > 0 && entry_cmp(&h->e[i - 1], e) >= 0)

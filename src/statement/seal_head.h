@@ -5,8 +5,10 @@
  * (evidence/seal.h moves to it); docs/confidentiality.md argues it.
  *
  *   "PLSEAL02"                        8 bytes
- *   kind                              1 byte: PL_SEAL_BODY (1) or PL_SEAL_BLOB (2)
- *   count                             1 byte: 1..PL_SEAL_READERS_MAX reader entries
+ *   kind                              1 byte: PL_SEAL_BODY (1), PL_SEAL_BLOB (2) or PL_SEAL_KEYS (3)
+ *   count                             1 byte: 1..PL_SEAL_READERS_MAX reader entries; for
+ *                                     PL_SEAL_KEYS 2 bytes, big-endian: 1..PL_SEAL_KEYS_READERS_MAX
+ *                                     party entries (a members' rekey wraps its key to every member)
  *   count entries, in canonical order (an epoch entry first, at most one;
  *   then party entries by name, strictly increasing: no party twice):
  *     PL_SEAL_PARTY (1)               1 byte
@@ -25,7 +27,7 @@
  *   commitment                        32 bytes, bodies only (statement/sealed.h)
  *
  * What follows the header is the kind's own: a body's ciphertext, a blob's
- * secretstream. Both are authenticated with pl_seal_ad of the header as
+ * secretstream, a members' rekey's chain (statement/rekey.h). Both are authenticated with pl_seal_ad of the header as
  * additional data, so no byte of the header can change without the
  * ciphertext failing for every reader.
  *
@@ -47,6 +49,7 @@
 #define PL_SEAL_MAGIC "PLSEAL02"
 #define PL_SEAL_MAGIC_SIZE 8
 #define PL_SEAL_READERS_MAX 65           /* a concern's author and its 64 recipients */
+#define PL_SEAL_KEYS_READERS_MAX 200     /* a members' rekey: every active member (statement/rekey.h) */
 #define PL_SEAL_FP_SIZE 16               /* a key's fingerprint */
 #define PL_SEAL_KEY_SIZE 32              /* a content key */
 #define PL_SEAL_WRAP_SIZE 80             /* crypto_box_SEALBYTES + PL_SEAL_KEY_SIZE */
@@ -57,8 +60,10 @@
 #define PL_SEAL_PARTY_ENTRY_MAX (1 + 1 + PL_PARTY_MAX + PL_SEAL_FP_SIZE + PL_SEAL_WRAP_SIZE)
 #define PL_SEAL_HEAD_MAX \
 	(PL_SEAL_MAGIC_SIZE + 2 + PL_SEAL_READERS_MAX * PL_SEAL_PARTY_ENTRY_MAX + PL_SEAL_COMMITMENT_SIZE)
+/* The largest header of members' keys: 200 party entries with 64-byte names. */
+#define PL_SEAL_KEYS_HEAD_MAX (PL_SEAL_MAGIC_SIZE + 3 + PL_SEAL_KEYS_READERS_MAX * PL_SEAL_PARTY_ENTRY_MAX)
 
-typedef enum pl_seal_kind { PL_SEAL_BODY = 1, PL_SEAL_BLOB = 2 } pl_seal_kind;
+typedef enum pl_seal_kind { PL_SEAL_BODY = 1, PL_SEAL_BLOB = 2, PL_SEAL_KEYS = 3 } pl_seal_kind;
 typedef enum pl_seal_entry_type { PL_SEAL_PARTY = 1, PL_SEAL_EPOCH = 2 } pl_seal_entry_type;
 
 /* One reader entry. */
@@ -70,11 +75,11 @@ typedef struct pl_seal_entry {
 	uint8_t wrap[PL_SEAL_WRAP_SIZE];   /* the wrapped content key (an epoch's uses the first 72 bytes) */
 } pl_seal_entry;
 
-/* A parsed (or built) header; about 11 KiB, so callers usually allocate it. */
+/* A parsed (or built) header; about 36 KiB, so callers allocate it. */
 typedef struct pl_seal_head {
 	uint8_t kind;                      /* pl_seal_kind */
 	size_t n;                          /* entries */
-	pl_seal_entry e[PL_SEAL_READERS_MAX];
+	pl_seal_entry e[PL_SEAL_KEYS_READERS_MAX]; /* at most PL_SEAL_READERS_MAX but for PL_SEAL_KEYS */
 	uint8_t commitment[PL_SEAL_COMMITMENT_SIZE]; /* PL_SEAL_BODY only */
 	size_t len;                        /* bytes the header takes (pl_seal_head_parse, _write) */
 } pl_seal_head;
@@ -112,7 +117,8 @@ bool pl_seal_ctx_valid(const pl_seal_ctx *ctx);
 /*
  * Starts h as a header of kind with the content key wrapped to readers[0..n)
  * (their names and X25519 keys) and, when epoch is not NULL, to that members'
- * key; 1..PL_SEAL_READERS_MAX entries in all. Entries come out in canonical
+ * key; 1..PL_SEAL_READERS_MAX entries in all (PL_SEAL_KEYS: 1..PL_SEAL_KEYS_READERS_MAX
+ * parties, no members' key). Entries come out in canonical
  * order whatever the order given. The commitment is left zero. PL_EINVAL for
  * a bad kind, no reader or too many, a party named twice or an invalid name;
  * PL_ECRYPTO if libsodium fails.
@@ -128,9 +134,9 @@ int pl_seal_head_write(pl_seal_head *h, pl_buf *out) __attribute__((warn_unused_
 /*
  * Parses the header at the start of p[0..n) into h (h->len: its size; the
  * rest of p is the kind's). PL_EFORMAT, saying what, for anything but a
- * canonical header: bad magic or kind, a count of 0 or over the maximum,
+ * canonical header: bad magic or kind, a count of 0 or over the kind's maximum,
  * an unknown entry type, an invalid name, entries out of order or repeated,
- * two epoch entries, a truncated entry.
+ * two epoch entries (any, for PL_SEAL_KEYS), a truncated entry.
  */
 int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d) __attribute__((warn_unused_result));
 

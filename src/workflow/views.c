@@ -4,6 +4,7 @@
 #include "base/codec.h"
 #include "base/timefmt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -442,4 +443,49 @@ int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_S
 	if (rc != PL_OK)
 		pl_diag_set(d, rc, "%s is not a party of this log", party);
 	return rc;
+}
+
+int pl_view_rekeys(pl_index *x, uint64_t *trigger, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*trigger = 0;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT max(coalesce((SELECT max(since) FROM keys), 0),"
+				   " coalesce((SELECT max(until) FROM keys), 0))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*trigger = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT idx FROM entries WHERE type = 'members.rekey' ORDER BY idx DESC LIMIT ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)cap);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
+		idx[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	return PL_OK;
+}
+
+int pl_view_active(pl_index *x, char (*names)[PL_PARTY_MAX + 1], size_t cap, size_t *n, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT party FROM parties WHERE active = 1 ORDER BY party", -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < cap)
+			snprintf(names[*n], PL_PARTY_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	return PL_OK;
 }

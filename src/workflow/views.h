@@ -82,4 +82,19 @@ int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_S
 		      pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * The members' keys of the log in x (docs/confidentiality.md, section 3): the
+ * latest trigger (the last entry that made a member or ended or started a
+ * key: charter, enrolment, key.rotate, key.revoke) into *trigger, and the
+ * members.rekey entries newest first, up to cap of them, into idx[0..*n).
+ * The current members' key is idx[0]'s when *n > 0 and idx[0] > *trigger.
+ */
+int pl_view_rekeys(pl_index *x, uint64_t *trigger, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* The active members' names in order, up to cap of them (each PL_PARTY_MAX + 1 bytes) into names, how
+ * many there are in all into *n (more than cap: only cap written). */
+int pl_view_active(pl_index *x, char (*names)[PL_PARTY_MAX + 1], size_t cap, size_t *n, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "base/codec.h"
 #include "base/sha256.h"
+#include "statement/rekey.h"
 #include "statement/sealed.h"
 #include "statement/sign.h"
 #include "store/log.h"
@@ -12,6 +13,7 @@
 #include "workflow/types.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <string.h>
 
 #define ORIGIN "unit.example/sealed-wf"
@@ -453,6 +455,173 @@ static void test_rotated_key(void **state)
 	replay_matches();
 }
 
+
+/* The base64 of a body sealed by party p for its next statement of type to the members' key k. */
+static char *seal_epoch(int p, const char *type, const pl_epoch_key *k)
+{
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = type, .author = F.k[p]->id.party, .seq = F.seq[p] + 1};
+	json_t *fields = json_pack("{s:s,s:s}", "lang", "en", "title", "green words");
+	pl_buf obj;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	assert_int_equal(pl_sealed_seal(&ctx, fields, NULL, 0, k, &obj, NULL), PL_OK);
+	json_decref(fields);
+	char *b64 = malloc(pl_b64_len(obj.len) + 1);
+	assert_non_null(b64);
+	pl_b64_encode(obj.data, obj.len, b64);
+	pl_buf_release(&obj);
+	return b64;
+}
+
+/* A members.rekey body by party p answering entry after, wrapping a fresh key (into key) to readers
+ * (their current keys; ended by -1), chained to prev (NULL: none). */
+static json_t *rekey_body(int p, uint64_t after, const pl_epoch_key *prev, const int *readers, uint8_t *key)
+{
+	pl_identity ids[NP];
+	size_t n = 0;
+	for (; readers[n] >= 0; n++)
+		ids[n] = F.k[readers[n]]->id;
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = "members.rekey", .author = F.k[p]->id.party, .seq = F.seq[p] + 1};
+	pl_buf obj;
+	pl_buf_init(&obj, PL_REKEY_OBJECT_MAX);
+	assert_int_equal(pl_rekey_seal(&ctx, ids, n, prev, key, &obj, NULL), PL_OK);
+	uint8_t fp[PL_SEAL_FP_SIZE];
+	char hex[2 * PL_SEAL_FP_SIZE + 1], *b64 = malloc(pl_b64_len(obj.len) + 1);
+	assert_non_null(b64);
+	pl_seal_epoch_fingerprint(key, fp);
+	pl_hex_encode(fp, sizeof fp, hex);
+	pl_b64_encode(obj.data, obj.len, b64);
+	json_t *b = json_pack("{s:I,s:s,s:s}", "after", (json_int_t)after, "key", hex, "sealed", b64);
+	free(b64);
+	pl_buf_release(&obj);
+	return b;
+}
+
+static json_t *green_concern(void)
+{
+	return json_pack("{s:s,s:[s]}", "tlp", "TLP:GREEN", "recipients", "p1");
+}
+
+/* members.rekey: a members' key answers the latest trigger, once, wrapped to exactly the active members
+ * with their current keys, chained to the one before; a TLP:GREEN statement is sealed to the current one. */
+static void test_green(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10, r0[1] = {0};
+	static const int ALL[] = {0, 1, 2, 3, -1}, R012[] = {0, 1, 2, -1};
+	pl_epoch_key e1 = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)}, e2 = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)},
+		     junk = {.epoch = 1, .key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)};
+	assert_non_null(e1.key);
+	assert_non_null(e2.key);
+	assert_non_null(junk.key);
+	randombytes_buf(junk.key, PL_SEAL_EPOCH_KEY_SIZE);
+	assert_null(pl_members_epoch(&F.e.members));
+	/* no members' key yet: a GREEN statement waits for a rekey */
+	assert_string_equal(say(0, "concern", with_seal(green_concern(), seal_epoch(0, "concern", &junk)), t, NULL, 0),
+			    "reader_key_stale");
+	/* rekeys that do not answer the latest trigger (the charter), or do not cite it */
+	assert_string_equal(say(0, "members.rekey", rekey_body(0, 1, NULL, ALL, e1.key), t, r0, 1), "rekey_stale");
+	assert_string_equal(say(0, "members.rekey", rekey_body(0, 0, NULL, ALL, e1.key), t, NULL, 0), "ref_missing");
+	/* readers: every active member, each with its current key */
+	assert_string_equal(say(0, "members.rekey", rekey_body(0, 0, NULL, R012, e1.key), t, r0, 1), "readers_mismatch");
+	pl_identity real = F.k[3]->id;
+	memcpy(F.k[3]->id.box_pk, F.k[2]->id.box_pk, PL_X25519_PK_SIZE);
+	json_t *stale = rekey_body(0, 0, NULL, ALL, e1.key);
+	F.k[3]->id = real;
+	assert_string_equal(say(0, "members.rekey", stale, t, r0, 1), "reader_key_stale");
+	/* the log's first members' key chains to nothing */
+	assert_string_equal(say(0, "members.rekey", rekey_body(0, 0, &junk, ALL, e1.key), t, r0, 1), "sealed_malformed");
+	json_t *bad = rekey_body(0, 0, NULL, ALL, e1.key);
+	json_object_set_new(bad, "key", json_string("not hex"));
+	assert_string_equal(say(0, "members.rekey", bad, t, r0, 1), "body_invalid");
+	assert_null(say(0, "members.rekey", rekey_body(0, 0, NULL, ALL, e1.key), t, r0, 1));
+	e1.epoch = F.n - 1;
+	const pl_epoch_rec *cur = pl_members_epoch(&F.e.members);
+	assert_non_null(cur);
+	assert_int_equal(cur->epoch, e1.epoch);
+	assert_int_equal(cur->after, 0);
+	/* two rekeys at once: the second is refused, its author takes the first */
+	assert_string_equal(say(1, "members.rekey", rekey_body(1, 0, NULL, ALL, e2.key), t, r0, 1), "rekey_duplicate");
+
+	/* TLP:GREEN: to the members' key alone, the current one */
+	json_t *to_parties = with_seal(green_concern(), seal_to(0, "concern", R01));
+	assert_string_equal(say(0, "concern", to_parties, t + 1, NULL, 0), "readers_mismatch");
+	junk.epoch = e1.epoch; /* the right epoch, another key */
+	assert_string_equal(say(0, "concern", with_seal(green_concern(), seal_epoch(0, "concern", &junk)), t + 1, NULL, 0),
+			    "reader_key_stale");
+	assert_null(say(0, "concern", with_seal(green_concern(), seal_epoch(0, "concern", &e1)), t + 1, NULL, 0));
+	uint64_t cid = F.n - 1;
+	int64_t cref[1] = {(int64_t)cid};
+	/* an AMBER statement is never sealed to the members' key */
+	assert_string_equal(say(0, "concern", with_seal(amber_concern(), seal_epoch(0, "concern", &e1)), t + 1, NULL, 0),
+			    "readers_mismatch");
+
+	/* a revocation is a trigger: the members' key is no longer current */
+	assert_null(say(3, "key.revoke", json_pack("{s:s}", "reason", "left"), t + 2, NULL, 0));
+	uint64_t revoked = F.n - 1;
+	int64_t rref[1] = {(int64_t)revoked};
+	assert_null(pl_members_epoch(&F.e.members));
+	json_t *req = json_pack("{s:I,s:s,s:[s]}", "case", (json_int_t)cid, "kind", "information", "to", "p1");
+	assert_string_equal(say(0, "request", with_seal(json_deep_copy(req), seal_epoch(0, "request", &e1)), t + 3, cref, 1),
+			    "reader_key_stale");
+	assert_string_equal(say(1, "members.rekey", rekey_body(1, revoked, &e1, ALL, e2.key), t + 3, rref, 1),
+			    "readers_mismatch");
+	assert_string_equal(say(1, "members.rekey", rekey_body(1, revoked, NULL, R012, e2.key), t + 3, rref, 1),
+			    "sealed_malformed");
+	/* a members' key is used once */
+	json_t *again = rekey_body(1, revoked, &e1, R012, e2.key);
+	uint8_t fp1[PL_SEAL_FP_SIZE];
+	char hex[2 * PL_SEAL_FP_SIZE + 1];
+	pl_seal_epoch_fingerprint(e1.key, fp1);
+	pl_hex_encode(fp1, sizeof fp1, hex);
+	json_object_set_new(again, "key", json_string(hex));
+	assert_string_equal(say(1, "members.rekey", again, t + 3, rref, 1), "key_reused");
+	assert_null(say(1, "members.rekey", rekey_body(1, revoked, &e1, R012, e2.key), t + 3, rref, 1));
+	e2.epoch = F.n - 1;
+	assert_int_equal(pl_members_epoch(&F.e.members)->epoch, e2.epoch);
+	assert_null(say(0, "request", with_seal(req, seal_epoch(0, "request", &e2)), t + 4, cref, 1));
+
+	/* the rekey opens for a member to the key it names, and its chain to the previous one; not for p3 */
+	const pl_buf *env = &F.envs[e2.epoch];
+	pl_envelope ev;
+	pl_stmt st;
+	memset(&ev, 0, sizeof ev);
+	memset(&st, 0, sizeof st);
+	assert_int_equal(pl_envelope_parse(env->data, env->len, &ev, NULL), PL_OK);
+	assert_int_equal(pl_stmt_parse(ev.payload, ev.payload_len, &st, NULL), PL_OK);
+	uint64_t after;
+	uint8_t fp[PL_SEAL_FP_SIZE], *obj;
+	size_t n;
+	assert_int_equal(pl_members_rekey_fields(st.body, &after, fp, &obj, &n, NULL), PL_OK);
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = st.type, .author = st.author, .seq = st.seq};
+	uint8_t *got = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	pl_epoch_key prev = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)};
+	bool chained = false;
+	pl_keyring ring = {.keys = {F.k[2]}, .n = 1};
+	assert_int_equal(pl_rekey_open(&ctx, obj, n, &ring, fp, got, &prev, &chained, NULL), PL_OK);
+	assert_true(chained);
+	assert_memory_equal(got, e2.key, PL_SEAL_EPOCH_KEY_SIZE);
+	assert_int_equal(prev.epoch, e1.epoch);
+	assert_memory_equal(prev.key, e1.key, PL_SEAL_EPOCH_KEY_SIZE);
+	ring.keys[0] = F.k[3];
+	assert_int_equal(pl_rekey_open(&ctx, obj, n, &ring, fp, got, &prev, &chained, NULL), PL_ENOKEY);
+	/* another fingerprint than the key wrapped: the rekeyer's misbehaviour */
+	ring.keys[0] = F.k[0];
+	fp[0] ^= 1;
+	assert_int_equal(pl_rekey_open(&ctx, obj, n, &ring, fp, got, &prev, &chained, NULL), PL_EVERIFY);
+	fp[0] ^= 1;
+	obj[n - 1] ^= 1; /* the chain's tag */
+	assert_int_equal(pl_rekey_open(&ctx, obj, n, &ring, fp, got, &prev, &chained, NULL), PL_EVERIFY);
+	free(obj);
+	pl_stmt_release(&st);
+	pl_envelope_release(&ev);
+	sodium_free(got);
+	sodium_free(prev.key);
+	sodium_free(e1.key);
+	sodium_free(e2.key);
+	sodium_free(junk.key);
+	replay_matches();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealing_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_green, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
