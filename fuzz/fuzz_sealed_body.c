@@ -15,12 +15,20 @@
  *     text opened and the commitment recomputes to the header's; on
  *     PL_EVERIFY a fault is set, and the proof opening makes from it is
  *     accepted by pl_sealproof_check with the same fault;
- *   - a disclosure or proof block that parses writes back to the input.
+ *   - a disclosure or proof block that parses writes back to the input;
+ *   - pl_rekey_parse returns PL_OK or PL_EFORMAT; on PL_OK the header is of
+ *     members' keys, 1..200 party entries, writes back to its bytes, and is
+ *     followed by nothing or exactly a chain; pl_rekey_open returns PL_OK,
+ *     PL_ENOKEY, PL_EVERIFY, or PL_EFORMAT exactly when the parse did, and
+ *     on PL_OK the key opened has the fingerprint asked for.
  */
 #include "fuzz_common.h"
 
 #include "base/jcs.h"
+#include "statement/rekey.h"
 #include "statement/sealproof.h"
+
+#include <sodium.h>
 
 static const pl_seal_ctx FZ_CTX = {.origin = "example.org/fuzz", .type = "request", .author = "fz.author", .seq = 3};
 
@@ -95,11 +103,60 @@ static void blocks(const uint8_t *data, size_t size)
 	pl_buf_release(&out);
 }
 
+static void keys(const uint8_t *data, size_t size)
+{
+	pl_seal_head *h = malloc(sizeof *h);
+	FZ_CHECK(h != NULL);
+	bool chained = false;
+	int parsed = pl_rekey_parse(data, size, h, &chained, NULL);
+	FZ_CHECK(parsed == PL_OK || parsed == PL_EFORMAT);
+	if (parsed == PL_OK) {
+		FZ_CHECK(h->kind == PL_SEAL_KEYS && h->n >= 1 && h->n <= PL_SEAL_KEYS_READERS_MAX);
+		FZ_CHECK(h->len + (chained ? PL_REKEY_CHAIN_SIZE : 0) == size);
+		for (size_t i = 0; i < h->n; i++)
+			FZ_CHECK(h->e[i].type == PL_SEAL_PARTY);
+		pl_buf again;
+		pl_buf_init(&again, PL_SEAL_KEYS_HEAD_MAX);
+		FZ_CHECK(pl_seal_head_write(h, &again) == PL_OK && fz_same(&again, data, h->len));
+		pl_buf_release(&again);
+	}
+	/* the fingerprint the statement would name: the first 16 bytes of the input, or zeros */
+	uint8_t fp[PL_SEAL_FP_SIZE] = {0}, got[PL_SEAL_FP_SIZE];
+	if (size >= sizeof fp)
+		memcpy(fp, data, sizeof fp);
+	uint8_t *key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	pl_epoch_key prev = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)};
+	FZ_CHECK(key != NULL && prev.key != NULL);
+	pl_keyring ring = {.keys = {reader()}, .n = 1};
+	int rc = pl_rekey_open(&FZ_CTX, data, size, &ring, fp, key, &prev, &chained, NULL);
+	FZ_CHECK(rc == PL_OK || rc == PL_ENOKEY || rc == PL_EVERIFY || rc == PL_EFORMAT);
+	FZ_CHECK((rc == PL_EFORMAT) == (parsed == PL_EFORMAT));
+	if (rc == PL_OK) {
+		pl_seal_epoch_fingerprint(key, got);
+		FZ_CHECK(memcmp(got, fp, sizeof fp) == 0);
+	}
+	if (parsed == PL_OK) {
+		/* with the real fingerprint of what the entry of fz.party opens to, when it is a reader */
+		size_t at;
+		if (pl_seal_head_unwrap(h, &ring, NULL, key, &at, NULL) == PL_OK) {
+			pl_seal_epoch_fingerprint(key, fp);
+			rc = pl_rekey_open(&FZ_CTX, data, size, &ring, fp, key, &prev, &chained, NULL);
+			FZ_CHECK(rc == PL_OK || rc == PL_EVERIFY);
+		}
+	}
+	sodium_free(key);
+	sodium_free(prev.key);
+	free(h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > PL_SEALED_OBJECT_MAX + 64)
+	if (size > PL_REKEY_OBJECT_MAX + 64)
 		return 0;
-	body(data, size);
-	blocks(data, size);
+	if (size <= PL_SEALED_OBJECT_MAX + 64) {
+		body(data, size);
+		blocks(data, size);
+	}
+	keys(data, size);
 	return 0;
 }

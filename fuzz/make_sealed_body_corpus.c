@@ -5,13 +5,15 @@
  * bodies a misbehaving author builds (tests/unit/sealhand.h: a commitment to
  * another text, a box sealed to another key, another content key, bad
  * padding, a compression bomb, non-canonical text, a zero ephemeral key),
- * and the disclosure and proof blocks opening them gives. Sealing draws
+ * and the disclosure and proof blocks opening them gives; members' rekeys
+ * (statement/rekey.h), first and chained. Sealing draws
  * random keys, so the seeds differ on every run; they are committed once.
  *
  *   make_sealed_body_corpus DIR
  */
 #include "base/sha256.h"
 #include "sealhand.h"
+#include "statement/rekey.h"
 #include "statement/sealproof.h"
 
 #include <stdio.h>
@@ -97,6 +99,18 @@ static char *noise(size_t n)
 	return s;
 }
 
+/* A members' rekey for the fuzz statement, wrapped to r[0..n), chained to prev (NULL: none). */
+static void rekey(const char *name, const pl_identity *r, size_t n, const pl_epoch_key *prev)
+{
+	uint8_t *k = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	pl_buf b;
+	pl_buf_init(&b, PL_REKEY_OBJECT_MAX);
+	SH_CHECK(k != NULL && pl_rekey_seal(&CTX, r, n, prev, k, &b, NULL) == PL_OK);
+	save(name, b.data, b.len);
+	sodium_free(k);
+	pl_buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -134,6 +148,9 @@ int main(int argc, char **argv)
 	randombytes_buf(ek, PL_SEAL_EPOCH_KEY_SIZE);
 	pl_epoch_key epoch = {.epoch = 12, .key = ek};
 	seal("members-key", "contact details", &me->id, 1, &epoch);
+	rekey("rekey-first", two, 2, NULL);
+	rekey("rekey-chained", many, 65, &epoch);
+	rekey("rekey-not-for-me", &other->id, 1, &epoch);
 	sodium_free(ek);
 
 	const char *good = "{\"lang\":\"en\",\"text\":\"committed\"}";

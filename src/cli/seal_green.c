@@ -82,7 +82,7 @@ int cli_members_rekey(const cli_call *call, cli_session *s, const cli_args *a, b
 		goto out;
 	}
 	if (ep.last != UINT64_MAX && (r.prev = pl_epochs_get(&ep, ep.last)) == NULL) {
-		rc = pl_diag_set(d, PL_ENOKEY,
+		rc = pl_diag_set(d, PL_ESTATE,
 				 "the members' key of entry %llu does not open with your key%s%s: a member who holds it "
 				 "gives the members the next one",
 				 (unsigned long long)ep.last, ep.fault[0] ? ": " : " (you joined after it)", ep.fault);
@@ -179,7 +179,7 @@ int cli_green_seal(const cli_sealer *z, cli_session *s, uint64_t seq, json_t *bo
 	pl_buf_init(&b64, pl_b64_len(PL_SEALED_OBJECT_MAX) + 1);
 	pl_seal_ctx sc = {.origin = s->pol.log.name, .type = z->type, .author = s->key->id.party, .seq = seq};
 	if (k == NULL)
-		rc = pl_diag_set(d, PL_ENOKEY,
+		rc = pl_diag_set(d, PL_ESTATE,
 				 ep.current ? "the current members' key (entry %llu) does not open with your key%s%s"
 					    : "no members' key is current (the last is entry %llu's%s%s): `parley members "
 					      "rekey` first",

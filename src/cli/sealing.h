@@ -51,12 +51,12 @@ int cli_seal_prepare(void *sealer, cli_session *s, pl_diag *d);
  * cli_members_rekey: unless the latest members' key is current, a members.rekey wrapping a fresh
  * members' key to every active member (their keys from the copy) and chained to the latest one,
  * signed and submitted with a's flags (--wait, --json; quiet: nothing printed); *index its entry.
- * PL_EEXIST, *index the current one's, when there was nothing to do. PL_ENOKEY when the party does not hold the latest
+ * PL_EEXIST, *index the current one's, when there was nothing to do. PL_ESTATE when the party does not hold the latest
  * members' key (it joined after it: another member rekeys); PL_EREFUSED / PL_EIO when the server did
  * not accept it (said on stderr).
  * cli_green_ready: a members' key current for a GREEN statement: rekeys (waiting for its checkpoint,
  * said on stderr) when the members changed since the last one, and brings the copy up to date.
- * cli_green_seal: z's fields sealed to the current members' key into body["sealed"]; PL_ENOKEY when
+ * cli_green_seal: z's fields sealed to the current members' key into body["sealed"]; PL_ESTATE when
  * none is current or the party does not hold it.
  */
 struct pl_epochs;

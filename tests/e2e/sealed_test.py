@@ -18,11 +18,8 @@ TLP:AMBER concern to beta with canary strings in its title and summary:
   the fault and exits 1.
 """
 import base64
-import binascii
-import gzip
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -34,6 +31,7 @@ os.environ.setdefault("PARLEY_QUORUM", "0")  # no witnesses here, on purpose (cl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import parleypy as pp  # noqa: E402
+from canary import found  # noqa: E402
 
 PARLEY, WORK = sys.argv[1], sys.argv[2]
 ORIGIN = "test.example/sealed"
@@ -50,49 +48,11 @@ CANARY_NARROW = "CANARYNARROW27be90"
 CANARY_WITHDRAW = "CANARYWITHDRAW83f6d4"
 CANARY_CLOSE = "CANARYCLOSE0c4a7b"
 ANSWERS = [CANARY_ACK, CANARY_STATUS, CANARY_REASONS, CANARY_NARROW, CANARY_WITHDRAW, CANARY_CLOSE]
-B64 = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
-
-
 def check(cond, what):
     if not cond:
         failures.append(what)
         print("FAIL: " + what, file=sys.stderr)
     return cond
-
-
-def decodings(data, depth=0):
-    """data and everything it decodes to: gzip, base64 (standard and URL-safe) of every long-enough run,
-    recursively (a payload in an entry in a tile is base64 inside base64)."""
-    yield data
-    if depth >= 4:
-        return
-    if data[:2] == b"\x1f\x8b":
-        try:
-            yield from decodings(gzip.decompress(data), depth + 1)
-        except (OSError, EOFError):
-            pass
-    for m in B64.finditer(data):
-        run = m.group(0)
-        for dec in (base64.b64decode, base64.urlsafe_b64decode):
-            for cut in range(4):  # a run may start off a 4-character boundary
-                chunk = run[cut:]
-                chunk = chunk.rstrip(b"=")
-                chunk += b"=" * (-len(chunk) % 4)
-                try:
-                    out = dec(chunk)
-                except (binascii.Error, ValueError):
-                    continue
-                if len(out) >= 8:
-                    yield from decodings(out, depth + 1)
-
-
-def found(data, canaries):
-    hits = set()
-    for d in decodings(data):
-        for c in canaries:
-            if c.encode() in d:
-                hits.add(c)
-    return hits
 
 
 def main():
