@@ -17,6 +17,8 @@
 #include "client/api.h"
 #include "client/entries.h"
 #include "statement/dsse.h"
+#include "statement/members.h"
+#include "workflow/types.h"
 #include "tlog/proof_file.h"
 
 #include <jansson.h>
@@ -368,15 +370,45 @@ int cmd_contact(const cli_call *call)
 		json_decref(contact);
 		return cli_usage_call(call, "give at least one contact field");
 	}
+	json_t *body = json_pack("{s:o}", "contact", contact);
+	/* the rules, before anything is sealed: the server sees none of it once sealed */
+	pl_refusal v;
+	memset(&v, 0, sizeof v);
+	pl_stmt st;
+	memset(&st, 0, sizeof st);
+	snprintf(st.type, sizeof st.type, "contact.update");
+	st.body = body;
+	if (pl_members_contact_check(body, &v) != PL_OK || pl_wf_lines_check(&st, &v) != PL_OK) {
+		json_decref(body);
+		return cli_usage_call(call, "%s: %s", pl_refusal_name(v.code), v.msg);
+	}
 	pl_diag d = {0};
 	cli_session c;
 	int rc = cli_session_open(call, true, &c, &d);
 	if (rc != PL_OK) {
-		json_decref(contact);
+		json_decref(body);
 		return cli_fail("contact", rc, &d);
 	}
-	json_t *body = json_pack("{s:o}", "contact", contact);
-	int status = cli_session_submit(&c, a, "contact.update", body, NULL, 0, NULL, "contact", NULL);
+	bool public = cli_has(a, "public");
+	cli_sealer z;
+	memset(&z, 0, sizeof z);
+	json_t *sealed = NULL;
+	if (!public) {
+		/* sealed to the members' key (TLP:GREEN): members read it, whenever they join */
+		const char *lang = cli_get(a, "lang");
+		z.call = call;
+		z.type = "contact.update";
+		z.green = true;
+		z.fields = sealed = json_pack("{s:s,s:O}", "lang", lang != NULL ? lang : "en", "contact", contact);
+		c.seal = cli_seal_body;
+		c.prepare = cli_seal_prepare;
+		c.seal_ctx = &z;
+		json_decref(body);
+		body = json_object();
+	}
+	int status = sealed != NULL || public ? cli_session_submit(&c, a, "contact.update", body, NULL, 0, NULL, "contact", NULL)
+					      : cli_fail("contact", PL_ENOMEM, NULL);
+	json_decref(sealed);
 	json_decref(body);
 	cli_session_close(&c);
 	return status;

@@ -199,6 +199,99 @@ int cmd_cases(const cli_call *call)
  * signature and witness quorum), and its author's signature under the key
  * they held then. Sets the three marks.
  */
+/* ---- members list ---- */
+
+/* "k: v; k: v" of a contact object, in its display form. */
+static const char *contact_text(cli_texts *tx, const json_t *c, char *out, size_t cap)
+{
+	size_t at = 0;
+	const char *k;
+	json_t *x;
+	out[0] = '\0';
+	json_object_foreach((json_t *)(uintptr_t)c, k, x)
+	{
+		if (!json_is_string(x) || at + 1 >= cap)
+			continue;
+		int n = snprintf(out + at, cap - at, "%s%s: %s", at ? "; " : "", k, cli_jtxt(tx, c, k));
+		if (n > 0)
+			at += (size_t)n < cap - at ? (size_t)n : cap - at - 1;
+	}
+	return out;
+}
+
+int cmd_members_list(const cli_call *call)
+{
+	static const char *const types[] = {"contact.update", NULL};
+	const cli_args *a = &call->args;
+	if (a->npos != 0)
+		return cli_usage_call(call, "members list takes no arguments");
+	pl_diag d = {0};
+	cli_source s;
+	json_t *v = NULL;
+	cli_texts tx = {0};
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
+	int rc = cli_source_open(call, &s, &d);
+	cli_reader key = {.a = a, .e = &ents, .x = s.x, .pol = &s.pol};
+	if (rc == PL_OK)
+		rc = pl_view_members(s.view, &v, &d);
+	if (rc == PL_OK)
+		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
+	size_t i;
+	json_t *m;
+	json_array_foreach(rc == PL_OK ? json_object_get(v, "members") : NULL, i, m)
+	{
+		/* sealed contact details: opened with the members' keys this member holds */
+		json_t *c = json_object_get(m, "contact");
+		json_t *at = json_object_get(c, "sealed");
+		if (!json_is_integer(at))
+			continue;
+		json_t *o = json_object();
+		if (o == NULL)
+			break;
+		int st = cli_entry_open(&ents, &s.pol, (uint64_t)json_integer_value(at), types, cli_jstr(m, "party"), &key, o);
+		json_t *opened = json_object_get(o, "contact");
+		json_t *nc = st == 0 && json_is_object(opened) ? json_deep_copy(opened) : json_object();
+		if (nc != NULL) {
+			json_t *state = json_object_get(o, "sealed");
+			if (state != NULL)
+				json_object_set(nc, "sealed", state);
+			else /* the entry did not verify (said as any view says it) */
+				json_object_set_new(nc, "sealed", json_pack("{s:s,s:s}", "state", "fault", "fault",
+									    "the entry does not verify"));
+			json_object_set_new(nc, "entry", json_integer(json_integer_value(at)));
+			json_object_set_new(m, "contact", nc);
+		}
+		json_decref(o);
+	}
+	pl_entries_close(&ents);
+	cli_reader_release(&key);
+	if (rc == PL_OK && cli_has(a, "json")) {
+		cli_view_json(v);
+	} else if (rc == PL_OK) {
+		json_array_foreach(json_object_get(v, "members"), i, m)
+		{
+			json_t *c = json_object_get(m, "contact");
+			const char *state = json_string_value(json_object_get(json_object_get(c, "sealed"), "state"));
+			char line[1200];
+			const char *shown = json_is_null(c) || c == NULL ? "no contact details"
+					    : state == NULL ? contact_text(&tx, c, line, sizeof line)
+					    : strcmp(state, "opened") == 0 ? contact_text(&tx, c, line, sizeof line)
+					    : strcmp(state, "not_reader") == 0 ? "contact sealed (you hold no members' key for it)"
+					    : strcmp(state, "no_key") == 0 ? "contact sealed (give --key to open)"
+									  : "contact sealed: FAULT";
+			printf("%-24s %s since entry %lld%s  %s\n", cli_jtxt(&tx, m, "party"),
+			       json_is_true(json_object_get(m, "active")) ? "member" : "revoked", cli_jnum(m, "since"),
+			       json_is_true(json_object_get(m, "founder")) ? " (founder)" : "", shown);
+			if (state != NULL && strcmp(state, "fault") == 0)
+				printf("    FAULT: %s\n", cli_jtxt(&tx, json_object_get(c, "sealed"), "fault"));
+		}
+	}
+	json_decref(v);
+	cli_texts_release(&tx);
+	return cli_source_finish("members list", rc, &d, &s);
+}
+
 /* ---- norms ---- */
 
 /* norms list and norms show */

@@ -7,6 +7,7 @@
 #include "client/entries.h"
 #include "client/epochs.h"
 #include "statement/dsse.h"
+#include "statement/members.h"
 #include "workflow/types.h"
 #include "monitor/copy.h"
 
@@ -359,6 +360,17 @@ static int opened_rules(const pl_stmt *st, json_t *fields, char *why, size_t cap
 	}
 	pl_refusal v;
 	memset(&v, 0, sizeof v);
+	if (rc == PL_OK && strcmp(st->type, "contact.update") == 0) {
+		pl_stmt t = *st; /* borrowed, as below */
+		t.body = body;
+		if ((rc = pl_members_contact_check(body, &v)) == PL_OK)
+			rc = pl_wf_lines_check(&t, &v);
+		if (rc == PL_EREFUSED)
+			snprintf(why, cap, "it breaks a rule of contact details the server cannot see: %s: %s",
+				 pl_refusal_name(v.code), v.msg);
+		json_decref(body);
+		return rc;
+	}
 	if (rc == PL_OK) {
 		pl_stmt t = *st; /* borrowed: only the body differs, and t is never released */
 		t.body = body;

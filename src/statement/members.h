@@ -24,7 +24,11 @@
  * is refused (key_reused), except a rotation keeping the party's current
  * encryption key. A party name confusable with a member's (pl_party_skeleton)
  * is refused too (name_confusable).
- *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}
+ *   contact.update {"contact": {"name"|"email"|"phone"|"url"|"hours"|"note": S}}, or sealed to
+ *                  the members' key: {"sealed": B64}, a sealed body (statement/sealed.h) whose
+ *                  one reader entry is the current members' key and whose fields are
+ *                  {"lang": L, "contact": {...}} (checked by the client and by every reader
+ *                  with pl_members_contact_check); the registry then holds {"sealed": INDEX}
  *   members.rekey  {"after": T, "key": FP, "sealed": B64}  by an active member: a new
  *                  members' key for TLP:GREEN (docs/confidentiality.md, section 3). T
  *                  is the latest trigger (the charter, an enrolment that made a member,
@@ -169,6 +173,10 @@ const pl_epoch_rec *pl_members_epoch(const pl_members *m);
  */
 int pl_members_rekey_fields(const json_t *body, uint64_t *after, uint8_t fp[PL_SEAL_FP_SIZE], uint8_t **obj,
 			    size_t *n, pl_diag *d) __attribute__((warn_unused_result));
+
+/* The rules of a contact.update body in clear ({"contact": {...}}: the fields, their sizes), for a
+ * client before it seals one and a reader that opened one. PL_OK or PL_EREFUSED with v filled. */
+int pl_members_contact_check(const json_t *body, pl_refusal *v);
 
 /* True for the types this module owns. */
 bool pl_members_owns_type(const char *type);

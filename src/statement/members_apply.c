@@ -160,6 +160,10 @@ int pl_members_apply(pl_members *m, const pl_submission *s, uint64_t index)
 		int rc = pl_members_apply_rekey(m, s, index);
 		if (rc != PL_OK)
 			return rc;
+	} else if (strcmp(type, "contact.update") == 0 && json_object_get(s->st.body, "sealed") != NULL) {
+		pl_member *e = pl_members_find(m, s->st.author);
+		if (e != NULL) /* what it says is the members' to read: where it is */
+			snprintf(e->contact, sizeof e->contact, "{\"sealed\":%llu}", (unsigned long long)index);
 	} else if (strcmp(type, "contact.update") == 0) {
 		pl_member *e = pl_members_find(m, s->st.author);
 		pl_buf b;

@@ -299,7 +299,7 @@ static int check_rotate(const pl_members *m, const pl_member *mem, const pl_admi
 	return PL_OK;
 }
 
-static int check_contact(const json_t *body, pl_refusal *v)
+int pl_members_contact_check(const json_t *body, pl_refusal *v)
 {
 	int rc;
 	static const char *const keys[] = {"contact", NULL};
@@ -387,7 +387,8 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 	if (strcmp(type, "key.revoke") == 0)
 		return check_revoke(s->st.body, v);
 	if (strcmp(type, "contact.update") == 0)
-		return check_contact(s->st.body, v);
+		return json_object_get(s->st.body, "sealed") != NULL ? pl_members_check_sealed_contact(m, s, v)
+								      : pl_members_contact_check(s->st.body, v);
 	if (strcmp(type, "members.rekey") == 0)
 		return pl_members_check_rekey(m, s, v);
 	if (a->other_types != NULL)

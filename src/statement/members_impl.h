@@ -41,6 +41,10 @@ int pl_members_parse_charter(const json_t *body, pl_charter *c, pl_identity *fou
  * with v filled. */
 int pl_members_check_rekey(const pl_members *m, const pl_submission *s, pl_refusal *v);
 
+/* A contact.update sealed to the members' key ({"sealed": B64}), checked against the current one
+ * (members_rekey.c). PL_OK, PL_ENOMEM, or PL_EREFUSED with v filled. */
+int pl_members_check_sealed_contact(const pl_members *m, const pl_submission *s, pl_refusal *v);
+
 /* An admitted members.rekey at index recorded: PL_OK, PL_ENOMEM, PL_EINVAL (not a valid body). */
 int pl_members_apply_rekey(pl_members *m, const pl_submission *s, uint64_t index);
 

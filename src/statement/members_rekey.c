@@ -9,6 +9,7 @@
 #include "base/codec.h"
 #include "base/json.h"
 #include "statement/rekey.h"
+#include "statement/sealed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,49 @@ int pl_members_check_rekey(const pl_members *m, const pl_submission *s, pl_refus
 		goto out;
 	}
 	rc = readers_check(m, h, v);
+out:
+	free(obj);
+	free(h);
+	return rc;
+}
+
+int pl_members_check_sealed_contact(const pl_members *m, const pl_submission *s, pl_refusal *v)
+{
+	static const char *const keys[] = {"sealed", NULL};
+	pl_diag d = {0};
+	if (pl_json_keys(s->st.body, keys, keys, "the body", &d) != PL_OK)
+		return pl_refuse(v, PL_R_SEALING_REQUIRED, "sealed contact details are all in \"sealed\": %s", d.msg);
+	const json_t *b = json_object_get(s->st.body, "sealed");
+	if (!json_is_string(b) || json_string_length(b) > pl_b64_len(PL_SEALED_OBJECT_MAX))
+		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is the base64 of a sealed body, at most %zu characters",
+				 pl_b64_len(PL_SEALED_OBJECT_MAX));
+	int rc = PL_ENOMEM;
+	uint8_t *obj = malloc(PL_SEALED_OBJECT_MAX);
+	pl_seal_head *h = malloc(sizeof *h);
+	size_t n, bucket;
+	if (obj == NULL || h == NULL)
+		goto out;
+	if (pl_b64_decode((const uint8_t *)json_string_value(b), json_string_length(b), obj, PL_SEALED_OBJECT_MAX, &n) !=
+		    PL_OK ||
+	    pl_sealed_parse(obj, n, h, &bucket, &d) != PL_OK) {
+		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is not a sealed body%s%s", d.msg[0] ? ": " : "", d.msg);
+		goto out;
+	}
+	const pl_epoch_rec *cur = pl_members_epoch(m);
+	if (h->n != 1 || h->e[0].type != PL_SEAL_EPOCH)
+		rc = pl_refuse(v, PL_R_READERS_MISMATCH, "contact details are sealed to the members' key alone");
+	else if (cur == NULL)
+		rc = pl_refuse(v, PL_R_READER_KEY_STALE,
+			       "no members' key is current at this index: the members or their keys changed at entry %llu "
+			       "and no rekey answered it yet (parley members rekey)",
+			       (unsigned long long)m->trigger);
+	else if (h->e[0].epoch != cur->epoch || memcmp(h->e[0].fp, cur->fp, PL_SEAL_FP_SIZE) != 0)
+		rc = pl_refuse(v, PL_R_READER_KEY_STALE,
+			       "sealed to the members' key of entry %llu; the current one is entry %llu's: refresh the copy "
+			       "and seal again",
+			       (unsigned long long)h->e[0].epoch, (unsigned long long)cur->epoch);
+	else
+		rc = PL_OK;
 out:
 	free(obj);
 	free(h);

@@ -489,3 +489,31 @@ int pl_view_active(pl_index *x, char (*names)[PL_PARTY_MAX + 1], size_t cap, siz
 		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
 	return PL_OK;
 }
+
+int pl_view_members(pl_index *x, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	int rc = prepare(db, "SELECT party, since, founder, active, key_since, contact FROM parties ORDER BY party", &st, d);
+	if (rc != PL_OK)
+		return rc;
+	json_t *arr = json_array();
+	rc = arr != NULL ? rows_into(db, st, arr, d) : pl_diag_set(d, PL_ENOMEM, "out of memory");
+	sqlite3_finalize(st);
+	size_t i;
+	json_t *m;
+	json_array_foreach(arr, i, m)
+	{
+		const char *c = json_string_value(json_object_get(m, "contact"));
+		json_error_t je;
+		json_t *cv = c != NULL && c[0] != '\0' ? json_loads(c, 0, &je) : json_null();
+		json_object_set_new(m, "contact", cv != NULL ? cv : json_null());
+		json_object_set_new(m, "founder", json_boolean(json_integer_value(json_object_get(m, "founder")) != 0));
+		json_object_set_new(m, "active", json_boolean(json_integer_value(json_object_get(m, "active")) != 0));
+	}
+	if (rc == PL_OK && (*out = json_pack("{s:O}", "members", arr)) == NULL)
+		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+	json_decref(arr);
+	return rc;
+}

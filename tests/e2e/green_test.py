@@ -12,6 +12,9 @@ A log with three founders (alpha, beta, gamma) runs under `parley serve`:
   epsilon then reads the whole thread, the concern said before it joined too;
 - gamma revokes its key: the next GREEN statement rekeys without it, and
   gamma (still holding its key file) reads what was said before, not after;
+- beta's contact details: --public in clear (in /v1/parties), otherwise
+  sealed to the members' key: alpha and epsilon read them in `members list`,
+  gamma (revoked before) does not, the server shows where they are only;
 - rekeys by hand that do not answer the latest change (rekey_stale) or answer
   one already answered (rekey_duplicate) are refused, nothing appended;
 - no canary is found, in any decoded form, in the server's directory, its
@@ -43,6 +46,8 @@ G_REQ = "GREENREQUEST3f7d08"
 G_REASONS = "GREENREASONS61c2e9"
 G_CLOSE = "GREENCLOSE0d84b3"
 G_CLEAR = "GREENCLEAR7a1e55"
+G_CONTACT = "greencontact4b9e21"
+G_PUBLIC = "GREENPUBLIC83d0aa"
 ALL = [G_TITLE, G_SUMMARY, G_REQ, G_REASONS, G_CLOSE]
 
 
@@ -169,6 +174,34 @@ def run(url, vkey, files, logdir):
         out = cli(who, "case", "show", str(case)).stdout
         check(all(c in out for c in ALL), "%s reads every GREEN statement: %s" % (who, out[-300:]))
 
+    # contact details: in clear with --public, else sealed to the members' key
+    cli("beta", "contact", "--note", "hotline " + G_PUBLIC, "--public", "--wait")
+    parties = json.loads(get(url + "/v1/parties"))
+    check(G_PUBLIC in json.dumps(parties), "a --public contact is in the server's /v1/parties")
+    before = size()
+    r = cli("beta", "contact", "--email", "x" * 300, expect=2)
+    check(size() == before and "256" in r.stderr, "a contact field over its cap is said before signing (%s)"
+          % r.stderr.strip()[-200:])
+    r = cli("beta", "contact", "--email", G_CONTACT + "@b.example", "--hours", "24/7", "--lang", "en", "--wait",
+            "--json")
+    if check(r.returncode == 0, "the sealed contact is accepted"):
+        cidx = index_of(r)
+        body = statement(cidx)["body"]
+        check(sorted(body) == ["sealed"], "the contact.update carries only its sealed body (%s)" % sorted(body))
+        check(len(rekeys()) == 3, "no rekey: the members' key is current")
+        for who in ("alpha", "epsilon"):
+            out = cli(who, "members", "list").stdout
+            check(G_CONTACT in out and "24/7" in out, "%s reads beta's contact details: %s" % (who, out))
+            js = json.loads(cli(who, "members", "list", "--json").stdout)
+            b = [m for m in js.get("members", []) if m.get("party") == "beta"]
+            check(len(b) == 1 and G_CONTACT in b[0].get("contact", {}).get("email", "")
+                  and b[0]["contact"].get("sealed", {}).get("state") == "opened" and b[0]["contact"].get("entry") == cidx,
+                  "%s: members list --json has the opened contact (%s)" % (who, b))
+        out = cli("gamma", "members", "list").stdout
+        check(G_CONTACT not in out and "contact sealed" in out and "revoked" in out,
+              "gamma, revoked, does not read the contact sealed after: %s" % out)
+        check(G_CONTACT not in get(url + "/v1/parties").decode(), "/v1/parties holds no sealed contact")
+
     # rekeys the log refuses: stale, duplicate; nothing appended
     before = size()
     trig = last["body"]["after"]
@@ -184,26 +217,27 @@ def run(url, vkey, files, logdir):
     check(size() == before, "nothing appended by the refused rekeys")
 
     # no canary anywhere outside the members' machines
-    for p in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases", "/v1/inbox/beta"):
+    secret = ALL + [G_CONTACT]
+    for p in ("/v1/entries/%d" % case, "/v1/cases/%d" % case, "/v1/cases", "/v1/inbox/beta", "/v1/parties"):
         try:
             data = get(url + p)
         except urllib.error.HTTPError as e:
             data = e.read()
-        check(not found(data, ALL), "no canary in %s" % p)
-    n, hits = walk(logdir, ALL)
+        check(not found(data, secret), "no canary in %s" % p)
+    n, hits = walk(logdir, secret)
     check(n > 5 and not hits, "no canary in the server's %d files (%s)" % (n, hits))
     mon = os.path.join(WORK, "monitor")
     r = subprocess.run([PARLEY, "monitor", url, "--vkey", vkey, "--dir", mon, "--once"], capture_output=True, text=True)
     check(r.returncode == 0, "a monitor follows the log (%s)" % r.stderr.strip()[-300:])
-    n, hits = walk(mon, ALL)
+    n, hits = walk(mon, secret)
     check(n > 3 and not hits, "no canary in the monitor's %d files (%s)" % (n, hits))
     # the same search finds what is there: a TLP:CLEAR canary, in the server's files and the mirror
     cli("alpha", "concern", "raise", "--title", "Scans " + G_CLEAR, "--class", "information-gathering", "--tlp",
         "TLP:CLEAR", "--summary", "public", "--to", "beta", "--wait")
     subprocess.run([PARLEY, "monitor", url, "--vkey", vkey, "--dir", mon, "--once"], capture_output=True, text=True)
     for top in (logdir, mon):
-        n, hits = walk(top, ALL + [G_CLEAR])
-        check(any(G_CLEAR in h for h in hits.values()) and not any(set(ALL) & h for h in hits.values()),
+        n, hits = walk(top, secret + [G_CLEAR])
+        check(any(G_CLEAR in h for h in hits.values()) and not any(set(secret) & h for h in hits.values()),
               "the walk of %s finds the TLP:CLEAR canary and no other (%s)" % (top, hits))
 
 

@@ -580,6 +580,21 @@ static void test_green(void **state)
 	assert_int_equal(pl_members_epoch(&F.e.members)->epoch, e2.epoch);
 	assert_null(say(0, "request", with_seal(req, seal_epoch(0, "request", &e2)), t + 4, cref, 1));
 
+	/* contact details sealed to the current members' key; the registry says where they are */
+	assert_string_equal(say(1, "contact.update", with_seal(json_object(), seal_epoch(1, "contact.update", &e1)), t + 5,
+				NULL, 0),
+			    "reader_key_stale");
+	assert_string_equal(say(1, "contact.update", with_seal(json_object(), seal_to(1, "contact.update", R01)), t + 5,
+				NULL, 0),
+			    "readers_mismatch");
+	json_t *both = with_seal(json_object(), seal_epoch(1, "contact.update", &e2));
+	json_object_set_new(both, "contact", json_pack("{s:s}", "email", "in@clear"));
+	assert_string_equal(say(1, "contact.update", both, t + 5, NULL, 0), "sealing_required");
+	assert_null(say(1, "contact.update", with_seal(json_object(), seal_epoch(1, "contact.update", &e2)), t + 5, NULL, 0));
+	char where[32];
+	snprintf(where, sizeof where, "{\"sealed\":%llu}", (unsigned long long)(F.n - 1));
+	assert_string_equal(pl_members_get(&F.e.members, "p1")->contact, where);
+
 	/* the rekey opens for a member to the key it names, and its chain to the previous one; not for p3 */
 	const pl_buf *env = &F.envs[e2.epoch];
 	pl_envelope ev;
