@@ -146,7 +146,7 @@ int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d)
 	return PL_OK;
 }
 
-int cli_open_body(const pl_stmt *st, const pl_party_key *key, const pl_epoch_ring *epochs, json_t **fields,
+int cli_open_body(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring *epochs, json_t **fields,
 		  pl_sealed_fault *fault, pl_diag *d)
 {
 	*fields = NULL;
@@ -156,12 +156,11 @@ int cli_open_body(const pl_stmt *st, const pl_party_key *key, const pl_epoch_rin
 	int rc = cli_sealed_bytes(st, &obj, &n, d);
 	if (rc != PL_OK)
 		return rc;
-	pl_keyring ring = {.keys = {key}, .n = 1};
 	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
 	pl_sealed_plain p;
 	memset(&p, 0, sizeof p);
 	if (rc == PL_OK)
-		rc = pl_sealed_open(&sc, obj, n, &ring, epochs, &p, d);
+		rc = pl_sealed_open(&sc, obj, n, ring, epochs, &p, d);
 	if (rc == PL_OK) {
 		*fields = p.fields;
 		p.fields = NULL;
@@ -260,6 +259,8 @@ const char *cli_sealed_title(const json_t *v)
 		return "sealed (not a reader)";
 	if (strcmp(st, "no_key") == 0)
 		return "sealed (give --key to open)";
+	if (strcmp(st, "old_key") == 0)
+		return "sealed to an earlier key of yours (give it with --old-key)";
 	if (strcmp(st, "fault") == 0)
 		return "sealed: FAULT (see below)";
 	return NULL;
@@ -269,22 +270,72 @@ void cli_reader_release(cli_reader *r)
 {
 	pl_party_key_free(r->key);
 	r->key = NULL;
+	for (size_t i = 1; i < r->ring.n; i++)
+		pl_party_key_free(r->old[i - 1]);
+	r->ring.n = 0;
 	if (r->epochs != NULL)
 		pl_epochs_release(r->epochs);
 	free(r->epochs);
 	r->epochs = NULL;
 }
 
-/* The members' keys r's key opens, derived from r's copy at the first call (NULL: none, or no copy). */
-static const pl_epoch_ring *reader_epochs(cli_reader *r, const pl_party_key *key)
+static void key_warning(const char *what, const char *path, const pl_diag *d, int rc)
 {
-	if (!r->epochs_tried && r->e != NULL && r->x != NULL && key != NULL) {
+	cli_texts t = {0};
+	fprintf(stderr, "parley: %s %s did not load: %s\n", what, cli_text(&t, path), cli_text(&t, pl_diag_text(d, rc)));
+	cli_texts_release(&t);
+}
+
+/* r's keys as a ring (NULL: none), loaded at the first call: the key, then every --old-key of its party. */
+static const pl_keyring *reader_ring(cli_reader *r)
+{
+	if (!r->tried) {
+		r->tried = true;
+		const char *path = cli_opt(r->a, "key", "PARLEY_KEY");
+		pl_diag d = {0};
+		int rc = path != NULL ? cli_load_party_key(path, r->a, &r->key, &d) : PL_OK;
+		if (rc != PL_OK) {
+			key_warning("sealed content stays sealed: your key", path, &d, rc);
+			r->key = NULL;
+		}
+		if (r->key != NULL)
+			r->ring.keys[r->ring.n++] = r->key;
+		for (int i = 0; r->key != NULL && i < r->a->nflags; i++) {
+			if (strcmp(r->a->flag[i], "old-key") != 0)
+				continue;
+			pl_party_key *k = NULL;
+			d = (pl_diag){0};
+			if (r->ring.n == PL_KEYRING_MAX) {
+				fprintf(stderr, "parley: at most %d keys open sealed content; the other --old-key are left out\n",
+					PL_KEYRING_MAX);
+				break;
+			}
+			if ((rc = cli_load_party_key(r->a->val[i], r->a, &k, &d)) != PL_OK) {
+				key_warning("the old key", r->a->val[i], &d, rc);
+			} else if (strcmp(k->id.party, r->key->id.party) != 0) {
+				cli_texts t = {0};
+				fprintf(stderr, "parley: the old key %s is %s's, not %s's: left out\n", cli_text(&t, r->a->val[i]),
+					cli_text(&t, k->id.party), cli_text(&t, r->key->id.party));
+				cli_texts_release(&t);
+				pl_party_key_free(k);
+			} else {
+				r->old[r->ring.n - 1] = k;
+				r->ring.keys[r->ring.n++] = k;
+			}
+		}
+	}
+	return r->ring.n > 0 ? &r->ring : NULL;
+}
+
+/* The members' keys r's keys open, derived from r's copy at the first call (NULL: none, or no copy). */
+static const pl_epoch_ring *reader_epochs(cli_reader *r, const pl_keyring *ring)
+{
+	if (!r->epochs_tried && r->e != NULL && r->x != NULL && ring != NULL) {
 		r->epochs_tried = true;
-		pl_keyring ring = {.keys = {key}, .n = 1};
 		pl_diag d = {0};
 		int rc = PL_ENOMEM;
 		if ((r->epochs = malloc(sizeof *r->epochs)) != NULL &&
-		    (rc = pl_epochs_open(r->e, r->x, r->pol, &ring, r->epochs, &d)) == PL_OK && r->epochs->fault[0] != '\0') {
+		    (rc = pl_epochs_open(r->e, r->x, r->pol, ring, r->epochs, &d)) == PL_OK && r->epochs->fault[0] != '\0') {
 			cli_texts t = {0};
 			fprintf(stderr, "parley: warning: %s\n", cli_text(&t, r->epochs->fault));
 			cli_texts_release(&t);
@@ -299,25 +350,6 @@ static const pl_epoch_ring *reader_epochs(cli_reader *r, const pl_party_key *key
 		}
 	}
 	return r->epochs != NULL ? &r->epochs->ring : NULL;
-}
-
-/* r's key, loaded at the first call. */
-static const pl_party_key *reader_key(cli_reader *r)
-{
-	if (!r->tried) {
-		r->tried = true;
-		const char *path = cli_opt(r->a, "key", "PARLEY_KEY");
-		pl_diag d = {0};
-		int rc = path != NULL ? cli_load_party_key(path, r->a, &r->key, &d) : PL_OK;
-		if (rc != PL_OK) {
-			cli_texts t = {0};
-			fprintf(stderr, "parley: sealed content stays sealed: your key did not load: %s\n",
-				cli_text(&t, pl_diag_text(&d, rc)));
-			cli_texts_release(&t);
-			r->key = NULL;
-		}
-	}
-	return r->key;
 }
 
 int cli_case_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, cli_reader *r,
@@ -390,6 +422,21 @@ static int opened_rules(const pl_stmt *st, json_t *fields, char *why, size_t cap
 	return rc;
 }
 
+/* Does st's sealed header name party as a reader (with some key)? */
+static bool names_reader(const pl_stmt *st, const char *party)
+{
+	uint8_t *obj = NULL;
+	size_t n = 0, bucket;
+	bool named = false;
+	pl_seal_head *h = malloc(sizeof *h);
+	if (h != NULL && cli_sealed_bytes(st, &obj, &n, NULL) == PL_OK && pl_sealed_parse(obj, n, h, &bucket, NULL) == PL_OK)
+		for (size_t i = 0; i < h->n; i++)
+			named |= h->e[i].type == PL_SEAL_PARTY && strcmp(h->e[i].party, party) == 0;
+	free(obj);
+	free(h);
+	return named;
+}
+
 int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 {
 	if (!json_is_string(json_object_get(st->body, "sealed")))
@@ -397,12 +444,13 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 	int ret = 0;
 	pl_diag d = {0};
 	json_t *fields = NULL;
-	const pl_party_key *key = reader_key(r);
+	const pl_keyring *ring = reader_ring(r);
+	const pl_party_key *key = ring != NULL ? ring->keys[0] : NULL;
 	pl_sealed_fault fault = PL_SEALED_FAULT_NONE;
-	int rc = key != NULL ? cli_open_body(st, key, NULL, &fields, &fault, &d) : PL_ENOKEY;
-	if (rc == PL_ENOKEY && key != NULL && reader_epochs(r, key) != NULL) {
+	int rc = ring != NULL ? cli_open_body(st, ring, NULL, &fields, &fault, &d) : PL_ENOKEY;
+	if (rc == PL_ENOKEY && ring != NULL && reader_epochs(r, ring) != NULL) {
 		d = (pl_diag){0}; /* sealed to the members' key? (TLP:GREEN) */
-		rc = cli_open_body(st, key, reader_epochs(r, key), &fields, &fault, &d);
+		rc = cli_open_body(st, ring, reader_epochs(r, ring), &fields, &fault, &d);
 	}
 	json_t *m = NULL;
 	char why[PL_REFUSAL_MSG + 128];
@@ -417,6 +465,10 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 		json_t *x;
 		json_object_foreach(fields, k, x) json_object_set(v, k, x);
 		m = json_pack("{s:s}", "state", "opened");
+	} else if (rc == PL_ENOKEY && key != NULL && names_reader(st, key->id.party)) {
+		/* a reader, sealed to a key of its that was not given (from before a rotation) */
+		m = json_pack("{s:s,s:s}", "state", "old_key", "note", d.msg);
+		ret = 1;
 	} else if (rc == PL_ENOKEY) {
 		m = json_pack("{s:s}", "state", key != NULL ? "not_reader" : "no_key");
 		ret = 1;

@@ -71,15 +71,15 @@ int cli_green_seal(const cli_sealer *z, cli_session *s, uint64_t seq, json_t *bo
 int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d);
 
 /*
- * Opens the sealed body of st (body["sealed"]) with key, or when it is sealed to the members' key
- * (TLP:GREEN) with one of epochs (may be NULL). PL_OK with *fields
+ * Opens the sealed body of st (body["sealed"]) with one of ring's keys (one party's, current and past),
+ * or when it is sealed to the members' key (TLP:GREEN) with one of epochs (may be NULL). PL_OK with *fields
  * the opened fields (json_decref them). PL_ENOTFOUND: st is not sealed.
  * PL_ENOKEY: not sealed to key (key's party is not a reader, or was sealed
  * to another of its keys). PL_EVERIFY: the author's misbehaviour, *fault
  * says which (the key does not open, or the commitment does not name the
  * text). PL_EFORMAT: the sealed part is malformed. d says what.
  */
-int cli_open_body(const pl_stmt *st, const pl_party_key *key, const pl_epoch_ring *epochs, json_t **fields,
+int cli_open_body(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring *epochs, json_t **fields,
 		  pl_sealed_fault *fault, pl_diag *d);
 
 /*
@@ -102,9 +102,10 @@ int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *
 const char *cli_sealed_title(const json_t *v);
 
 /* The member's key for opening, loaded (--key or PARLEY_KEY, cli_load_party_key) at the first sealed
- * body met, so a command that meets none never asks for a passphrase; and the members' keys it holds
- * (TLP:GREEN), derived from the copy e, x, pol name (client/epochs.h) at the first body sealed to
- * one. Zero it; release it. */
+ * body met, so a command that meets none never asks for a passphrase, with the party's earlier keys
+ * (--old-key FILE, repeatable: up to PL_KEYRING_MAX keys in all, of the same party) for what was
+ * sealed to them; and the members' keys they open (TLP:GREEN), derived from the copy e, x, pol name
+ * (client/epochs.h) at the first body sealed to one. Zero it; release it. */
 struct pl_index;
 typedef struct cli_reader {
 	const cli_args *a;
@@ -112,6 +113,8 @@ typedef struct cli_reader {
 	struct pl_index *x;          /* (NULL: GREEN stays sealed) */
 	const struct pl_policy *pol;
 	pl_party_key *key; /* NULL until loaded, or when none is named or it did not load */
+	pl_party_key *old[PL_KEYRING_MAX - 1];
+	pl_keyring ring;   /* key, then the old keys */
 	bool tried;
 	struct pl_epochs *epochs;
 	bool epochs_tried;

@@ -95,7 +95,7 @@ def run(url, vkey, files, logdir, parties):
         e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
         e.pop("PARLEY_KEY", None)
         if key:
-            e["PARLEY_KEY"] = files[who][0]
+            e["PARLEY_KEY"] = key if isinstance(key, str) else files[who][0]
         res = subprocess.run([PARLEY] + list(args), capture_output=True, text=True, env=e)
         check(res.returncode == expect, "%s: parley %s exits %d (got %d: %s)" % (
             who, " ".join(args), expect, res.returncode, res.stderr.strip()[-400:]))
@@ -230,6 +230,25 @@ def run(url, vkey, files, logdir, parties):
             positive = positive or CANARY_CLEAR in hits
     check(walked > 5, "the walk read the server's files (%d)" % walked)
     check(positive, "the same walk finds the TLP:CLEAR canary (the search can find what is there)")
+
+    # a key rotation: what was sealed to the old key opens with --old-key
+    new = os.path.join(WORK, "beta2")
+    r = subprocess.run([PARLEY, "keygen", "--party", "beta", "--out", new], capture_output=True, text=True)
+    check(r.returncode == 0, "keygen for beta's new key (%s)" % r.stderr)
+    cli("beta", "key", "rotate", "--new", new + ".key", "--wait")
+    out = cli("beta", "case", "show", str(case), key=new + ".key")
+    check(CANARY_TITLE not in out.stdout and "sealed to an earlier key of yours" in out.stdout,
+          "with its new key only, beta is told it was sealed to an earlier key: %s" % out.stdout[-300:])
+    js = json.loads(cli("beta", "case", "show", str(case), "--json", key=new + ".key").stdout)
+    check(js.get("sealed", {}).get("state") == "old_key", "--json says old_key (%s)" % js.get("sealed"))
+    out = cli("beta", "case", "show", str(case), "--old-key", files["beta"][0], key=new + ".key").stdout
+    check(CANARY_TITLE in out and CANARY_REQ in out and CANARY_CLOSE in out,
+          "with --old-key, beta reads the whole thread sealed to its old key: %s" % out[-300:])
+    lst = cli("beta", "cases", "--old-key", files["beta"][0], key=new + ".key").stdout
+    check(CANARY_TITLE in lst, "cases --old-key opens the title too")
+    r = cli("beta", "case", "show", str(case), "--old-key", files["gamma"][0], key=new + ".key")
+    check("not beta's" in r.stderr or "is gamma's" in r.stderr, "another party's key is left out, and said (%s)"
+          % r.stderr.strip()[-200:])
 
 
 def answers(cli, statement, size, case, req):
