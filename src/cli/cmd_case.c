@@ -42,7 +42,7 @@ static int thread_entry(const pl_entries *e, const pl_policy *pol, cli_reader *r
 			if (json_is_string(json_object_get(st.body, *k)))
 				json_object_set(t, *k, json_object_get(st.body, *k));
 		if (json_is_string(json_object_get(st.body, "sealed")))
-			ret = cli_stmt_open(&st, r, t);
+			ret = cli_stmt_open(&st, (uint64_t)cli_jnum(t, "idx"), r, t);
 		else
 			for (const char *const *k = pl_wf_sealed_fields((pl_wf_type)type); k != NULL && *k != NULL; k++)
 				if (json_object_get(st.body, *k) != NULL)

@@ -39,6 +39,7 @@ int cmd_key_revoke(const cli_call *call);
 int cmd_contact(const cli_call *call);
 int cmd_members_rekey(const cli_call *call);
 int cmd_members_list(const cli_call *call);
+int cmd_share(const cli_call *call);
 int cmd_blob_put(const cli_call *call);
 int cmd_blob_get(const cli_call *call);
 

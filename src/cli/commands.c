@@ -292,6 +292,20 @@ static const cli_cmd CMDS[] = {
 	 .vf = V(CONN, SIGN), .bf = V("wait", "json"), .opts = NOOPTS,
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley members rekey --wait",
 	 .exits = "4 when the server refuses the statement", .section = S_MEMBERS},
+	{.name = "share", .run = cmd_share, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "give a member that lost a key what was sealed to it",
+	 .synopsis = "share ENTRY... --to PARTY [--old-key FILE]... [--lang TAG] [--wait] [--json]",
+	 .description = "Opens each ENTRY (1 to 16 sealed statements you are a reader of) with your keys and "
+			"re-wraps its content key to PARTY in a share statement sealed to PARTY and you: a member "
+			"that lost the key they were sealed to reads them again (case show, cases, inbox). Only those "
+			"statements: no key of yours, and no other statement's key, is revealed. PARTY checks that "
+			"each key opens its entry as the author's commitment says.",
+	 .vf = V(CONN, SIGN, "to", "old-key", "lang"), .bf = V("wait", "json"),
+	 .opts = O({"to", "PARTY", "the member the keys are for (required)"},
+		   {"old-key", "FILE", "an earlier key of your party, to open what was sealed to it (repeatable)"},
+		   {"lang", "TAG", "the language of the share (default en)"}),
+	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley share 12 15 --to cert.b --wait",
+	 .exits = "3 when you cannot open an entry; 4 when the server refuses the statement", .section = S_MEMBERS},
 	{.name = "contact", .run = cmd_contact, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "publish your party's contact details",
 	 .synopsis = "contact [--name S] [--email S] [--phone S] [--url S] [--hours S] [--note S] [--lang TAG] [--public]\n"

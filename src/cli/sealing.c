@@ -277,6 +277,8 @@ void cli_reader_release(cli_reader *r)
 		pl_epochs_release(r->epochs);
 	free(r->epochs);
 	r->epochs = NULL;
+	cli_shares_free(r->shares);
+	r->shares = NULL;
 }
 
 static void key_warning(const char *what, const char *path, const pl_diag *d, int rc)
@@ -369,7 +371,7 @@ int cli_entry_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const
 	int ret = 0;
 	pl_diag d = {0};
 	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) == PL_OK)
-		ret = cli_stmt_open(&st, r, v); /* else not verified: case show says so for each entry */
+		ret = cli_stmt_open(&st, id, r, v); /* else not verified: case show says so for each entry */
 	pl_stmt_release(&st);
 	pl_envelope_release(&env);
 	return ret;
@@ -437,7 +439,72 @@ static bool names_reader(const pl_stmt *st, const char *party)
 	return named;
 }
 
-int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
+int cli_reader_content_key(cli_reader *r, const pl_stmt *st, uint8_t *key, pl_diag *d)
+{
+	const pl_keyring *ring = reader_ring(r);
+	if (ring == NULL)
+		return pl_diag_set(d, PL_ENOKEY, "no key of yours loaded (--key or PARLEY_KEY)");
+	uint8_t *obj = NULL;
+	size_t n = 0;
+	int rc = cli_sealed_bytes(st, &obj, &n, d);
+	if (rc != PL_OK)
+		return rc;
+	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
+	pl_sealed_plain p;
+	memset(&p, 0, sizeof p);
+	rc = pl_sealed_open(&sc, obj, n, ring, NULL, &p, d);
+	if (rc == PL_ENOKEY && reader_epochs(r, ring) != NULL) {
+		pl_sealed_plain_release(&p);
+		memset(&p, 0, sizeof p);
+		*d = (pl_diag){0};
+		rc = pl_sealed_open(&sc, obj, n, ring, reader_epochs(r, ring), &p, d);
+	}
+	if (rc == PL_OK && p.key != NULL)
+		memcpy(key, p.key, PL_SEAL_KEY_SIZE);
+	else if (rc == PL_OK)
+		rc = pl_diag_set(d, PL_ECRYPTO, "the content key was not kept");
+	pl_sealed_plain_release(&p);
+	free(obj);
+	return rc;
+}
+
+/* st opened with a key another reader shared for entry index: PL_OK with *fields and *by, else not. */
+static int open_shared(cli_reader *r, const pl_keyring *ring, const pl_stmt *st, uint64_t index, json_t **fields,
+		       const char **by)
+{
+	if (!r->shares_tried && r->e != NULL && r->x != NULL) {
+		r->shares_tried = true;
+		r->shares = cli_shares_load(r->e, r->x, r->pol, ring);
+	}
+	uint8_t *obj = NULL;
+	size_t n = 0;
+	const uint8_t *key;
+	int rc = PL_ENOKEY;
+	if (r->shares == NULL || cli_sealed_bytes(st, &obj, &n, NULL) != PL_OK)
+		return PL_ENOKEY;
+	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
+	for (size_t k = 0; rc != PL_OK && (key = cli_shares_get(r->shares, index, k, by)) != NULL; k++) {
+		pl_sealed_plain p;
+		memset(&p, 0, sizeof p);
+		pl_diag d = {0};
+		if ((rc = pl_sealed_open_key(&sc, obj, n, key, &p, &d)) == PL_OK) {
+			*fields = p.fields;
+			p.fields = NULL;
+		} else {
+			/* the sharer's key does not open it as its commitment says: that share is worthless */
+			cli_texts t = {0};
+			fprintf(stderr, "parley: warning: the key %s shared for entry %llu does not open it: %s\n",
+				cli_text(&t, *by), (unsigned long long)index, cli_text(&t, pl_diag_text(&d, rc)));
+			cli_texts_release(&t);
+			rc = PL_ENOKEY;
+		}
+		pl_sealed_plain_release(&p);
+	}
+	free(obj);
+	return rc;
+}
+
+int cli_stmt_open(const pl_stmt *st, uint64_t index, cli_reader *r, json_t *v)
 {
 	if (!json_is_string(json_object_get(st->body, "sealed")))
 		return 0;
@@ -452,6 +519,9 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 		d = (pl_diag){0}; /* sealed to the members' key? (TLP:GREEN) */
 		rc = cli_open_body(st, ring, reader_epochs(r, ring), &fields, &fault, &d);
 	}
+	const char *shared_by = NULL;
+	if (rc == PL_ENOKEY && ring != NULL && open_shared(r, ring, st, index, &fields, &shared_by) == PL_OK)
+		rc = PL_OK; /* a key another reader shared */
 	json_t *m = NULL;
 	char why[PL_REFUSAL_MSG + 128];
 	int rr = rc == PL_OK ? opened_rules(st, fields, why, sizeof why) : PL_OK;
@@ -464,7 +534,8 @@ int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v)
 		const char *k;
 		json_t *x;
 		json_object_foreach(fields, k, x) json_object_set(v, k, x);
-		m = json_pack("{s:s}", "state", "opened");
+		m = shared_by != NULL ? json_pack("{s:s,s:s}", "state", "opened", "shared_by", shared_by)
+				      : json_pack("{s:s}", "state", "opened");
 	} else if (rc == PL_ENOKEY && key != NULL && names_reader(st, key->id.party)) {
 		/* a reader, sealed to a key of its that was not given (from before a rotation) */
 		m = json_pack("{s:s,s:s}", "state", "old_key", "note", d.msg);

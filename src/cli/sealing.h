@@ -118,8 +118,27 @@ typedef struct cli_reader {
 	bool tried;
 	struct pl_epochs *epochs;
 	bool epochs_tried;
+	struct cli_shares *shares; /* the content keys other members shared with this one (seal_share.c) */
+	bool shares_tried;
 } cli_reader;
 void cli_reader_release(cli_reader *r);
+
+/* The content key of st's sealed body, opened with r's keys (or the members' keys they open) into key
+ * (sodium_malloc memory, PL_SEAL_KEY_SIZE bytes), checked against the body's commitment: what a
+ * share re-wraps. PL_ENOKEY when none of r's keys is a reader's; PL_EVERIFY for the author's
+ * misbehaviour; PL_ENOTFOUND when st is not sealed. */
+int cli_reader_content_key(cli_reader *r, const pl_stmt *st, uint8_t *key, pl_diag *d);
+
+/*
+ * The keys shared with ring's party (seal_share.c): every share statement of the copy (e, x, pol)
+ * addressed to it, opened with ring. cli_shares_get: the nth key shared for entry (NULL: no more), *by
+ * the sharer. Never fails: what does not verify or open is left out.
+ */
+struct cli_shares;
+struct cli_shares *cli_shares_load(const struct pl_entries *e, struct pl_index *x, const struct pl_policy *pol,
+				   const pl_keyring *ring);
+const uint8_t *cli_shares_get(const struct cli_shares *s, uint64_t entry, size_t nth, const char **by);
+void cli_shares_free(struct cli_shares *s);
 
 /*
  * The concern of case id (entry id by author, verified: client/entries.h), opened for a view v of it (a
@@ -140,12 +159,14 @@ int cli_entry_open(const struct pl_entries *e, const struct pl_policy *pol, uint
 		   const char *author, cli_reader *r, json_t *v);
 
 /*
- * The same for a statement st already verified (pl_entries_statement). Once opened, the content rules
+ * The same for a statement st already verified (pl_entries_statement), entry index of the log. When
+ * none of the member's keys opens it, a key another reader shared for that entry (a share statement)
+ * is tried: opened so, v["sealed"] is {"state": "opened", "shared_by": PARTY}. Once opened, the content rules
  * the server could not see (reasons, due reasons, preservation fields, sizes: pl_wf_parse on the public
  * body with the opened fields in place) are checked: a body that breaks one is a fault ("it breaks a
  * content rule the server cannot see: CODE: ..."), its fields left out, and changes no state.
  */
-int cli_stmt_open(const pl_stmt *st, cli_reader *r, json_t *v);
+int cli_stmt_open(const pl_stmt *st, uint64_t index, cli_reader *r, json_t *v);
 
 /*
  * A cli_seal_fn for a statement of a thread (ctx: a cli_thread_sealer): a request or a close (target: the

@@ -104,7 +104,7 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
 bool pl_members_owns_type(const char *type)
 {
 	static const char *const own[] = {"charter", "enroll", "key.rotate", "key.revoke", "contact.update",
-					  "members.rekey", NULL};
+					  "members.rekey", "share", NULL};
 	for (const char *const *t = own; *t; t++)
 		if (strcmp(*t, type) == 0)
 			return true;

@@ -38,6 +38,12 @@
  *                  active members with their current encryption keys, chained to the
  *                  previous members' key when there is one. Refused rekey_stale when a
  *                  trigger came after T, rekey_duplicate when a rekey answers T already.
+ *   share          {"to": P, "entries": [I...], "sealed": B64}  by a member: the content keys of
+ *                  1..PL_SHARE_MAX earlier sealed entries (each in refs) re-wrapped to P, an
+ *                  active member that lost the key they were sealed to: B64 a sealed body to P
+ *                  (and possibly the author) with their current keys, whose fields are
+ *                  {"lang": L, "keys": [{"entry": I, "key": B64 (32 bytes)}...]}. The receiver
+ *                  checks each key against its entry (it opens it, its commitment matches).
  */
 #ifndef PARLEY_STATEMENT_MEMBERS_H
 #define PARLEY_STATEMENT_MEMBERS_H
@@ -57,6 +63,7 @@
 #define PL_SPONSORS_MAX 16
 #define PL_CONTACT_MAX 2048
 #define PL_FOUNDERS_MAX 64
+#define PL_SHARE_MAX 16 /* entries one share re-wraps */
 
 typedef struct pl_charter {
 	char name[129];             /* the group's name */

@@ -391,6 +391,8 @@ int pl_admission_check(const pl_members *m, const pl_admission *a, pl_submission
 								      : pl_members_contact_check(s->st.body, v);
 	if (strcmp(type, "members.rekey") == 0)
 		return pl_members_check_rekey(m, s, v);
+	if (strcmp(type, "share") == 0)
+		return pl_members_check_share(m, s, v);
 	if (a->other_types != NULL)
 		return a->other_types(a->type_ctx, m, s, v);
 	return pl_refuse(v, PL_R_TYPE_UNKNOWN, "unknown statement type \"%s\"", type);

@@ -45,6 +45,9 @@ int pl_members_check_rekey(const pl_members *m, const pl_submission *s, pl_refus
  * (members_rekey.c). PL_OK, PL_ENOMEM, or PL_EREFUSED with v filled. */
 int pl_members_check_sealed_contact(const pl_members *m, const pl_submission *s, pl_refusal *v);
 
+/* A share checked against the registry (members_share.c): PL_OK, PL_ENOMEM, or PL_EREFUSED with v. */
+int pl_members_check_share(const pl_members *m, const pl_submission *s, pl_refusal *v);
+
 /* An admitted members.rekey at index recorded: PL_OK, PL_ENOMEM, PL_EINVAL (not a valid body). */
 int pl_members_apply_rekey(pl_members *m, const pl_submission *s, uint64_t index);
 

@@ -517,3 +517,22 @@ int pl_view_members(pl_index *x, json_t **out, pl_diag *d)
 	json_decref(arr);
 	return rc;
 }
+
+int pl_view_entries_of(pl_index *x, const char *type, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT idx FROM entries WHERE type = ?1 ORDER BY idx LIMIT ?2", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)cap);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
+		idx[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	return PL_OK;
+}

@@ -97,6 +97,10 @@ int pl_view_rekeys(pl_index *x, uint64_t *trigger, uint64_t *idx, size_t cap, si
  * INDEX} when they are sealed to the members' key in entry INDEX, or null)}]}, by name. */
 int pl_view_members(pl_index *x, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
+/* The entries of type (like "share"), oldest first, up to cap of them, into idx[0..*n). */
+int pl_view_entries_of(pl_index *x, const char *type, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
+	__attribute__((warn_unused_result));
+
 /* The active members' names in order, up to cap of them (each PL_PARTY_MAX + 1 bytes) into names, how
  * many there are in all into *n (more than cap: only cap written). */
 int pl_view_active(pl_index *x, char (*names)[PL_PARTY_MAX + 1], size_t cap, size_t *n, pl_diag *d)

@@ -250,6 +250,36 @@ def run(url, vkey, files, logdir, parties):
     check("not beta's" in r.stderr or "is gamma's" in r.stderr, "another party's key is left out, and said (%s)"
           % r.stderr.strip()[-200:])
 
+    # beta lost its old key: alpha, a reader, shares the concern and the request with it
+    before = size()
+    r = cli("gamma", "share", str(case), "--to", "beta", expect=3)
+    check("entry %d" % case in r.stderr and size() == before, "gamma, no reader, has nothing to share (%s)"
+          % r.stderr.strip()[-200:])
+    body = {"to": "beta", "entries": [case], "sealed": statement(case)["body"]["sealed"]}
+    path = os.path.join(WORK, "share.json")
+    with open(path, "w") as f:
+        json.dump(body, f)
+    r = cli("alpha", "submit", "--type", "share", "--body", path, "--ref", str(case), "--wait", expect=4)
+    check("readers_mismatch" in r.stderr, "a share sealed to others than beta and its author is refused (%s)"
+          % r.stderr.strip()[-200:])
+    r = cli("alpha", "submit", "--type", "share", "--body", path, "--wait", expect=4)
+    check("ref_missing" in r.stderr, "a share whose entries are not in refs is refused (%s)" % r.stderr.strip()[-200:])
+    check(size() == before, "nothing appended by the refused shares")
+    r = cli("alpha", "share", str(case), str(req_idx), "--to", "beta", "--wait", "--json")
+    if check(r.returncode == 0, "alpha shares two entries with beta"):
+        sh = statement(json.loads(r.stdout.strip().splitlines()[-1])["index"])["body"]
+        check(sh.get("to") == "beta" and sh.get("entries") == [case, req_idx] and isinstance(sh.get("sealed"), str),
+              "the share has who, to whom and which entries public, the keys sealed (%s)" % sorted(sh))
+        out = cli("beta", "case", "show", str(case), key=new + ".key").stdout
+        check(CANARY_TITLE in out and CANARY_REQ in out and CANARY_ACK not in out,
+              "with its new key only, beta reads the shared concern and request, nothing else: %s" % out[-400:])
+        js = json.loads(cli("beta", "case", "show", str(case), "--json", key=new + ".key").stdout)
+        check(js.get("sealed", {}).get("shared_by") == "alpha", "--json says who shared it (%s)" % js.get("sealed"))
+        out = cli("delta", "case", "show", str(case)).stdout
+        check("opened" in out, "delta still reads its own")
+        for path in ("/v1/entries/%d" % (size() - 1),):
+            check(not found(get(url + path), canaries), "no canary in the share's entry")
+
 
 def answers(cli, statement, size, case, req):
     """The answers of a sealed request, sealed to its readers; a narrowed request and its answers."""

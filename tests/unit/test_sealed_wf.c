@@ -166,7 +166,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const int R01[] = {0, 1, -1};
+static const int R01[] = {0, 1, -1}, R0[] = {0, -1};
 
 static json_t *amber_concern(void)
 {
@@ -637,6 +637,36 @@ static void test_green(void **state)
 	replay_matches();
 }
 
+/* share: the content keys of earlier entries re-wrapped to an active member, sealed to it (and its author)
+ * with their current keys, each entry in refs. */
+static void test_share(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 10;
+	static const int R10[] = {1, 0, -1}, R12[] = {1, 2, -1};
+	assert_null(say(0, "concern", with_seal(amber_concern(), seal_to(0, "concern", R01)), t, NULL, 0));
+	int64_t c[1] = {(int64_t)(F.n - 1)};
+	json_t *ok = json_pack("{s:s,s:[I]}", "to", "p1", "entries", (json_int_t)c[0]);
+	assert_string_equal(say(0, "share", with_seal(json_deep_copy(ok), seal_to(0, "share", R10)), t, NULL, 0),
+			    "ref_missing");
+	assert_string_equal(say(0, "share", with_seal(json_deep_copy(ok), seal_to(0, "share", R12)), t, c, 1),
+			    "readers_mismatch");
+	assert_string_equal(say(0, "share", with_seal(json_deep_copy(ok), seal_to(0, "share", R0)), t, c, 1),
+			    "readers_mismatch");
+	json_t *self = json_pack("{s:s,s:[I]}", "to", "p0", "entries", (json_int_t)c[0]);
+	assert_string_equal(say(0, "share", with_seal(self, seal_to(0, "share", R10)), t, c, 1), "body_invalid");
+	json_t *nobody = json_pack("{s:s,s:[I]}", "to", "p9", "entries", (json_int_t)c[0]);
+	assert_string_equal(say(0, "share", with_seal(nobody, seal_to(0, "share", R10)), t, c, 1), "body_invalid");
+	json_t *twice = json_pack("{s:s,s:[I,I]}", "to", "p1", "entries", (json_int_t)c[0], (json_int_t)c[0]);
+	assert_string_equal(say(0, "share", with_seal(twice, seal_to(0, "share", R10)), t, c, 1), "body_invalid");
+	pl_identity ids[2] = {F.k[0]->id, F.k[1]->id};
+	memcpy(ids[1].box_pk, F.k[2]->id.box_pk, PL_X25519_PK_SIZE);
+	assert_string_equal(say(0, "share", with_seal(json_deep_copy(ok), seal_ids(0, "share", ids, 2)), t, c, 1),
+			    "reader_key_stale");
+	assert_null(say(0, "share", with_seal(ok, seal_to(0, "share", R10)), t, c, 1));
+	replay_matches();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sealing_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_green, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_share, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
