@@ -290,9 +290,15 @@ def main():
         check(st == 422 and ans.get("error", {}).get("code") == "control_character",
               "a concern titled %r is refused with control_character (%d %s)" % (title, st, ans))
     env["PARLEY_SERVER"] = srv.url
-    r = run("contact", "--name", "CERT\x1b[2A\x1b[K[ok] fake", expect=4, env=env, what="contact (hostile)")
+    r = run("contact", "--name", "CERT\x1b[2A\x1b[K[ok] fake", expect=2, env=env, what="contact (hostile)")
     safe_output(r, "contact refused")
-    check(b"control_character" in r.stderr, "parley contact: the refusal's code is printed (%r)" % r.stderr[-300:])
+    check(b"control_character" in r.stderr, "parley contact: the rule is said before signing (%r)" % r.stderr[-300:])
+    hostile = os.path.join(WORK, "hostile-contact.json")
+    with open(hostile, "w") as f:
+        json.dump({"contact": {"name": "CERT\x1b[2A\x1b[K[ok] fake"}}, f)
+    r = run("submit", "--type", "contact.update", "--body", hostile, expect=4, env=env, what="contact (hostile, raw)")
+    safe_output(r, "contact refused by the server")
+    check(b"control_character" in r.stderr, "parley submit: the server's refusal code is printed (%r)" % r.stderr[-300:])
     check(srv.get("/healthz")["size"] == 2, "nothing refused was appended")
     srv.stop()
 
