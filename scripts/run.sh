@@ -263,6 +263,14 @@ run "cert.a closes the case" "${A[@]}" close "$CASE" --outcome resolved --text "
 CLOSE=$(json index)
 ok "cert.a closed case $CASE as resolved at entry $CLOSE; $VERIFIED"
 
+# --- the members: contact details sealed to the members' key (TLP:GREEN) ---
+run "cert.b's contact details" "${B[@]}" contact --email "poc@cert-b.example" --hours "24/7" --wait --json
+ok "cert.b published its contact details at entry $(json index), sealed to the members' key: every member reads them, also one that joins later; the log shows only that cert.b updated them; $VERIFIED"
+run "cert.a's members list" "${A[@]}" members list --json
+CONTACT=$(python3 -c 'import json,sys; m=[m for m in json.load(open(sys.argv[1]))["members"] if m["party"] == "cert.b"]; c=m[0]["contact"] if m else {}; print("%s, %s" % (c["email"], c["hours"]) if c and c.get("sealed", {}).get("state") == "opened" else "")' "$OUT")
+[ -n "$CONTACT" ] || fail "cert.a did not open cert.b's contact details" "$OUT"
+ok "cert.a opened them with the members' key its own key opens: $CONTACT"
+
 # --- anyone, offline: a proof file, and the whole log audited ---
 mkdir -p "$HOME_DIR/proofs"
 PROOF=$HOME_DIR/proofs/finding-$FINDING.tlog-proof
@@ -292,6 +300,7 @@ try "parley config" "what applies, and where it comes from"
 try "parley case show $CASE" "the thread, each statement verified"
 try "parley inbox" "what awaits cert.b"
 try "parley report" "who answered what, and when, derived from the log"
+try "parley members list" "the members and their contact details, opened with your key"
 try "parley get $FINDING --json" "one statement, fetched and verified"
 try "parley ping --to cert.a --wait" "a communication check"
 try "parley help" "every command; parley help CMD for one"

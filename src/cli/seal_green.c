@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cli_members_keys(const cli_call *call, cli_session *s, pl_epochs *ep, pl_diag *d)
 {
@@ -156,14 +157,20 @@ int cli_green_ready(const cli_call *call, cli_session *s, pl_diag *d)
 	fprintf(stderr, "parley: the members or their keys changed since the last members' key: a new one is at entry "
 			"%llu (members.rekey)\n",
 		(unsigned long long)index);
-	if ((rc = pl_copy_sync(s->copy, d)) != PL_OK)
-		return rc;
-	if ((rc = cli_members_keys(call, s, &ep, d)) == PL_OK && !ep.current)
+	/* the copy follows the log up to a checkpoint the witnesses cosigned: the rekey's, or soon after */
+	for (int tries = 0; rc == PL_OK && !current && tries < 20; tries++) {
+		if (tries > 0)
+			nanosleep(&(struct timespec){.tv_nsec = 250 * 1000 * 1000}, NULL);
+		if ((rc = pl_copy_sync(s->copy, d)) == PL_OK && (rc = cli_members_keys(call, s, &ep, d)) == PL_OK) {
+			current = ep.current;
+			pl_epochs_release(&ep);
+		}
+	}
+	if (rc == PL_OK && !current)
 		rc = pl_diag_set(d, PL_ESTATE,
 				 "the members' key of entry %llu is not yet in a checkpoint your copy accepts (the witnesses' "
 				 "cosignatures): try again in a moment",
 				 (unsigned long long)index);
-	pl_epochs_release(&ep);
 	return rc;
 }
 

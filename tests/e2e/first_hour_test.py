@@ -61,6 +61,8 @@ SCENARIO = [
     r"cert\.a read case (\d+): every statement's signature, inclusion and witness quorum verified",
     r"cert\.a opened cert\.b's sealed report with its own key: reproduced, 113 hits",
     r"cert\.a closed case (\d+) as resolved at entry (\d+); signed, in a checkpoint cosigned",
+    r"cert\.b published its contact details at entry (\d+), sealed to the members' key",
+    r"cert\.a opened them with the members' key its own key opens: poc@cert-b\.example, 24/7",
     r"an offline proof that cert\.b signed finding (\d+), with both cosignatures: (\S+) \(verified without the server\)",
     r"the whole log \((\d+) entries\) audited from its tiles",
 ]
@@ -132,9 +134,9 @@ def play(run_sh, scratch, home, P, env):
     ev = int(m[11].group(1))
     req = int(m[12].group(1))
     hits, finding = int(m[17].group(1)), int(m[17].group(2))
-    proof = m[22].group(2)
+    proof = m[24].group(2)
     check(hits == 113, "the finding reports the 113 planted hits (%d)" % hits)
-    check(int(m[22].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
+    check(int(m[24].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
 
     # --- what the script left behind, checked without it ---
     with urllib.request.urlopen(url + "/healthz", timeout=10) as r:
