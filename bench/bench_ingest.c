@@ -90,7 +90,7 @@ typedef struct opts {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bench_ingest PARLEY [--conns N,N,...] [--mix ping,ping-all,sized,2k,17k] [--idle K]\n"
+		"usage: bench_ingest PARLEY [--conns N,N,...] [--mix ping,ping-all,sized,2k,17k,sealed] [--idle K]\n"
 		"         [--stmts M | --total N --total-sized N] [--wait-stmts W | --wait-total N]\n"
 		"         [--idle-hold S] [--idle-active N] [--idle-stmts M] [--batch-ms MS] [--batch-max N]\n"
 		"         [--poll-us US] [--connect-ms MS] [--stall-ms MS] [--bound-sample N] [--bound-s S]\n"
@@ -526,8 +526,10 @@ static void print_notes(const opts *o, const row *rows, size_t n)
 	       PER_ADDR, o->poll_us, pl_cpus());
 	printf("mixes: ping = ping to one party ({\"to\": [the next party]}); ping-all = ping to every member (body {}); sized = concerns, one in two a ~%d B envelope to %d recipients, the other "
 	       "~%d B to %d (the sizes sealed statements to 2 and 16 readers will have), their summary and evidence "
-	       "names padded with random base64 as a ciphertext would be; 2k, 17k = each kind alone\n",
-	       SMALL_ENV, SMALL_READERS, LARGE_ENV, LARGE_READERS);
+	       "names padded with random base64 as a ciphertext would be; 2k, 17k = each kind alone; sealed = "
+	       "TLP:AMBER concerns really sealed to their author and %d recipients (title, class and a 1,500-byte "
+	       "summary in a 2,048-byte bucket), admitted with their readers checked\n",
+	       SMALL_ENV, SMALL_READERS, LARGE_ENV, LARGE_READERS, SMALL_READERS);
 	if (small > 0 || large > 0)
 		printf("  envelopes as signed: small concern %.0f B, large concern %.0f B on average\n", small, large);
 }

@@ -87,6 +87,8 @@ typedef enum mix {
 	MIX_SIZED,                /* concerns alternating ~2 KB (2 recipients) and ~17 KB (16 recipients) envelopes */
 	MIX_2K,                   /* the ~2 KB concerns alone */
 	MIX_17K,                  /* the ~17 KB concerns alone */
+	MIX_SEALED,               /* TLP:AMBER concerns really sealed to their author and 2 recipients (a
+				   * 2,048-byte bucket), as a member's client writes them (issue 15) */
 	MIX_N
 } mix;
 

@@ -20,6 +20,7 @@
 #include "base/timefmt.h"
 #include "base/thread.h"
 #include "statement/dsse.h"
+#include "statement/sealed.h"
 #include "statement/sign.h"
 
 #include <jansson.h>
@@ -32,7 +33,7 @@
 #define NAME_MAX_ 255    /* an evidence item's name */
 #define ITEMS_MAX 64     /* PL_WF_EVIDENCE_MAX */
 
-const char *const mix_names[MIX_N] = {"ping", "ping-all", "sized", "2k", "17k"};
+const char *const mix_names[MIX_N] = {"ping", "ping-all", "sized", "2k", "17k", "sealed"};
 
 /* How a concern is padded: readers recipients, a summary of summary bytes, items evidence
  * items whose names are NAME_MAX_ bytes but the last's, last bytes. */
@@ -120,6 +121,39 @@ static shape calibrate(size_t readers, size_t target, const party *parties, size
 	return s;
 }
 
+/* A TLP:AMBER concern by parties[author] with seq, its title and a 1,500-byte summary of random text
+ * sealed to it and SMALL_READERS recipients with their keys: what admission reads of a sealed
+ * statement (the public part, the header), at a 2,048-byte bucket. */
+static json_t *sealed_body(const party *parties, size_t nparties, size_t author, uint64_t seq)
+{
+	char text[1501];
+	pl_identity ids[SMALL_READERS + 1];
+	size_t n = 0;
+	json_t *to = json_array();
+	ids[n++] = parties[author].key->id;
+	for (size_t j = 1; j <= SMALL_READERS && j < nparties; j++) {
+		ids[n++] = parties[(author + j) % nparties].key->id;
+		json_array_append_new(to, json_string(parties[(author + j) % nparties].key->id.party));
+	}
+	random_text(text, sizeof text - 1);
+	json_t *fields = json_pack("{s:s,s:s,s:s,s:s}", "lang", "en", "title", "bench concern", "class", "malicious-code",
+				   "summary", text);
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = "concern", .author = parties[author].key->id.party, .seq = seq};
+	pl_buf obj;
+	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
+	if (fields == NULL || to == NULL || pl_sealed_seal(&ctx, fields, ids, n, NULL, &obj, NULL) != PL_OK)
+		die("%s", "cannot seal a concern");
+	char *b64 = xcalloc(1, pl_b64_len(obj.len) + 1);
+	pl_b64_encode(obj.data, obj.len, b64);
+	json_t *b = json_pack("{s:s,s:o,s:s}", "tlp", "TLP:AMBER", "recipients", to, "sealed", b64);
+	if (b == NULL)
+		die("%s", "cannot build a sealed concern");
+	free(b64);
+	json_decref(fields);
+	pl_buf_release(&obj);
+	return b;
+}
+
 /* ---- signing in parallel ---- */
 
 typedef struct sign_ctx {
@@ -164,10 +198,10 @@ static void sign_range(void *arg, size_t from, size_t to)
 		json_t *ping = x->m == MIX_PING_ALL ? json_object()
 			       : json_pack("{s:[s]}", "to", x->parties[(c + 1) % x->nparties].key->id.party);
 		for (size_t k = 0; k < x->per; k++) {
-			json_t *body = MIX_IS_PING(x->m)
-					       ? ping
-					       : concern_body(is_large(x->m, c, k) ? &x->large : &x->small, x->parties,
-							      x->nparties, c);
+			json_t *body = MIX_IS_PING(x->m)	    ? ping
+				       : x->m == MIX_SEALED ? sealed_body(x->parties, x->nparties, c, p->next_seq + k)
+							    : concern_body(is_large(x->m, c, k) ? &x->large : &x->small,
+									   x->parties, x->nparties, c);
 			pl_buf_reset(&env);
 			int rc = pl_statement_sign(p->key, ORIGIN, MIX_IS_PING(x->m) ? "ping" : "concern", p->next_seq + k,
 						   x->time, body, NULL, 0, &env);
@@ -193,7 +227,7 @@ void load_sign(load *l, party *parties, size_t nparties, size_t nconn, size_t pe
 	for (size_t c = 0; c <= nconn; c++)
 		l->off[c] = c * per;
 	sign_ctx x = {.l = l, .parties = parties, .nparties = nparties, .per = per, .m = m, .wait = wait, .time = pl_now()};
-	if (!MIX_IS_PING(m)) {
+	if (!MIX_IS_PING(m) && m != MIX_SEALED) {
 		x.small = calibrate(SMALL_READERS, SMALL_ENV, parties, nparties);
 		x.large = calibrate(LARGE_READERS, LARGE_ENV, parties, nparties);
 	}
