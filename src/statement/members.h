@@ -173,6 +173,12 @@ int pl_members_key_at(const pl_members *m, const char *party, uint64_t index, ui
  * latest trigger, else NULL (a TLP:GREEN statement waits for a rekey). */
 const pl_epoch_rec *pl_members_epoch(const pl_members *m);
 
+/* A header of something sealed to the members (a TLP:GREEN statement, contact details; what: "a
+ * TLP:GREEN statement is", for the sentence): exactly one entry, the current members' key. PL_OK, or
+ * PL_EREFUSED with v: readers_mismatch (parties named), reader_key_stale (no key current, or
+ * another). */
+int pl_members_epoch_check(const pl_members *m, const pl_seal_head *h, const char *what, pl_refusal *v);
+
 /*
  * The fields of a members.rekey body: its trigger, the key's fingerprint, and
  * the sealed object decoded into *obj (malloc'ed, *n bytes; free it). PL_EFORMAT

@@ -140,6 +140,24 @@ out:
 	return rc;
 }
 
+int pl_members_epoch_check(const pl_members *m, const pl_seal_head *h, const char *what, pl_refusal *v)
+{
+	const pl_epoch_rec *cur = pl_members_epoch(m);
+	if (h->n != 1 || h->e[0].type != PL_SEAL_EPOCH)
+		return pl_refuse(v, PL_R_READERS_MISMATCH, "%s sealed to the members' key alone, not to parties", what);
+	if (cur == NULL)
+		return pl_refuse(v, PL_R_READER_KEY_STALE,
+				 "no members' key is current at this index: the members or their keys changed at entry %llu "
+				 "and no rekey answered it yet (parley members rekey)",
+				 (unsigned long long)m->trigger);
+	if (h->e[0].epoch != cur->epoch || memcmp(h->e[0].fp, cur->fp, PL_SEAL_FP_SIZE) != 0)
+		return pl_refuse(v, PL_R_READER_KEY_STALE,
+				 "sealed to the members' key of entry %llu; the current one is entry %llu's: refresh the copy "
+				 "and seal again",
+				 (unsigned long long)h->e[0].epoch, (unsigned long long)cur->epoch);
+	return PL_OK;
+}
+
 int pl_members_check_sealed_contact(const pl_members *m, const pl_submission *s, pl_refusal *v)
 {
 	static const char *const keys[] = {"sealed", NULL};
@@ -147,38 +165,16 @@ int pl_members_check_sealed_contact(const pl_members *m, const pl_submission *s,
 	if (pl_json_keys(s->st.body, keys, keys, "the body", &d) != PL_OK)
 		return pl_refuse(v, PL_R_SEALING_REQUIRED, "sealed contact details are all in \"sealed\": %s", d.msg);
 	const json_t *b = json_object_get(s->st.body, "sealed");
-	if (!json_is_string(b) || json_string_length(b) > pl_b64_len(PL_SEALED_OBJECT_MAX))
-		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is the base64 of a sealed body, at most %zu characters",
-				 pl_b64_len(PL_SEALED_OBJECT_MAX));
-	int rc = PL_ENOMEM;
-	uint8_t *obj = malloc(PL_SEALED_OBJECT_MAX);
+	if (!json_is_string(b))
+		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is the base64 of a sealed body");
 	pl_seal_head *h = malloc(sizeof *h);
-	size_t n, bucket;
-	if (obj == NULL || h == NULL)
+	if (h == NULL)
+		return PL_ENOMEM;
+	int rc = pl_sealed_head_b64(json_string_value(b), json_string_length(b), h, v);
+	if (rc != PL_OK)
 		goto out;
-	if (pl_b64_decode((const uint8_t *)json_string_value(b), json_string_length(b), obj, PL_SEALED_OBJECT_MAX, &n) !=
-		    PL_OK ||
-	    pl_sealed_parse(obj, n, h, &bucket, &d) != PL_OK) {
-		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is not a sealed body%s%s", d.msg[0] ? ": " : "", d.msg);
-		goto out;
-	}
-	const pl_epoch_rec *cur = pl_members_epoch(m);
-	if (h->n != 1 || h->e[0].type != PL_SEAL_EPOCH)
-		rc = pl_refuse(v, PL_R_READERS_MISMATCH, "contact details are sealed to the members' key alone");
-	else if (cur == NULL)
-		rc = pl_refuse(v, PL_R_READER_KEY_STALE,
-			       "no members' key is current at this index: the members or their keys changed at entry %llu "
-			       "and no rekey answered it yet (parley members rekey)",
-			       (unsigned long long)m->trigger);
-	else if (h->e[0].epoch != cur->epoch || memcmp(h->e[0].fp, cur->fp, PL_SEAL_FP_SIZE) != 0)
-		rc = pl_refuse(v, PL_R_READER_KEY_STALE,
-			       "sealed to the members' key of entry %llu; the current one is entry %llu's: refresh the copy "
-			       "and seal again",
-			       (unsigned long long)h->e[0].epoch, (unsigned long long)cur->epoch);
-	else
-		rc = PL_OK;
+	rc = pl_members_epoch_check(m, h, "contact details are", v);
 out:
-	free(obj);
 	free(h);
 	return rc;
 }

@@ -76,23 +76,14 @@ int pl_members_check_share(const pl_members *m, const pl_submission *s, pl_refus
 					 (unsigned long long)idx);
 	}
 	const json_t *sb = json_object_get(b, "sealed");
-	if (!json_is_string(sb) || json_string_length(sb) > pl_b64_len(PL_SEALED_OBJECT_MAX))
-		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is the base64 of a sealed body, at most %zu characters",
-				 pl_b64_len(PL_SEALED_OBJECT_MAX));
-	int rc = PL_ENOMEM;
-	uint8_t *obj = malloc(PL_SEALED_OBJECT_MAX);
+	if (!json_is_string(sb))
+		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is the base64 of a sealed body");
 	pl_seal_head *h = malloc(sizeof *h);
-	size_t n, bucket;
-	if (obj == NULL || h == NULL)
-		goto out;
-	if (pl_b64_decode((const uint8_t *)json_string_value(sb), json_string_length(sb), obj, PL_SEALED_OBJECT_MAX, &n) !=
-		    PL_OK ||
-	    pl_sealed_parse(obj, n, h, &bucket, &d) != PL_OK)
-		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is not a sealed body%s%s", d.msg[0] ? ": " : "", d.msg);
-	else
+	if (h == NULL)
+		return PL_ENOMEM;
+	int rc = pl_sealed_head_b64(json_string_value(sb), json_string_length(sb), h, v);
+	if (rc == PL_OK)
 		rc = share_readers(m, s, to, h, v);
-out:
-	free(obj);
 	free(h);
 	return rc;
 }

@@ -1,9 +1,11 @@
 /* sealed.c - sealed statement bodies: canonical text, compression, padding, commitment, AEAD (sealed.h). */
 #include "statement/sealed.h"
 
+#include "base/codec.h"
 #include "base/deflate.h"
 #include "base/jcs.h"
 #include "base/json.h"
+#include "base/refusal.h"
 #include "base/sha256.h"
 
 #include <sodium.h>
@@ -382,5 +384,24 @@ int pl_sealed_open_key(const pl_seal_ctx *ctx, const uint8_t *obj, size_t n, con
 		rc = open_with(ctx, obj, h, out->bucket, out, d);
 	}
 	free(h);
+	return rc;
+}
+
+int pl_sealed_head_b64(const char *b64, size_t len, pl_seal_head *h, pl_refusal *v)
+{
+	size_t n = 0, bucket = 0;
+	pl_diag d = {0};
+	if (len > pl_b64_len(PL_SEALED_OBJECT_MAX))
+		return pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is longer than the largest sealed body (%zu characters)",
+				 pl_b64_len(PL_SEALED_OBJECT_MAX));
+	uint8_t *obj = malloc(PL_SEALED_OBJECT_MAX);
+	if (obj == NULL)
+		return PL_ENOMEM;
+	int rc = PL_OK;
+	if (pl_b64_decode((const uint8_t *)b64, len, obj, PL_SEALED_OBJECT_MAX, &n) != PL_OK)
+		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is not canonical base64 of a sealed body");
+	else if ((rc = pl_sealed_parse(obj, n, h, &bucket, &d)) != PL_OK)
+		rc = rc == PL_ENOMEM ? PL_ENOMEM : pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\": %s", d.msg);
+	free(obj);
 	return rc;
 }

@@ -103,6 +103,16 @@ int pl_sealed_seal(const pl_seal_ctx *ctx, const json_t *fields, const pl_identi
 int pl_sealed_parse(const uint8_t *obj, size_t n, pl_seal_head *h, size_t *bucket, pl_diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * The same from the base64 text of a sealed body, b64[0..len), as a statement
+ * carries it in "sealed": what admission reads of it. PL_OK; PL_ENOMEM; or
+ * PL_EREFUSED with v set (sealed_malformed: longer than the largest body, not
+ * canonical base64, not a sealed body, saying which).
+ */
+struct pl_refusal;
+int pl_sealed_head_b64(const char *b64, size_t len, pl_seal_head *h, struct pl_refusal *v)
+	__attribute__((warn_unused_result));
+
 /* What opening found. On PL_EVERIFY, the misbehaviour: */
 typedef enum pl_sealed_fault {
 	PL_SEALED_FAULT_NONE = 0,

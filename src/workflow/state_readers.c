@@ -123,23 +123,8 @@ static int check_head(const pl_members *m, const pl_stmt *s, const pl_wf_body *b
 		      const readers *a, const readers *narrow, const pl_seal_head *h, pl_refusal *v)
 {
 	bool green = strcmp(label, "TLP:GREEN") == 0;
-	if (green) {
-		const pl_epoch_rec *cur = pl_members_epoch(m);
-		if (h->n != 1 || h->e[0].type != PL_SEAL_EPOCH)
-			return pl_refuse(v, PL_R_READERS_MISMATCH,
-					 "a TLP:GREEN statement is sealed to the members' key alone, not to parties");
-		if (cur == NULL)
-			return pl_refuse(v, PL_R_READER_KEY_STALE,
-					 "no members' key is current at this index: the members or their keys changed at "
-					 "entry %llu and no rekey answered it yet (parley members rekey)",
-					 (unsigned long long)m->trigger);
-		if (h->e[0].epoch != cur->epoch || memcmp(h->e[0].fp, cur->fp, PL_SEAL_FP_SIZE) != 0)
-			return pl_refuse(v, PL_R_READER_KEY_STALE,
-					 "sealed to the members' key of entry %llu; the current one is entry %llu's: refresh "
-					 "the copy and seal again",
-					 (unsigned long long)h->e[0].epoch, (unsigned long long)cur->epoch);
-		return PL_OK;
-	}
+	if (green)
+		return pl_members_epoch_check(m, h, "a TLP:GREEN statement is", v);
 	for (size_t i = 0; i < h->n; i++)
 		if (h->e[i].type == PL_SEAL_EPOCH)
 			return pl_refuse(v, PL_R_READERS_MISMATCH,

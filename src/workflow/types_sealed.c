@@ -43,32 +43,9 @@ bool pl_wf_field_sealed(pl_wf_type t, const char *key)
 
 int pl_wf_sealed_head(const pl_wf_body *b, pl_seal_head *h, pl_refusal *v)
 {
-	int rc;
-	size_t n = 0, bucket = 0;
-	pl_diag d = {0};
-	uint8_t *obj = NULL;
 	if (b->seal == NULL)
 		return pl_refuse(v, PL_R_SEALED_MALFORMED, "the statement is not sealed");
-	if (b->seal_len > pl_b64_len(PL_SEALED_OBJECT_MAX)) {
-		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is longer than the largest sealed body");
-		goto out;
-	}
-	if ((obj = malloc(PL_SEALED_OBJECT_MAX)) == NULL) {
-		rc = PL_ENOMEM;
-		goto out;
-	}
-	if (pl_b64_decode((const uint8_t *)b->seal, b->seal_len, obj, PL_SEALED_OBJECT_MAX, &n) != PL_OK) {
-		rc = pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\" is not canonical base64 of a sealed body");
-		goto out;
-	}
-	if ((rc = pl_sealed_parse(obj, n, h, &bucket, &d)) != PL_OK) {
-		rc = rc == PL_ENOMEM ? PL_ENOMEM : pl_refuse(v, PL_R_SEALED_MALFORMED, "\"sealed\": %s", d.msg);
-		goto out;
-	}
-	rc = PL_OK;
-out:
-	free(obj);
-	return rc;
+	return pl_sealed_head_b64(b->seal, b->seal_len, h, v);
 }
 
 int pl_wf_sealed_form(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)

@@ -202,3 +202,35 @@ def verify_tlog_proof(text, vkey):
     origin, size, root = body.rstrip("\n").split("\n")
     assert verify_inclusion(index, int(size), leaf_hash(entry), proof, unb64(root)), "inclusion fails"
     return index, entry, int(size)
+
+
+class Serving:
+    """`parley serve DIR` on a free port for a with block: url is its base URL; the server is stopped
+    (SIGTERM) when the block ends. extra: more flags for serve."""
+
+    def __init__(self, parley, logdir, work, *extra):
+        self.args = [parley, "serve", logdir, "--listen", "127.0.0.1:0",
+                     "--port-file", os.path.join(work, "port")] + list(extra)
+        if os.geteuid() == 0:
+            self.args.append("--allow-root")
+        self.portfile = os.path.join(work, "port")
+        self.url = None
+
+    def __enter__(self):
+        import subprocess
+        import time
+        if os.path.exists(self.portfile):
+            os.unlink(self.portfile)
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(200):
+            if os.path.exists(self.portfile) and open(self.portfile).read().strip():
+                break
+            time.sleep(0.05)
+        self.url = "http://127.0.0.1:%d" % int(open(self.portfile).read())
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.communicate(timeout=60)
+        return False

@@ -21,7 +21,6 @@ import base64
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -68,21 +67,8 @@ def main():
     if not check(r.returncode == 0, "parley init (%s)" % r.stderr):
         return
     vkey = open(os.path.join(logdir, "log.vkey")).read().strip()
-    portfile = os.path.join(WORK, "port")
-    args = [PARLEY, "serve", logdir, "--listen", "127.0.0.1:0", "--port-file", portfile]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
-    srv = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        for _ in range(200):
-            if os.path.exists(portfile) and open(portfile).read().strip():
-                break
-            time.sleep(0.05)
-        url = "http://127.0.0.1:%d" % int(open(portfile).read())
-        run(url, vkey, files, logdir, parties)
-    finally:
-        srv.send_signal(signal.SIGTERM)
-        srv.communicate(timeout=60)
+    with pp.Serving(PARLEY, logdir, WORK) as srv:
+        run(srv.url, vkey, files, logdir, parties)
 
 
 def get(url):
