@@ -445,6 +445,25 @@ int pl_view_party_key(pl_index *x, const char *party, uint8_t pk[PL_ED25519_PK_S
 	return rc;
 }
 
+/* The entries sql (?1: a type, ?2: a limit) lists, up to cap, into idx[0..*n). */
+static int idx_list(pl_index *x, const char *sql, const char *type, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)cap);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
+		idx[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	return PL_OK;
+}
+
 int pl_view_rekeys(pl_index *x, uint64_t *trigger, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
 {
 	sqlite3 *db = pl_index_db(x);
@@ -458,17 +477,8 @@ int pl_view_rekeys(pl_index *x, uint64_t *trigger, uint64_t *idx, size_t cap, si
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*trigger = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "SELECT idx FROM entries WHERE type = 'members.rekey' ORDER BY idx DESC LIMIT ?1", -1,
-			       &st, NULL) != SQLITE_OK)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)cap);
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
-		idx[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
-	return PL_OK;
+	return idx_list(x, "SELECT idx FROM entries WHERE type = ?1 ORDER BY idx DESC LIMIT ?2", "members.rekey", idx, cap,
+			n, d);
 }
 
 int pl_view_active(pl_index *x, char (*names)[PL_PARTY_MAX + 1], size_t cap, size_t *n, pl_diag *d)
@@ -520,19 +530,5 @@ int pl_view_members(pl_index *x, json_t **out, pl_diag *d)
 
 int pl_view_entries_of(pl_index *x, const char *type, uint64_t *idx, size_t cap, size_t *n, pl_diag *d)
 {
-	sqlite3 *db = pl_index_db(x);
-	sqlite3_stmt *st = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT idx FROM entries WHERE type = ?1 ORDER BY idx LIMIT ?2", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)cap);
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
-		idx[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
-	return PL_OK;
+	return idx_list(x, "SELECT idx FROM entries WHERE type = ?1 ORDER BY idx LIMIT ?2", type, idx, cap, n, d);
 }
