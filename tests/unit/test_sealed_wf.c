@@ -667,6 +667,54 @@ static void test_share(void **state)
 	replay_matches();
 }
 
+/* The worst case of a members' rekey: 200 members with 64-byte names, chained: its statement fits an
+ * entry (docs/confidentiality.md, section 6); a 201st member does not fit the header. */
+static void test_rekey_worst_case(void **state)
+{
+	(void)state;
+	pl_identity *ids = calloc(PL_SEAL_KEYS_READERS_MAX + 1, sizeof *ids);
+	assert_non_null(ids);
+	for (size_t i = 0; i <= PL_SEAL_KEYS_READERS_MAX; i++) {
+		char name[PL_PARTY_MAX + 1];
+		snprintf(name, sizeof name, "m%03zu.%s", i,
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		name[PL_PARTY_MAX] = '\0';
+		snprintf(ids[i].party, sizeof ids[i].party, "%s", name);
+		randombytes_buf(ids[i].box_pk, sizeof ids[i].box_pk);
+		crypto_scalarmult_base(ids[i].box_pk, ids[i].box_pk); /* a valid X25519 public key */
+	}
+	uint8_t *key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE), *prev = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	assert_non_null(key);
+	assert_non_null(prev);
+	randombytes_buf(prev, PL_SEAL_EPOCH_KEY_SIZE);
+	pl_epoch_key pk = {.epoch = 123456789, .key = prev};
+	pl_seal_ctx ctx = {.origin = ORIGIN, .type = "members.rekey", .author = ids[0].party, .seq = 99999};
+	pl_buf obj;
+	pl_buf_init(&obj, PL_REKEY_OBJECT_MAX);
+	assert_int_equal(pl_rekey_seal(&ctx, ids, PL_SEAL_KEYS_READERS_MAX + 1, &pk, key, &obj, NULL), PL_EINVAL);
+	assert_int_equal(pl_rekey_seal(&ctx, ids, PL_SEAL_KEYS_READERS_MAX, &pk, key, &obj, NULL), PL_OK);
+	assert_int_equal(obj.len, PL_REKEY_OBJECT_MAX);
+	char *b64 = malloc(pl_b64_len(obj.len) + 1);
+	assert_non_null(b64);
+	pl_b64_encode(obj.data, obj.len, b64);
+	json_t *body = json_pack("{s:I,s:s,s:s}", "after", (json_int_t)123456789012, "key", "00000000000000000000000000000000",
+				 "sealed", b64);
+	pl_ref ref = {.index = 123456789012};
+	pl_buf env;
+	pl_buf_init(&env, PL_DSSE_MAX);
+	assert_int_equal(pl_statement_sign(F.k[0], ORIGIN, "members.rekey", 99999, T0, body, &ref, 1, &env), PL_OK);
+	print_message("worst-case members.rekey: sealed object %zu B, envelope %zu B of %d\n", obj.len, env.len,
+		      PL_DSSE_MAX);
+	assert_true(env.len <= PL_DSSE_MAX);
+	json_decref(body);
+	free(b64);
+	free(ids);
+	pl_buf_release(&env);
+	pl_buf_release(&obj);
+	sodium_free(key);
+	sodium_free(prev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rotated_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_green, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_worst_case, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
