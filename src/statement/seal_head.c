@@ -174,7 +174,11 @@ static const uint8_t *take(const uint8_t **p, size_t *left, size_t n)
 
 int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d)
 {
-	memset(h, 0, sizeof *h);
+	/* the entries one by one as they are read (a header is 36 KiB, its entries mostly unused) */
+	h->kind = 0;
+	h->n = 0;
+	h->len = 0;
+	memset(h->commitment, 0, sizeof h->commitment);
 	const uint8_t *at = p, *x;
 	size_t left = n;
 	if ((x = take(&at, &left, PL_SEAL_MAGIC_SIZE + 2)) == NULL || memcmp(x, PL_SEAL_MAGIC, PL_SEAL_MAGIC_SIZE) != 0)
@@ -193,6 +197,7 @@ int pl_seal_head_parse(const uint8_t *p, size_t n, pl_seal_head *h, pl_diag *d)
 				   entries_max(h->kind), count);
 	for (size_t i = 0; i < count; i++) {
 		pl_seal_entry *e = &h->e[i];
+		memset(e, 0, sizeof *e);
 		const uint8_t *t = take(&at, &left, 1);
 		if (t == NULL)
 			return pl_diag_set(d, PL_EFORMAT, "the sealed object ends in reader entry %zu", i);
