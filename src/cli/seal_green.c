@@ -185,12 +185,14 @@ int cli_green_seal(const cli_sealer *z, cli_session *s, uint64_t seq, json_t *bo
 	pl_buf_init(&obj, PL_SEALED_OBJECT_MAX);
 	pl_buf_init(&b64, pl_b64_len(PL_SEALED_OBJECT_MAX) + 1);
 	pl_seal_ctx sc = {.origin = s->pol.log.name, .type = z->type, .author = s->key->id.party, .seq = seq};
-	if (k == NULL)
-		rc = pl_diag_set(d, PL_ESTATE,
-				 ep.current ? "the current members' key (entry %llu) does not open with your key%s%s"
-					    : "no members' key is current (the last is entry %llu's%s%s): `parley members "
-					      "rekey` first",
+	if (k == NULL && ep.current)
+		rc = pl_diag_set(d, PL_ESTATE, "the current members' key (entry %llu) does not open with your key%s%s",
 				 (unsigned long long)ep.last, ep.fault[0] ? "; " : "", ep.fault);
+	else if (k == NULL)
+		rc = pl_diag_set(d, PL_ESTATE,
+				 "no members' key is current: the members or their keys changed at entry %llu since the "
+				 "last one (`parley members rekey` first)",
+				 (unsigned long long)ep.trigger);
 	if (rc == PL_OK)
 		rc = pl_sealed_seal(&sc, z->fields, NULL, 0, k, &obj, d);
 	if (rc == PL_OK)

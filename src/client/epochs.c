@@ -105,6 +105,15 @@ int pl_epochs_open(const pl_entries *e, pl_index *x, const pl_policy *pol, const
 			sodium_free(next);
 			next = NULL;
 		}
+		if (orc == PL_OK && chained && (i + 1 == n || prev.epoch != idx[i + 1])) {
+			/* a chain names the rekey just before; the log's first rekey has none */
+			if (i + 1 < n && out->fault[0] == '\0')
+				snprintf(out->fault, sizeof out->fault,
+					 "the members' rekey at entry %llu chains to entry %llu, not to the rekey before it (%llu): "
+					 "the rekeyer's misbehaviour",
+					 (unsigned long long)idx[i], (unsigned long long)prev.epoch, (unsigned long long)idx[i + 1]);
+			chained = false; /* what it says of earlier keys is not taken */
+		}
 		if (orc == PL_OK) {
 			out->n++;
 			if (chained) {
