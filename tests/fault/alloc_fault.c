@@ -40,6 +40,7 @@
 #include "base/sha256.h"
 #include "client/api.h"
 #include "client/disclosure.h"
+#include "statement/rekey.h"
 #include "statement/sealed.h"
 #include "statement/sign.h"
 #include "store/audit.h"
@@ -57,6 +58,7 @@
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -969,6 +971,89 @@ static void seal_teardown(void)
 	pl_buf_release(&g_seal_out);
 }
 
+/* ---- path: members' rekeys (statement/rekey: a header with room for 200 members, the chain) ---- */
+
+static const pl_seal_ctx g_rk_ctx = {.origin = ORIGIN, .type = "members.rekey", .author = "p0", .seq = 4};
+static pl_buf g_rk_obj;          /* a rekey made without faults, opened by each run */
+static uint8_t g_rk_fp[PL_SEAL_FP_SIZE];
+static pl_buf g_rk_out;          /* "pre" + a rekey, per run */
+static uint8_t *g_rk_key, *g_rk_prev; /* this run's members' key; the previous one the chains carry */
+
+static void rekey_prepare(void)
+{
+	pl_identity ids[3] = {g_key[0]->id, g_key[1]->id, g_key[2]->id};
+	g_rk_key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	g_rk_prev = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	if (g_rk_key == NULL || g_rk_prev == NULL)
+		abort();
+	randombytes_buf(g_rk_prev, PL_SEAL_EPOCH_KEY_SIZE);
+	pl_epoch_key prev = {.epoch = 7, .key = g_rk_prev};
+	pl_buf_init(&g_rk_obj, PL_REKEY_OBJECT_MAX);
+	if (pl_rekey_seal(&g_rk_ctx, ids, 3, &prev, g_rk_key, &g_rk_obj, NULL) != PL_OK)
+		abort();
+	pl_seal_epoch_fingerprint(g_rk_key, g_rk_fp);
+}
+
+static void rekey_setup(void)
+{
+	pl_buf_init(&g_rk_out, PL_REKEY_OBJECT_MAX);
+	if (pl_buf_puts(&g_rk_out, "pre") != PL_OK)
+		abort();
+}
+
+/* Makes a rekey for the three parties, then opens the reference as the second, chain and all. */
+static int rekey_run(pl_diag *d)
+{
+	pl_identity ids[3] = {g_key[0]->id, g_key[1]->id, g_key[2]->id};
+	pl_epoch_key prev = {.epoch = 7, .key = g_rk_prev};
+	int rc = pl_rekey_seal(&g_rk_ctx, ids, 3, &prev, g_rk_key, &g_rk_out, d);
+	if (rc != PL_OK)
+		return rc;
+	pl_keyring ring = {.keys = {g_key[1]}, .n = 1};
+	uint8_t *k = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+	pl_epoch_key got = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)};
+	bool chained = false;
+	if (k == NULL || got.key == NULL)
+		abort();
+	rc = pl_rekey_open(&g_rk_ctx, g_rk_obj.data, g_rk_obj.len, &ring, g_rk_fp, k, &got, &chained, d);
+	if (rc == PL_OK && (!chained || got.epoch != 7 || memcmp(got.key, g_rk_prev, PL_SEAL_EPOCH_KEY_SIZE) != 0))
+		rc = PL_ECORRUPT;
+	sodium_free(k);
+	sodium_free(got.key);
+	return rc;
+}
+
+static void rekey_check(int rc, const pl_diag *d, int fired)
+{
+	(void)fired;
+	if (rc != PL_OK)
+		expect_nomem(rc, d);
+	/* a failed rekey leaves "pre" alone; a rekey made opens for a member to the key it was made with */
+	if (g_rk_out.len < 3 || memcmp(g_rk_out.data, "pre", 3) != 0) {
+		FAIL("the bytes before the rekey changed");
+	} else if (g_rk_out.len > 3) {
+		uint8_t fp[PL_SEAL_FP_SIZE], *k = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE);
+		pl_epoch_key got = {.key = sodium_malloc(PL_SEAL_EPOCH_KEY_SIZE)};
+		bool chained = false;
+		pl_keyring ring = {.keys = {g_key[2]}, .n = 1};
+		if (k == NULL || got.key == NULL)
+			abort();
+		pl_seal_epoch_fingerprint(g_rk_key, fp);
+		int r = pl_rekey_open(&g_rk_ctx, g_rk_out.data + 3, g_rk_out.len - 3, &ring, fp, k, &got, &chained, NULL);
+		if (r != PL_OK || !chained || memcmp(got.key, g_rk_prev, PL_SEAL_EPOCH_KEY_SIZE) != 0)
+			FAIL("the rekey made does not open to its key and chain: %s", pl_strerror(r));
+		sodium_free(k);
+		sodium_free(got.key);
+	} else if (rc == PL_OK) {
+		FAIL("no rekey after success");
+	}
+}
+
+static void rekey_teardown(void)
+{
+	pl_buf_release(&g_rk_out);
+}
+
 /* ---- path: a disclosure file checked offline (client/disclosure: proofs, envelopes, the body) ---- */
 
 static pl_buf g_dfile;  /* a disclosure of entry 1 (a concern by p0 sealed to p0 and p1) over entries 0..1 */
@@ -1180,6 +1265,7 @@ int main(int argc, char **argv)
 	index_prepare();
 	gz_prepare();
 	seal_prepare();
+	rekey_prepare();
 	dfile_prepare();
 
 	/* failure points that exposed defects (see docs/faults.md), tested even when sampling */
@@ -1195,6 +1281,7 @@ int main(int argc, char **argv)
 		{"api.request", nothing, api_run, api_check, nothing, PL_ENET, NULL},
 		{"gzip", gz_setup, gz_run, gz_check, gz_teardown, PL_OK, NULL},
 		{"sealed", seal_setup, seal_run, seal_check, seal_teardown, PL_OK, NULL},
+		{"rekey", rekey_setup, rekey_run, rekey_check, rekey_teardown, PL_OK, NULL},
 		{"disclosure.check", nothing, dfile_run, dfile_check, nothing, PL_OK, NULL},
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
@@ -1213,6 +1300,9 @@ int main(int argc, char **argv)
 	free(g_gz_bundle);
 	json_decref(g_seal_fields);
 	pl_buf_release(&g_seal_obj);
+	pl_buf_release(&g_rk_obj);
+	sodium_free(g_rk_key);
+	sodium_free(g_rk_prev);
 	json_decref(g_dfields);
 	pl_buf_release(&g_dfile);
 	curl_global_cleanup();
