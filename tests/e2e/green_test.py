@@ -18,7 +18,8 @@ A log with three founders (alpha, beta, gamma) runs under `parley serve`:
 - rekeys by hand that do not answer the latest change (rekey_stale) or answer
   one already answered (rekey_duplicate) are refused, nothing appended;
 - no canary is found, in any decoded form, in the server's directory, its
-  answers to an outsider, or a monitor's mirror.
+  answers to an outsider, a monitor's mirror or the state of the witness that
+  cosigns the log.
 """
 import base64
 import json
@@ -26,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -73,11 +75,33 @@ def main():
     if not check(r.returncode == 0, "parley init (%s)" % r.stderr):
         return
     vkey = open(os.path.join(logdir, "log.vkey")).read().strip()
-    with pp.Serving(PARLEY, logdir, WORK) as srv:
-        run(srv.url, vkey, files, logdir)
+    # a witness cosigns the log's checkpoints: its state is searched for canaries too
+    wdir = os.path.join(WORK, "witness")
+    for args in (["witness", "init", wdir, "--name", "witness.test.example/w1"],
+                 ["witness", "add-log", wdir, "--vkey", vkey]):
+        r = subprocess.run([PARLEY] + args, capture_output=True, text=True)
+        if not check(r.returncode == 0, "parley %s (%s)" % (" ".join(args[:2]), r.stderr)):
+            return
+    wkey = open(os.path.join(wdir, "witness.vkey")).read().strip()
+    wport = os.path.join(WORK, "wport")
+    wargs = [PARLEY, "witness", "serve", wdir, "--listen", "127.0.0.1:0", "--port-file", wport, "--rate", "0"]
+    if os.geteuid() == 0:
+        wargs.append("--allow-root")
+    wit = subprocess.Popen(wargs, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if os.path.exists(wport) and open(wport).read().strip():
+                break
+            time.sleep(0.05)
+        wurl = "http://127.0.0.1:%d" % int(open(wport).read())
+        with pp.Serving(PARLEY, logdir, WORK, "--witness", "%s@%s" % (wkey, wurl)) as srv:
+            run(srv.url, vkey, files, logdir, wdir)
+    finally:
+        wit.terminate()
+        wit.communicate(timeout=60)
 
 
-def run(url, vkey, files, logdir):
+def run(url, vkey, files, logdir, wdir):
     def cli(who, *args, expect=0):
         e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=files[who][0],
                  PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
@@ -216,6 +240,8 @@ def run(url, vkey, files, logdir):
     check(r.returncode == 0, "a monitor follows the log (%s)" % r.stderr.strip()[-300:])
     n, hits = walk(mon, secret)
     check(n > 3 and not hits, "no canary in the monitor's %d files (%s)" % (n, hits))
+    n, hits = walk(wdir, secret)
+    check(n > 1 and not hits, "no canary in the witness's %d files (%s)" % (n, hits))
     # the same search finds what is there: a TLP:CLEAR canary, in the server's files and the mirror
     cli("alpha", "concern", "raise", "--title", "Scans " + G_CLEAR, "--class", "information-gathering", "--tlp",
         "TLP:CLEAR", "--summary", "public", "--to", "beta", "--wait")
