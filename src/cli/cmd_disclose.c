@@ -2,6 +2,8 @@
  * third party, checked offline (client/disclosure.h; docs/confidentiality.md, section 7). */
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/sealing.h"
+#include "client/epochs.h"
 #include "cli/session.h"
 #include "monitor/copy.h"
 
@@ -35,10 +37,13 @@ static int make_file(const cli_call *call, bool prove)
 	pl_buf_init(&file, PL_DFILE_MAX);
 	pl_copy *copy = NULL;
 	pl_source *src = NULL;
-	if ((rc = cli_session_copy(call, &c, &copy, &d)) == PL_OK &&
+	pl_epochs ep; /* the members' keys the member's key opens, for a TLP:GREEN statement */
+	memset(&ep, 0, sizeof ep);
+	if ((rc = cli_session_copy(call, &c, &copy, &d)) == PL_OK && (rc = cli_members_keys(call, &c, &ep, &d)) == PL_OK &&
 	    (rc = pl_source_open_dir(pl_copy_dir(copy), &src, &d)) == PL_OK)
-		rc = pl_dfile_make(src, pl_copy_index(copy), &c.pol, index, c.key, prove, &file, &d);
+		rc = pl_dfile_make(src, pl_copy_index(copy), &c.pol, index, c.key, &ep.ring, prove, &file, &d);
 	pl_source_free(src);
+	pl_epochs_release(&ep);
 	if (rc == PL_OK) {
 		char tmp[PATH_MAX + 8];
 		snprintf(tmp, sizeof tmp, "%s.tmp", out);

@@ -125,7 +125,8 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
 /*
  * Makes a file for entry index of the log src holds (a member's verified
  * copy: its checkpoint opens under pol), with x that log's index (which entry
- * established which key) and key the reader's key. prove false: a disclosure,
+ * established which key) and key the reader's key (with epochs, may be NULL,
+ * the members' keys it opens, for a TLP:GREEN statement). prove false: a disclosure,
  * once the body opened with key as it should (PL_EVERIFY, saying to use a
  * proof, when it does not); prove true: the proof of the misbehaviour opening
  * finds (PL_EVERIFY, "nothing to prove", when the body opens as it should).
@@ -135,7 +136,7 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
  * The file is checked with pl_dfile_check before it is appended.
  */
 int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
-		  bool prove, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
+		  const pl_epoch_ring *epochs, bool prove, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The sealed object carried by st (body "sealed", base64) into out (its cap PL_SEALED_OBJECT_MAX).
  * PL_ENOTFOUND when st carries none; PL_EFORMAT when it is not canonical base64. */

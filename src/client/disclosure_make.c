@@ -25,7 +25,7 @@ static int key_proof(pl_source *src, pl_index *x, const pl_policy *pol, const ch
 }
 
 int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
-		  bool prove, pl_buf *out, pl_diag *d)
+		  const pl_epoch_ring *epochs, bool prove, pl_buf *out, pl_diag *d)
 {
 	pl_buf sp, ap, rp, block, obj, file;
 	pl_buf_init(&sp, PL_DFILE_PART_MAX);
@@ -66,7 +66,7 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 	/* opened with the reader's key */
 	pl_keyring ring = {.keys = {key}, .n = 1};
 	pl_seal_ctx ctx = {.origin = st.log, .type = st.type, .author = st.author, .seq = st.seq};
-	rc = pl_sealed_open(&ctx, obj.data, obj.len, &ring, NULL, &opened, d);
+	rc = pl_sealed_open(&ctx, obj.data, obj.len, &ring, epochs, &opened, d);
 	if (rc == PL_OK && prove) {
 		rc = pl_diag_set(d, PL_EVERIFY, "entry %llu opens for %s as it should and its commitment names its text: "
 						"nothing to prove (`parley disclose` shows what it says)",

@@ -147,6 +147,13 @@ def run(url, vkey, files, logdir, wdir):
     r = cli("beta", "members", "rekey")
     check("is current" in r.stdout and size() == before, "members rekey: nothing to do (%s)" % r.stdout.strip())
 
+    # a disclosure of the GREEN concern, checked offline
+    dfile = os.path.join(WORK, "green.disclosure")
+    cli("gamma", "disclose", str(case), "--out", dfile)
+    r = subprocess.run([PARLEY, "verify-disclosure", dfile, "--vkey", vkey], capture_output=True, text=True)
+    check(r.returncode == 0 and G_TITLE in r.stdout and "TLP:GREEN" in r.stdout,
+          "gamma's disclosure of the GREEN concern verifies offline (%s)" % (r.stdout + r.stderr)[-400:])
+
     # a newcomer reads nothing until the next rekey, and cannot make one
     cli("alpha", "enroll", files["epsilon"][1], "--wait")
     out = cli("epsilon", "case", "show", str(case)).stdout
