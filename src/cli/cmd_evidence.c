@@ -3,7 +3,9 @@
  * log; findings answering them (docs/evidence.md). */
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/sealing.h"
 #include "cli/session.h"
+#include "monitor/copy.h"
 
 #include "base/codec.h"
 #include "base/fsio.h"
@@ -134,15 +136,25 @@ int cmd_evidence_add(const cli_call *call)
 			json_object_set_new(body, "reproduce", json_string(cli_get(a, "reproduce")));
 		pl_ref ref;
 		uint64_t index = 0;
+		cli_sealer z;
+		json_t *fields = NULL;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((rc = cli_session_ref(call, &c, cs, &ref, &d)) == PL_OK) {
+		else if (!clear && (rc = cli_describe_seal_prepare(call, PL_WF_EVIDENCE, c.key->id.party, cs, body, &z,
+								   &fields, &d)) == PL_OK) {
+			/* its title, what to reproduce, its counts and the index's digest: to its readers only */
+			c.seal = cli_seal_body;
+			c.seal_ctx = &z;
+		}
+		if (rc == PL_OK && (rc = cli_session_ref(call, &c, cs, &ref, &d)) == PL_OK) {
 			status = cli_session_submit(&c, a, "evidence", body, &ref, 1, NULL, "evidence add", &index);
 			if (status == 0 && !cli_has(a, "json"))
 				printf("evidence %llu recorded in case %llu: %llu files, %llu bytes, %s%s\n",
 				       (unsigned long long)index, (unsigned long long)cs, (unsigned long long)p.files,
 				       (unsigned long long)p.bytes, tlp, p.sealed ? ", sealed to its recipients" : "");
 		}
+		c.seal = NULL;
+		json_decref(fields);
 		json_decref(body);
 	}
 	remove_staging(staging, &p);
@@ -190,10 +202,58 @@ static void keyring_free(pl_keyring *ring)
 	ring->n = 0;
 }
 
-/* A finding's report into outdir/report.json, as the statement records it. */
-static int fetch_report(cli_session *c, const pl_stmt *st, const pl_keyring *ring, const char *outdir, pl_diag *d)
+/*
+ * What the evidence or finding st (entry idx) says of itself into *out (json_decref it): its body, and
+ * when it is sealed the opened fields merged in (a blob's digest and size joining its public name).
+ * PL_ENOKEY when it does not open for the member's keys; PL_EVERIFY for the author's misbehaviour.
+ */
+static int described(cli_session *c, const pl_entries *e, const pl_stmt *st, uint64_t idx, cli_reader *r, json_t **out,
+		     pl_diag *d)
 {
-	const json_t *r = json_object_get(st->body, "report");
+	*out = json_deep_copy(st->body);
+	if (*out == NULL)
+		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	if (!json_is_string(json_object_get(st->body, "sealed")))
+		return PL_OK;
+	r->e = e;
+	r->x = pl_copy_index(c->copy);
+	r->pol = &c->pol;
+	json_t *v = json_object();
+	int got = v != NULL ? cli_stmt_open(st, idx, r, v) : -1;
+	const char *state = json_string_value(json_object_get(json_object_get(v, "sealed"), "state"));
+	int rc = PL_OK;
+	if (got != 0 || state == NULL || strcmp(state, "opened") != 0) {
+		const char *why = json_string_value(json_object_get(json_object_get(v, "sealed"), "fault"));
+		if (got == 2)
+			rc = pl_diag_set(d, PL_EVERIFY, "its sealed description does not open as it should: %s",
+					 why ? why : "the author's misbehaviour");
+		else if (state != NULL && strcmp(state, "old_key") == 0)
+			rc = pl_diag_set(d, PL_ENOKEY, "entry %llu is sealed to an older key of yours (from before a rotation): "
+					 "give that key with --old-key", (unsigned long long)idx);
+		else
+			rc = pl_diag_set(d, PL_ENOKEY, "entry %llu is sealed to its author and recipients, and none of your "
+					 "keys is a reader's", (unsigned long long)idx);
+	} else {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+		{
+			json_t *pub = json_object_get(*out, k);
+			if (strcmp(k, "sealed") == 0)
+				continue;
+			if (json_is_object(pub) && json_is_object(x) ? json_object_update(pub, x) != 0
+								    : json_object_set(*out, k, x) != 0)
+				rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+		}
+	}
+	json_decref(v);
+	return rc;
+}
+
+/* A finding's report into outdir/report.json, as its description (body, opened) records it. */
+static int fetch_report(cli_session *c, const json_t *body, const pl_keyring *ring, const char *outdir, pl_diag *d)
+{
+	const json_t *r = json_object_get(body, "report");
 	const char *hex = json_string_value(json_object_get(r, "sha256"));
 	const char *sealed = json_string_value(json_object_get(r, "sealed"));
 	uint8_t want[PL_SHA256_SIZE];
@@ -232,15 +292,18 @@ int cmd_evidence_fetch(const cli_call *call)
 	static const char *const types[] = {"evidence", "finding", NULL};
 	pl_entries e;
 	bool finding = false;
+	json_t *said = NULL; /* the statement's description: its body, with what is sealed opened */
+	cli_reader r = {.a = a};
 	if ((rc = cli_session_entries(call, &c, &e, &d)) == PL_OK && (rc = keyring(a, &c, &ring, &d)) == PL_OK &&
-	    (rc = pl_entries_statement(&e, &c.pol, idx, types, NULL, &env, &st, NULL, &d)) == PL_OK) {
+	    (rc = pl_entries_statement(&e, &c.pol, idx, types, NULL, &env, &st, NULL, &d)) == PL_OK &&
+	    (rc = described(&c, &e, &st, idx, &r, &said, &d)) == PL_OK) {
 		finding = strcmp(st.type, "finding") == 0;
-		const json_t *ix = json_object_get(st.body, "index");
+		const json_t *ix = json_object_get(said, "index");
 		const char *hex = json_string_value(json_object_get(ix, "sha256"));
 		const char *sealed = json_string_value(json_object_get(ix, "sealed"));
 		uint8_t want[PL_SHA256_SIZE];
 		if (finding)
-			rc = fetch_report(&c, &st, &ring, out, &d);
+			rc = fetch_report(&c, said, &ring, out, &d);
 		else if (hex == NULL || pl_hex_decode((const uint8_t *)hex, strlen(hex), want, PL_SHA256_SIZE) != PL_OK)
 			rc = pl_diag_set(&d, PL_EFORMAT, "the evidence statement's index is malformed");
 		else
@@ -248,8 +311,8 @@ int cmd_evidence_fetch(const cli_call *call)
 	}
 	cli_texts t = {0};
 	if (rc == PL_OK && finding) {
-		const char *result = json_string_value(json_object_get(st.body, "result"));
-		json_int_t ev = json_integer_value(json_object_get(st.body, "evidence"));
+		const char *result = json_string_value(json_object_get(said, "result"));
+		json_int_t ev = json_integer_value(json_object_get(said, "evidence"));
 		if (cli_has(a, "json"))
 			print_json(json_pack("{s:I,s:I,s:s,s:s,s:s+}", "finding", (json_int_t)idx, "evidence", ev, "result",
 					     result ? result : "", "out", out, "report", out, "/report.json"));
@@ -258,7 +321,7 @@ int cmd_evidence_fetch(const cli_call *call)
 			       (unsigned long long)idx, cli_text(&t, st.author), (long long)ev, result ? cli_text(&t, result) : "?",
 			       cli_text(&t, out));
 	} else if (rc == PL_OK) {
-		const char *title = json_string_value(json_object_get(st.body, "title"));
+		const char *title = json_string_value(json_object_get(said, "title"));
 		if (cli_has(a, "json"))
 			print_json(json_pack("{s:I,s:s,s:I,s:I,s:I}", "evidence", (json_int_t)idx, "out", out, "files",
 					     (json_int_t)(m.nfiles + 1), "datasets", (json_int_t)m.ndatasets, "expected",
@@ -270,6 +333,8 @@ int cmd_evidence_fetch(const cli_call *call)
 			       cli_text(&t, out), m.ndatasets, m.nexpected, cli_text(&t, out));
 	}
 	cli_texts_release(&t);
+	json_decref(said);
+	cli_reader_release(&r);
 	pl_entries_close(&e);
 	keyring_free(&ring);
 	pl_manifest_release(&m);
@@ -322,11 +387,22 @@ static int record_finding(const cli_call *call, uint64_t ev, const char *result,
 		if (body != NULL && json_array_size(names) > 0)
 			json_object_set(body, "recipients", names);
 		uint64_t index = 0;
+		cli_sealer z;
+		json_t *fields = NULL;
 		if (body == NULL)
 			rc = pl_diag_set(&d, PL_ENOMEM, "out of memory");
-		else if ((status = cli_session_submit(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
-			 !cli_has(a, "json"))
+		else if (!clear && (rc = cli_describe_seal_prepare(call, PL_WF_FINDING, c.key->id.party, ev, body, &z, &fields,
+								   &d)) == PL_OK) {
+			/* the result (reproduced or not: an admission of compromise, or a refutation) to its readers only */
+			c.seal = cli_seal_body;
+			c.seal_ctx = &z;
+		}
+		if (rc == PL_OK &&
+		    (status = cli_session_submit(&c, a, "finding", body, &ref, 1, NULL, "finding", &index)) == 0 &&
+		    !cli_has(a, "json"))
 			printf("finding %llu on evidence %llu: %s\n", (unsigned long long)index, (unsigned long long)ev, result);
+		c.seal = NULL;
+		json_decref(fields);
 	}
 	(void)unlink(staged);
 	json_decref(body);

@@ -250,6 +250,47 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 }
 
 
+int cli_describe_seal_prepare(const cli_call *call, pl_wf_type t, const char *author, uint64_t target, json_t *body,
+			      cli_sealer *z, json_t **fields, pl_diag *d)
+{
+	const char *blob = t == PL_WF_EVIDENCE ? "index" : "report";
+	memset(z, 0, sizeof *z);
+	*fields = NULL;
+	pl_refusal v;
+	int rc = cli_clear_rules(pl_wf_type_name(t), author, target, body, &v);
+	if (rc == PL_EREFUSED)
+		return pl_diag_set(d, PL_EINVAL, "%s: %s", pl_refusal_name(v.code), v.msg);
+	json_t *f = NULL, *o = json_object_get(body, blob), *moved = json_object();
+	if (rc != PL_OK || moved == NULL || (rc = cli_seal_take(call, t, body, &f)) != PL_OK) {
+		json_decref(moved);
+		return rc != PL_OK ? rc : PL_ENOMEM;
+	}
+	static const char *const keys[] = {"sha256", "size", NULL};
+	for (const char *const *k = keys; *k != NULL; k++)
+		if (json_object_set(moved, *k, json_object_get(o, *k)) != 0 || json_object_del(o, *k) != 0)
+			rc = PL_ENOMEM;
+	if (rc == PL_OK && json_object_set_new(f, blob, moved) != 0)
+		rc = PL_ENOMEM;
+	else if (rc != PL_OK)
+		json_decref(moved);
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(body, "recipients"), i, r)
+	{
+		if (z->n < CLI_SEAL_READERS_MAX)
+			z->readers[z->n++] = json_string_value(r);
+	}
+	if (rc != PL_OK) {
+		json_decref(f);
+		return rc;
+	}
+	z->call = call;
+	z->type = pl_wf_type_name(t);
+	z->fields = f;
+	*fields = f;
+	return PL_OK;
+}
+
 const char *cli_sealed_title(const json_t *v)
 {
 	const char *st = json_string_value(json_object_get(json_object_get(v, "sealed"), "state"));
@@ -389,7 +430,11 @@ static int opened_rules(const pl_stmt *st, json_t *fields, char *why, size_t cap
 		rc = PL_ENOMEM;
 	json_object_foreach(fields, k, x)
 	{
-		if (rc == PL_OK && strcmp(k, "lang") != 0 && json_object_set(body, k, x) != 0)
+		json_t *pub = json_object_get(body, k);
+		if (rc != PL_OK || strcmp(k, "lang") == 0)
+			continue;
+		/* a blob's digest and size join its public name ("index", "report") */
+		if (json_is_object(pub) && json_is_object(x) ? json_object_update(pub, x) != 0 : json_object_set(body, k, x) != 0)
 			rc = PL_ENOMEM;
 	}
 	pl_refusal v;

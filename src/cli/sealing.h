@@ -91,6 +91,17 @@ int cli_open_body(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring
  */
 int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, json_t **fields);
 
+/*
+ * For evidence (t PL_WF_EVIDENCE, target its case) or a finding (PL_WF_FINDING, target its evidence)
+ * by author not in clear: checks the body in clear as admission would (cli_clear_rules), then moves
+ * its description (title, reproduce, files, bytes; result, summary) and its blob's "sha256" and
+ * "size" (into "index" / "report" of the sealed fields; the blob's name stays public) into *fields
+ * with "lang", and fills z to seal them to the author and the recipients, as the blob is.
+ * PL_EINVAL (the sentence in d) for a body the rules refuse; PL_ENOMEM.
+ */
+int cli_describe_seal_prepare(const cli_call *call, pl_wf_type t, const char *author, uint64_t target, json_t *body,
+			      cli_sealer *z, json_t **fields, pl_diag *d);
+
 /* The content rules on a statement of type by author, its body in clear, as admission would apply
  * them (pl_wf_parse), with entry ref in its refs (UINT64_MAX: none): what a client checks before it
  * seals what the server can no longer see. pl_wf_parse's result; PL_EREFUSED with v set. */

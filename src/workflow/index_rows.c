@@ -242,7 +242,7 @@ static int put_finding(pl_index *x, const pl_wf *w, const pl_wf_finding *f, uint
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)case_id);
 	sqlite3_bind_text(st, 4, pl_wf_party_name(w, f->author), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, f->time);
-	sqlite3_bind_text(st, 6, pl_finding_results[f->result], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->result >= 0 ? pl_finding_results[f->result] : "sealed", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->tlp, -1, SQLITE_STATIC);
 	return step(x, st, d);
 }

@@ -49,10 +49,11 @@ static void request_parties(const pl_wf *w, const pl_members *m, const pl_wf_req
 }
 
 /*
- * The thread of s: its label (NULL for a statement outside threads, and for
- * evidence and findings, whose sealed form comes with evidence version 2), its
+ * The thread of s: its label (NULL for a statement outside threads), its
  * readers in *a and, for a request, the narrowed set in *narrow (n = 0
- * otherwise). The targets exist: check_rules ran first.
+ * otherwise). Evidence and findings carry their own label and recipients:
+ * their readers are their author and recipients, as their blobs'. The
+ * targets exist: check_rules ran first.
  */
 static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, readers *a,
 			  readers *narrow)
@@ -87,6 +88,12 @@ static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s,
 			return NULL;
 		request_parties(w, m, q, a);
 		return c->tlp;
+	case PL_WF_EVIDENCE:
+	case PL_WF_FINDING:
+		add(a, m, s->author);
+		for (size_t i = 0; i < b->nparties; i++)
+			add(a, m, b->parties[i]);
+		return b->tlp;
 	default:
 		return NULL;
 	}
@@ -122,7 +129,8 @@ static void names(const readers *r, char *out, size_t cap)
 static int check_head(const pl_members *m, const pl_stmt *s, const pl_wf_body *b, const char *label,
 		      const readers *a, const readers *narrow, const pl_seal_head *h, pl_refusal *v)
 {
-	bool green = strcmp(label, "TLP:GREEN") == 0;
+	/* evidence and findings go to named recipients whatever their label, as their blobs do */
+	bool green = strcmp(label, "TLP:GREEN") == 0 && b->type != PL_WF_EVIDENCE && b->type != PL_WF_FINDING;
 	if (green)
 		return pl_members_epoch_check(m, h, "a TLP:GREEN statement is", v);
 	for (size_t i = 0; i < h->n; i++)
@@ -174,8 +182,8 @@ int pl_wf_readers_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, c
 int pl_wf_sealing_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v)
 {
 	readers a, narrow;
-	if (b->seal != NULL)
-		return PL_OK;
+	if (b->seal != NULL || b->type == PL_WF_EVIDENCE || b->type == PL_WF_FINDING)
+		return PL_OK; /* evidence and findings may still describe themselves in clear (their blobs are sealed) */
 	const char *label = thread(w, m, s, b, &a, &narrow);
 	if (label == NULL || strcmp(label, "TLP:CLEAR") == 0)
 		return PL_OK;

@@ -401,7 +401,7 @@ static void load_findings(pl_dec *d, pl_wf *w)
 		f->evidence_id = pl_dec_u64(d, UINT64_MAX);
 		f->author = (pl_pid)pl_dec_u64(d, w->nparties ? w->nparties - 1 : 0);
 		f->time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
-		f->result = (int)pl_dec_i64(d, 0, INT32_MAX);
+		f->result = (int)pl_dec_i64(d, -1, INT32_MAX); /* -1: sealed */
 		f->tlp = load_tlp(d);
 	}
 }

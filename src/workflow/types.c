@@ -412,21 +412,28 @@ static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 }
 
 /* A blob reference: {"sha256": HEX, "sealed": HEX?, "size": N}. */
-static int parse_blob(const json_t *body, const char *key, bool *sealed, pl_refusal *v)
+static int parse_blob(const pl_wf_body *b, const json_t *body, const char *key, bool *sealed, pl_refusal *v)
 {
 	int rc;
 	static const char *const keys[] = {"sha256", "sealed", "size", NULL};
 	static const char *const req[] = {"sha256", "size", NULL};
+	static const char *const only_sealed[] = {"sealed", NULL};
 	const json_t *o = json_object_get(body, key);
 	pl_diag d = {0};
 	int64_t size;
 	const char *h;
 	uint8_t raw[PL_SHA256_SIZE];
-	if (!json_is_object(o) || pl_json_keys(o, keys, req, key, &d) != PL_OK ||
-	    pl_json_int(o, "size", 0, INT64_MAX, &size, &d) != PL_OK)
+	if (!CLEAR(b)) {
+		/* a sealed statement: the blob's name public, its digest and size in the sealed fields */
+		if (!json_is_object(o) || pl_json_keys(o, only_sealed, only_sealed, key, &d) != PL_OK)
+			return pl_refuse(v, PL_R_SEALING_REQUIRED, "\"%s\" of a sealed statement is {\"sealed\": HEX} alone: "
+					 "its \"sha256\" and \"size\" belong in \"sealed\"", key);
+	} else if (!json_is_object(o) || pl_json_keys(o, keys, req, key, &d) != PL_OK ||
+		   pl_json_int(o, "size", 0, INT64_MAX, &size, &d) != PL_OK) {
 		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}%s%s", key,
 				 d.msg[0] ? ": " : "", d.msg);
-	for (int i = 0; i < 2; i++) {
+	}
+	for (int i = CLEAR(b) ? 0 : 1; i < 2; i++) {
 		if ((rc = str(o, i ? "sealed" : "sha256", PL_SHA256_HEX_LEN, i == 0, &h, v)) != PL_OK)
 			return rc;
 		if (h != NULL && (strlen(h) != PL_SHA256_HEX_LEN ||
@@ -443,7 +450,7 @@ static int parse_sharing(const pl_stmt *s, const char *blob, pl_wf_body *b, pl_r
 	int rc;
 	int tlp;
 	if ((rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK ||
-	    (rc = parse_blob(s->body, blob, &b->sealed, v)) != PL_OK)
+	    (rc = parse_blob(b, s->body, blob, &b->sealed, v)) != PL_OK)
 		return rc;
 	b->tlp = pl_tlp_labels[tlp];
 	if ((rc = json_object_get(s->body, "recipients") != NULL && party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
@@ -467,13 +474,17 @@ static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *text;
 	int64_t n;
 	pl_diag d = {0};
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
-	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
-	    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK)
 		return rc;
-	if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
-	    pl_json_int(s->body, "bytes", 0, INT64_MAX, &n, &d) != PL_OK)
-		return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
+	b->title = "";
+	if (CLEAR(b)) { /* sealed: title, reproduce, files and bytes are the readers' to check */
+		if ((rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+		    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+			return rc;
+		if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
+		    pl_json_int(s->body, "bytes", 0, INT64_MAX, &n, &d) != PL_OK)
+			return pl_refuse(v, PL_R_BODY_INVALID, "%s", d.msg);
+	}
 	return parse_sharing(s, "index", b, v);
 }
 
@@ -483,9 +494,11 @@ static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"evidence", "result", "summary", "tlp", "recipients", "report", NULL};
 	static const char *const required[] = {"evidence", "result", "summary", "tlp", "report", NULL};
 	const char *text;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK ||
-	    (rc = word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK)
+	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK)
+		return rc;
+	b->kind = -1; /* sealed: the result is the readers' (docs/confidentiality.md, hard case 3) */
+	if (CLEAR(b) && ((rc = word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
+			 (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK))
 		return rc;
 	return parse_sharing(s, "report", b, v);
 }

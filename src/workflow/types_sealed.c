@@ -16,8 +16,9 @@ static const char *const response[] = {"reasons", "text", "availability_warning"
 static const char *const status[] = {"text", NULL};
 static const char *const withdraw[] = {"reason", NULL};
 static const char *const close_[] = {"text", NULL};
-/* evidence and finding: their top-level sealed fields; "index" and "report" keep "sealed" public and
- * seal "sha256" and "size" (evidence version 2, not built yet) */
+/* evidence and finding: their top-level sealed fields; "index" and "report" keep "sealed" (the blob's
+ * name) public and seal "sha256" and "size": in the sealed fields, "index" / "report" is
+ * {"sha256", "size"} (types.c: parse_blob; docs/confidentiality.md, section 1) */
 static const char *const evidence[] = {"title", "reproduce", "files", "bytes", NULL};
 static const char *const finding[] = {"result", "summary", NULL};
 
@@ -57,10 +58,6 @@ int pl_wf_sealed_form(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *const *f = pl_wf_sealed_fields(b->type);
 	if (f == NULL)
 		return pl_refuse(v, PL_R_SEALED_NOT_ALLOWED, "a %s is never sealed", s->type);
-	if (b->type == PL_WF_EVIDENCE || b->type == PL_WF_FINDING)
-		return pl_refuse(v, PL_R_SEALED_NOT_ALLOWED,
-				 "a sealed %s comes with evidence version 2, which this log does not take yet",
-				 s->type);
 	for (size_t i = 0; f[i] != NULL; i++)
 		if (json_object_get(s->body, f[i]) != NULL)
 			return pl_refuse(v, PL_R_SEALING_REQUIRED, "\"%s\" of a sealed %s belongs in \"sealed\", never in clear",

@@ -14,6 +14,7 @@ scripts/make_scenario.py and a real `parley serve`:
 - `--sign` records the finding; the case shows evidence and finding;
 - the STIX sightings Parley emits validate against the OASIS schemas.
 """
+import base64
 import glob
 import hashlib
 import http.client
@@ -129,7 +130,7 @@ def run(A, B, C, files, logdir, port, scen):
     same = subprocess.run(["diff", "-r", package, got], capture_output=True)
     check(same.returncode == 0, "the recipient gets the package byte for byte")
     res = cli("evidence", "fetch", str(ev), "--out", os.path.join(WORK, "got-c"), key=C, expect=1)
-    check("not one of the blob's" in res.stderr and not os.path.exists(os.path.join(WORK, "got-c")),
+    check("none of your keys is a reader's" in res.stderr and not os.path.exists(os.path.join(WORK, "got-c")),
           "a non-recipient learns nothing and keeps no partial output (%s)" % res.stderr.strip())
     # a tampered blob on the server is refused by the recipient
     victim = max(blobs, key=os.path.getsize)
@@ -238,14 +239,23 @@ def run(A, B, C, files, logdir, port, scen):
     st, c = get("/v1/cases/%d" % case)
     c = json.loads(c)
     evs = c.get("evidence", [])
-    check(st == 200 and len(evs) == 1 and evs[0]["findings"] == 1 and evs[0]["last_result"] == "reproduced" and
-          evs[0]["sealed"] and evs[0]["tlp"] == "TLP:AMBER", "the case shows the evidence and its finding (%s)" % evs)
+    # the server's view: that there is evidence and a finding on it, not what they say (sealed descriptions)
+    check(st == 200 and len(evs) == 1 and evs[0]["findings"] == 1 and evs[0]["last_result"] is None and
+          evs[0]["sealed"] and evs[0]["tlp"] == "TLP:AMBER" and evs[0]["title"] == "" and
+          [f["result"] for f in evs[0].get("finding_list", [])] == ["sealed"],
+          "the server's case view shows the evidence and its finding, their descriptions sealed (%s)" % evs)
     res = cli("case", "show", str(case))
     check(res.stdout.count("[ok]") == 3 and "FAILED" not in res.stdout,
           "concern, evidence and finding verify:\n" + res.stdout)
 
     # the requester opens the finding's report: the very bytes cert.b signed for; cert.c cannot
     fidx = int(re.search(r"finding (\d+) on evidence", res_sign.stdout).group(1))
+    for i, hidden in ((ev, {"title", "files", "bytes", "reproduce"}), (fidx, {"result", "summary"})):
+        st_, raw = get("/v1/entries/%d" % i)
+        body = json.loads(base64.b64decode(json.loads(raw)["payload"]))["body"]
+        blob = body.get("index", body.get("report", {}))
+        check(isinstance(body.get("sealed"), str) and not (hidden & set(body)) and list(blob) == ["sealed"],
+              "entry %d describes itself sealed: only its label, recipients and blob name public (%s)" % (i, body))
     got_f = os.path.join(WORK, "finding-a")
     res = cli("evidence", "fetch", str(fidx), "--out", got_f, "--json", key=A)
     check(json.loads(res.stdout).get("result") == "reproduced" and
@@ -258,7 +268,7 @@ def run(A, B, C, files, logdir, port, scen):
     loose = [p for p in opened if os.stat(p).st_mode & 0o077]
     check(not loose, "opened evidence and reports are readable by their owner only (%s)" % loose[:3])
     res = cli("evidence", "fetch", str(fidx), "--out", os.path.join(WORK, "finding-c"), key=C, expect=1)
-    check("not one of the blob's" in res.stderr and not os.path.exists(os.path.join(WORK, "finding-c")),
+    check("none of your keys is a reader's" in res.stderr and not os.path.exists(os.path.join(WORK, "finding-c")),
           "a non-recipient cannot open the report, and nothing is left behind: " + res.stderr.strip())
 
     # cert.b rotates its key: what was sealed to its old key opens with --old-key, and only then

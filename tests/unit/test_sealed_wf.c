@@ -166,7 +166,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const int R01[] = {0, 1, -1}, R0[] = {0, -1};
+static const int R01[] = {0, 1, -1}, R0[] = {0, -1}, R012_[] = {0, 1, 2, -1};
 
 static json_t *amber_concern(void)
 {
@@ -228,11 +228,43 @@ static void test_sealed_form(void **state)
 	const pl_wf_request *r = pl_wf_request_get(&F.e.wf, rid);
 	assert_non_null(r);
 	assert_int_equal(r->due, 1772323200);
-	/* evidence descriptions are sealed with evidence version 2 only */
+	/* evidence describes itself sealed: the index blob's name public, its digest and size sealed */
+	char blob[65];
+	memset(blob, 'a', 64);
+	blob[64] = '\0';
 	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s}}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients", "p1",
 				"index", "sealed", "00"),
 		      seal_to(0, "evidence", R01));
-	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "sealed_not_allowed");
+	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "body_invalid");
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s,s:s,s:i}}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients",
+				"p1", "index", "sealed", blob, "sha256", blob, "size", 10),
+		      seal_to(0, "evidence", R01));
+	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "sealing_required");
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s},s:s}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients",
+				"p1", "index", "sealed", blob, "title", "in clear"),
+		      seal_to(0, "evidence", R01));
+	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "sealing_required");
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s}}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients", "p1",
+				"index", "sealed", blob),
+		      seal_to(0, "evidence", R012_));
+	assert_string_equal(say(0, "evidence", b, t + 2, ref, 1), "readers_mismatch");
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s}}", "case", (json_int_t)cid, "tlp", "TLP:AMBER", "recipients", "p1",
+				"index", "sealed", blob),
+		      seal_to(0, "evidence", R01));
+	assert_null(say(0, "evidence", b, t + 2, ref, 1));
+	uint64_t evid = F.n - 1;
+	const pl_wf_evidence *ev = pl_wf_evidence_get(&F.e.wf, evid);
+	assert_non_null(ev);
+	assert_string_equal(ev->title, "");
+	assert_int_equal(ev->files, 0);
+	/* a finding on it, its result sealed: the state knows one was made, not what it says */
+	int64_t eref[1] = {(int64_t)evid};
+	b = with_seal(json_pack("{s:I,s:s,s:[s],s:{s:s}}", "evidence", (json_int_t)evid, "tlp", "TLP:AMBER", "recipients",
+				"p0", "report", "sealed", blob),
+		      seal_to(1, "finding", R01));
+	assert_null(say(1, "finding", b, t + 2, eref, 1));
+	assert_int_equal(pl_wf_evidence_get(&F.e.wf, evid)->findings, 1);
+	assert_int_equal(pl_wf_evidence_get(&F.e.wf, evid)->last_result, -1);
 	/* a refused response without reasons in clear: reasons are sealed, so admitted */
 	int64_t rref[1] = {(int64_t)rid};
 	b = with_seal(json_pack("{s:I,s:s}", "request", (json_int_t)rid, "status", "refused"), seal_to(1, "response", R01));
