@@ -610,8 +610,9 @@ static const cli_cmd CMDS[] = {
 	 .synopsis = "evidence add CASE PACKAGE_DIR --title T --tlp LABEL [--to PARTY]... [--reproduce TEXT] [--wait] "
 		     "[--json]",
 	 .description = "Seals every file of the package to the recipients (the parties named with --to, and you), "
-			"uploads the sealed blobs and records an evidence statement in case CASE. TLP:CLEAR needs no "
-			"--to and is uploaded unsealed. Progress goes to standard error when it is a terminal.",
+			"uploads the sealed blobs and records an evidence statement in case CASE, its title, --reproduce "
+			"text, counts and the index's digest sealed to the same readers. TLP:CLEAR needs no --to and "
+			"is uploaded and described in clear. Progress goes to standard error when it is a terminal.",
 	 .vf = V(CONN, SIGN, "title", "tlp", "to", "reproduce"), .bf = V("wait", "json"),
 	 .opts = O({"title", "T", "what the package is (required)"}, {"tlp", "LABEL", TLP_TEXT},
 		   {"to", "PARTY", "a recipient (repeatable)"},
