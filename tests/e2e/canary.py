@@ -45,10 +45,13 @@ def found(data, canaries):
     return hits
 
 
-def walk(top, canaries):
-    """(files read, {path: canaries found}) over every file under top."""
+def walk(top, canaries, skip=()):
+    """(files read, {path: canaries found}) over every file under top, but for the directories named
+    in skip (paths under top, like "private/blobs": checked otherwise)."""
     n, hits = 0, {}
-    for d, _, names in os.walk(top):
+    skipped = {os.path.normpath(os.path.join(top, s)) for s in skip}
+    for d, dirs, names in os.walk(top):
+        dirs[:] = [x for x in dirs if os.path.normpath(os.path.join(d, x)) not in skipped]
         for name in names:
             p = os.path.join(d, name)
             try:

@@ -34,6 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import parleypy as pp  # noqa: E402
+from canary import walk  # noqa: E402
+
+CANARY_EV = "CANARYEVTITLE9b21c4"
+CANARY_REPRO = "CANARYREPRO5d7e02"
 
 PARLEY, WORK = sys.argv[1], sys.argv[2]
 ORIGIN = "test.example/evidence"
@@ -108,8 +112,9 @@ def run(A, B, C, files, logdir, port, scen):
               "--to", "cert.b", "--wait", "--json", key=A)
     case = json.loads(out.stdout)["index"]
     A.seq += 1
-    out = cli("evidence", "add", str(case), package, "--title", "GREYHERON indicators and samples", "--tlp",
-              "TLP:AMBER", "--to", "cert.b", "--wait", "--json", key=A)
+    out = cli("evidence", "add", str(case), package, "--title", "GREYHERON indicators and samples " + CANARY_EV,
+              "--tlp", "TLP:AMBER", "--to", "cert.b", "--reproduce", "run it " + CANARY_REPRO, "--wait", "--json",
+              key=A)
     ev = json.loads(out.stdout)["index"]
     A.seq += 1
 
@@ -250,6 +255,13 @@ def run(A, B, C, files, logdir, port, scen):
 
     # the requester opens the finding's report: the very bytes cert.b signed for; cert.c cannot
     fidx = int(re.search(r"finding (\d+) on evidence", res_sign.stdout).group(1))
+    # nothing a sealed statement says is anywhere in the server's files (the blobs are checked above)
+    n, hits = walk(logdir, ["GREYHERON", CANARY_EV, CANARY_REPRO], skip=["private/blobs"])
+    check(n > 5 and not hits, "no title, reproduce text or concern title in the server's %d files (%s)" % (n, hits))
+    res = cli("case", "show", str(case), key=B)
+    check(CANARY_EV in res.stdout and CANARY_REPRO in res.stdout and "result: reproduced" in res.stdout,
+          "a recipient's case show opens the evidence's title and reproduce text and the finding's result:\n"
+          + res.stdout[-600:])
     for i, hidden in ((ev, {"title", "files", "bytes", "reproduce"}), (fidx, {"result", "summary"})):
         st_, raw = get("/v1/entries/%d" % i)
         body = json.loads(base64.b64decode(json.loads(raw)["payload"]))["body"]
