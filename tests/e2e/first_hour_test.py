@@ -165,7 +165,7 @@ def play(run_sh, scratch, home, P, env):
     check(other.returncode == 0 and r.returncode == 1,
           "the same proof fails (exit 1) when a quorum of 2 counts a witness that never cosigned (%d)"
           % r.returncode)
-    cenv = dict(env, PARLEY_SERVER=url, PARLEY_VKEY=vkey)
+    cenv = dict(env, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=os.path.join(home, "keys", "cert.a.key"))
     r = subprocess.run([P, "case", "show", str(case), "--json", *quorum], capture_output=True, text=True, env=cenv)
     c = json.loads(r.stdout) if r.returncode == 0 else {}
     types = [s.get("type") for s in c.get("thread", [])]
@@ -176,8 +176,11 @@ def play(run_sh, scratch, home, P, env):
     check(all(all(s["verified"].values()) for s in c.get("thread", [])),
           "every statement of the thread verifies with quorum 2")
     evs = c.get("evidence", [])
-    check(len(evs) == 1 and evs[0].get("last_result") == "reproduced" and evs[0].get("sealed"),
-          "evidence %d is sealed and its finding says reproduced (%s)" % (ev, evs))
+    check(len(evs) == 1 and evs[0].get("findings") == 1 and evs[0].get("sealed") and evs[0].get("last_result") is None,
+          "evidence %d is sealed and has a finding, whose result the log does not show (%s)" % (ev, evs))
+    fs = [t for t in c.get("thread", []) if t.get("type") == "finding"]
+    check(len(fs) == 1 and fs[0].get("result") == "reproduced" and fs[0].get("sealed", {}).get("state") == "opened",
+          "cert.a, a reader, opens the finding: reproduced (%s)" % fs)
     blobs = b"".join(open(f, "rb").read() for f in glob.glob(os.path.join(home, "log", "private", "blobs", "*", "*"))
                      if os.path.isfile(f))
     check(len(blobs) > 0 and b"GREYHERON" not in blobs and b"greyheron" not in blobs,
