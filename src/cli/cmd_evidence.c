@@ -233,18 +233,8 @@ static int described(cli_session *c, const pl_entries *e, const pl_stmt *st, uin
 		else
 			rc = pl_diag_set(d, PL_ENOKEY, "entry %llu is sealed to its author and recipients, and none of your "
 					 "keys is a reader's", (unsigned long long)idx);
-	} else {
-		const char *k;
-		json_t *x;
-		json_object_foreach(v, k, x)
-		{
-			json_t *pub = json_object_get(*out, k);
-			if (strcmp(k, "sealed") == 0)
-				continue;
-			if (json_is_object(pub) && json_is_object(x) ? json_object_update(pub, x) != 0
-								    : json_object_set(*out, k, x) != 0)
-				rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
-		}
+	} else if (cli_merge_opened(*out, v) != PL_OK) {
+		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
 	}
 	json_decref(v);
 	return rc;

@@ -146,28 +146,34 @@ int cli_sealed_bytes(const pl_stmt *st, uint8_t **obj, size_t *n, pl_diag *d)
 	return PL_OK;
 }
 
-int cli_open_body(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring *epochs, json_t **fields,
-		  pl_sealed_fault *fault, pl_diag *d)
+/* st's sealed body opened into p (zeroed here; release it after any result), as pl_sealed_open. */
+static int open_plain(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring *epochs, pl_sealed_plain *p,
+		      pl_diag *d)
 {
-	*fields = NULL;
-	*fault = PL_SEALED_FAULT_NONE;
+	memset(p, 0, sizeof *p);
 	uint8_t *obj = NULL;
 	size_t n = 0;
 	int rc = cli_sealed_bytes(st, &obj, &n, d);
 	if (rc != PL_OK)
 		return rc;
 	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
+	rc = pl_sealed_open(&sc, obj, n, ring, epochs, p, d);
+	free(obj);
+	return rc;
+}
+
+int cli_open_body(const pl_stmt *st, const pl_keyring *ring, const pl_epoch_ring *epochs, json_t **fields,
+		  pl_sealed_fault *fault, pl_diag *d)
+{
+	*fields = NULL;
 	pl_sealed_plain p;
-	memset(&p, 0, sizeof p);
-	if (rc == PL_OK)
-		rc = pl_sealed_open(&sc, obj, n, ring, epochs, &p, d);
+	int rc = open_plain(st, ring, epochs, &p, d);
 	if (rc == PL_OK) {
 		*fields = p.fields;
 		p.fields = NULL;
 	}
 	*fault = p.fault;
 	pl_sealed_plain_release(&p);
-	free(obj);
 	return rc;
 }
 
@@ -418,25 +424,32 @@ int cli_entry_open(const pl_entries *e, const pl_policy *pol, uint64_t id, const
 	return ret;
 }
 
+int cli_merge_opened(json_t *body, const json_t *fields)
+{
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)(uintptr_t)fields, k, x)
+	{
+		json_t *pub = json_object_get(body, k);
+		if (strcmp(k, "lang") == 0 || strcmp(k, "sealed") == 0)
+			continue;
+		/* a blob's digest and size join its public name ("index", "report") */
+		if (json_is_object(pub) && json_is_object(x) ? json_object_update(pub, x) != 0 : json_object_set(body, k, x) != 0)
+			return PL_ENOMEM;
+	}
+	return PL_OK;
+}
+
 /* The content rules the server could not check, on st's public body with the opened fields in place of
  * "sealed", and the sealed caps: PL_OK, or PL_EREFUSED with the sentence in why. */
 static int opened_rules(const pl_stmt *st, json_t *fields, char *why, size_t cap)
 {
 	json_t *body = json_deep_copy(st->body);
 	int rc = body != NULL ? PL_OK : PL_ENOMEM;
-	const char *k;
-	json_t *x;
 	if (rc == PL_OK && json_object_del(body, "sealed") != 0)
 		rc = PL_ENOMEM;
-	json_object_foreach(fields, k, x)
-	{
-		json_t *pub = json_object_get(body, k);
-		if (rc != PL_OK || strcmp(k, "lang") == 0)
-			continue;
-		/* a blob's digest and size join its public name ("index", "report") */
-		if (json_is_object(pub) && json_is_object(x) ? json_object_update(pub, x) != 0 : json_object_set(body, k, x) != 0)
-			rc = PL_ENOMEM;
-	}
+	if (rc == PL_OK)
+		rc = cli_merge_opened(body, fields);
 	pl_refusal v;
 	memset(&v, 0, sizeof v);
 	if (rc == PL_OK && strcmp(st->type, "contact.update") == 0) {
@@ -489,27 +502,18 @@ int cli_reader_content_key(cli_reader *r, const pl_stmt *st, uint8_t *key, pl_di
 	const pl_keyring *ring = reader_ring(r);
 	if (ring == NULL)
 		return pl_diag_set(d, PL_ENOKEY, "no key of yours loaded (--key or PARLEY_KEY)");
-	uint8_t *obj = NULL;
-	size_t n = 0;
-	int rc = cli_sealed_bytes(st, &obj, &n, d);
-	if (rc != PL_OK)
-		return rc;
-	pl_seal_ctx sc = {.origin = st->log, .type = st->type, .author = st->author, .seq = st->seq};
 	pl_sealed_plain p;
-	memset(&p, 0, sizeof p);
-	rc = pl_sealed_open(&sc, obj, n, ring, NULL, &p, d);
+	int rc = open_plain(st, ring, NULL, &p, d);
 	if (rc == PL_ENOKEY && reader_epochs(r, ring) != NULL) {
 		pl_sealed_plain_release(&p);
-		memset(&p, 0, sizeof p);
 		*d = (pl_diag){0};
-		rc = pl_sealed_open(&sc, obj, n, ring, reader_epochs(r, ring), &p, d);
+		rc = open_plain(st, ring, reader_epochs(r, ring), &p, d);
 	}
 	if (rc == PL_OK && p.key != NULL)
 		memcpy(key, p.key, PL_SEAL_KEY_SIZE);
 	else if (rc == PL_OK)
 		rc = pl_diag_set(d, PL_ECRYPTO, "the content key was not kept");
 	pl_sealed_plain_release(&p);
-	free(obj);
 	return rc;
 }
 

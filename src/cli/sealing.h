@@ -108,6 +108,11 @@ int cli_describe_seal_prepare(const cli_call *call, pl_wf_type t, const char *au
 struct pl_refusal;
 int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *body, struct pl_refusal *v);
 
+/* The opened fields merged into body, a statement's public part: each field set, but "lang" and
+ * "sealed"; a blob's "sha256" and "size" joining its public name ("index", "report" objects merged).
+ * PL_ENOMEM. */
+int cli_merge_opened(json_t *body, const json_t *fields);
+
 /* What stands for a sealed concern's title in a view v that cli_case_open did not open (NULL when it
  * opened, or v is in clear). */
 const char *cli_sealed_title(const json_t *v);
