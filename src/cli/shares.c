@@ -40,8 +40,22 @@ void cli_shares_free(struct cli_shares *s)
 	free(s);
 }
 
-/* The keys of one share's opened fields into s. */
-static void take_keys(struct cli_shares *s, const json_t *fields, const char *by)
+/* Does the share's public list name entry? */
+static bool listed(const json_t *entries, json_int_t entry)
+{
+	size_t i;
+	const json_t *x;
+	json_array_foreach(entries, i, x)
+	{
+		if (json_integer_value(x) == entry)
+			return true;
+	}
+	return false;
+}
+
+/* The keys of one share's opened fields into s: those of the entries its public part names (what the
+ * log shows of a share is what it gives). */
+static void take_keys(struct cli_shares *s, const json_t *fields, const json_t *entries, const char *by)
 {
 	size_t i;
 	const json_t *x;
@@ -49,7 +63,7 @@ static void take_keys(struct cli_shares *s, const json_t *fields, const char *by
 	{
 		const json_t *k = json_object_get(x, "key");
 		json_int_t entry = json_integer_value(json_object_get(x, "entry"));
-		if (!json_is_string(k) || entry < 0)
+		if (!json_is_string(k) || entry < 0 || !listed(entries, entry))
 			continue;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 16;
@@ -110,7 +124,7 @@ struct cli_shares *cli_shares_load(const pl_entries *e, pl_index *x, const pl_po
 		if (pl_entries_statement(e, pol, idx[i], types, NULL, &env, &st, NULL, NULL) == PL_OK &&
 		    json_is_string(json_object_get(st.body, "to")) &&
 		    strcmp(json_string_value(json_object_get(st.body, "to")), me) == 0 && open_share(&st, ring, &p) == PL_OK)
-			take_keys(s, p.fields, st.author);
+			take_keys(s, p.fields, json_object_get(st.body, "entries"), st.author);
 		pl_sealed_plain_release(&p);
 		pl_stmt_release(&st);
 		pl_envelope_release(&env);
