@@ -137,3 +137,18 @@ bool pl_span_starts(pl_span a, const char *s)
 	size_t n = strlen(s);
 	return a.n >= n && (n == 0 || memcmp(a.p, s, n) == 0);
 }
+
+int pl_array_grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return PL_OK;
+	size_t c = *cap ? *cap * 2 : 16;
+	if (sz == 0 || c < *cap || c > SIZE_MAX / sz)
+		return PL_ENOMEM;
+	void *q = realloc(*p, c * sz);
+	if (q == NULL)
+		return PL_ENOMEM;
+	*p = q;
+	*cap = c;
+	return PL_OK;
+}

@@ -81,4 +81,9 @@ bool pl_span_same(pl_span a, pl_span b);
 /* True if a starts with the bytes of s. */
 bool pl_span_starts(pl_span a, const char *s);
 
+/* Grows the array *p of n elements of size sz (capacity *cap) to hold one
+ * more: doubles it, 16 at first. PL_OK, or PL_ENOMEM with *p and *cap
+ * unchanged (also when the size would overflow). */
+int pl_array_grow(void **p, size_t *cap, size_t n, size_t sz) __attribute__((warn_unused_result));
+
 #endif

@@ -8,6 +8,7 @@
  */
 #include "cli/sealing.h"
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "statement/sealed.h"
 #include "workflow/views.h"
@@ -65,14 +66,8 @@ static void take_keys(struct cli_shares *s, const json_t *fields, const json_t *
 		json_int_t entry = json_integer_value(json_object_get(x, "entry"));
 		if (!json_is_string(k) || entry < 0 || !listed(entries, entry))
 			continue;
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 16;
-			shared_key *p = realloc(s->k, cap * sizeof *p);
-			if (p == NULL)
-				return;
-			s->k = p;
-			s->cap = cap;
-		}
+		if (pl_array_grow((void **)&s->k, &s->cap, s->n, sizeof *s->k) != PL_OK)
+			return;
 		shared_key *e = &s->k[s->n];
 		if ((e->key = sodium_malloc(PL_SEAL_KEY_SIZE)) == NULL)
 			return;

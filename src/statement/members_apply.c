@@ -43,14 +43,8 @@ static pl_member *add_member(pl_members *m, const pl_identity *id, uint64_t inde
 {
 	pl_member *e = pl_members_find(m, id->party);
 	if (e == NULL) {
-		if (m->n == m->cap) {
-			size_t cap = m->cap ? m->cap * 2 : 8;
-			pl_member *p = realloc(m->m, cap * sizeof *p);
-			if (p == NULL)
-				return NULL;
-			m->m = p;
-			m->cap = cap;
-		}
+		if (pl_array_grow((void **)&m->m, &m->cap, m->n, sizeof *m->m) != PL_OK)
+			return NULL;
 		e = &m->m[m->n];
 		memset(e, 0, sizeof *e);
 		if (reserve_key(e) != PL_OK)
@@ -89,14 +83,8 @@ static int apply_enroll(pl_members *m, const pl_submission *s, uint64_t index)
 		return irc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
 	pl_candidate *c = (pl_candidate *)(uintptr_t)pl_members_find_candidate(m, &id);
 	if (c == NULL) {
-		if (m->nc == m->capc) {
-			size_t cap = m->capc ? m->capc * 2 : 4;
-			pl_candidate *p = realloc(m->c, cap * sizeof *p);
-			if (p == NULL)
-				return PL_ENOMEM;
-			m->c = p;
-			m->capc = cap;
-		}
+		if (pl_array_grow((void **)&m->c, &m->capc, m->nc, sizeof *m->c) != PL_OK)
+			return PL_ENOMEM;
 		c = &m->c[m->nc++];
 		memset(c, 0, sizeof *c);
 		c->id = id;

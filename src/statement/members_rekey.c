@@ -181,24 +181,17 @@ out:
 
 int pl_members_apply_rekey(pl_members *m, const pl_submission *s, uint64_t index)
 {
-	uint64_t after;
-	uint8_t fp[PL_SEAL_FP_SIZE], *obj = NULL;
-	size_t n;
-	int rc = pl_members_rekey_fields(s->st.body, &after, fp, &obj, &n, NULL);
-	free(obj);
-	if (rc != PL_OK)
-		return rc == PL_ENOMEM ? PL_ENOMEM : PL_EINVAL;
-	if (m->nepochs == m->capepochs) {
-		size_t cap = m->capepochs ? m->capepochs * 2 : 4;
-		pl_epoch_rec *p = realloc(m->epochs, cap * sizeof *p);
-		if (p == NULL)
-			return PL_ENOMEM;
-		m->epochs = p;
-		m->capepochs = cap;
-	}
+	/* admitted: its fields were checked, the sealed object needs no second decoding */
+	const json_t *after = json_object_get(s->st.body, "after"), *key = json_object_get(s->st.body, "key");
+	uint8_t fp[PL_SEAL_FP_SIZE];
+	if (!json_is_integer(after) || json_integer_value(after) < 0 || !json_is_string(key) ||
+	    pl_hex_decode((const uint8_t *)json_string_value(key), json_string_length(key), fp, sizeof fp) != PL_OK)
+		return PL_EINVAL;
+	if (pl_array_grow((void **)&m->epochs, &m->capepochs, m->nepochs, sizeof *m->epochs) != PL_OK)
+		return PL_ENOMEM;
 	pl_epoch_rec *r = &m->epochs[m->nepochs++];
 	r->epoch = index;
-	r->after = after;
+	r->after = (uint64_t)json_integer_value(after);
 	memcpy(r->fp, fp, sizeof fp);
 	return PL_OK;
 }

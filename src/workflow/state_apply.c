@@ -18,7 +18,7 @@ static pl_wf_request *request_mut(pl_wf *w, uint64_t id)
 
 static int apply_ping(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
 {
-	if (pl_wf_grow((void **)&w->pings, &w->cappings, w->npings, sizeof *w->pings) != PL_OK)
+	if (pl_array_grow((void **)&w->pings, &w->cappings, w->npings, sizeof *w->pings) != PL_OK)
 		return PL_ENOMEM;
 	pl_wf_ping *p = &w->pings[w->npings];
 	memset(p, 0, sizeof *p);
@@ -49,7 +49,7 @@ static int apply_ping(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_
 
 static int apply_publish(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
 {
-	if (pl_wf_grow((void **)&w->sets, &w->capsets, w->nsets, sizeof *w->sets) != PL_OK)
+	if (pl_array_grow((void **)&w->sets, &w->capsets, w->nsets, sizeof *w->sets) != PL_OK)
 		return PL_ENOMEM;
 	pl_wf_set *e = &w->sets[w->nsets];
 	memset(e, 0, sizeof *e);
@@ -83,7 +83,7 @@ static int apply_subscription(pl_wf *w, const pl_wf_body *b, uint64_t index, int
 				p->subs[i].until = index;
 		return PL_OK;
 	}
-	if (pl_wf_grow((void **)&p->subs, &p->capsubs, p->nsubs, sizeof *p->subs) != PL_OK)
+	if (pl_array_grow((void **)&p->subs, &p->capsubs, p->nsubs, sizeof *p->subs) != PL_OK)
 		return PL_ENOMEM;
 	p->subs[p->nsubs++] = (pl_wf_sub){.set = (uint32_t)set, .since = index, .until = PL_WF_NONE};
 	return PL_OK;
@@ -91,7 +91,7 @@ static int apply_subscription(pl_wf *w, const pl_wf_body *b, uint64_t index, int
 
 static int apply_concern(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
 {
-	if (pl_wf_grow((void **)&w->cases, &w->capcases, w->ncases, sizeof *w->cases) != PL_OK)
+	if (pl_array_grow((void **)&w->cases, &w->capcases, w->ncases, sizeof *w->cases) != PL_OK)
 		return PL_ENOMEM;
 	pl_wf_case *c = &w->cases[w->ncases];
 	memset(c, 0, sizeof *c);
@@ -133,8 +133,8 @@ static int apply_request(pl_wf *w, const pl_members *m, const pl_stmt *s, const 
 	pl_wf_case *c = case_mut(w, b->target);
 	if (c == NULL)
 		return PL_EINVAL;
-	if (pl_wf_grow((void **)&w->requests, &w->caprequests, w->nrequests, sizeof *w->requests) != PL_OK ||
-	    pl_wf_grow((void **)&c->requests, &c->caprequests, c->nrequests, sizeof *c->requests) != PL_OK)
+	if (pl_array_grow((void **)&w->requests, &w->caprequests, w->nrequests, sizeof *w->requests) != PL_OK ||
+	    pl_array_grow((void **)&c->requests, &c->caprequests, c->nrequests, sizeof *c->requests) != PL_OK)
 		return PL_ENOMEM;
 	pl_wf_request *r = &w->requests[w->nrequests];
 	memset(r, 0, sizeof *r);
@@ -204,7 +204,7 @@ static int apply_answer(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_
 
 static int apply_evidence(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me)
 {
-	if (pl_wf_grow((void **)&w->evidence, &w->capevidence, w->nevidence, sizeof *w->evidence) != PL_OK)
+	if (pl_array_grow((void **)&w->evidence, &w->capevidence, w->nevidence, sizeof *w->evidence) != PL_OK)
 		return PL_ENOMEM;
 	pl_wf_evidence *e = &w->evidence[w->nevidence];
 	memset(e, 0, sizeof *e);
@@ -240,7 +240,7 @@ static int apply_finding(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64
 	pl_wf_evidence *ev = (pl_wf_evidence *)(uintptr_t)pl_wf_evidence_get(w, b->target);
 	if (ev == NULL)
 		return PL_EINVAL;
-	if (pl_wf_grow((void **)&w->findings, &w->capfindings, w->nfindings, sizeof *w->findings) != PL_OK)
+	if (pl_array_grow((void **)&w->findings, &w->capfindings, w->nfindings, sizeof *w->findings) != PL_OK)
 		return PL_ENOMEM;
 	w->findings[w->nfindings++] = (pl_wf_finding){.id = index, .evidence_id = ev->id, .author = (pl_pid)me,
 						      .time = s->time, .result = b->kind,

@@ -19,22 +19,9 @@
 
 #include "workflow/state.h"
 
-#include <stdlib.h>
+#include "base/buf.h"
 
-/* Grows the array *p of n elements of size sz (capacity *cap) to hold one
- * more: doubles it, 16 at first. PL_OK, or PL_ENOMEM with *p unchanged. */
-static inline int pl_wf_grow(void **p, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return PL_OK;
-	size_t c = *cap ? *cap * 2 : 16;
-	void *q = realloc(*p, c * sz);
-	if (q == NULL)
-		return PL_ENOMEM;
-	*p = q;
-	*cap = c;
-	return PL_OK;
-}
+#include <stdlib.h>
 
 /* The number of the party named name, -1 if the state has not seen it
  * (state_parties.c). */

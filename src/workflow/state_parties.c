@@ -49,7 +49,7 @@ int pl_wf_intern(pl_wf *w, const char *name)
 	int p = pl_wf_find_party(w, name);
 	if (p >= 0)
 		return p;
-	if (pl_wf_grow((void **)&w->parties, &w->capparties, w->nparties, sizeof *w->parties) != PL_OK)
+	if (pl_array_grow((void **)&w->parties, &w->capparties, w->nparties, sizeof *w->parties) != PL_OK)
 		return -1;
 	pl_wf_party *e = &w->parties[w->nparties++];
 	memset(e, 0, sizeof *e);
