@@ -52,48 +52,54 @@ static int request_readers(cli_sealer *z, const pl_stmt *q, pl_seal_head *h, pl_
 	return rc;
 }
 
-/* The thread of q's statement from the member's verified copy: the request answered (into renv, r; for an
- * answer) and the case's concern (into env, c). */
-static int thread_of(const cli_thread_sealer *q, cli_session *s, const pl_entries *e, pl_envelope *env, pl_stmt *c,
-		     pl_envelope *renv, pl_stmt *r, uint64_t *case_id, pl_diag *d)
+/* The thread of q's statement from the member's verified copy: the request answered (r, for an answer)
+ * and the case's concern (c), verified. Close it after any result. */
+typedef struct thread_stmts {
+	pl_entries e;
+	pl_envelope env, renv;
+	pl_stmt c, r;
+	uint64_t case_id;
+} thread_stmts;
+
+static void thread_close(thread_stmts *t)
+{
+	pl_stmt_release(&t->c);
+	pl_envelope_release(&t->env);
+	pl_stmt_release(&t->r);
+	pl_envelope_release(&t->renv);
+	pl_entries_close(&t->e);
+}
+
+static int thread_open(const cli_thread_sealer *q, cli_session *s, thread_stmts *t, pl_diag *d)
 {
 	static const char *const concern_types[] = {"concern", NULL}, *const request_types[] = {"request", NULL};
 	bool answer = q->type != PL_WF_REQUEST && q->type != PL_WF_CLOSE;
-	int rc;
-	*case_id = q->target;
+	memset(t, 0, sizeof *t);
+	int rc = cli_session_entries(q->call, s, &t->e, d);
+	if (rc != PL_OK)
+		return rc;
+	t->case_id = q->target;
 	if (answer) {
-		if ((rc = pl_entries_statement(e, &s->pol, q->target, request_types, NULL, renv, r, NULL, d)) != PL_OK)
+		if ((rc = pl_entries_statement(&t->e, &s->pol, q->target, request_types, NULL, &t->renv, &t->r, NULL, d)) !=
+		    PL_OK)
 			return rc;
-		json_int_t k = json_integer_value(json_object_get(r->body, "case"));
-		*case_id = k > 0 ? (uint64_t)k : 0;
+		json_int_t k = json_integer_value(json_object_get(t->r.body, "case"));
+		t->case_id = k > 0 ? (uint64_t)k : 0;
 	}
-	return pl_entries_statement(e, &s->pol, *case_id, concern_types, NULL, env, c, NULL, d);
+	return pl_entries_statement(&t->e, &s->pol, t->case_id, concern_types, NULL, &t->env, &t->c, NULL, d);
 }
 
 int cli_thread_prepare(void *ctx, cli_session *s, pl_diag *d)
 {
 	const cli_thread_sealer *q = ctx;
-	pl_entries e;
-	pl_envelope env, renv;
-	pl_stmt c, r;
-	memset(&env, 0, sizeof env);
-	memset(&renv, 0, sizeof renv);
-	memset(&c, 0, sizeof c);
-	memset(&r, 0, sizeof r);
-	uint64_t case_id;
-	int rc = cli_session_entries(q->call, s, &e, d);
-	if (rc != PL_OK)
-		return rc;
-	if ((rc = thread_of(q, s, &e, &env, &c, &renv, &r, &case_id, d)) == PL_OK) {
-		const char *tlp = json_string_value(json_object_get(c.body, "tlp"));
+	thread_stmts t;
+	int rc = thread_open(q, s, &t, d);
+	if (rc == PL_OK) {
+		const char *tlp = json_string_value(json_object_get(t.c.body, "tlp"));
 		if (tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0 && !q->narrow)
 			rc = cli_green_ready(q->call, s, d);
 	}
-	pl_stmt_release(&c);
-	pl_envelope_release(&env);
-	pl_stmt_release(&r);
-	pl_envelope_release(&renv);
-	pl_entries_close(&e);
+	thread_close(&t);
 	return rc;
 }
 
@@ -102,27 +108,18 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 	const cli_thread_sealer *q = ctx;
 	const char *tname = pl_wf_type_name(q->type);
 	bool answer = q->type != PL_WF_REQUEST && q->type != PL_WF_CLOSE;
-	pl_entries e;
-	pl_envelope env, renv;
-	pl_stmt c, r;
-	memset(&env, 0, sizeof env);
-	memset(&renv, 0, sizeof renv);
-	memset(&c, 0, sizeof c);
-	memset(&r, 0, sizeof r);
+	thread_stmts t;
 	json_t *f = NULL;
 	pl_seal_head *h = NULL;
-	int rc = cli_session_entries(q->call, s, &e, d);
+	int rc = thread_open(q, s, &t, d);
 	if (rc != PL_OK)
-		return rc;
-	uint64_t case_id;
-	if ((rc = thread_of(q, s, &e, &env, &c, &renv, &r, &case_id, d)) != PL_OK)
 		goto out;
-	const char *tlp = json_string_value(json_object_get(c.body, "tlp"));
+	const char *tlp = json_string_value(json_object_get(t.c.body, "tlp"));
 	bool green = tlp != NULL && strcmp(tlp, "TLP:GREEN") == 0;
 	if (q->narrow && (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0 || green)) {
 		rc = pl_diag_set(d, PL_EINVAL, "--narrow is for a request in a case sealed to its parties (TLP:RED, "
 					       "AMBER+STRICT or AMBER); case %llu is %s",
-				 (unsigned long long)case_id, tlp != NULL ? tlp : "unlabelled");
+				 (unsigned long long)t.case_id, tlp != NULL ? tlp : "unlabelled");
 		goto out;
 	}
 	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
@@ -144,20 +141,20 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 	} else if (q->narrow) {
 		/* the requester and the addressees only */
 		size_t i;
-		json_t *t;
-		json_array_foreach(json_object_get(body, "to"), i, t)
+		json_t *to;
+		json_array_foreach(json_object_get(body, "to"), i, to)
 		{
-			if (rc == PL_OK && json_is_string(t))
-				rc = add_reader(&z, json_string_value(t), d);
+			if (rc == PL_OK && json_is_string(to))
+				rc = add_reader(&z, json_string_value(to), d);
 		}
-	} else if (answer && json_is_string(json_object_get(r.body, "sealed"))) {
+	} else if (answer && json_is_string(json_object_get(t.r.body, "sealed"))) {
 		/* the request's readers, narrowed or not */
 		if ((h = malloc(sizeof *h)) == NULL)
 			rc = PL_ENOMEM;
 		else
-			rc = request_readers(&z, &r, h, d);
+			rc = request_readers(&z, &t.r, h, d);
 	} else {
-		rc = case_parties(&z, &c, d); /* also an answer to a request an old log holds in clear */
+		rc = case_parties(&z, &t.c, d); /* also an answer to a request an old log holds in clear */
 	}
 	if (rc == PL_OK)
 		rc = cli_seal_take(q->call, q->type, body, &f);
@@ -168,10 +165,6 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 out:
 	json_decref(f);
 	free(h);
-	pl_stmt_release(&c);
-	pl_envelope_release(&env);
-	pl_stmt_release(&r);
-	pl_envelope_release(&renv);
-	pl_entries_close(&e);
+	thread_close(&t);
 	return rc;
 }
