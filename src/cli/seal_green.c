@@ -101,8 +101,11 @@ int cli_members_rekey(const cli_call *call, cli_session *s, const cli_args *a, b
 				 PL_SEAL_KEYS_READERS_MAX, nactive);
 		goto out;
 	}
-	for (size_t i = 0; rc == PL_OK && i < nactive; i++)
-		rc = cli_session_identity(call, s, names[i], &r.ids[r.n++], d);
+	pl_entries e; /* opened once for every member's identity */
+	if ((rc = cli_session_entries(call, s, &e, d)) == PL_OK)
+		for (size_t i = 0; rc == PL_OK && i < nactive; i++)
+			rc = pl_entries_identity(&e, pl_copy_index(s->copy), &s->pol, names[i], &r.ids[r.n++], d);
+	pl_entries_close(&e);
 	if (rc != PL_OK)
 		goto out;
 	pl_ref ref;
