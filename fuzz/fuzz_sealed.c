@@ -1,6 +1,6 @@
 /*
  * fuzz_sealed.c - sealed blobs opened by a recipient (pl_unseal,
- * pl_seal_recipients) from arbitrary bytes.
+ * pl_seal_header) from arbitrary bytes.
  *
  * The recipient is a fixed party ("fz.party", keys from fixed seeds). The
  * corpus carries blobs really sealed to it (make_corpus.py) and near-misses.
@@ -48,14 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(memcmp(h, dg.sealed, PL_SHA256_SIZE) == 0 && dg.sealed_size == size);
 	}
 	free(plain);
-	rewind(in);
-	char names[PL_SEAL_RECIPIENTS_MAX][PL_PARTY_MAX + 1];
-	size_t n = 0;
-	rc = pl_seal_recipients(in, names, &n, NULL);
-	FZ_CHECK(rc == PL_OK || rc == PL_EFORMAT || rc == PL_EIO);
-	if (rc == PL_OK)
-		for (size_t i = 0; i < n; i++)
-			FZ_CHECK(pl_party_name_valid(names[i], strlen(names[i])));
 	fclose(in);
+	static pl_seal_head h;
+	int version = 0;
+	rc = pl_seal_header(data, size, &h, &version, NULL);
+	FZ_CHECK(rc == PL_OK || rc == PL_EFORMAT);
+	if (rc == PL_OK) {
+		FZ_CHECK((version == 1 || version == 2) && h.n >= 1 && h.n <= PL_SEAL_RECIPIENTS_MAX && h.len <= size);
+		for (size_t i = 0; i < h.n; i++)
+			FZ_CHECK(h.e[i].type != PL_SEAL_PARTY || pl_party_name_valid(h.e[i].party, strlen(h.e[i].party)));
+	}
 	return 0;
 }

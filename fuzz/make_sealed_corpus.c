@@ -1,8 +1,9 @@
 /*
  * make_sealed_corpus.c - seeds for fuzz_sealed: blobs really sealed to the
  * fuzz recipient "fz.party" (and to others), of sizes around the chunk
- * boundary, and near-misses. Sealing draws a random key, so the seeds differ
- * on every run; they are committed once.
+ * boundary, and near-misses, in version 2 ("v2-" seeds; the "v1-" ones are
+ * version 1 blobs kept from before). Sealing draws a random key, so the
+ * seeds differ on every run; they are committed once.
  *
  *   make_sealed_corpus DIR
  */
@@ -62,17 +63,17 @@ int main(int argc, char **argv)
 	pl_party_key *me = key("fz.party", "fuzz party seed", "fuzz box seed");
 	pl_party_key *other = key("fz.other", "fuzz other seed", "fuzz other box");
 	pl_identity both[2] = {other->id, me->id}, only_other[1] = {other->id};
-	seal_to(argv[1], "empty", both, 2, 0, 0);
-	seal_to(argv[1], "small", both, 2, 100, 0);
-	seal_to(argv[1], "one-chunk", both + 1, 1, 300, 0);
-	seal_to(argv[1], "two-chunks", both, 2, PL_SEAL_CHUNK + 10, 0);
-	seal_to(argv[1], "not-for-me", only_other, 1, 50, 0);
-	seal_to(argv[1], "flipped", both, 2, 200, 1);
-	seal_to(argv[1], "truncated", both, 2, 200, 2);
+	seal_to(argv[1], "v2-empty", both, 2, 0, 0);
+	seal_to(argv[1], "v2-small", both, 2, 100, 0);
+	seal_to(argv[1], "v2-one-chunk", both + 1, 1, 300, 0);
+	seal_to(argv[1], "v2-two-chunks", both, 2, PL_SEAL_CHUNK + 10, 0);
+	seal_to(argv[1], "v2-not-for-me", only_other, 1, 50, 0);
+	seal_to(argv[1], "v2-flipped", both, 2, 200, 1);
+	seal_to(argv[1], "v2-truncated", both, 2, 200, 2);
 	char path[4096];
-	snprintf(path, sizeof path, "%s/garbage", argv[1]);
+	snprintf(path, sizeof path, "%s/v2-garbage", argv[1]);
 	FILE *f = fopen(path, "wb");
-	if (f == NULL || fputs("PLSEAL01\x03\x05" "abcde", f) == EOF || fclose(f) != 0)
+	if (f == NULL || fputs("PLSEAL02\x02\x03\x01\x05" "abcde", f) == EOF || fclose(f) != 0)
 		return 1;
 	pl_party_key_free(me);
 	pl_party_key_free(other);

@@ -8,9 +8,12 @@
 #include <sodium.h>
 #include <string.h>
 
-#define MAGIC "PLSEAL01"
+#define MAGIC_V1 "PLSEAL01"
 #define SEALED_KEY (crypto_box_SEALBYTES + crypto_secretstream_xchacha20poly1305_KEYBYTES)
 #define CHUNK_OUT (PL_SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+
+_Static_assert(PL_SEAL_KEY_SIZE == crypto_secretstream_xchacha20poly1305_KEYBYTES, "a content key keys the stream");
+_Static_assert(SEALED_KEY == PL_SEAL_WRAP_SIZE, "a wrapped key is the same in both versions");
 
 /* Secrets for one blob, in guarded memory. */
 typedef struct secrets {
@@ -44,43 +47,30 @@ int pl_seal(FILE *in, FILE *out, const pl_identity *recipients, size_t n, pl_sea
 	memset(dg, 0, sizeof *dg);
 	if (n == 0 || n > PL_SEAL_RECIPIENTS_MAX)
 		return pl_diag_set(d, PL_EINVAL, "a sealed blob has 1 to %d recipients", PL_SEAL_RECIPIENTS_MAX);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(recipients[i].party, recipients[j].party) == 0)
-				return pl_diag_set(d, PL_EINVAL, "%s is named twice as a recipient", recipients[i].party);
 	secrets *s = sodium_malloc(sizeof *s);
 	uint8_t *buf = malloc(PL_SEAL_CHUNK), *cbuf = malloc(CHUNK_OUT);
+	pl_seal_head *hd = malloc(sizeof *hd);
+	pl_buf raw;
+	pl_buf_init(&raw, PL_SEAL_HEADER_MAX);
 	int rc = PL_OK;
-	if (s == NULL || buf == NULL || cbuf == NULL) {
+	if (s == NULL || buf == NULL || cbuf == NULL || hd == NULL) {
 		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
 		goto out;
 	}
 	crypto_secretstream_xchacha20poly1305_keygen(s->key);
-	pl_sha256_ctx sealed, plain, head;
+	pl_sha256_ctx sealed, plain;
 	pl_sha256_init(&sealed);
 	pl_sha256_init(&plain);
-	pl_sha256_init(&head);
-	uint8_t count = (uint8_t)n, ad[PL_SHA256_SIZE];
-	if ((rc = put(out, &sealed, MAGIC, 8, &dg->sealed_size, d)) != PL_OK ||
-	    (rc = put(out, &sealed, &count, 1, &dg->sealed_size, d)) != PL_OK)
+	uint8_t ad[PL_SHA256_SIZE];
+	if ((rc = pl_seal_head_wrap(hd, PL_SEAL_BLOB, s->key, recipients, n, NULL, d)) != PL_OK)
 		goto out;
-	pl_sha256_update(&head, MAGIC, 8);
-	pl_sha256_update(&head, &count, 1);
-	for (size_t i = 0; i < n; i++) {
-		uint8_t len = (uint8_t)strlen(recipients[i].party), boxed[SEALED_KEY];
-		if (crypto_box_seal(boxed, s->key, sizeof s->key, recipients[i].box_pk) != 0) {
-			rc = pl_diag_set(d, PL_ECRYPTO, "sealing the key to %s failed", recipients[i].party);
-			goto out;
-		}
-		if ((rc = put(out, &sealed, &len, 1, &dg->sealed_size, d)) != PL_OK ||
-		    (rc = put(out, &sealed, recipients[i].party, len, &dg->sealed_size, d)) != PL_OK ||
-		    (rc = put(out, &sealed, boxed, sizeof boxed, &dg->sealed_size, d)) != PL_OK)
-			goto out;
-		pl_sha256_update(&head, &len, 1);
-		pl_sha256_update(&head, recipients[i].party, len);
-		pl_sha256_update(&head, boxed, sizeof boxed);
+	if (pl_seal_head_write(hd, &raw) != PL_OK) { /* fits: at most PL_SEAL_HEADER_MAX bytes */
+		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+		goto out;
 	}
-	pl_sha256_final(&head, ad);
+	pl_seal_ad(NULL, raw.data, raw.len, ad);
+	if ((rc = put(out, &sealed, raw.data, raw.len, &dg->sealed_size, d)) != PL_OK)
+		goto out;
 	uint8_t header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	if (crypto_secretstream_xchacha20poly1305_init_push(&s->st, header, s->key) != 0) {
 		rc = pl_diag_set(d, PL_ECRYPTO, "starting the stream failed");
@@ -134,89 +124,164 @@ out:
 		sodium_memzero(buf, PL_SEAL_CHUNK);
 	free(buf);
 	free(cbuf);
+	free(hd);
+	pl_buf_release(&raw);
 	return rc;
 }
 
-/* Reads the header: recipients (names, and the sealed key for me when me != NULL). */
-static int read_header(FILE *in, pl_sha256_ctx *sealed, uint8_t ad[PL_SHA256_SIZE], char names[][PL_PARTY_MAX + 1],
-		       size_t *count, const char *me, uint8_t mine[SEALED_KEY], bool *found, pl_seal_digest *dg,
-		       pl_diag *d)
+/* A blob's header as read: its version, its bytes, its readers, the additional data of its stream. */
+typedef struct head {
+	int version;
+	uint8_t raw[PL_SEAL_HEADER_MAX];
+	size_t len;
+	pl_seal_head h;
+	uint8_t ad[PL_SHA256_SIZE];
+} head;
+
+/* Reads n more header bytes into hd->raw. */
+static int more(FILE *in, pl_sha256_ctx *sealed, head *hd, size_t n, pl_seal_digest *dg, pl_diag *d)
 {
-	pl_sha256_ctx head;
-	pl_sha256_init(&head);
-	uint8_t magic[8], n;
-	int rc = get(in, sealed, magic, 8, dg, d);
+	if (n > sizeof hd->raw - hd->len)
+		return pl_diag_set(d, PL_EFORMAT, "the sealed blob's header is too long");
+	int rc = get(in, sealed, hd->raw + hd->len, n, dg, d);
+	if (rc == PL_OK)
+		hd->len += n;
+	return rc;
+}
+
+/* Version 1: count, then name length, name and sealed key per recipient (no order, no fingerprints). */
+static int read_v1(FILE *in, pl_sha256_ctx *sealed, head *hd, pl_seal_digest *dg, pl_diag *d)
+{
+	int rc = more(in, sealed, hd, 1, dg, d);
 	if (rc != PL_OK)
 		return rc;
-	if (memcmp(magic, MAGIC, 8) != 0)
-		return pl_diag_set(d, PL_EFORMAT, "not a Parley sealed blob (bad magic)");
-	if ((rc = get(in, sealed, &n, 1, dg, d)) != PL_OK)
-		return rc;
-	if (n == 0 || n > PL_SEAL_RECIPIENTS_MAX)
-		return pl_diag_set(d, PL_EFORMAT, "a sealed blob names 1 to %d recipients, not %u", PL_SEAL_RECIPIENTS_MAX,
+	unsigned n = hd->raw[hd->len - 1];
+	if (n == 0 || n > PL_SEAL_V1_RECIPIENTS_MAX)
+		return pl_diag_set(d, PL_EFORMAT, "a sealed blob names 1 to %d recipients, not %u", PL_SEAL_V1_RECIPIENTS_MAX,
 				   n);
-	pl_sha256_update(&head, magic, 8);
-	pl_sha256_update(&head, &n, 1);
-	*found = false;
+	hd->h.kind = PL_SEAL_BLOB;
+	hd->h.n = 0;
 	for (unsigned i = 0; i < n; i++) {
-		uint8_t len, boxed[SEALED_KEY];
-		char name[PL_PARTY_MAX + 1];
-		if ((rc = get(in, sealed, &len, 1, dg, d)) != PL_OK)
+		if ((rc = more(in, sealed, hd, 1, dg, d)) != PL_OK)
 			return rc;
+		size_t len = hd->raw[hd->len - 1];
 		if (len == 0 || len > PL_PARTY_MAX)
-			return pl_diag_set(d, PL_EFORMAT, "recipient %u's name has %u bytes", i, len);
-		if ((rc = get(in, sealed, name, len, dg, d)) != PL_OK || (rc = get(in, sealed, boxed, sizeof boxed, dg, d)) != PL_OK)
+			return pl_diag_set(d, PL_EFORMAT, "recipient %u's name has %zu bytes", i, len);
+		if ((rc = more(in, sealed, hd, len + SEALED_KEY, dg, d)) != PL_OK)
 			return rc;
-		name[len] = '\0';
-		if (!pl_party_name_valid(name, len))
+		const uint8_t *name = hd->raw + hd->len - SEALED_KEY - len;
+		if (!pl_party_name_valid((const char *)name, len))
 			return pl_diag_set(d, PL_EFORMAT, "recipient %u is not a valid party name", i);
-		pl_sha256_update(&head, &len, 1);
-		pl_sha256_update(&head, name, len);
-		pl_sha256_update(&head, boxed, sizeof boxed);
-		if (names != NULL)
-			memcpy(names[i], name, (size_t)len + 1);
-		if (me != NULL && strcmp(me, name) == 0) {
-			memcpy(mine, boxed, sizeof boxed);
-			*found = true;
-		}
+		pl_seal_entry *e = &hd->h.e[hd->h.n++];
+		memset(e, 0, sizeof *e);
+		e->type = PL_SEAL_PARTY;
+		memcpy(e->party, name, len);
+		memcpy(e->wrap, name + len, SEALED_KEY);
 	}
-	*count = n;
-	pl_sha256_final(&head, ad);
+	hd->h.len = hd->len;
+	pl_sha256(hd->raw, hd->len, hd->ad);
 	return PL_OK;
 }
 
-int pl_seal_recipients(FILE *in, char names[][PL_PARTY_MAX + 1], size_t *n, pl_diag *d)
+/* Version 2: kind and count, then each entry by its type; pl_seal_head_parse checks the whole. */
+static int read_v2(FILE *in, pl_sha256_ctx *sealed, head *hd, pl_seal_digest *dg, pl_diag *d)
 {
-	pl_sha256_ctx sealed;
-	pl_sha256_init(&sealed);
-	pl_seal_digest dg;
-	memset(&dg, 0, sizeof dg);
-	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
-	bool found;
-	return read_header(in, &sealed, ad, names, n, NULL, mine, &found, &dg, d);
+	int rc = more(in, sealed, hd, 2, dg, d);
+	if (rc != PL_OK)
+		return rc;
+	if (hd->raw[8] != PL_SEAL_BLOB)
+		return pl_diag_set(d, PL_EFORMAT, "a sealed object of kind %u, not a blob (2)", hd->raw[8]);
+	unsigned n = hd->raw[9];
+	if (n == 0 || n > PL_SEAL_RECIPIENTS_MAX)
+		return pl_diag_set(d, PL_EFORMAT, "a sealed blob names 1 to %d readers, not %u", PL_SEAL_RECIPIENTS_MAX, n);
+	for (unsigned i = 0; i < n; i++) {
+		if ((rc = more(in, sealed, hd, 1, dg, d)) != PL_OK)
+			return rc;
+		uint8_t type = hd->raw[hd->len - 1];
+		if (type == PL_SEAL_PARTY) {
+			if ((rc = more(in, sealed, hd, 1, dg, d)) != PL_OK)
+				return rc;
+			rc = more(in, sealed, hd, (size_t)hd->raw[hd->len - 1] + PL_SEAL_FP_SIZE + PL_SEAL_WRAP_SIZE, dg, d);
+		} else if (type == PL_SEAL_EPOCH) {
+			rc = more(in, sealed, hd, 8 + PL_SEAL_FP_SIZE + PL_SEAL_EPOCH_WRAP_SIZE, dg, d);
+		} else {
+			return pl_diag_set(d, PL_EFORMAT, "reader entry %u has the type %u, unknown", i, type);
+		}
+		if (rc != PL_OK)
+			return rc;
+	}
+	if ((rc = pl_seal_head_parse(hd->raw, hd->len, &hd->h, d)) != PL_OK)
+		return rc;
+	pl_seal_ad(NULL, hd->raw, hd->len, hd->ad);
+	return PL_OK;
 }
 
-int pl_seal_header(const uint8_t *p, size_t n, char names[][PL_PARTY_MAX + 1], size_t *count, size_t *len,
-		   pl_diag *d)
+/* Reads a blob's header of either version. */
+static int read_head(FILE *in, pl_sha256_ctx *sealed, head *hd, pl_seal_digest *dg, pl_diag *d)
+{
+	hd->len = 0;
+	int rc = more(in, sealed, hd, PL_SEAL_MAGIC_SIZE, dg, d);
+	if (rc != PL_OK)
+		return rc;
+	if (memcmp(hd->raw, PL_SEAL_MAGIC, PL_SEAL_MAGIC_SIZE) == 0) {
+		hd->version = 2;
+		return read_v2(in, sealed, hd, dg, d);
+	}
+	if (memcmp(hd->raw, MAGIC_V1, PL_SEAL_MAGIC_SIZE) == 0) {
+		hd->version = 1;
+		return read_v1(in, sealed, hd, dg, d);
+	}
+	return pl_diag_set(d, PL_EFORMAT, "not a Parley sealed blob (bad magic)");
+}
+
+int pl_seal_header(const uint8_t *p, size_t n, pl_seal_head *h, int *version, pl_diag *d)
 {
 	if (n == 0)
 		return pl_diag_set(d, PL_EFORMAT, "not a Parley sealed blob (empty)");
-	FILE *in = fmemopen((void *)(uintptr_t)p, n < PL_SEAL_HEADER_MAX ? n : PL_SEAL_HEADER_MAX, "rb");
-	if (in == NULL)
+	head *hd = malloc(sizeof *hd);
+	FILE *in = hd != NULL ? fmemopen((void *)(uintptr_t)p, n < PL_SEAL_HEADER_MAX ? n : PL_SEAL_HEADER_MAX, "rb") : NULL;
+	if (in == NULL) {
+		free(hd);
 		return pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
 	pl_sha256_ctx sealed;
 	pl_sha256_init(&sealed);
 	pl_seal_digest dg;
 	memset(&dg, 0, sizeof dg);
-	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
-	bool found;
-	int rc = read_header(in, &sealed, ad, names, count, NULL, mine, &found, &dg, d);
+	int rc = read_head(in, &sealed, hd, &dg, d);
 	fclose(in);
 	if (rc == PL_EIO) /* reading memory: only a premature end */
 		rc = pl_diag_set(d, PL_EFORMAT, "the sealed blob's header is truncated");
-	if (rc == PL_OK)
-		*len = (size_t)dg.sealed_size;
+	if (rc == PL_OK) {
+		*version = hd->version;
+		h->kind = hd->h.kind;
+		h->n = hd->h.n;
+		memcpy(h->e, hd->h.e, hd->h.n * sizeof h->e[0]);
+		memset(h->commitment, 0, sizeof h->commitment);
+		h->len = hd->len;
+	}
+	free(hd);
 	return rc;
+}
+
+/* Version 1: the first key of ring that opens the key sealed to its party. */
+static int unwrap_v1(const head *hd, const pl_keyring *ring, uint8_t key[PL_SEAL_KEY_SIZE], pl_diag *d)
+{
+	const char *me = ring->keys[0]->id.party;
+	const pl_seal_entry *mine = NULL;
+	for (size_t i = 0; i < hd->h.n && mine == NULL; i++)
+		if (strcmp(hd->h.e[i].party, me) == 0)
+			mine = &hd->h.e[i];
+	if (mine == NULL)
+		return pl_diag_set(d, PL_ENOKEY, "%s is not one of the blob's %zu recipients", me, hd->h.n);
+	for (size_t i = 0; i < ring->n; i++)
+		if (crypto_box_seal_open(key, mine->wrap, SEALED_KEY, ring->keys[i]->id.box_pk,
+					 ring->keys[i]->secret + PL_PARTY_BOX_SK) == 0)
+			return PL_OK;
+	return pl_diag_set(d, PL_ENOKEY,
+			   "the key sealed to %s opens with none of the %zu secret key%s given: it was sealed to a "
+			   "key %s had before (a rotation?); give that older key too (--old-key FILE)",
+			   me, ring->n, ring->n == 1 ? "" : "s", me);
 }
 
 uint64_t pl_seal_sealed_size(size_t header_len, uint64_t plain_size)
@@ -252,34 +317,20 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 	pl_sha256_ctx sealed, plain;
 	pl_sha256_init(&sealed);
 	pl_sha256_init(&plain);
-	uint8_t ad[PL_SHA256_SIZE], mine[SEALED_KEY];
-	size_t count = 0;
-	bool found = false;
 	secrets *s = sodium_malloc(sizeof *s);
 	uint8_t *cbuf = malloc(CHUNK_OUT), *buf = malloc(PL_SEAL_CHUNK);
+	head *hd = malloc(sizeof *hd);
 	int rc = PL_OK;
-	if (s == NULL || cbuf == NULL || buf == NULL) {
+	if (s == NULL || cbuf == NULL || buf == NULL || hd == NULL) {
 		rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = read_header(in, &sealed, ad, NULL, &count, k->id.party, mine, &found, dg, d)) != PL_OK)
+	if ((rc = read_head(in, &sealed, hd, dg, d)) != PL_OK)
 		goto out;
-	if (!found) {
-		rc = pl_diag_set(d, PL_ENOKEY, "%s is not one of the blob's %zu recipients", k->id.party, count);
+	if ((rc = hd->version == 2 ? pl_seal_head_unwrap(&hd->h, ring, NULL, s->key, NULL, d) : unwrap_v1(hd, ring, s->key, d)) !=
+	    PL_OK)
 		goto out;
-	}
-	size_t opened = ring->n;
-	for (size_t i = 0; i < ring->n && opened == ring->n; i++)
-		if (crypto_box_seal_open(s->key, mine, sizeof mine, ring->keys[i]->id.box_pk,
-					 ring->keys[i]->secret + PL_PARTY_BOX_SK) == 0)
-			opened = i;
-	if (opened == ring->n) {
-		rc = pl_diag_set(d, PL_ENOKEY,
-				 "the key sealed to %s opens with none of the %zu secret key%s given: it was sealed to a "
-				 "key %s had before (a rotation?); give that older key too (--old-key FILE)",
-				 k->id.party, ring->n, ring->n == 1 ? "" : "s", k->id.party);
-		goto out;
-	}
+	const uint8_t *ad = hd->ad;
 	uint8_t header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	if ((rc = get(in, &sealed, header, sizeof header, dg, d)) != PL_OK)
 		goto out;
@@ -298,7 +349,7 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 		unsigned long long mlen = 0;
 		unsigned char tag = 0;
 		if (got < crypto_secretstream_xchacha20poly1305_ABYTES ||
-		    crypto_secretstream_xchacha20poly1305_pull(&s->st, buf, &mlen, &tag, cbuf, got, ad, sizeof ad) != 0) {
+		    crypto_secretstream_xchacha20poly1305_pull(&s->st, buf, &mlen, &tag, cbuf, got, ad, PL_SHA256_SIZE) != 0) {
 			rc = pl_diag_set(d, PL_EVERIFY, "chunk %llu of the sealed blob does not authenticate (tampered or truncated)",
 					 (unsigned long long)(dg->plain_size / PL_SEAL_CHUNK));
 			goto out;
@@ -332,7 +383,7 @@ int pl_unseal_ring(FILE *in, FILE *out, const pl_keyring *ring, const uint8_t wa
 out:
 	if (s != NULL)
 		sodium_free(s);
-	sodium_memzero(mine, sizeof mine);
+	free(hd);
 	if (buf != NULL)
 		sodium_memzero(buf, PL_SEAL_CHUNK);
 	free(buf);

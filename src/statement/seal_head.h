@@ -2,7 +2,7 @@
  * seal_head.h - the public header of a sealed object, version 2: who may
  * read it, with which key, and the content key wrapped to each of them. One
  * format for sealed statement bodies (statement/sealed.h) and evidence blobs
- * (evidence/seal.h moves to it); docs/confidentiality.md argues it.
+ * (evidence/seal.h); docs/confidentiality.md argues it.
  *
  *   "PLSEAL02"                        8 bytes
  *   kind                              1 byte: PL_SEAL_BODY (1), PL_SEAL_BLOB (2) or PL_SEAL_KEYS (3)

@@ -20,23 +20,42 @@ static bool addressed(const pl_stmt *s, const json_t *recipients, const char *na
 	return false;
 }
 
-/* A sealed blob's header against the statement: exactly its recipients, and possibly its author. */
-static int check_recipients(const pl_stmt *s, const char *field, char names[][PL_PARTY_MAX + 1], size_t count,
-			    pl_refusal *v)
+/* A sealed blob's header against the statement: exactly its recipients, and possibly its author, each (version 2)
+ * with the key it holds at this index. */
+static int check_recipients(const pl_stmt *s, const pl_members *m, const char *field, const pl_seal_head *h,
+			    int version, pl_refusal *v)
 {
 	const json_t *recipients = json_object_get(s->body, "recipients");
-	for (size_t i = 0; i < count; i++)
-		if (!addressed(s, recipients, names[i]))
+	if (version != 2)
+		return pl_refuse(v, PL_R_BLOB_NOT_SEALED,
+				 "the %s blob is sealed in version 1 (PLSEAL01), which names its readers without their keys: "
+				 "seal it again in version 2 (PLSEAL02, any current parley)",
+				 field);
+	for (size_t i = 0; i < h->n; i++) {
+		const pl_seal_entry *e = &h->e[i];
+		if (e->type != PL_SEAL_PARTY)
 			return pl_refuse(v, PL_R_BLOB_RECIPIENTS_MISMATCH,
-					 "the %s blob is sealed to %s, who is neither a recipient nor the author", field,
-					 names[i]);
+					 "the %s blob is sealed to the members' key: evidence goes to named recipients", field);
+		if (!addressed(s, recipients, e->party))
+			return pl_refuse(v, PL_R_BLOB_RECIPIENTS_MISMATCH,
+					 "the %s blob is sealed to %s, who is neither a recipient nor the author", field, e->party);
+		const pl_member *r = pl_members_get(m, e->party);
+		uint8_t fp[PL_SEAL_FP_SIZE];
+		if (r != NULL)
+			pl_seal_fingerprint(r->id.box_pk, fp);
+		if (r == NULL || !r->active || memcmp(fp, e->fp, sizeof fp) != 0)
+			return pl_refuse(v, PL_R_READER_KEY_STALE,
+					 "the %s blob is sealed to a key of %s (fingerprint %02x%02x%02x%02x...) it does not "
+					 "hold at this index: refresh the copy and seal again",
+					 field, e->party, e->fp[0], e->fp[1], e->fp[2], e->fp[3]);
+	}
 	size_t i;
 	const json_t *r;
 	json_array_foreach(recipients, i, r)
 	{
 		bool found = false;
-		for (size_t j = 0; j < count && !found; j++)
-			found = strcmp(names[j], json_string_value(r)) == 0;
+		for (size_t j = 0; j < h->n && !found; j++)
+			found = strcmp(h->e[j].party, json_string_value(r)) == 0;
 		if (!found)
 			return pl_refuse(v, PL_R_BLOB_RECIPIENTS_MISMATCH, "the %s blob is not sealed to the recipient %s",
 					 field, json_string_value(r));
@@ -44,7 +63,7 @@ static int check_recipients(const pl_stmt *s, const char *field, char names[][PL
 	return PL_OK;
 }
 
-int pl_wf_blobs_check(const pl_stmt *s, const pl_admission *a, pl_refusal *v)
+int pl_wf_blobs_check(const pl_stmt *s, const pl_members *m, const pl_admission *a, pl_refusal *v)
 {
 	const char *field = strcmp(s->type, "evidence") == 0 ? "index" : strcmp(s->type, "finding") == 0 ? "report" : NULL;
 	if (field == NULL || a->blob == NULL)
@@ -60,9 +79,9 @@ int pl_wf_blobs_check(const pl_stmt *s, const pl_admission *a, pl_refusal *v)
 		return pl_refuse(v, PL_R_BODY_INVALID, "\"%s\" must be {\"sha256\", \"sealed\"?, \"size\"}", field);
 	const char *name = sealed != NULL ? sealed : plain;
 	uint8_t *head = malloc(PL_SEAL_HEADER_MAX);
-	char(*names)[PL_PARTY_MAX + 1] = malloc(PL_SEAL_RECIPIENTS_MAX * sizeof *names);
+	pl_seal_head *h = malloc(sizeof *h);
 	int rc = PL_OK;
-	if (head == NULL || names == NULL) {
+	if (head == NULL || h == NULL) {
 		rc = PL_ENOMEM;
 		goto out;
 	}
@@ -83,21 +102,21 @@ int pl_wf_blobs_check(const pl_stmt *s, const pl_admission *a, pl_refusal *v)
 				       field, (unsigned long long)have, (long long)size);
 		goto out;
 	}
-	size_t count = 0, hlen = 0;
-	if (pl_seal_header(head, n, names, &count, &hlen, NULL) != PL_OK) {
+	int version = 0;
+	if (pl_seal_header(head, n, h, &version, NULL) != PL_OK) {
 		rc = pl_refuse(v, PL_R_BLOB_NOT_SEALED, "the %s blob %.16s... does not start with a sealed blob's header",
 			       field, name);
 		goto out;
 	}
-	if ((rc = check_recipients(s, field, names, count, v)) != PL_OK || !described)
+	if ((rc = check_recipients(s, m, field, h, version, v)) != PL_OK || !described)
 		goto out;
-	uint64_t want = pl_seal_sealed_size(hlen, (uint64_t)size);
+	uint64_t want = pl_seal_sealed_size(h->len, (uint64_t)size);
 	if (have != want)
 		rc = pl_refuse(v, PL_R_BLOB_SIZE_MISMATCH,
 			       "the sealed %s blob holds %llu bytes, not the %llu that sealing %lld bytes to its recipients makes",
 			       field, (unsigned long long)have, (unsigned long long)want, (long long)size);
 out:
 	free(head);
-	free(names);
+	free(h);
 	return rc;
 }

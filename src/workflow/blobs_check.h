@@ -24,13 +24,16 @@
  * BLOB = {"sha256", "sealed"?, "size"} names must be stored (blob_missing).
  * Plaintext (no "sealed"): the blob named by "sha256" holds exactly "size"
  * bytes (blob_size_mismatch). Sealed: the blob named by "sealed" starts with
- * a sealed blob's header (evidence/seal.h; blob_not_sealed), names exactly
- * the statement's recipients and possibly its author
- * (blob_recipients_mismatch), and is exactly as long as sealing "size"
+ * a sealed blob's header of version 2 (evidence/seal.h; blob_not_sealed,
+ * also for version 1, which names readers without their keys), names
+ * exactly the statement's recipients and possibly its author, no members'
+ * key (blob_recipients_mismatch), each with the fingerprint of the X25519
+ * key it holds in m, the registry at this index (reader_key_stale), and,
+ * when the statement describes itself in clear, is exactly as long as sealing "size"
  * bytes after that header makes it (blob_size_mismatch). Other types, or
  * a->blob NULL: PL_OK. PL_EREFUSED with v filled; PL_ENOMEM; a blob store
  * that cannot answer (I/O) refuses with storage_failed, to retry.
  */
-int pl_wf_blobs_check(const pl_stmt *s, const pl_admission *a, pl_refusal *v) __attribute__((warn_unused_result));
+int pl_wf_blobs_check(const pl_stmt *s, const pl_members *m, const pl_admission *a, pl_refusal *v) __attribute__((warn_unused_result));
 
 #endif

@@ -40,7 +40,7 @@ int pl_engine_check(const pl_engine *e, const pl_admission *a, pl_submission *s,
 	if ((rc = pl_admission_check(&e->members, &x, s, v)) != PL_OK || a->skew < 0)
 		return rc;
 	/* a new statement the rules admit: its blobs are on the server */
-	if ((rc = pl_wf_blobs_check(&s->st, a, v)) != PL_OK || !e->sealing || pl_members_owns_type(s->st.type))
+	if ((rc = pl_wf_blobs_check(&s->st, &e->members, a, v)) != PL_OK || !e->sealing || pl_members_owns_type(s->st.type))
 		return rc;
 	pl_wf_body b;
 	if ((rc = pl_wf_parse(&s->st, &b, v)) != PL_OK) /* admitted above: only PL_ENOMEM */

@@ -193,8 +193,9 @@ int pl_wf_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_
  * the X25519 key its party holds at this index. TLP:GREEN is sealed to the
  * current members' key; there is none before members' rekeys are taken, so
  * a sealed TLP:GREEN statement is refused (reader_key_stale, or
- * readers_mismatch without a members' key entry). Evidence and findings
- * (evidence version 2) are refused sealed by pl_wf_parse. PL_ENOMEM.
+ * readers_mismatch without a members' key entry). An evidence's or a
+ * finding's readers are its author and recipients under its own label (a
+ * TLP:GREEN one too: it names recipients, as its blobs). PL_ENOMEM.
  */
 int pl_wf_readers_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
 
@@ -202,9 +203,10 @@ int pl_wf_readers_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, c
  * The admission rule on new statements only (like the clock skew: a log
  * replayed keeps its TLP:AMBER statements in clear): a concern, request,
  * ack, response, status, withdrawal or close of a thread that is not
- * TLP:CLEAR carries "sealed" (sealing_required). Evidence and findings keep
- * their own rule (encryption_required on the blob) until evidence version 2.
- * Run after pl_wf_check passed.
+ * TLP:CLEAR, and an evidence or finding whose own label is not TLP:CLEAR,
+ * carries "sealed" (sealing_required): their descriptions are sealed to
+ * the readers of their blobs (and the blobs themselves must be:
+ * encryption_required). Run after pl_wf_check passed.
  */
 int pl_wf_sealing_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
 

@@ -182,8 +182,8 @@ int pl_wf_readers_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, c
 int pl_wf_sealing_check(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v)
 {
 	readers a, narrow;
-	if (b->seal != NULL || b->type == PL_WF_EVIDENCE || b->type == PL_WF_FINDING)
-		return PL_OK; /* evidence and findings may still describe themselves in clear (their blobs are sealed) */
+	if (b->seal != NULL)
+		return PL_OK;
 	const char *label = thread(w, m, s, b, &a, &narrow);
 	if (label == NULL || strcmp(label, "TLP:CLEAR") == 0)
 		return PL_OK;

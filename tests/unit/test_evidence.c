@@ -56,6 +56,9 @@ static int open_bytes(const uint8_t *s, size_t n, const pl_party_key *k, const u
 	return rc;
 }
 
+/* The header of a version 2 blob sealed to cert.a and cert.b. */
+#define HDR2 (8 + 2 + 2 * (1 + 1 + 6 + PL_SEAL_FP_SIZE + 80))
+
 static void test_seal_roundtrip_and_refusals(void **state)
 {
 	(void)state;
@@ -79,16 +82,21 @@ static void test_seal_roundtrip_and_refusals(void **state)
 		assert_int_equal(dg.sealed_size, slen);
 		/* the header read from the first bytes, and the size sealing n bytes after it makes (what a server
 		 * checks at admission) */
-		char names[PL_SEAL_RECIPIENTS_MAX][PL_PARTY_MAX + 1];
-		size_t count = 0, hlen = 0;
-		assert_int_equal(pl_seal_header(s, slen, names, &count, &hlen, NULL), PL_OK);
-		assert_int_equal(count, 2);
-		assert_string_equal(names[0], "cert.a");
-		assert_string_equal(names[1], "cert.b");
-		assert_int_equal(hlen, 8 + 1 + 2 * (1 + 6 + 80));
-		assert_int_equal(pl_seal_sealed_size(hlen, n), slen);
-		assert_int_equal(pl_seal_header(s, hlen - 1, names, &count, &hlen, NULL), PL_EFORMAT); /* truncated */
-		assert_int_equal(pl_seal_header(p, n, names, &count, &hlen, NULL), PL_EFORMAT);         /* a plaintext */
+		pl_seal_head *hh = malloc(sizeof *hh);
+		int version = 0;
+		assert_int_equal(pl_seal_header(s, slen, hh, &version, NULL), PL_OK);
+		assert_int_equal(version, 2);
+		assert_int_equal(hh->n, 2);
+		assert_string_equal(hh->e[0].party, "cert.a");
+		assert_string_equal(hh->e[1].party, "cert.b");
+		uint8_t fp[PL_SEAL_FP_SIZE];
+		pl_seal_fingerprint(b->id.box_pk, fp);
+		assert_memory_equal(hh->e[1].fp, fp, sizeof fp); /* readers by key */
+		assert_int_equal(hh->len, HDR2);
+		assert_int_equal(pl_seal_sealed_size(hh->len, n), slen);
+		assert_int_equal(pl_seal_header(s, HDR2 - 1, hh, &version, NULL), PL_EFORMAT); /* truncated */
+		assert_int_equal(pl_seal_header(p, n, hh, &version, NULL), PL_EFORMAT);       /* a plaintext */
+		free(hh);
 		/* no plaintext in the clear (for inputs long enough to tell) */
 		if (n >= 64)
 			assert_null(memmem(s, slen, p, 64));
@@ -111,7 +119,7 @@ static void test_seal_roundtrip_and_refusals(void **state)
 		assert_int_equal(open_bytes(s, slen, b, wrong, &plain, &pn), PL_EVERIFY);
 		free(plain);
 		/* a flipped byte anywhere in the stream */
-		size_t hdr = 8 + 1 + 2 * (1 + 6 + 80);
+		size_t hdr = HDR2;
 		for (size_t at = hdr; at < slen; at += (slen - hdr) / 7 + 1) {
 			s[at] ^= 0x40;
 			plain = NULL;
@@ -119,13 +127,16 @@ static void test_seal_roundtrip_and_refusals(void **state)
 			free(plain);
 			s[at] ^= 0x40;
 		}
-		/* an edited recipient list (a name byte): the chunks no longer authenticate */
-		s[10] ^= 0x01;
-		plain = NULL;
-		int rc = open_bytes(s, slen, b, NULL, &plain, &pn);
-		assert_true(rc == PL_EVERIFY || rc == PL_ENOKEY || rc == PL_EFORMAT);
-		free(plain);
-		s[10] ^= 0x01;
+		/* an edited recipient list (a byte of the first name, of its fingerprint): the chunks no longer
+		 * authenticate */
+		size_t edits[] = {13, 8 + 2 + 1 + 1 + 6 + 3};
+		for (size_t e = 0; e < 2; e++) {
+			s[edits[e]] ^= 0x01;
+			plain = NULL;
+			assert_int_equal(open_bytes(s, slen, b, NULL, &plain, &pn), PL_EVERIFY);
+			free(plain);
+			s[edits[e]] ^= 0x01;
+		}
 		/* truncated at the end, and extended */
 		plain = NULL;
 		assert_int_equal(open_bytes(s, slen - 1, b, NULL, &plain, &pn), PL_EVERIFY);
@@ -145,7 +156,7 @@ static void test_seal_roundtrip_and_refusals(void **state)
 	uint8_t *p = calloc(1, n);
 	pl_seal_digest dg;
 	uint8_t *s = seal_bytes(p, n, rec, 2, &slen, &dg);
-	size_t hdr = 8 + 1 + 2 * (1 + 6 + 80) + 24, chunk = PL_SEAL_CHUNK + 17;
+	size_t hdr = HDR2 + 24, chunk = PL_SEAL_CHUNK + 17;
 	memmove(s + hdr + chunk, s + hdr + 2 * chunk, slen - hdr - 2 * chunk);
 	char *plain = NULL;
 	size_t pn;
@@ -171,6 +182,164 @@ static void test_seal_roundtrip_and_refusals(void **state)
 	free(plain);
 	pl_party_key_free(a);
 	pl_party_key_free(b);
+	pl_party_key_free(c);
+}
+
+/* A version 1 blob as parley wrote them before version 2 (seal.h documents the format): its bytes in *len. */
+static uint8_t *seal_v1(const uint8_t *p, size_t n, const pl_identity *r, size_t nr, size_t *len)
+{
+	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES], ad[PL_SHA256_SIZE];
+	crypto_secretstream_xchacha20poly1305_keygen(key);
+	uint8_t *out = malloc(8 + 1 + nr * (1 + PL_PARTY_MAX + 80) + 24 + n + 17 * (n / PL_SEAL_CHUNK + 1));
+	size_t at = 0;
+	memcpy(out, "PLSEAL01", 8);
+	at = 8;
+	out[at++] = (uint8_t)nr;
+	for (size_t i = 0; i < nr; i++) {
+		size_t l = strlen(r[i].party);
+		out[at++] = (uint8_t)l;
+		memcpy(out + at, r[i].party, l);
+		at += l;
+		assert_int_equal(crypto_box_seal(out + at, key, sizeof key, r[i].box_pk), 0);
+		at += 80;
+	}
+	pl_sha256(out, at, ad);
+	crypto_secretstream_xchacha20poly1305_state st;
+	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_push(&st, out + at, key), 0);
+	at += 24;
+	size_t off = 0;
+	for (;;) {
+		size_t take = n - off < PL_SEAL_CHUNK ? n - off : PL_SEAL_CHUNK;
+		bool last = off + take == n && take < PL_SEAL_CHUNK;
+		unsigned long long clen = 0;
+		assert_int_equal(crypto_secretstream_xchacha20poly1305_push(&st, out + at, &clen, p + off, take, ad, sizeof ad,
+									     last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0),
+				 0);
+		at += (size_t)clen;
+		off += take;
+		if (last)
+			break;
+	}
+	*len = at;
+	return out;
+}
+
+/* Blobs of older logs (version 1) open; version 2 names each reader's key, so an older key is found by its
+ * fingerprint; 65 readers; a key wrapped wrong is the author's misbehaviour, not "not a reader". */
+static void test_seal_versions_and_keys(void **state)
+{
+	(void)state;
+	pl_party_key *a = party("cert.a"), *b = party("cert.b"), *c = party("cert.c");
+	pl_identity rec[2] = {a->id, b->id};
+	size_t n = PL_SEAL_CHUNK + 100, slen = 0, pn = 0;
+	uint8_t *p = malloc(n), want[PL_SHA256_SIZE];
+	randombytes_buf(p, n);
+	pl_sha256(p, n, want);
+	/* version 1: read, named by the header without fingerprints */
+	uint8_t *s1 = seal_v1(p, n, rec, 2, &slen);
+	char *plain = NULL;
+	assert_int_equal(open_bytes(s1, slen, b, want, &plain, &pn), PL_OK);
+	assert_int_equal(pn, n);
+	assert_memory_equal(plain, p, n);
+	free(plain);
+	plain = NULL;
+	assert_int_equal(open_bytes(s1, slen, c, NULL, &plain, &pn), PL_ENOKEY);
+	free(plain);
+	pl_seal_head *h = malloc(sizeof *h);
+	int version = 0;
+	assert_int_equal(pl_seal_header(s1, slen, h, &version, NULL), PL_OK);
+	assert_int_equal(version, 1);
+	assert_int_equal(h->n, 2);
+	assert_string_equal(h->e[1].party, "cert.b");
+	assert_int_equal(h->len, 8 + 1 + 2 * (1 + 6 + 80));
+	s1[8 + 1 + 2] ^= 1; /* a name byte: the chunks no longer authenticate */
+	plain = NULL;
+	assert_int_equal(open_bytes(s1, slen, b, NULL, &plain, &pn), PL_EVERIFY);
+	free(plain);
+	free(s1);
+
+	/* version 2, sealed to b's earlier key: b's ring finds it by fingerprint; b's current key alone says which */
+	pl_party_key *b_new = NULL; /* the same name, a fresh key */
+	uint8_t seed[PL_ED25519_SEED_SIZE], box[PL_X25519_SK_SIZE];
+	randombytes_buf(seed, sizeof seed);
+	randombytes_buf(box, sizeof box);
+	assert_int_equal(pl_party_key_from_seeds("cert.b", seed, box, &b_new, NULL), PL_OK);
+	pl_seal_digest dg;
+	uint8_t *s2 = seal_bytes(p, n, rec, 2, &slen, &dg);
+	pl_keyring only_new = {.keys = {b_new}, .n = 1}, both = {.keys = {b_new, b}, .n = 2};
+	FILE *in = fmemopen(s2, slen, "rb");
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *out = open_memstream(&buf, &blen);
+	pl_diag d = {0};
+	assert_int_equal(pl_unseal_ring(in, out, &only_new, want, NULL, &d), PL_ENOKEY);
+	assert_non_null(strstr(d.msg, "sealed to cert.b's key"));
+	rewind(in);
+	fclose(out);
+	free(buf);
+	buf = NULL;
+	out = open_memstream(&buf, &blen);
+	assert_int_equal(pl_unseal_ring(in, out, &both, want, NULL, &d), PL_OK);
+	fclose(out);
+	fclose(in);
+	assert_int_equal(blen, n);
+	free(buf);
+	/* the key wrapped to b replaced by one wrapped to c under b's fingerprint: misbehaviour (PL_EVERIFY) */
+	uint8_t junk[80];
+	assert_int_equal(crypto_box_seal(junk, (const uint8_t *)"0123456789abcdef0123456789abcdef", 32, c->id.box_pk), 0);
+	size_t b_wrap = 8 + 2 + (1 + 1 + 6 + PL_SEAL_FP_SIZE + 80) + 1 + 1 + 6 + PL_SEAL_FP_SIZE;
+	memcpy(s2 + b_wrap, junk, sizeof junk);
+	plain = NULL;
+	assert_int_equal(open_bytes(s2, slen, b, NULL, &plain, &pn), PL_EVERIFY);
+	free(plain);
+	free(s2);
+
+	/* 65 readers: a concern's author and its 64 recipients; 66 are refused */
+	pl_party_key *many[PL_SEAL_RECIPIENTS_MAX + 1];
+	pl_identity ids[PL_SEAL_RECIPIENTS_MAX + 1];
+	for (size_t i = 0; i <= PL_SEAL_RECIPIENTS_MAX; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "cert.r%02zu", i);
+		many[i] = party(name);
+		ids[i] = many[i]->id;
+	}
+	assert_int_equal(PL_SEAL_RECIPIENTS_MAX, 65);
+	uint8_t *s3 = seal_bytes(p, 100, ids, PL_SEAL_RECIPIENTS_MAX, &slen, &dg);
+	assert_int_equal(pl_seal_header(s3, slen, h, &version, NULL), PL_OK);
+	assert_int_equal(h->n, 65);
+	assert_true(h->len <= PL_SEAL_HEADER_MAX);
+	plain = NULL;
+	assert_int_equal(open_bytes(s3, slen, many[64], NULL, &plain, &pn), PL_OK);
+	assert_int_equal(pn, 100);
+	free(plain);
+	free(s3);
+	in = fmemopen(p, 10, "rb");
+	buf = NULL;
+	out = open_memstream(&buf, &blen);
+	assert_int_equal(pl_seal(in, out, ids, PL_SEAL_RECIPIENTS_MAX + 1, &dg, NULL), PL_EINVAL);
+	fclose(in);
+	fclose(out);
+	free(buf);
+	/* a version 2 header of another kind, or not canonical, is not a blob's */
+	static const uint8_t body_kind[] = "PLSEAL02\x01\x01";
+	assert_int_equal(pl_seal_header(body_kind, sizeof body_kind - 1, h, &version, NULL), PL_EFORMAT);
+	s3 = seal_bytes(p, 10, (pl_identity[]){b->id, a->id}, 2, &slen, &dg);
+	uint8_t *swapped = malloc(slen);
+	size_t one = 1 + 1 + 6 + PL_SEAL_FP_SIZE + 80;
+	memcpy(swapped, s3, 10);
+	memcpy(swapped + 10, s3 + 10 + one, one); /* cert.b before cert.a: not canonical */
+	memcpy(swapped + 10 + one, s3 + 10, one);
+	memcpy(swapped + 10 + 2 * one, s3 + 10 + 2 * one, slen - 10 - 2 * one);
+	assert_int_equal(pl_seal_header(swapped, slen, h, &version, NULL), PL_EFORMAT);
+	free(swapped);
+	free(s3);
+	for (size_t i = 0; i <= PL_SEAL_RECIPIENTS_MAX; i++)
+		pl_party_key_free(many[i]);
+	free(h);
+	free(p);
+	pl_party_key_free(a);
+	pl_party_key_free(b);
+	pl_party_key_free(b_new);
 	pl_party_key_free(c);
 }
 
@@ -421,6 +590,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seal_roundtrip_and_refusals),
+		cmocka_unit_test(test_seal_versions_and_keys),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_report_unpack),
 		cmocka_unit_test(test_report_seal),

@@ -457,6 +457,17 @@ static void test_sealing_required(void **state)
 	int64_t cref[1] = {(int64_t)(F.n - 1)};
 	json_object_set_new(req, "case", json_integer((json_int_t)(F.n - 1)));
 	assert_null(say(0, "request", req, t + 3, cref, 1));
+	/* evidence that describes itself in clear beside its sealed blob (what clients before sealed descriptions
+	 * wrote): refused as new, kept in a replay */
+	json_t *ev = json_pack("{s:I,s:s,s:s,s:{s:s,s:s,s:i},s:i,s:i,s:[s]}", "case", (json_int_t)old, "title",
+			       "pkg", "tlp", "TLP:AMBER", "index", "sha256",
+			       "1111111111111111111111111111111111111111111111111111111111111111", "sealed",
+			       "2222222222222222222222222222222222222222222222222222222222222222", "size", 10, "files",
+			       1, "bytes", 1, "recipients", "p1");
+	assert_string_equal(say(0, "evidence", json_deep_copy(ev), t + 4, oref, 1), "sealing_required");
+	admitting = false;
+	assert_null(say(0, "evidence", ev, t + 4, oref, 1));
+	admitting = true;
 	replay_matches();
 }
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #define ORIGIN "unit.example/wf"
@@ -714,6 +715,43 @@ static void test_blobs_at_admission(void **state)
 	seal_put(clear, sizeof clear - 1, (const int[]){1}, 1, other); /* p2 left out */
 	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, other, sizeof clear - 1), t + 2, &cs, 1),
 			    "blob_recipients_mismatch");
+	/* checked by key: p2 named with a key it does not hold (a stale copy) */
+	{
+		pl_identity ids[2] = {F.k[1]->id, F.k[2]->id};
+		uint8_t sk[crypto_box_SECRETKEYBYTES];
+		crypto_box_keypair(ids[1].box_pk, sk);
+		FILE *in = fmemopen((void *)(uintptr_t)clear, sizeof clear - 1, "rb");
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		pl_seal_digest dg;
+		assert_int_equal(pl_seal(in, out, ids, 2, &dg, NULL), PL_OK);
+		fclose(in);
+		fclose(out);
+		blob_put((const uint8_t *)buf, len, other);
+		free(buf);
+		assert_string_equal(
+			say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, other, sizeof clear - 1), t + 2, &cs, 1),
+			"reader_key_stale");
+		/* a version 1 header (readers without keys) is not taken for new statements */
+		uint8_t v1[8 + 1 + 2 * (1 + 2 + 80) + 24 + 17 + sizeof clear - 1];
+		size_t at = 0;
+		memcpy(v1, "PLSEAL01", 8);
+		at = 8;
+		v1[at++] = 2;
+		for (int i = 1; i <= 2; i++) {
+			v1[at++] = 2;
+			memcpy(v1 + at, F.k[i]->id.party, 2);
+			at += 2;
+			randombytes_buf(v1 + at, 80);
+			at += 80;
+		}
+		randombytes_buf(v1 + at, sizeof v1 - at);
+		blob_put(v1, sizeof v1, other);
+		assert_string_equal(
+			say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, other, sizeof clear - 1), t + 2, &cs, 1),
+			"blob_not_sealed");
+	}
 	seal_put(clear, sizeof clear - 1, (const int[]){2, 1}, 2, sealed);
 	assert_string_equal(say(1, "evidence", evidence_body(cs, "TLP:AMBER", sha, sealed, sizeof clear), t + 2, &cs, 1),
 			    "blob_size_mismatch");
