@@ -134,12 +134,18 @@ static json_t *result_json(const pl_dfile_result *r)
 		if (json_is_integer(v))
 			json_object_set(thread, links[i], v);
 	}
-	json_t *tlp = json_object_get(r->st.body, "tlp");
+	/* the thread's entries the file proves, up to the concern (none in a file made before them) */
+	json_t *proven = json_array();
+	for (size_t i = 0; i < r->nthread; i++)
+		json_array_append_new(proven, json_pack("{s:I,s:s}", "entry", (json_int_t)r->thread[i], "type",
+							r->thread_type[i]));
+	json_object_set_new(thread, "proven", proven);
+	json_t *tlp = r->tlp[0] != '\0' ? json_string(r->tlp) : json_null();
 	json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:I,s:s,s:o,s:O,s:o,s:{s:I,s:s},s:I}", "kind",
 			      r->kind == PL_DFILE_DISCLOSURE ? "disclosure" : "misbehaviour", "log", r->st.log, "index",
 			      (json_int_t)r->index, "tree_size", (json_int_t)r->tree_size, "time", ts, "author",
 			      r->st.author, "seq", (json_int_t)r->st.seq, "type", r->st.type, "thread", thread, "tlp",
-			      json_is_string(tlp) ? tlp : json_null(), "readers", readers, "author_key", "entry",
+			      tlp, "readers", readers, "author_key", "entry",
 			      (json_int_t)r->author_key, "type", r->author_key_type, "bucket", (json_int_t)r->bucket);
 	if (v == NULL)
 		return NULL;
@@ -168,16 +174,17 @@ static void print_result(const pl_dfile_result *r, const pl_policy *pol)
 	       "author's signature under the key of entry %llu (%s)\n",
 	       (unsigned long long)r->tree_size, pol->quorum ? " and cosigned by the witness quorum" : " (no quorum asked)",
 	       (unsigned long long)r->author_key, cli_text(&t, r->author_key_type));
-	json_t *tlp = json_object_get(r->st.body, "tlp");
-	printf("  %s by %s (seq %llu) at %s%s%s\n", cli_text(&t, r->st.type), cli_text(&t, r->st.author),
-	       (unsigned long long)r->st.seq, ts, json_is_string(tlp) ? ", " : "",
-	       json_is_string(tlp) ? cli_text(&t, json_string_value(tlp)) : "");
-	static const char *const links[] = {"case", "request", "evidence"};
-	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-		json_t *v = json_object_get(r->st.body, links[i]);
-		if (json_is_integer(v))
-			printf("  thread: %s %lld\n", links[i], (long long)json_integer_value(v));
-	}
+	const char *want = NULL, *link = pl_dfile_thread_link(r->st.type, &want);
+	bool own = json_is_string(json_object_get(r->st.body, "tlp"));
+	printf("  %s by %s (seq %llu) at %s%s%s%s\n", cli_text(&t, r->st.type), cli_text(&t, r->st.author),
+	       (unsigned long long)r->st.seq, ts, r->tlp[0] ? ", " : "", r->tlp[0] ? cli_text(&t, r->tlp) : "",
+	       r->tlp[0] && !own ? " (its concern's label)" : "");
+	if (link != NULL && r->nthread == 0)
+		printf("  thread: %s %lld (not proven in this file, made by an older parley: its label is not shown)\n",
+		       link, (long long)json_integer_value(json_object_get(r->st.body, link)));
+	for (size_t i = 0; i < r->nthread; i++)
+		printf("  thread: %s at entry %llu, proven in the same checkpoint\n", cli_text(&t, r->thread_type[i]),
+		       (unsigned long long)r->thread[i]);
 	printf("  readers:");
 	for (size_t i = 0; i < r->head->n; i++) {
 		char fp[2 * PL_SEAL_FP_SIZE + 1];

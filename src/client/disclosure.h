@@ -15,6 +15,12 @@
  *                                key.rotate), its entry in "extra"
  *   reader <n>\n     <n bytes>   only with a box proof: the same for the reader whose box
  *                                does not open, for the key its header entry names
+ *   thread <n>\n     <n bytes>   0 to 2 times: the tlog-proof of the entry the statement (then
+ *                                the previous thread part) names as its thread, up to the
+ *                                concern: a request's or close's or evidence's "case", an
+ *                                ack's, response's, status's or withdrawal's "request", a
+ *                                finding's "evidence"; their public parts show the thread's
+ *                                TLP (files made before these parts have none)
  *   block <n>\n      <n bytes>   a disclosure block or a proof block (statement/sealproof.h)
  *
  * n is canonical decimal (no sign, no leading zero, 1..the part's cap);
@@ -51,14 +57,16 @@
 
 #define PL_DFILE_MAGIC "parley-disclosure-file/v1"
 #define PL_DFILE_PART_MAX PL_PROOF_FILE_MAX
-/* Three tlog-proofs, a block and the framing lines. */
-#define PL_DFILE_MAX (3 * (size_t)PL_DFILE_PART_MAX + PL_DISCLOSURE_MAX + 256)
+#define PL_DFILE_THREAD_MAX 2 /* an ack's request, then its concern */
+/* Five tlog-proofs, a block and the framing lines. */
+#define PL_DFILE_MAX ((3 + PL_DFILE_THREAD_MAX) * (size_t)PL_DFILE_PART_MAX + PL_DISCLOSURE_MAX + 256)
 
 /* The parts of a file, borrowed (spans into the parsed input, or the caller's for writing). */
 typedef struct pl_dfile {
 	pl_span statement;
 	pl_span author;
 	pl_span reader; /* len 0: none */
+	pl_span thread[PL_DFILE_THREAD_MAX]; /* len 0: none (a thread part only after the ones before it) */
 	pl_span block;
 } pl_dfile;
 
@@ -92,7 +100,16 @@ typedef struct pl_dfile_result {
 	pl_sealproof_kind proof;    /* a proof: a key proof or a box proof */
 	char reader[PL_PARTY_MAX + 1]; /* a box proof: whose box */
 	uint64_t reader_key;        /* a box proof: the entry that established that reader's key */
+	size_t nthread;             /* thread parts: 0 (none in the file) to PL_DFILE_THREAD_MAX */
+	uint64_t thread[PL_DFILE_THREAD_MAX]; /* their entries, the statement's thread first */
+	char thread_type[PL_DFILE_THREAD_MAX][PL_TYPE_MAX + 1]; /* and their types (the last: concern) */
+	char tlp[32];               /* the label: the statement's own "tlp", else the concern's its
+				       thread parts lead to; "" when neither says (no thread parts) */
 } pl_dfile_result;
+
+/* The field of a statement of type that names its thread's previous entry ("case", "request",
+ * "evidence"), and the type that entry must have; NULL for a concern or a statement outside threads. */
+const char *pl_dfile_thread_link(const char *type, const char **target_type);
 
 void pl_dfile_result_release(pl_dfile_result *r);
 
@@ -107,7 +124,9 @@ void pl_dfile_result_release(pl_dfile_result *r);
  * the ones the commitment names (pl_disclosure_check), a proof proves the
  * misbehaviour (pl_sealproof_check; for a box proof the reader part names
  * that reader's identity before the statement, whose X25519 key is the one
- * the header's entry fingerprints). On PL_OK r says what was shown (release
+ * the header's entry fingerprints); thread parts, when there are any, are
+ * the entries each link names (pl_dfile_thread_link), of the type it
+ * expects, before the statement, up to a concern. On PL_OK r says what was shown (release
  * it after any result). PL_EFORMAT: not such a file (or a part malformed);
  * PL_ENOKEY: a checkpoint lacks the log's signature or the quorum;
  * PL_EVERIFY: something does not check (d says what: the inclusion, another
@@ -130,7 +149,8 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
  * once the body opened with key as it should (PL_EVERIFY, saying to use a
  * proof, when it does not); prove true: the proof of the misbehaviour opening
  * finds (PL_EVERIFY, "nothing to prove", when the body opens as it should).
- * Appends the file to out. PL_ENOTFOUND: the entry carries no sealed body;
+ * The thread parts lead to the statement's concern. Appends the file to
+ * out. PL_ENOTFOUND: the entry carries no sealed body;
  * PL_ENOKEY: key's party is not a reader (or it was sealed to another of its
  * keys); PL_ERANGE past the log; the copy's and the index's errors; PL_ENOMEM.
  * The file is checked with pl_dfile_check before it is appended.

@@ -99,6 +99,64 @@ static int key_part(const char *name, pl_span part, const pl_policy *pol, pl_spa
 	return rc;
 }
 
+/* The label of a statement body, into out ("" when it has none). */
+static void label_of(const pl_stmt *st, char out[32])
+{
+	const char *tlp = json_string_value(json_object_get(st->body, "tlp"));
+	snprintf(out, 32, "%s", tlp != NULL ? tlp : "");
+}
+
+/* The thread parts: each the entry the one before names (the statement first), of the type its link
+ * expects, before the statement, the last a concern; its label the thread's unless the statement has one. */
+static int thread_parts(const pl_dfile *f, const pl_policy *pol, pl_span *cpbytes, pl_dfile_result *r, pl_diag *d)
+{
+	label_of(&r->st, r->tlp);
+	if (f->thread[0].n == 0)
+		return PL_OK; /* a file made before thread parts: the label of a request or an answer is not shown */
+	pl_stmt prev, cur;
+	memset(&prev, 0, sizeof prev);
+	int rc = PL_OK;
+	const pl_stmt *from = &r->st;
+	for (size_t i = 0; i < PL_DFILE_THREAD_MAX && f->thread[i].n > 0; i++) {
+		const char *want = NULL, *link = pl_dfile_thread_link(from->type, &want);
+		if (link == NULL) {
+			rc = pl_diag_set(d, PL_EFORMAT, "thread part %zu follows a %s, which names no thread entry", i + 1,
+					 from->type);
+			break;
+		}
+		json_int_t at = json_integer_value(json_object_get(from->body, link));
+		pl_envelope env;
+		memset(&env, 0, sizeof env);
+		memset(&cur, 0, sizeof cur);
+		uint64_t index = 0, tree = 0;
+		char name[16];
+		snprintf(name, sizeof name, "thread %zu", i + 1);
+		rc = proven_part(name, f->thread[i], pol, cpbytes, &index, &tree, &env, &cur, d);
+		pl_envelope_release(&env);
+		if (rc == PL_OK && (index >= r->index || at < 0 || index != (uint64_t)at || strcmp(cur.type, want) != 0))
+			rc = pl_diag_set(d, PL_EVERIFY,
+					 "thread part %zu is entry %llu (a %s), not the %s %lld the %s names before entry %llu",
+					 i + 1, (unsigned long long)index, cur.type, want, (long long)at, from->type,
+					 (unsigned long long)r->index);
+		if (rc != PL_OK) {
+			pl_stmt_release(&cur);
+			break;
+		}
+		r->thread[i] = index;
+		snprintf(r->thread_type[i], sizeof r->thread_type[i], "%s", cur.type);
+		r->nthread = i + 1;
+		pl_stmt_release(&prev);
+		prev = cur;
+		from = &prev;
+	}
+	if (rc == PL_OK && strcmp(from->type, "concern") != 0)
+		rc = pl_diag_set(d, PL_EFORMAT, "the thread parts stop at a %s, before its concern", from->type);
+	if (rc == PL_OK && r->tlp[0] == '\0')
+		label_of(from, r->tlp);
+	pl_stmt_release(&prev);
+	return rc;
+}
+
 int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_result *r, pl_diag *d)
 {
 	memset(r, 0, sizeof *r);
@@ -147,6 +205,8 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
 				 r->st.author, (unsigned long long)r->author_key);
 		goto out;
 	}
+	if ((rc = thread_parts(&f, pol, &cp, r, d)) != PL_OK)
+		goto out;
 	pl_seal_ctx ctx = {.origin = r->st.log, .type = r->st.type, .author = r->st.author, .seq = r->st.seq};
 	if (f.block.n > 0 && f.block.p[0] == PL_DISCLOSURE_MAGIC[0] && f.block.n >= strlen(PL_DISCLOSURE_MAGIC) &&
 	    memcmp(f.block.p, PL_DISCLOSURE_MAGIC, strlen(PL_DISCLOSURE_MAGIC)) == 0) {

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The parts in their order; the reader part is optional. */
+/* The parts in their order; the reader part and the thread parts are optional (a second thread part
+ * only after a first). */
 static const struct {
 	const char *name;
 	size_t cap;
@@ -18,13 +19,16 @@ static const struct {
 	{"statement", PL_DFILE_PART_MAX, false},
 	{"author", PL_DFILE_PART_MAX, false},
 	{"reader", PL_DFILE_PART_MAX, true},
+	{"thread", PL_DFILE_PART_MAX, true},
+	{"thread", PL_DFILE_PART_MAX, true},
 	{"block", PL_DISCLOSURE_MAX, false},
 };
+_Static_assert(PL_DFILE_THREAD_MAX == 2, "a PARTS entry per thread part");
 #define NPARTS (sizeof PARTS / sizeof PARTS[0])
 
 static pl_span *part_of(pl_dfile *f, size_t i)
 {
-	pl_span *s[NPARTS] = {&f->statement, &f->author, &f->reader, &f->block};
+	pl_span *s[NPARTS] = {&f->statement, &f->author, &f->reader, &f->thread[0], &f->thread[1], &f->block};
 	return s[i];
 }
 
@@ -76,6 +80,10 @@ int pl_dfile_write(const pl_dfile *f, pl_buf *out)
 		const pl_span *s = part_of(&g, i);
 		if (s->n == 0 && PARTS[i].optional)
 			continue;
+		if (s == &g.thread[1] && g.thread[0].n == 0) {
+			rc = PL_EINVAL;
+			break;
+		}
 		if (s->n == 0 || s->n > PARTS[i].cap) {
 			rc = PL_EINVAL;
 			break;
@@ -86,6 +94,24 @@ int pl_dfile_write(const pl_dfile *f, pl_buf *out)
 	if (rc != PL_OK)
 		pl_buf_truncate(out, start);
 	return rc;
+}
+
+const char *pl_dfile_thread_link(const char *type, const char **target_type)
+{
+	static const struct {
+		const char *type, *link, *target;
+	} L[] = {
+		{"request", "case", "concern"},   {"close", "case", "concern"},       {"evidence", "case", "concern"},
+		{"ack", "request", "request"},    {"response", "request", "request"}, {"status", "request", "request"},
+		{"withdraw", "request", "request"}, {"finding", "evidence", "evidence"},
+	};
+	for (size_t i = 0; i < sizeof L / sizeof L[0]; i++)
+		if (strcmp(type, L[i].type) == 0) {
+			*target_type = L[i].target;
+			return L[i].link;
+		}
+	*target_type = NULL;
+	return NULL;
 }
 
 int pl_dfile_sealed_of(const pl_stmt *st, pl_buf *out, pl_diag *d)

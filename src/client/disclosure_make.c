@@ -24,10 +24,59 @@ static int key_proof(pl_source *src, pl_index *x, const pl_policy *pol, const ch
 	return pl_published_prove(src, pol, since, out, d);
 }
 
+/* The tlog-proofs of st's thread up to its concern (pl_dfile_thread_link), into tp[0..*n). */
+static int thread_proofs(pl_source *src, const pl_policy *pol, const pl_stmt *st, pl_buf tp[PL_DFILE_THREAD_MAX],
+			 size_t *n, pl_diag *d)
+{
+	pl_stmt prev;
+	memset(&prev, 0, sizeof prev);
+	const pl_stmt *from = st;
+	int rc = PL_OK;
+	*n = 0;
+	const char *want = NULL, *link;
+	while (rc == PL_OK && (link = pl_dfile_thread_link(from->type, &want)) != NULL) {
+		json_int_t at = json_integer_value(json_object_get(from->body, link));
+		if (*n == PL_DFILE_THREAD_MAX || at < 0) {
+			rc = pl_diag_set(d, PL_EVERIFY, "the thread of this %s is not one a disclosure shows (%s %lld)",
+					 st->type, link, (long long)at);
+			break;
+		}
+		pl_buf *out = &tp[(*n)++];
+		pl_proof_file pf;
+		pl_envelope env;
+		pl_stmt cur;
+		memset(&env, 0, sizeof env);
+		memset(&cur, 0, sizeof cur);
+		if ((rc = pl_published_prove(src, pol, (uint64_t)at, out, d)) != PL_OK)
+			break;
+		if (pl_proof_file_parse(out->data, out->len, &pf) != PL_OK) {
+			rc = pl_diag_set(d, PL_EVERIFY, "the copy's proof of entry %lld is malformed", (long long)at);
+			break;
+		}
+		if (!pf.has_extra)
+			rc = pl_diag_set(d, PL_EVERIFY, "the copy's proof of entry %lld carries no entry", (long long)at);
+		if (rc == PL_OK && (rc = pl_envelope_parse(pf.extra, pf.extra_len, &env, d)) == PL_OK)
+			rc = pl_stmt_parse(env.payload, env.payload_len, &cur, d);
+		pl_envelope_release(&env);
+		pl_proof_file_release(&pf);
+		if (rc == PL_OK && strcmp(cur.type, want) != 0)
+			rc = pl_diag_set(d, PL_EVERIFY, "entry %lld is a %s, not the %s its %s names", (long long)at, cur.type,
+					 want, from->type);
+		pl_stmt_release(&prev);
+		prev = cur;
+		from = &prev;
+	}
+	pl_stmt_release(&prev);
+	return rc;
+}
+
 int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
 		  const pl_epoch_ring *epochs, bool prove, pl_buf *out, pl_diag *d)
 {
-	pl_buf sp, ap, rp, block, obj, file;
+	pl_buf sp, ap, rp, block, obj, file, tp[PL_DFILE_THREAD_MAX];
+	for (size_t i = 0; i < PL_DFILE_THREAD_MAX; i++)
+		pl_buf_init(&tp[i], PL_DFILE_PART_MAX);
+	size_t ntp = 0;
 	pl_buf_init(&sp, PL_DFILE_PART_MAX);
 	pl_buf_init(&ap, PL_DFILE_PART_MAX);
 	pl_buf_init(&rp, PL_DFILE_PART_MAX);
@@ -100,8 +149,12 @@ int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t in
 		goto out;
 	if (box && (rc = key_proof(src, x, pol, key->id.party, index, &rp, d)) != PL_OK)
 		goto out;
+	if ((rc = thread_proofs(src, pol, &st, tp, &ntp, d)) != PL_OK)
+		goto out;
 	pl_dfile f = {.statement = {sp.data, sp.len}, .author = {ap.data, ap.len}, .reader = {rp.data, rp.len},
 		      .block = {block.data, block.len}};
+	for (size_t i = 0; i < ntp; i++)
+		f.thread[i] = (pl_span){tp[i].data, tp[i].len};
 	if ((rc = pl_dfile_write(&f, &file)) != PL_OK)
 		goto out;
 	/* every part in one checkpoint, and the whole as a third party checks it */
@@ -127,6 +180,8 @@ out:
 	pl_buf_release(&sp);
 	pl_buf_release(&ap);
 	pl_buf_release(&rp);
+	for (size_t i = 0; i < PL_DFILE_THREAD_MAX; i++)
+		pl_buf_release(&tp[i]);
 	pl_buf_wipe(&block);
 	pl_buf_release(&obj);
 	pl_buf_release(&file);

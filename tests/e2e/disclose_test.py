@@ -81,6 +81,22 @@ def get(url):
         return r.read()
 
 
+def split_parts(data):
+    """The (name, bytes) parts of a disclosure file after its first line."""
+    _, _, rest = data.partition(b"\n")
+    parts = []
+    while rest:
+        line, _, rest = rest.partition(b"\n")
+        name, n = line.decode().split(" ")
+        parts.append((name, rest[:int(n)]))
+        rest = rest[int(n):]
+    return parts
+
+
+def join_parts(parts):
+    return b"parley-disclosure-file/v1\n" + b"".join(b"%s %d\n%s" % (n.encode(), len(p), p) for n, p in parts)
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -167,14 +183,21 @@ def run(url, vkey, wkeys, files, parties, srv):
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=60) as resp:
             bad[fault] = json.loads(resp.read())["index"]
-    check(wait_cosigned(max(bad.values()) + 1), "both witnesses cosign the log")
+    # a sealed answer in the AMBER thread: its disclosure proves its request and concern, so shows the label
+    r = cli("alpha", "request", str(case), "--kind", "information", "--to", "beta", "--text", "Which hosts?",
+            "--wait", "--json")
+    req = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+    r = cli("beta", "respond", str(req), "--status", "refused", "--reasons", "not ours " + CANARY, "--wait", "--json")
+    resp = json.loads(r.stdout.strip().splitlines()[-1])["index"]
+    check(wait_cosigned(max(list(bad.values()) + [resp]) + 1), "both witnesses cosign the log")
 
     out = {w: os.path.join(WORK, w) for w in ("disc", "gamma.disc", "clear.disc", "cipher.proof", "commit.proof",
-                                               "honest.proof", "bad.disc")}
+                                               "honest.proof", "bad.disc", "resp.disc")}
     r = cli("beta", "disclose", str(case), "--out", out["disc"])
     check("written" in r.stdout, "disclose says where it wrote (%s)" % r.stdout.strip())
     cli("gamma", "disclose", str(case), "--out", out["gamma.disc"], expect=1)
     check(not os.path.exists(out["gamma.disc"]), "gamma, not a reader, writes no disclosure")
+    cli("beta", "disclose", str(resp), "--out", out["resp.disc"])
     r = cli("beta", "disclose", str(clear), "--out", out["clear.disc"], expect=3)
     check("in clear" in r.stderr, "a concern in clear has nothing to disclose (%s)" % r.stderr.strip())
     r = cli("beta", "disclose", str(bad["cipher"]), "--out", out["bad.disc"], expect=1)
@@ -199,6 +222,33 @@ def run(url, vkey, wkeys, files, parties, srv):
           and CANARY in js.get("sealed", {}).get("title", "")
           and sorted(x["party"] for x in js.get("readers", [])) == ["alpha", "beta"]
           and js.get("author_key", {}).get("entry") == 0, "--json says what the disclosure shows (%s)" % js)
+    # the response: its label is its concern's, proven by the thread parts
+    r = verify(out["resp.disc"])
+    check(CANARY in r.stdout and "response by beta" in r.stdout and "TLP:AMBER (its concern's label)" in r.stdout
+          and "thread: request at entry %d" % req in r.stdout and "thread: concern at entry %d" % case in r.stdout,
+          "a disclosed response shows its thread and its concern's label (%s)" % r.stdout)
+    js = json.loads(verify(out["resp.disc"], "--json").stdout)
+    check(js.get("tlp") == "TLP:AMBER" and js.get("thread", {}).get("proven") ==
+          [{"entry": req, "type": "request"}, {"entry": case, "type": "concern"}]
+          and CANARY in js.get("sealed", {}).get("reasons", ""), "--json lists the thread proven (%s)" % js)
+    parts = split_parts(open(out["resp.disc"], "rb").read())
+    check([p[0] for p in parts] == ["statement", "author", "thread", "thread", "block"],
+          "the file holds two thread parts (%s)" % [p[0] for p in parts])
+    variants = {
+        # a file made before thread parts: still verifies, the label not shown
+        "old": ([p for p in parts if p[0] != "thread"], 0),
+        # a thread that stops before its concern, or names the wrong entry
+        "short": ([p for p in parts if p != parts[3]], 1),
+        "swapped": ([parts[0], parts[1], parts[3], parts[2], parts[4]], 1),
+    }
+    for name, (ps, want) in variants.items():
+        path = os.path.join(WORK, name + ".disc")
+        with open(path, "wb") as f:
+            f.write(join_parts(ps))
+        r = verify(path, "--json", expect=want)
+        if name == "old":
+            check(json.loads(r.stdout).get("tlp") is None and "not proven" in verify(path).stdout,
+                  "a file without thread parts verifies, its label unknown")
     other = os.path.join(WORK, "other")
     plain("log", "init", other, "--origin", ORIGIN)
     verify(out["disc"], keys=["--vkey", open(os.path.join(other, "log.vkey")).read().strip(), "--quorum", "0"],

@@ -273,6 +273,8 @@ static void round_trip(void **state)
 	assert_int_equal(r.head->n, 2);
 	assert_string_equal(r.head->e[0].party, "p0");
 	assert_string_equal(r.head->e[1].party, "p1");
+	assert_int_equal(r.nthread, 0); /* a concern: no thread parts, its own label */
+	assert_string_equal(r.tlp, "TLP:AMBER");
 	pl_dfile_result_release(&r);
 	/* the framing parses back to its parts and writes back to its bytes */
 	pl_dfile f;
@@ -283,6 +285,39 @@ static void round_trip(void **state)
 	assert_int_equal(pl_dfile_write(&f, &again), PL_OK);
 	assert_int_equal(again.len, file.len);
 	assert_memory_equal(again.data, file.data, file.len);
+	/* thread parts: a concern names no thread (refused), a second one never without a first (not written), a
+	 * third one is not a part (refused) */
+	pl_dfile g = f;
+	g.thread[0] = f.author;
+	pl_buf_reset(&again);
+	assert_int_equal(pl_dfile_write(&g, &again), PL_OK);
+	assert_int_equal(pl_dfile_check(again.data, again.len, &F.pol, &r, NULL), PL_EFORMAT);
+	pl_dfile_result_release(&r);
+	g.thread[1] = f.author;
+	pl_buf_reset(&again);
+	assert_int_equal(pl_dfile_write(&g, &again), PL_OK);
+	pl_dfile h;
+	assert_int_equal(pl_dfile_parse(again.data, again.len, &h, NULL), PL_OK);
+	assert_int_equal(h.thread[1].n, f.author.n);
+	g.thread[0] = (pl_span){NULL, 0};
+	assert_int_equal(pl_dfile_write(&g, &again), PL_EINVAL);
+	/* a third "thread N" part before the block */
+	g.thread[0] = f.author;
+	pl_buf_reset(&again);
+	assert_int_equal(pl_dfile_write(&g, &again), PL_OK);
+	char line[64];
+	int ln = snprintf(line, sizeof line, "block %zu\n", f.block.n);
+	size_t cut = again.len - f.block.n - (size_t)ln;
+	pl_buf three;
+	pl_buf_init(&three, PL_DFILE_MAX);
+	char tl[64];
+	int tn = snprintf(tl, sizeof tl, "thread %zu\n", f.author.n);
+	assert_int_equal(pl_buf_append(&three, again.data, cut), PL_OK);
+	assert_int_equal(pl_buf_append(&three, tl, (size_t)tn), PL_OK);
+	assert_int_equal(pl_buf_append(&three, f.author.p, f.author.n), PL_OK);
+	assert_int_equal(pl_buf_append(&three, again.data + cut, again.len - cut), PL_OK);
+	assert_int_equal(pl_dfile_parse(three.data, three.len, &h, NULL), PL_EFORMAT);
+	pl_buf_release(&three);
 	pl_buf_release(&again);
 	/* every truncation is refused */
 	for (size_t i = 0; i < file.len; i += 7) {
