@@ -113,6 +113,15 @@ typedef enum pl_refusal_kind {
 	X(ALREADY_ACKNOWLEDGED, "already_acknowledged", CONFLICT, "acknowledging twice") \
 	X(ALREADY_ANSWERED, "already_answered", CONFLICT, "answering after a final answer") \
 	X(DATED_BEFORE_TARGET, "dated_before_target", INVALID, "a statement dated before the entry it answers or adds to") \
+	/* ---- standing groups (docs/groups.md, docs/workflow.md) ---- */ \
+	X(GROUP_UNKNOWN, "group_unknown", INVALID, "group is not a group.propose entry") \
+	X(GROUP_KIND_UNKNOWN, "group_kind_unknown", INVALID, "a group's kind is not bilateral or multilateral") \
+	X(ANSWER_UNKNOWN, "answer_unknown", INVALID, "an answer is not accept or decline") \
+	X(INVITED_COUNT, "invited_count", INVALID, "a bilateral group that does not invite exactly one party") \
+	X(NOT_INVITED, "not_invited", FORBIDDEN, "answering a group one is not invited to") \
+	X(NOT_GROUP_MEMBER, "not_group_member", FORBIDDEN, "leaving a group one is not a member of") \
+	X(NOT_CONVENER, "not_convener", FORBIDDEN, "dissolving a group someone else proposed") \
+	X(GROUP_DISSOLVED, "group_dissolved", CONFLICT, "anything in a dissolved group") \
 	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
 	X(BLOB_MISSING, "blob_missing", INVALID, "evidence or a finding names a blob the server does not hold") \
 	X(BLOB_SIZE_MISMATCH, "blob_size_mismatch", INVALID, \

@@ -30,6 +30,9 @@ void pl_wf_release(pl_wf *w)
 		free(w->evidence[i].title);
 		free(w->evidence[i].recipients);
 	}
+	for (size_t i = 0; i < w->ngroups; i++)
+		free(w->groups[i].inv);
+	free(w->groups);
 	free(w->evidence);
 	free(w->findings);
 	free(w->parties);
@@ -79,6 +82,20 @@ const pl_wf_evidence *pl_wf_evidence_get(const pl_wf *w, uint64_t id)
 const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id)
 {
 	BSEARCH(w->findings, w->nfindings, id);
+}
+
+const pl_wf_group *pl_wf_group_get(const pl_wf *w, uint64_t id)
+{
+	BSEARCH(w->groups, w->ngroups, id);
+}
+
+const pl_wf_invitee *pl_wf_invitee_of(const pl_wf *w, const pl_wf_group *g, const char *party)
+{
+	int p = pl_wf_find_party(w, party);
+	for (size_t i = 0; p >= 0 && i < g->ninv; i++)
+		if (g->inv[i].party == (pl_pid)p)
+			return &g->inv[i];
+	return NULL;
 }
 
 int pl_wf_set_find(const pl_wf *w, const char *hash)

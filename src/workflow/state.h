@@ -141,6 +141,34 @@ typedef struct pl_wf_finding {
 	const char *tlp;
 } pl_wf_finding;
 
+/* A standing group (docs/groups.md): proposed, established by the first acceptance, declined when
+ * every invited party declined, dissolved by its proposer (a bilateral one also when either leaves). */
+enum { PL_GROUP_PROPOSED, PL_GROUP_ESTABLISHED, PL_GROUP_DECLINED, PL_GROUP_DISSOLVED };
+
+typedef struct pl_wf_invitee {  /* one invited party of a group */
+	pl_pid party;
+	int answer;                 /* -1 before any, PL_ANSWER_ACCEPT or PL_ANSWER_DECLINE (vocab.h) */
+	uint64_t answer_idx;        /* PL_WF_NONE until answered */
+	int64_t answer_time;
+	uint64_t left_idx;          /* PL_WF_NONE: has not left */
+	int64_t left_time;
+} pl_wf_invitee;
+
+typedef struct pl_wf_group {
+	uint64_t id;                /* the group.propose entry */
+	pl_pid author;              /* the proposer (convener) */
+	int64_t time, due;          /* due: the answers' deadline */
+	const char *tlp;            /* static vocabulary string */
+	int kind;                   /* PL_GROUP_BILATERAL or PL_GROUP_MULTILATERAL */
+	pl_wf_invitee *inv;
+	size_t ninv;
+	int state;                  /* PL_GROUP_* */
+	uint64_t established_idx;   /* the first acceptance, PL_WF_NONE before */
+	uint64_t ended_idx;         /* the dissolution (or a bilateral group's leave), PL_WF_NONE before */
+	int64_t ended_time;
+	uint64_t last_idx;          /* the latest entry about it */
+} pl_wf_group;
+
 typedef struct pl_wf {
 	pl_wf_party *parties;
 	size_t nparties, capparties;
@@ -158,6 +186,8 @@ typedef struct pl_wf {
 	size_t nevidence, capevidence;
 	pl_wf_finding *findings;
 	size_t nfindings, capfindings;
+	pl_wf_group *groups;
+	size_t ngroups, capgroups;
 } pl_wf;
 
 /* What an applied entry touched, for the index (engine.h). */
@@ -165,6 +195,7 @@ typedef struct pl_wf_effect {
 	int type;                   /* pl_wf_type, or -1 for a membership statement */
 	uint64_t case_id, request_id, ping_id; /* PL_WF_NONE when not about one */
 	uint64_t evidence_id, finding_id;
+	uint64_t group_id;
 	int set;                    /* norms.*: position of the set, else -1 */
 	int party;                  /* norms.subscribe/withdraw: the author's pid, else -1 */
 } pl_wf_effect;
@@ -235,6 +266,9 @@ const pl_wf_request *pl_wf_request_get(const pl_wf *w, uint64_t id);
 const pl_wf_ping *pl_wf_ping_get(const pl_wf *w, uint64_t id);
 const pl_wf_evidence *pl_wf_evidence_get(const pl_wf *w, uint64_t id);
 const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id);
+const pl_wf_group *pl_wf_group_get(const pl_wf *w, uint64_t id);
+/* The invitation of the party named party to group g, NULL if it is not invited. */
+const pl_wf_invitee *pl_wf_invitee_of(const pl_wf *w, const pl_wf_group *g, const char *party);
 int pl_wf_set_find(const pl_wf *w, const char *hash); /* position or -1 */
 const char *pl_wf_party_name(const pl_wf *w, pl_pid p);
 

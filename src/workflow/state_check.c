@@ -87,6 +87,7 @@ static int64_t target_time(const pl_wf *w, const pl_wf_body *b)
 	const pl_wf_request *r;
 	const pl_wf_ping *p;
 	const pl_wf_evidence *e;
+	const pl_wf_group *g;
 	switch (b->type) {
 	case PL_WF_PONG:
 		return (p = pl_wf_ping_get(w, b->target)) != NULL ? p->time : INT64_MIN;
@@ -101,6 +102,10 @@ static int64_t target_time(const pl_wf *w, const pl_wf_body *b)
 		return (r = pl_wf_request_get(w, b->target)) != NULL ? r->time : INT64_MIN;
 	case PL_WF_FINDING:
 		return (e = pl_wf_evidence_get(w, b->target)) != NULL ? e->time : INT64_MIN;
+	case PL_WF_GROUP_ANSWER:
+	case PL_WF_GROUP_LEAVE:
+	case PL_WF_GROUP_DISSOLVE:
+		return (g = pl_wf_group_get(w, b->target)) != NULL ? g->time : INT64_MIN;
 	default:
 		return INT64_MIN;
 	}
@@ -284,6 +289,11 @@ static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, co
 						 (unsigned long long)c->id);
 		return check_to_members(m, b, v);
 	}
+	case PL_WF_GROUP_PROPOSE:
+	case PL_WF_GROUP_ANSWER:
+	case PL_WF_GROUP_LEAVE:
+	case PL_WF_GROUP_DISSOLVE:
+		return pl_wf_check_group(w, m, s, b, v);
 	case PL_WF_NTYPES:
 		break;
 	}

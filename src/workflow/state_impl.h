@@ -7,6 +7,8 @@
  * ones below it):
  *   state_apply.c    recording an admitted statement (pl_wf_apply);
  *   state_check.c    the rules that depend on the log so far (pl_wf_check);
+ *   state_groups.c   standing groups: their rules and their application
+ *                    (pl_wf_check_group, pl_wf_apply_group);
  *   state_readers.c  the readers of sealed statements (pl_wf_readers_check);
  *   state.c          the state's storage: initialised, released, objects
  *                    looked up by the index of the entry that created them;
@@ -39,5 +41,13 @@ const pl_wf_target *pl_wf_target_of(const pl_wf *w, const pl_wf_request *r, cons
  * its author and addressees; false in clear. PL_OK or PL_ENOMEM
  * (state_readers.c). */
 int pl_wf_request_narrowed(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, bool *narrowed);
+
+/* The rules of the group types for s (body b, checked by pl_wf_parse): PL_OK or PL_EREFUSED with v filled
+ * (state_groups.c). */
+int pl_wf_check_group(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
+
+/* Records an admitted group statement at index by the party numbered me: PL_OK, PL_ENOMEM, PL_EINVAL for
+ * one whose group is not there (a caller that skipped pl_wf_check) (state_groups.c). */
+int pl_wf_apply_group(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me);
 
 #endif

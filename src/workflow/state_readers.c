@@ -48,6 +48,14 @@ static void request_parties(const pl_wf *w, const pl_members *m, const pl_wf_req
 		add(r, m, pl_wf_party_name(w, q->t[i].party));
 }
 
+/* The readers of group g's thread: its proposer and every party it invited. */
+static void group_parties(const pl_wf *w, const pl_members *m, const pl_wf_group *g, readers *r)
+{
+	add(r, m, pl_wf_party_name(w, g->author));
+	for (size_t i = 0; i < g->ninv; i++)
+		add(r, m, pl_wf_party_name(w, g->inv[i].party));
+}
+
 /*
  * The thread of s: its label (NULL for a statement outside threads), its
  * readers in *a and, for a request, the narrowed set in *narrow (n = 0
@@ -60,8 +68,10 @@ static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s,
 {
 	const pl_wf_case *c = NULL;
 	const pl_wf_request *q = NULL;
+	const pl_wf_group *g = NULL;
 	a->n = narrow->n = 0;
 	switch (b->type) {
+	case PL_WF_GROUP_PROPOSE:
 	case PL_WF_CONCERN:
 		add(a, m, s->author);
 		for (size_t i = 0; i < b->nparties; i++)
@@ -88,6 +98,13 @@ static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s,
 			return NULL;
 		request_parties(w, m, q, a);
 		return c->tlp;
+	case PL_WF_GROUP_ANSWER:
+	case PL_WF_GROUP_LEAVE:
+	case PL_WF_GROUP_DISSOLVE:
+		if ((g = pl_wf_group_get(w, b->target)) == NULL)
+			return NULL;
+		group_parties(w, m, g, a);
+		return g->tlp;
 	case PL_WF_EVIDENCE:
 	case PL_WF_FINDING:
 		add(a, m, s->author);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 2 /* 2: requests keep whether they are narrowed (sealed statements) */
+#define STATE_VERSION 3 /* 2: requests keep whether they are narrowed (sealed statements); 3: groups */
 #define TEXT_MAX 65535
 
 static void save_tlp(pl_enc *e, const char *tlp)
@@ -191,6 +191,31 @@ int pl_wf_save(const pl_wf *w, pl_buf *out)
 		pl_enc_i64(&e, f->time);
 		pl_enc_i64(&e, f->result);
 		save_tlp(&e, f->tlp);
+	}
+	pl_enc_u64(&e, w->ngroups);
+	for (size_t i = 0; i < w->ngroups; i++) {
+		const pl_wf_group *g = &w->groups[i];
+		pl_enc_u64(&e, g->id);
+		pl_enc_u64(&e, g->author);
+		pl_enc_i64(&e, g->time);
+		pl_enc_i64(&e, g->due);
+		save_tlp(&e, g->tlp);
+		pl_enc_i64(&e, g->kind);
+		pl_enc_i64(&e, g->state);
+		pl_enc_u64(&e, g->established_idx);
+		pl_enc_u64(&e, g->ended_idx);
+		pl_enc_i64(&e, g->ended_time);
+		pl_enc_u64(&e, g->last_idx);
+		pl_enc_u64(&e, g->ninv);
+		for (size_t k = 0; k < g->ninv; k++) {
+			const pl_wf_invitee *x = &g->inv[k];
+			pl_enc_u64(&e, x->party);
+			pl_enc_i64(&e, x->answer);
+			pl_enc_u64(&e, x->answer_idx);
+			pl_enc_i64(&e, x->answer_time);
+			pl_enc_u64(&e, x->left_idx);
+			pl_enc_i64(&e, x->left_time);
+		}
 	}
 	return e.rc;
 }
@@ -406,6 +431,44 @@ static void load_findings(pl_dec *d, pl_wf *w)
 	}
 }
 
+static void load_groups(pl_dec *d, pl_wf *w)
+{
+	size_t n = pl_dec_count(d, SIZE_MAX / sizeof(pl_wf_group), 12);
+	w->groups = alloc_items(d, n, sizeof *w->groups);
+	w->capgroups = w->groups ? n : 0;
+	uint64_t last = 0;
+	for (size_t i = 0; i < n && d->rc == PL_OK; i++) {
+		pl_wf_group *g = &w->groups[i];
+		w->ngroups = i + 1;
+		g->id = pl_dec_u64(d, UINT64_MAX);
+		ordered(d, g->id, &last, i);
+		g->author = (pl_pid)pl_dec_u64(d, w->nparties ? w->nparties - 1 : 0);
+		g->time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		g->due = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		g->tlp = load_tlp(d);
+		g->kind = (int)pl_dec_i64(d, PL_GROUP_BILATERAL, PL_GROUP_MULTILATERAL);
+		g->state = (int)pl_dec_i64(d, PL_GROUP_PROPOSED, PL_GROUP_DISSOLVED);
+		g->established_idx = pl_dec_u64(d, UINT64_MAX);
+		g->ended_idx = pl_dec_u64(d, UINT64_MAX);
+		g->ended_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		g->last_idx = pl_dec_u64(d, UINT64_MAX);
+		size_t k = pl_dec_count(d, PL_WF_PARTIES_MAX, 6);
+		g->inv = alloc_items(d, k, sizeof *g->inv);
+		for (size_t j = 0; g->inv != NULL && j < k && d->rc == PL_OK; j++) {
+			pl_wf_invitee *x = &g->inv[j];
+			g->ninv = j + 1;
+			x->party = (pl_pid)pl_dec_u64(d, w->nparties ? w->nparties - 1 : 0);
+			x->answer = (int)pl_dec_i64(d, -1, PL_ANSWER_DECLINE);
+			x->answer_idx = pl_dec_u64(d, UINT64_MAX);
+			x->answer_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+			x->left_idx = pl_dec_u64(d, UINT64_MAX);
+			x->left_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		}
+		if (d->rc == PL_OK && (k == 0 || w->nparties == 0))
+			pl_dec_fail(d, PL_EFORMAT); /* a group invites someone */
+	}
+}
+
 /* Cross-references that the engine follows without checking. */
 static void check_links(pl_dec *d, const pl_wf *w)
 {
@@ -440,6 +503,7 @@ int pl_wf_load(pl_wf *w, pl_dec *d)
 	load_pings(d, w);
 	load_evidence(d, w);
 	load_findings(d, w);
+	load_groups(d, w);
 	check_links(d, w);
 	int rc = d->rc == PL_OK ? pl_wf_index_parties(w) : PL_OK;
 	if (rc != PL_OK)

@@ -1,5 +1,5 @@
 /* types.c - workflow statement bodies, checked on their own (types.h). */
-#include "workflow/types.h"
+#include "workflow/types_impl.h"
 
 #include "base/codec.h"
 #include "base/json.h"
@@ -21,6 +21,7 @@ _Static_assert(PL_WF_SEALED_TEXT_MAX + PL_WF_SEALED_DUE_REASON_MAX + PL_WF_SEALE
 static const char *const names[PL_WF_NTYPES] = {
 	"ping", "pong", "norms.publish", "norms.subscribe", "norms.withdraw", "concern",
 	"request", "ack", "response", "status", "withdraw", "close", "evidence", "finding",
+	"group.propose", "group.answer", "group.leave", "group.dissolve",
 };
 
 int pl_wf_type_of(const char *name)
@@ -44,9 +45,7 @@ static bool listed(const char *const *list, const char *key)
 	return false;
 }
 
-/* The body's fields: in clear, exactly as listed; sealed, "sealed" beside the public ones, the sealed
- * ones not required (pl_wf_sealed_form made sure they are absent). */
-static int keys(const pl_wf_body *b, const json_t *body, const char *const *allowed, const char *const *required,
+int pl_wf_keys(const pl_wf_body *b, const json_t *body, const char *const *allowed, const char *const *required,
 		pl_refusal *v)
 {
 	pl_diag d = {0};
@@ -68,11 +67,8 @@ static int keys(const pl_wf_body *b, const json_t *body, const char *const *allo
 	return PL_OK;
 }
 
-/* Is b in clear (its sealed fields in the body, their rules checked here)? */
-#define CLEAR(b) ((b)->seal == NULL)
 
-/* A string field; required or optional (*out NULL when absent). */
-static int str(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
+int pl_wf_str(const json_t *o, const char *key, size_t max, bool required, const char **out, pl_refusal *v)
 {
 	pl_diag d = {0};
 	*out = NULL;
@@ -81,12 +77,11 @@ static int str(const json_t *o, const char *key, size_t max, bool required, cons
 	return PL_OK;
 }
 
-/* A value from a closed vocabulary; code is the refusal when it is not one. */
-static int word(const json_t *o, const char *key, const char *const *list, pl_refusal_code code, int *out, pl_refusal *v)
+int pl_wf_word(const json_t *o, const char *key, const char *const *list, pl_refusal_code code, int *out, pl_refusal *v)
 {
 	int rc;
 	const char *s;
-	if ((rc = str(o, key, 64, true, &s, v)) != PL_OK)
+	if ((rc = pl_wf_str(o, key, 64, true, &s, v)) != PL_OK)
 		return rc;
 	int k = pl_vocab_find(list, s);
 	if (k < 0) {
@@ -98,8 +93,7 @@ static int word(const json_t *o, const char *key, const char *const *list, pl_re
 	return PL_OK;
 }
 
-/* An index field that must also be listed in refs. */
-static int target(const pl_stmt *s, const char *key, uint64_t *out, pl_refusal *v)
+int pl_wf_ref_field(const pl_stmt *s, const char *key, uint64_t *out, pl_refusal *v)
 {
 	int64_t idx;
 	pl_diag d = {0};
@@ -112,13 +106,12 @@ static int target(const pl_stmt *s, const char *key, uint64_t *out, pl_refusal *
 	return PL_OK;
 }
 
-/* An optional time field strictly after the statement's time; 0 when absent. */
-static int later(const pl_stmt *s, const char *key, int64_t *out, pl_refusal *v)
+int pl_wf_later(const pl_stmt *s, const char *key, int64_t *out, pl_refusal *v)
 {
 	int rc;
 	const char *t;
 	*out = 0;
-	if ((rc = str(s->body, key, PL_TIME_LEN, false, &t, v)) != PL_OK)
+	if ((rc = pl_wf_str(s->body, key, PL_TIME_LEN, false, &t, v)) != PL_OK)
 		return rc;
 	if (t == NULL)
 		return PL_OK;
@@ -129,8 +122,7 @@ static int later(const pl_stmt *s, const char *key, int64_t *out, pl_refusal *v)
 	return PL_OK;
 }
 
-/* A list of 1..max distinct party names, none the author. */
-static int party_list(const pl_stmt *s, const char *key, size_t max, pl_wf_body *b, pl_refusal *v)
+int pl_wf_party_list(const pl_stmt *s, const char *key, size_t max, pl_wf_body *b, pl_refusal *v)
 {
 	const json_t *a = json_object_get(s->body, key);
 	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > max)
@@ -154,7 +146,7 @@ static int set_hash(const json_t *o, char out[PL_NORM_HASH_HEX + 1], pl_refusal 
 	int rc;
 	const char *h;
 	uint8_t raw[PL_SHA256_SIZE];
-	if ((rc = str(o, "set", PL_NORM_HASH_HEX, true, &h, v)) != PL_OK)
+	if ((rc = pl_wf_str(o, "set", PL_NORM_HASH_HEX, true, &h, v)) != PL_OK)
 		return rc;
 	if (strlen(h) != PL_NORM_HASH_HEX ||
 	    pl_hex_decode((const uint8_t *)h, PL_NORM_HASH_HEX, raw, PL_SHA256_SIZE) != PL_OK)
@@ -168,10 +160,10 @@ static int parse_ping(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	int rc;
 	static const char *const allowed[] = {"to", "note", NULL};
 	const char *note;
-	if ((rc = keys(b, s->body, allowed, NULL, v)) != PL_OK || (rc = str(s->body, "note", 512, false, &note, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, NULL, v)) != PL_OK || (rc = pl_wf_str(s->body, "note", 512, false, &note, v)) != PL_OK)
 		return rc;
 	if (json_object_get(s->body, "to") != NULL)
-		return party_list(s, "to", PL_WF_PARTIES_MAX, b, v);
+		return pl_wf_party_list(s, "to", PL_WF_PARTIES_MAX, b, v);
 	return PL_OK;
 }
 
@@ -179,9 +171,9 @@ static int parse_pong(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
 	int rc;
 	static const char *const allowed[] = {"ping", NULL};
-	if ((rc = keys(b, s->body, allowed, allowed, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, allowed, v)) != PL_OK)
 		return rc;
-	return target(s, "ping", &b->target, v);
+	return pl_wf_ref_field(s, "ping", &b->target, v);
 }
 
 static int parse_norms_ref(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
@@ -190,8 +182,8 @@ static int parse_norms_ref(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"set", "reason", NULL};
 	static const char *const required[] = {"set", NULL};
 	const char *reason;
-	if ((rc = keys(b, s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v)) != PL_OK ||
-	    (rc = str(s->body, "reason", 512, false, &reason, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, b->type == PL_WF_NORMS_WITHDRAW ? allowed : required, required, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "reason", 512, false, &reason, v)) != PL_OK)
 		return rc;
 	return set_hash(s->body, b->set, v);
 }
@@ -212,9 +204,9 @@ static int parse_evidence(const json_t *ev, pl_refusal *v)
 		if (!json_is_object(e) || pl_json_keys(e, allowed, required, "an evidence item", &d) != PL_OK)
 			return pl_refuse(v, PL_R_BODY_INVALID, "%s",
 					 d.msg[0] ? d.msg : "each evidence item must be an object");
-		if ((rc = str(e, "sha256", PL_SHA256_HEX_LEN, true, &h, v)) != PL_OK ||
-		    (rc = str(e, "name", 255, false, &x, v)) != PL_OK ||
-		    (rc = str(e, "media_type", 127, false, &x, v)) != PL_OK)
+		if ((rc = pl_wf_str(e, "sha256", PL_SHA256_HEX_LEN, true, &h, v)) != PL_OK ||
+		    (rc = pl_wf_str(e, "name", 255, false, &x, v)) != PL_OK ||
+		    (rc = pl_wf_str(e, "media_type", 127, false, &x, v)) != PL_OK)
 			return rc;
 		if (strlen(h) != PL_SHA256_HEX_LEN ||
 		    pl_hex_decode((const uint8_t *)h, PL_SHA256_HEX_LEN, raw, PL_SHA256_SIZE) != PL_OK)
@@ -232,12 +224,12 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 					      "recipients", "norms", "evidence", NULL};
 	const char *summary;
 	int tlp;
-	if ((rc = keys(b, s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
-	    (rc = str(s->body, "title", PL_WF_TITLE_MAX, CLEAR(b), &b->title, v)) != PL_OK ||
-	    (rc = str(s->body, "class", 64, CLEAR(b), &b->cls, v)) != PL_OK ||
-	    (rc = str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
-	    (rc = str(s->body, "summary", PL_WF_TEXT_MAX, CLEAR(b), &summary, v)) != PL_OK ||
-	    (rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "title", PL_WF_TITLE_MAX, CLEAR(b), &b->title, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "class", 64, CLEAR(b), &b->cls, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "rsit_type", 64, false, &b->rsit_type, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "summary", PL_WF_TEXT_MAX, CLEAR(b), &summary, v)) != PL_OK ||
+	    (rc = pl_wf_word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK)
 		return rc;
 	b->tlp = pl_tlp_labels[tlp];
 	if (!CLEAR(b) && tlp == PL_TLP_CLEAR)
@@ -247,7 +239,7 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	if (b->rsit_type != NULL && !pl_rsit_type(b->cls, b->rsit_type))
 		return pl_refuse(v, PL_R_RSIT_UNKNOWN, "\"%s\" is not an RSIT type of the class %s", b->rsit_type,
 				 b->cls);
-	if ((rc = party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
+	if ((rc = pl_wf_party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
 		return rc;
 	const json_t *norms = json_object_get(s->body, "norms");
 	if (norms != NULL) {
@@ -304,11 +296,11 @@ static int parse_request(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"case", "kind", "to", "text", "due", "due_reason", "preservation", NULL};
 	static const char *const required[] = {"case", "kind", "to", "text", NULL};
 	const char *text, *reason;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
-	    (rc = word(s->body, "kind", pl_request_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, CLEAR(b), &text, v)) != PL_OK ||
-	    (rc = str(s->body, "due_reason", 1024, false, &reason, v)) != PL_OK || (rc = later(s, "due", &b->due, v)) != PL_OK ||
-	    (rc = party_list(s, "to", PL_WF_TO_MAX, b, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "case", &b->target, v)) != PL_OK ||
+	    (rc = pl_wf_word(s->body, "kind", pl_request_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "text", PL_WF_TEXT_MAX, CLEAR(b), &text, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "due_reason", 1024, false, &reason, v)) != PL_OK || (rc = pl_wf_later(s, "due", &b->due, v)) != PL_OK ||
+	    (rc = pl_wf_party_list(s, "to", PL_WF_TO_MAX, b, v)) != PL_OK)
 		return rc;
 	if (!CLEAR(b))
 		return PL_OK; /* due_reason and the art. 29(2) fields are sealed: content rules */
@@ -334,9 +326,9 @@ static int parse_ack(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "note", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *note;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "note", 1024, false, &note, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_str(s->body, "note", 1024, false, &note, v)) != PL_OK)
 		return rc;
-	return target(s, "request", &b->target, v);
+	return pl_wf_ref_field(s, "request", &b->target, v);
 }
 
 static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
@@ -346,12 +338,12 @@ static int parse_response(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 					      "availability_warning", NULL};
 	static const char *const required[] = {"request", "status", NULL};
 	const char *reasons, *text, *warn;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
-	    (rc = word(s->body, "status", pl_response_statuses, PL_R_STATUS_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "reasons", PL_WF_TEXT_MAX, false, &reasons, v)) != PL_OK ||
-	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK ||
-	    (rc = str(s->body, "availability_warning", PL_WF_TEXT_MAX, false, &warn, v)) != PL_OK ||
-	    (rc = later(s, "until", &b->until, v)) != PL_OK || (rc = later(s, "preserved_until", &b->preserved_until, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "request", &b->target, v)) != PL_OK ||
+	    (rc = pl_wf_word(s->body, "status", pl_response_statuses, PL_R_STATUS_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "reasons", PL_WF_TEXT_MAX, false, &reasons, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "availability_warning", PL_WF_TEXT_MAX, false, &warn, v)) != PL_OK ||
+	    (rc = pl_wf_later(s, "until", &b->until, v)) != PL_OK || (rc = pl_wf_later(s, "preserved_until", &b->preserved_until, v)) != PL_OK)
 		return rc;
 	if (CLEAR(b) && (b->kind == PL_RESP_POSTPONED || b->kind == PL_RESP_REFUSED) && reasons == NULL)
 		return pl_refuse(v, PL_R_REASONS_MISSING, "a %s response must give its reasons",
@@ -378,9 +370,9 @@ static int parse_status(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "kind", "text", NULL};
 	static const char *const required[] = {"request", "kind", NULL};
 	const char *text;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "request", &b->target, v)) != PL_OK ||
-	    (rc = word(s->body, "kind", pl_status_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "request", &b->target, v)) != PL_OK ||
+	    (rc = pl_wf_word(s->body, "kind", pl_status_kinds, PL_R_KIND_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
 	if (CLEAR(b) && b->kind == PL_STATUS_UPDATE && text == NULL)
 		return pl_refuse(v, PL_R_BODY_INVALID, "a status update says something in \"text\"");
@@ -393,9 +385,9 @@ static int parse_withdraw(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"request", "reason", NULL};
 	static const char *const required[] = {"request", NULL};
 	const char *reason;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = str(s->body, "reason", 1024, false, &reason, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_str(s->body, "reason", 1024, false, &reason, v)) != PL_OK)
 		return rc;
-	return target(s, "request", &b->target, v);
+	return pl_wf_ref_field(s, "request", &b->target, v);
 }
 
 static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
@@ -404,9 +396,9 @@ static int parse_close(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"case", "outcome", "text", NULL};
 	static const char *const required[] = {"case", "outcome", NULL};
 	const char *text;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK ||
-	    (rc = word(s->body, "outcome", pl_case_outcomes, PL_R_OUTCOME_UNKNOWN, &b->kind, v)) != PL_OK ||
-	    (rc = str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "case", &b->target, v)) != PL_OK ||
+	    (rc = pl_wf_word(s->body, "outcome", pl_case_outcomes, PL_R_OUTCOME_UNKNOWN, &b->kind, v)) != PL_OK ||
+	    (rc = pl_wf_str(s->body, "text", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 		return rc;
 	return PL_OK;
 }
@@ -434,7 +426,7 @@ static int parse_blob(const pl_wf_body *b, const json_t *body, const char *key, 
 				 d.msg[0] ? ": " : "", d.msg);
 	}
 	for (int i = CLEAR(b) ? 0 : 1; i < 2; i++) {
-		if ((rc = str(o, i ? "sealed" : "sha256", PL_SHA256_HEX_LEN, i == 0, &h, v)) != PL_OK)
+		if ((rc = pl_wf_str(o, i ? "sealed" : "sha256", PL_SHA256_HEX_LEN, i == 0, &h, v)) != PL_OK)
 			return rc;
 		if (h != NULL && (strlen(h) != PL_SHA256_HEX_LEN ||
 				  pl_hex_decode((const uint8_t *)h, PL_SHA256_HEX_LEN, raw, PL_SHA256_SIZE) != PL_OK))
@@ -449,11 +441,11 @@ static int parse_sharing(const pl_stmt *s, const char *blob, pl_wf_body *b, pl_r
 {
 	int rc;
 	int tlp;
-	if ((rc = word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK ||
+	if ((rc = pl_wf_word(s->body, "tlp", pl_tlp_labels, PL_R_TLP_UNKNOWN, &tlp, v)) != PL_OK ||
 	    (rc = parse_blob(b, s->body, blob, &b->sealed, v)) != PL_OK)
 		return rc;
 	b->tlp = pl_tlp_labels[tlp];
-	if ((rc = json_object_get(s->body, "recipients") != NULL && party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
+	if ((rc = json_object_get(s->body, "recipients") != NULL && pl_wf_party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
 		return rc;
 	if (tlp != PL_TLP_CLEAR && b->nparties == 0)
 		return pl_refuse(v, PL_R_RECIPIENTS_MISSING, "%s material goes to named recipients (\"recipients\")", b->tlp);
@@ -474,12 +466,12 @@ static int parse_evidence_stmt(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	const char *text;
 	int64_t n;
 	pl_diag d = {0};
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "case", &b->target, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "case", &b->target, v)) != PL_OK)
 		return rc;
 	b->title = "";
 	if (CLEAR(b)) { /* sealed: title, reproduce, files and bytes are the readers' to check */
-		if ((rc = str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
-		    (rc = str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
+		if ((rc = pl_wf_str(s->body, "title", PL_WF_TITLE_MAX, true, &b->title, v)) != PL_OK ||
+		    (rc = pl_wf_str(s->body, "reproduce", PL_WF_TEXT_MAX, false, &text, v)) != PL_OK)
 			return rc;
 		if (pl_json_int(s->body, "files", 1, 1000000, &n, &d) != PL_OK ||
 		    pl_json_int(s->body, "bytes", 0, INT64_MAX, &n, &d) != PL_OK)
@@ -494,11 +486,11 @@ static int parse_finding(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	static const char *const allowed[] = {"evidence", "result", "summary", "tlp", "recipients", "report", NULL};
 	static const char *const required[] = {"evidence", "result", "summary", "tlp", "report", NULL};
 	const char *text;
-	if ((rc = keys(b, s->body, allowed, required, v)) != PL_OK || (rc = target(s, "evidence", &b->target, v)) != PL_OK)
+	if ((rc = pl_wf_keys(b, s->body, allowed, required, v)) != PL_OK || (rc = pl_wf_ref_field(s, "evidence", &b->target, v)) != PL_OK)
 		return rc;
 	b->kind = -1; /* sealed: the result is the readers' (docs/confidentiality.md, hard case 3) */
-	if (CLEAR(b) && ((rc = word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
-			 (rc = str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK))
+	if (CLEAR(b) && ((rc = pl_wf_word(s->body, "result", pl_finding_results, PL_R_RESULT_UNKNOWN, &b->kind, v)) != PL_OK ||
+			 (rc = pl_wf_str(s->body, "summary", PL_WF_TEXT_MAX, true, &text, v)) != PL_OK))
 		return rc;
 	return parse_sharing(s, "report", b, v);
 }
@@ -602,6 +594,11 @@ int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 		return parse_evidence_stmt(s, b, v);
 	case PL_WF_FINDING:
 		return parse_finding(s, b, v);
+	case PL_WF_GROUP_PROPOSE:
+	case PL_WF_GROUP_ANSWER:
+	case PL_WF_GROUP_LEAVE:
+	case PL_WF_GROUP_DISSOLVE:
+		return pl_wf_parse_group(s, b, v);
 	case PL_WF_NTYPES:
 		break;
 	}

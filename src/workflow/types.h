@@ -26,6 +26,11 @@
  *                    "report": BLOB}
  *                   BLOB = {"sha256": HEX, "sealed": HEX?, "size": N}: the plaintext's SHA-256,
  *                   the sealed blob's name (absent for TLP:CLEAR plaintext), the plaintext size
+ *   group.propose   {"tlp": TLP, "kind": "bilateral"|"multilateral", "invited": [PARTY], "due": TIME,
+ *                    "name": S, "mandate": S, "cadence": S?, "experts": [S]?, "due_reason": S}
+ *   group.answer    {"group": I, "answer": "accept"|"decline", "reasons": S?, "experts": [S]?}
+ *   group.leave     {"group": I, "reasons": S}
+ *   group.dissolve  {"group": I, "reasons": S}            (docs/groups.md)
  *
  * Every I (an earlier entry's index) must also be listed in the statement's
  * refs, which bind it to that entry's leaf hash.
@@ -87,6 +92,10 @@ typedef enum pl_wf_type {
 	PL_WF_CLOSE,
 	PL_WF_EVIDENCE,
 	PL_WF_FINDING,
+	PL_WF_GROUP_PROPOSE,
+	PL_WF_GROUP_ANSWER,
+	PL_WF_GROUP_LEAVE,
+	PL_WF_GROUP_DISSOLVE,
 	PL_WF_NTYPES
 } pl_wf_type;
 
@@ -94,18 +103,21 @@ typedef enum pl_wf_type {
 typedef struct pl_wf_body {
 	pl_wf_type type;
 	uint64_t target;                 /* pong: the ping; request, close, evidence: the case;
-					    ack, response, status, withdraw: the request; finding: the evidence */
-	const char *parties[PL_WF_PARTIES_MAX]; /* ping "to", concern "recipients", request "to" */
+					    ack, response, status, withdraw: the request; finding: the evidence;
+					    group.answer, .leave, .dissolve: the group */
+	const char *parties[PL_WF_PARTIES_MAX]; /* ping "to", concern "recipients", request "to",
+						   group.propose "invited" */
 	size_t nparties;
 	char set[PL_NORM_HASH_HEX + 1];  /* subscribe/withdraw/concern norms: the set; publish: its hash */
 	const char *norm_ids[PL_NORMS_MAX]; /* concern: the norms invoked */
 	size_t nnorms;
 	const char *title;               /* concern */
-	const char *cls, *rsit_type, *tlp; /* tlp: concern, evidence, finding */
+	const char *cls, *rsit_type, *tlp; /* tlp: concern, evidence, finding, group.propose */
 	int kind;                        /* request kind, response status, status kind, close outcome,
-					    finding result */
+					    finding result, group kind, group answer */
 	bool sealed;                     /* evidence, finding: the blob is sealed to the recipients */
-	int64_t due;                     /* request: the answer's deadline (0: the charter's default) */
+	int64_t due;                     /* request: the answer's deadline (0: the charter's default);
+					    group.propose: the answers' deadline */
 	int64_t until;                   /* response postponed: the new date */
 	int64_t preserved_until;         /* response to a preservation request: data kept until */
 	const char *seal;                /* the sealed form: "sealed" (base64 of a sealed body), else NULL;
@@ -129,8 +141,11 @@ typedef struct pl_wf_body {
  *   status    text                                      (public: request, kind)
  *   withdraw  reason                                    (public: request)
  *   close     text                                      (public: case, outcome)
- *   evidence  title, reproduce, files, bytes, index.sha256, index.size   (evidence version 2:
- *   finding   result, summary, report.sha256, report.size                 refused for now)
+ *   evidence  title, reproduce, files, bytes, index.sha256, index.size   (public: case, tlp,
+ *   finding   result, summary, report.sha256, report.size                  recipients, the blob's name)
+ *   group.propose   name, mandate, cadence, experts, due_reason  (public: tlp, kind, invited, due)
+ *   group.answer    reasons, experts                             (public: group, answer)
+ *   group.leave, group.dissolve   reasons                        (public: group)
  *
  * The rules on sealed fields alone (due_reason with due, reasons of refused
  * and postponed, the art. 29(2) fields, an update's text, RSIT and norms, the

@@ -21,11 +21,16 @@ static const char *const close_[] = {"text", NULL};
  * {"sha256", "size"} (types.c: parse_blob; docs/confidentiality.md, section 1) */
 static const char *const evidence[] = {"title", "reproduce", "files", "bytes", NULL};
 static const char *const finding[] = {"result", "summary", NULL};
+static const char *const group_propose[] = {"name", "mandate", "cadence", "experts", "due_reason", NULL};
+static const char *const group_answer[] = {"reasons", "experts", NULL};
+static const char *const group_reasons[] = {"reasons", NULL};
 
 static const char *const *const SEALED[PL_WF_NTYPES] = {
 	[PL_WF_CONCERN] = concern, [PL_WF_REQUEST] = request, [PL_WF_ACK] = ack,
 	[PL_WF_RESPONSE] = response, [PL_WF_STATUS] = status, [PL_WF_WITHDRAW] = withdraw,
 	[PL_WF_CLOSE] = close_, [PL_WF_EVIDENCE] = evidence, [PL_WF_FINDING] = finding,
+	[PL_WF_GROUP_PROPOSE] = group_propose, [PL_WF_GROUP_ANSWER] = group_answer,
+	[PL_WF_GROUP_LEAVE] = group_reasons, [PL_WF_GROUP_DISSOLVE] = group_reasons,
 };
 
 const char *const *pl_wf_sealed_fields(pl_wf_type t)

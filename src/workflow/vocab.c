@@ -68,6 +68,8 @@ const char *const pl_response_statuses[] = {"granted", "partly_granted", "postpo
 const char *const pl_status_kinds[] = {"query", "update", NULL};
 const char *const pl_case_outcomes[] = {"resolved", "partly_resolved", "unresolved", "no_longer_required", NULL};
 const char *const pl_finding_results[] = {"reproduced", "not_reproduced", "inconclusive", NULL};
+const char *const pl_group_kinds[] = {"bilateral", "multilateral", NULL};
+const char *const pl_group_answers[] = {"accept", "decline", NULL};
 
 bool pl_tlp_sealed(const char *label)
 {

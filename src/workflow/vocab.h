@@ -29,6 +29,10 @@ extern const char *const pl_response_statuses[]; /* granted, partly_granted, pos
 extern const char *const pl_status_kinds[];    /* query, update */
 extern const char *const pl_case_outcomes[];   /* resolved, partly_resolved, unresolved, no_longer_required */
 extern const char *const pl_finding_results[]; /* reproduced, not_reproduced, inconclusive */
+extern const char *const pl_group_kinds[];     /* bilateral, multilateral */
+extern const char *const pl_group_answers[];   /* accept, decline */
+enum { PL_GROUP_BILATERAL, PL_GROUP_MULTILATERAL };
+enum { PL_ANSWER_ACCEPT, PL_ANSWER_DECLINE };
 
 enum { PL_TLP_RED, PL_TLP_AMBER_STRICT, PL_TLP_AMBER, PL_TLP_GREEN, PL_TLP_CLEAR };
 enum { PL_KIND_INFORMATION, PL_KIND_EVIDENCE, PL_KIND_ASSISTANCE, PL_KIND_MITIGATION, PL_KIND_PRESERVATION,

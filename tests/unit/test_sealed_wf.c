@@ -5,12 +5,14 @@
 
 #include "base/codec.h"
 #include "base/sha256.h"
+#include "base/timefmt.h"
 #include "statement/rekey.h"
 #include "statement/sealed.h"
 #include "statement/sign.h"
 #include "store/log.h"
 #include "workflow/engine.h"
 #include "workflow/types.h"
+#include "workflow/vocab.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -45,7 +47,8 @@ static int leaf_of(void *ctx, uint64_t index, pl_hash *out)
 }
 
 /* Signs and submits; returns the refusal code or NULL when admitted (and applied). On a refusal,
- * nothing changes: the log's size, the engine's size and its counts of cases and requests. */
+ * nothing changes: the log's size, the engine's size, its counts of cases, requests and groups, the latest
+ * group's latest entry. */
 static const char *say(int p, const char *type, json_t *body, int64_t when, const int64_t *refs, size_t nrefs)
 {
 	pl_ref r[4];
@@ -66,13 +69,16 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	pl_submission s;
 	pl_refusal v = {0};
 	const char *code = NULL;
-	size_t ncases = F.e.wf.ncases, nrequests = F.e.wf.nrequests;
+	size_t ncases = F.e.wf.ncases, nrequests = F.e.wf.nrequests, ngroups = F.e.wf.ngroups;
+	uint64_t glast = ngroups ? F.e.wf.groups[ngroups - 1].last_idx : 0;
 	uint64_t size = F.e.members.size;
 	if (pl_submission_parse(env->data, env->len, ORIGIN, &a, &s, &v) != PL_OK || pl_engine_check(&F.e, &a, &s, &v) != PL_OK) {
 		code = pl_refusal_name(v.code);
 		pl_buf_release(env);
 		assert_int_equal(F.e.wf.ncases, ncases);
 		assert_int_equal(F.e.wf.nrequests, nrequests);
+		assert_int_equal(F.e.wf.ngroups, ngroups);
+		assert_int_equal(ngroups ? F.e.wf.groups[ngroups - 1].last_idx : 0, glast);
 		assert_int_equal(F.e.members.size, size);
 	} else {
 		assert_int_equal(pl_engine_apply(&F.e, &s, F.n, NULL), PL_OK);
@@ -758,6 +764,182 @@ static void test_rekey_worst_case(void **state)
 	sodium_free(prev);
 }
 
+/* A group proposal body in clear: p0's, to the parties named, with the answers' deadline at due. */
+static json_t *group_body(const char *tlp, const char *kind, int64_t due, const char *a, const char *b)
+{
+	char ts[PL_TIME_LEN + 1];
+	pl_time_format(due, ts);
+	json_t *inv = json_array();
+	json_array_append_new(inv, json_string(a));
+	if (b != NULL)
+		json_array_append_new(inv, json_string(b));
+	return json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s}", "tlp", tlp, "kind", kind, "invited", inv, "due", ts, "name",
+			 "Working group on the energy sector", "mandate", "study every concern", "due_reason",
+			 "before the ministers meet");
+}
+
+/* The public part of a sealed group proposal (its name, mandate and due_reason in the sealed body). */
+static json_t *sealed_group_body(const char *kind, int64_t due, const char *a, const char *b)
+{
+	json_t *g = group_body("TLP:AMBER", kind, due, a, b);
+	json_object_del(g, "name");
+	json_object_del(g, "mandate");
+	json_object_del(g, "due_reason");
+	return g;
+}
+
+/* Standing groups (docs/groups.md): every rule refused with nothing applied, the states, the readers of a
+ * sealed group's thread, and the replay to the same state. */
+static void test_groups(void **state)
+{
+	(void)state;
+	int64_t t = T0 + 1000, due = t + 14 * 86400;
+	const pl_wf *w = &F.e.wf;
+	/* the proposal's own rules */
+	assert_string_equal(say(0, "group.propose", group_body("TLP:CLEAR", "bilateral", due, "p1", "p2"), t, NULL, 0),
+			    "invited_count");
+	assert_string_equal(say(0, "group.propose", group_body("TLP:CLEAR", "trilateral", due, "p1", NULL), t, NULL, 0),
+			    "group_kind_unknown");
+	assert_string_equal(say(0, "group.propose", group_body("TLP:CLEAR", "bilateral", t - 1, "p1", NULL), t, NULL, 0),
+			    "date_past");
+	json_t *g = group_body("TLP:CLEAR", "bilateral", due, "p1", NULL);
+	json_object_del(g, "due_reason");
+	assert_string_equal(say(0, "group.propose", g, t, NULL, 0), "due_reason_missing");
+	g = group_body("TLP:CLEAR", "bilateral", due, "p1", NULL);
+	json_object_del(g, "due");
+	assert_string_equal(say(0, "group.propose", g, t, NULL, 0), "body_invalid");
+	assert_string_equal(say(0, "group.propose", group_body("TLP:CLEAR", "bilateral", due, "p9", NULL), t, NULL, 0),
+			    "unknown_party");
+	assert_string_equal(say(0, "group.propose", group_body("TLP:CLEAR", "bilateral", due, "p0", NULL), t, NULL, 0),
+			    "self_addressed");
+	assert_int_equal(w->ngroups, 0);
+	/* a bilateral group in clear, p0 to p1 */
+	int64_t g1 = (int64_t)F.n, r1[1] = {g1};
+	assert_null(say(0, "group.propose", group_body("TLP:CLEAR", "bilateral", due, "p1", NULL), t, NULL, 0));
+	assert_int_equal(w->ngroups, 1);
+	assert_int_equal(pl_wf_group_get(w, (uint64_t)g1)->state, PL_GROUP_PROPOSED);
+	assert_string_equal(say(2, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "answer", "accept"),
+				t + 1, r1, 1),
+			    "not_invited");
+	assert_string_equal(say(1, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "answer", "maybe"),
+				t + 1, r1, 1),
+			    "answer_unknown");
+	assert_string_equal(say(1, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "answer", "decline"),
+				t + 1, r1, 1),
+			    "reasons_missing");
+	assert_string_equal(say(1, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "answer", "accept"),
+				t + 1, NULL, 0),
+			    "ref_missing");
+	assert_string_equal(say(1, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "answer", "accept"),
+				t - 1, r1, 1),
+			    "dated_before_target");
+	int64_t r0[1] = {0};
+	assert_string_equal(say(1, "group.answer", json_pack("{s:I,s:s}", "group", 0, "answer", "accept"), t + 1, r0, 1),
+			    "group_unknown");
+	assert_null(say(1, "group.answer",
+			json_pack("{s:I,s:s,s:[s]}", "group", (json_int_t)g1, "answer", "accept", "experts", "Dr. A. Expert"),
+			t + 2, r1, 1));
+	const pl_wf_group *gr = pl_wf_group_get(w, (uint64_t)g1);
+	assert_int_equal(gr->state, PL_GROUP_ESTABLISHED);
+	assert_int_equal(gr->established_idx, F.n - 1);
+	assert_int_equal(pl_wf_invitee_of(w, gr, "p1")->answer, PL_ANSWER_ACCEPT);
+	assert_string_equal(say(1, "group.answer",
+				json_pack("{s:I,s:s,s:s}", "group", (json_int_t)g1, "answer", "decline", "reasons", "changed"),
+				t + 3, r1, 1),
+			    "already_answered");
+	/* leaving and dissolving */
+	assert_string_equal(say(1, "group.leave", json_pack("{s:I}", "group", (json_int_t)g1), t + 3, r1, 1),
+			    "reasons_missing");
+	assert_string_equal(say(2, "group.leave", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "reasons", "r"), t + 3, r1, 1),
+			    "not_group_member");
+	assert_string_equal(say(0, "group.leave", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "reasons", "r"), t + 3, r1, 1),
+			    "not_group_member");
+	assert_string_equal(say(1, "group.dissolve", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "reasons", "r"), t + 3,
+				r1, 1),
+			    "not_convener");
+	assert_null(say(1, "group.leave",
+			json_pack("{s:I,s:s}", "group", (json_int_t)g1, "reasons", "the consultations were cancelled"), t + 4,
+			r1, 1));
+	gr = pl_wf_group_get(w, (uint64_t)g1);
+	assert_int_equal(gr->state, PL_GROUP_DISSOLVED); /* bilateral: one leaving ends it */
+	assert_int_equal(gr->ended_idx, F.n - 1);
+	assert_string_equal(say(0, "group.dissolve", json_pack("{s:I,s:s}", "group", (json_int_t)g1, "reasons", "r"), t + 5,
+				r1, 1),
+			    "group_dissolved");
+
+	/* a multilateral TLP:AMBER group, sealed to its proposer and the invited */
+	int64_t g2 = (int64_t)F.n, r2[1] = {g2};
+	assert_string_equal(say(0, "group.propose",
+				with_seal(sealed_group_body("multilateral", due, "p1", "p2"), seal_to(0, "group.propose", R01)),
+				t + 10, NULL, 0),
+			    "readers_mismatch");
+	json_t *in_clear = group_body("TLP:AMBER", "multilateral", due, "p1", "p2");
+	json_object_set_new(in_clear, "sealed", json_string("AAAA"));
+	assert_string_equal(say(0, "group.propose", in_clear, t + 10, NULL, 0), "sealing_required");
+	F.e.sealing = true;
+	assert_string_equal(say(0, "group.propose", group_body("TLP:AMBER", "multilateral", due, "p1", "p2"), t + 10, NULL, 0),
+			    "sealing_required");
+	assert_null(say(0, "group.propose",
+			with_seal(sealed_group_body("multilateral", due, "p1", "p2"), seal_to(0, "group.propose", R012_)),
+			t + 10, NULL, 0));
+	/* its answers are sealed to the same readers; declining says why, under seal (a content rule) */
+	assert_string_equal(say(1, "group.answer",
+				json_pack("{s:I,s:s,s:s}", "group", (json_int_t)g2, "answer", "decline", "reasons", "in clear"),
+				t + 11, r2, 1),
+			    "sealing_required");
+	assert_string_equal(say(1, "group.answer",
+				with_seal(json_pack("{s:I,s:s}", "group", (json_int_t)g2, "answer", "decline"),
+					  seal_to(1, "group.answer", R01)),
+				t + 11, r2, 1),
+			    "readers_mismatch");
+	assert_null(say(1, "group.answer",
+			with_seal(json_pack("{s:I,s:s}", "group", (json_int_t)g2, "answer", "decline"),
+				  seal_to(1, "group.answer", R012_)),
+			t + 11, r2, 1));
+	assert_int_equal(pl_wf_group_get(w, (uint64_t)g2)->state, PL_GROUP_PROPOSED);
+	assert_null(say(2, "group.answer",
+			with_seal(json_pack("{s:I,s:s}", "group", (json_int_t)g2, "answer", "decline"),
+				  seal_to(2, "group.answer", R012_)),
+			t + 12, r2, 1));
+	assert_int_equal(pl_wf_group_get(w, (uint64_t)g2)->state, PL_GROUP_DECLINED); /* every invited declined */
+	/* p3, outside the thread, is no reader: a proposal sealed to it as well is refused */
+	static const int R0123[] = {0, 1, 2, 3, -1};
+	assert_string_equal(say(0, "group.propose",
+				with_seal(sealed_group_body("multilateral", due, "p1", "p2"), seal_to(0, "group.propose", R0123)),
+				t + 13, NULL, 0),
+			    "readers_mismatch");
+	/* a multilateral group stays when a member leaves; its proposer dissolves it */
+	int64_t g3 = (int64_t)F.n, r3[1] = {g3};
+	assert_null(say(0, "group.propose",
+			with_seal(sealed_group_body("multilateral", due, "p1", "p2"), seal_to(0, "group.propose", R012_)),
+			t + 20, NULL, 0));
+	assert_null(say(2, "group.answer",
+			with_seal(json_pack("{s:I,s:s}", "group", (json_int_t)g3, "answer", "accept"),
+				  seal_to(2, "group.answer", R012_)),
+			t + 21, r3, 1));
+	assert_null(say(2, "group.leave", with_seal(json_pack("{s:I}", "group", (json_int_t)g3), seal_to(2, "group.leave", R012_)),
+			t + 22, r3, 1));
+	gr = pl_wf_group_get(w, (uint64_t)g3);
+	assert_int_equal(gr->state, PL_GROUP_ESTABLISHED);
+	assert_int_equal(pl_wf_invitee_of(w, gr, "p2")->left_idx, F.n - 1);
+	assert_int_equal(pl_wf_invitee_of(w, gr, "p1")->answer_idx, PL_WF_NONE); /* silent so far */
+	assert_string_equal(say(2, "group.leave",
+				with_seal(json_pack("{s:I}", "group", (json_int_t)g3), seal_to(2, "group.leave", R012_)),
+				t + 23, r3, 1),
+			    "not_group_member");
+	assert_null(say(0, "group.dissolve",
+			with_seal(json_pack("{s:I}", "group", (json_int_t)g3), seal_to(0, "group.dissolve", R012_)), t + 24,
+			r3, 1));
+	assert_int_equal(pl_wf_group_get(w, (uint64_t)g3)->state, PL_GROUP_DISSOLVED);
+	assert_string_equal(say(1, "group.answer",
+				with_seal(json_pack("{s:I,s:s}", "group", (json_int_t)g3, "answer", "accept"),
+					  seal_to(1, "group.answer", R012_)),
+				t + 25, r3, 1),
+			    "group_dissolved");
+	assert_int_equal(w->ngroups, 3);
+	replay_matches();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +950,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_green, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_worst_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
