@@ -32,6 +32,8 @@ static const char *const SQL[NQ] = {
 	[Q_KEY] = "INSERT OR REPLACE INTO keys VALUES(?,?,?,?)",
 	[Q_EVIDENCE] = "INSERT OR REPLACE INTO evidence VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_FINDING] = "INSERT OR REPLACE INTO findings VALUES(?,?,?,?,?,?,?)",
+	[Q_GROUP] = "INSERT OR REPLACE INTO groups VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_GROUP_PARTY] = "INSERT OR REPLACE INTO group_parties VALUES(?,?,?,?,?,?,?,?)",
 	[Q_REFUSED] = "INSERT OR REPLACE INTO refused VALUES(?,?,?,?)",
 	[Q_REPLAY] = "INSERT OR REPLACE INTO replay VALUES(1,?,?)",
 };
@@ -52,6 +54,8 @@ static const char *const TABLES[][2] = {
 	{"ping_targets", "ping_id, party"},
 	{"evidence", "id"},
 	{"findings", "id"},
+	{"groups", "id"},
+	{"group_parties", "group_id, party"},
 	{"entries", "idx"},
 	{"refused", "idx"},
 };
@@ -102,6 +106,16 @@ static const char SCHEMA[] =
 	"CREATE INDEX findings_evidence ON findings(evidence_id);"
 	"CREATE TABLE refused(idx INTEGER PRIMARY KEY, leaf TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);"
 	"CREATE TABLE replay(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, state BLOB NOT NULL);";
+
+/* The tables of standing groups (one string of SQL is at most 4095 bytes in C99). */
+static const char SCHEMA_GROUPS[] =
+	"CREATE TABLE groups(id INTEGER PRIMARY KEY, author TEXT NOT NULL, time INTEGER NOT NULL, tlp TEXT NOT NULL,"
+	" kind TEXT NOT NULL, due INTEGER NOT NULL, state TEXT NOT NULL, established_idx INTEGER, ended_idx INTEGER,"
+	" ended_time INTEGER, last_idx INTEGER NOT NULL);"
+	"CREATE TABLE group_parties(group_id INTEGER NOT NULL, party TEXT NOT NULL, role TEXT NOT NULL, answer TEXT,"
+	" answer_idx INTEGER, answer_time INTEGER, left_idx INTEGER, left_time INTEGER,"
+	" PRIMARY KEY(group_id, party)) WITHOUT ROWID;"
+	"CREATE INDEX group_parties_party ON group_parties(party, group_id);";
 
 int pl_index_db_err(sqlite3 *db, pl_diag *d, const char *what)
 {
@@ -214,7 +228,8 @@ int pl_index_open(const char *path, const char *origin, bool writable, bool crea
 			 (rc = pl_index_exec(x->db, "PRAGMA synchronous=NORMAL", d)) != PL_OK))
 		goto fail;
 	if (fresh) {
-		if ((rc = pl_index_exec(x->db, "BEGIN IMMEDIATE", d)) != PL_OK || (rc = pl_index_exec(x->db, SCHEMA, d)) != PL_OK)
+		if ((rc = pl_index_exec(x->db, "BEGIN IMMEDIATE", d)) != PL_OK || (rc = pl_index_exec(x->db, SCHEMA, d)) != PL_OK ||
+		    (rc = pl_index_exec(x->db, SCHEMA_GROUPS, d)) != PL_OK)
 			goto fail;
 	}
 	if (writable)

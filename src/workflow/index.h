@@ -30,7 +30,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 
-#define PL_INDEX_SCHEMA 3
+#define PL_INDEX_SCHEMA 4 /* 4: groups */
 
 typedef struct pl_index pl_index;
 

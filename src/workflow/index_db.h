@@ -12,7 +12,7 @@
 /* Statements of the writer, prepared once when the index is opened writable. */
 enum {
 	Q_ENTRY, Q_PARTY, Q_SET, Q_NORM, Q_SUB_DEL, Q_SUB, Q_CASE, Q_CASE_PARTY, Q_REQUEST, Q_TARGET, Q_PING,
-	Q_PING_TARGET, Q_META, Q_KEY, Q_EVIDENCE, Q_FINDING, Q_REFUSED, Q_REPLAY, NQ
+	Q_PING_TARGET, Q_META, Q_KEY, Q_EVIDENCE, Q_FINDING, Q_GROUP, Q_GROUP_PARTY, Q_REFUSED, Q_REPLAY, NQ
 };
 
 struct pl_index {

@@ -247,6 +247,42 @@ static int put_finding(pl_index *x, const pl_wf *w, const pl_wf_finding *f, uint
 	return step(x, st, d);
 }
 
+static const char *const GROUP_STATES[] = {"proposed", "established", "declined", "dissolved"};
+
+/* A group's row and one row per party: its proposer, then each invited party with its answer. */
+static int put_group(pl_index *x, const pl_wf *w, const pl_wf_group *g, pl_diag *d)
+{
+	if (g == NULL)
+		return PL_OK;
+	sqlite3_stmt *st = x->q[Q_GROUP];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g->id);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, g->author), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, g->time);
+	sqlite3_bind_text(st, 4, g->tlp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, pl_group_kinds[g->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, g->due);
+	sqlite3_bind_text(st, 7, GROUP_STATES[g->state], -1, SQLITE_STATIC);
+	bind_idx(st, 8, g->established_idx);
+	bind_idx(st, 9, g->ended_idx);
+	bind_time(st, 10, g->ended_idx != PL_WF_NONE, g->ended_time);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)g->last_idx);
+	int rc = step(x, st, d);
+	st = x->q[Q_GROUP_PARTY];
+	for (size_t i = 0; rc == PL_OK && i <= g->ninv; i++) {
+		const pl_wf_invitee *v = i > 0 ? &g->inv[i - 1] : NULL;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)g->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, v ? v->party : g->author), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, v ? "invited" : "proposer", -1, SQLITE_STATIC);
+		bind_text(st, 4, v && v->answer >= 0 ? pl_group_answers[v->answer] : NULL);
+		bind_idx(st, 5, v ? v->answer_idx : PL_WF_NONE);
+		bind_time(st, 6, v && v->answer_idx != PL_WF_NONE, v ? v->answer_time : 0);
+		bind_idx(st, 7, v ? v->left_idx : PL_WF_NONE);
+		bind_time(st, 8, v && v->left_idx != PL_WF_NONE, v ? v->left_time : 0);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
 /* The rows entry index changed, from the engine's state after applying it. */
 int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
 		  const pl_wf_effect *ef, pl_diag *d)
@@ -315,9 +351,7 @@ int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t 
 	case PL_WF_GROUP_ANSWER:
 	case PL_WF_GROUP_LEAVE:
 	case PL_WF_GROUP_DISSOLVE:
-		/* the entry row above only, for now: the groups' own rows and views are the next step of
-		 * docs/groups.md (section 9, step 3) */
-		return PL_OK;
+		return put_group(x, w, pl_wf_group_get(w, ef->group_id), d);
 	case PL_WF_NTYPES:
 		break;
 	}
