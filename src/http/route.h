@@ -54,6 +54,8 @@ typedef enum pl_route_id {
 	PL_ROUTE_NORM_SET,
 	PL_ROUTE_INBOX,
 	PL_ROUTE_REPORT,
+	PL_ROUTE_GROUPS,
+	PL_ROUTE_GROUP,
 	PL_ROUTE_COUNT
 } pl_route_id;
 

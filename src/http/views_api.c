@@ -7,6 +7,7 @@
 #include "statement/party.h"
 #include "tlog/merkle.h"
 #include "workflow/views.h"
+#include "workflow/vocab.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,10 +47,17 @@ static bool parse_params(pl_view_kind kind, const char *arg, pl_param_fn param, 
 	p->state = param(ctx, "state");
 	if (p->party != NULL && !pl_party_name_valid(p->party, strlen(p->party)))
 		return fail(a, 400, "bad_request", "party is not a valid party name");
-	if (p->state != NULL && strcmp(p->state, "open") != 0 && strcmp(p->state, "closed") != 0)
+	static const char *const group_states[] = {"proposed", "established", "declined", "dissolved", NULL};
+	if (kind == PL_VIEW_GROUPS) {
+		if (p->state != NULL && pl_vocab_find(group_states, p->state) < 0)
+			return fail(a, 400, "bad_request", "state is proposed, established, declined or dissolved");
+	} else if (p->state != NULL && strcmp(p->state, "open") != 0 && strcmp(p->state, "closed") != 0) {
 		return fail(a, 400, "bad_request", "state is open or closed");
+	}
 	if (kind == PL_VIEW_CASE && !num(arg, PL_TREE_MAX - 1, &p->id))
 		return fail(a, 404, "not_found", "no such case");
+	if (kind == PL_VIEW_GROUP && !num(arg, PL_TREE_MAX - 1, &p->id))
+		return fail(a, 404, "not_found", "no such group");
 	return true;
 }
 
@@ -89,6 +97,12 @@ void pl_views_answer(pl_node *n, pl_view_kind kind, const char *arg, pl_param_fn
 		break;
 	case PL_VIEW_REPORT:
 		rc = pl_view_report(x, p.party, p.now, &out, &d);
+		break;
+	case PL_VIEW_GROUPS:
+		rc = pl_view_groups(x, p.party, p.state, p.pg, &out, &d);
+		break;
+	case PL_VIEW_GROUP:
+		rc = pl_view_group(x, p.id, p.now, &out, &d);
 		break;
 	}
 	if (rc == PL_OK)

@@ -24,7 +24,9 @@ typedef enum pl_view_kind {
 	PL_VIEW_NORMS,
 	PL_VIEW_NORM_SET,
 	PL_VIEW_INBOX,
-	PL_VIEW_REPORT
+	PL_VIEW_REPORT,
+	PL_VIEW_GROUPS,
+	PL_VIEW_GROUP
 } pl_view_kind;
 
 /* Looks up a query parameter (NULL when absent). */

@@ -1,7 +1,7 @@
 /*
  * types_impl.h - what the files checking workflow bodies share; private to
  * src/workflow/types*.c (callers use types.h). types.c holds the field
- * readers below and the types of cases and requests; types_groups.c the
+ * types of cases and requests; types_fields.c the field readers below; types_groups.c the
  * types of standing groups; types_sealed.c the sealed form.
  */
 #ifndef PARLEY_WORKFLOW_TYPES_IMPL_H

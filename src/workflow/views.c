@@ -1,5 +1,5 @@
 /* views.c - queries over the index, as JSON (views.h). */
-#include "workflow/views.h"
+#include "workflow/views_impl.h"
 
 #include "base/codec.h"
 #include "base/timefmt.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int db_err(sqlite3 *db, pl_diag *d)
+int pl_view_db_err(sqlite3 *db, pl_diag *d)
 {
 	return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
 }
@@ -54,8 +54,7 @@ json_t *pl_view_row(sqlite3_stmt *st)
 	return o;
 }
 
-/* Runs st (bound) and appends each row to arr. */
-static int rows_into(sqlite3 *db, sqlite3_stmt *st, json_t *arr, pl_diag *d)
+int pl_view_rows_into(sqlite3 *db, sqlite3_stmt *st, json_t *arr, pl_diag *d)
 {
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -63,57 +62,53 @@ static int rows_into(sqlite3 *db, sqlite3_stmt *st, json_t *arr, pl_diag *d)
 		if (o == NULL || json_array_append_new(arr, o) != 0)
 			return pl_diag_set(d, PL_ENOMEM, "out of memory");
 	}
-	return r == SQLITE_DONE ? PL_OK : db_err(db, d);
+	return r == SQLITE_DONE ? PL_OK : pl_view_db_err(db, d);
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, pl_diag *d)
+int pl_view_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, pl_diag *d)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_err(db, d);
+		return pl_view_db_err(db, d);
 	return PL_OK;
 }
 
-static uint64_t page_limit(pl_page pg)
+uint64_t pl_view_page_limit(pl_page pg)
 {
 	if (pg.limit == 0)
 		return 100;
 	return pg.limit > PL_VIEW_LIMIT_MAX ? PL_VIEW_LIMIT_MAX : pg.limit;
 }
 
-static int count(sqlite3 *db, sqlite3_stmt *st, int64_t *n, pl_diag *d)
+int pl_view_count(sqlite3 *db, sqlite3_stmt *st, int64_t *n, pl_diag *d)
 {
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_err(db, d);
+		return pl_view_db_err(db, d);
 	*n = sqlite3_column_int64(st, 0);
 	return PL_OK;
 }
 
-/* {"total": N, "next": OFF|null, key: items} */
-static json_t *paged(const char *key, json_t *items, int64_t total, pl_page pg)
+json_t *pl_view_paged(const char *key, json_t *items, int64_t total, pl_page pg)
 {
-	uint64_t lim = page_limit(pg), next = pg.offset + lim;
+	uint64_t lim = pl_view_page_limit(pg), next = pg.offset + lim;
 	return json_pack("{s:I,s:o,s:o}", "total", (json_int_t)total, "next",
 			 next < (uint64_t)total ? json_integer((json_int_t)next) : json_null(), key, items);
 }
 
-int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+int pl_view_list(pl_index *x, const char *key, const char *select, const char *from, const char *order,
+		 const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
 {
 	sqlite3 *db = pl_index_db(x);
-	static const char WHERE[] =
-		" WHERE (?1 IS NULL OR id IN (SELECT case_id FROM case_parties WHERE party = ?1))"
-		" AND (?2 IS NULL OR state = ?2)";
-	char sql[512];
+	char sql[1024];
 	sqlite3_stmt *st = NULL, *ct = NULL;
 	json_t *items = json_array();
 	int64_t total = 0;
 	int rc = items ? PL_OK : PL_ENOMEM;
-	snprintf(sql, sizeof sql,
-		 "SELECT id, author, time, title, class, rsit_type, tlp, state, outcome, requests, last_idx, last_time"
-		 " FROM cases%s ORDER BY last_idx DESC, id DESC LIMIT ?3 OFFSET ?4",
-		 WHERE);
-	if (rc == PL_OK && (rc = prepare(db, sql, &st, d)) == PL_OK) {
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM cases%s", WHERE);
-		rc = prepare(db, sql, &ct, d);
+	if (rc == PL_OK && snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s LIMIT ?3 OFFSET ?4", select, from,
+				    order) >= (int)sizeof sql)
+		rc = pl_diag_set(d, PL_EINVAL, "view query too long");
+	if (rc == PL_OK && (rc = pl_view_prepare(db, sql, &st, d)) == PL_OK) {
+		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", from);
+		rc = pl_view_prepare(db, sql, &ct, d);
 	}
 	if (rc == PL_OK) {
 		sqlite3_stmt *both[2] = {st, ct};
@@ -123,18 +118,27 @@ int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg,
 			if (state)
 				sqlite3_bind_text(both[i], 2, state, -1, SQLITE_STATIC);
 		}
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)page_limit(pg));
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)pl_view_page_limit(pg));
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)pg.offset);
-		if ((rc = rows_into(db, st, items, d)) == PL_OK)
-			rc = count(db, ct, &total, d);
+		if ((rc = pl_view_rows_into(db, st, items, d)) == PL_OK)
+			rc = pl_view_count(db, ct, &total, d);
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(ct);
-	if (rc == PL_OK && (*out = paged("cases", items, total, pg)) == NULL)
+	if (rc == PL_OK && (*out = pl_view_paged(key, items, total, pg)) == NULL)
 		rc = PL_ENOMEM;
 	else if (rc != PL_OK)
 		json_decref(items);
 	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}
+
+int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+{
+	return pl_view_list(x, "cases",
+			    "id, author, time, title, class, rsit_type, tlp, state, outcome, requests, last_idx, last_time",
+			    "cases WHERE (?1 IS NULL OR id IN (SELECT case_id FROM case_parties WHERE party = ?1))"
+			    " AND (?2 IS NULL OR state = ?2)",
+			    "last_idx DESC, id DESC", party, state, pg, out, d);
 }
 
 /* Adds each addressee's progress, judged at now, to a request object. */
@@ -142,7 +146,7 @@ static int request_targets(sqlite3 *db, json_t *req, int64_t id, int64_t now, pl
 {
 	sqlite3_stmt *st = NULL;
 	json_t *arr = json_array();
-	int rc = arr ? prepare(db,
+	int rc = arr ? pl_view_prepare(db,
 			       "SELECT t.party, t.ack_idx, t.ack_time, t.answer_idx, t.answer_time, t.status, t.due,"
 			       " t.preserved_until, t.responses, r.ack_due, r.state FROM request_targets t"
 			       " JOIN requests r ON r.id = t.request_id WHERE t.request_id = ? ORDER BY t.party",
@@ -174,7 +178,7 @@ static int request_targets(sqlite3 *db, json_t *req, int64_t id, int64_t now, pl
 				rc = PL_ENOMEM;
 		}
 		if (rc == PL_OK && r != SQLITE_DONE)
-			rc = db_err(db, d);
+			rc = pl_view_db_err(db, d);
 	}
 	sqlite3_finalize(st);
 	if (rc == PL_OK && json_object_set_new(req, "addressees", arr) == 0)
@@ -191,7 +195,7 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 	sqlite3_stmt *st = NULL;
 	json_t *c = NULL, *parties = json_array(), *reqs = json_array(), *thread = json_array();
 	int rc = parties && reqs && thread ? PL_OK : PL_ENOMEM;
-	if (rc == PL_OK && (rc = prepare(db, "SELECT * FROM cases WHERE id = ?", &st, d)) == PL_OK) {
+	if (rc == PL_OK && (rc = pl_view_prepare(db, "SELECT * FROM cases WHERE id = ?", &st, d)) == PL_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
 		int r = sqlite3_step(st);
 		if (r == SQLITE_ROW)
@@ -199,21 +203,21 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 		else
 			rc = r == SQLITE_DONE ? pl_diag_set(d, PL_ENOTFOUND, "entry %llu is not a case",
 							    (unsigned long long)id)
-					      : db_err(db, d);
+					      : pl_view_db_err(db, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc == PL_OK &&
-	    (rc = prepare(db, "SELECT party, role FROM case_parties WHERE case_id = ? ORDER BY role, party", &st, d)) ==
+	    (rc = pl_view_prepare(db, "SELECT party, role FROM case_parties WHERE case_id = ? ORDER BY role, party", &st, d)) ==
 		    PL_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-		rc = rows_into(db, st, parties, d);
+		rc = pl_view_rows_into(db, st, parties, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc == PL_OK && (rc = prepare(db, "SELECT * FROM requests WHERE case_id = ? ORDER BY id", &st, d)) == PL_OK) {
+	if (rc == PL_OK && (rc = pl_view_prepare(db, "SELECT * FROM requests WHERE case_id = ? ORDER BY id", &st, d)) == PL_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-		rc = rows_into(db, st, reqs, d);
+		rc = pl_view_rows_into(db, st, reqs, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -225,13 +229,13 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 	if (rc == PL_OK && evidence == NULL)
 		rc = PL_ENOMEM;
 	if (rc == PL_OK &&
-	    (rc = prepare(db,
+	    (rc = pl_view_prepare(db,
 			  "SELECT e.*, (SELECT json_group_array(json_object('id', f.id, 'author', f.author, 'result', f.result,"
 			  " 'time', strftime('%Y-%m-%dT%H:%M:%SZ', f.time, 'unixepoch'), 'tlp', f.tlp)) FROM findings f"
 			  " WHERE f.evidence_id = e.id) AS finding_list FROM evidence e WHERE e.case_id = ? ORDER BY e.id",
 			  &st, d)) == PL_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-		rc = rows_into(db, st, evidence, d);
+		rc = pl_view_rows_into(db, st, evidence, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -245,12 +249,12 @@ int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d
 		if (fl == NULL || json_object_set_new(e, "finding_list", fl) != 0)
 			rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
 	}
-	if (rc == PL_OK && (rc = prepare(db,
+	if (rc == PL_OK && (rc = pl_view_prepare(db,
 					 "SELECT idx, type, author, seq, time, request_id, leaf FROM entries"
 					 " WHERE case_id = ? ORDER BY idx",
 					 &st, d)) == PL_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-		rc = rows_into(db, st, thread, d);
+		rc = pl_view_rows_into(db, st, thread, d);
 	}
 	sqlite3_finalize(st);
 	if (rc == PL_OK && (json_object_set(c, "parties", parties) != 0 || json_object_set(c, "requests", reqs) != 0 ||
@@ -273,7 +277,7 @@ int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d)
 	sqlite3 *db = pl_index_db(x);
 	sqlite3_stmt *st = NULL;
 	json_t *sets = json_array();
-	int rc = sets ? prepare(db,
+	int rc = sets ? pl_view_prepare(db,
 				"SELECT n.hash, n.idx, n.author, n.time, n.name, n.version, n.norms,"
 				" (SELECT COUNT(*) FROM subscriptions s WHERE s.set_hash = n.hash AND s.until IS NULL)"
 				" AS subscribers FROM norm_sets n WHERE ?1 IS NULL OR n.hash = ?1 ORDER BY n.idx",
@@ -282,7 +286,7 @@ int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d)
 	if (rc == PL_OK) {
 		if (hash)
 			sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		rc = rows_into(db, st, sets, d);
+		rc = pl_view_rows_into(db, st, sets, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -298,19 +302,19 @@ int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d)
 	if (rc == PL_OK && (norms == NULL || subs == NULL))
 		rc = PL_ENOMEM;
 	if (rc == PL_OK &&
-	    (rc = prepare(db, "SELECT id, short, gist, source FROM norms WHERE set_hash = ? ORDER BY pos", &st, d)) ==
+	    (rc = pl_view_prepare(db, "SELECT id, short, gist, source FROM norms WHERE set_hash = ? ORDER BY pos", &st, d)) ==
 		    PL_OK) {
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		rc = rows_into(db, st, norms, d);
+		rc = pl_view_rows_into(db, st, norms, d);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc == PL_OK && (rc = prepare(db,
+	if (rc == PL_OK && (rc = pl_view_prepare(db,
 					 "SELECT party, since FROM subscriptions WHERE set_hash = ? AND until IS NULL"
 					 " ORDER BY party",
 					 &st, d)) == PL_OK) {
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		rc = rows_into(db, st, subs, d);
+		rc = pl_view_rows_into(db, st, subs, d);
 	}
 	sqlite3_finalize(st);
 	if (rc == PL_OK && (json_object_set(set, "norms", norms) != 0 || json_object_set(set, "subscribed", subs) != 0))
@@ -350,14 +354,14 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 	int64_t total = 0;
 	int rc = items ? PL_OK : PL_ENOMEM;
 	snprintf(sql, sizeof sql, "%s ORDER BY next_due, id LIMIT ?2 OFFSET ?3", ITEMS);
-	if (rc == PL_OK && (rc = prepare(db, sql, &st, d)) == PL_OK) {
+	if (rc == PL_OK && (rc = pl_view_prepare(db, sql, &st, d)) == PL_OK) {
 		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (%s)", ITEMS);
-		rc = prepare(db, sql, &ct, d);
+		rc = pl_view_prepare(db, sql, &ct, d);
 	}
 	if (rc == PL_OK) {
 		sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ct, 1, party, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)page_limit(pg));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)pl_view_page_limit(pg));
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)pg.offset);
 		int r;
 		while (rc == PL_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -369,15 +373,15 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 				rc = PL_ENOMEM;
 		}
 		if (rc == PL_OK && r != SQLITE_DONE)
-			rc = db_err(db, d);
+			rc = pl_view_db_err(db, d);
 		if (rc == PL_OK)
-			rc = count(db, ct, &total, d);
+			rc = pl_view_count(db, ct, &total, d);
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(ct);
 	json_t *o = NULL;
 	if (rc == PL_OK) {
-		o = paged("items", items, total, pg); /* takes items, even when it fails */
+		o = pl_view_paged("items", items, total, pg); /* takes items, even when it fails */
 		items = NULL;
 	}
 	if (o != NULL) {
@@ -505,11 +509,11 @@ int pl_view_members(pl_index *x, json_t **out, pl_diag *d)
 	sqlite3 *db = pl_index_db(x);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
-	int rc = prepare(db, "SELECT party, since, founder, active, key_since, contact FROM parties ORDER BY party", &st, d);
+	int rc = pl_view_prepare(db, "SELECT party, since, founder, active, key_since, contact FROM parties ORDER BY party", &st, d);
 	if (rc != PL_OK)
 		return rc;
 	json_t *arr = json_array();
-	rc = arr != NULL ? rows_into(db, st, arr, d) : pl_diag_set(d, PL_ENOMEM, "out of memory");
+	rc = arr != NULL ? pl_view_rows_into(db, st, arr, d) : pl_diag_set(d, PL_ENOMEM, "out of memory");
 	sqlite3_finalize(st);
 	size_t i;
 	json_t *m;

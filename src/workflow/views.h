@@ -36,6 +36,16 @@ int pl_view_cases(pl_index *x, const char *party, const char *state, pl_page pg,
  * and the thread (every entry about it, in log order). */
 int pl_view_case(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
+/* Standing groups, newest activity first; party (may be NULL) limits to the groups it proposed or is
+ * invited to, state ("proposed", "established", "declined", "dissolved"; may be NULL) to that state. */
+int pl_view_groups(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* One group: its public fields, "lapsed" (still proposed past its deadline at now), every party with
+ * its answer, whether it was late, whether it is silent (invited, unanswered past the deadline at now),
+ * when it left, and the thread (every entry about it, in log order). PL_ENOTFOUND for no group. */
+int pl_view_group(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Norm sets published (hash NULL), or one set with its norms and subscribers. */
 int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 

@@ -280,6 +280,7 @@ def main():
            "name": "Standing group on the grid", "mandate": "study every concern", "due_reason": "before the summit"}
     gid = ok(A, "group.propose", grp)
     ok(B, "group.answer", {"group": gid, "answer": "accept"}, [gid])
+    g2 = ok(C, "group.propose", dict(grp, kind="multilateral", invited=["alpha", "delta"]))
     size1 = srv.size()
     codes = []
     V = lambda *a, **k: codes.append(refused(*a, **k))
@@ -343,7 +344,28 @@ def main():
     time.sleep(0.3)
     check(srv.size() == size1, "the %d refusals appended nothing (size %d, was %d)" % (len(codes), srv.size(), size1))
     check(len(set(codes)) >= 37, "at least 37 distinct refusal codes (%d)" % len(set(codes)))
-    check(size1 == size0 + 9, "only the nine valid statements were appended")
+    check(size1 == size0 + 10, "only the ten valid statements were appended")
+    # the groups' views: public fields, answers, silence judged at the clock given
+    st, gl = srv.get("/v1/groups")
+    check(st == 200 and [g["id"] for g in gl["groups"]] == [g2, gid] and gl["total"] == 2, "two groups (%s)" % gl)
+    st, gl = srv.get("/v1/groups", party="delta")
+    check([g["id"] for g in gl["groups"]] == [g2], "delta is in one group (%s)" % gl)
+    st, gl = srv.get("/v1/groups", state="established")
+    check([(g["id"], g["members"], g["invited"]) for g in gl["groups"]] == [(gid, 1, 1)],
+          "one established group, one member of one invited (%s)" % gl)
+    st, g = srv.get("/v1/groups/%d" % gid)
+    parties = {p["party"]: p for p in g.get("parties", [])}
+    check(st == 200 and g["state"] == "established" and g["kind"] == "bilateral" and
+          parties["alpha"]["role"] == "proposer" and parties["beta"]["answer"] == "accept" and
+          not parties["beta"]["late"] and not parties["beta"]["silent"] and len(g["thread"]) == 2,
+          "the bilateral group: established, beta accepted on time (%s)" % g)
+    st, g = srv.get("/v1/groups/%d" % g2)
+    check(not g["lapsed"] and not any(p["silent"] for p in g["parties"]), "before its deadline nobody is silent")
+    st, g = srv.get("/v1/groups/%d" % g2, now=ts(int(time.time()) + 30 * 86400))
+    check(g["lapsed"] and sorted(p["party"] for p in g["parties"] if p["silent"]) == ["alpha", "delta"],
+          "a month on, alpha and delta left gamma's offer unanswered (%s)" % g)
+    check(srv.get("/v1/groups/999999")[0] == 404 and srv.get("/v1/groups", state="maybe")[0] == 400,
+          "an unknown group is 404, an unknown state 400")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
     # answering an entry that does not exist: the reference is taken from the member's verified copy of
