@@ -12,6 +12,9 @@ typedef struct tally {
 	int64_t *ack_s, *ans_s; /* seconds to acknowledge / to answer */
 	size_t nack, nans, capack, capans;
 	int64_t pings, pongs;
+	/* standing groups: offers made and what came of them; invitations received and how answered */
+	int64_t offered, offer_accepted, offer_declined, offer_unanswered;
+	int64_t invited, inv_accepted, inv_declined, inv_late, inv_silent, left;
 	json_t *norms;
 } tally;
 
@@ -73,12 +76,14 @@ static int judge(bool done, int64_t at, int64_t due, bool ended, int64_t end, in
 	return PENDING; /* still open, or ended before it fell due (counted nowhere) */
 }
 
-/* Adds per-party counts from a "SELECT party, COUNT(*) ..." query. */
-static int counts(sqlite3 *db, const char *sql, tally *t, size_t n, size_t field, pl_diag *d)
+/* Adds per-party counts from a "SELECT party, COUNT(*) ..." query (?1, when it has one: now). */
+static int counts_at(sqlite3 *db, const char *sql, int64_t now, tally *t, size_t n, size_t field, pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, now);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		tally *e = find(t, n, (const char *)sqlite3_column_text(st, 0));
@@ -89,10 +94,58 @@ static int counts(sqlite3 *db, const char *sql, tally *t, size_t n, size_t field
 	return r == SQLITE_DONE ? PL_OK : pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
 }
 
+static int counts(sqlite3 *db, const char *sql, tally *t, size_t n, size_t field, pl_diag *d)
+{
+	return counts_at(db, sql, 0, t, n, field, d);
+}
+
 static json_t *four(const int64_t *v)
 {
 	return json_pack("{s:I,s:I,s:I,s:I}", "on_time", (json_int_t)v[ON_TIME], "late", (json_int_t)v[LATE], "never",
 			 (json_int_t)v[NEVER], "pending", (json_int_t)v[PENDING]);
+}
+
+/* The groups' figures, silence and lapse judged at now (docs/workflow.md, "Standing groups"). */
+static int group_counts(sqlite3 *db, int64_t now, tally *t, size_t n, pl_diag *d)
+{
+	static const struct {
+		const char *sql; /* ?1: now */
+		size_t field;
+	} Q[] = {
+		{"SELECT author, COUNT(*) FROM groups GROUP BY author", offsetof(tally, offered)},
+		{"SELECT author, COUNT(*) FROM groups WHERE established_idx IS NOT NULL GROUP BY author",
+		 offsetof(tally, offer_accepted)},
+		{"SELECT author, COUNT(*) FROM groups WHERE state = 'declined' GROUP BY author", offsetof(tally, offer_declined)},
+		/* left unanswered: no invited party answered by the deadline */
+		{"SELECT author, COUNT(*) FROM groups g WHERE due < ?1 AND NOT EXISTS (SELECT 1 FROM group_parties p"
+		 " WHERE p.group_id = g.id AND p.answer_time IS NOT NULL AND p.answer_time <= g.due) GROUP BY author",
+		 offsetof(tally, offer_unanswered)},
+		{"SELECT party, COUNT(*) FROM group_parties WHERE role = 'invited' GROUP BY party", offsetof(tally, invited)},
+		{"SELECT party, COUNT(*) FROM group_parties WHERE answer = 'accept' GROUP BY party",
+		 offsetof(tally, inv_accepted)},
+		{"SELECT party, COUNT(*) FROM group_parties WHERE answer = 'decline' GROUP BY party",
+		 offsetof(tally, inv_declined)},
+		{"SELECT p.party, COUNT(*) FROM group_parties p JOIN groups g ON g.id = p.group_id"
+		 " WHERE p.answer_time > g.due GROUP BY p.party",
+		 offsetof(tally, inv_late)},
+		{"SELECT p.party, COUNT(*) FROM group_parties p JOIN groups g ON g.id = p.group_id WHERE p.role = 'invited'"
+		 " AND p.answer IS NULL AND g.due < ?1 GROUP BY p.party",
+		 offsetof(tally, inv_silent)},
+		{"SELECT party, COUNT(*) FROM group_parties WHERE left_idx IS NOT NULL GROUP BY party", offsetof(tally, left)},
+	};
+	int rc = PL_OK;
+	for (size_t i = 0; rc == PL_OK && i < sizeof Q / sizeof Q[0]; i++)
+		rc = counts_at(db, Q[i].sql, now, t, n, Q[i].field, d);
+	return rc;
+}
+
+static json_t *groups_json(const tally *e)
+{
+	return json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:{s:I,s:I,s:I,s:I},s:I}", "offered", (json_int_t)e->offered, "offers",
+			 "accepted", (json_int_t)e->offer_accepted, "declined", (json_int_t)e->offer_declined,
+			 "unanswered", (json_int_t)e->offer_unanswered, "invited", (json_int_t)e->invited, "answers",
+			 "accepted", (json_int_t)e->inv_accepted, "declined", (json_int_t)e->inv_declined, "late",
+			 (json_int_t)e->inv_late, "silent", (json_int_t)e->inv_silent, "left", (json_int_t)e->left);
 }
 
 int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl_diag *d)
@@ -132,7 +185,8 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
 			 offsetof(tally, requests_made), d)) ||
 	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets GROUP BY party", t, n, offsetof(tally, pings), d)) ||
 	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets WHERE pong_idx IS NOT NULL GROUP BY party", t, n,
-			 offsetof(tally, pongs), d)))
+			 offsetof(tally, pongs), d)) ||
+	    (rc = group_counts(db, now, t, n, d)) != PL_OK)
 		goto out;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT s.party, s.set_hash, n.name FROM subscriptions s JOIN norm_sets n"
@@ -191,6 +245,10 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
 			median(e->ans_s, e->nans), "pings", "received", (json_int_t)e->pings, "answered",
 			(json_int_t)e->pongs, "answer_rate",
 			e->pings ? json_real((double)e->pongs / (double)e->pings) : json_null());
+		if (o != NULL && json_object_set_new(o, "groups", groups_json(e)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (o == NULL || json_array_append_new(arr, o) != 0)
 			goto nomem;
 	}

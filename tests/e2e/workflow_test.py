@@ -366,6 +366,15 @@ def main():
           "a month on, alpha and delta left gamma's offer unanswered (%s)" % g)
     check(srv.get("/v1/groups/999999")[0] == 404 and srv.get("/v1/groups", state="maybe")[0] == 400,
           "an unknown group is 404, an unknown state 400")
+    st, rep_g = srv.get("/v1/report", now=ts(int(time.time()) + 30 * 86400))
+    grs = {p["party"]: p["groups"] for p in rep_g["parties"]}
+    check(grs["alpha"]["offered"] == 1 and grs["alpha"]["offers"] == {"accepted": 1, "declined": 0, "unanswered": 0}
+          and grs["gamma"]["offers"]["unanswered"] == 1 and grs["beta"]["answers"]["accepted"] == 1
+          and grs["alpha"]["answers"]["silent"] == 1 and grs["delta"]["answers"]["silent"] == 1
+          and grs["beta"]["answers"]["silent"] == 0, "the report: offers made and how they went, silences (%s)" % grs)
+    st, rep_g = srv.get("/v1/report", party="delta")
+    check(rep_g["parties"][0]["groups"]["answers"]["silent"] == 0 and rep_g["parties"][0]["groups"]["invited"] == 1,
+          "before the deadline delta is invited, not silent")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
     # answering an entry that does not exist: the reference is taken from the member's verified copy of
