@@ -419,3 +419,30 @@ int cli_policy_witnesses(const cli_args *a, pl_policy *pol, pl_diag *d)
 	return PL_OK;
 }
 
+/* Adds every value of the repeatable flag name (commas also separate) to arr. */
+int cli_add_list(const cli_args *a, const char *name, json_t *arr)
+{
+	for (int i = 0; i < a->nflags; i++) {
+		if (strcmp(a->flag[i], name) != 0)
+			continue;
+		const char *p = a->val[i];
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			if (n > 0 && json_array_append_new(arr, json_stringn(p, n)) != 0)
+				return PL_ENOMEM;
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	return PL_OK;
+}
+
+/* Sets body[key] to the flag's value when given. */
+int cli_set_flag(json_t *body, const cli_args *a, const char *flag, const char *key)
+{
+	const char *v = cli_get(a, flag);
+	if (v == NULL)
+		return PL_OK;
+	return json_object_set_new(body, key, json_string(v)) == 0 ? PL_OK : PL_ENOMEM;
+}

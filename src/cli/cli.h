@@ -149,4 +149,10 @@ int cli_policy_witnesses(const cli_args *a, struct pl_policy *pol, pl_diag *d);
 /* Reads a whole file ("-" for standard input) into out. */
 int cli_read_input(const char *path, size_t max, pl_buf *out, pl_diag *d);
 
+/* Adds every value of the repeatable flag name (commas also separate) to the JSON array arr. PL_ENOMEM. */
+int cli_add_list(const cli_args *a, const char *name, struct json_t *arr);
+
+/* Sets body[key] to the string value of flag when it is given. PL_ENOMEM. */
+int cli_set_flag(struct json_t *body, const cli_args *a, const char *flag, const char *key);
+
 #endif

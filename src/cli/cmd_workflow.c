@@ -20,34 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Adds every value of the repeatable flag name (commas also separate) to arr. */
-static int add_list(const cli_args *a, const char *name, json_t *arr)
-{
-	for (int i = 0; i < a->nflags; i++) {
-		if (strcmp(a->flag[i], name) != 0)
-			continue;
-		const char *p = a->val[i];
-		while (*p) {
-			size_t n = strcspn(p, ",");
-			if (n > 0 && json_array_append_new(arr, json_stringn(p, n)) != 0)
-				return PL_ENOMEM;
-			p += n;
-			if (*p == ',')
-				p++;
-		}
-	}
-	return PL_OK;
-}
-
-/* Sets body[key] to the flag's value when given. */
-static int set_flag(json_t *body, const cli_args *a, const char *flag, const char *key)
-{
-	const char *v = cli_get(a, flag);
-	if (v == NULL)
-		return PL_OK;
-	return json_object_set_new(body, key, json_string(v)) == 0 ? PL_OK : PL_ENOMEM;
-}
-
 /* Reads a line from the terminal after a prompt (stdin must be a terminal). */
 static bool ask(const char *prompt, char *out, size_t cap)
 {
@@ -60,37 +32,10 @@ static bool ask(const char *prompt, char *out, size_t cap)
 	return out[0] != '\0';
 }
 
-/* Signs and submits one statement about entry target (listed in refs; UINT64_MAX for none), sealed by
- * seal with ctx when seal is not NULL (cli/sealing.h). */
-static int sign_and_send_with(const cli_call *call, const char *type, json_t *body, uint64_t target,
-			      const char *cmd, uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx)
-{
-	const cli_args *a = &call->args;
-	pl_diag d = {0};
-	cli_session c;
-	int rc = cli_session_open(call, true, &c, &d);
-	if (rc != PL_OK) {
-		json_decref(body);
-		return cli_fail(cmd, rc, &d);
-	}
-	c.seal = seal;
-	c.prepare = prepare;
-	c.seal_ctx = ctx;
-	pl_ref ref;
-	int status;
-	if (target != UINT64_MAX && (rc = cli_session_ref(call, &c, target, &ref, &d)) != PL_OK)
-		status = cli_fail(cmd, rc, &d);
-	else
-		status = cli_session_submit(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
-	cli_session_close(&c);
-	json_decref(body);
-	return status;
-}
-
 static int sign_and_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			 uint64_t *index)
 {
-	return sign_and_send_with(call, type, body, target, cmd, index, NULL, NULL, NULL);
+	return cli_session_sign_send(call, type, body, target, cmd, index, NULL, NULL, NULL);
 }
 
 /* The same for a statement of a thread (t: its type; target: its case or request), sealed to the thread's
@@ -98,7 +43,7 @@ static int sign_and_send(const cli_call *call, const char *type, json_t *body, u
 static int sign_and_send_thread(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const char *cmd)
 {
 	cli_thread_sealer ts = {.call = call, .type = t, .target = target};
-	return sign_and_send_with(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_thread_body,
+	return cli_session_sign_send(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_thread_body,
 				  cli_thread_prepare, &ts);
 }
 
@@ -116,7 +61,7 @@ int cmd_ping(const cli_call *call)
 	if (a->npos != 0)
 		return cli_usage_call(call, "ping takes no arguments");
 	json_t *body = json_object(), *to = json_array();
-	if (body == NULL || to == NULL || add_list(a, "to", to) != PL_OK || set_flag(body, a, "note", "note") != PL_OK) {
+	if (body == NULL || to == NULL || cli_add_list(a, "to", to) != PL_OK || cli_set_flag(body, a, "note", "note") != PL_OK) {
 		json_decref(body);
 		json_decref(to);
 		return cli_fail("ping", PL_ENOMEM, NULL);
@@ -142,21 +87,21 @@ static int concern_fields(json_t *body, const cli_args *a)
 {
 	int rc = PL_OK;
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "title", "title");
+		rc = cli_set_flag(body, a, "title", "title");
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "class", "class");
+		rc = cli_set_flag(body, a, "class", "class");
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "rsit-type", "rsit_type");
+		rc = cli_set_flag(body, a, "rsit-type", "rsit_type");
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "tlp", "tlp");
+		rc = cli_set_flag(body, a, "tlp", "tlp");
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "summary", "summary");
+		rc = cli_set_flag(body, a, "summary", "summary");
 	json_t *to = json_array(), *norms = json_array(), *ev = json_array();
 	if (to == NULL || norms == NULL || ev == NULL)
 		rc = PL_ENOMEM;
-	if (rc == PL_OK && (rc = add_list(a, "to", to)) == PL_OK && json_array_size(to) > 0)
+	if (rc == PL_OK && (rc = cli_add_list(a, "to", to)) == PL_OK && json_array_size(to) > 0)
 		rc = json_object_set(body, "recipients", to) == 0 ? PL_OK : PL_ENOMEM;
-	if (rc == PL_OK && (rc = add_list(a, "norm", norms)) == PL_OK && json_array_size(norms) > 0) {
+	if (rc == PL_OK && (rc = cli_add_list(a, "norm", norms)) == PL_OK && json_array_size(norms) > 0) {
 		const char *set = cli_get(a, "norm-set");
 		json_t *n = set ? json_pack("{s:s,s:O}", "set", set, "ids", norms) : NULL;
 		if (set == NULL)
@@ -276,7 +221,7 @@ int cmd_concern_raise(const cli_call *call)
 		return rc == PL_EINVAL ? EXIT_USAGE : cli_fail("concern raise", rc, NULL);
 	}
 	uint64_t index = 0;
-	int status = sign_and_send_with(call, "concern", body, UINT64_MAX, "concern raise", &index,
+	int status = cli_session_sign_send(call, "concern", body, UINT64_MAX, "concern raise", &index,
 					fields != NULL ? cli_seal_body : NULL, fields != NULL ? cli_seal_prepare : NULL,
 					fields != NULL ? &z : NULL);
 	json_decref(fields);
@@ -299,11 +244,11 @@ int cmd_request(const cli_call *call)
 	json_t *body = json_pack("{s:I,s:s,s:[],s:s}", "case", (json_int_t)cs, "kind", cli_get(a, "kind"), "to",
 				 "text", cli_get(a, "text"));
 	pl_diag d = {0};
-	int rc = body ? add_list(a, "to", json_object_get(body, "to")) : PL_ENOMEM;
+	int rc = body ? cli_add_list(a, "to", json_object_get(body, "to")) : PL_ENOMEM;
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "due", "due");
+		rc = cli_set_flag(body, a, "due", "due");
 	if (rc == PL_OK)
-		rc = set_flag(body, a, "due-reason", "due_reason");
+		rc = cli_set_flag(body, a, "due-reason", "due_reason");
 	json_t *p = NULL;
 	if (rc == PL_OK && cli_get(a, "preservation") != NULL) {
 		pl_buf b;
@@ -327,7 +272,7 @@ int cmd_request(const cli_call *call)
 	}
 	uint64_t index = 0;
 	cli_thread_sealer ts = {.call = call, .type = PL_WF_REQUEST, .target = cs, .narrow = cli_has(a, "narrow")};
-	int status = sign_and_send_with(call, "request", body, cs, "request", &index, cli_seal_thread_body,
+	int status = cli_session_sign_send(call, "request", body, cs, "request", &index, cli_seal_thread_body,
 					cli_thread_prepare, &ts);
 	if (status == 0 && !cli_has(a, "json"))
 		printf("request %llu made in case %llu\n", (unsigned long long)index, (unsigned long long)cs);
@@ -341,7 +286,7 @@ int cmd_ack(const cli_call *call)
 	if (!target_arg(a, &req))
 		return cli_usage_call(call, "ack needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
-	if (body == NULL || set_flag(body, a, "note", "note") != PL_OK) {
+	if (body == NULL || cli_set_flag(body, a, "note", "note") != PL_OK) {
 		json_decref(body);
 		return cli_fail("ack", PL_ENOMEM, NULL);
 	}
@@ -362,7 +307,7 @@ int cmd_respond(const cli_call *call)
 					    {"preserved-until", "preserved_until"},
 					    {"availability-warning", "availability_warning"}};
 	for (size_t i = 0; rc == PL_OK && i < sizeof fl / sizeof fl[0]; i++)
-		rc = set_flag(body, a, fl[i][0], fl[i][1]);
+		rc = cli_set_flag(body, a, fl[i][0], fl[i][1]);
 	if (rc != PL_OK) {
 		json_decref(body);
 		return cli_fail("respond", rc, NULL);
@@ -394,7 +339,7 @@ int cmd_withdraw(const cli_call *call)
 	if (!target_arg(a, &req))
 		return cli_usage_call(call, "withdraw needs the REQUEST's entry index");
 	json_t *body = json_pack("{s:I}", "request", (json_int_t)req);
-	if (body == NULL || set_flag(body, a, "reason", "reason") != PL_OK) {
+	if (body == NULL || cli_set_flag(body, a, "reason", "reason") != PL_OK) {
 		json_decref(body);
 		return cli_fail("withdraw", PL_ENOMEM, NULL);
 	}
@@ -408,7 +353,7 @@ int cmd_close(const cli_call *call)
 	if (!target_arg(a, &cs) || cli_get(a, "outcome") == NULL)
 		return cli_usage_call(call, "close needs CASE and --outcome");
 	json_t *body = json_pack("{s:I,s:s}", "case", (json_int_t)cs, "outcome", cli_get(a, "outcome"));
-	if (body == NULL || set_flag(body, a, "text", "text") != PL_OK) {
+	if (body == NULL || cli_set_flag(body, a, "text", "text") != PL_OK) {
 		json_decref(body);
 		return cli_fail("close", PL_ENOMEM, NULL);
 	}

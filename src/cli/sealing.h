@@ -208,6 +208,26 @@ int cli_seal_thread_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, 
 /* A cli_prepare_fn for a cli_thread_sealer: a members' key current first when the thread is TLP:GREEN. */
 int cli_thread_prepare(void *ctx, cli_session *s, pl_diag *d);
 
+/*
+ * A cli_seal_fn for a statement of a standing group (ctx: a cli_group_sealer): a group.propose (its own
+ * body is the proposal), a group.answer, .leave or .dissolve (target: the group, its proposal read from
+ * the member's verified copy). Under a label that is not TLP:CLEAR, checks the body in clear as
+ * admission would (cli_clear_rules), moves the type's sealed fields and "lang" into a sealed body sealed
+ * to the proposer and every invited party with their keys from the copy (parties revoked since left
+ * out, as admission leaves them out), or for TLP:GREEN to the members' key; in clear leaves body as it
+ * is. PL_EINVAL for a body the rules refuse (the sentence in d); the copy's and pl_sealed_seal's errors.
+ */
+typedef struct cli_group_sealer {
+	const cli_call *call;
+	pl_wf_type type;
+	uint64_t target;     /* the group (not for a proposal) */
+	const json_t *body;  /* the body to sign (for prepare: a proposal's label) */
+} cli_group_sealer;
+int cli_seal_group_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
+
+/* A cli_prepare_fn for a cli_group_sealer: a members' key current first when the group is TLP:GREEN. */
+int cli_group_prepare(void *ctx, cli_session *s, pl_diag *d);
+
 /* Moves the sealed fields of type t (pl_wf_sealed_fields) out of body into a new object *fields (json_decref
  * it), with "lang" (--lang, default "en"). PL_ENOMEM. */
 int cli_seal_take(const cli_call *call, pl_wf_type t, json_t *body, json_t **fields);

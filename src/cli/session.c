@@ -293,3 +293,28 @@ int cli_session_ref(const cli_call *call, cli_session *c, uint64_t index, pl_ref
 	pl_buf_release(&entry);
 	return rc;
 }
+
+int cli_session_sign_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
+			  uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx)
+{
+	const cli_args *a = &call->args;
+	pl_diag d = {0};
+	cli_session c;
+	int rc = cli_session_open(call, true, &c, &d);
+	if (rc != PL_OK) {
+		json_decref(body);
+		return cli_fail(cmd, rc, &d);
+	}
+	c.seal = seal;
+	c.prepare = prepare;
+	c.seal_ctx = ctx;
+	pl_ref ref;
+	int status;
+	if (target != UINT64_MAX && (rc = cli_session_ref(call, &c, target, &ref, &d)) != PL_OK)
+		status = cli_fail(cmd, rc, &d);
+	else
+		status = cli_session_submit(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
+	cli_session_close(&c);
+	json_decref(body);
+	return status;
+}

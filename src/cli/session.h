@@ -97,4 +97,14 @@ int cli_session_identity(const cli_call *call, cli_session *s, const char *party
  */
 int cli_session_ref(const cli_call *call, cli_session *s, uint64_t index, pl_ref *ref, pl_diag *d);
 
+/*
+ * Opens a session with the member's key (--key), signs body as a statement of type about entry target
+ * (listed in refs with its leaf hash from the member's verified copy; UINT64_MAX for none), sealed by
+ * seal with ctx when seal is not NULL (cli/sealing.h; prepare first, may be NULL), submits it and
+ * reports the acceptance (cli_session_submit); *index (may be NULL) is its entry. Takes body. Returns
+ * the exit status, errors said on stderr naming cmd.
+ */
+int cli_session_sign_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
+			  uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx);
+
 #endif

@@ -334,7 +334,8 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 	sqlite3 *db = pl_index_db(x);
 	/* a request awaits an acknowledgement until acked (if that deadline
 	 * comes first), then the answer; a ping awaits its pong, due by the
-	 * charter's acknowledgement deadline */
+	 * charter's acknowledgement deadline; an invitation to a group that
+	 * is not over awaits the party's answer by the group's deadline */
 	static const char ITEMS[] =
 		"SELECT 'request' AS item, t.request_id AS id, r.case_id AS case_id, r.author AS author,"
 		" r.kind AS kind, c.title AS title, r.time AS time,"
@@ -347,7 +348,11 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 		"SELECT 'ping', p.id, NULL, p.author, NULL, NULL, p.time, 'pong',"
 		" p.time + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'ack_seconds'), 86400),"
 		" NULL, NULL"
-		" FROM ping_targets pt JOIN pings p ON p.id = pt.ping_id WHERE pt.party = ?1 AND pt.pong_idx IS NULL";
+		" FROM ping_targets pt JOIN pings p ON p.id = pt.ping_id WHERE pt.party = ?1 AND pt.pong_idx IS NULL"
+		" UNION ALL "
+		"SELECT 'group', g.id, NULL, g.author, g.kind, NULL, g.time, 'answer', g.due, g.due, NULL"
+		" FROM group_parties gp JOIN groups g ON g.id = gp.group_id WHERE gp.party = ?1 AND gp.role = 'invited'"
+		" AND gp.answer IS NULL AND g.state IN ('proposed', 'established')";
 	char sql[2048];
 	sqlite3_stmt *st = NULL, *ct = NULL;
 	json_t *items = json_array();

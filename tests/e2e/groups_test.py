@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Standing groups end to end (docs/groups.md, issue 16), through the CLI.
+
+A log with four founders runs under `parley serve`:
+
+- alpha offers beta a bilateral TLP:AMBER working group, its name and
+  mandate carrying canaries; beta, a reader, sees them in `group show`;
+  gamma, outside the group, does not; neither the server's answers nor its
+  directory hold a canary in any decoded form; beta's inbox lists the
+  invitation;
+- beta stays silent: at a clock past the deadline `group show` says SILENT,
+  the offer lapsed, and the report counts the offer unanswered and beta
+  silent; before the deadline nobody is;
+- alpha and gamma form a multilateral group with delta invited: gamma
+  accepts naming an expert, delta declines with sealed reasons (refused on
+  the client without them, nothing appended); gamma leaves, alpha
+  dissolves; an answer after that is refused (group_dissolved) and the log
+  does not grow;
+- a TLP:CLEAR group stays in clear.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+os.environ.setdefault("PARLEY_QUORUM", "0")  # no witnesses here, on purpose (cli_policy_member)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import parleypy as pp  # noqa: E402
+from canary import found, walk  # noqa: E402
+
+PARLEY, WORK = sys.argv[1], sys.argv[2]
+ORIGIN = "test.example/groups"
+failures = []
+C_NAME = "CANARYGROUPNAME5e1f0a"
+C_MANDATE = "CANARYMANDATE93b2c7"
+C_EXPERT = "CANARYEXPERT0d7a64"
+C_DECLINE = "CANARYDECLINE4f8e21"
+C_LEAVE = "CANARYLEAVE71c3b9"
+SEALED = [C_NAME, C_MANDATE, C_EXPERT, C_DECLINE, C_LEAVE]
+C_CLEAR = "CANARYCLEARGROUP2a6d58"
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+    return cond
+
+
+def ts(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return r.read()
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    parties = {n: pp.Party(n) for n in ("alpha", "beta", "gamma", "delta")}
+    files = {n: p.write(WORK) for n, p in parties.items()}
+    logdir = os.path.join(WORK, "log")
+    init = [PARLEY, "init", logdir, "--origin", ORIGIN, "--key", files["alpha"][0]]
+    for n in ("beta", "gamma", "delta"):
+        init += ["--founder", files[n][1]]
+    r = subprocess.run(init, capture_output=True, text=True)
+    if not check(r.returncode == 0, "parley init (%s)" % r.stderr):
+        return
+    vkey = open(os.path.join(logdir, "log.vkey")).read().strip()
+    with pp.Serving(PARLEY, logdir, WORK) as srv:
+        run(srv.url, vkey, files, logdir)
+
+
+def run(url, vkey, files, logdir):
+    def cli(who, *args, expect=0):
+        e = dict(os.environ, PARLEY_SERVER=url, PARLEY_VKEY=vkey, PARLEY_KEY=files[who][0],
+                 PARLEY_DATA_DIR=os.path.join(WORK, "data-" + who))
+        res = subprocess.run([PARLEY] + list(args), capture_output=True, text=True, env=e)
+        check(res.returncode == expect, "%s: parley %s exits %d (got %d: %s)" % (
+            who, " ".join(args), expect, res.returncode, res.stderr.strip()[-400:]))
+        return res
+
+    def index_of(r):
+        return json.loads(r.stdout.strip().splitlines()[-1])["index"]
+
+    def size():
+        return json.loads(get(url + "/healthz"))["size"]
+
+    now = int(time.time())
+    due = ts(now + 86400)
+    later = ts(now + 3 * 86400)
+
+    # ---- a bilateral offer, sealed, left unanswered ----
+    r = cli("alpha", "group", "propose", "--kind", "bilateral", "--invite", "beta", "--tlp", "TLP:AMBER", "--due", due,
+            "--due-reason", "before the ministers meet", "--name", "Grid incidents " + C_NAME, "--mandate",
+            "study every concern " + C_MANDATE, "--wait", "--json")
+    if not check(r.returncode == 0, "alpha offers beta a group"):
+        return
+    g1 = index_of(r)
+    out = cli("beta", "group", "show", str(g1)).stdout
+    check(C_NAME in out and C_MANDATE in out and "invited, no answer yet" in out,
+          "beta, invited, reads the offer: %s" % out)
+    out = cli("gamma", "group", "show", str(g1)).stdout
+    check(not found(out.encode(), SEALED) and "bilateral" in out, "gamma sees the offer, not its name: %s" % out)
+    out = cli("beta", "inbox").stdout
+    check("invitation to bilateral group %d from alpha" % g1 in out, "beta's inbox lists the invitation: %s" % out)
+    out = cli("alpha", "groups").stdout
+    check(C_NAME in out, "alpha's `groups` lists the opened name: %s" % out)
+
+    out = cli("beta", "group", "show", str(g1), "--now", later).stdout
+    check("SILENT" in out and "passed with no acceptance" in out, "three days on, beta is silent: %s" % out)
+    rep = json.loads(cli("alpha", "report", "--now", later, "--json").stdout)
+    grs = {p["party"]: p["groups"] for p in rep["parties"]}
+    check(grs["alpha"]["offers"]["unanswered"] == 1 and grs["beta"]["answers"]["silent"] == 1,
+          "the report: alpha's offer unanswered, beta silent (%s)" % grs)
+    rep = json.loads(cli("alpha", "report", "--json").stdout)
+    check({p["party"]: p["groups"] for p in rep["parties"]}["beta"]["answers"]["silent"] == 0,
+          "before the deadline beta is not silent")
+
+    # ---- a multilateral group: accepted, declined with reasons, left, dissolved ----
+    r = cli("alpha", "group", "propose", "--kind", "multilateral", "--invite", "gamma,delta", "--tlp", "TLP:AMBER",
+            "--due", due, "--due-reason", "the next incident season", "--name", "Regional CERTs", "--mandate", "share",
+            "--cadence", "monthly", "--wait", "--json")
+    g2 = index_of(r)
+    cli("gamma", "group", "answer", str(g2), "--accept", "--expert", "Dr. G. " + C_EXPERT, "--wait")
+    before = size()
+    r = cli("delta", "group", "answer", str(g2), "--decline", expect=2)
+    check("reasons_missing" in r.stderr and size() == before,
+          "declining without reasons is refused before signing (%s)" % r.stderr.strip()[-200:])
+    cli("delta", "group", "answer", str(g2), "--decline", "--reasons", "no capacity " + C_DECLINE, "--wait")
+    out = cli("gamma", "group", "show", str(g2)).stdout
+    check(C_DECLINE in out and "gamma" in out and "accepted" in out and "declined" in out,
+          "gamma reads delta's sealed reasons in the thread: %s" % out)
+    js = json.loads(cli("alpha", "group", "show", str(g2), "--json").stdout)
+    check(js.get("state") == "established" and js.get("cadence") == "monthly", "alpha's --json: established (%s)" % js)
+    out = cli("beta", "group", "show", str(g2)).stdout
+    check(not found(out.encode(), SEALED), "beta, not invited, reads no reason")
+    cli("gamma", "group", "leave", str(g2), "--reasons", "mandate fulfilled " + C_LEAVE, "--wait")
+    r = cli("delta", "group", "leave", str(g2), "--reasons", "x", expect=4)
+    check("not_group_member" in r.stderr, "delta, who declined, cannot leave (%s)" % r.stderr.strip()[-200:])
+    r = cli("gamma", "group", "dissolve", str(g2), "--reasons", "x", expect=4)
+    check("not_convener" in r.stderr, "only the proposer dissolves (%s)" % r.stderr.strip()[-200:])
+    cli("alpha", "group", "dissolve", str(g2), "--reasons", "no members left", "--wait")
+    before = size()
+    cli("beta", "group", "answer", str(g1), "--accept", "--wait")  # within the deadline: established
+    r = cli("delta", "group", "answer", str(g2), "--accept", expect=4)
+    check("group_dissolved" in r.stderr or "already_answered" in r.stderr, "nothing is said in a dissolved group (%s)"
+          % r.stderr.strip()[-200:])
+    check(size() == before + 1, "the refusals appended nothing (size %d, was %d + 1)" % (size(), before))
+    lst = json.loads(cli("alpha", "groups", "--json").stdout)
+    states = {g["id"]: g["state"] for g in lst["groups"]}
+    check(states == {g1: "established", g2: "dissolved"}, "groups and their states (%s)" % states)
+
+    # ---- TLP:CLEAR stays in clear ----
+    r = cli("beta", "group", "propose", "--kind", "bilateral", "--invite", "delta", "--tlp", "TLP:CLEAR", "--due", due,
+            "--due-reason", "r", "--name", "Open group " + C_CLEAR, "--mandate", "public", "--wait", "--json")
+    g3 = index_of(r)
+    check(found(get(url + "/v1/entries/%d" % g3), [C_CLEAR]), "a TLP:CLEAR group's name is in clear")
+    out = cli("gamma", "group", "show", str(g3)).stdout
+    check(C_CLEAR in out, "anyone reads a TLP:CLEAR group's name: %s" % out)
+
+    # ---- what the server holds and answers ----
+    answers = b"".join(get(url + p) for p in ["/v1/groups", "/v1/groups/%d" % g1, "/v1/groups/%d" % g2,
+                                              "/v1/report"] + ["/v1/entries/%d" % i for i in range(size())])
+    check(not found(answers, SEALED), "the server's answers hold no sealed canary (%s)" % found(answers, SEALED))
+    n, hits = walk(logdir, SEALED)
+    check(n > 5 and not hits, "the server's directory holds no sealed canary in any decoded form (%d files: %s)"
+          % (n, hits))
+
+
+if __name__ == "__main__":
+    main()
+    if failures:
+        print("%d failure(s)" % len(failures), file=sys.stderr)
+        sys.exit(1)
+    print("ok")
