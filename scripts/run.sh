@@ -263,6 +263,16 @@ run "cert.a closes the case" "${A[@]}" close "$CASE" --outcome resolved --text "
 CLOSE=$(json index)
 ok "cert.a closed case $CASE as resolved at entry $CLOSE; $VERIFIED"
 
+# --- a standing group: cert.a offers cert.b a bilateral working group, on the record ---
+GDUE=$(date -u -d '+14 days' +%Y-%m-%dT%H:%M:%SZ)
+run "cert.a offers a standing group" "${A[@]}" group propose --kind bilateral --invite cert.b --tlp TLP:AMBER \
+  --due "$GDUE" --due-reason "before the next ministerial consultation" --name "Energy-sector incidents" \
+  --mandate "study every concern about the grid operators of either side" --cadence quarterly --wait --json
+GROUP=$(json index)
+ok "cert.a offered cert.b a standing bilateral group at entry $GROUP, its name and mandate sealed to both, answers due $GDUE; $VERIFIED"
+run "cert.b accepts the group" "${B[@]}" group answer "$GROUP" --accept --expert "the CERT's grid analyst" --wait --json
+ok "cert.b accepted group $GROUP at entry $(json index): established; an answer never given would be on the record as silence; $VERIFIED"
+
 # --- the members: contact details sealed to the members' key (TLP:GREEN) ---
 run "cert.b's contact details" "${B[@]}" contact --email "poc@cert-b.example" --hours "24/7" --wait --json
 ok "cert.b published its contact details at entry $(json index), sealed to the members' key: every member reads them, also one that joins later; the log shows only that cert.b updated them; $VERIFIED"
@@ -298,6 +308,7 @@ MSG
 try() { printf '  %-36s # %s\n' "$1" "$2"; }
 try "parley config" "what applies, and where it comes from"
 try "parley case show $CASE" "the thread, each statement verified"
+try "parley group show $GROUP" "the standing group: each answer, or silence past its deadline"
 try "parley inbox" "what awaits cert.b"
 try "parley report" "who answered what, and when, derived from the log"
 try "parley members list" "the members and their contact details, opened with your key"

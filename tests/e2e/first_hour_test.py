@@ -61,6 +61,8 @@ SCENARIO = [
     r"cert\.a read case (\d+): every statement's signature, inclusion and witness quorum verified",
     r"cert\.a opened cert\.b's sealed report with its own key: reproduced, 113 hits",
     r"cert\.a closed case (\d+) as resolved at entry (\d+); signed, in a checkpoint cosigned",
+    r"cert\.a offered cert\.b a standing bilateral group at entry (\d+), its name and mandate sealed to both",
+    r"cert\.b accepted group (\d+) at entry (\d+): established",
     r"cert\.b published its contact details at entry (\d+), sealed to the members' key",
     r"cert\.a opened them with the members' key its own key opens: poc@cert-b\.example, 24/7",
     r"an offline proof that cert\.b signed finding (\d+), with both cosignatures: (\S+) \(verified without the server\)",
