@@ -141,7 +141,7 @@ static json_t *result_json(const pl_dfile_result *r)
 							r->thread_type[i]));
 	json_object_set_new(thread, "proven", proven);
 	json_t *tlp = r->tlp[0] != '\0' ? json_string(r->tlp) : json_null();
-	json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:I,s:s,s:o,s:O,s:o,s:{s:I,s:s},s:I}", "kind",
+	json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:{s:I,s:s},s:I}", "kind",
 			      r->kind == PL_DFILE_DISCLOSURE ? "disclosure" : "misbehaviour", "log", r->st.log, "index",
 			      (json_int_t)r->index, "tree_size", (json_int_t)r->tree_size, "time", ts, "author",
 			      r->st.author, "seq", (json_int_t)r->st.seq, "type", r->st.type, "thread", thread, "tlp",
