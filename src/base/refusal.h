@@ -122,6 +122,20 @@ typedef enum pl_refusal_kind {
 	X(NOT_GROUP_MEMBER, "not_group_member", FORBIDDEN, "leaving a group one is not a member of") \
 	X(NOT_CONVENER, "not_convener", FORBIDDEN, "dissolving a group someone else proposed") \
 	X(GROUP_DISSOLVED, "group_dissolved", CONFLICT, "anything in a dissolved group") \
+	/* ---- consultation sessions and their outcomes (docs/groups.md, docs/workflow.md) ---- */ \
+	X(SESSION_UNKNOWN, "session_unknown", INVALID, "session is not a session.propose entry") \
+	X(SESSION_OUTCOME_UNKNOWN, "session_outcome_unknown", INVALID, "outcome is not a session.outcome entry") \
+	X(FORMAT_UNKNOWN, "format_unknown", INVALID, "a session's format is not in_person, virtual or written") \
+	X(POSITION_UNKNOWN, "position_unknown", INVALID, "an endorsement's position is not endorse or dissent") \
+	X(WINDOW_INVALID, "window_invalid", INVALID, "a session's window does not end after it starts, or spans over 30 days") \
+	X(HELD_OUTSIDE_WINDOW, "held_outside_window", INVALID, "a session held outside its window, or after the statement") \
+	X(AGENDA_NOT_PARTICIPANT, "agenda_not_participant", INVALID, \
+	  "an agenda item points at a thread the author or a participant is not a party of") \
+	X(NOT_SESSION_PARTICIPANT, "not_session_participant", FORBIDDEN, \
+	  "an answer, cancellation, outcome or endorsement by someone the session does not name") \
+	X(SESSION_ENDED, "session_ended", CONFLICT, "answering, rescheduling, cancelling or holding a held or cancelled session") \
+	X(SESSION_NOT_HELD, "session_not_held", CONFLICT, "an outcome of a session not held") \
+	X(ALREADY_ENDORSED, "already_endorsed", CONFLICT, "endorsing an outcome one endorses already") \
 	X(OWN_EVIDENCE, "own_evidence", FORBIDDEN, "a finding on evidence by the evidence's own author") \
 	X(BLOB_MISSING, "blob_missing", INVALID, "evidence or a finding names a blob the server does not hold") \
 	X(BLOB_SIZE_MISMATCH, "blob_size_mismatch", INVALID, \

@@ -52,7 +52,7 @@ int pl_engine_apply(pl_engine *e, const pl_submission *s, uint64_t index, pl_wf_
 {
 	if (ef != NULL)
 		*ef = (pl_wf_effect){.type = -1, .case_id = PL_WF_NONE, .request_id = PL_WF_NONE,
-				     .ping_id = PL_WF_NONE, .evidence_id = PL_WF_NONE, .finding_id = PL_WF_NONE, .group_id = PL_WF_NONE,
+				     .ping_id = PL_WF_NONE, .evidence_id = PL_WF_NONE, .finding_id = PL_WF_NONE, .group_id = PL_WF_NONE, .session_id = PL_WF_NONE, .outcome_id = PL_WF_NONE,
 				     .set = -1, .party = -1};
 	if (!pl_members_owns_type(s->st.type)) {
 		pl_wf_body b;

@@ -32,6 +32,12 @@ void pl_wf_release(pl_wf *w)
 	}
 	for (size_t i = 0; i < w->ngroups; i++)
 		free(w->groups[i].inv);
+	for (size_t i = 0; i < w->nsessions; i++)
+		free(w->sessions[i].p);
+	for (size_t i = 0; i < w->noutcomes; i++)
+		free(w->outcomes[i].pos);
+	free(w->sessions);
+	free(w->outcomes);
 	free(w->groups);
 	free(w->evidence);
 	free(w->findings);
@@ -87,6 +93,25 @@ const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id)
 const pl_wf_group *pl_wf_group_get(const pl_wf *w, uint64_t id)
 {
 	BSEARCH(w->groups, w->ngroups, id);
+}
+
+const pl_wf_session *pl_wf_session_get(const pl_wf *w, uint64_t id)
+{
+	BSEARCH(w->sessions, w->nsessions, id);
+}
+
+const pl_wf_outcome *pl_wf_outcome_get(const pl_wf *w, uint64_t id)
+{
+	BSEARCH(w->outcomes, w->noutcomes, id);
+}
+
+const pl_wf_participant *pl_wf_participant_of(const pl_wf *w, const pl_wf_session *s, const char *party)
+{
+	int p = pl_wf_find_party(w, party);
+	for (size_t i = 0; p >= 0 && i < s->np; i++)
+		if (s->p[i].party == (pl_pid)p)
+			return &s->p[i];
+	return NULL;
 }
 
 const pl_wf_invitee *pl_wf_invitee_of(const pl_wf *w, const pl_wf_group *g, const char *party)

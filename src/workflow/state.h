@@ -169,6 +169,55 @@ typedef struct pl_wf_group {
 	uint64_t last_idx;          /* the latest entry about it */
 } pl_wf_group;
 
+/* A consultation session (docs/groups.md): proposed, accepted once every participant accepted, held by
+ * its proposer, or cancelled (by whom, when, citing what) at any time before it was held. */
+enum { PL_SESSION_PROPOSED, PL_SESSION_ACCEPTED, PL_SESSION_HELD, PL_SESSION_CANCELLED };
+
+typedef struct pl_wf_participant {
+	pl_pid party;
+	int answer;                 /* -1 before any, PL_ANSWER_ACCEPT or PL_ANSWER_DECLINE */
+	uint64_t answer_idx;        /* PL_WF_NONE until answered */
+	int64_t answer_time;
+} pl_wf_participant;
+
+typedef struct pl_wf_session {
+	uint64_t id;                /* the session.propose entry */
+	pl_pid author;              /* the proposer (convener) */
+	int64_t time, due;
+	int64_t from, until;        /* the window, as last rescheduled */
+	const char *tlp;
+	uint64_t group;             /* the group it is held in, PL_WF_NONE for none */
+	pl_wf_participant *p;
+	size_t np;
+	int state;                  /* PL_SESSION_* */
+	uint32_t reschedules;
+	uint64_t ended_idx;         /* the session.held or session.cancel entry, PL_WF_NONE before */
+	int64_t ended_time;
+	pl_pid cancelled_by;        /* for a cancelled session */
+	uint64_t cites;             /* the entry a cancellation cites, PL_WF_NONE for none */
+	int64_t held_at;
+	uint32_t outcomes;
+	uint64_t last_idx;
+} pl_wf_session;
+
+typedef struct pl_wf_position {  /* one party's latest position on an outcome */
+	pl_pid party;
+	int position;               /* -1 before any, PL_POSITION_ENDORSE or PL_POSITION_DISSENT */
+	uint64_t idx;               /* its latest outcome.endorse, PL_WF_NONE before */
+	int64_t time;
+} pl_wf_position;
+
+typedef struct pl_wf_outcome {
+	uint64_t id, session_id;
+	pl_pid author;
+	int64_t time;
+	int kind;                   /* minutes or joint_statement */
+	pl_wf_position *pos;        /* the session's proposer and participants */
+	size_t npos;
+	uint64_t agreed_idx;        /* the endorsement that made every position endorse, PL_WF_NONE before */
+	int64_t agreed_time;
+} pl_wf_outcome;
+
 typedef struct pl_wf {
 	pl_wf_party *parties;
 	size_t nparties, capparties;
@@ -188,6 +237,10 @@ typedef struct pl_wf {
 	size_t nfindings, capfindings;
 	pl_wf_group *groups;
 	size_t ngroups, capgroups;
+	pl_wf_session *sessions;
+	size_t nsessions, capsessions;
+	pl_wf_outcome *outcomes;
+	size_t noutcomes, capoutcomes;
 } pl_wf;
 
 /* What an applied entry touched, for the index (engine.h). */
@@ -195,7 +248,7 @@ typedef struct pl_wf_effect {
 	int type;                   /* pl_wf_type, or -1 for a membership statement */
 	uint64_t case_id, request_id, ping_id; /* PL_WF_NONE when not about one */
 	uint64_t evidence_id, finding_id;
-	uint64_t group_id;
+	uint64_t group_id, session_id, outcome_id;
 	int set;                    /* norms.*: position of the set, else -1 */
 	int party;                  /* norms.subscribe/withdraw: the author's pid, else -1 */
 } pl_wf_effect;
@@ -267,6 +320,10 @@ const pl_wf_ping *pl_wf_ping_get(const pl_wf *w, uint64_t id);
 const pl_wf_evidence *pl_wf_evidence_get(const pl_wf *w, uint64_t id);
 const pl_wf_finding *pl_wf_finding_get(const pl_wf *w, uint64_t id);
 const pl_wf_group *pl_wf_group_get(const pl_wf *w, uint64_t id);
+const pl_wf_session *pl_wf_session_get(const pl_wf *w, uint64_t id);
+const pl_wf_outcome *pl_wf_outcome_get(const pl_wf *w, uint64_t id);
+/* The participant named party of session s (its proposer is not one), NULL if it is not one. */
+const pl_wf_participant *pl_wf_participant_of(const pl_wf *w, const pl_wf_session *s, const char *party);
 /* The invitation of the party named party to group g, NULL if it is not invited. */
 const pl_wf_invitee *pl_wf_invitee_of(const pl_wf *w, const pl_wf_group *g, const char *party);
 int pl_wf_set_find(const pl_wf *w, const char *hash); /* position or -1 */

@@ -253,7 +253,8 @@ static int apply_finding(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64
 int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, uint64_t index, pl_wf_effect *e)
 {
 	pl_wf_effect ef = {.type = (int)b->type, .case_id = PL_WF_NONE, .request_id = PL_WF_NONE,
-			   .ping_id = PL_WF_NONE, .evidence_id = PL_WF_NONE, .finding_id = PL_WF_NONE, .group_id = PL_WF_NONE, .set = -1,
+			   .ping_id = PL_WF_NONE, .evidence_id = PL_WF_NONE, .finding_id = PL_WF_NONE, .group_id = PL_WF_NONE, .session_id = PL_WF_NONE,
+			   .outcome_id = PL_WF_NONE, .set = -1,
 			   .party = -1};
 	int me = pl_wf_intern(w, s->author);
 	if (me < 0)
@@ -358,6 +359,15 @@ int pl_wf_apply(pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_bod
 	case PL_WF_GROUP_DISSOLVE:
 		rc = pl_wf_apply_group(w, s, b, index, me);
 		ef.group_id = b->type == PL_WF_GROUP_PROPOSE ? index : b->target;
+		break;
+	case PL_WF_SESSION_PROPOSE:
+	case PL_WF_SESSION_ANSWER:
+	case PL_WF_SESSION_RESCHEDULE:
+	case PL_WF_SESSION_CANCEL:
+	case PL_WF_SESSION_HELD:
+	case PL_WF_SESSION_OUTCOME:
+	case PL_WF_OUTCOME_ENDORSE:
+		rc = pl_wf_apply_session(w, s, b, index, me, &ef);
 		break;
 	case PL_WF_NTYPES:
 		break;

@@ -88,6 +88,8 @@ static int64_t target_time(const pl_wf *w, const pl_wf_body *b)
 	const pl_wf_ping *p;
 	const pl_wf_evidence *e;
 	const pl_wf_group *g;
+	const pl_wf_session *x;
+	const pl_wf_outcome *o;
 	switch (b->type) {
 	case PL_WF_PONG:
 		return (p = pl_wf_ping_get(w, b->target)) != NULL ? p->time : INT64_MIN;
@@ -106,6 +108,14 @@ static int64_t target_time(const pl_wf *w, const pl_wf_body *b)
 	case PL_WF_GROUP_LEAVE:
 	case PL_WF_GROUP_DISSOLVE:
 		return (g = pl_wf_group_get(w, b->target)) != NULL ? g->time : INT64_MIN;
+	case PL_WF_SESSION_ANSWER:
+	case PL_WF_SESSION_RESCHEDULE:
+	case PL_WF_SESSION_CANCEL:
+	case PL_WF_SESSION_HELD:
+	case PL_WF_SESSION_OUTCOME:
+		return (x = pl_wf_session_get(w, b->target)) != NULL ? x->time : INT64_MIN;
+	case PL_WF_OUTCOME_ENDORSE:
+		return (o = pl_wf_outcome_get(w, b->target)) != NULL ? o->time : INT64_MIN;
 	default:
 		return INT64_MIN;
 	}
@@ -294,6 +304,14 @@ static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, co
 	case PL_WF_GROUP_LEAVE:
 	case PL_WF_GROUP_DISSOLVE:
 		return pl_wf_check_group(w, m, s, b, v);
+	case PL_WF_SESSION_PROPOSE:
+	case PL_WF_SESSION_ANSWER:
+	case PL_WF_SESSION_RESCHEDULE:
+	case PL_WF_SESSION_CANCEL:
+	case PL_WF_SESSION_HELD:
+	case PL_WF_SESSION_OUTCOME:
+	case PL_WF_OUTCOME_ENDORSE:
+		return pl_wf_check_session(w, m, s, b, v);
 	case PL_WF_NTYPES:
 		break;
 	}

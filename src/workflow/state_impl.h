@@ -9,6 +9,8 @@
  *   state_check.c    the rules that depend on the log so far (pl_wf_check);
  *   state_groups.c   standing groups: their rules and their application
  *                    (pl_wf_check_group, pl_wf_apply_group);
+ *   state_sessions.c consultation sessions, outcomes and endorsements
+ *                    (pl_wf_check_session, pl_wf_apply_session);
  *   state_readers.c  the readers of sealed statements (pl_wf_readers_check);
  *   state.c          the state's storage: initialised, released, objects
  *                    looked up by the index of the entry that created them;
@@ -49,5 +51,11 @@ int pl_wf_check_group(const pl_wf *w, const pl_members *m, const pl_stmt *s, con
 /* Records an admitted group statement at index by the party numbered me: PL_OK, PL_ENOMEM, PL_EINVAL for
  * one whose group is not there (a caller that skipped pl_wf_check) (state_groups.c). */
 int pl_wf_apply_group(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me);
+
+/* The rules of the session types, outcomes and endorsements included (state_sessions.c). */
+int pl_wf_check_session(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
+
+/* Records an admitted session statement; sets ef's session_id (and outcome_id) (state_sessions.c). */
+int pl_wf_apply_session(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me, pl_wf_effect *ef);
 
 #endif

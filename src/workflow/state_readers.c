@@ -56,6 +56,14 @@ static void group_parties(const pl_wf *w, const pl_members *m, const pl_wf_group
 		add(r, m, pl_wf_party_name(w, g->inv[i].party));
 }
 
+/* The readers of session x's thread: its proposer and every participant. */
+static void session_parties(const pl_wf *w, const pl_members *m, const pl_wf_session *x, readers *r)
+{
+	add(r, m, pl_wf_party_name(w, x->author));
+	for (size_t i = 0; i < x->np; i++)
+		add(r, m, pl_wf_party_name(w, x->p[i].party));
+}
+
 /*
  * The thread of s: its label (NULL for a statement outside threads), its
  * readers in *a and, for a request, the narrowed set in *narrow (n = 0
@@ -72,6 +80,7 @@ static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s,
 	a->n = narrow->n = 0;
 	switch (b->type) {
 	case PL_WF_GROUP_PROPOSE:
+	case PL_WF_SESSION_PROPOSE:
 	case PL_WF_CONCERN:
 		add(a, m, s->author);
 		for (size_t i = 0; i < b->nparties; i++)
@@ -105,6 +114,25 @@ static const char *thread(const pl_wf *w, const pl_members *m, const pl_stmt *s,
 			return NULL;
 		group_parties(w, m, g, a);
 		return g->tlp;
+	case PL_WF_SESSION_ANSWER:
+	case PL_WF_SESSION_RESCHEDULE:
+	case PL_WF_SESSION_CANCEL:
+	case PL_WF_SESSION_HELD:
+	case PL_WF_SESSION_OUTCOME:
+	case PL_WF_OUTCOME_ENDORSE: {
+		uint64_t sid = b->target;
+		if (b->type == PL_WF_OUTCOME_ENDORSE) {
+			const pl_wf_outcome *o = pl_wf_outcome_get(w, b->target);
+			if (o == NULL)
+				return NULL;
+			sid = o->session_id;
+		}
+		const pl_wf_session *x = pl_wf_session_get(w, sid);
+		if (x == NULL)
+			return NULL;
+		session_parties(w, m, x, a);
+		return x->tlp;
+	}
 	case PL_WF_EVIDENCE:
 	case PL_WF_FINDING:
 		add(a, m, s->author);

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_VERSION 3 /* 2: requests keep whether they are narrowed (sealed statements); 3: groups */
+#define STATE_VERSION 4 /* 2: requests keep whether they are narrowed (sealed statements); 3: groups;
+			  4: sessions and outcomes */
 #define TEXT_MAX 65535
 
 static void save_tlp(pl_enc *e, const char *tlp)
@@ -215,6 +216,52 @@ int pl_wf_save(const pl_wf *w, pl_buf *out)
 			pl_enc_i64(&e, x->answer_time);
 			pl_enc_u64(&e, x->left_idx);
 			pl_enc_i64(&e, x->left_time);
+		}
+	}
+	pl_enc_u64(&e, w->nsessions);
+	for (size_t i = 0; i < w->nsessions; i++) {
+		const pl_wf_session *x = &w->sessions[i];
+		pl_enc_u64(&e, x->id);
+		pl_enc_u64(&e, x->author);
+		pl_enc_i64(&e, x->time);
+		pl_enc_i64(&e, x->due);
+		pl_enc_i64(&e, x->from);
+		pl_enc_i64(&e, x->until);
+		save_tlp(&e, x->tlp);
+		pl_enc_u64(&e, x->group);
+		pl_enc_i64(&e, x->state);
+		pl_enc_u64(&e, x->reschedules);
+		pl_enc_u64(&e, x->ended_idx);
+		pl_enc_i64(&e, x->ended_time);
+		pl_enc_u64(&e, x->cancelled_by);
+		pl_enc_u64(&e, x->cites);
+		pl_enc_i64(&e, x->held_at);
+		pl_enc_u64(&e, x->outcomes);
+		pl_enc_u64(&e, x->last_idx);
+		pl_enc_u64(&e, x->np);
+		for (size_t k = 0; k < x->np; k++) {
+			pl_enc_u64(&e, x->p[k].party);
+			pl_enc_i64(&e, x->p[k].answer);
+			pl_enc_u64(&e, x->p[k].answer_idx);
+			pl_enc_i64(&e, x->p[k].answer_time);
+		}
+	}
+	pl_enc_u64(&e, w->noutcomes);
+	for (size_t i = 0; i < w->noutcomes; i++) {
+		const pl_wf_outcome *o = &w->outcomes[i];
+		pl_enc_u64(&e, o->id);
+		pl_enc_u64(&e, o->session_id);
+		pl_enc_u64(&e, o->author);
+		pl_enc_i64(&e, o->time);
+		pl_enc_i64(&e, o->kind);
+		pl_enc_u64(&e, o->agreed_idx);
+		pl_enc_i64(&e, o->agreed_time);
+		pl_enc_u64(&e, o->npos);
+		for (size_t k = 0; k < o->npos; k++) {
+			pl_enc_u64(&e, o->pos[k].party);
+			pl_enc_i64(&e, o->pos[k].position);
+			pl_enc_u64(&e, o->pos[k].idx);
+			pl_enc_i64(&e, o->pos[k].time);
 		}
 	}
 	return e.rc;
@@ -469,6 +516,80 @@ static void load_groups(pl_dec *d, pl_wf *w)
 	}
 }
 
+#define PID(d, w) ((pl_pid)pl_dec_u64((d), (w)->nparties ? (w)->nparties - 1 : 0))
+
+static void load_sessions(pl_dec *d, pl_wf *w)
+{
+	size_t n = pl_dec_count(d, SIZE_MAX / sizeof(pl_wf_session), 18);
+	w->sessions = alloc_items(d, n, sizeof *w->sessions);
+	w->capsessions = w->sessions ? n : 0;
+	uint64_t last = 0;
+	for (size_t i = 0; i < n && d->rc == PL_OK; i++) {
+		pl_wf_session *x = &w->sessions[i];
+		w->nsessions = i + 1;
+		x->id = pl_dec_u64(d, UINT64_MAX);
+		ordered(d, x->id, &last, i);
+		x->author = PID(d, w);
+		x->time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->due = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->from = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->until = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->tlp = load_tlp(d);
+		x->group = pl_dec_u64(d, UINT64_MAX);
+		x->state = (int)pl_dec_i64(d, PL_SESSION_PROPOSED, PL_SESSION_CANCELLED);
+		x->reschedules = (uint32_t)pl_dec_u64(d, UINT32_MAX);
+		x->ended_idx = pl_dec_u64(d, UINT64_MAX);
+		x->ended_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->cancelled_by = PID(d, w);
+		x->cites = pl_dec_u64(d, UINT64_MAX);
+		x->held_at = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		x->outcomes = (uint32_t)pl_dec_u64(d, UINT32_MAX);
+		x->last_idx = pl_dec_u64(d, UINT64_MAX);
+		size_t k = pl_dec_count(d, PL_WF_PARTIES_MAX, 4);
+		x->p = alloc_items(d, k, sizeof *x->p);
+		for (size_t j = 0; x->p != NULL && j < k && d->rc == PL_OK; j++) {
+			x->np = j + 1;
+			x->p[j].party = PID(d, w);
+			x->p[j].answer = (int)pl_dec_i64(d, -1, PL_ANSWER_DECLINE);
+			x->p[j].answer_idx = pl_dec_u64(d, UINT64_MAX);
+			x->p[j].answer_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		}
+		if (d->rc == PL_OK && (k == 0 || w->nparties == 0))
+			pl_dec_fail(d, PL_EFORMAT); /* a session has participants */
+	}
+}
+
+static void load_outcomes(pl_dec *d, pl_wf *w)
+{
+	size_t n = pl_dec_count(d, SIZE_MAX / sizeof(pl_wf_outcome), 9);
+	w->outcomes = alloc_items(d, n, sizeof *w->outcomes);
+	w->capoutcomes = w->outcomes ? n : 0;
+	uint64_t last = 0;
+	for (size_t i = 0; i < n && d->rc == PL_OK; i++) {
+		pl_wf_outcome *o = &w->outcomes[i];
+		w->noutcomes = i + 1;
+		o->id = pl_dec_u64(d, UINT64_MAX);
+		ordered(d, o->id, &last, i);
+		o->session_id = pl_dec_u64(d, UINT64_MAX);
+		o->author = PID(d, w);
+		o->time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		o->kind = (int)pl_dec_i64(d, 0, 1);
+		o->agreed_idx = pl_dec_u64(d, UINT64_MAX);
+		o->agreed_time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		size_t k = pl_dec_count(d, PL_WF_PARTIES_MAX + 1, 4);
+		o->pos = alloc_items(d, k, sizeof *o->pos);
+		for (size_t j = 0; o->pos != NULL && j < k && d->rc == PL_OK; j++) {
+			o->npos = j + 1;
+			o->pos[j].party = PID(d, w);
+			o->pos[j].position = (int)pl_dec_i64(d, -1, PL_POSITION_DISSENT);
+			o->pos[j].idx = pl_dec_u64(d, UINT64_MAX);
+			o->pos[j].time = pl_dec_i64(d, INT64_MIN, INT64_MAX);
+		}
+		if (d->rc == PL_OK && k == 0)
+			pl_dec_fail(d, PL_EFORMAT);
+	}
+}
+
 /* Cross-references that the engine follows without checking. */
 static void check_links(pl_dec *d, const pl_wf *w)
 {
@@ -489,6 +610,9 @@ static void check_links(pl_dec *d, const pl_wf *w)
 	for (size_t i = 0; d->rc == PL_OK && i < w->nfindings; i++)
 		if (pl_wf_evidence_get(w, w->findings[i].evidence_id) == NULL)
 			pl_dec_fail(d, PL_EFORMAT);
+	for (size_t i = 0; d->rc == PL_OK && i < w->noutcomes; i++)
+		if (pl_wf_session_get(w, w->outcomes[i].session_id) == NULL)
+			pl_dec_fail(d, PL_EFORMAT);
 }
 
 int pl_wf_load(pl_wf *w, pl_dec *d)
@@ -504,6 +628,8 @@ int pl_wf_load(pl_wf *w, pl_dec *d)
 	load_evidence(d, w);
 	load_findings(d, w);
 	load_groups(d, w);
+	load_sessions(d, w);
+	load_outcomes(d, w);
 	check_links(d, w);
 	int rc = d->rc == PL_OK ? pl_wf_index_parties(w) : PL_OK;
 	if (rc != PL_OK)

@@ -22,6 +22,8 @@ static const char *const names[PL_WF_NTYPES] = {
 	"ping", "pong", "norms.publish", "norms.subscribe", "norms.withdraw", "concern",
 	"request", "ack", "response", "status", "withdraw", "close", "evidence", "finding",
 	"group.propose", "group.answer", "group.leave", "group.dissolve",
+	"session.propose", "session.answer", "session.reschedule", "session.cancel", "session.held",
+	"session.outcome", "outcome.endorse",
 };
 
 int pl_wf_type_of(const char *name)
@@ -495,6 +497,14 @@ int pl_wf_parse(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 	case PL_WF_GROUP_LEAVE:
 	case PL_WF_GROUP_DISSOLVE:
 		return pl_wf_parse_group(s, b, v);
+	case PL_WF_SESSION_PROPOSE:
+	case PL_WF_SESSION_ANSWER:
+	case PL_WF_SESSION_RESCHEDULE:
+	case PL_WF_SESSION_CANCEL:
+	case PL_WF_SESSION_HELD:
+	case PL_WF_SESSION_OUTCOME:
+	case PL_WF_OUTCOME_ENDORSE:
+		return pl_wf_parse_session(s, b, v);
 	case PL_WF_NTYPES:
 		break;
 	}

@@ -31,6 +31,15 @@
  *   group.answer    {"group": I, "answer": "accept"|"decline", "reasons": S?, "experts": [S]?}
  *   group.leave     {"group": I, "reasons": S}
  *   group.dissolve  {"group": I, "reasons": S}            (docs/groups.md)
+ *   session.propose {"tlp": TLP, "participants": [PARTY], "window": {"from": TIME, "until": TIME},
+ *                    "due": TIME, "group": I?, "threads": [I]?, "agenda": [S], "format": F,
+ *                    "place": S?, "due_reason": S}
+ *   session.answer  {"session": I, "answer": "accept"|"decline", "reasons": S?}
+ *   session.reschedule {"session": I, "window": {...}, "reasons": S}
+ *   session.cancel  {"session": I, "cites": I?, "reasons": S}
+ *   session.held    {"session": I, "held_at": TIME, "note": S?}
+ *   session.outcome {"session": I, "kind": "minutes"|"joint_statement", "text": S}
+ *   outcome.endorse {"outcome": I, "position": "endorse"|"dissent", "note": S?}
  *
  * Every I (an earlier entry's index) must also be listed in the statement's
  * refs, which bind it to that entry's leaf hash.
@@ -56,6 +65,8 @@
 #define PL_WF_TEXT_MAX 4096      /* summaries and free text */
 #define PL_WF_TITLE_MAX 200
 #define PL_WF_EVIDENCE_MAX 64
+#define PL_WF_THREADS_MAX 16     /* the cases and requests a session's agenda points at */
+#define PL_WF_WINDOW_MAX (30 * 86400) /* the longest session window */
 #define PL_PRESERVE_MIN_SECONDS (60 * 86400) /* Budapest Convention art. 29(7) */
 
 /*
@@ -96,6 +107,13 @@ typedef enum pl_wf_type {
 	PL_WF_GROUP_ANSWER,
 	PL_WF_GROUP_LEAVE,
 	PL_WF_GROUP_DISSOLVE,
+	PL_WF_SESSION_PROPOSE,
+	PL_WF_SESSION_ANSWER,
+	PL_WF_SESSION_RESCHEDULE,
+	PL_WF_SESSION_CANCEL,
+	PL_WF_SESSION_HELD,
+	PL_WF_SESSION_OUTCOME,
+	PL_WF_OUTCOME_ENDORSE,
 	PL_WF_NTYPES
 } pl_wf_type;
 
@@ -120,6 +138,12 @@ typedef struct pl_wf_body {
 					    group.propose: the answers' deadline */
 	int64_t until;                   /* response postponed: the new date */
 	int64_t preserved_until;         /* response to a preservation request: data kept until */
+	int64_t win_from, win_until;     /* session.propose, .reschedule: the window; session.held: held_at in win_from */
+	uint64_t threads[PL_WF_THREADS_MAX]; /* session.propose: the agenda's cases and requests;
+					    session.cancel: the entry it cites (at most one) */
+	size_t nthreads;
+	bool has_group;                  /* session.propose: held in group `group` */
+	uint64_t group;
 	const char *seal;                /* the sealed form: "sealed" (base64 of a sealed body), else NULL;
 					    its sealed fields are then NULL, 0 or absent here */
 	size_t seal_len;
@@ -146,6 +170,11 @@ typedef struct pl_wf_body {
  *   group.propose   name, mandate, cadence, experts, due_reason  (public: tlp, kind, invited, due)
  *   group.answer    reasons, experts                             (public: group, answer)
  *   group.leave, group.dissolve   reasons                        (public: group)
+ *   session.propose agenda, format, place, due_reason   (public: tlp, participants, window, due, group, threads)
+ *   session.answer, .reschedule, .cancel   reasons   (public: session, answer, window, cites)
+ *   session.held    note                                (public: session, held_at)
+ *   session.outcome text                                (public: session, kind)
+ *   outcome.endorse note                                (public: outcome, position)
  *
  * The rules on sealed fields alone (due_reason with due, reasons of refused
  * and postponed, the art. 29(2) fields, an update's text, RSIT and norms, the

@@ -32,7 +32,7 @@ static int experts(const json_t *body, pl_refusal *v)
 }
 
 /* "reasons", required in clear when must (sealed: a content rule). */
-static int reasons(const pl_stmt *s, const pl_wf_body *b, bool must, const char *why, pl_refusal *v)
+int pl_wf_reasons(const pl_stmt *s, const pl_wf_body *b, bool must, const char *why, pl_refusal *v)
 {
 	const char *r;
 	int rc = pl_wf_str(s->body, "reasons", GROUP_REASONS_MAX, false, &r, v);
@@ -87,13 +87,13 @@ int pl_wf_parse_group(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 		    (rc = pl_wf_word(s->body, "answer", pl_group_answers, PL_R_ANSWER_UNKNOWN, &b->kind, v)) != PL_OK ||
 		    (rc = experts(s->body, v)) != PL_OK)
 			return rc;
-		return reasons(s, b, b->kind == PL_ANSWER_DECLINE, "declining a group", v);
+		return pl_wf_reasons(s, b, b->kind == PL_ANSWER_DECLINE, "declining a group", v);
 	case PL_WF_GROUP_LEAVE:
 	case PL_WF_GROUP_DISSOLVE:
 		if ((rc = pl_wf_keys(b, s->body, end_keys, end_required, v)) != PL_OK ||
 		    (rc = pl_wf_ref_field(s, "group", &b->target, v)) != PL_OK)
 			return rc;
-		return reasons(s, b, true, b->type == PL_WF_GROUP_LEAVE ? "leaving a group" : "dissolving a group", v);
+		return pl_wf_reasons(s, b, true, b->type == PL_WF_GROUP_LEAVE ? "leaving a group" : "dissolving a group", v);
 	default:
 		return pl_refuse(v, PL_R_TYPE_UNKNOWN, "unknown statement type \"%s\"", s->type);
 	}

@@ -38,4 +38,11 @@ int pl_wf_party_list(const pl_stmt *s, const char *key, size_t max, pl_wf_body *
 /* The group types' bodies (types_groups.c). */
 int pl_wf_parse_group(const pl_stmt *s, pl_wf_body *b, pl_refusal *v);
 
+/* The session types' bodies, outcomes and endorsements included (types_sessions.c). */
+int pl_wf_parse_session(const pl_stmt *s, pl_wf_body *b, pl_refusal *v);
+
+/* "reasons" of at most 1024 bytes; required in clear when must (reasons_missing, saying why); sealed: a
+ * content rule (types_groups.c). */
+int pl_wf_reasons(const pl_stmt *s, const pl_wf_body *b, bool must, const char *why, pl_refusal *v);
+
 #endif

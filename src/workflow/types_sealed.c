@@ -24,6 +24,9 @@ static const char *const finding[] = {"result", "summary", NULL};
 static const char *const group_propose[] = {"name", "mandate", "cadence", "experts", "due_reason", NULL};
 static const char *const group_answer[] = {"reasons", "experts", NULL};
 static const char *const group_reasons[] = {"reasons", NULL};
+static const char *const session_propose[] = {"agenda", "format", "place", "due_reason", NULL};
+static const char *const session_note[] = {"note", NULL};
+static const char *const session_outcome[] = {"text", NULL};
 
 static const char *const *const SEALED[PL_WF_NTYPES] = {
 	[PL_WF_CONCERN] = concern, [PL_WF_REQUEST] = request, [PL_WF_ACK] = ack,
@@ -31,6 +34,10 @@ static const char *const *const SEALED[PL_WF_NTYPES] = {
 	[PL_WF_CLOSE] = close_, [PL_WF_EVIDENCE] = evidence, [PL_WF_FINDING] = finding,
 	[PL_WF_GROUP_PROPOSE] = group_propose, [PL_WF_GROUP_ANSWER] = group_answer,
 	[PL_WF_GROUP_LEAVE] = group_reasons, [PL_WF_GROUP_DISSOLVE] = group_reasons,
+	[PL_WF_SESSION_PROPOSE] = session_propose, [PL_WF_SESSION_ANSWER] = group_reasons,
+	[PL_WF_SESSION_RESCHEDULE] = group_reasons, [PL_WF_SESSION_CANCEL] = group_reasons,
+	[PL_WF_SESSION_HELD] = session_note, [PL_WF_SESSION_OUTCOME] = session_outcome,
+	[PL_WF_OUTCOME_ENDORSE] = session_note,
 };
 
 const char *const *pl_wf_sealed_fields(pl_wf_type t)

@@ -70,6 +70,9 @@ const char *const pl_case_outcomes[] = {"resolved", "partly_resolved", "unresolv
 const char *const pl_finding_results[] = {"reproduced", "not_reproduced", "inconclusive", NULL};
 const char *const pl_group_kinds[] = {"bilateral", "multilateral", NULL};
 const char *const pl_group_answers[] = {"accept", "decline", NULL};
+const char *const pl_session_formats[] = {"in_person", "virtual", "written", NULL};
+const char *const pl_outcome_kinds[] = {"minutes", "joint_statement", NULL};
+const char *const pl_positions[] = {"endorse", "dissent", NULL};
 
 bool pl_tlp_sealed(const char *label)
 {

@@ -33,6 +33,10 @@ extern const char *const pl_group_kinds[];     /* bilateral, multilateral */
 extern const char *const pl_group_answers[];   /* accept, decline */
 enum { PL_GROUP_BILATERAL, PL_GROUP_MULTILATERAL };
 enum { PL_ANSWER_ACCEPT, PL_ANSWER_DECLINE };
+extern const char *const pl_session_formats[];  /* in_person, virtual, written */
+extern const char *const pl_outcome_kinds[];    /* minutes, joint_statement */
+extern const char *const pl_positions[];        /* endorse, dissent */
+enum { PL_POSITION_ENDORSE, PL_POSITION_DISSENT };
 
 enum { PL_TLP_RED, PL_TLP_AMBER_STRICT, PL_TLP_AMBER, PL_TLP_GREEN, PL_TLP_CLEAR };
 enum { PL_KIND_INFORMATION, PL_KIND_EVIDENCE, PL_KIND_ASSISTANCE, PL_KIND_MITIGATION, PL_KIND_PRESERVATION,

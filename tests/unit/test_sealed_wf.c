@@ -69,7 +69,8 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 	pl_submission s;
 	pl_refusal v = {0};
 	const char *code = NULL;
-	size_t ncases = F.e.wf.ncases, nrequests = F.e.wf.nrequests, ngroups = F.e.wf.ngroups;
+	size_t ncases = F.e.wf.ncases, nrequests = F.e.wf.nrequests, ngroups = F.e.wf.ngroups,
+	       nsessions = F.e.wf.nsessions, noutcomes = F.e.wf.noutcomes;
 	uint64_t glast = ngroups ? F.e.wf.groups[ngroups - 1].last_idx : 0;
 	uint64_t size = F.e.members.size;
 	if (pl_submission_parse(env->data, env->len, ORIGIN, &a, &s, &v) != PL_OK || pl_engine_check(&F.e, &a, &s, &v) != PL_OK) {
@@ -78,6 +79,8 @@ static const char *say(int p, const char *type, json_t *body, int64_t when, cons
 		assert_int_equal(F.e.wf.ncases, ncases);
 		assert_int_equal(F.e.wf.nrequests, nrequests);
 		assert_int_equal(F.e.wf.ngroups, ngroups);
+		assert_int_equal(F.e.wf.nsessions, nsessions);
+		assert_int_equal(F.e.wf.noutcomes, noutcomes);
 		assert_int_equal(ngroups ? F.e.wf.groups[ngroups - 1].last_idx : 0, glast);
 		assert_int_equal(F.e.members.size, size);
 	} else {
@@ -940,6 +943,204 @@ static void test_groups(void **state)
 	replay_matches();
 }
 
+/* A session proposal in clear by p0 at t: to the participants named (a list ended by NULL), its window
+ * [from, until), answers due at due. */
+static json_t *session_body(const char *tlp, int64_t from, int64_t until, int64_t due, const char *const *who)
+{
+	char f[PL_TIME_LEN + 1], u[PL_TIME_LEN + 1], d[PL_TIME_LEN + 1];
+	pl_time_format(from, f);
+	pl_time_format(until, u);
+	pl_time_format(due, d);
+	json_t *ps = json_array();
+	for (size_t i = 0; who[i] != NULL; i++)
+		json_array_append_new(ps, json_string(who[i]));
+	return json_pack("{s:s,s:o,s:{s:s,s:s},s:s,s:[s],s:s,s:s}", "tlp", tlp, "participants", ps, "window", "from", f,
+			 "until", u, "due", d, "agenda", "the scans of the grid operator", "format", "virtual", "due_reason",
+			 "before the window");
+}
+
+/* The public part of a sealed one. */
+static json_t *sealed_session_body(int64_t from, int64_t until, int64_t due, const char *const *who)
+{
+	json_t *b = session_body("TLP:AMBER", from, until, due, who);
+	json_object_del(b, "agenda");
+	json_object_del(b, "format");
+	json_object_del(b, "due_reason");
+	return b;
+}
+
+static json_t *window_body(int64_t s, int64_t from, int64_t until, const char *reasons)
+{
+	char f[PL_TIME_LEN + 1], u[PL_TIME_LEN + 1];
+	pl_time_format(from, f);
+	pl_time_format(until, u);
+	json_t *b = json_pack("{s:I,s:{s:s,s:s}}", "session", (json_int_t)s, "window", "from", f, "until", u);
+	if (reasons != NULL)
+		json_object_set_new(b, "reasons", json_string(reasons));
+	return b;
+}
+
+static json_t *held_body(int64_t s, int64_t at)
+{
+	char a[PL_TIME_LEN + 1];
+	pl_time_format(at, a);
+	return json_pack("{s:I,s:s}", "session", (json_int_t)s, "held_at", a);
+}
+
+/* Consultation sessions, outcomes and endorsements (docs/groups.md): every rule refused with nothing
+ * applied, the states, the readers of a sealed session, and the replay to the same state. */
+static void test_sessions(void **state)
+{
+	(void)state;
+	const pl_wf *w = &F.e.wf;
+	int64_t t = T0 + 5000, day = 86400, from = t + day, until = t + 2 * day, due = t + day / 2;
+	static const char *const P1[] = {"p1", NULL}, *const P12[] = {"p1", "p2", NULL}, *const P13[] = {"p1", "p3", NULL},
+				  *const P9[] = {"p9", NULL};
+	/* the proposal's own rules */
+	assert_string_equal(say(0, "session.propose", session_body("TLP:CLEAR", until, from, due, P1), t, NULL, 0),
+			    "window_invalid");
+	assert_string_equal(say(0, "session.propose", session_body("TLP:CLEAR", from, from + 31 * day, due, P1), t, NULL, 0),
+			    "window_invalid");
+	assert_string_equal(say(0, "session.propose", session_body("TLP:CLEAR", t - 10, until, due, P1), t, NULL, 0),
+			    "date_past");
+	json_t *b = session_body("TLP:CLEAR", from, until, due, P1);
+	json_object_set_new(b, "format", json_string("carrier pigeon"));
+	assert_string_equal(say(0, "session.propose", b, t, NULL, 0), "format_unknown");
+	b = session_body("TLP:CLEAR", from, until, due, P1);
+	json_object_del(b, "agenda");
+	assert_string_equal(say(0, "session.propose", b, t, NULL, 0), "body_invalid");
+	assert_string_equal(say(0, "session.propose", session_body("TLP:CLEAR", from, until, due, P9), t, NULL, 0),
+			    "unknown_party");
+	int64_t r0[1] = {0};
+	b = session_body("TLP:CLEAR", from, until, due, P1);
+	json_object_set_new(b, "threads", json_pack("[i]", 0));
+	assert_string_equal(say(0, "session.propose", b, t, r0, 1), "case_unknown");
+	b = session_body("TLP:CLEAR", from, until, due, P1);
+	json_object_set_new(b, "group", json_integer(0));
+	assert_string_equal(say(0, "session.propose", b, t, r0, 1), "group_unknown");
+	assert_int_equal(w->nsessions, 0);
+
+	/* a session in clear, p0 with p1: answered, rescheduled, held, its minutes endorsed */
+	int64_t s1 = (int64_t)F.n, r1[1] = {s1};
+	assert_null(say(0, "session.propose", session_body("TLP:CLEAR", from, until, due, P1), t, NULL, 0));
+	assert_string_equal(say(2, "session.answer", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "answer", "accept"),
+				t + 1, r1, 1),
+			    "not_invited");
+	assert_string_equal(say(1, "session.answer", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "answer", "decline"),
+				t + 1, r1, 1),
+			    "reasons_missing");
+	assert_null(say(1, "session.answer", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "answer", "accept"), t + 1,
+			r1, 1));
+	assert_int_equal(pl_wf_session_get(w, (uint64_t)s1)->state, PL_SESSION_ACCEPTED);
+	assert_string_equal(say(1, "session.reschedule", window_body(s1, from + day, until + day, "later"), t + 2, r1, 1),
+			    "not_convener");
+	assert_string_equal(say(0, "session.reschedule", window_body(s1, from + day, until + day, NULL), t + 2, r1, 1),
+			    "reasons_missing");
+	assert_null(say(0, "session.reschedule", window_body(s1, from + day, until + day, "the minister is abroad"), t + 2,
+			r1, 1));
+	assert_int_equal(pl_wf_session_get(w, (uint64_t)s1)->from, from + day);
+	assert_string_equal(say(1, "session.outcome",
+				json_pack("{s:I,s:s,s:s}", "session", (json_int_t)s1, "kind", "minutes", "text", "m"), t + 3, r1, 1),
+			    "session_not_held");
+	assert_string_equal(say(0, "session.held", held_body(s1, from), from + day + 10, r1, 1), "held_outside_window");
+	assert_string_equal(say(0, "session.held", held_body(s1, from + day + 20), from + day + 10, r1, 1),
+			    "held_outside_window"); /* held after the statement saying so */
+	assert_string_equal(say(1, "session.held", held_body(s1, from + day + 5), from + day + 10, r1, 1), "not_convener");
+	assert_null(say(0, "session.held", held_body(s1, from + day + 5), from + day + 10, r1, 1));
+	assert_int_equal(pl_wf_session_get(w, (uint64_t)s1)->state, PL_SESSION_HELD);
+	assert_string_equal(say(1, "session.cancel", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "reasons", "r"),
+				from + day + 11, r1, 1),
+			    "session_ended");
+	int64_t tt = from + day + 100;
+	assert_string_equal(say(2, "session.outcome",
+				json_pack("{s:I,s:s,s:s}", "session", (json_int_t)s1, "kind", "minutes", "text", "m"), tt, r1, 1),
+			    "not_session_participant");
+	assert_string_equal(say(1, "session.outcome",
+				json_pack("{s:I,s:s,s:s}", "session", (json_int_t)s1, "kind", "memo", "text", "m"), tt, r1, 1),
+			    "kind_unknown");
+	int64_t o1 = (int64_t)F.n, ro[1] = {o1};
+	assert_null(say(1, "session.outcome",
+			json_pack("{s:I,s:s,s:s}", "session", (json_int_t)s1, "kind", "joint_statement", "text",
+				  "Both sides will exchange indicators monthly."),
+			tt, r1, 1));
+	assert_string_equal(say(2, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)o1, "position", "endorse"),
+				tt + 1, ro, 1),
+			    "not_session_participant");
+	assert_string_equal(say(1, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)o1, "position", "dissent"),
+				tt + 1, ro, 1),
+			    "reasons_missing");
+	assert_string_equal(say(1, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)o1, "position", "maybe"),
+				tt + 1, ro, 1),
+			    "position_unknown");
+	assert_string_equal(say(1, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)s1, "position", "endorse"),
+				tt + 1, r1, 1),
+			    "session_outcome_unknown");
+	assert_null(say(1, "outcome.endorse",
+			json_pack("{s:I,s:s,s:s}", "outcome", (json_int_t)o1, "position", "dissent", "note", "monthly is too often"),
+			tt + 1, ro, 1));
+	assert_null(say(0, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)o1, "position", "endorse"),
+			tt + 2, ro, 1));
+	assert_int_equal(pl_wf_outcome_get(w, (uint64_t)o1)->agreed_idx, PL_WF_NONE); /* p1 dissents */
+	assert_null(say(1, "outcome.endorse", json_pack("{s:I,s:s}", "outcome", (json_int_t)o1, "position", "endorse"),
+			tt + 3, ro, 1));
+	assert_int_equal(pl_wf_outcome_get(w, (uint64_t)o1)->agreed_idx, F.n - 1); /* every participant endorses */
+	assert_string_equal(say(1, "outcome.endorse",
+				json_pack("{s:I,s:s,s:s}", "outcome", (json_int_t)o1, "position", "dissent", "note", "no"),
+				tt + 4, ro, 1),
+			    "already_endorsed");
+
+	/* a sealed session with a case on its agenda, cancelled by a participant citing it */
+	int64_t cs = (int64_t)F.n, rc1[1] = {cs};
+	assert_null(say(0, "concern",
+			json_pack("{s:s,s:s,s:s,s:s,s:[s,s]}", "title", "scans", "class", "information-gathering", "tlp",
+				  "TLP:CLEAR", "summary", "s", "recipients", "p1", "p2"),
+			t + 10, NULL, 0));
+	b = sealed_session_body(from, until, due, P13);
+	json_object_set_new(b, "threads", json_pack("[I]", (json_int_t)cs));
+	static const int R013[] = {0, 1, 3, -1};
+	assert_string_equal(say(0, "session.propose", with_seal(b, seal_to(0, "session.propose", R013)), t + 11, rc1, 1),
+			    "agenda_not_participant"); /* p3 is no party to the case */
+	int64_t s2 = (int64_t)F.n, r2[2] = {s2, cs};
+	b = sealed_session_body(from, until, due, P12);
+	json_object_set_new(b, "threads", json_pack("[I]", (json_int_t)cs));
+	assert_string_equal(say(0, "session.propose", with_seal(json_deep_copy(b), seal_to(0, "session.propose", R01)), t + 11,
+				rc1, 1),
+			    "readers_mismatch");
+	assert_null(say(0, "session.propose", with_seal(b, seal_to(0, "session.propose", R012_)), t + 11, rc1, 1));
+	assert_string_equal(say(2, "session.cancel",
+				with_seal(json_pack("{s:I,s:I}", "session", (json_int_t)s2, "cites", (json_int_t)cs),
+					  seal_to(2, "session.cancel", R01)),
+				t + 12, r2, 2),
+			    "readers_mismatch");
+	assert_null(say(2, "session.cancel",
+			with_seal(json_pack("{s:I,s:I}", "session", (json_int_t)s2, "cites", (json_int_t)cs),
+				  seal_to(2, "session.cancel", R012_)),
+			t + 12, r2, 2));
+	const pl_wf_session *x = pl_wf_session_get(w, (uint64_t)s2);
+	assert_int_equal(x->state, PL_SESSION_CANCELLED);
+	assert_string_equal(pl_wf_party_name(w, x->cancelled_by), "p2");
+	assert_int_equal(x->cites, (uint64_t)cs);
+	assert_string_equal(say(0, "session.reschedule",
+				with_seal(window_body(s2, from + day, until + day, NULL), seal_to(0, "session.reschedule", R012_)),
+				t + 13, r2, 1),
+			    "session_ended");
+
+	/* a session in a group: its participants are the group's members */
+	int64_t g = (int64_t)F.n, rg[1] = {g};
+	assert_null(say(0, "group.propose", group_body("TLP:CLEAR", "multilateral", t + 30 * day, "p1", "p2"), t + 20, NULL, 0));
+	assert_null(say(1, "group.answer", json_pack("{s:I,s:s}", "group", (json_int_t)g, "answer", "accept"), t + 21, rg, 1));
+	b = session_body("TLP:CLEAR", from, until, due, P12);
+	json_object_set_new(b, "group", json_integer((json_int_t)g));
+	assert_string_equal(say(0, "session.propose", b, t + 22, rg, 1), "not_group_member"); /* p2 has not accepted */
+	b = session_body("TLP:CLEAR", from, until, due, P1);
+	json_object_set_new(b, "group", json_integer((json_int_t)g));
+	assert_null(say(0, "session.propose", b, t + 22, rg, 1));
+	assert_int_equal(w->sessions[w->nsessions - 1].group, (uint64_t)g);
+	assert_int_equal(w->nsessions, 3);
+	assert_int_equal(w->noutcomes, 1);
+	replay_matches();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1152,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_worst_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
