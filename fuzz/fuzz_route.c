@@ -48,6 +48,7 @@ static const fixed_route FIXED[] = {
 	{"/v1/parties", PL_ROUTE_PARTIES},
 	{"/v1/cases", PL_ROUTE_CASES},
 	{"/v1/groups", PL_ROUTE_GROUPS},
+	{"/v1/sessions", PL_ROUTE_SESSIONS},
 	{"/v1/norms", PL_ROUTE_NORMS},
 	{"/v1/report", PL_ROUTE_REPORT},
 	{"/healthz", PL_ROUTE_HEALTH},
@@ -113,6 +114,10 @@ static void check_arg(const char *url, size_t n, const pl_route_match *m)
 		break;
 	case PL_ROUTE_CASE:
 		FZ_CHECK(is_prefix_arg(url, n, "/v1/cases/", a));
+		FZ_CHECK(pl_dec_parse((const uint8_t *)a, strlen(a), PL_TREE_MAX - 1, &v) == PL_OK);
+		break;
+	case PL_ROUTE_SESSION:
+		FZ_CHECK(is_prefix_arg(url, n, "/v1/sessions/", a));
 		FZ_CHECK(pl_dec_parse((const uint8_t *)a, strlen(a), PL_TREE_MAX - 1, &v) == PL_OK);
 		break;
 	case PL_ROUTE_GROUP:

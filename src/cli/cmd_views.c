@@ -118,7 +118,17 @@ int cmd_inbox(const cli_call *call)
 		{
 			char left[32];
 			span((int64_t)cli_jnum(it, "seconds_left"), left, sizeof left);
-			if (strcmp(cli_jstr(it, "item"), "group") == 0)
+			if (strcmp(cli_jstr(it, "item"), "session") == 0)
+				printf("  %s invitation to session %lld from %s: answer with `parley session answer %lld` (%s %s)\n",
+				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", cli_jnum(it, "id"),
+				       cli_jtxt(&tx, it, "author"), cli_jnum(it, "id"),
+				       json_is_true(json_object_get(it, "overdue")) ? "late by" : "due in", left + (left[0] == '-'));
+			else if (strcmp(cli_jstr(it, "item"), "outcome") == 0)
+				printf("  %s %s %lld by %s awaits your position: `parley outcome endorse %lld` (%s %s)\n",
+				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", cli_jtxt(&tx, it, "kind"),
+				       cli_jnum(it, "id"), cli_jtxt(&tx, it, "author"), cli_jnum(it, "id"),
+				       json_is_true(json_object_get(it, "overdue")) ? "late by" : "due in", left + (left[0] == '-'));
+			else if (strcmp(cli_jstr(it, "item"), "group") == 0)
 				printf("  %s invitation to %s group %lld from %s: answer with `parley group answer %lld` (%s %s)\n",
 				       json_is_true(json_object_get(it, "overdue")) ? "OVERDUE" : "       ", cli_jtxt(&tx, it, "kind"),
 				       cli_jnum(it, "id"), cli_jtxt(&tx, it, "author"), cli_jnum(it, "id"),

@@ -14,7 +14,7 @@
 static const char *const route_names[PL_ROUTE_COUNT] = {
 	"none",   "checkpoint", "tile",   "submit",  "entry", "inclusion", "consistency",
 	"parties", "party",     "blob_put", "blob_get", "health", "metrics", "cases",
-	"case",   "norms",      "norm_set", "inbox",  "report", "groups", "group"};
+	"case",   "norms",      "norm_set", "inbox",  "report", "groups", "group", "sessions", "session"};
 
 static const char ALLOW_GET[] = "GET, HEAD";
 static const char ALLOW_POST[] = "POST";
@@ -116,6 +116,12 @@ unsigned pl_route(const char *url, size_t n, const char *method, pl_route_match 
 		if (!canonical_index(url + 11, n - 11) || !set_arg(out, url + 11, n - 11))
 			goto not_found;
 		r = PL_ROUTE_GROUP;
+	} else if (is(url, n, "/v1/sessions")) {
+		r = PL_ROUTE_SESSIONS;
+	} else if (under(url, n, "/v1/sessions/")) {
+		if (!canonical_index(url + 13, n - 13) || !set_arg(out, url + 13, n - 13))
+			goto not_found;
+		r = PL_ROUTE_SESSION;
 	} else if (is(url, n, "/v1/norms")) {
 		r = PL_ROUTE_NORMS;
 	} else if (under(url, n, "/v1/norms/")) {

@@ -56,6 +56,8 @@ typedef enum pl_route_id {
 	PL_ROUTE_REPORT,
 	PL_ROUTE_GROUPS,
 	PL_ROUTE_GROUP,
+	PL_ROUTE_SESSIONS,
+	PL_ROUTE_SESSION,
 	PL_ROUTE_COUNT
 } pl_route_id;
 

@@ -279,6 +279,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case PL_ROUTE_REPORT:
 	case PL_ROUTE_GROUPS:
 	case PL_ROUTE_GROUP:
+	case PL_ROUTE_SESSIONS:
+	case PL_ROUTE_SESSION:
 		return pl_http_defer_work(h, c, r); /* the index wait and the queries: a worker does them */
 	default:
 		return pl_http_send_error(h, c, 404, "not_found", "no such resource", 0);

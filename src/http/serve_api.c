@@ -117,7 +117,8 @@ void pl_http_view_run(pl_http *h, req *r)
 	static const pl_view_kind kinds[PL_ROUTE_COUNT] = {[PL_ROUTE_CASES] = PL_VIEW_CASES, [PL_ROUTE_CASE] = PL_VIEW_CASE,
 						    [PL_ROUTE_NORMS] = PL_VIEW_NORMS, [PL_ROUTE_NORM_SET] = PL_VIEW_NORM_SET,
 						    [PL_ROUTE_INBOX] = PL_VIEW_INBOX, [PL_ROUTE_REPORT] = PL_VIEW_REPORT,
-						    [PL_ROUTE_GROUPS] = PL_VIEW_GROUPS, [PL_ROUTE_GROUP] = PL_VIEW_GROUP};
+						    [PL_ROUTE_GROUPS] = PL_VIEW_GROUPS, [PL_ROUTE_GROUP] = PL_VIEW_GROUP,
+						    [PL_ROUTE_SESSIONS] = PL_VIEW_SESSIONS, [PL_ROUTE_SESSION] = PL_VIEW_SESSION};
 	pl_buf_init(&r->view.body, (size_t)64 << 20);
 	r->has_view = true;
 	pl_views_answer(h->node, kinds[r->route], r->arg[0] ? r->arg : NULL, query_param, r, &r->view);

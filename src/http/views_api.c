@@ -48,9 +48,13 @@ static bool parse_params(pl_view_kind kind, const char *arg, pl_param_fn param, 
 	if (p->party != NULL && !pl_party_name_valid(p->party, strlen(p->party)))
 		return fail(a, 400, "bad_request", "party is not a valid party name");
 	static const char *const group_states[] = {"proposed", "established", "declined", "dissolved", NULL};
+	static const char *const session_states[] = {"proposed", "accepted", "held", "cancelled", NULL};
 	if (kind == PL_VIEW_GROUPS) {
 		if (p->state != NULL && pl_vocab_find(group_states, p->state) < 0)
 			return fail(a, 400, "bad_request", "state is proposed, established, declined or dissolved");
+	} else if (kind == PL_VIEW_SESSIONS) {
+		if (p->state != NULL && pl_vocab_find(session_states, p->state) < 0)
+			return fail(a, 400, "bad_request", "state is proposed, accepted, held or cancelled");
 	} else if (p->state != NULL && strcmp(p->state, "open") != 0 && strcmp(p->state, "closed") != 0) {
 		return fail(a, 400, "bad_request", "state is open or closed");
 	}
@@ -58,6 +62,8 @@ static bool parse_params(pl_view_kind kind, const char *arg, pl_param_fn param, 
 		return fail(a, 404, "not_found", "no such case");
 	if (kind == PL_VIEW_GROUP && !num(arg, PL_TREE_MAX - 1, &p->id))
 		return fail(a, 404, "not_found", "no such group");
+	if (kind == PL_VIEW_SESSION && !num(arg, PL_TREE_MAX - 1, &p->id))
+		return fail(a, 404, "not_found", "no such session");
 	return true;
 }
 
@@ -103,6 +109,12 @@ void pl_views_answer(pl_node *n, pl_view_kind kind, const char *arg, pl_param_fn
 		break;
 	case PL_VIEW_GROUP:
 		rc = pl_view_group(x, p.id, p.now, &out, &d);
+		break;
+	case PL_VIEW_SESSIONS:
+		rc = pl_view_sessions(x, p.party, p.state, p.pg, &out, &d);
+		break;
+	case PL_VIEW_SESSION:
+		rc = pl_view_session(x, p.id, p.now, &out, &d);
 		break;
 	}
 	if (rc == PL_OK)

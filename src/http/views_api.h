@@ -26,7 +26,9 @@ typedef enum pl_view_kind {
 	PL_VIEW_INBOX,
 	PL_VIEW_REPORT,
 	PL_VIEW_GROUPS,
-	PL_VIEW_GROUP
+	PL_VIEW_GROUP,
+	PL_VIEW_SESSIONS,
+	PL_VIEW_SESSION
 } pl_view_kind;
 
 /* Looks up a query parameter (NULL when absent). */

@@ -34,6 +34,11 @@ static const char *const SQL[NQ] = {
 	[Q_FINDING] = "INSERT OR REPLACE INTO findings VALUES(?,?,?,?,?,?,?)",
 	[Q_GROUP] = "INSERT OR REPLACE INTO groups VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_GROUP_PARTY] = "INSERT OR REPLACE INTO group_parties VALUES(?,?,?,?,?,?,?,?)",
+	[Q_SESSION] = "INSERT OR REPLACE INTO sessions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_SESSION_PARTY] = "INSERT OR REPLACE INTO session_parties VALUES(?,?,?,?,?,?)",
+	[Q_OUTCOME] = "INSERT OR REPLACE INTO outcomes VALUES(?,?,?,?,?,?,?)",
+	[Q_POSITION] = "INSERT OR REPLACE INTO outcome_positions VALUES(?,?,?,?,?)",
+	[Q_SESSION_ENTRY] = "INSERT OR REPLACE INTO session_entries VALUES(?,?)",
 	[Q_REFUSED] = "INSERT OR REPLACE INTO refused VALUES(?,?,?,?)",
 	[Q_REPLAY] = "INSERT OR REPLACE INTO replay VALUES(1,?,?)",
 };
@@ -56,6 +61,11 @@ static const char *const TABLES[][2] = {
 	{"findings", "id"},
 	{"groups", "id"},
 	{"group_parties", "group_id, party"},
+	{"sessions", "id"},
+	{"session_parties", "session_id, party"},
+	{"outcomes", "id"},
+	{"outcome_positions", "outcome_id, party"},
+	{"session_entries", "session_id, idx"},
 	{"entries", "idx"},
 	{"refused", "idx"},
 };
@@ -115,7 +125,20 @@ static const char SCHEMA_GROUPS[] =
 	"CREATE TABLE group_parties(group_id INTEGER NOT NULL, party TEXT NOT NULL, role TEXT NOT NULL, answer TEXT,"
 	" answer_idx INTEGER, answer_time INTEGER, left_idx INTEGER, left_time INTEGER,"
 	" PRIMARY KEY(group_id, party)) WITHOUT ROWID;"
-	"CREATE INDEX group_parties_party ON group_parties(party, group_id);";
+	"CREATE INDEX group_parties_party ON group_parties(party, group_id);"
+	"CREATE TABLE sessions(id INTEGER PRIMARY KEY, author TEXT NOT NULL, time INTEGER NOT NULL, tlp TEXT NOT NULL,"
+	" group_id INTEGER, due INTEGER NOT NULL, from_time INTEGER NOT NULL, until_time INTEGER NOT NULL,"
+	" state TEXT NOT NULL, reschedules INTEGER NOT NULL, ended_idx INTEGER, ended_time INTEGER, cancelled_by TEXT,"
+	" cites INTEGER, held_time INTEGER, outcomes INTEGER NOT NULL, last_idx INTEGER NOT NULL);"
+	"CREATE TABLE session_parties(session_id INTEGER NOT NULL, party TEXT NOT NULL, role TEXT NOT NULL,"
+	" answer TEXT, answer_idx INTEGER, answer_time INTEGER, PRIMARY KEY(session_id, party)) WITHOUT ROWID;"
+	"CREATE INDEX session_parties_party ON session_parties(party, session_id);"
+	"CREATE TABLE outcomes(id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, author TEXT NOT NULL,"
+	" time INTEGER NOT NULL, kind TEXT NOT NULL, agreed_idx INTEGER, agreed_time INTEGER);"
+	"CREATE TABLE outcome_positions(outcome_id INTEGER NOT NULL, party TEXT NOT NULL, position TEXT,"
+	" idx INTEGER, position_time INTEGER, PRIMARY KEY(outcome_id, party)) WITHOUT ROWID;"
+	"CREATE TABLE session_entries(session_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	" PRIMARY KEY(session_id, idx)) WITHOUT ROWID;";
 
 int pl_index_db_err(sqlite3 *db, pl_diag *d, const char *what)
 {

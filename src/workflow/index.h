@@ -30,7 +30,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 
-#define PL_INDEX_SCHEMA 4 /* 4: groups */
+#define PL_INDEX_SCHEMA 5 /* 4: groups; 5: sessions and outcomes */
 
 typedef struct pl_index pl_index;
 

@@ -283,6 +283,73 @@ static int put_group(pl_index *x, const pl_wf *w, const pl_wf_group *g, pl_diag 
 	return rc;
 }
 
+static const char *const SESSION_STATES[] = {"proposed", "accepted", "held", "cancelled"};
+
+/* A session's row and one row per party: its proposer, then each participant with its answer. */
+static int put_session(pl_index *x, const pl_wf *w, const pl_wf_session *s, pl_diag *d)
+{
+	if (s == NULL)
+		return PL_OK;
+	sqlite3_stmt *st = x->q[Q_SESSION];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->id);
+	sqlite3_bind_text(st, 2, pl_wf_party_name(w, s->author), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, s->time);
+	sqlite3_bind_text(st, 4, s->tlp, -1, SQLITE_STATIC);
+	bind_idx(st, 5, s->group);
+	sqlite3_bind_int64(st, 6, s->due);
+	sqlite3_bind_int64(st, 7, s->from);
+	sqlite3_bind_int64(st, 8, s->until);
+	sqlite3_bind_text(st, 9, SESSION_STATES[s->state], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, s->reschedules);
+	bind_idx(st, 11, s->ended_idx);
+	bind_time(st, 12, s->ended_idx != PL_WF_NONE, s->ended_time);
+	bind_text(st, 13, s->state == PL_SESSION_CANCELLED ? pl_wf_party_name(w, s->cancelled_by) : NULL);
+	bind_idx(st, 14, s->cites);
+	bind_time(st, 15, s->state == PL_SESSION_HELD, s->held_at);
+	sqlite3_bind_int64(st, 16, s->outcomes);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)s->last_idx);
+	int rc = step(x, st, d);
+	st = x->q[Q_SESSION_PARTY];
+	for (size_t i = 0; rc == PL_OK && i <= s->np; i++) {
+		const pl_wf_participant *p = i > 0 ? &s->p[i - 1] : NULL;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)s->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, p ? p->party : s->author), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p ? "participant" : "proposer", -1, SQLITE_STATIC);
+		bind_text(st, 4, p && p->answer >= 0 ? pl_group_answers[p->answer] : NULL);
+		bind_idx(st, 5, p ? p->answer_idx : PL_WF_NONE);
+		bind_time(st, 6, p && p->answer_idx != PL_WF_NONE, p ? p->answer_time : 0);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
+/* An outcome's row and each party's position. */
+static int put_outcome(pl_index *x, const pl_wf *w, const pl_wf_outcome *o, pl_diag *d)
+{
+	if (o == NULL)
+		return PL_OK;
+	sqlite3_stmt *st = x->q[Q_OUTCOME];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)o->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)o->session_id);
+	sqlite3_bind_text(st, 3, pl_wf_party_name(w, o->author), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, o->time);
+	sqlite3_bind_text(st, 5, pl_outcome_kinds[o->kind], -1, SQLITE_STATIC);
+	bind_idx(st, 6, o->agreed_idx);
+	bind_time(st, 7, o->agreed_idx != PL_WF_NONE, o->agreed_time);
+	int rc = step(x, st, d);
+	st = x->q[Q_POSITION];
+	for (size_t i = 0; rc == PL_OK && i < o->npos; i++) {
+		const pl_wf_position *p = &o->pos[i];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)o->id);
+		sqlite3_bind_text(st, 2, pl_wf_party_name(w, p->party), -1, SQLITE_STATIC);
+		bind_text(st, 3, p->position >= 0 ? pl_positions[p->position] : NULL);
+		bind_idx(st, 4, p->idx);
+		bind_time(st, 5, p->idx != PL_WF_NONE, p->time);
+		rc = step(x, st, d);
+	}
+	return rc;
+}
+
 /* The rows entry index changed, from the engine's state after applying it. */
 int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t index, const pl_hash *leaf,
 		  const pl_wf_effect *ef, pl_diag *d)
@@ -359,9 +426,14 @@ int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t 
 	case PL_WF_SESSION_HELD:
 	case PL_WF_SESSION_OUTCOME:
 	case PL_WF_OUTCOME_ENDORSE:
-		/* the entry row above only, for now: the sessions' own rows, views and report figures are the
-		 * next step (docs/groups.md, section 9) */
-		return PL_OK;
+		if ((rc = put_session(x, w, pl_wf_session_get(w, ef->session_id), d)) != PL_OK)
+			return rc;
+		/* every entry of the session's thread, reschedules and earlier positions included */
+		sqlite3_bind_int64(x->q[Q_SESSION_ENTRY], 1, (sqlite3_int64)ef->session_id);
+		sqlite3_bind_int64(x->q[Q_SESSION_ENTRY], 2, (sqlite3_int64)index);
+		if ((rc = step(x, x->q[Q_SESSION_ENTRY], d)) != PL_OK)
+			return rc;
+		return ef->outcome_id != PL_WF_NONE ? put_outcome(x, w, pl_wf_outcome_get(w, ef->outcome_id), d) : PL_OK;
 	case PL_WF_NTYPES:
 		break;
 	}

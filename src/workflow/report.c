@@ -15,6 +15,11 @@ typedef struct tally {
 	/* standing groups: offers made and what came of them; invitations received and how answered */
 	int64_t offered, offer_accepted, offer_declined, offer_unanswered;
 	int64_t invited, inv_accepted, inv_declined, inv_late, inv_silent, left;
+	/* consultation sessions: proposed and what became of them; cancellations made; invitations; outcomes */
+	int64_t s_proposed, s_held, s_cancelled, s_cancels_made, s_invited, s_accepted, s_declined, s_silent;
+	int64_t o_positions, o_endorsed, o_dissent, o_pending;
+	int64_t *end_s; /* seconds from an outcome to this party's endorsement */
+	size_t nend, capend;
 	json_t *norms;
 } tally;
 
@@ -139,6 +144,64 @@ static int group_counts(sqlite3 *db, int64_t now, tally *t, size_t n, pl_diag *d
 	return rc;
 }
 
+/* The sessions' figures (docs/workflow.md, "Consultation sessions and joint outcomes"), silence at now. */
+static int session_counts(sqlite3 *db, int64_t now, tally *t, size_t n, pl_diag *d)
+{
+	static const struct {
+		const char *sql; /* ?1: now */
+		size_t field;
+	} Q[] = {
+		{"SELECT author, COUNT(*) FROM sessions GROUP BY author", offsetof(tally, s_proposed)},
+		{"SELECT author, COUNT(*) FROM sessions WHERE state = 'held' GROUP BY author", offsetof(tally, s_held)},
+		{"SELECT author, COUNT(*) FROM sessions WHERE state = 'cancelled' GROUP BY author", offsetof(tally, s_cancelled)},
+		{"SELECT cancelled_by, COUNT(*) FROM sessions WHERE state = 'cancelled' GROUP BY cancelled_by",
+		 offsetof(tally, s_cancels_made)},
+		{"SELECT party, COUNT(*) FROM session_parties WHERE role = 'participant' GROUP BY party", offsetof(tally, s_invited)},
+		{"SELECT party, COUNT(*) FROM session_parties WHERE answer = 'accept' GROUP BY party", offsetof(tally, s_accepted)},
+		{"SELECT party, COUNT(*) FROM session_parties WHERE answer = 'decline' GROUP BY party", offsetof(tally, s_declined)},
+		{"SELECT p.party, COUNT(*) FROM session_parties p JOIN sessions x ON x.id = p.session_id WHERE"
+		 " p.role = 'participant' AND p.answer IS NULL AND x.due < ?1 AND x.state IN ('proposed', 'accepted')"
+		 " GROUP BY p.party",
+		 offsetof(tally, s_silent)},
+		{"SELECT party, COUNT(*) FROM outcome_positions GROUP BY party", offsetof(tally, o_positions)},
+		{"SELECT party, COUNT(*) FROM outcome_positions WHERE position = 'endorse' GROUP BY party",
+		 offsetof(tally, o_endorsed)},
+		{"SELECT party, COUNT(*) FROM outcome_positions WHERE position = 'dissent' GROUP BY party",
+		 offsetof(tally, o_dissent)},
+		{"SELECT party, COUNT(*) FROM outcome_positions WHERE position IS NULL GROUP BY party", offsetof(tally, o_pending)},
+	};
+	int rc = PL_OK;
+	for (size_t i = 0; rc == PL_OK && i < sizeof Q / sizeof Q[0]; i++)
+		rc = counts_at(db, Q[i].sql, now, t, n, Q[i].field, d);
+	sqlite3_stmt *st = NULL;
+	if (rc == PL_OK && sqlite3_prepare_v2(db,
+					      "SELECT p.party, p.position_time - o.time FROM outcome_positions p JOIN outcomes o"
+					      " ON o.id = p.outcome_id WHERE p.position = 'endorse'",
+					      -1, &st, NULL) != SQLITE_OK)
+		rc = pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	int r = SQLITE_DONE;
+	while (rc == PL_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		tally *e = find(t, n, (const char *)sqlite3_column_text(st, 0));
+		if (e != NULL && push(&e->end_s, &e->nend, &e->capend, sqlite3_column_int64(st, 1)) != PL_OK)
+			rc = pl_diag_set(d, PL_ENOMEM, "out of memory");
+	}
+	if (rc == PL_OK && r != SQLITE_DONE)
+		rc = pl_diag_set(d, PL_EDB, "index query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *sessions_json(tally *e)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I,s:o}}", "proposed",
+			 (json_int_t)e->s_proposed, "held", (json_int_t)e->s_held, "cancelled", (json_int_t)e->s_cancelled,
+			 "cancellations_made", (json_int_t)e->s_cancels_made, "invited", (json_int_t)e->s_invited, "answers",
+			 "accepted", (json_int_t)e->s_accepted, "declined", (json_int_t)e->s_declined, "silent",
+			 (json_int_t)e->s_silent, "outcomes", "to_take_position_on", (json_int_t)e->o_positions, "endorsed",
+			 (json_int_t)e->o_endorsed, "dissenting", (json_int_t)e->o_dissent, "pending",
+			 (json_int_t)e->o_pending, "median_seconds_to_endorse", median(e->end_s, e->nend));
+}
+
 static json_t *groups_json(const tally *e)
 {
 	return json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:{s:I,s:I,s:I,s:I},s:I}", "offered", (json_int_t)e->offered, "offers",
@@ -186,7 +249,7 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
 	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets GROUP BY party", t, n, offsetof(tally, pings), d)) ||
 	    (rc = counts(db, "SELECT party, COUNT(*) FROM ping_targets WHERE pong_idx IS NOT NULL GROUP BY party", t, n,
 			 offsetof(tally, pongs), d)) ||
-	    (rc = group_counts(db, now, t, n, d)) != PL_OK)
+	    (rc = group_counts(db, now, t, n, d)) != PL_OK || (rc = session_counts(db, now, t, n, d)) != PL_OK)
 		goto out;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT s.party, s.set_hash, n.name FROM subscriptions s JOIN norm_sets n"
@@ -245,7 +308,8 @@ int pl_view_report(pl_index *x, const char *party, int64_t now, json_t **out, pl
 			median(e->ans_s, e->nans), "pings", "received", (json_int_t)e->pings, "answered",
 			(json_int_t)e->pongs, "answer_rate",
 			e->pings ? json_real((double)e->pongs / (double)e->pings) : json_null());
-		if (o != NULL && json_object_set_new(o, "groups", groups_json(e)) != 0) {
+		if (o != NULL && (json_object_set_new(o, "groups", groups_json(e)) != 0 ||
+				  json_object_set_new(o, "sessions", sessions_json(e)) != 0)) {
 			json_decref(o);
 			o = NULL;
 		}
@@ -272,6 +336,7 @@ out:
 	for (size_t i = 0; i < n; i++) {
 		free(t[i].ack_s);
 		free(t[i].ans_s);
+		free(t[i].end_s);
 		json_decref(t[i].norms);
 	}
 	free(t);

@@ -335,7 +335,10 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 	/* a request awaits an acknowledgement until acked (if that deadline
 	 * comes first), then the answer; a ping awaits its pong, due by the
 	 * charter's acknowledgement deadline; an invitation to a group that
-	 * is not over awaits the party's answer by the group's deadline */
+	 * is not over, or to a session not held or cancelled, awaits the
+	 * party's answer by its deadline; an outcome the party has taken no
+	 * position on awaits its endorsement, by the charter's response
+	 * deadline after the outcome */
 	static const char ITEMS[] =
 		"SELECT 'request' AS item, t.request_id AS id, r.case_id AS case_id, r.author AS author,"
 		" r.kind AS kind, c.title AS title, r.time AS time,"
@@ -352,8 +355,17 @@ int pl_view_inbox(pl_index *x, const char *party, int64_t now, pl_page pg, json_
 		" UNION ALL "
 		"SELECT 'group', g.id, NULL, g.author, g.kind, NULL, g.time, 'answer', g.due, g.due, NULL"
 		" FROM group_parties gp JOIN groups g ON g.id = gp.group_id WHERE gp.party = ?1 AND gp.role = 'invited'"
-		" AND gp.answer IS NULL AND g.state IN ('proposed', 'established')";
-	char sql[2048];
+		" AND gp.answer IS NULL AND g.state IN ('proposed', 'established')"
+		" UNION ALL "
+		"SELECT 'session', x.id, NULL, x.author, x.state, NULL, x.time, 'answer', x.due, x.due, NULL"
+		" FROM session_parties sp JOIN sessions x ON x.id = sp.session_id WHERE sp.party = ?1"
+		" AND sp.role = 'participant' AND sp.answer IS NULL AND x.state IN ('proposed', 'accepted')"
+		" UNION ALL "
+		"SELECT 'outcome', o.id, NULL, o.author, o.kind, NULL, o.time, 'endorsement',"
+		" o.time + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'response_seconds'), 1209600),"
+		" NULL, NULL FROM outcome_positions op JOIN outcomes o ON o.id = op.outcome_id WHERE op.party = ?1"
+		" AND op.position IS NULL";
+	char sql[4096];
 	sqlite3_stmt *st = NULL, *ct = NULL;
 	json_t *items = json_array();
 	int64_t total = 0;

@@ -46,6 +46,17 @@ int pl_view_groups(pl_index *x, const char *party, const char *state, pl_page pg
  * when it left, and the thread (every entry about it, in log order). PL_ENOTFOUND for no group. */
 int pl_view_group(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
+/* Consultation sessions, newest activity first; party (may be NULL) limits to those it proposed or takes
+ * part in, state ("proposed", "accepted", "held", "cancelled"; may be NULL) to that state. */
+int pl_view_sessions(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+	__attribute__((warn_unused_result));
+
+/* One session: its public fields (the window as last rescheduled, who cancelled citing what, when it
+ * was held), every party's answer (late, or silent at now while the session is open), its outcomes with
+ * each party's latest position and whether they are agreed, and the thread (every entry, in log order).
+ * PL_ENOTFOUND for no session. */
+int pl_view_session(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Norm sets published (hash NULL), or one set with its norms and subscribers. */
 int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 

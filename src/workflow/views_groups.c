@@ -1,6 +1,7 @@
-/* views_groups.c - standing groups as the index holds them, as JSON (views.h: pl_view_groups, pl_view_group;
- * docs/workflow.md, "Standing groups"). Public fields only: a sealed group's name and mandate are opened on
- * the member's side. */
+/* views_groups.c - standing groups and consultation sessions as the index holds them, as JSON (views.h:
+ * pl_view_groups, pl_view_group, pl_view_sessions, pl_view_session; docs/workflow.md, "Standing groups",
+ * "Consultation sessions and joint outcomes"). Public fields only: what is sealed (a group's name, an
+ * agenda, an outcome's text) is opened on the member's side. */
 #include "workflow/views_impl.h"
 
 #include <stdio.h>
@@ -86,5 +87,87 @@ int pl_view_group(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *
 		return PL_OK;
 	}
 	json_decref(g);
+	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
+}
+
+/* ---- consultation sessions ---- */
+
+int pl_view_sessions(pl_index *x, const char *party, const char *state, pl_page pg, json_t **out, pl_diag *d)
+{
+	return pl_view_list(x, "sessions",
+			    "id, author, time, tlp, group_id, due, from_time, until_time, state, reschedules, cancelled_by,"
+			    " cites, held_time, outcomes, (SELECT COUNT(*) FROM session_parties WHERE session_id = id AND"
+			    " role = 'participant') AS participants, last_idx",
+			    "sessions WHERE (?1 IS NULL OR id IN (SELECT session_id FROM session_parties WHERE party = ?1))"
+			    " AND (?2 IS NULL OR state = ?2)",
+			    "last_idx DESC, id DESC", party, state, pg, out, d);
+}
+
+/* o[key]'s 0/1 integer as a boolean. */
+static void as_bool(json_t *o, const char *key)
+{
+	json_object_set_new(o, key, json_boolean(json_integer_value(json_object_get(o, key)) != 0));
+}
+
+int pl_view_session(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	json_t *s = NULL;
+	int rc = pl_view_prepare(db,
+				 "SELECT id, author, time, tlp, group_id, due, from_time, until_time, state, reschedules,"
+				 " ended_idx, ended_time, cancelled_by, cites, held_time, outcomes, last_idx FROM sessions"
+				 " WHERE id = ?1",
+				 &st, d);
+	if (rc == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		int r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			rc = (s = pl_view_row(st)) != NULL ? PL_OK : PL_ENOMEM;
+		else if (r == SQLITE_DONE)
+			rc = pl_diag_set(d, PL_ENOTFOUND, "entry %llu is not a session", (unsigned long long)id);
+		else
+			rc = pl_view_db_err(db, d);
+	}
+	sqlite3_finalize(st);
+	if (rc == PL_OK)
+		rc = rows_at(db, s, "parties",
+			     "SELECT p.party, p.role, p.answer, p.answer_idx, p.answer_time, p.answer_time > x.due AS late,"
+			     " p.role = 'participant' AND p.answer IS NULL AND x.due < ?2 AND x.state IN ('proposed', 'accepted')"
+			     " AS silent FROM session_parties p JOIN sessions x ON x.id = p.session_id WHERE p.session_id = ?1"
+			     " ORDER BY p.role = 'participant', p.party",
+			     id, now, d);
+	if (rc == PL_OK)
+		rc = rows_at(db, s, "outcomes",
+			     "SELECT id, author, time, kind, agreed_idx, agreed_time FROM outcomes WHERE session_id = ?1"
+			     " ORDER BY id",
+			     id, now, d);
+	size_t i;
+	json_t *e;
+	json_array_foreach(rc == PL_OK ? json_object_get(s, "outcomes") : NULL, i, e)
+	{
+		if (rc == PL_OK)
+			rc = rows_at(db, e, "positions",
+				     "SELECT party, position, idx, position_time FROM outcome_positions WHERE outcome_id = ?1"
+				     " ORDER BY party",
+				     (uint64_t)json_integer_value(json_object_get(e, "id")), now, d);
+		if (rc == PL_OK)
+			json_object_set_new(e, "agreed", json_boolean(json_is_integer(json_object_get(e, "agreed_idx"))));
+	}
+	if (rc == PL_OK)
+		rc = rows_at(db, s, "thread",
+			     "SELECT e.idx, e.type, e.author, e.time FROM session_entries x JOIN entries e ON e.idx = x.idx"
+			     " WHERE x.session_id = ?1 ORDER BY e.idx",
+			     id, now, d);
+	if (rc == PL_OK) {
+		json_array_foreach(json_object_get(s, "parties"), i, e)
+		{
+			as_bool(e, "late");
+			as_bool(e, "silent");
+		}
+		*out = s;
+		return PL_OK;
+	}
+	json_decref(s);
 	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
 }

@@ -168,7 +168,7 @@ ROUTES = [
     ("/checkpoint", "GET"), ("/tile/0/000", "GET"), ("/tile/entries/000", "GET"), ("/v1/statements", "POST"),
     ("/v1/entries/0", "GET"), ("/v1/proof/inclusion?index=0", "GET"), ("/v1/proof/consistency?old=1&new=1", "GET"),
     ("/v1/parties", "GET"), ("/v1/parties/p01", "GET"), ("/v1/blobs/" + H64, "BLOB"), ("/v1/cases", "GET"),
-    ("/v1/cases/1", "GET"), ("/v1/groups", "GET"), ("/v1/groups/1", "GET"), ("/v1/norms", "GET"), ("/v1/norms/" + H64, "GET"), ("/v1/inbox/p01", "GET"),
+    ("/v1/cases/1", "GET"), ("/v1/groups", "GET"), ("/v1/groups/1", "GET"), ("/v1/sessions", "GET"), ("/v1/sessions/1", "GET"), ("/v1/norms", "GET"), ("/v1/norms/" + H64, "GET"), ("/v1/inbox/p01", "GET"),
     ("/v1/report", "GET"), ("/healthz", "GET"), ("/metrics", "GET"),
 ]
 ALLOW = {"GET": "GET, HEAD", "POST": "POST", "BLOB": "GET, HEAD, PUT"}
@@ -192,7 +192,7 @@ def build_cases(good_env, member, member_key):
 
     # --- unknown routes ---
     for p in ["/", "/nothing", "/checkpoint/", "/checkpoint/x", "/CHECKPOINT", "/v1", "/v1/", "/v2/statements",
-              "/v1/statements/", "/v1/entries", "/v1/entries/", "/v1/parties/", "/v1/cases/", "/v1/groups/", "/v1/inbox",
+              "/v1/statements/", "/v1/entries", "/v1/entries/", "/v1/parties/", "/v1/cases/", "/v1/groups/", "/v1/sessions/", "/v1/inbox",
               "/v1/inbox/", "/v1/norms/", "/healthz/", "/metrics.json", "/tile", "/tile/", "/private/log.key",
               "/log.vkey", "/.git/config", "/index.html", "*"]:
         cases.append(case("unknown route", "GET " + p, req("GET", p), want={404, 400}))
@@ -212,6 +212,7 @@ def build_cases(good_env, member, member_key):
             "/v1/parties/.p01", "/v1/parties/P01", "/v1/parties/p01/", "/v1/parties/" + "a" * 65,
             "/v1/inbox/..%2f", "/v1/inbox/..%2fprivate", "/v1/inbox/%2e%2e", "/v1/inbox/p01%2f..",
             "/v1/cases/01", "/v1/cases/-4", "/v1/groups/01", "/v1/groups/-4", "/v1/groups/1/", "/v1/groups/%2e%2e",
+            "/v1/sessions/01", "/v1/sessions/-1", "/v1/sessions/1/",
             "/v1/norms/" + H64.upper(), "/v1/norms/" + H64[:60],
             "//checkpoint", "/./checkpoint", "/v1/../checkpoint", "/v1/%2e%2e/checkpoint"]
     for p in trav:
@@ -387,6 +388,7 @@ def build_cases(good_env, member, member_key):
               "/v1/cases?limit=", "/v1/cases?offset=-5", "/v1/cases?offset=99999999999999999999999",
               "/v1/cases?state=maybe", "/v1/cases?party=..%2f..", "/v1/cases?party=%00",
               "/v1/groups?state=open", "/v1/groups?limit=0", "/v1/groups?party=..%2f..", "/v1/groups/1?now=garbage",
+              "/v1/sessions?state=established", "/v1/sessions/1?now=garbage",
               "/v1/cases?limit=x&limit=10", "/v1/cases/1?now=garbage", "/v1/report?now=garbage",
               "/v1/report?now=2026-13-45T99:99:99Z", "/v1/report?now=-1", "/v1/report?party=UPPER",
               "/v1/inbox/p01?limit=abc", "/v1/inbox/p01?now=yesterday", "/v1/inbox/p01?offset=-1",

@@ -375,6 +375,53 @@ def main():
     st, rep_g = srv.get("/v1/report", party="delta")
     check(rep_g["parties"][0]["groups"]["answers"]["silent"] == 0 and rep_g["parties"][0]["groups"]["invited"] == 1,
           "before the deadline delta is invited, not silent")
+
+    # ---------------- consultation sessions: cancelled citing a case; held, minutes endorsed ----------------
+    def sess(p, who, start, extra=None):
+        body = {"tlp": "TLP:CLEAR", "participants": who, "window": {"from": ts(start), "until": ts(start + 7200)},
+                "due": ts(start - 1), "agenda": ["the DDoS on the ministry"], "format": "virtual",
+                "due_reason": "before it starts"}
+        body.update(extra or {})
+        return ok(p, "session.propose", body, [live] if "threads" in body else [])
+    s1 = sess(C, ["alpha"], int(time.time()) + 3600)
+    ok(A, "session.cancel", {"session": s1, "cites": live, "reasons": "not right after that attack"}, [s1, live])
+    V2 = lambda *a, **k: check(refused(*a, **k) == a[0], "refused with %s" % a[0])
+    V2("session_ended", C, "session.reschedule", {"session": s1, "window": {"from": ts(int(time.time()) + 7200),
+                                                                             "until": ts(int(time.time()) + 9000)},
+                                                   "reasons": "r"}, [s1])
+    start = int(time.time()) + 2
+    s2 = sess(A, ["beta"], start, {"threads": [live]})
+    ok(B, "session.answer", {"session": s2, "answer": "accept"}, [s2])
+    V2("session_not_held", B, "session.outcome", {"session": s2, "kind": "minutes", "text": "t"}, [s2])
+    time.sleep(max(0, start + 1 - time.time()))
+    ok(A, "session.held", {"session": s2, "held_at": ts(start)}, [s2])
+    out_id = ok(B, "session.outcome", {"session": s2, "kind": "minutes", "text": "filtering agreed"}, [s2])
+    st, inbox_a = srv.get("/v1/inbox/alpha")
+    check(any(i["item"] == "outcome" and i["id"] == out_id for i in inbox_a["items"]),
+          "alpha's inbox: the minutes await its position (%s)" % inbox_a["items"])
+    ok(A, "outcome.endorse", {"outcome": out_id, "position": "endorse"}, [out_id])
+    st, sv = srv.get("/v1/sessions/%d" % s2)
+    check(st == 200 and sv["state"] == "held" and not sv["outcomes"][0]["agreed"], "held, minutes not agreed yet (%s)" % sv)
+    ok(B, "outcome.endorse", {"outcome": out_id, "position": "endorse"}, [out_id])
+    V2("already_endorsed", B, "outcome.endorse", {"outcome": out_id, "position": "dissent", "note": "n"}, [out_id])
+    st, sv = srv.get("/v1/sessions/%d" % s2)
+    check(sv["outcomes"][0]["agreed"] and sorted(p["position"] for p in sv["outcomes"][0]["positions"]) ==
+          ["endorse", "endorse"] and [e["type"] for e in sv["thread"]] ==
+          ["session.propose", "session.answer", "session.held", "session.outcome", "outcome.endorse", "outcome.endorse"],
+          "the minutes are agreed by both, the thread in order (%s)" % sv)
+    st, sv = srv.get("/v1/sessions/%d" % s1)
+    check(sv["state"] == "cancelled" and sv["cancelled_by"] == "alpha" and sv["cites"] == live,
+          "alpha cancelled gamma's session citing case %d (%s)" % (live, sv))
+    st, sl = srv.get("/v1/sessions", party="beta")
+    check([s["id"] for s in sl["sessions"]] == [s2], "beta takes part in one session (%s)" % sl)
+    st, rep_s = srv.get("/v1/report")
+    ss = {p["party"]: p["sessions"] for p in rep_s["parties"]}
+    check(ss["gamma"]["proposed"] == 1 and ss["gamma"]["cancelled"] == 1 and ss["alpha"]["cancellations_made"] == 1
+          and ss["alpha"]["held"] == 1 and ss["beta"]["outcomes"]["endorsed"] == 1
+          and isinstance(ss["beta"]["outcomes"]["median_seconds_to_endorse"], int),
+          "the report: sessions proposed, held, cancelled and by whom, endorsements (%s)" % ss)
+    check(srv.get("/v1/sessions/999999")[0] == 404 and srv.get("/v1/sessions", state="maybe")[0] == 400,
+          "an unknown session is 404, an unknown state 400")
     res = cli("ack", str(rq), key=B, expect=4)
     check("already_acknowledged" in res.stderr, "the CLI shows the refusal's code (%s)" % res.stderr.strip())
     # answering an entry that does not exist: the reference is taken from the member's verified copy of
