@@ -20,9 +20,7 @@
 /* Signs body (taken) as a group statement of type t about group target (UINT64_MAX for a proposal). */
 static int group_send(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const char *cmd)
 {
-	cli_group_sealer g = {.call = call, .type = t, .target = target, .body = body};
-	return cli_session_sign_send(call, pl_wf_type_name(t), body, target, cmd, NULL, cli_seal_group_body,
-				     cli_group_prepare, &g);
+	return cli_group_send(call, t, body, target, &target, target != UINT64_MAX, cmd);
 }
 
 int cmd_group_propose(const cli_call *call)

@@ -1,6 +1,7 @@
-/* seal_group.c - a statement of a standing group's thread sealed to the group's readers (sealing.h:
- * cli_seal_group_body, cli_group_prepare; docs/groups.md, section 1): the proposer and every party it
- * invited, as admission counts them (workflow/state_readers.c). */
+/* seal_group.c - a statement of a standing group's or a consultation session's thread sealed to its
+ * readers (sealing.h: cli_seal_group_body, cli_group_prepare; docs/groups.md, section 1): the proposer
+ * and every party it invited or named a participant, as admission counts them
+ * (workflow/state_readers.c). */
 #include "cli/sealing.h"
 
 #include "base/refusal.h"
@@ -10,30 +11,39 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The proposal the statement belongs to: the body itself for a proposal, else the group.propose at
- * q->target from the member's verified copy (verified; release st and env, close e after any result). */
+/* The proposal the statement belongs to: the body itself for a proposal, else the group.propose or
+ * session.propose its thread starts with, from the member's verified copy (an endorsement's through its
+ * outcome; verified; release the statements, close e after any result). */
 typedef struct group_stmts {
 	pl_entries e;
 	bool opened;
-	pl_envelope env;
-	pl_stmt st;
+	pl_envelope env, oenv;
+	pl_stmt st, out;
 } group_stmts;
 
 static void group_close(group_stmts *g)
 {
 	pl_stmt_release(&g->st);
 	pl_envelope_release(&g->env);
+	pl_stmt_release(&g->out);
+	pl_envelope_release(&g->oenv);
 	if (g->opened)
 		pl_entries_close(&g->e);
+}
+
+static bool is_proposal(pl_wf_type t)
+{
+	return t == PL_WF_GROUP_PROPOSE || t == PL_WF_SESSION_PROPOSE;
 }
 
 /* The proposal's author and body: the statement's own for a proposal. */
 static int group_open(const cli_group_sealer *q, cli_session *s, const json_t *body, const char **author,
 		      const json_t **proposal, group_stmts *g, pl_diag *d)
 {
-	static const char *const types[] = {"group.propose", NULL};
+	static const char *const groups[] = {"group.propose", NULL}, *const sessions[] = {"session.propose", NULL},
+				  *const outcomes[] = {"session.outcome", NULL};
 	memset(g, 0, sizeof *g);
-	if (q->type == PL_WF_GROUP_PROPOSE) {
+	if (is_proposal(q->type)) {
 		*author = s->key->id.party;
 		*proposal = body;
 		return PL_OK;
@@ -42,7 +52,16 @@ static int group_open(const cli_group_sealer *q, cli_session *s, const json_t *b
 	if (rc != PL_OK)
 		return rc;
 	g->opened = true;
-	if ((rc = pl_entries_statement(&g->e, &s->pol, q->target, types, NULL, &g->env, &g->st, NULL, d)) != PL_OK)
+	uint64_t at = q->target;
+	if (q->type == PL_WF_OUTCOME_ENDORSE) {
+		if ((rc = pl_entries_statement(&g->e, &s->pol, at, outcomes, NULL, &g->oenv, &g->out, NULL, d)) != PL_OK)
+			return rc;
+		json_int_t k = json_integer_value(json_object_get(g->out.body, "session"));
+		at = k > 0 ? (uint64_t)k : 0;
+	}
+	bool group = q->type == PL_WF_GROUP_ANSWER || q->type == PL_WF_GROUP_LEAVE || q->type == PL_WF_GROUP_DISSOLVE;
+	if ((rc = pl_entries_statement(&g->e, &s->pol, at, group ? groups : sessions, NULL, &g->env, &g->st, NULL, d)) !=
+	    PL_OK)
 		return rc;
 	*author = g->st.author;
 	*proposal = g->st.body;
@@ -82,7 +101,7 @@ int cli_seal_group_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, p
 	if (tlp == NULL || strcmp(tlp, "TLP:CLEAR") == 0)
 		goto out; /* a group in clear: the statement too */
 	pl_refusal v;
-	rc = cli_clear_rules(tname, s->key->id.party, q->type == PL_WF_GROUP_PROPOSE ? UINT64_MAX : q->target, body, &v);
+	rc = cli_clear_rules_refs(tname, s->key->id.party, q->refs, q->nrefs, body, &v);
 	if (rc == PL_EREFUSED)
 		rc = pl_diag_set(d, PL_EINVAL, "%s: %s", pl_refusal_name(v.code), v.msg);
 	if (rc != PL_OK)
@@ -94,13 +113,16 @@ int cli_seal_group_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, p
 	z.skip_revoked = true; /* a party revoked since reads nothing said later (admission agrees) */
 	z.green = green(proposal);
 	if (!z.green) {
-		/* the proposer and every invited party (the author is always a reader) */
+		/* the proposer and every invited party or participant (the author is always a reader) */
 		size_t i;
 		json_t *p;
 		const char *names[CLI_SEAL_READERS_MAX + 1];
 		size_t n = 0;
 		names[n++] = author;
-		json_array_foreach(json_object_get(proposal, "invited"), i, p)
+		const json_t *who = json_object_get(proposal, "invited");
+		if (who == NULL)
+			who = json_object_get(proposal, "participants");
+		json_array_foreach(who, i, p)
 		{
 			if (json_is_string(p) && n <= CLI_SEAL_READERS_MAX)
 				names[n++] = json_string_value(p);
@@ -126,4 +148,12 @@ out:
 	json_decref(f);
 	group_close(&g);
 	return rc;
+}
+
+int cli_group_send(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const uint64_t *refs,
+		   size_t nrefs, const char *cmd)
+{
+	cli_group_sealer g = {.call = call, .type = t, .target = target, .body = body, .refs = refs, .nrefs = nrefs};
+	return cli_session_sign_send_refs(call, pl_wf_type_name(t), body, refs, nrefs, cmd, NULL, cli_seal_group_body,
+					  cli_group_prepare, &g);
 }

@@ -196,16 +196,20 @@ const char *cli_seal_fault_text(pl_sealed_fault f)
 
 int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *body, pl_refusal *v)
 {
+	return cli_clear_rules_refs(type, author, &ref, ref != UINT64_MAX, body, v);
+}
+
+int cli_clear_rules_refs(const char *type, const char *author, const uint64_t *refs, size_t nrefs, json_t *body,
+			 pl_refusal *v)
+{
 	pl_stmt st;
 	memset(&st, 0, sizeof st);
 	snprintf(st.type, sizeof st.type, "%s", type);
 	snprintf(st.author, sizeof st.author, "%s", author);
 	st.time = pl_now();
 	st.body = body;
-	if (ref != UINT64_MAX) {
-		st.refs[0].index = ref; /* as the statement signed will list it */
-		st.nrefs = 1;
-	}
+	for (size_t i = 0; i < nrefs && i < PL_REFS_MAX; i++)
+		st.refs[st.nrefs++].index = refs[i]; /* as the statement signed will list them */
 	pl_wf_body wb;
 	memset(&wb, 0, sizeof wb);
 	memset(v, 0, sizeof *v);

@@ -107,6 +107,9 @@ int cli_describe_seal_prepare(const cli_call *call, pl_wf_type t, const char *au
  * seals what the server can no longer see. pl_wf_parse's result; PL_EREFUSED with v set. */
 struct pl_refusal;
 int cli_clear_rules(const char *type, const char *author, uint64_t ref, json_t *body, struct pl_refusal *v);
+/* The same with refs[0..nrefs) listed. */
+int cli_clear_rules_refs(const char *type, const char *author, const uint64_t *refs, size_t nrefs, json_t *body,
+			 struct pl_refusal *v);
 
 /* The opened fields merged into body, a statement's public part: each field set, but "lang" and
  * "sealed"; a blob's "sha256" and "size" joining its public name ("index", "report" objects merged).
@@ -220,13 +223,21 @@ int cli_thread_prepare(void *ctx, cli_session *s, pl_diag *d);
 typedef struct cli_group_sealer {
 	const cli_call *call;
 	pl_wf_type type;
-	uint64_t target;     /* the group (not for a proposal) */
+	uint64_t target;     /* the group, session or outcome (not for a proposal) */
 	const json_t *body;  /* the body to sign (for prepare: a proposal's label) */
+	const uint64_t *refs; /* every entry the statement lists in refs */
+	size_t nrefs;
 } cli_group_sealer;
 int cli_seal_group_body(void *ctx, cli_session *s, uint64_t seq, json_t *body, pl_diag *d);
 
 /* A cli_prepare_fn for a cli_group_sealer: a members' key current first when the group is TLP:GREEN. */
 int cli_group_prepare(void *ctx, cli_session *s, pl_diag *d);
+
+/* Signs body (taken) as a statement of type t of a group's or a session's thread about target (UINT64_MAX
+ * for a proposal), listing refs[0..nrefs) in refs, sealed by cli_seal_group_body; the exit status
+ * (cli_session_sign_send_refs). */
+int cli_group_send(const cli_call *call, pl_wf_type t, json_t *body, uint64_t target, const uint64_t *refs,
+		   size_t nrefs, const char *cmd);
 
 /* Moves the sealed fields of type t (pl_wf_sealed_fields) out of body into a new object *fields (json_decref
  * it), with "lang" (--lang, default "en"). PL_ENOMEM. */

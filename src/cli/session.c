@@ -297,6 +297,13 @@ int cli_session_ref(const cli_call *call, cli_session *c, uint64_t index, pl_ref
 int cli_session_sign_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			  uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx)
 {
+	return cli_session_sign_send_refs(call, type, body, &target, target != UINT64_MAX, cmd, index, seal, prepare, ctx);
+}
+
+int cli_session_sign_send_refs(const cli_call *call, const char *type, json_t *body, const uint64_t *targets,
+			       size_t ntargets, const char *cmd, uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare,
+			       void *ctx)
+{
 	const cli_args *a = &call->args;
 	pl_diag d = {0};
 	cli_session c;
@@ -308,12 +315,16 @@ int cli_session_sign_send(const cli_call *call, const char *type, json_t *body, 
 	c.seal = seal;
 	c.prepare = prepare;
 	c.seal_ctx = ctx;
-	pl_ref ref;
-	int status;
-	if (target != UINT64_MAX && (rc = cli_session_ref(call, &c, target, &ref, &d)) != PL_OK)
+	pl_ref refs[CLI_REFS_MAX];
+	int status = 0;
+	if (ntargets > CLI_REFS_MAX)
+		rc = pl_diag_set(&d, PL_EINVAL, "a statement refers to at most %d entries", CLI_REFS_MAX);
+	for (size_t i = 0; rc == PL_OK && i < ntargets; i++)
+		rc = cli_session_ref(call, &c, targets[i], &refs[i], &d);
+	if (rc != PL_OK)
 		status = cli_fail(cmd, rc, &d);
 	else
-		status = cli_session_submit(&c, a, type, body, &ref, target != UINT64_MAX, NULL, cmd, index);
+		status = cli_session_submit(&c, a, type, body, refs, ntargets, NULL, cmd, index);
 	cli_session_close(&c);
 	json_decref(body);
 	return status;

@@ -107,4 +107,10 @@ int cli_session_ref(const cli_call *call, cli_session *s, uint64_t index, pl_ref
 int cli_session_sign_send(const cli_call *call, const char *type, json_t *body, uint64_t target, const char *cmd,
 			  uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare, void *ctx);
 
+/* The same with targets[0..ntargets) in refs (at most CLI_REFS_MAX, PL_EINVAL beyond). */
+#define CLI_REFS_MAX PL_REFS_MAX
+int cli_session_sign_send_refs(const cli_call *call, const char *type, json_t *body, const uint64_t *targets,
+			       size_t ntargets, const char *cmd, uint64_t *index, cli_seal_fn seal, cli_prepare_fn prepare,
+			       void *ctx);
+
 #endif

@@ -65,7 +65,7 @@
 #define PL_WF_TEXT_MAX 4096      /* summaries and free text */
 #define PL_WF_TITLE_MAX 200
 #define PL_WF_EVIDENCE_MAX 64
-#define PL_WF_THREADS_MAX 16     /* the cases and requests a session's agenda points at */
+#define PL_WF_THREADS_MAX 8      /* the cases and requests a session's agenda points at (with its group, within PL_REFS_MAX) */
 #define PL_WF_WINDOW_MAX (30 * 86400) /* the longest session window */
 #define PL_PRESERVE_MIN_SECONDS (60 * 86400) /* Budapest Convention art. 29(7) */
 

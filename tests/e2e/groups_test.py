@@ -16,7 +16,11 @@ A log with four founders runs under `parley serve`:
   the client without them, nothing appended); gamma leaves, alpha
   dissolves; an answer after that is refused (group_dissolved) and the log
   does not grow;
-- a TLP:CLEAR group stays in clear.
+- a TLP:CLEAR group stays in clear;
+- alpha and gamma form a group; a session in it is cancelled by gamma citing
+  a concern (who, when and the citation public, the reasons sealed); a later
+  session is held, its minutes recorded and endorsed by both (after a
+  dissent): agreed; the report counts gamma's cancellation.
 """
 import json
 import os
@@ -40,7 +44,11 @@ C_MANDATE = "CANARYMANDATE93b2c7"
 C_EXPERT = "CANARYEXPERT0d7a64"
 C_DECLINE = "CANARYDECLINE4f8e21"
 C_LEAVE = "CANARYLEAVE71c3b9"
-SEALED = [C_NAME, C_MANDATE, C_EXPERT, C_DECLINE, C_LEAVE]
+C_AGENDA = "CANARYAGENDA6b0e3d"
+C_CANCEL = "CANARYCANCEL2f95a1"
+C_MINUTES = "CANARYMINUTES8c4d07"
+C_DISSENT = "CANARYDISSENT3a7f52"
+SEALED = [C_NAME, C_MANDATE, C_EXPERT, C_DECLINE, C_LEAVE, C_AGENDA, C_CANCEL, C_MINUTES, C_DISSENT]
 C_CLEAR = "CANARYCLEARGROUP2a6d58"
 
 
@@ -165,8 +173,61 @@ def run(url, vkey, files, logdir):
     out = cli("gamma", "group", "show", str(g3)).stdout
     check(C_CLEAR in out, "anyone reads a TLP:CLEAR group's name: %s" % out)
 
+    # ---- sessions: one cancelled citing a concern, one held with its minutes endorsed ----
+    g4 = index_of(cli("alpha", "group", "propose", "--kind", "bilateral", "--invite", "gamma", "--tlp", "TLP:AMBER",
+                      "--due", due, "--due-reason", "r", "--name", "Alpha-Gamma", "--mandate", "m", "--wait", "--json"))
+    cli("gamma", "group", "answer", str(g4), "--accept", "--wait")
+    case = index_of(cli("alpha", "concern", "raise", "--title", "Scans", "--class", "information-gathering", "--tlp",
+                        "TLP:AMBER", "--summary", "scans of the grid", "--to", "gamma", "--wait", "--json"))
+    base = ["--invite", "gamma", "--tlp", "TLP:AMBER", "--due", ts(now + 3600), "--due-reason", "visas",
+            "--format", "in_person", "--place", "Geneva", "--group", str(g4)]
+    s1 = index_of(cli("alpha", "session", "propose", *base, "--from", ts(now + 7200), "--until", ts(now + 9000),
+                      "--agenda", "the scans, and what follows " + C_AGENDA, "--thread", str(case), "--wait", "--json"))
+    out = cli("gamma", "inbox").stdout
+    check("invitation to session %d from alpha" % s1 in out, "gamma's inbox lists the session: %s" % out)
+    cli("gamma", "session", "cancel", str(s1), "--cites", str(case), "--reasons", "not right after that " + C_CANCEL,
+        "--wait")
+    out = cli("alpha", "session", "show", str(s1)).stdout
+    check("CANCELLED by gamma" in out and "citing entry %d" % case in out and C_CANCEL in out and C_AGENDA in out,
+          "alpha reads who cancelled, citing what, and why: %s" % out)
+    out = cli("beta", "session", "show", str(s1)).stdout
+    check("CANCELLED by gamma" in out and not found(out.encode(), SEALED), "beta sees the cancellation, not why: %s" % out)
+    start = int(time.time()) + 6  # the window starts after the proposal is signed, even on a slow (sanitizer) build
+    s2 = index_of(cli("alpha", "session", "propose", *base, "--from", ts(start), "--until", ts(start + 3600),
+                      "--agenda", "indicators", "--wait", "--json"))
+    cli("gamma", "session", "answer", str(s2), "--accept", "--wait")
+    time.sleep(max(0, start + 1 - time.time()))
+    r = cli("gamma", "session", "held", str(s2), "--at", ts(start), expect=4)
+    check("not_convener" in r.stderr, "only the proposer records the session as held (%s)" % r.stderr.strip()[-200:])
+    cli("alpha", "session", "held", str(s2), "--at", ts(start), "--wait")
+    o = index_of(cli("gamma", "session", "outcome", str(s2), "--kind", "minutes", "--text",
+                     "Indicators exchanged monthly " + C_MINUTES, "--wait", "--json"))
+    out = cli("alpha", "inbox").stdout
+    check("minutes %d by gamma awaits your position" % o in out, "alpha's inbox: the minutes await its position: %s" % out)
+    r = cli("alpha", "outcome", "endorse", str(o), "--dissent", expect=2)
+    check("reasons_missing" in r.stderr, "a dissent without a note is refused before signing")
+    cli("alpha", "outcome", "endorse", str(o), "--dissent", "--note", "monthly is too often " + C_DISSENT, "--wait")
+    cli("gamma", "outcome", "endorse", str(o), "--wait")
+    out = cli("gamma", "session", "show", str(s2)).stdout
+    check("not agreed" in out and C_MINUTES in out and C_DISSENT in out, "a dissent: not agreed yet: %s" % out)
+    cli("alpha", "outcome", "endorse", str(o), "--wait")
+    out = cli("alpha", "session", "show", str(s2)).stdout
+    check("AGREED by every participant" in out and "held at" in out, "endorsed by both: agreed: %s" % out)
+    r = cli("alpha", "outcome", "endorse", str(o), "--dissent", "--note", "x", expect=4)
+    check("already_endorsed" in r.stderr, "an endorsement stands (%s)" % r.stderr.strip()[-200:])
+    out = cli("beta", "session", "show", str(s2)).stdout
+    check("AGREED" in out and not found(out.encode(), SEALED), "beta sees that it was agreed, not what: %s" % out)
+    lst = json.loads(cli("alpha", "sessions", "--json").stdout)
+    check({x["id"]: x["state"] for x in lst["sessions"]} == {s1: "cancelled", s2: "held"}, "sessions (%s)" % lst)
+    rep = json.loads(cli("alpha", "report", "--json").stdout)
+    ss = {p["party"]: p["sessions"] for p in rep["parties"]}
+    check(ss["gamma"]["cancellations_made"] == 1 and ss["alpha"]["proposed"] == 2 and ss["alpha"]["held"] == 1
+          and ss["alpha"]["cancelled"] == 1 and ss["gamma"]["outcomes"]["endorsed"] == 1,
+          "the report: who proposed, held, cancelled (%s)" % ss)
+
     # ---- what the server holds and answers ----
     answers = b"".join(get(url + p) for p in ["/v1/groups", "/v1/groups/%d" % g1, "/v1/groups/%d" % g2,
+                                              "/v1/sessions", "/v1/sessions/%d" % s1, "/v1/sessions/%d" % s2,
                                               "/v1/report"] + ["/v1/entries/%d" % i for i in range(size())])
     check(not found(answers, SEALED), "the server's answers hold no sealed canary (%s)" % found(answers, SEALED))
     n, hits = walk(logdir, SEALED)
