@@ -273,6 +273,31 @@ ok "cert.a offered cert.b a standing bilateral group at entry $GROUP, its name a
 run "cert.b accepts the group" "${B[@]}" group answer "$GROUP" --accept --expert "the CERT's grid analyst" --wait --json
 ok "cert.b accepted group $GROUP at entry $(json index): established; an answer never given would be on the record as silence; $VERIFIED"
 
+# --- a consultation session in the group: held, its minutes endorsed by both ---
+START=$(($(date +%s) + 4))
+run "cert.a proposes a session" "${A[@]}" session propose --invite cert.b --tlp TLP:AMBER --group "$GROUP" \
+  --from "$(date -u -d "@$START" +%Y-%m-%dT%H:%M:%SZ)" --until "$(date -u -d "@$((START + 3600))" +%Y-%m-%dT%H:%M:%SZ)" \
+  --due "$(date -u -d "@$((START - 1))" +%Y-%m-%dT%H:%M:%SZ)" --due-reason "it starts right away" \
+  --agenda "lessons from GREYHERON" --agenda "a standing exchange of indicators" --format virtual \
+  --thread "$CASE" --wait --json
+SESSION=$(json index)
+run "cert.b accepts the session" "${B[@]}" session answer "$SESSION" --accept --wait --json
+ok "cert.a proposed session $SESSION in group $GROUP, case $CASE on its agenda (its texts sealed to both), and cert.b accepted it; $VERIFIED"
+while [ "$(date +%s)" -le "$START" ]; do sleep 0.2; done
+run "cert.a records the session held" "${A[@]}" session held "$SESSION" --at "$(date -u -d "@$START" +%Y-%m-%dT%H:%M:%SZ)" --wait --json
+run "cert.b records the minutes" "${B[@]}" session outcome "$SESSION" --kind minutes \
+  --text "Both CERTs will exchange GREYHERON indicators monthly through Parley." --wait --json
+MINUTES=$(json index)
+run "cert.a endorses the minutes" "${A[@]}" outcome endorse "$MINUTES" --wait --json
+run "cert.b endorses the minutes" "${B[@]}" outcome endorse "$MINUTES" --wait --json
+run "the session" "${A[@]}" session show "$SESSION" --json
+python3 - "$OUT" <<'PYEOF' || fail "the minutes are not agreed" "$OUT"
+import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(0 if s["state"] == "held" and s["outcomes"] and s["outcomes"][0]["agreed"] else 1)
+PYEOF
+ok "session $SESSION was held; its minutes (entry $MINUTES, sealed) are endorsed by both, each endorsement bound to their text by its leaf hash; $VERIFIED"
+
 # --- the members: contact details sealed to the members' key (TLP:GREEN) ---
 run "cert.b's contact details" "${B[@]}" contact --email "poc@cert-b.example" --hours "24/7" --wait --json
 ok "cert.b published its contact details at entry $(json index), sealed to the members' key: every member reads them, also one that joins later; the log shows only that cert.b updated them; $VERIFIED"
@@ -309,6 +334,7 @@ try() { printf '  %-36s # %s\n' "$1" "$2"; }
 try "parley config" "what applies, and where it comes from"
 try "parley case show $CASE" "the thread, each statement verified"
 try "parley group show $GROUP" "the standing group: each answer, or silence past its deadline"
+try "parley session show $SESSION" "the session: answers, held, minutes endorsed by both"
 try "parley inbox" "what awaits cert.b"
 try "parley report" "who answered what, and when, derived from the log"
 try "parley members list" "the members and their contact details, opened with your key"

@@ -63,6 +63,8 @@ SCENARIO = [
     r"cert\.a closed case (\d+) as resolved at entry (\d+); signed, in a checkpoint cosigned",
     r"cert\.a offered cert\.b a standing bilateral group at entry (\d+), its name and mandate sealed to both",
     r"cert\.b accepted group (\d+) at entry (\d+): established",
+    r"cert\.a proposed session (\d+) in group (\d+), case (\d+) on its agenda",
+    r"session (\d+) was held; its minutes \(entry (\d+), sealed\) are endorsed by both",
     r"cert\.b published its contact details at entry (\d+), sealed to the members' key",
     r"cert\.a opened them with the members' key its own key opens: poc@cert-b\.example, 24/7",
     r"an offline proof that cert\.b signed finding (\d+), with both cosignatures: (\S+) \(verified without the server\)",
