@@ -138,9 +138,10 @@ def play(run_sh, scratch, home, P, env):
     ev = int(m[11].group(1))
     req = int(m[12].group(1))
     hits, finding = int(m[17].group(1)), int(m[17].group(2))
-    proof = m[24].group(2)
+    at = len(FIRST_RUN) + next(i for i, r in enumerate(SCENARIO) if r.startswith("an offline proof"))
+    proof = m[at].group(2)
     check(hits == 113, "the finding reports the 113 planted hits (%d)" % hits)
-    check(int(m[24].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
+    check(int(m[at].group(1)) == finding and os.path.isfile(proof), "the proof file is the finding's (%s)" % proof)
 
     # --- what the script left behind, checked without it ---
     with urllib.request.urlopen(url + "/healthz", timeout=10) as r:
