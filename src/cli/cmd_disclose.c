@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* disclose and prove: the file made from the member's verified copy with the member's key */
-static int make_file(const cli_call *call, bool prove)
+/* disclose, prove and outcome export: the file made from the member's verified copy with the member's key */
+enum { MAKE_DISCLOSE, MAKE_PROVE, MAKE_OUTCOME };
+static int make_file(const cli_call *call, int what)
 {
-	const char *cmd = prove ? "prove" : "disclose";
+	bool prove = what == MAKE_PROVE;
+	const char *cmd = prove ? "prove" : what == MAKE_OUTCOME ? "outcome export" : "disclose";
 	const cli_args *a = &call->args;
 	uint64_t index;
 	const char *out = cli_get(a, "out");
@@ -41,7 +43,8 @@ static int make_file(const cli_call *call, bool prove)
 	memset(&ep, 0, sizeof ep);
 	if ((rc = cli_session_copy(call, &c, &copy, &d)) == PL_OK && (rc = cli_members_keys(call, &c, &ep, &d)) == PL_OK &&
 	    (rc = pl_source_open_dir(pl_copy_dir(copy), &src, &d)) == PL_OK)
-		rc = pl_dfile_make(src, pl_copy_index(copy), &c.pol, index, c.key, &ep.ring, prove, &file, &d);
+		rc = what == MAKE_OUTCOME ? pl_dfile_make_outcome(src, pl_copy_index(copy), &c.pol, index, c.key, &ep.ring, &file, &d)
+					  : pl_dfile_make(src, pl_copy_index(copy), &c.pol, index, c.key, &ep.ring, prove, &file, &d);
 	pl_source_free(src);
 	pl_epochs_release(&ep);
 	if (rc == PL_OK) {
@@ -53,7 +56,8 @@ static int make_file(const cli_call *call, bool prove)
 		cli_texts t = {0};
 		printf("%s of entry %llu written to %s (checked as a third party will: checkpoint signature%s, "
 		       "inclusion, the author's signature, %s); `parley verify-disclosure %s` checks it offline\n",
-		       prove ? "proof of the author's misbehaviour" : "disclosure", (unsigned long long)index,
+		       prove ? "proof of the author's misbehaviour" : what == MAKE_OUTCOME ? "the outcome and its endorsements" : "disclosure",
+		       (unsigned long long)index,
 		       cli_text(&t, out), c.pol.quorum ? ", witness quorum" : "",
 		       prove ? "the proof" : "the commitment", cli_text(&t, out));
 		cli_texts_release(&t);
@@ -65,12 +69,23 @@ static int make_file(const cli_call *call, bool prove)
 
 int cmd_disclose(const cli_call *call)
 {
-	return make_file(call, false);
+	return make_file(call, MAKE_DISCLOSE);
 }
 
 int cmd_prove(const cli_call *call)
 {
-	return make_file(call, true);
+	return make_file(call, MAKE_PROVE);
+}
+
+int cmd_outcome_export(const cli_call *call)
+{
+	return make_file(call, MAKE_OUTCOME);
+}
+
+/* An outcome's file: every party of its session endorsed it. */
+static bool jointly_endorsed(const pl_dfile_result *r)
+{
+	return r->nparties > 0 && r->nendorsed == r->nparties;
 }
 
 static const char *fault_name(pl_sealed_fault f)
@@ -159,6 +174,16 @@ static json_t *result_json(const pl_dfile_result *r)
 					    json_pack("{s:s,s:I}", "party", r->reader, "key_entry", (json_int_t)r->reader_key));
 		json_object_set_new(v, "misbehaviour", p);
 	}
+	if (r->nparties > 0) {
+		json_t *parties = json_array(), *by = json_object();
+		for (size_t i = 0; i < r->nparties; i++) {
+			json_array_append_new(parties, json_string(r->parties[i]));
+			json_object_set_new(by, r->parties[i],
+					    r->endorsed_at[i] == UINT64_MAX ? json_null() : json_integer((json_int_t)r->endorsed_at[i]));
+		}
+		json_object_set_new(v, "endorsements", json_pack("{s:o,s:o,s:b}", "parties", parties, "endorsed_at", by,
+								  "agreed", jointly_endorsed(r)));
+	}
 	json_object_set_new(v, "not_checked", json_string(NOT_CHECKED));
 	return v;
 }
@@ -212,6 +237,18 @@ static void print_result(const pl_dfile_result *r, const pl_policy *pol)
 			       "secret key\n",
 			       cli_text(&t, r->reader), (unsigned long long)r->reader_key);
 	}
+	if (r->nparties > 0) {
+		printf("  endorsed by %zu of the session's %zu parties, each endorsement signed and bound to this text:\n",
+		       r->nendorsed, r->nparties);
+		for (size_t i = 0; i < r->nparties; i++)
+			if (r->endorsed_at[i] == UINT64_MAX)
+				printf("    %-14s NO ENDORSEMENT in this file\n", cli_text(&t, r->parties[i]));
+			else
+				printf("    %-14s endorsed at entry %llu\n", cli_text(&t, r->parties[i]),
+				       (unsigned long long)r->endorsed_at[i]);
+		printf("  %s\n", jointly_endorsed(r) ? "JOINTLY ENDORSED by every party of the session"
+						     : "NOT jointly endorsed: a party's endorsement is missing");
+	}
 	printf("  not checked offline: %s\n", NOT_CHECKED);
 	cli_texts_release(&t);
 }
@@ -256,7 +293,11 @@ int cmd_verify_disclosure(const cli_call *call)
 	} else if (rc == PL_OK) {
 		print_result(&r, &pol);
 	}
+	/* an outcome's file with endorsements proves joint endorsement, or fails: one missing is not agreed */
+	bool partial = rc == PL_OK && r.nparties > 0 && r.nendorsed > 0 && !jointly_endorsed(&r);
 	pl_dfile_result_release(&r);
 	pl_buf_wipe(&file);
+	if (partial)
+		return 1;
 	return rc == PL_OK ? 0 : cli_fail("verify-disclosure", rc, &d);
 }

@@ -90,6 +90,7 @@ int cmd_session_cancel(const cli_call *call);
 int cmd_session_held(const cli_call *call);
 int cmd_session_outcome(const cli_call *call);
 int cmd_outcome_endorse(const cli_call *call);
+int cmd_outcome_export(const cli_call *call);
 int cmd_session_show(const cli_call *call);
 int cmd_sessions(const cli_call *call);
 int cmd_norms_list(const cli_call *call);

@@ -717,6 +717,16 @@ static const cli_cmd CMDS[] = {
 	 .vf = V(CONN, SIGN, "note", "lang"), .bf = V("wait", "json", "dissent"),
 	 .opts = O({"dissent", NULL, "do not endorse (with --note)"}, {"note", "TEXT", "a note (required to dissent)"}, {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON, .examples = "parley outcome endorse 24 --wait", .exits = "4 when the server refuses the statement", .section = S_WORK},
+	{.name = "outcome export", .run = cmd_outcome_export, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
+	 .summary = "one file proving a jointly endorsed outcome, checked offline",
+	 .synopsis = "outcome export OUTCOME --out FILE",
+	 .description = "Writes the outcome's disclosure (its text, opened with your key, and its session as thread) and "
+			"every endorsement of it with its author's key entry, all proven in one checkpoint of your "
+			"verified copy: `parley verify-disclosure FILE` checks offline that every party of the session "
+			"endorsed exactly this text.",
+	 .vf = V(CONN, "out"), .bf = NOFLAGS, .opts = O({"out", "FILE", "where to write it (required)"}),
+	 .docs = DOC_CONN, .examples = "parley outcome export 24 --out minutes-24.outcome",
+	 .exits = "1 when the file cannot be made (not a reader, not an outcome)", .section = S_WORK},
 	{.name = "session show", .run = cmd_session_show, .needs = CLI_NEEDS_CONFIG | CLI_NEEDS_SERVER,
 	 .summary = "one session: answers, cancellation, outcomes and positions, its thread",
 	 .synopsis = "session show SESSION [--old-key FILE]... [--now TIME] [--json] [--log DIR]",

@@ -21,6 +21,11 @@
  *                                ack's, response's, status's or withdrawal's "request", a
  *                                finding's "evidence"; their public parts show the thread's
  *                                TLP (files made before these parts have none)
+ *   endorsement <n>\n <n bytes>  0 to PL_DFILE_ENDORSE_MAX times, only for a session's outcome,
+ *   endorser <n>\n    <n bytes>   each pair: the tlog-proof of an outcome.endorse of that outcome
+ *                                with position endorse, then that of the entry establishing
+ *                                its author's key: a jointly endorsed outcome, checked offline
+ *                                (docs/groups.md, section 6)
  *   block <n>\n      <n bytes>   a disclosure block or a proof block (statement/sealproof.h)
  *
  * n is canonical decimal (no sign, no leading zero, 1..the part's cap);
@@ -58,8 +63,10 @@
 #define PL_DFILE_MAGIC "parley-disclosure-file/v1"
 #define PL_DFILE_PART_MAX PL_PROOF_FILE_MAX
 #define PL_DFILE_THREAD_MAX 2 /* an ack's request, then its concern */
-/* Five tlog-proofs, a block and the framing lines. */
-#define PL_DFILE_MAX ((3 + PL_DFILE_THREAD_MAX) * (size_t)PL_DFILE_PART_MAX + PL_DISCLOSURE_MAX + 256)
+#define PL_DFILE_ENDORSE_MAX PL_SEAL_READERS_MAX /* a session's proposer and its 64 participants */
+/* The tlog-proofs, a block and the framing lines. */
+#define PL_DFILE_MAX \
+	((3 + PL_DFILE_THREAD_MAX + 2 * PL_DFILE_ENDORSE_MAX) * (size_t)PL_DFILE_PART_MAX + PL_DISCLOSURE_MAX + 4096)
 
 /* The parts of a file, borrowed (spans into the parsed input, or the caller's for writing). */
 typedef struct pl_dfile {
@@ -67,6 +74,8 @@ typedef struct pl_dfile {
 	pl_span author;
 	pl_span reader; /* len 0: none */
 	pl_span thread[PL_DFILE_THREAD_MAX]; /* len 0: none (a thread part only after the ones before it) */
+	pl_span endorsement[PL_DFILE_ENDORSE_MAX], endorser[PL_DFILE_ENDORSE_MAX];
+	size_t nendorse;
 	pl_span block;
 } pl_dfile;
 
@@ -105,6 +114,12 @@ typedef struct pl_dfile_result {
 	char thread_type[PL_DFILE_THREAD_MAX][PL_TYPE_MAX + 1]; /* and their types (the last: concern) */
 	char tlp[32];               /* the label: the statement's own "tlp", else the concern's its
 				       thread parts lead to; "" when neither says (no thread parts) */
+	/* an outcome's endorsements: the session's parties (its proposer and participants, from the
+	 * thread part), which of them endorsed, with the entry of each endorsement */
+	size_t nparties;
+	char parties[PL_DFILE_ENDORSE_MAX][PL_PARTY_MAX + 1];
+	uint64_t endorsed_at[PL_DFILE_ENDORSE_MAX]; /* per party: its endorsement's entry, UINT64_MAX for none */
+	size_t nendorsed;
 } pl_dfile_result;
 
 /* The field of a statement of type that names its thread's previous entry ("case", "request",
@@ -157,6 +172,15 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
  */
 int pl_dfile_make(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
 		  const pl_epoch_ring *epochs, bool prove, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * A jointly endorsed outcome's file: the disclosure of the session.outcome at index (pl_dfile_make, its
+ * session as thread part) and every endorsement of it the copy holds (x's outcome_positions), each
+ * with its author's key entry, all in the copy's checkpoint; checked (pl_dfile_check) before it is
+ * appended to out. PL_EINVAL when index is not a session's outcome; pl_dfile_make's errors.
+ */
+int pl_dfile_make_outcome(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
+			  const pl_epoch_ring *epochs, pl_buf *out, pl_diag *d) __attribute__((warn_unused_result));
 
 /* The sealed object carried by st (body "sealed", base64) into out (its cap PL_SEALED_OBJECT_MAX).
  * PL_ENOTFOUND when st carries none; PL_EFORMAT when it is not canonical base64. */

@@ -21,8 +21,18 @@ void pl_dfile_result_release(pl_dfile_result *r)
 /* One tlog-proof part: parsed, its entry included at its index under pol, its checkpoint the same bytes as
  * *cpbytes (set by the first part). The envelope and statement are parsed into env and st (zeroed; release
  * them after any result). */
+static int proven_leaf(const char *name, pl_span part, const pl_policy *pol, pl_span *cpbytes, uint64_t *index,
+		       uint64_t *tree, pl_envelope *env, pl_stmt *st, pl_hash *leaf_out, pl_diag *d);
+
 static int proven_part(const char *name, pl_span part, const pl_policy *pol, pl_span *cpbytes, uint64_t *index,
 		       uint64_t *tree, pl_envelope *env, pl_stmt *st, pl_diag *d)
+{
+	return proven_leaf(name, part, pol, cpbytes, index, tree, env, st, NULL, d);
+}
+
+/* proven_part, the entry's leaf hash in *leaf_out (may be NULL). */
+static int proven_leaf(const char *name, pl_span part, const pl_policy *pol, pl_span *cpbytes, uint64_t *index,
+		       uint64_t *tree, pl_envelope *env, pl_stmt *st, pl_hash *leaf_out, pl_diag *d)
 {
 	pl_proof_file pf;
 	int rc = pl_proof_file_parse(part.p, part.n, &pf);
@@ -58,6 +68,8 @@ static int proven_part(const char *name, pl_span part, const pl_policy *pol, pl_
 	}
 	*index = pf.index;
 	*tree = cp.size;
+	if (leaf_out != NULL)
+		*leaf_out = leaf;
 	pl_diag why = {0};
 	if ((rc = pl_envelope_parse(pf.extra, pf.extra_len, env, &why)) != PL_OK ||
 	    (rc = pl_stmt_parse(env->payload, env->payload_len, st, &why)) != PL_OK) {
@@ -149,11 +161,80 @@ static int thread_parts(const pl_dfile *f, const pl_policy *pol, pl_span *cpbyte
 		prev = cur;
 		from = &prev;
 	}
-	if (rc == PL_OK && strcmp(from->type, "concern") != 0)
-		rc = pl_diag_set(d, PL_EFORMAT, "the thread parts stop at a %s, before its concern", from->type);
+	const char *more = NULL;
+	if (rc == PL_OK && pl_dfile_thread_link(from->type, &more) != NULL)
+		rc = pl_diag_set(d, PL_EFORMAT, "the thread parts stop at a %s, before the entry that opens its thread", from->type);
 	if (rc == PL_OK && r->tlp[0] == '\0')
 		label_of(from, r->tlp);
+	if (rc == PL_OK && strcmp(from->type, "session.propose") == 0) {
+		/* the session's parties: who must endorse its outcome */
+		snprintf(r->parties[r->nparties++], PL_PARTY_MAX + 1, "%s", from->author);
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(from->body, "participants"), i, p)
+		{
+			if (json_is_string(p) && r->nparties < PL_DFILE_ENDORSE_MAX)
+				snprintf(r->parties[r->nparties++], PL_PARTY_MAX + 1, "%s", json_string_value(p));
+		}
+	}
 	pl_stmt_release(&prev);
+	return rc;
+}
+
+/* The endorsement pairs of an outcome's file: each an outcome.endorse of the outcome at r->index (leaf
+ * hash leaf, in its refs), position endorse, signed by the key its endorser part establishes before it,
+ * by one of the session's parties, each at most once. */
+static int endorsements(const pl_dfile *f, const pl_policy *pol, pl_span *cpbytes, const pl_hash *leaf,
+			pl_dfile_result *r, pl_diag *d)
+{
+	for (size_t k = 0; k < PL_DFILE_ENDORSE_MAX; k++)
+		r->endorsed_at[k] = UINT64_MAX;
+	if (f->nendorse > 0 && (strcmp(r->st.type, "session.outcome") != 0 || r->nparties == 0))
+		return pl_diag_set(d, PL_EFORMAT, "endorsement parts belong to a session's outcome, with its session as thread part");
+	int rc = PL_OK;
+	for (size_t k = 0; rc == PL_OK && k < f->nendorse; k++) {
+		pl_envelope env;
+		pl_stmt st;
+		memset(&env, 0, sizeof env);
+		memset(&st, 0, sizeof st);
+		uint64_t at = 0, tree = 0, key_at = 0;
+		char name[32], type[PL_TYPE_MAX + 1];
+		snprintf(name, sizeof name, "endorsement %zu", k + 1);
+		rc = proven_part(name, f->endorsement[k], pol, cpbytes, &at, &tree, &env, &st, d);
+		const pl_ref *ref = NULL;
+		json_int_t o = json_integer_value(json_object_get(st.body, "outcome"));
+		const char *pos = json_string_value(json_object_get(st.body, "position"));
+		if (rc == PL_OK && (strcmp(st.type, "outcome.endorse") != 0 || o < 0 || (uint64_t)o != r->index ||
+				    !pl_stmt_has_ref(&st, r->index, &ref) || memcmp(ref->leaf.b, leaf->b, PL_HASH_SIZE) != 0))
+			rc = pl_diag_set(d, PL_EVERIFY, "%s (entry %llu) is not an endorsement of outcome %llu bound to its text",
+					 name, (unsigned long long)at, (unsigned long long)r->index);
+		if (rc == PL_OK && (pos == NULL || strcmp(pos, "endorse") != 0))
+			rc = pl_diag_set(d, PL_EVERIFY, "%s (entry %llu) is a dissent, not an endorsement", name,
+					 (unsigned long long)at);
+		size_t who = PL_DFILE_ENDORSE_MAX;
+		for (size_t i = 0; rc == PL_OK && i < r->nparties; i++)
+			if (strcmp(r->parties[i], st.author) == 0)
+				who = i;
+		if (rc == PL_OK && who == PL_DFILE_ENDORSE_MAX)
+			rc = pl_diag_set(d, PL_EVERIFY, "%s is by %s, who took no part in the session", name, st.author);
+		if (rc == PL_OK && r->endorsed_at[who] != UINT64_MAX)
+			rc = pl_diag_set(d, PL_EFORMAT, "%s endorses twice in the file", st.author);
+		pl_identity id;
+		snprintf(name, sizeof name, "endorser %zu", k + 1);
+		if (rc == PL_OK)
+			rc = key_part(name, f->endorser[k], pol, cpbytes, at, st.author, &id, &key_at, type, d);
+		if (rc == PL_OK && (rc = pl_envelope_verify(&env, id.sign_pk, NULL)) != PL_OK)
+			rc = rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory")
+					     : pl_diag_set(d, PL_EVERIFY, "endorsement %zu is not signed by the key of %s that entry %llu "
+									  "established",
+							   k + 1, st.author, (unsigned long long)key_at);
+		if (rc == PL_OK) {
+			r->endorsed_at[who] = at;
+			r->nendorsed++;
+		}
+		pl_stmt_release(&st);
+		pl_envelope_release(&env);
+	}
 	return rc;
 }
 
@@ -173,7 +254,9 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
 	pl_span cp = {NULL, 0};
 	pl_identity author, reader;
 	/* the statement, proven */
-	if ((rc = proven_part("statement", f.statement, pol, &cp, &r->index, &r->tree_size, &env, &r->st, d)) != PL_OK)
+	pl_hash leaf;
+	if ((rc = proven_leaf("statement", f.statement, pol, &cp, &r->index, &r->tree_size, &env, &r->st, &leaf, d)) !=
+	    PL_OK)
 		goto out;
 	if ((rc = pl_dfile_sealed_of(&r->st, &obj, d)) != PL_OK) {
 		rc = rc == PL_ENOTFOUND ? pl_diag_set(d, PL_EFORMAT, "the statement (entry %llu) is not sealed: nothing to "
@@ -205,7 +288,7 @@ int pl_dfile_check(const uint8_t *p, size_t n, const pl_policy *pol, pl_dfile_re
 				 r->st.author, (unsigned long long)r->author_key);
 		goto out;
 	}
-	if ((rc = thread_parts(&f, pol, &cp, r, d)) != PL_OK)
+	if ((rc = thread_parts(&f, pol, &cp, r, d)) != PL_OK || (rc = endorsements(&f, pol, &cp, &leaf, r, d)) != PL_OK)
 		goto out;
 	pl_seal_ctx ctx = {.origin = r->st.log, .type = r->st.type, .author = r->st.author, .seq = r->st.seq};
 	if (f.block.n > 0 && f.block.p[0] == PL_DISCLOSURE_MAGIC[0] && f.block.n >= strlen(PL_DISCLOSURE_MAGIC) &&

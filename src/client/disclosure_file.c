@@ -12,16 +12,16 @@
 /* The parts in their order; the reader part and the thread parts are optional (a second thread part
  * only after a first). */
 static const struct {
-	const char *name;
+	const char *name, *prefix;
 	size_t cap;
 	bool optional;
 } PARTS[] = {
-	{"statement", PL_DFILE_PART_MAX, false},
-	{"author", PL_DFILE_PART_MAX, false},
-	{"reader", PL_DFILE_PART_MAX, true},
-	{"thread", PL_DFILE_PART_MAX, true},
-	{"thread", PL_DFILE_PART_MAX, true},
-	{"block", PL_DISCLOSURE_MAX, false},
+	{"statement", "statement ", PL_DFILE_PART_MAX, false},
+	{"author", "author ", PL_DFILE_PART_MAX, false},
+	{"reader", "reader ", PL_DFILE_PART_MAX, true},
+	{"thread", "thread ", PL_DFILE_PART_MAX, true},
+	{"thread", "thread ", PL_DFILE_PART_MAX, true},
+	{"block", "block ", PL_DISCLOSURE_MAX, false},
 };
 _Static_assert(PL_DFILE_THREAD_MAX == 2, "a PARTS entry per thread part");
 #define NPARTS (sizeof PARTS / sizeof PARTS[0])
@@ -30,6 +30,37 @@ static pl_span *part_of(pl_dfile *f, size_t i)
 {
 	pl_span *s[NPARTS] = {&f->statement, &f->author, &f->reader, &f->thread[0], &f->thread[1], &f->block};
 	return s[i];
+}
+
+/* Whether the next line of c starts with prefix. */
+static bool next_is(const pl_cursor *c, const char *prefix)
+{
+	pl_cursor peek = *c;
+	pl_span line, rest;
+	return pl_cursor_line(&peek, &line) == PL_OK && pl_span_cut_prefix(line, prefix, &rest);
+}
+
+/* One part: its "NAME N" line (N canonical decimal, 1..cap) and its N bytes, into *out; c past them. */
+static int one_part(pl_cursor *c, const char *name, size_t cap, pl_span *out, pl_diag *d)
+{
+	char prefix[32];
+	snprintf(prefix, sizeof prefix, "%s ", name);
+	pl_cursor peek = *c;
+	pl_span line, rest;
+	if (pl_cursor_line(&peek, &line) != PL_OK || !pl_span_cut_prefix(line, prefix, &rest))
+		return pl_diag_set(d, PL_EFORMAT, "a \"%s N\" line was expected", name);
+	uint64_t len = 0;
+	int rc = pl_dec_parse(rest.p, rest.n, cap, &len);
+	if (rc == PL_ERANGE)
+		return pl_diag_set(d, PL_ETOOBIG, "the %s part takes at most %zu bytes", name, cap);
+	if (rc != PL_OK || len == 0)
+		return pl_diag_set(d, PL_EFORMAT, "the %s part's length is not a canonical decimal of 1 or more", name);
+	if (len > peek.n)
+		return pl_diag_set(d, PL_EFORMAT, "the %s part runs past the end of the file", name);
+	*out = (pl_span){peek.p, (size_t)len};
+	c->p = peek.p + len;
+	c->n = peek.n - (size_t)len;
+	return PL_OK;
 }
 
 int pl_dfile_parse(const uint8_t *p, size_t n, pl_dfile *f, pl_diag *d)
@@ -43,28 +74,26 @@ int pl_dfile_parse(const uint8_t *p, size_t n, pl_dfile *f, pl_diag *d)
 	    memcmp(line.p, PL_DFILE_MAGIC, line.n) != 0)
 		return pl_diag_set(d, PL_EFORMAT, "not a disclosure file (no \"%s\" line)", PL_DFILE_MAGIC);
 	for (size_t i = 0; i < NPARTS; i++) {
-		char prefix[32];
-		snprintf(prefix, sizeof prefix, "%s ", PARTS[i].name);
-		/* an optional part is there when its line is */
-		pl_span rest;
-		pl_cursor peek = c;
-		if (pl_cursor_line(&peek, &line) != PL_OK || !pl_span_cut_prefix(line, prefix, &rest)) {
-			if (PARTS[i].optional)
-				continue;
-			return pl_diag_set(d, PL_EFORMAT, "a \"%s N\" line was expected", PARTS[i].name);
+		if (part_of(f, i) == &f->block) {
+			/* the endorsement pairs of an outcome, before the block */
+			while (f->nendorse < PL_DFILE_ENDORSE_MAX && next_is(&c, "endorsement ")) {
+				int rc = one_part(&c, "endorsement", PL_DFILE_PART_MAX, &f->endorsement[f->nendorse], d);
+				if (rc == PL_OK && !next_is(&c, "endorser "))
+					rc = pl_diag_set(d, PL_EFORMAT, "an \"endorser N\" line was expected after an endorsement");
+				if (rc == PL_OK)
+					rc = one_part(&c, "endorser", PL_DFILE_PART_MAX, &f->endorser[f->nendorse], d);
+				if (rc != PL_OK)
+					return rc;
+				f->nendorse++;
+			}
 		}
-		uint64_t len = 0;
-		int rc = pl_dec_parse(rest.p, rest.n, PARTS[i].cap, &len);
-		if (rc == PL_ERANGE)
-			return pl_diag_set(d, PL_ETOOBIG, "the %s part takes at most %zu bytes", PARTS[i].name, PARTS[i].cap);
-		if (rc != PL_OK || len == 0)
-			return pl_diag_set(d, PL_EFORMAT, "the %s part's length is not a canonical decimal of 1 or more",
-					   PARTS[i].name);
-		if (len > peek.n)
-			return pl_diag_set(d, PL_EFORMAT, "the %s part runs past the end of the file", PARTS[i].name);
-		*part_of(f, i) = (pl_span){peek.p, (size_t)len};
-		c.p = peek.p + len;
-		c.n = peek.n - (size_t)len;
+		if (PARTS[i].optional && !next_is(&c, PARTS[i].prefix))
+			continue;
+		if (!next_is(&c, PARTS[i].prefix))
+			return pl_diag_set(d, PL_EFORMAT, "a \"%s N\" line was expected", PARTS[i].name);
+		int rc = one_part(&c, PARTS[i].name, PARTS[i].cap, part_of(f, i), d);
+		if (rc != PL_OK)
+			return rc;
 	}
 	if (!pl_cursor_done(&c))
 		return pl_diag_set(d, PL_EFORMAT, "%zu bytes follow the block", c.n);
@@ -78,6 +107,18 @@ int pl_dfile_write(const pl_dfile *f, pl_buf *out)
 	int rc = pl_buf_puts(out, PL_DFILE_MAGIC "\n");
 	for (size_t i = 0; rc == PL_OK && i < NPARTS; i++) {
 		const pl_span *s = part_of(&g, i);
+		for (size_t k = 0; s == &g.block && rc == PL_OK && k < g.nendorse && k < PL_DFILE_ENDORSE_MAX; k++) {
+			const pl_span *e = &g.endorsement[k], *r = &g.endorser[k];
+			if (e->n == 0 || r->n == 0 || e->n > PL_DFILE_PART_MAX || r->n > PL_DFILE_PART_MAX) {
+				rc = PL_EINVAL;
+				break;
+			}
+			if ((rc = pl_buf_printf(out, "endorsement %zu\n", e->n)) == PL_OK &&
+			    (rc = pl_buf_append(out, e->p, e->n)) == PL_OK && (rc = pl_buf_printf(out, "endorser %zu\n", r->n)) == PL_OK)
+				rc = pl_buf_append(out, r->p, r->n);
+		}
+		if (rc != PL_OK)
+			break;
 		if (s->n == 0 && PARTS[i].optional)
 			continue;
 		if (s == &g.thread[1] && g.thread[0].n == 0) {
@@ -104,6 +145,11 @@ const char *pl_dfile_thread_link(const char *type, const char **target_type)
 		{"request", "case", "concern"},   {"close", "case", "concern"},       {"evidence", "case", "concern"},
 		{"ack", "request", "request"},    {"response", "request", "request"}, {"status", "request", "request"},
 		{"withdraw", "request", "request"}, {"finding", "evidence", "evidence"},
+		{"group.answer", "group", "group.propose"}, {"group.leave", "group", "group.propose"},
+		{"group.dissolve", "group", "group.propose"}, {"session.answer", "session", "session.propose"},
+		{"session.reschedule", "session", "session.propose"}, {"session.cancel", "session", "session.propose"},
+		{"session.held", "session", "session.propose"}, {"session.outcome", "session", "session.propose"},
+		{"outcome.endorse", "outcome", "session.outcome"},
 	};
 	for (size_t i = 0; i < sizeof L / sizeof L[0]; i++)
 		if (strcmp(type, L[i].type) == 0) {

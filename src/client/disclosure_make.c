@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The tlog-proof of the entry that established party's key at index, appended to out. */
@@ -185,5 +186,61 @@ out:
 	pl_buf_wipe(&block);
 	pl_buf_release(&obj);
 	pl_buf_release(&file);
+	return rc;
+}
+
+int pl_dfile_make_outcome(pl_source *src, pl_index *x, const pl_policy *pol, uint64_t index, const pl_party_key *key,
+			  const pl_epoch_ring *epochs, pl_buf *out, pl_diag *d)
+{
+	pl_buf disc, file, ep[PL_DFILE_ENDORSE_MAX], kp[PL_DFILE_ENDORSE_MAX];
+	pl_buf_init(&disc, PL_DFILE_MAX);
+	pl_buf_init(&file, PL_DFILE_MAX);
+	for (size_t i = 0; i < PL_DFILE_ENDORSE_MAX; i++) {
+		pl_buf_init(&ep[i], PL_DFILE_PART_MAX);
+		pl_buf_init(&kp[i], PL_DFILE_PART_MAX);
+	}
+	uint64_t idx[PL_DFILE_ENDORSE_MAX];
+	char (*who)[PL_PARTY_MAX + 1] = calloc(PL_DFILE_ENDORSE_MAX, sizeof *who);
+	pl_dfile *f = calloc(1, sizeof *f);
+	pl_dfile_result *res = calloc(1, sizeof *res);
+	size_t n = 0;
+	int rc = who != NULL && f != NULL && res != NULL ? PL_OK : pl_diag_set(d, PL_ENOMEM, "out of memory");
+	/* the outcome disclosed, with its session as thread part; then every endorsement and its author's key */
+	if (rc == PL_OK)
+		rc = pl_dfile_make(src, x, pol, index, key, epochs, false, &disc, d);
+	if (rc == PL_OK)
+		rc = pl_dfile_parse(disc.data, disc.len, f, d);
+	if (rc == PL_OK)
+		rc = pl_view_endorsements(x, index, idx, who, PL_DFILE_ENDORSE_MAX, &n, d);
+	for (size_t i = 0; rc == PL_OK && i < n; i++) {
+		if ((rc = pl_published_prove(src, pol, idx[i], &ep[i], d)) == PL_OK &&
+		    (rc = key_proof(src, x, pol, who[i], idx[i], &kp[i], d)) == PL_OK) {
+			f->endorsement[i] = (pl_span){ep[i].data, ep[i].len};
+			f->endorser[i] = (pl_span){kp[i].data, kp[i].len};
+		}
+	}
+	f->nendorse = n;
+	if (rc == PL_OK)
+		rc = pl_dfile_write(f, &file);
+	if (rc == PL_OK && (rc = pl_dfile_check(file.data, file.len, pol, res, d)) != PL_OK && rc == PL_EVERIFY && d != NULL) {
+		char why[sizeof d->msg];
+		snprintf(why, sizeof why, "%s", d->msg);
+		d->msg[0] = '\0';
+		pl_diag_set(d, rc, "the file made does not check (%s)", why);
+	}
+	if (rc == PL_OK && res->nparties == 0)
+		rc = pl_diag_set(d, PL_EINVAL, "entry %llu is not a session's outcome", (unsigned long long)index);
+	if (rc == PL_OK)
+		rc = pl_buf_append(out, file.data, file.len);
+	pl_dfile_result_release(res);
+	free(res);
+	free(f);
+	free(who);
+	for (size_t i = 0; i < PL_DFILE_ENDORSE_MAX; i++) {
+		pl_buf_release(&ep[i]);
+		pl_buf_release(&kp[i]);
+	}
+	pl_buf_wipe(&disc);
+	pl_buf_wipe(&file);
 	return rc;
 }

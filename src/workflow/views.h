@@ -57,6 +57,11 @@ int pl_view_sessions(pl_index *x, const char *party, const char *state, pl_page 
  * PL_ENOTFOUND for no session. */
 int pl_view_session(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
+/* The endorsements (position endorse) of outcome, in log order: their entries in idx and authors in
+ * parties, at most cap. */
+int pl_view_endorsements(pl_index *x, uint64_t outcome, uint64_t *idx, char (*parties)[PL_PARTY_MAX + 1], size_t cap,
+			 size_t *n, pl_diag *d) __attribute__((warn_unused_result));
+
 /* Norm sets published (hash NULL), or one set with its norms and subscribers. */
 int pl_view_norms(pl_index *x, const char *hash, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 

@@ -171,3 +171,28 @@ int pl_view_session(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag
 	json_decref(s);
 	return rc == PL_ENOMEM ? pl_diag_set(d, rc, "out of memory") : rc;
 }
+
+int pl_view_endorsements(pl_index *x, uint64_t outcome, uint64_t *idx, char (*parties)[PL_PARTY_MAX + 1], size_t cap,
+			 size_t *n, pl_diag *d)
+{
+	sqlite3 *db = pl_index_db(x);
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	int rc = pl_view_prepare(db,
+				 "SELECT idx, party FROM outcome_positions WHERE outcome_id = ?1 AND position = 'endorse'"
+				 " ORDER BY idx",
+				 &st, d);
+	int r = SQLITE_DONE;
+	if (rc == PL_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)outcome);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+			idx[*n] = (uint64_t)sqlite3_column_int64(st, 0);
+			snprintf(parties[*n], PL_PARTY_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 1));
+			(*n)++;
+		}
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			rc = pl_view_db_err(db, d);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -217,6 +217,48 @@ def run(url, vkey, files, logdir):
     check("already_endorsed" in r.stderr, "an endorsement stands (%s)" % r.stderr.strip()[-200:])
     out = cli("beta", "session", "show", str(s2)).stdout
     check("AGREED" in out and not found(out.encode(), SEALED), "beta sees that it was agreed, not what: %s" % out)
+    # ---- the jointly endorsed minutes, verified offline from one file ----
+    path = os.path.join(WORK, "minutes.outcome")
+    cli("beta", "outcome", "export", str(o), "--out", path + ".beta", expect=1)  # not a reader: nothing to show
+    cli("gamma", "outcome", "export", str(o), "--out", path)
+
+    def verify(f, *extra, expect=0):
+        res = subprocess.run([PARLEY, "verify-disclosure", f, "--vkey", vkey, "--quorum", "0"] + list(extra),
+                             capture_output=True, text=True)
+        check(res.returncode == expect, "verify-disclosure %s exits %d (got %d: %s)" % (
+            os.path.basename(f), expect, res.returncode, (res.stdout + res.stderr)[-400:]))
+        return res
+    out = verify(path).stdout
+    check("JOINTLY ENDORSED by every party" in out and C_MINUTES in out and "thread: session.propose at entry %d" % s2 in out,
+          "the minutes verify offline, jointly endorsed: %s" % out)
+    js = json.loads(verify(path, "--json").stdout)
+    check(js["endorsements"]["agreed"] and sorted(js["endorsements"]["parties"]) == ["alpha", "gamma"]
+          and js["tlp"] == "TLP:AMBER", "--json: both endorsed (%s)" % js.get("endorsements"))
+    data = open(path, "rb").read()
+    head, _, rest = data.partition(b"\n")
+    parts = []
+    while rest:
+        line, _, rest = rest.partition(b"\n")
+        name, n = line.decode().split(" ")
+        parts.append((name, rest[:int(n)]))
+        rest = rest[int(n):]
+    def write(name, ps):
+        p = os.path.join(WORK, name)
+        with open(p, "wb") as fh:
+            fh.write(head + b"\n" + b"".join(b"%s %d\n%s" % (n.encode(), len(x), x) for n, x in ps))
+        return p
+    names = [n for n, _ in parts]
+    check(names.count("endorsement") == 2 and names.count("endorser") == 2, "two endorsement pairs (%s)" % names)
+    at = names.index("endorsement")
+    one_missing = write("missing.outcome", parts[:at] + parts[at + 2:])
+    out = verify(one_missing, expect=1).stdout
+    check("NOT jointly endorsed" in out and "NO ENDORSEMENT" in out, "one endorsement missing: not agreed: %s" % out)
+    blk = names.index("block")
+    altered = write("altered.outcome", parts[:blk] + [("block", parts[blk][1].replace(b"body ", b"body A", 1))])
+    verify(altered, expect=1)
+    twice = write("twice.outcome", parts[:at] + [parts[at], parts[at + 1], parts[at], parts[at + 1]] + parts[at + 4:])
+    verify(twice, expect=1)  # one party's endorsement twice does not stand for the other's
+
     lst = json.loads(cli("alpha", "sessions", "--json").stdout)
     check({x["id"]: x["state"] for x in lst["sessions"]} == {s1: "cancelled", s2: "held"}, "sessions (%s)" % lst)
     rep = json.loads(cli("alpha", "report", "--json").stdout)
