@@ -101,33 +101,6 @@ int cmd_group_dissolve(const cli_call *call)
 
 /* ---- views ---- */
 
-/*
- * What entry id (one of types, by author) says beyond the index: a sealed statement opened with the
- * member's keys (cli_stmt_open: 0 opened, 1 not opened, 2 a fault), the fields a statement in clear
- * keeps in its body (0). -1 when the entry does not verify in the member's copy.
- */
-static int entry_said(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *const *types,
-		      const char *author, cli_reader *r, json_t *v)
-{
-	pl_envelope env;
-	pl_stmt st;
-	memset(&env, 0, sizeof env);
-	memset(&st, 0, sizeof st);
-	pl_diag d = {0};
-	int ret = -1;
-	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) == PL_OK) {
-		ret = cli_stmt_open(&st, id, r, v);
-		int t = pl_wf_type_of(st.type);
-		for (const char *const *k = t >= 0 ? pl_wf_sealed_fields((pl_wf_type)t) : NULL;
-		     !json_is_string(json_object_get(st.body, "sealed")) && k != NULL && *k != NULL; k++)
-			if (json_object_get(st.body, *k) != NULL)
-				json_object_set(v, *k, json_object_get(st.body, *k));
-	}
-	pl_stmt_release(&st);
-	pl_envelope_release(&env);
-	return ret;
-}
-
 static const char *const PROPOSE[] = {"group.propose", NULL};
 
 /* The name a group view shows: opened or in clear, else what keeps it from being read. */
@@ -160,7 +133,7 @@ int cmd_groups(const cli_call *call)
 	size_t i;
 	json_t *g;
 	json_array_foreach(rc == PL_OK ? json_object_get(v, "groups") : NULL, i, g)
-	(void)entry_said(&ents, &s.pol, (uint64_t)cli_jnum(g, "id"), PROPOSE, cli_jstr(g, "author"), &key, g);
+	(void)cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(g, "id"), PROPOSE, cli_jstr(g, "author"), &key, g);
 	pl_entries_close(&ents);
 	cli_reader_release(&key);
 	if (rc == PL_OK && cli_has(a, "json")) {
@@ -219,11 +192,11 @@ int cmd_group_show(const cli_call *call)
 	size_t bad = 0;
 	if (rc == PL_OK) {
 		static const char *const ANY[] = {"group.propose", "group.answer", "group.leave", "group.dissolve", NULL};
-		opened = entry_said(&ents, &s.pol, id, PROPOSE, cli_jstr(v, "author"), &key, v);
+		opened = cli_entry_said(&ents, &s.pol, id, PROPOSE, cli_jstr(v, "author"), &key, v);
 		size_t i;
 		json_t *e;
 		json_array_foreach(json_object_get(v, "thread"), i, e)
-		bad += entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), ANY, cli_jstr(e, "author"), &key, e) < 0;
+		bad += cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), ANY, cli_jstr(e, "author"), &key, e) < 0;
 	}
 	pl_entries_close(&ents);
 	cli_reader_release(&key);

@@ -226,33 +226,8 @@ int cmd_sessions(const cli_call *call)
 	return cli_source_finish("sessions", rc, &d, &s);
 }
 
-/*
- * What entry id (one of types, by author) says beyond the index: opened with the member's keys when
- * sealed (cli_stmt_open: 0, 1, 2), its body's sealed fields when in clear (0); -1 when it does not verify.
- */
-static int entry_said(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *author, cli_reader *r,
-		      json_t *v)
-{
-	static const char *const types[] = {"session.propose", "session.answer", "session.reschedule", "session.cancel",
-					    "session.held", "session.outcome", "outcome.endorse", NULL};
-	pl_envelope env;
-	pl_stmt st;
-	memset(&env, 0, sizeof env);
-	memset(&st, 0, sizeof st);
-	pl_diag d = {0};
-	int ret = -1;
-	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) == PL_OK) {
-		ret = cli_stmt_open(&st, id, r, v);
-		int t = pl_wf_type_of(st.type);
-		for (const char *const *k = t >= 0 ? pl_wf_sealed_fields((pl_wf_type)t) : NULL;
-		     !json_is_string(json_object_get(st.body, "sealed")) && k != NULL && *k != NULL; k++)
-			if (json_object_get(st.body, *k) != NULL)
-				json_object_set(v, *k, json_object_get(st.body, *k));
-	}
-	pl_stmt_release(&st);
-	pl_envelope_release(&env);
-	return ret;
-}
+static const char *const SESSION_TYPES[] = {"session.propose", "session.answer", "session.reschedule",
+					     "session.cancel", "session.held", "session.outcome", "outcome.endorse", NULL};
 
 int cmd_session_show(const cli_call *call)
 {
@@ -277,11 +252,11 @@ int cmd_session_show(const cli_call *call)
 	size_t bad = 0, i, k;
 	json_t *e, *p;
 	if (rc == PL_OK) {
-		(void)entry_said(&ents, &s.pol, id, cli_jstr(v, "author"), &key, v);
+		(void)cli_entry_said(&ents, &s.pol, id, SESSION_TYPES, cli_jstr(v, "author"), &key, v);
 		json_array_foreach(json_object_get(v, "thread"), i, e)
-		bad += entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), cli_jstr(e, "author"), &key, e) < 0;
+		bad += cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), SESSION_TYPES, cli_jstr(e, "author"), &key, e) < 0;
 		json_array_foreach(json_object_get(v, "outcomes"), i, e)
-		(void)entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "id"), cli_jstr(e, "author"), &key, e);
+		(void)cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "id"), SESSION_TYPES, cli_jstr(e, "author"), &key, e);
 	}
 	pl_entries_close(&ents);
 	cli_reader_release(&key);

@@ -605,3 +605,25 @@ int cli_stmt_open(const pl_stmt *st, uint64_t index, cli_reader *r, json_t *v)
 	json_object_set_new(v, "sealed", m);
 	return ret;
 }
+
+int cli_entry_said(const pl_entries *e, const pl_policy *pol, uint64_t id, const char *const *types, const char *author,
+		   cli_reader *r, json_t *v)
+{
+	pl_envelope env;
+	pl_stmt st;
+	memset(&env, 0, sizeof env);
+	memset(&st, 0, sizeof st);
+	pl_diag d = {0};
+	int ret = -1;
+	if (pl_entries_statement(e, pol, id, types, author, &env, &st, NULL, &d) == PL_OK) {
+		ret = cli_stmt_open(&st, id, r, v);
+		int t = pl_wf_type_of(st.type);
+		for (const char *const *k = t >= 0 ? pl_wf_sealed_fields((pl_wf_type)t) : NULL;
+		     !json_is_string(json_object_get(st.body, "sealed")) && k != NULL && *k != NULL; k++)
+			if (json_object_get(st.body, *k) != NULL)
+				json_object_set(v, *k, json_object_get(st.body, *k));
+	}
+	pl_stmt_release(&st);
+	pl_envelope_release(&env);
+	return ret;
+}

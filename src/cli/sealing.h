@@ -188,6 +188,15 @@ int cli_entry_open(const struct pl_entries *e, const struct pl_policy *pol, uint
 int cli_stmt_open(const pl_stmt *st, uint64_t index, cli_reader *r, json_t *v);
 
 /*
+ * What entry id (one of types, by author; NULL for anyone) says beyond the index, merged into v: a
+ * sealed statement opened with r's keys (cli_stmt_open: 0 opened, 1 not opened, 2 a fault), the sealed
+ * fields of a statement in clear as its body holds them (0). -1 when the entry does not verify in the
+ * member's copy.
+ */
+int cli_entry_said(const struct pl_entries *e, const struct pl_policy *pol, uint64_t id, const char *const *types,
+		   const char *author, cli_reader *r, json_t *v);
+
+/*
  * A cli_seal_fn for a statement of a thread (ctx: a cli_thread_sealer): a request or a close (target: the
  * case), an ack, response, status or withdraw (target: the request). Reads the thread from the member's
  * verified copy: when the concern's label is RED, AMBER+STRICT or AMBER, checks the body in clear as
