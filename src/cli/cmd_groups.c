@@ -220,6 +220,9 @@ int cmd_group_show(const cli_call *call)
 		json_t *p;
 		json_array_foreach(json_object_get(v, "parties"), i, p)
 		print_party(&tx, p);
+		json_array_foreach(json_object_get(v, "cases"), i, p)
+		printf("  case %lld raised in it by %s at %s, %s, %s\n", cli_jnum(p, "id"), cli_jtxt(&tx, p, "author"),
+		       cli_jtxt(&tx, p, "time"), cli_jtxt(&tx, p, "tlp"), cli_jtxt(&tx, p, "state"));
 		printf("  thread:\n");
 		json_array_foreach(json_object_get(v, "thread"), i, p)
 		{

@@ -209,6 +209,15 @@ int cmd_concern_raise(const cli_call *call)
 			return cli_usage_call(call, "--norm needs --norm-set HASH (see `parley norms list`)");
 		return cli_fail("concern raise", rc, NULL);
 	}
+	uint64_t group = UINT64_MAX;
+	if (cli_get(a, "group") != NULL &&
+	    (!cli_u64(cli_get(a, "group"), &group) || json_object_set_new(body, "group", json_integer((json_int_t)group)) != 0)) {
+		json_decref(body);
+		return cli_usage_call(call, "--group takes a group's entry index");
+	}
+	json_int_t g = json_integer_value(json_object_get(body, "group")); /* from --file too */
+	if (json_is_integer(json_object_get(body, "group")) && g >= 0)
+		group = (uint64_t)g;
 	char missing[256];
 	if (!concern_complete(body, missing, sizeof missing)) {
 		json_decref(body);
@@ -221,7 +230,7 @@ int cmd_concern_raise(const cli_call *call)
 		return rc == PL_EINVAL ? EXIT_USAGE : cli_fail("concern raise", rc, NULL);
 	}
 	uint64_t index = 0;
-	int status = cli_session_sign_send(call, "concern", body, UINT64_MAX, "concern raise", &index,
+	int status = cli_session_sign_send(call, "concern", body, group, "concern raise", &index,
 					fields != NULL ? cli_seal_body : NULL, fields != NULL ? cli_seal_prepare : NULL,
 					fields != NULL ? &z : NULL);
 	json_decref(fields);

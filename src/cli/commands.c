@@ -398,13 +398,14 @@ static const cli_cmd CMDS[] = {
 	 .summary = "raise a concern: a new case",
 	 .synopsis = "concern raise [--file CONCERN.json] [--title T] [--class CLASS] [--rsit-type TYPE] [--tlp LABEL]\n"
 		     "concern raise [--summary TEXT | --summary-file FILE] [--to PARTY]... [--norm-set HASH --norm ID...] "
-		     "[--evidence SHA256[:NAME]]... [--lang TAG]",
-	 .description = "Raises a concern, a new case named by its entry index. --file gives the body as JSON and "
+		     "[--evidence SHA256[:NAME]]... [--group GROUP] [--lang TAG]",
+	 .description = "Raises a concern, a new case named by its entry index (in standing group GROUP with --group: "
+			"you and every recipient are its members). --file gives the body as JSON and "
 			"the flags complete or override it; required fields still missing are asked for on a terminal. "
 			"Under TLP:RED, TLP:AMBER+STRICT and TLP:AMBER its title, summary, class, type, norms and "
 			"evidence are sealed to its author and recipients, with their keys from your verified copy.",
 	 .vf = V(CONN, SIGN, "file", "title", "class", "rsit-type", "tlp", "summary", "summary-file", "to", "norm-set",
-		 "norm", "evidence", "lang"),
+		 "norm", "evidence", "group", "lang"),
 	 .bf = V("wait", "json"),
 	 .opts = O({"file", "FILE", "the concern's body, a JSON object (- for standard input)"},
 		   {"title", "T", "one line"},
@@ -415,6 +416,7 @@ static const cli_cmd CMDS[] = {
 		   {"norm-set", "HASH", "the norm set the --norm ids belong to (see `parley norms list`)"},
 		   {"norm", "ID", "a norm the concern invokes, like 13(c) (repeatable)"},
 		   {"evidence", "SHA256[:NAME]", "a blob offered as evidence (repeatable)"},
+		   {"group", "GROUP", "the standing group the concern is raised in"},
 		   {"lang", "TAG", "the language of the texts, sealed with them (BCP 47, like en or fr-CA; default en)"}),
 	 .docs = DOC_CONN | DOC_SIGN | DOC_JSON,
 	 .examples = "parley concern raise --title \"Scanning\" --class information-gathering --tlp TLP:AMBER \\\n"

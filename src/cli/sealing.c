@@ -226,7 +226,9 @@ int cli_concern_seal_prepare(const cli_call *call, json_t *body, cli_sealer *z, 
 	bool green = strcmp(tlp, "TLP:GREEN") == 0;
 	/* the content rules, on the body in clear, before anything is sealed */
 	pl_refusal v;
-	int rc = cli_clear_rules("concern", "reader", UINT64_MAX, body, &v);
+	json_int_t g = json_integer_value(json_object_get(body, "group")); /* a concern raised in a group lists it */
+	int rc = cli_clear_rules("concern", "reader", json_is_integer(json_object_get(body, "group")) && g >= 0 ? (uint64_t)g : UINT64_MAX,
+				 body, &v);
 	if (rc == PL_EREFUSED) {
 		cli_usage_call(call, "%s: %s", pl_refusal_name(v.code), v.msg);
 		return PL_EINVAL;

@@ -39,6 +39,7 @@ static const char *const SQL[NQ] = {
 	[Q_OUTCOME] = "INSERT OR REPLACE INTO outcomes VALUES(?,?,?,?,?,?,?)",
 	[Q_POSITION] = "INSERT OR REPLACE INTO outcome_positions VALUES(?,?,?,?,?)",
 	[Q_SESSION_ENTRY] = "INSERT OR REPLACE INTO session_entries VALUES(?,?)",
+	[Q_GROUP_CASE] = "INSERT OR REPLACE INTO group_cases VALUES(?,?)",
 	[Q_REFUSED] = "INSERT OR REPLACE INTO refused VALUES(?,?,?,?)",
 	[Q_REPLAY] = "INSERT OR REPLACE INTO replay VALUES(1,?,?)",
 };
@@ -66,6 +67,7 @@ static const char *const TABLES[][2] = {
 	{"outcomes", "id"},
 	{"outcome_positions", "outcome_id, party"},
 	{"session_entries", "session_id, idx"},
+	{"group_cases", "group_id, case_id"},
 	{"entries", "idx"},
 	{"refused", "idx"},
 };
@@ -138,7 +140,9 @@ static const char SCHEMA_GROUPS[] =
 	"CREATE TABLE outcome_positions(outcome_id INTEGER NOT NULL, party TEXT NOT NULL, position TEXT,"
 	" idx INTEGER, position_time INTEGER, PRIMARY KEY(outcome_id, party)) WITHOUT ROWID;"
 	"CREATE TABLE session_entries(session_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
-	" PRIMARY KEY(session_id, idx)) WITHOUT ROWID;";
+	" PRIMARY KEY(session_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE group_cases(group_id INTEGER NOT NULL, case_id INTEGER NOT NULL,"
+	" PRIMARY KEY(group_id, case_id)) WITHOUT ROWID;";
 
 int pl_index_db_err(sqlite3 *db, pl_diag *d, const char *what)
 {

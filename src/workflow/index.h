@@ -30,7 +30,7 @@
 #include "store/source.h"
 #include "workflow/engine.h"
 
-#define PL_INDEX_SCHEMA 5 /* 4: groups; 5: sessions and outcomes */
+#define PL_INDEX_SCHEMA 6 /* 4: groups; 5: sessions and outcomes; 6: cases raised in groups */
 
 typedef struct pl_index pl_index;
 

@@ -391,6 +391,12 @@ int pl_index_record(pl_index *x, const pl_engine *e, const pl_stmt *s, uint64_t 
 	case PL_WF_NORMS_WITHDRAW:
 		return put_subs(x, w, ef->party, d);
 	case PL_WF_CONCERN:
+		if (json_is_integer(json_object_get(s->body, "group"))) { /* raised in a group (admitted: it is one) */
+			sqlite3_bind_int64(x->q[Q_GROUP_CASE], 1, (sqlite3_int64)json_integer_value(json_object_get(s->body, "group")));
+			sqlite3_bind_int64(x->q[Q_GROUP_CASE], 2, (sqlite3_int64)index);
+			if ((rc = step(x, x->q[Q_GROUP_CASE], d)) != PL_OK)
+				return rc;
+		}
 		return put_case(x, w, pl_wf_case_get(w, ef->case_id), true, d);
 	case PL_WF_REQUEST:
 	case PL_WF_ACK:

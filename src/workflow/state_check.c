@@ -186,7 +186,8 @@ static int check_rules(const pl_wf *w, const pl_members *m, const pl_stmt *s, co
 		return PL_OK;
 	}
 	case PL_WF_CONCERN: {
-		if ((rc = check_to_members(m, b, v)) != PL_OK)
+		if ((rc = check_to_members(m, b, v)) != PL_OK ||
+		    (b->has_group && (rc = pl_wf_in_group(w, b->group, s->author, b->parties, b->nparties, v)) != PL_OK))
 			return rc;
 		if (b->nnorms == 0)
 			return PL_OK;

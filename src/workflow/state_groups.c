@@ -139,3 +139,28 @@ int pl_wf_apply_group(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t 
 		return PL_EINVAL;
 	}
 }
+
+/* A member of group g: its proposer, or an invited party that accepted and has not left. */
+static bool group_member(const pl_wf *w, const pl_wf_group *g, const char *party)
+{
+	if (strcmp(pl_wf_party_name(w, g->author), party) == 0)
+		return true;
+	const pl_wf_invitee *i = pl_wf_invitee_of(w, g, party);
+	return i != NULL && i->answer == PL_ANSWER_ACCEPT && i->left_idx == PL_WF_NONE;
+}
+
+int pl_wf_in_group(const pl_wf *w, uint64_t id, const char *author, const char *const *parties, size_t n,
+		   pl_refusal *v)
+{
+	const pl_wf_group *g = NULL;
+	int rc = open_group(w, id, &g, v);
+	if (rc != PL_OK || g == NULL)
+		return rc;
+	if (!group_member(w, g, author))
+		return pl_refuse(v, PL_R_NOT_GROUP_MEMBER, "%s is not a member of group %llu", author, (unsigned long long)id);
+	for (size_t k = 0; k < n; k++)
+		if (!group_member(w, g, parties[k]))
+			return pl_refuse(v, PL_R_NOT_GROUP_MEMBER, "%s is not a member of group %llu", parties[k],
+					 (unsigned long long)id);
+	return PL_OK;
+}

@@ -52,6 +52,13 @@ int pl_wf_check_group(const pl_wf *w, const pl_members *m, const pl_stmt *s, con
  * one whose group is not there (a caller that skipped pl_wf_check) (state_groups.c). */
 int pl_wf_apply_group(pl_wf *w, const pl_stmt *s, const pl_wf_body *b, uint64_t index, int me);
 
+/* The statement naming group id (a concern raised in it, a session held in it) by author to parties[0..n):
+ * the group exists (group_unknown), is not dissolved (group_dissolved), and the author and every party
+ * are its members, its proposer or a party that accepted and has not left (not_group_member)
+ * (state_groups.c). */
+int pl_wf_in_group(const pl_wf *w, uint64_t id, const char *author, const char *const *parties, size_t n,
+		   pl_refusal *v);
+
 /* The rules of the session types, outcomes and endorsements included (state_sessions.c). */
 int pl_wf_check_session(const pl_wf *w, const pl_members *m, const pl_stmt *s, const pl_wf_body *b, pl_refusal *v);
 

@@ -13,15 +13,6 @@ static bool is_convener(const pl_wf *w, const pl_wf_session *x, const char *part
 	return strcmp(pl_wf_party_name(w, x->author), party) == 0;
 }
 
-/* A member of group g: its proposer, or an invited party that accepted and has not left. */
-static bool group_member(const pl_wf *w, const pl_wf_group *g, const char *party)
-{
-	if (strcmp(pl_wf_party_name(w, g->author), party) == 0)
-		return true;
-	const pl_wf_invitee *i = pl_wf_invitee_of(w, g, party);
-	return i != NULL && i->answer == PL_ANSWER_ACCEPT && i->left_idx == PL_WF_NONE;
-}
-
 /* A party to the case c (its author or a recipient). */
 static bool case_party(const pl_wf *w, const pl_wf_case *c, const char *party)
 {
@@ -48,20 +39,9 @@ static int check_propose(const pl_wf *w, const pl_members *m, const pl_stmt *s, 
 		if (e == NULL || !e->active)
 			return pl_refuse(v, PL_R_UNKNOWN_PARTY, "%s is not an active member of this log", b->parties[k]);
 	}
-	if (b->has_group) {
-		const pl_wf_group *g = pl_wf_group_get(w, b->group);
-		if (g == NULL)
-			return pl_refuse(v, PL_R_GROUP_UNKNOWN, "entry %llu is not a group proposal", (unsigned long long)b->group);
-		if (g->state == PL_GROUP_DISSOLVED)
-			return pl_refuse(v, PL_R_GROUP_DISSOLVED, "group %llu was dissolved", (unsigned long long)g->id);
-		if (!group_member(w, g, s->author))
-			return pl_refuse(v, PL_R_NOT_GROUP_MEMBER, "%s is not a member of group %llu", s->author,
-					 (unsigned long long)g->id);
-		for (size_t k = 0; k < b->nparties; k++)
-			if (!group_member(w, g, b->parties[k]))
-				return pl_refuse(v, PL_R_NOT_GROUP_MEMBER, "%s is not a member of group %llu", b->parties[k],
-						 (unsigned long long)g->id);
-	}
+	int rc;
+	if (b->has_group && (rc = pl_wf_in_group(w, b->group, s->author, b->parties, b->nparties, v)) != PL_OK)
+		return rc;
 	for (size_t t = 0; t < b->nthreads; t++) {
 		const pl_wf_case *c = thread_case(w, b->threads[t]);
 		if (c == NULL)

@@ -119,7 +119,7 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 {
 	int rc;
 	static const char *const allowed[] = {"title", "class", "rsit_type", "tlp", "summary",
-					      "recipients", "norms", "evidence", NULL};
+					      "recipients", "norms", "evidence", "group", NULL};
 	const char *summary;
 	int tlp;
 	if ((rc = pl_wf_keys(b, s->body, allowed, pl_wf_concern_required, v)) != PL_OK ||
@@ -139,6 +139,11 @@ static int parse_concern(const pl_stmt *s, pl_wf_body *b, pl_refusal *v)
 				 b->cls);
 	if ((rc = pl_wf_party_list(s, "recipients", PL_WF_PARTIES_MAX, b, v)) != PL_OK)
 		return rc;
+	if (json_object_get(s->body, "group") != NULL) { /* raised in a standing group (public) */
+		if ((rc = pl_wf_ref_field(s, "group", &b->group, v)) != PL_OK)
+			return rc;
+		b->has_group = true;
+	}
 	const json_t *norms = json_object_get(s->body, "norms");
 	if (norms != NULL) {
 		static const char *const nkeys[] = {"set", "ids", NULL};

@@ -43,7 +43,8 @@ int pl_view_groups(pl_index *x, const char *party, const char *state, pl_page pg
 
 /* One group: its public fields, "lapsed" (still proposed past its deadline at now), every party with
  * its answer, whether it was late, whether it is silent (invited, unanswered past the deadline at now),
- * when it left, and the thread (every entry about it, in log order). PL_ENOTFOUND for no group. */
+ * when it left, the cases raised in it, and the thread (every entry about it, in log order). PL_ENOTFOUND
+ * for no group. */
 int pl_view_group(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *d) __attribute__((warn_unused_result));
 
 /* Consultation sessions, newest activity first; party (may be NULL) limits to those it proposed or takes

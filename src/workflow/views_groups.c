@@ -68,6 +68,11 @@ int pl_view_group(pl_index *x, uint64_t id, int64_t now, json_t **out, pl_diag *
 			     id, now, d);
 	}
 	if (rc == PL_OK)
+		rc = rows_at(db, g, "cases",
+			     "SELECT c.id, c.author, c.time, c.tlp, c.state FROM group_cases gc JOIN cases c ON c.id = gc.case_id"
+			     " WHERE gc.group_id = ?1 ORDER BY c.id",
+			     id, now, d);
+	if (rc == PL_OK)
 		rc = rows_at(db, g, "thread",
 			     "SELECT idx, type, author, time FROM entries WHERE idx = ?1"
 			     " OR idx IN (SELECT answer_idx FROM group_parties WHERE group_id = ?1)"

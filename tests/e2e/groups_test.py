@@ -177,8 +177,14 @@ def run(url, vkey, files, logdir):
     g4 = index_of(cli("alpha", "group", "propose", "--kind", "bilateral", "--invite", "gamma", "--tlp", "TLP:AMBER",
                       "--due", due, "--due-reason", "r", "--name", "Alpha-Gamma", "--mandate", "m", "--wait", "--json"))
     cli("gamma", "group", "answer", str(g4), "--accept", "--wait")
+    r = cli("alpha", "concern", "raise", "--title", "Scans", "--class", "information-gathering", "--tlp", "TLP:AMBER",
+            "--summary", "s", "--to", "beta", "--group", str(g4), "--wait", expect=4)
+    check("not_group_member" in r.stderr, "a concern in a group goes to its members only (%s)" % r.stderr.strip()[-200:])
     case = index_of(cli("alpha", "concern", "raise", "--title", "Scans", "--class", "information-gathering", "--tlp",
-                        "TLP:AMBER", "--summary", "scans of the grid", "--to", "gamma", "--wait", "--json"))
+                        "TLP:AMBER", "--summary", "scans of the grid", "--to", "gamma", "--group", str(g4), "--wait",
+                        "--json"))
+    out = cli("gamma", "group", "show", str(g4)).stdout
+    check("case %d raised in it by alpha" % case in out, "the group lists the case raised in it: %s" % out)
     base = ["--invite", "gamma", "--tlp", "TLP:AMBER", "--due", ts(now + 3600), "--due-reason", "visas",
             "--format", "in_person", "--place", "Geneva", "--group", str(g4)]
     s1 = index_of(cli("alpha", "session", "propose", *base, "--from", ts(now + 7200), "--until", ts(now + 9000),

@@ -1136,6 +1136,14 @@ static void test_sessions(void **state)
 	json_object_set_new(b, "group", json_integer((json_int_t)g));
 	assert_null(say(0, "session.propose", b, t + 22, rg, 1));
 	assert_int_equal(w->sessions[w->nsessions - 1].group, (uint64_t)g);
+	/* a concern raised in the group: its author and recipients are members */
+	json_t *c = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR", "summary",
+			      "s", "recipients", "p2", "group", (json_int_t)g);
+	assert_string_equal(say(0, "concern", c, t + 23, rg, 1), "not_group_member");
+	c = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:I}", "title", "t", "class", "fraud", "tlp", "TLP:CLEAR", "summary", "s",
+		      "recipients", "p1", "group", (json_int_t)g);
+	assert_string_equal(say(0, "concern", json_deep_copy(c), t + 23, NULL, 0), "ref_missing");
+	assert_null(say(0, "concern", c, t + 23, rg, 1));
 	assert_int_equal(w->nsessions, 3);
 	assert_int_equal(w->noutcomes, 1);
 	replay_matches();
