@@ -1026,6 +1026,8 @@ static void test_sessions(void **state)
 	assert_string_equal(say(2, "session.answer", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "answer", "accept"),
 				t + 1, r1, 1),
 			    "not_invited");
+	assert_string_equal(say(1, "session.answer", json_pack("{s:I,s:s}", "session", 0, "answer", "accept"), t + 1, r0, 1),
+			    "session_unknown");
 	assert_string_equal(say(1, "session.answer", json_pack("{s:I,s:s}", "session", (json_int_t)s1, "answer", "decline"),
 				t + 1, r1, 1),
 			    "reasons_missing");
