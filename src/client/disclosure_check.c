@@ -141,7 +141,7 @@ static int thread_parts(const pl_dfile *f, const pl_policy *pol, pl_span *cpbyte
 		memset(&env, 0, sizeof env);
 		memset(&cur, 0, sizeof cur);
 		uint64_t index = 0, tree = 0;
-		char name[16];
+		char name[48];
 		snprintf(name, sizeof name, "thread %zu", i + 1);
 		rc = proven_part(name, f->thread[i], pol, cpbytes, &index, &tree, &env, &cur, d);
 		pl_envelope_release(&env);
@@ -198,7 +198,7 @@ static int endorsements(const pl_dfile *f, const pl_policy *pol, pl_span *cpbyte
 		memset(&env, 0, sizeof env);
 		memset(&st, 0, sizeof st);
 		uint64_t at = 0, tree = 0, key_at = 0;
-		char name[32], type[PL_TYPE_MAX + 1];
+		char name[48], type[PL_TYPE_MAX + 1];
 		snprintf(name, sizeof name, "endorsement %zu", k + 1);
 		rc = proven_part(name, f->endorsement[k], pol, cpbytes, &at, &tree, &env, &st, d);
 		const pl_ref *ref = NULL;
