@@ -316,7 +316,8 @@ def serve_once(base, wg0, d, fault, count=False, tag="serve", size0=None):
         out, err = p.communicate()
         fail(tag + ": serve did not stop on SIGTERM")
     if p.returncode is not None and p.returncode < 0 and p.returncode != -signal.SIGTERM:
-        fail("%s: serve died by signal %d" % (tag, -p.returncode))
+        fail("%s: serve died by signal %d; its last words: %s" % (tag, -p.returncode,
+                                                                  err.decode(errors="replace")[-1500:]))
     if sanitizer(err):
         fail("%s: sanitizer report: %s" % (tag, err.decode(errors="replace")[:2000]))
     if count:
