@@ -180,26 +180,15 @@ int cmd_group_show(const cli_call *call)
 	cli_source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
-	pl_entries ents;
-	memset(&ents, 0, sizeof ents);
 	int rc = cli_source_open(call, &s, &d);
-	cli_reader key = {.a = a, .e = &ents, .x = s.x, .pol = &s.pol};
 	if (rc == PL_OK)
 		rc = pl_view_group(s.view, id, now, &v, &d);
-	if (rc == PL_OK)
-		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
 	int opened = 0;
 	size_t bad = 0;
-	if (rc == PL_OK) {
-		static const char *const ANY[] = {"group.propose", "group.answer", "group.leave", "group.dissolve", NULL};
-		opened = cli_entry_said(&ents, &s.pol, id, PROPOSE, cli_jstr(v, "author"), &key, v);
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(v, "thread"), i, e)
-		bad += cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), ANY, cli_jstr(e, "author"), &key, e) < 0;
-	}
-	pl_entries_close(&ents);
-	cli_reader_release(&key);
+	static const char *const ANY[] = {"group.propose", "group.answer", "group.leave", "group.dissolve", NULL};
+	static const char *const LISTS[][2] = {{"thread", "idx"}, {NULL, NULL}};
+	if (rc == PL_OK)
+		rc = cli_view_said(a, s.dir, s.x, &s.pol, v, id, ANY, LISTS, &opened, &bad, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		cli_view_json(v);
 	} else if (rc == PL_OK) {

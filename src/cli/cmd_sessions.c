@@ -241,25 +241,15 @@ int cmd_session_show(const cli_call *call)
 	cli_source s;
 	json_t *v = NULL;
 	cli_texts tx = {0};
-	pl_entries ents;
-	memset(&ents, 0, sizeof ents);
 	int rc = cli_source_open(call, &s, &d);
-	cli_reader key = {.a = a, .e = &ents, .x = s.x, .pol = &s.pol};
 	if (rc == PL_OK)
 		rc = pl_view_session(s.view, id, now, &v, &d);
-	if (rc == PL_OK)
-		rc = pl_entries_open_dir(s.dir, s.x, &ents, &d);
 	size_t bad = 0, i, k;
 	json_t *e, *p;
-	if (rc == PL_OK) {
-		(void)cli_entry_said(&ents, &s.pol, id, SESSION_TYPES, cli_jstr(v, "author"), &key, v);
-		json_array_foreach(json_object_get(v, "thread"), i, e)
-		bad += cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "idx"), SESSION_TYPES, cli_jstr(e, "author"), &key, e) < 0;
-		json_array_foreach(json_object_get(v, "outcomes"), i, e)
-		(void)cli_entry_said(&ents, &s.pol, (uint64_t)cli_jnum(e, "id"), SESSION_TYPES, cli_jstr(e, "author"), &key, e);
-	}
-	pl_entries_close(&ents);
-	cli_reader_release(&key);
+	int head = 0;
+	static const char *const LISTS[][2] = {{"thread", "idx"}, {"outcomes", "id"}, {NULL, NULL}};
+	if (rc == PL_OK)
+		rc = cli_view_said(a, s.dir, s.x, &s.pol, v, id, SESSION_TYPES, LISTS, &head, &bad, &d);
 	if (rc == PL_OK && cli_has(a, "json")) {
 		cli_view_json(v);
 	} else if (rc == PL_OK) {

@@ -629,3 +629,26 @@ int cli_entry_said(const pl_entries *e, const pl_policy *pol, uint64_t id, const
 	pl_envelope_release(&env);
 	return ret;
 }
+
+int cli_view_said(const cli_args *a, const char *dir, pl_index *x, const pl_policy *pol, json_t *v, uint64_t id,
+		  const char *const *types, const char *const (*lists)[2], int *head, size_t *bad, pl_diag *d)
+{
+	pl_entries ents;
+	memset(&ents, 0, sizeof ents);
+	*bad = 0;
+	int rc = pl_entries_open_dir(dir, x, &ents, d);
+	cli_reader key = {.a = a, .e = &ents, .x = x, .pol = pol};
+	if (rc == PL_OK) {
+		*head = cli_entry_said(&ents, pol, id, types, json_string_value(json_object_get(v, "author")), &key, v);
+		for (size_t l = 0; lists != NULL && lists[l][0] != NULL; l++) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(json_object_get(v, lists[l][0]), i, e)
+			*bad += cli_entry_said(&ents, pol, (uint64_t)json_integer_value(json_object_get(e, lists[l][1])), types,
+					       json_string_value(json_object_get(e, "author")), &key, e) < 0;
+		}
+	}
+	pl_entries_close(&ents);
+	cli_reader_release(&key);
+	return rc;
+}

@@ -197,6 +197,18 @@ int cli_entry_said(const struct pl_entries *e, const struct pl_policy *pol, uint
 		   const char *author, cli_reader *r, json_t *v);
 
 /*
+ * A thread's view v opened from the member's copy (its directory dir, index x, policy pol) with the
+ * keys a names: what entry id says merged into v (its cli_entry_said in *head), then for each
+ * {LIST, KEY} of lists (ended by {NULL, NULL}) every object of v[LIST], the entry its v[LIST][i][KEY]
+ * names; *bad counts those that do not verify. types: the types any of them may have. The copy's
+ * errors when its entries do not open.
+ */
+struct pl_index;
+int cli_view_said(const cli_args *a, const char *dir, struct pl_index *x, const struct pl_policy *pol, json_t *v,
+		  uint64_t id, const char *const *types, const char *const (*lists)[2], int *head, size_t *bad,
+		  pl_diag *d);
+
+/*
  * A cli_seal_fn for a statement of a thread (ctx: a cli_thread_sealer): a request or a close (target: the
  * case), an ack, response, status or withdraw (target: the request). Reads the thread from the member's
  * verified copy: when the concern's label is RED, AMBER+STRICT or AMBER, checks the body in clear as
